@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust unit and integration tests, then the browser tests in headless
+# Chromium (installed by scripts/install-browser-deps.sh when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --all-targets

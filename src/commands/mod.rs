@@ -1,0 +1,160 @@
+//! One file per subcommand: each turns checked options into one library call and prints the result.
+
+pub mod build;
+pub mod check;
+pub mod generate_corpus;
+pub mod index;
+pub mod ingest;
+pub mod proof;
+pub mod retention;
+pub mod search;
+pub mod show;
+pub mod site;
+pub mod verify;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::config::Config;
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Default)]
+pub struct Global {
+    pub config: Option<PathBuf>,
+    pub archive: Option<PathBuf>,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+/// One command with its options.
+#[derive(Debug)]
+pub enum Command {
+    Check(check::Options),
+    Ingest(ingest::Options),
+    Verify(verify::Options),
+    Show(show::Options),
+    Proof(proof::Options),
+    VerifyProof(proof::VerifyOptions),
+    Retention(retention::Options),
+    Index(index::Options),
+    Search(search::Options),
+    Site(site::Options),
+    Build(build::Options),
+    GenerateCorpus(generate_corpus::Options),
+}
+
+/// How a command ended; the process exit code is its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: all good.
+    Ok = 0,
+    /// 1: finished, but found problems a human must look at.
+    Problems = 1,
+    /// 2: usage or fatal error.
+    Fatal = 2,
+    /// 3: another run holds the archive lock.
+    Locked = 3,
+}
+
+/// What a command gets: the configuration with flags applied, and how to talk to the user.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub config: Config,
+    pub out: Output,
+}
+
+/// Where and how to print.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub quiet: bool,
+    pub verbose: u8,
+    /// Standard error is a terminal: progress bars are drawn.
+    pub progress: bool,
+    /// Standard output is a terminal and `NO_COLOR` is not set.
+    pub color: bool,
+}
+
+impl Output {
+    fn detect(quiet: bool, verbose: u8) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            quiet,
+            verbose,
+            progress: !quiet && std::io::stderr().is_terminal(),
+            color: !no_color && std::io::stdout().is_terminal(),
+        }
+    }
+
+    /// A line of progress or information on standard error, unless `-q`.
+    pub fn info(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// A detail shown with `-v`.
+    pub fn detail(&self, msg: impl std::fmt::Display) {
+        if self.verbose > 0 && !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// A progress bar on a terminal; a hidden one otherwise (CI, cron).
+    pub fn bar(&self, len: u64, what: &str) -> indicatif::ProgressBar {
+        if !self.progress {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{prefix:>8} [{bar:30}] {pos}/{len} {wide_msg}")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(what.to_string());
+        bar
+    }
+}
+
+/// Runs one command and maps every failure to an exit code, printing the error chain.
+pub fn run(global: Global, command: Command) -> Outcome {
+    let ctx = match context(&global) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Outcome::Fatal;
+        }
+    };
+    let result = match command {
+        Command::Check(o) => check::run(&ctx, o),
+        Command::Ingest(o) => ingest::run(&ctx, o),
+        Command::Verify(o) => verify::run(&ctx, o),
+        Command::Show(o) => show::run(&ctx, o),
+        Command::Proof(o) => proof::run(&ctx, o),
+        Command::VerifyProof(o) => proof::run_verify(&ctx, o),
+        Command::Retention(o) => retention::run(&ctx, o),
+        Command::Index(o) => index::run(&ctx, o),
+        Command::Search(o) => search::run(&ctx, o),
+        Command::Site(o) => site::run(&ctx, o),
+        Command::Build(o) => build::run(&ctx, o),
+        Command::GenerateCorpus(o) => generate_corpus::run(&ctx, o),
+    };
+    match result {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            if let Some(crate::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
+                eprintln!("error: {e:#}");
+                return Outcome::Locked;
+            }
+            eprintln!("error: {e:#}");
+            Outcome::Fatal
+        }
+    }
+}
+
+fn context(global: &Global) -> anyhow::Result<Context> {
+    let mut config = Config::load(global.config.as_deref())?;
+    if let Some(a) = &global.archive {
+        config.archive = a.clone();
+    }
+    Ok(Context { config, out: Output::detect(global.quiet, global.verbose) })
+}

@@ -1,0 +1,171 @@
+//! `incident-archive.yaml`: every key has a default, unknown keys are an error, flags override.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The name looked up in the current folder when `--config` is not given.
+pub const DEFAULT_FILE: &str = "incident-archive.yaml";
+
+/// The whole configuration, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Folder of signed-off records (`records/`).
+    pub inbox: PathBuf,
+    /// Archive root (`archive/`).
+    pub archive: PathBuf,
+    /// Site output folder (`public/`).
+    pub output: PathBuf,
+    /// Folder whose templates and assets override the embedded defaults.
+    pub templates: Option<PathBuf>,
+    pub site: SiteConfig,
+    pub retention: RetentionConfig,
+    /// Where the build date comes from.
+    pub build_date: BuildDateSource,
+}
+
+/// Site settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    /// Absolute URL the site is served from, used by the Atom feed; empty for relative links only.
+    pub base_url: String,
+}
+
+/// Retention settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Years kept after sign-off when a record states no `Retention`.
+    pub default_years: u32,
+}
+
+/// The source of the build date shown on the site and used for "overdue" and "expired".
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuildDateSource {
+    /// `SOURCE_DATE_EPOCH` when set, else today's UTC date.
+    #[default]
+    Auto,
+    /// Always today's UTC date.
+    Now,
+    /// The latest ledger entry's date, so the same archive always gives the same site.
+    Ledger,
+    /// A fixed date (`2026-01-31`).
+    #[serde(untagged)]
+    Fixed(chrono::NaiveDate),
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            inbox: "records".into(),
+            archive: "archive".into(),
+            output: "public".into(),
+            templates: None,
+            site: SiteConfig::default(),
+            retention: RetentionConfig::default(),
+            build_date: BuildDateSource::Auto,
+        }
+    }
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self { title: "Incident archive".into(), base_url: String::new() }
+    }
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self { default_years: 7 }
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Loads `path`, or `incident-archive.yaml` in the current folder when present, else defaults.
+    /// Relative paths in a file are taken relative to the file's folder.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok(Config::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let mut config =
+            Self::from_yaml(&text).map_err(|message| ConfigError::Invalid { path: path.clone(), message })?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            config.rebase(dir);
+        }
+        Ok(config)
+    }
+
+    /// Parses YAML text; an empty document gives the defaults.
+    pub fn from_yaml(text: &str) -> Result<Config, String> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let config: Config = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        if config.retention.default_years == 0 {
+            return Err("retention.default_years: must be at least 1".into());
+        }
+        Ok(config)
+    }
+
+    fn rebase(&mut self, dir: &Path) {
+        for p in [&mut self.inbox, &mut self.archive, &mut self.output] {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        }
+        if let Some(t) = self.templates.as_mut().filter(|t| t.is_relative()) {
+            *t = dir.join(&*t);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(Config::from_yaml("").unwrap(), Config::default());
+        assert_eq!(Config::default().retention.default_years, 7);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::from_yaml("inbox: in\nsite:\n  titel: x\n").unwrap_err();
+        assert!(err.contains("titel"), "{err}");
+    }
+
+    #[test]
+    fn keys_are_read() {
+        let c = Config::from_yaml(
+            "inbox: in\narchive: arch\noutput: out\ntemplates: tpl\nsite:\n  title: T\n  base_url: https://x/\nretention:\n  default_years: 10\nbuild_date: 2026-01-31\n",
+        )
+        .unwrap();
+        assert_eq!(c.inbox, PathBuf::from("in"));
+        assert_eq!(c.templates, Some(PathBuf::from("tpl")));
+        assert_eq!(c.site.title, "T");
+        assert_eq!(c.retention.default_years, 10);
+        assert_eq!(
+            c.build_date,
+            BuildDateSource::Fixed(chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap())
+        );
+        assert_eq!(Config::from_yaml("build_date: ledger").unwrap().build_date, BuildDateSource::Ledger);
+    }
+}

@@ -1,0 +1,13 @@
+//! incident-archive: signed-off incident postmortems → a tamper-evident archive, a tantivy index
+//! for auditors, and a static site that engineers read and auditors open from disk.
+//!
+//! Stages, imports flowing one way: [`record`] → [`archive`] → [`index`] → [`site`];
+//! [`commands`] drive them, [`cli`] is the only user of clap.
+
+pub mod archive;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod index;
+pub mod record;
+pub mod site;

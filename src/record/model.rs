@@ -1,0 +1,202 @@
+//! The typed record: what a signed-off postmortem says, as data (the JSON contract of DESIGN.md).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One incident postmortem, parsed from Markdown.
+///
+/// Field names and types are the contract printed by `check --json` and `show --json`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Incident {
+    /// `INC-2025-0023`; safe form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` after the gate.
+    pub id: String,
+    pub title: String,
+    /// `P1`..`P5`; empty when the record gives none.
+    pub severity: String,
+    /// The label in parentheses after the severity (`High`).
+    pub severity_label: Option<String>,
+    pub status: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// `ended_at - started_at` when both exist, else the stated duration.
+    pub duration_seconds: Option<i64>,
+    /// The duration as written (`44 minutes 35 seconds`).
+    pub duration_text: Option<String>,
+    /// The summary's `Customer Impact` line.
+    pub customer_impact: String,
+    pub timeline: Vec<TimelineEntry>,
+    pub root_cause: RootCause,
+    pub detection: Detection,
+    pub impact: Impact,
+    pub resolution: Resolution,
+    pub self_healing: SelfHealing,
+    pub communication: Communication,
+    pub lessons_learned: LessonsLearned,
+    pub action_items: Vec<ActionItem>,
+    /// The Technical Details section as Markdown.
+    pub technical_details_markdown: String,
+    pub references: Vec<Reference>,
+    pub sign_off: SignOff,
+    pub classification: String,
+    pub retention: Retention,
+    /// Every section of the document, in order, losslessly.
+    pub sections: Vec<Section>,
+}
+
+/// A `**Label**: value` pair kept as written, for fields without a typed home.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+/// A fenced code block (`sql`, `yaml`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CodeBlock {
+    /// The info string's first word; empty when none.
+    pub lang: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// Full UTC timestamp: the time of day resolved against `started_at`'s date,
+    /// rolling over midnight when a time is earlier than the one before.
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RootCause {
+    /// The `Primary Cause` text.
+    pub summary: String,
+    /// The whole section as Markdown.
+    pub details_markdown: String,
+    pub contributing_factors: Vec<String>,
+    pub code_blocks: Vec<CodeBlock>,
+    /// Other labelled fields (`Problem`, …).
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Detection {
+    pub how_detected: String,
+    pub time_to_detect: String,
+    pub method: String,
+    /// The alert rule (the code block under `Alert Configuration`).
+    pub alert_rule: Option<CodeBlock>,
+    pub fields: Vec<Field>,
+    pub details_markdown: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Impact {
+    /// `~1,247 users` → 1247.
+    pub users_affected: Option<u64>,
+    /// `across 12 customer accounts` → 12.
+    pub customer_accounts: Option<u64>,
+    pub impact_type: String,
+    /// User Impact bullets as written.
+    pub user_fields: Vec<Field>,
+    pub customers: Vec<CustomerImpact>,
+    /// Business Impact bullets as written.
+    pub business: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustomerImpact {
+    /// `Others (8 accounts)` keeps its name as written.
+    pub name: String,
+    pub users_affected: Option<u64>,
+    /// Upper bound of the delay (`18-25s` → 25).
+    pub max_delay_seconds: Option<u64>,
+    /// Lower bound when a range is given (`18-25s` → 18).
+    pub min_delay_seconds: Option<u64>,
+    pub complaints: Option<u64>,
+    /// For grouped rows like `Others (8 accounts)`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub accounts: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Resolution {
+    pub immediate: Vec<Step>,
+    pub short_term: Vec<Step>,
+    pub long_term: Vec<Step>,
+}
+
+/// One resolution step: ✅ / `[x]` is done, ⏳ / ❌ / `[ ]` is not.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Step {
+    pub done: bool,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SelfHealing {
+    pub fields: Vec<Field>,
+    /// Bulleted `why it did not fully resolve` items.
+    pub why_not_resolved: Vec<String>,
+    pub recommendations: Vec<String>,
+    pub markdown: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Communication {
+    pub internal: Vec<Field>,
+    pub external: Vec<Field>,
+    pub templates: Vec<CodeBlock>,
+    pub markdown: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LessonsLearned {
+    pub went_well: Vec<String>,
+    pub to_improve: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ActionItem {
+    pub id: String,
+    pub action: String,
+    pub owner: String,
+    pub due: Option<NaiveDate>,
+    /// As written, without the emoji (`Done`, `In Progress`, `Planned`).
+    pub status: String,
+    /// True for `Done` / `Closed` / `Complete(d)` / ✅.
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Reference {
+    pub label: String,
+    pub text: String,
+    /// Link target when the reference is a Markdown link.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SignOff {
+    pub incident_commander: String,
+    pub reviewed_by: String,
+    pub approved_by: String,
+    pub date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Retention {
+    /// Years of retention stated by the record; `None` means the configured default applies.
+    pub years: Option<u32>,
+    pub text: String,
+}
+
+/// One section of the document as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Section {
+    pub heading: String,
+    /// Heading level (1 for `#`).
+    pub level: u8,
+    /// 1-based line of the heading.
+    pub line: usize,
+    pub markdown: String,
+}

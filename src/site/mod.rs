@@ -1,0 +1,1 @@
+//! The static site: view models, the minijinja environment, pages, SVG charts.
