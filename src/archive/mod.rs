@@ -66,6 +66,9 @@ pub struct ArchivedRecord {
     pub retain_until: NaiveDate,
     pub legal_hold: Option<Hold>,
     pub purged: Option<PurgeInfo>,
+    /// The highest ledger `seq` of any entry about this id (ingest, new version, hold, release,
+    /// purge): what an incremental index or site compares with the position it last saw.
+    pub last_seq: u64,
     /// The current version parsed; `None` once purged.
     pub incident: Option<Incident>,
 }
