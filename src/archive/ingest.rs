@@ -19,6 +19,11 @@ use super::session::Session;
 use super::{Archive, ArchiveError, is_safe_id, retention};
 use crate::record::{self, Diagnostic, Level};
 
+/// Records committed together at least (unless fewer are left).
+const COMMIT_MIN: usize = 16;
+/// Records committed together at most.
+const COMMIT_MAX: usize = 4096;
+
 /// How to ingest.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -327,19 +332,24 @@ pub fn ingest(
         plans.push(Plan { c, action, version, years, retain_until: until });
     }
 
-    // Phase 3: objects (parallel, crash-safe), then the ledger (one append).
-    if !plans.is_empty() {
-        let store = archive.store();
-        let new_objects: Vec<NewObject> = plans
+    // Phase 3, in steps of at most `COMMIT_MAX` records (about 8 steps in all), so that a run
+    // killed late keeps most of its work: objects (parallel, crash-safe), then the ledger lines
+    // (one append), then the checkpoint.
+    let total_new = plans.iter().filter(|p| !s.state.by_object.contains_key(&p.c.sha)).count();
+    bar.set_length(total_new as u64);
+    bar.set_position(0);
+    bar.set_prefix("store");
+    let step = (plans.len() / 8).clamp(COMMIT_MIN, COMMIT_MAX);
+    let mut plans = plans.into_iter().peekable();
+    while plans.peek().is_some() {
+        let batch: Vec<Plan> = plans.by_ref().take(step).collect();
+        let new_objects: Vec<NewObject> = batch
             .iter()
             .filter(|p| !s.state.by_object.contains_key(&p.c.sha))
             .map(|p| NewObject { sha: p.c.sha.clone(), source: p.c.path.clone() })
             .collect();
         s.begin("ingest", new_objects.iter().map(|o| o.sha.clone()).collect(), Vec::new())?;
-        bar.set_length(new_objects.len() as u64);
-        bar.set_position(0);
-        bar.set_prefix("store");
-        let outcomes = store.write_batch(&new_objects, &|| bar.inc(1))?;
+        let outcomes = archive.store().write_batch(&new_objects, &|| bar.inc(1))?;
         let changed: BTreeMap<&str, &str> = new_objects
             .iter()
             .zip(&outcomes)
@@ -350,7 +360,7 @@ pub fn ingest(
             .collect();
         let mut entries = Vec::new();
         let mut kept = Vec::new();
-        for p in plans {
+        for p in batch {
             if let Some(now) = changed.get(p.c.sha.as_str()) {
                 let d = Diagnostic::error(
                     &p.c.path,

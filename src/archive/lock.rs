@@ -127,12 +127,15 @@ fn recover(archive: &Archive) -> Result<Vec<String>, ArchiveError> {
     let size = pending.size as usize;
     let cp = Checkpoint::read(&archive.checkpoint_path())
         .map_err(|m| ArchiveError::Invalid(format!("{}: {m}", archive.checkpoint_path().display())))?;
+    // The checkpoint is either still the one the interrupted write started from, or already the
+    // new one (the write was killed after recording it); either way it must describe a prefix.
+    let committed = cp.as_ref().map_or(0, |c| c.size as usize);
     let cp_ok = match &cp {
-        Some(cp) => cp.size == pending.size && n >= size && hex::encode(ledger.root_of(size)) == cp.root,
-        None => size == 0 && n >= size,
+        Some(cp) => committed >= size && committed <= n && hex::encode(ledger.root_of(committed)) == cp.root,
+        None => size == 0,
     };
     let new_lines_ok = ledger.tail.is_none()
-        && (size..n).all(|i| {
+        && (committed.min(n)..n).all(|i| {
             let prev =
                 if i == 0 { ledger::GENESIS.to_string() } else { hex::encode(ledger.lines[i - 1].hash) };
             ledger.lines[i].entry.as_ref().is_ok_and(|e| e.seq == i as u64 && e.prev == prev)
@@ -145,16 +148,14 @@ fn recover(archive: &Archive) -> Result<Vec<String>, ArchiveError> {
             pending.operation
         )));
     }
-    if n > size || cp.is_none() {
+    if n > committed || cp.is_none() {
         Checkpoint {
             size: n as u64,
             root: hex::encode(ledger.root_of(n)),
             ledger_bytes: ledger.committed_len(),
         }
         .write(&archive.checkpoint_path())?;
-        if n > size {
-            done.push(format!("kept {} ledger entries the interrupted run had appended", n - size));
-        }
+        done.push(format!("kept {} ledger entries the interrupted run had appended", n - committed));
     }
     let state = State::from_entries(ledger.lines.iter().filter_map(|l| l.entry.as_ref().ok()));
     let removed = cleanup(archive, &pending, &state)?;

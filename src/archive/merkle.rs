@@ -48,6 +48,56 @@ pub fn root(leaves: &[Hash]) -> Hash {
     }
 }
 
+/// The right edge of a growing tree: the roots of its perfect subtrees, largest first. Appending
+/// a leaf and computing the root both take O(log n), so a writer need not rehash the whole
+/// ledger after each append.
+#[derive(Debug, Clone, Default)]
+pub struct CompactTree {
+    /// (number of leaves, root) of each perfect subtree, left to right.
+    nodes: Vec<(u64, Hash)>,
+    size: u64,
+}
+
+impl CompactTree {
+    /// The tree of `leaves`.
+    pub fn from_leaves(leaves: &[Hash]) -> Self {
+        let mut t = CompactTree::default();
+        for l in leaves {
+            t.push(*l);
+        }
+        t
+    }
+
+    /// Appends a leaf hash.
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = (1u64, leaf);
+        while let Some(&(n, h)) = self.nodes.last() {
+            if n != node.0 {
+                break;
+            }
+            self.nodes.pop();
+            node = (n * 2, node_hash(&h, &node.1));
+        }
+        self.nodes.push(node);
+        self.size += 1;
+    }
+
+    /// Number of leaves.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The Merkle tree hash, equal to [`root`] over the same leaves.
+    pub fn root(&self) -> Hash {
+        let mut it = self.nodes.iter().rev();
+        let Some(&(_, mut r)) = it.next() else { return empty_root() };
+        for (_, h) in it {
+            r = node_hash(h, &r);
+        }
+        r
+    }
+}
+
 /// The audit path of leaf `index` in the tree of `leaves` (RFC 6962 §2.1.1), bottom-up.
 ///
 /// Returns `None` when `index` is not a leaf of the tree.
@@ -326,6 +376,7 @@ mod tests {
         let l = leaves();
         for (n, want) in ROOTS.iter().enumerate() {
             assert_eq!(hex::encode(root(&l[..n])), *want, "tree size {n}");
+            assert_eq!(hex::encode(CompactTree::from_leaves(&l[..n]).root()), *want, "compact tree size {n}");
         }
     }
 
@@ -523,6 +574,7 @@ mod tests {
                 let p = inclusion_proof(&l[..n], i).unwrap();
                 verify_inclusion(i as u64, n as u64, &l[i], &p, &r).unwrap();
             }
+            assert_eq!(CompactTree::from_leaves(&l[..n]).root(), r, "compact tree of {n}");
             for m in 0..=n {
                 let p = consistency_proof(&l[..n], m).unwrap();
                 verify_consistency(m as u64, n as u64, &p, &root(&l[..m]), &r).unwrap();

@@ -15,6 +15,7 @@ pub(crate) struct Session<'a> {
     pub ledger: LedgerFile,
     pub state: State,
     pending: Option<Pending>,
+    tree: merkle::CompactTree,
 }
 
 impl<'a> Session<'a> {
@@ -34,7 +35,8 @@ impl<'a> Session<'a> {
                 "refusing to write to an archive that fails verification: {p}{more}; run `incident-archive verify`"
             )));
         }
-        Ok(Session { archive, ledger, state: check.state, pending: None })
+        let tree = merkle::CompactTree::from_leaves(&ledger.leaves());
+        Ok(Session { archive, ledger, state: check.state, pending: None, tree })
     }
 
     /// Step 1: records the intent of the write in `pending.json`.
@@ -73,13 +75,9 @@ impl<'a> Session<'a> {
             let line = e.to_line();
             let hash = ledger::line_hash(&line);
             let start = base + buf.len();
-            new_lines.push(Line {
-                start,
-                end: start + line.len(),
-                hash,
-                leaf: merkle::leaf_hash(&line),
-                entry: Ok(e.clone()),
-            });
+            let leaf = merkle::leaf_hash(&line);
+            self.tree.push(leaf);
+            new_lines.push(Line { start, end: start + line.len(), hash, leaf, entry: Ok(e.clone()) });
             buf.extend_from_slice(&line);
             buf.push(b'\n');
             prev = hex::encode(hash);
@@ -109,6 +107,6 @@ impl<'a> Session<'a> {
 
     /// The Merkle root over the ledger, hex.
     pub fn root(&self) -> String {
-        hex::encode(merkle::root(&self.ledger.leaves()))
+        hex::encode(self.tree.root())
     }
 }

@@ -584,10 +584,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
         .par_iter()
         .flat_map_iter(|(line, e)| {
             let mut out = Vec::new();
-            let Ok(path) = store.path(&e.object) else { return out };
-            let Ok(bytes) = std::fs::read(&path) else { return out };
-            let parsed = crate::record::parse(&path, &bytes);
-            let Some(inc) = parsed.incident else { return out };
+            let Some(inc) = facts(archive, &e.object) else { return out };
             let mut push = |kind, message: String| {
                 out.push(Problem { kind, path: archive.ledger_path(), line: Some(*line), message });
             };
@@ -597,7 +594,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
                     format!("the entry says `{}` but its object's `Incident ID` is `{}`", e.id, inc.id),
                 );
             }
-            if let Some(d) = inc.sign_off.date
+            if let Some(d) = inc.signed_off
                 && d != e.sign_off.date
             {
                 push(
@@ -605,7 +602,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
                     format!("sign-off date is {} but the record was signed off on {d}", e.sign_off.date),
                 );
             }
-            if let Some(y) = inc.retention.years
+            if let Some(y) = inc.retention_years
                 && y != e.retention_years
             {
                 push(
@@ -622,6 +619,34 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
     problems.dedup();
     let root = hex::encode(ledger.root_of(ledger.lines.len()));
     Ok(VerifyReport::new(problems, notes, ledger.lines.len() as u64, hashed.len() as u64, root))
+}
+
+/// What an object says about the fields its ledger entry records.
+#[derive(Debug, Clone)]
+struct Facts {
+    id: String,
+    signed_off: Option<chrono::NaiveDate>,
+    retention_years: Option<u32>,
+}
+
+/// Parses an object whose bytes were just found to hash to `sha` and extracts its [`Facts`].
+/// Memoised by hash for the life of the process: the bytes of an object are fixed by its name,
+/// so repeated verifications (the nightly build, the tamper tests) parse each object once.
+fn facts(archive: &Archive, sha: &str) -> Option<Facts> {
+    use std::sync::{Mutex, OnceLock};
+    static MEMO: OnceLock<Mutex<HashMap<String, Option<Facts>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(f) = memo.lock().ok()?.get(sha) {
+        return f.clone();
+    }
+    let (path, bytes) = archive.read_verified(sha).ok()?;
+    let f = crate::record::parse(&path, &bytes).incident.map(|i| Facts {
+        id: i.id,
+        signed_off: i.sign_off.date,
+        retention_years: i.retention.years,
+    });
+    memo.lock().ok()?.insert(sha.to_string(), f.clone());
+    f
 }
 
 /// A file's SHA-256 and length, or why it could not be read.
