@@ -245,10 +245,14 @@ pub fn ingest(
 
     // Phase 2: decide, per id, in id order.
     let mut by_id: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
+    // Files holding the current version of an id: another file with other bytes for the same id
+    // is ambiguous (taking it would flip the record between the two files every run).
+    let mut current_in: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for (path, seen) in files.iter().zip(seen) {
         match seen {
             Seen::Known { id, purged } => {
                 report.unchanged += 1;
+                current_in.entry(id.clone()).or_default().push(path.clone());
                 if purged {
                     report.warnings.push(Diagnostic::warning(
                         path,
@@ -281,8 +285,11 @@ pub fn ingest(
             }
         });
         group.sort_by(|a, b| a.path.cmp(&b.path));
-        if group.len() > 1 {
-            let paths: Vec<String> = group.iter().map(|c| format!("`{}`", c.path.display())).collect();
+        let known = current_in.get(&id).map(Vec::as_slice).unwrap_or_default();
+        if group.len() + known.len() > 1 {
+            let mut paths: Vec<String> =
+                group.iter().map(|c| &c.path).chain(known).map(|p| format!("`{}`", p.display())).collect();
+            paths.sort();
             for c in group {
                 let d = Diagnostic::error(
                     &c.path,

@@ -405,7 +405,11 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
         .files
         .par_iter()
         .map(|p| {
-            let r = std::fs::read(p).map(|b| (sha256_hex(&b), b.len() as u64)).map_err(|e| e.to_string());
+            let r = if std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+                Err("a symbolic link, not a stored object".to_string())
+            } else {
+                std::fs::read(p).map(|b| (sha256_hex(&b), b.len() as u64)).map_err(|e| e.to_string())
+            };
             (p.clone(), r)
         })
         .collect();

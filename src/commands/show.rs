@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use chrono::{DateTime, SecondsFormat, Utc};
+
 use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
 
@@ -92,8 +94,8 @@ fn print_human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&crate::
         println!("severity      {}{label}", i.severity);
         println!("status        {}", i.status);
         if let Some(s) = i.started_at {
-            let end = i.ended_at.map(|e| format!(" to {}", e.to_rfc3339())).unwrap_or_default();
-            println!("time          {}{end}", s.to_rfc3339());
+            let end = i.ended_at.map(|e| format!(" to {}", utc(&e))).unwrap_or_default();
+            println!("time          {}{end}", utc(&s));
         }
     }
     println!("signed off    {} by {}", r.sign_off.date, r.sign_off.approved_by);
@@ -104,18 +106,22 @@ fn print_human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&crate::
         shown.object,
         r.size
     );
-    println!("ingested at   {}", shown.ingested_at.to_rfc3339());
+    println!("ingested at   {}", utc(&shown.ingested_at));
     println!("retain until  {} ({} years after sign-off)", r.retain_until, r.retention_years);
     match &r.legal_hold {
         Some(hold) => println!("legal hold    since {}: {}", hold.since.date_naive(), hold.reason),
         None => println!("legal hold    none"),
     }
     if let Some(p) = &r.purged {
-        println!("purged        {}: {}", p.at.to_rfc3339(), p.reason);
+        println!("purged        {}: {}", utc(&p.at), p.reason);
     }
     println!("history (archive root {}, {} entries):", h.root, h.ledger_len);
     for e in &h.entries {
         let reason = e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-        println!("  seq {:<6} {}  {:<12} {}{reason}", e.seq, e.at.to_rfc3339(), e.action.as_str(), e.object);
+        println!("  seq {:<6} {}  {:<12} {}{reason}", e.seq, utc(&e.at), e.action.as_str(), e.object);
     }
+}
+
+fn utc(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -317,6 +317,22 @@ fn rejected_records_are_named_and_leave_no_trace() {
     assert_eq!(rejected.len(), 3);
     assert!(rejected[0]["path"].as_str().unwrap().ends_with("twin-a.md"));
     assert_eq!(rejected[2]["diagnostics"][0]["rule"], "sign-off-missing");
+
+    // A second file with other bytes for an archived id is ambiguous too (taking it would flip
+    // the record between the two files every night); an identical copy is harmless.
+    p.write("good-copy.md", &reference());
+    p.write("good-edited.md", &format!("{}\nedited\n", reference()));
+    let (code, r) = p.json(&["ingest", "--json"]);
+    assert_eq!(code, 1);
+    let dup = r["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["path"].as_str().unwrap().ends_with("good-edited.md"));
+    let msg = dup.unwrap()["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("good.md") && msg.contains("good-copy.md"), "{msg}");
+    assert_eq!(r["new_versions"], 0);
+    assert_eq!(p.ledger().len(), 1);
 }
 
 #[test]
@@ -494,6 +510,21 @@ fn each_kind_of_object_damage_is_named() {
     let r = p.verify();
     assert_eq!(kinds(&r), [ProblemKind::ObjectMissing], "{r:#?}");
     assert_eq!(r.problems[0].path, objs[1]);
+
+    // Replaced by a symbolic link to a file with the same bytes: not stored in the archive any more.
+    let outside = p.path().join("outside");
+    fs::copy(&objs[2], &outside).unwrap();
+    fs::remove_file(&objs[2]).unwrap();
+    std::os::unix::fs::symlink(&outside, &objs[2]).unwrap();
+    let r = p.verify();
+    assert!(
+        r.problems.iter().any(|x| x.kind == ProblemKind::ObjectChanged
+            && x.path == objs[2]
+            && x.message.contains("symbolic link")),
+        "{r:#?}"
+    );
+    fs::remove_file(&objs[2]).unwrap();
+    fs::copy(&outside, &objs[2]).unwrap();
 
     // And an extra file nobody references.
     let extra = p.archive().join("objects").join("ab").join("c".repeat(62));
