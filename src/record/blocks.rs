@@ -43,6 +43,9 @@ pub(crate) struct Doc<'a> {
     pub headings: Vec<Heading>,
     pub blocks: Vec<Block<'a>>,
     pub lines: LineIndex,
+    /// For each heading, the index of the heading that ends its extent (set from the outline);
+    /// empty means "the next heading at the same or a higher level".
+    pub extent_ends: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -352,7 +355,7 @@ impl<'a> Doc<'a> {
             }
         }
         let Builder { lines, blocks, .. } = b;
-        Doc { text, body_start, headings, blocks, lines }
+        Doc { text, body_start, headings, blocks, lines, extent_ends: Vec::new() }
     }
 
     /// The blocks of heading `h` up to the next heading of any level.
@@ -362,9 +365,12 @@ impl<'a> Doc<'a> {
         &self.blocks[start..end.max(start)]
     }
 
-    /// The index of the heading that ends heading `h`'s extent: the next one at the same or a
-    /// higher level (or `headings.len()`).
+    /// The index of the heading that ends heading `h`'s extent: by default the next one at the
+    /// same or a higher level (or `headings.len()`).
     pub fn extent_end(&self, h: usize) -> usize {
+        if let Some(&end) = self.extent_ends.get(h) {
+            return end;
+        }
         let level = self.headings[h].level;
         (h + 1..self.headings.len()).find(|&n| self.headings[n].level <= level).unwrap_or(self.headings.len())
     }

@@ -52,19 +52,52 @@ impl Parsed {
     }
 }
 
+/// At most this many diagnostics are kept per record; the rest are counted in one last warning.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
 /// Diagnostics of one record as they are found.
 pub(crate) struct Diags<'p> {
     path: &'p Path,
     list: Vec<Diagnostic>,
+    dropped: usize,
 }
 
-impl Diags<'_> {
+impl<'p> Diags<'p> {
+    fn new(path: &'p Path) -> Self {
+        Self { path, list: Vec::new(), dropped: 0 }
+    }
+
+    fn push(&mut self, d: impl FnOnce(&Path) -> Diagnostic) {
+        // Errors always count: a record must never pass the gate because warnings filled the list.
+        if self.list.len() < MAX_DIAGNOSTICS {
+            self.list.push(d(self.path));
+        } else {
+            self.dropped += 1;
+        }
+    }
+
     pub fn error(&mut self, line: usize, rule: &str, message: impl Into<String>) {
-        self.list.push(Diagnostic::error(self.path, line, rule, message));
+        if self.list.len() >= MAX_DIAGNOSTICS && !self.list.iter().any(|d| d.level == Level::Error) {
+            self.list.pop();
+            self.dropped += 1;
+        }
+        self.push(|p| Diagnostic::error(p, line, rule, message));
     }
 
     pub fn warn(&mut self, line: usize, rule: &str, message: impl Into<String>) {
-        self.list.push(Diagnostic::warning(self.path, line, rule, message));
+        self.push(|p| Diagnostic::warning(p, line, rule, message));
+    }
+
+    /// The diagnostics sorted by line, with a last warning counting any that were dropped.
+    fn finish(mut self) -> Vec<Diagnostic> {
+        self.list.sort_by_key(|d| d.line);
+        if self.dropped > 0 {
+            let last = self.list.last().map_or(1, |d| d.line);
+            let msg =
+                format!("{} more diagnostics not shown (at most {MAX_DIAGNOSTICS} per record)", self.dropped);
+            self.list.push(Diagnostic::warning(self.path, last, "too-many-diagnostics", msg));
+        }
+        self.list
     }
 }
 
@@ -73,23 +106,21 @@ impl Diags<'_> {
 /// Never panics, whatever the bytes: input that is too large (over [`MAX_RECORD_BYTES`]),
 /// empty, binary, not UTF-8 or not Markdown gives `incident: None` and one error.
 pub fn parse(path: &Path, bytes: &[u8]) -> Parsed {
-    let mut diags = Diags { path, list: Vec::new() };
-    let text = match input::decode(bytes) {
-        Ok(text) => text,
+    let mut diags = Diags::new(path);
+    let incident = match input::decode(bytes) {
+        Ok(text) => read(&text, &mut diags),
         Err((rule, line, message)) => {
             diags.error(line, rule, message);
-            return Parsed { incident: None, diagnostics: diags.list };
+            None
         }
     };
-    let incident = read(&text, &mut diags);
-    diags.list.sort_by_key(|d| d.line);
-    Parsed { incident, diagnostics: diags.list }
+    Parsed { incident, diagnostics: diags.finish() }
 }
 
 fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     let front = frontmatter::split(text);
     let body_start = front.as_ref().map_or(0, |(_, body)| *body);
-    let doc = Doc::read(text, body_start);
+    let mut doc = Doc::read(text, body_start);
     let has_labels = doc.blocks.iter().any(|b| match b {
         Block::Lines(lines) => lines.iter().any(|l| l.label.is_some()),
         Block::List(items) => items.iter().any(|i| i.lines.iter().any(|l| l.label.is_some())),
@@ -107,6 +138,7 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     let mut inc = Incident::default();
     let mut header = Header::default();
     let outline = sections::Outline::new(&doc, diags);
+    doc.extent_ends = outline.extent_ends(&doc);
     sections::read_header(&doc, &outline, &mut inc, &mut header, diags);
     if let Some((yaml, _)) = &front {
         let yaml = &text[yaml.clone()];

@@ -140,11 +140,13 @@ fn kind_of(norm: &str, parent: Kind) -> Kind {
 /// Headings classified: the first heading of each kind.
 pub(crate) struct Outline {
     first: HashMap<Kind, usize>,
+    kinds: Vec<Kind>,
 }
 
 impl Outline {
     pub fn new(doc: &Doc<'_>, diags: &mut Diags<'_>) -> Outline {
         let mut first = HashMap::new();
+        let mut kinds = Vec::with_capacity(doc.headings.len());
         let mut parent = Kind::Other;
         for (i, h) in doc.headings.iter().enumerate() {
             let mut kind = kind_of(&h.norm, parent);
@@ -170,8 +172,46 @@ impl Outline {
                     first.insert(kind, i);
                 }
             }
+            kinds.push(kind);
         }
-        Outline { first }
+        Outline { first, kinds }
+    }
+
+    /// Where each heading's extent ends. Normally at the next heading of the same or a higher
+    /// level. In a flat document (every section heading at one level, as when `##` is written
+    /// `###` throughout), a section instead runs on over unknown headings and its own known
+    /// subsections, up to the next known section.
+    pub fn extent_ends(&self, doc: &Doc<'_>) -> Vec<usize> {
+        let hs = &doc.headings;
+        let n = hs.len();
+        let mut ends = vec![n; n];
+        // The next heading at the same or a higher level, with a stack: linear in the headings.
+        let mut open: Vec<usize> = Vec::new();
+        for i in 0..n {
+            while let Some(&top) = open.last().filter(|&&t| hs[t].level >= hs[i].level) {
+                ends[top] = i;
+                open.pop();
+            }
+            open.push(i);
+        }
+        let mut levels = hs.iter().zip(&self.kinds).filter(|(_, k)| **k != Kind::Title).map(|(h, _)| h.level);
+        let flat = levels.next().is_some_and(|l| levels.all(|m| m == l));
+        if flat {
+            let (mut next_known, mut next_section) = (n, n);
+            for i in (0..n).rev() {
+                let kind = self.kinds[i];
+                if kind != Kind::Other && kind != Kind::Title {
+                    ends[i] = if kind.is_subsection() { next_known } else { next_section };
+                }
+                if kind != Kind::Other {
+                    next_known = i;
+                    if !kind.is_subsection() {
+                        next_section = i;
+                    }
+                }
+            }
+        }
+        ends
     }
 
     pub fn find(&self, kind: Kind) -> Option<usize> {

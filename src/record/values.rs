@@ -98,7 +98,10 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 /// `2025-01-14 14:23 UTC`, `2025-01-14T15:23:47+01:00`. Without a zone, UTC is meant.
 pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
-    let split = s.find(['T', 't', ' ']).unwrap_or(s.len());
+    let split = match s.as_bytes().get(10) {
+        Some(b'T' | b't') => 10,
+        _ => s.find(' ').unwrap_or(s.len()),
+    };
     let date = parse_date(&s[..split])?;
     let rest = s[split..].trim_start_matches(['T', 't', ' ']);
     if rest.is_empty() {
