@@ -1,7 +1,7 @@
 //! `check`: parse records and run the sign-off gate, archiving nothing.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -22,36 +22,9 @@ pub struct Checked {
     pub parsed: Parsed,
 }
 
-/// Reads a record, at most [`record::MAX_RECORD_BYTES`] + 1 bytes of it (enough for the parser to
-/// say it is too large without reading all of a huge file).
-pub fn read_record(path: &Path) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(record::MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// Reads and parses `files` in parallel, in their order; a file that cannot be read gets an
-/// `unreadable` error diagnostic.
+/// Reads and parses `files` in parallel, in their order.
 pub fn check_files(files: &[PathBuf]) -> Vec<Checked> {
-    files
-        .par_iter()
-        .map(|path| {
-            let parsed = match read_record(path) {
-                Ok(bytes) => record::parse(path, &bytes),
-                Err(e) => Parsed {
-                    incident: None,
-                    diagnostics: vec![Diagnostic::error(
-                        path,
-                        1,
-                        "unreadable",
-                        format!("cannot read the record: {e}"),
-                    )],
-                },
-            };
-            Checked { path: path.clone(), parsed }
-        })
-        .collect()
+    files.par_iter().map(|path| Checked { path: path.clone(), parsed: record::parse_file(path).1 }).collect()
 }
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {

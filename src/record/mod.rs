@@ -152,6 +152,30 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     Some(inc)
 }
 
+/// Reads a record file: at most [`MAX_RECORD_BYTES`] + 1 bytes of it, enough for [`parse`] to
+/// say it is too large without reading all of a huge file.
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Reads and parses one record file, returning its exact bytes (empty when it could not be
+/// read) with the result; a file that cannot be read gets an `unreadable` error.
+pub fn parse_file(path: &Path) -> (Vec<u8>, Parsed) {
+    match read_file(path) {
+        Ok(bytes) => {
+            let parsed = parse(path, &bytes);
+            (bytes, parsed)
+        }
+        Err(e) => {
+            let d = Diagnostic::error(path, 1, "unreadable", format!("cannot read the record: {e}"));
+            (Vec::new(), Parsed { incident: None, diagnostics: vec![d] })
+        }
+    }
+}
+
 /// Every section as written: the text before the first heading (when there is any), then one
 /// per heading up to the next.
 fn section_list(doc: &Doc<'_>) -> Vec<Section> {

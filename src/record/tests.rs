@@ -845,6 +845,24 @@ fn too_many_diagnostics_are_counted_not_listed() {
     assert!(!p.accepted());
 }
 
+#[test]
+fn files_are_read_capped_and_unreadable_ones_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bytes, p) = parse_file(dir.path());
+    assert!(bytes.is_empty() && p.incident.is_none());
+    assert_eq!(p.diagnostics[0].rule, "unreadable");
+    let big = dir.path().join("big.md");
+    std::fs::File::create(&big).unwrap().set_len(50 * 1024 * 1024).unwrap();
+    let (bytes, p) = parse_file(&big);
+    assert_eq!(bytes.len(), MAX_RECORD_BYTES + 1);
+    assert_eq!(p.diagnostics[0].rule, "too-large");
+    let ok = dir.path().join("ok.md");
+    std::fs::write(&ok, REFERENCE).unwrap();
+    let (bytes, p) = parse_file(&ok);
+    assert_eq!(bytes, REFERENCE.as_bytes());
+    assert!(p.accepted());
+}
+
 // ---------------------------------------------------------------- no input panics
 
 mod no_panic {
