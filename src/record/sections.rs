@@ -796,7 +796,8 @@ fn timeline_line(line: &Line<'_>, diags: &mut Diags<'_>) -> Option<(When, String
         return Some((w, strip_separator(&src[w1.len()..]).to_string(), line.line));
     }
     if let (Some(w2), Ok(_)) = (words.next(), values::parse_date(w1.trim_matches('*'))) {
-        let joined = &src[..w1.len() + 1 + w2.len()];
+        // `w2` is a subslice of `src`: its end, whatever the width of the space before it.
+        let joined = &src[..w2.as_ptr() as usize - src.as_ptr() as usize + w2.len()];
         if let Some(w) = when(joined) {
             return Some((w, strip_separator(&src[joined.len()..]).to_string(), line.line));
         }

@@ -382,6 +382,10 @@ fn timeline_rolls_over_midnight() {
 
 #[test]
 fn timeline_with_full_timestamps_and_tables() {
+    // A date and time split by a no-break space.
+    let text = REFERENCE.replace("**14:24:12**", "2025-01-14\u{a0}14:24:12");
+    assert_eq!(incident(&text).timeline[1].at.to_rfc3339(), "2025-01-14T14:24:12+00:00");
+
     let table = "## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n| 2025-01-13 22:00 | Deploy |\n| 14:23:47 | Alert |\n\n";
     let text = REFERENCE.replace("## Timeline\n", &format!("{table}## Old Timeline\n"));
     let inc = incident(&text);

@@ -103,12 +103,11 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 /// `2025-01-14 14:23 UTC`, `2025-01-14T15:23:47+01:00`. Without a zone, UTC is meant.
 pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
-    let split = match s.as_bytes().get(10) {
-        Some(b'T' | b't') => 10,
-        _ => s.find(' ').unwrap_or(s.len()),
+    let (date, rest) = match s.as_bytes().get(10) {
+        Some(b'T' | b't') => (&s[..10], &s[11..]),
+        _ => s.find(char::is_whitespace).map_or((s, ""), |i| (&s[..i], s[i..].trim_start())),
     };
-    let date = parse_date(&s[..split])?;
-    let rest = s[split..].trim_start_matches(['T', 't', ' ']);
+    let date = parse_date(date)?;
     if rest.is_empty() {
         return Err(format!("`{s}` has no time of day"));
     }
@@ -226,7 +225,7 @@ pub fn parse_delay_range(s: &str) -> Option<(u64, u64)> {
 
 /// The seconds per unit of the last unit word in `s` (`25s` → 1, `2 min` → 60).
 fn unit_of(s: &str) -> Option<f64> {
-    let start = s.rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| i + 1);
+    let start = s.char_indices().rfind(|(_, c)| !c.is_alphabetic()).map_or(0, |(i, c)| i + c.len_utf8());
     parse_duration(&format!("1{}", &s[start..]), None)
 }
 
@@ -448,6 +447,7 @@ mod tests {
             "2025-01-14 09:23:47 -0500",
             "2025-01-14 14:23:47 (UTC)",
             "2025-01-14 16:23:47 UTC+2",
+            "2025-01-14\u{a0}14:23:47\u{a0}UTC",
         ] {
             assert_eq!(
                 parse_datetime(s).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
@@ -498,6 +498,8 @@ mod tests {
         assert_eq!(parse_delay_range("30s–2m"), Some((30, 120)));
         assert_eq!(parse_delay_range("1 to 2 minutes"), Some((60, 120)));
         assert_eq!(parse_delay_range("fast"), None);
+        assert_eq!(parse_delay_range("18-25½"), None);
+        assert_eq!(parse_delay_range("18-25\u{a0}s"), Some((18, 25)));
     }
 
     #[test]
