@@ -308,6 +308,52 @@ fn summary_and_timeline_without_bold_parse_the_same() {
     assert_eq!(semantic(incident(&text)), semantic(reference()));
 }
 
+#[test]
+fn summary_as_a_key_value_table_parses_the_same() {
+    let start = REFERENCE.find("**Incident ID**").unwrap();
+    let end = REFERENCE.find("## Timeline").unwrap();
+    let rows: String = REFERENCE[start..end]
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (label, value) = l.trim_end().split_once("**: ").unwrap();
+            format!("| {} | {} |\n", label.trim_start_matches("**"), value)
+        })
+        .collect();
+    let text = format!("{}| Field | Value |\n|---|---|\n{rows}\n{}", &REFERENCE[..start], &REFERENCE[end..]);
+    assert!(text.contains("| Incident ID | INC-2025-0023 |\n| Title |"));
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn sign_off_as_a_table_of_roles_parses_the_same() {
+    let table = "| Role | Name | Date |\n|------|------|------|\n\
+                 | Incident Commander | Sarah Mitchell, Senior SRE | |\n\
+                 | Reviewed By | David Chen, VP Engineering | 2025-01-15 |\n\
+                 | Approved By | Maria Garcia, CISO | 2025-01-15 |\n";
+    let start = REFERENCE.find("**Incident Commander**").unwrap();
+    let end = REFERENCE.find("---\n\n**Classification**").unwrap();
+    let text = format!("{}{table}\n{}", &REFERENCE[..start], &REFERENCE[end..]);
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+    let line = line_of(&text, "| Approved By |");
+    let late = text.replace("| Maria Garcia, CISO | 2025-01-15 |", "| Maria Garcia, CISO | 2025-02-30 |");
+    assert_eq!(
+        rule(&late, "sign-off-date-invalid"),
+        [format!(
+            "t.md:{line}: error[sign-off-date-invalid]: sign-off `Date` cannot be read: `2025-02-30` is not a date that exists"
+        )]
+    );
+}
+
+#[test]
+fn dates_written_in_words_and_12_hour_times_parse_the_same() {
+    let text = REFERENCE
+        .replace("2025-01-14 14:23:47 UTC", "January 14, 2025 2:23:47 PM UTC")
+        .replace("2025-01-14 15:08:22 UTC", "14 Jan 2025 at 15:08:22")
+        .replace("**Date**: 2025-01-15", "**Date**: January 15, 2025");
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
 /// The reference with its summary section replaced by YAML front matter.
 fn with_front_matter(extra: &str) -> String {
     let fm = "---\nid: INC-2025-0023\ntitle: Database Connection Pool Exhaustion - Production\nseverity: P1 (High)\n\
@@ -497,7 +543,7 @@ fn rule_start_missing_and_invalid() {
     let cases = [
         ("2025-13-45 14:23:47 UTC", "`2025-13-45` is not a date that exists"),
         ("2025-02-30 14:23:47 UTC", "`2025-02-30` is not a date that exists"),
-        ("yesterday afternoon", "`yesterday` is not a date (expected `YYYY-MM-DD`)"),
+        ("yesterday afternoon", "`yesterday afternoon` is not a date (expected `YYYY-MM-DD`)"),
         ("2025-01-14 14:23:47 PST", "unknown time zone `PST` (write `UTC` or an offset like `+01:00`)"),
         ("2025-01-14 25:61 UTC", "`25:61` is not a time of day"),
         ("2025-01-14", "`2025-01-14` has no time of day"),
