@@ -1,7 +1,7 @@
 //! Markdown → [`Incident`]: the record model, the section parsers, the sign-off gate and its diagnostics.
 //!
 //! [`parse`] runs in stages over one record, each linear in its size: the bytes are checked and
-//! normalized ([`input`]), optional YAML front matter is split off, one pass of pulldown-cmark
+//! normalized (`input`), optional YAML front matter is split off, one pass of pulldown-cmark
 //! events builds the document's blocks with their lines, the sections are found by their
 //! normalized headings and read into the model, and the gate checks what compliance needs.
 

@@ -405,6 +405,16 @@ fn front_matter_and_summary_disagreeing_is_a_warning() {
 }
 
 #[test]
+fn front_matter_lists_are_not_values() {
+    let text = format!("---\ntitle:\n  - a\n  - b\n---\n{REFERENCE}");
+    assert_eq!(
+        warned(&text, "front-matter-value"),
+        ["t.md:2: warning[front-matter-value]: front matter `title` is not a single value; ignored"]
+    );
+    assert_eq!(incident(&text).title, "Database Connection Pool Exhaustion - Production");
+}
+
+#[test]
 fn timeline_rolls_over_midnight() {
     let text = REFERENCE
         .replace("2025-01-14 14:23:47 UTC", "2025-01-14 23:50:00 UTC")
