@@ -4,6 +4,27 @@
 //! normalized (`input`), optional YAML front matter is split off, one pass of pulldown-cmark
 //! events builds the document's blocks with their lines, the sections are found by their
 //! normalized headings and read into the model, and the gate checks what compliance needs.
+//!
+//! Every diagnostic names its rule. Errors (the record is rejected):
+//!
+//! | rule | when |
+//! | --- | --- |
+//! | `too-large`, `empty`, `binary`, `not-utf8`, `not-markdown` | the bytes are no Markdown record (over 10 MiB, blank, NUL or control bytes, not UTF-8, no headings or labels) |
+//! | `unreadable` | the file cannot be read (from [`parse_file`]) |
+//! | `front-matter-invalid` | the YAML front matter does not parse or is not a mapping |
+//! | `id-missing`, `id-unsafe` | no id, or one not of the form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` (`../x`, `/abs`, `a/b`, NUL, over 64 bytes) |
+//! | `title-missing` | no title |
+//! | `status-missing`, `status-not-closed` | no status, or one other than `Resolved` / `Closed` |
+//! | `start-missing`, `start-invalid` | no start time, or one that cannot be read |
+//! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
+//! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
+//!
+//! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
+//! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
+//! `customer-users-sum`, `customer-accounts-sum`, `customer-value-invalid`, `severity-invalid`,
+//! `retention-invalid`, `timeline-time-invalid`, `timeline-order`, `id-mismatch`,
+//! `duplicate-field`, `duplicate-section`, `front-matter-mismatch`, `front-matter-value`,
+//! `too-many-diagnostics`.
 
 mod blocks;
 pub mod diagnostic;
