@@ -799,16 +799,30 @@ enum When {
     At(DateTime<Utc>),
 }
 
-/// Reads `14:23:47`, `2025-01-14 14:23:47 UTC`, `[14:23]`.
+/// Reads `14:23:47`, `[14:23]`, `14:23:47 UTC`, `2:23 PM`, `2025-01-14 14:23:47 UTC`.
 fn when(s: &str) -> Option<When> {
     let t = s.trim().trim_matches(|c| matches!(c, '[' | ']' | '`' | '*'));
-    values::parse_time(t).map(When::Time).or_else(|| values::parse_datetime(t).ok().map(When::At))
+    if let Some(time) = values::parse_time(t) {
+        return Some(When::Time(time));
+    }
+    if let Ok(at) = values::parse_datetime(t) {
+        return Some(When::At(at));
+    }
+    // A time of day with a zone or a 12-hour clock, read as a point on any day.
+    if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(':') {
+        let at = values::parse_datetime(&format!("2000-01-01 {t}")).ok()?;
+        return Some(When::Time(at.time()));
+    }
+    None
 }
 
-/// Looks like a time someone meant to write (`25:61`, `14:2`), for a warning.
+/// Looks like a time someone meant to write (`25:61`, `14:2 UTC`), for a warning.
 fn timeish(s: &str) -> bool {
     let t = s.trim().trim_matches(|c| matches!(c, '[' | ']' | '`' | '*'));
-    t.contains(':') && t.len() <= 12 && t.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+    let first = t.split_whitespace().next().unwrap_or("");
+    first.contains(':')
+        && first.len() <= 12
+        && first.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
 }
 
 fn strip_separator(s: &str) -> &str {
@@ -822,18 +836,18 @@ fn timeline_line(line: &Line<'_>, diags: &mut Diags<'_>) -> Option<(When, String
     {
         return Some((w, strip_separator(label.value_src).to_string(), line.line));
     }
-    // A leading time without bold: `14:23:47 - text`, `2025-01-14 14:23:47 - text`.
+    // A leading time without bold, of up to three words: `14:23:47 - text`,
+    // `14:23:47 UTC - text`, `2:23 PM - text`, `2025-01-14 14:23:47 - text`.
     let src = line.src;
-    let mut words = src.splitn(3, char::is_whitespace);
-    let w1 = words.next().unwrap_or("");
-    if let Some(w) = when(w1) {
-        return Some((w, strip_separator(&src[w1.len()..]).to_string(), line.line));
-    }
-    if let (Some(w2), Ok(_)) = (words.next(), values::parse_date(w1.trim_matches('*'))) {
-        // `w2` is a subslice of `src`: its end, whatever the width of the space before it.
-        let joined = &src[..w2.as_ptr() as usize - src.as_ptr() as usize + w2.len()];
-        if let Some(w) = when(joined) {
-            return Some((w, strip_separator(&src[joined.len()..]).to_string(), line.line));
+    let words: Vec<&str> = src.split_whitespace().take(3).collect();
+    let w1 = words.first().copied().unwrap_or("");
+    if w1.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '[' | '`' | '*')) {
+        for w in words.iter().rev() {
+            // `w` is a subslice of `src`: the prefix up to its end, whatever the spaces before it.
+            let end = w.as_ptr() as usize - src.as_ptr() as usize + w.len();
+            if let Some(at) = when(&src[..end]) {
+                return Some((at, strip_separator(&src[end..]).to_string(), line.line));
+            }
         }
     }
     let candidate = if line.label.is_some() { line.label_text() } else { w1 };

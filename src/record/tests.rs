@@ -437,6 +437,18 @@ fn timeline_rolls_over_midnight() {
 }
 
 #[test]
+fn timeline_times_with_a_zone_or_a_12_hour_clock_parse_the_same() {
+    let bold_utc = REFERENCE.replace(":47** -", ":47 UTC** -").replace("**14:24:12**", "**14:24:12Z**");
+    assert!(bold_utc.contains("**14:23:47 UTC** -"));
+    assert_eq!(semantic(incident(&bold_utc)), semantic(reference()));
+    let plain =
+        REFERENCE.replace("**14:23:47** -", "14:23:47 UTC -").replace("**14:24:12** -", "2:24:12 PM -");
+    assert_eq!(semantic(incident(&plain)), semantic(reference()));
+    let bold_pm = REFERENCE.replace("**15:08:22** -", "**3:08:22 p.m.** -");
+    assert_eq!(semantic(incident(&bold_pm)), semantic(reference()));
+}
+
+#[test]
 fn timeline_with_full_timestamps_and_tables() {
     // A date and time split by a no-break space.
     let text = REFERENCE.replace("**14:24:12**", "2025-01-14\u{a0}14:24:12");
