@@ -613,6 +613,8 @@ mod tests {
         }
         assert_eq!(enc::decode(&s), values);
         assert_eq!(s.len(), 1 + 1 + 1 + 2 + 2 + 3 + 6);
+        // The same string is decoded by tests/browser/analyzer.test.mjs.
+        assert!(s.starts_with("ABfgB_fggB"));
     }
 
     /// The replicated pieces give tantivy's own scores, bit for bit.

@@ -204,3 +204,319 @@ fn missing_index_is_a_clear_error() {
         .code(2)
         .stderr(predicates::str::contains("run `incident-archive index` first"));
 }
+
+/// Deterministic pseudo-random numbers (a 64-bit LCG), for the synthetic archive below.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    /// Skewed towards the first items, as words and customers are in real postmortems.
+    fn zipf<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        let u = (self.next() % 10_000) as f64 / 10_000.0;
+        items[((u * u * u) * items.len() as f64) as usize]
+    }
+    fn words(&mut self, items: &[&str], n: usize) -> String {
+        (0..n).map(|_| self.zipf(items)).collect::<Vec<_>>().join(" ")
+    }
+}
+
+const WORDS: &[&str] = &[
+    "database",
+    "connection",
+    "pool",
+    "query",
+    "timeout",
+    "latency",
+    "deployment",
+    "rollback",
+    "cache",
+    "memory",
+    "leak",
+    "disk",
+    "network",
+    "packet",
+    "loss",
+    "certificate",
+    "expiry",
+    "dns",
+    "resolver",
+    "configuration",
+    "change",
+    "review",
+    "alert",
+    "monitoring",
+    "threshold",
+    "replica",
+    "failover",
+    "primary",
+    "index",
+    "scan",
+    "queue",
+    "backlog",
+    "consumer",
+    "producer",
+    "kafka",
+    "partition",
+    "rebalance",
+    "node",
+    "cluster",
+    "kubernetes",
+    "pod",
+    "eviction",
+    "oom",
+    "killed",
+    "cpu",
+    "throttling",
+    "autoscaling",
+    "capacity",
+    "load",
+    "balancer",
+    "gateway",
+    "api",
+    "errors",
+    "retries",
+    "storm",
+    "exponential",
+    "backoff",
+    "circuit",
+    "breaker",
+    "tripped",
+    "session",
+    "login",
+    "authentication",
+    "token",
+    "expired",
+    "rotation",
+    "secret",
+    "vault",
+    "permission",
+    "denied",
+    "storage",
+    "bucket",
+    "quota",
+    "exceeded",
+    "backup",
+    "restore",
+    "corruption",
+    "checksum",
+    "migration",
+    "schema",
+    "lock",
+    "contention",
+    "deadlock",
+    "transaction",
+    "slow",
+    "degraded",
+    "outage",
+    "partial",
+    "customers",
+    "payments",
+    "checkout",
+    "search",
+    "indexing",
+    "pipeline",
+    "batch",
+    "job",
+    "cron",
+    "scheduler",
+    "clock",
+    "skew",
+    "leaking",
+    "leaked",
+    "connections",
+    "queries",
+    "timeouts",
+    "deployments",
+    "alerts",
+    "thresholds",
+    "indices",
+    "retried",
+];
+
+const CUSTOMERS: &[&str] = &[
+    "GlobalBank Corp",
+    "HealthTech Systems",
+    "RetailChain Inc",
+    "TechStartup LLC",
+    "Acme Logistics",
+    "Nordic Air",
+    "City Hospital",
+    "MegaMart",
+    "FinServe AG",
+    "EduCloud",
+    "TravelNow",
+    "GreenEnergy Co",
+    "AutoParts Ltd",
+    "MediaStream",
+    "Insurance Direct",
+];
+
+const OWNERS: &[&str] =
+    &["Platform", "DB Team", "SRE", "QA Team", "Network Team", "Security", "Payments Team"];
+
+/// `n` varied incidents, plus records whose text tries to inject markup.
+fn synthetic(n: usize) -> Vec<Incident> {
+    let mut rng = Rng(42);
+    let mut out = Vec::with_capacity(n + 2);
+    for i in 0..n {
+        let year = 2021 + (i % 5) as i32;
+        let start = Utc.with_ymd_and_hms(year, 1 + (i % 12) as u32, 1 + (i % 28) as u32, 3, 0, 0).unwrap();
+        let customers: Vec<String> = (0..rng.next() % 4).map(|_| rng.zipf(CUSTOMERS).to_string()).collect();
+        let owners: Vec<&str> = (0..1 + rng.next() % 3).map(|_| rng.zipf(OWNERS)).collect();
+        let title_len = 3 + (rng.next() % 4) as usize;
+        let cause_len = 8 + (rng.next() % 30) as usize;
+        let mut inc = Incident {
+            id: format!("INC-{year}-{:05}", i),
+            title: capitalize(&rng.words(WORDS, title_len)),
+            severity: format!("P{}", 1 + rng.next() % 4),
+            status: if rng.next().is_multiple_of(5) { "Closed" } else { "Resolved" }.into(),
+            started_at: Some(start),
+            customer_impact: format!("{} customers saw {}", customers.len(), rng.words(WORDS, 3)),
+            root_cause: RootCause {
+                summary: capitalize(&rng.words(WORDS, cause_len)),
+                contributing_factors: (0..rng.next() % 4).map(|_| rng.words(WORDS, 5)).collect(),
+                ..Default::default()
+            },
+            timeline: (0..2 + rng.next() % 6)
+                .map(|k| TimelineEntry {
+                    at: start + chrono::Duration::minutes(k as i64),
+                    text: rng.words(WORDS, 6),
+                })
+                .collect(),
+            lessons_learned: LessonsLearned {
+                went_well: (0..rng.next() % 3).map(|_| rng.words(WORDS, 5)).collect(),
+                to_improve: (0..1 + rng.next() % 3).map(|_| rng.words(WORDS, 6)).collect(),
+            },
+            impact: incident_archive::record::Impact {
+                customers: customers
+                    .iter()
+                    .map(|c| CustomerImpact { name: c.clone(), ..Default::default() })
+                    .collect(),
+                ..Default::default()
+            },
+            action_items: owners
+                .iter()
+                .enumerate()
+                .map(|(k, o)| ActionItem {
+                    id: format!("AI-{i}-{k}"),
+                    action: capitalize(&rng.words(WORDS, 5)),
+                    owner: o.to_string(),
+                    status: "Planned".into(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        if i.is_multiple_of(7) {
+            // Long text, and a phrase that recurs: "connection pool exhaustion".
+            inc.root_cause.summary.push_str(" connection pool exhaustion after a slow query");
+        }
+        out.push(inc);
+    }
+    let hostile = |id: &str, title: &str, cause: &str| Incident {
+        id: id.into(),
+        title: title.into(),
+        severity: "P3".into(),
+        status: "Resolved".into(),
+        started_at: Some(Utc.with_ymd_and_hms(2024, 5, 5, 5, 5, 5).unwrap()),
+        root_cause: RootCause { summary: cause.into(), ..Default::default() },
+        impact: incident_archive::record::Impact {
+            customers: vec![CustomerImpact { name: "<b>Evil</b> \"Corp\"".into(), ..Default::default() }],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    out.push(hostile(
+        "XSS-1",
+        "<script>window.__pwned = 1</script> hostile markup",
+        "<img src=x onerror=\"window.__pwned = 2\"> hostile payload in the cause",
+    ));
+    out.push(hostile(
+        "XSS-2",
+        "\"><svg onload=window.__pwned=3> hostile title",
+        "javascript:window.__pwned=4 `</script><script>window.__pwned=5</script>` hostile",
+    ));
+    out
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Writes `$BROWSER_SITE_DIR/archive/index` (for `search`) and `$BROWSER_SITE_DIR/site/`
+/// (a search page, `assets/search.js`, and the exported `search/` shards) from a synthetic
+/// archive of `$BROWSER_SITE_RECORDS` records (default 3,000). Run by `tests/browser`.
+#[test]
+#[ignore = "run by the browser tests (tests/browser), which set BROWSER_SITE_DIR"]
+fn browser_site() {
+    let Ok(dir) = std::env::var("BROWSER_SITE_DIR") else { return };
+    let dir = std::path::PathBuf::from(dir);
+    let n: usize = std::env::var("BROWSER_SITE_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
+    let incidents = synthetic(n);
+    let mut records: Vec<ArchivedRecord> = incidents
+        .into_iter()
+        .enumerate()
+        .map(|(i, inc)| ArchivedRecord {
+            id: inc.id.clone(),
+            title: inc.title.clone(),
+            object: "ab".repeat(32),
+            versions: vec![VersionInfo {
+                version: 1,
+                object: "ab".repeat(32),
+                seq: i as u64,
+                ingested_at: Utc::now(),
+            }],
+            retain_until: NaiveDate::from_ymd_opt(2032, 1, 1).unwrap(),
+            legal_hold: None,
+            purged: None,
+            last_seq: i as u64,
+            incident: Some(inc),
+        })
+        .collect();
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let ledger_len = records.len() as u64;
+    let snapshot = Snapshot { root: String::new(), ledger_len, records };
+    let index = dir.join("archive/index");
+    incident_archive::index::rebuild(&index, &snapshot).unwrap();
+    let site = dir.join("site");
+    let mut bytes = 0u64;
+    let report = incident_archive::index::browser_export_to(&index, &mut |path, data| {
+        bytes += data.len() as u64;
+        let p = site.join(path);
+        std::fs::create_dir_all(p.parent().unwrap())?;
+        std::fs::write(p, data)
+    })
+    .unwrap();
+    std::fs::create_dir_all(site.join("assets")).unwrap();
+    let repo = crate::common::repo();
+    for asset in ["search.js", "search.css"] {
+        std::fs::copy(repo.join("site-templates/assets").join(asset), site.join("assets").join(asset))
+            .unwrap();
+    }
+    std::fs::write(site.join("search.html"), TEST_PAGE).unwrap();
+    std::fs::write(dir.join("export.json"), serde_json::to_vec(&report).unwrap()).unwrap();
+}
+
+/// The parts of `search.html` the script relies on, with the site's Content-Security-Policy.
+const TEST_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'">
+<title>Search</title><link rel="stylesheet" href="assets/search.css"></head>
+<body>
+<form id="search-form" action="" method="get" role="search">
+<input id="q" name="q" type="search">
+<select id="severity" name="severity"><option value="">Any severity</option></select>
+<input id="customer" name="customer" list="customer-values"><datalist id="customer-values"></datalist>
+<select id="year" name="year"><option value="">Any year</option></select>
+<select id="status" name="status"><option value="">Any status</option></select>
+<button type="submit">Search</button>
+</form>
+<p id="search-status" role="status" aria-live="polite"></p>
+<ol id="results"></ol>
+<script src="assets/search.js" data-root=""></script>
+</body></html>
+"#;
