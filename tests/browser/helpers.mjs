@@ -104,11 +104,11 @@ export function serve(root) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-/** Debian's Chromium, headless, with a fresh profile. */
+/** Debian's Chromium, headless, with a fresh profile (a browser context: `newPage`, `close`). */
 export async function chromium() {
   const { chromium } = await import("playwright-core");
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "ia-chromium-"));
-  const browser = await chromium.launch({
+  const browser = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless: true,
     args: [
@@ -120,8 +120,6 @@ export async function chromium() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      "--user-data-dir=" + profile,
-      "--allow-file-access-from-files",
     ],
   });
   return { browser, profile };
