@@ -520,3 +520,97 @@ const TEST_PAGE: &str = r#"<!doctype html>
 <script src="assets/search.js" data-root=""></script>
 </body></html>
 "#;
+
+/// An archive whose index holds the sample records of `records/` (parsed as ingest would).
+fn samples() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut records = Vec::new();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(crate::common::records()).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    for (seq, path) in paths.iter().filter(|p| p.extension().is_some_and(|x| x == "md")).enumerate() {
+        let parsed = incident_archive::record::parse(path, &std::fs::read(path).unwrap());
+        assert!(parsed.accepted(), "{}: {:?}", path.display(), parsed.diagnostics);
+        let inc = parsed.incident.unwrap();
+        records.push(ArchivedRecord {
+            id: inc.id.clone(),
+            title: inc.title.clone(),
+            object: "ab".repeat(32),
+            versions: vec![VersionInfo {
+                version: 1,
+                object: "ab".repeat(32),
+                seq: seq as u64,
+                ingested_at: Utc::now(),
+            }],
+            retain_until: NaiveDate::from_ymd_opt(2040, 1, 1).unwrap(),
+            legal_hold: None,
+            purged: None,
+            last_seq: seq as u64,
+            incident: Some(inc),
+        });
+    }
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let snapshot = Snapshot { root: String::new(), ledger_len: records.len() as u64, records };
+    incident_archive::index::rebuild(&tmp.path().join("index"), &snapshot).unwrap();
+    tmp
+}
+
+fn hit_ids(archive: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let out = bin().arg("--archive").arg(archive).arg("search").args(args).arg("--json").output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    v["hits"]
+        .as_array()
+        .map(|h| h.iter().map(|h| h["id"].as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[test]
+fn sample_records_answer_as_a_reader_expects() {
+    let a = samples();
+    let a = a.path();
+    // The phrase is in six records. Counted with grep (occurrences / words): 2022-0002 11/1095,
+    // 2025-0023 10/1226, 2025-0044 7/1052, 2020-0022 4/660, 2024-0026 4/775, 2020-0029 3/903:
+    // BM25 ranks by occurrences, the shorter record first on a tie.
+    assert_eq!(
+        hit_ids(a, &["\"connection pool\""]),
+        [
+            "INC-2022-0002",
+            "INC-2025-0023",
+            "INC-2025-0044",
+            "INC-2020-0022",
+            "INC-2024-0026",
+            "INC-2020-0029"
+        ]
+    );
+    // Stemming: `leaking` finds leak, leaks, leaked: the route leak, the JDBC connection leak,
+    // the memory leak, the leaked access key and the reference record's connection leak.
+    assert_eq!(
+        sorted(hit_ids(a, &["leaking"])),
+        ["INC-2020-0017", "INC-2020-0022", "INC-2021-0005", "INC-2023-0021", "INC-2025-0023"]
+    );
+    // Root-cause terms: an expired certificate is the root cause of two records (2023-0004's
+    // certificate was renewed, not expired).
+    let certs = hit_ids(a, &["root_cause:certificate AND root_cause:expired"]);
+    assert_eq!(sorted(certs), ["INC-2018-0004", "INC-2025-0031"]);
+    // Both cron double-runs.
+    assert_eq!(sorted(hit_ids(a, &["\"cron job\" AND duplicate"])), ["INC-2019-0008", "INC-2026-0019"]);
+    // A date range: the four incidents of 2025.
+    assert_eq!(
+        hit_ids(a, &["*", "--since", "2025-01-01", "--until", "2025-12-31"]),
+        ["INC-2025-0009", "INC-2025-0023", "INC-2025-0031", "INC-2025-0044"]
+    );
+    // An owner filter: the DB Team owns action items in five records.
+    assert_eq!(
+        hit_ids(a, &["*", "--owner", "db team"]),
+        ["INC-2018-0027", "INC-2022-0002", "INC-2024-0003", "INC-2025-0009", "INC-2025-0023"]
+    );
+    // A customer filter narrows a query to the records that list the customer.
+    let timeouts = hit_ids(a, &["timeout", "--customer", "GlobalBank Corp", "--limit", "50"]);
+    assert!(!timeouts.is_empty() && timeouts.iter().all(|id| id != "INC-2026-0002"), "{timeouts:?}");
+    assert!(hit_ids(a, &["zebra"]).is_empty());
+}
