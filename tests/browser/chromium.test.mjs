@@ -81,6 +81,7 @@ test("the form runs searches with filters, and links lead to incident pages", as
   assert.match(page.url(), /\?q=memory\+leak&severity=P2&customer=GlobalBank\+Corp$/);
   const href = await page.$eval("#results li.hit a", (a) => a.getAttribute("href"));
   assert.equal(href, `incidents/${got[0]}.html`);
+  assert.ok(fs.existsSync(`${siteDir}/${href}`), `${href} is a page of the site`);
   const marks = await page.$$eval("#results li.hit mark", (ms) => ms.map((m) => m.textContent.toLowerCase()));
   assert.ok(marks.every((m) => m.startsWith("memor") || m.startsWith("leak")), marks.join());
   await page.close();

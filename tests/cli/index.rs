@@ -447,9 +447,9 @@ fn capitalize(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-/// Writes `$BROWSER_SITE_DIR/archive/index` (for `search`) and `$BROWSER_SITE_DIR/site/`
-/// (a search page, `assets/search.js`, and the exported `search/` shards) from a synthetic
-/// archive of `$BROWSER_SITE_RECORDS` records (default 3,000). Run by `tests/browser`.
+/// Writes `$BROWSER_SITE_DIR/archive/index` (for `search`) and `$BROWSER_SITE_DIR/site/` (the
+/// static site with its `search/` shards) from a synthetic archive of `$BROWSER_SITE_RECORDS`
+/// records (default 3,000). Run by `tests/browser`.
 #[test]
 #[ignore = "run by the browser tests (tests/browser), which set BROWSER_SITE_DIR"]
 fn browser_site() {
@@ -482,44 +482,22 @@ fn browser_site() {
     let snapshot = Snapshot { root: String::new(), ledger_len, records };
     let index = dir.join("archive/index");
     incident_archive::index::rebuild(&index, &snapshot).unwrap();
-    let site = dir.join("site");
-    let mut bytes = 0u64;
+    // The real site (pages, assets, the search page) with the exported shards beside it.
+    let mut extra = Vec::new();
     let report = incident_archive::index::browser_export_to(&index, &mut |path, data| {
-        bytes += data.len() as u64;
-        let p = site.join(path);
-        std::fs::create_dir_all(p.parent().unwrap())?;
-        std::fs::write(p, data)
+        extra.push(incident_archive::site::OutputFile { path: path.to_string(), bytes: data.to_vec() });
+        Ok(())
     })
     .unwrap();
-    std::fs::create_dir_all(site.join("assets")).unwrap();
-    let repo = crate::common::repo();
-    for asset in ["search.js", "search.css"] {
-        std::fs::copy(repo.join("site-templates/assets").join(asset), site.join("assets").join(asset))
-            .unwrap();
-    }
-    std::fs::write(site.join("search.html"), TEST_PAGE).unwrap();
+    let opts = incident_archive::site::SiteOptions {
+        title: "Incident archive".into(),
+        base_url: String::new(),
+        build_date: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+        templates: None,
+    };
+    incident_archive::site::generate(&snapshot, &opts, &dir.join("site"), extra).unwrap();
     std::fs::write(dir.join("export.json"), serde_json::to_vec(&report).unwrap()).unwrap();
 }
-
-/// The parts of `search.html` the script relies on, with the site's Content-Security-Policy.
-const TEST_PAGE: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'">
-<title>Search</title><link rel="stylesheet" href="assets/search.css"></head>
-<body>
-<form id="search-form" action="" method="get" role="search">
-<input id="q" name="q" type="search">
-<select id="severity" name="severity"><option value="">Any severity</option></select>
-<input id="customer" name="customer" list="customer-values"><datalist id="customer-values"></datalist>
-<select id="year" name="year"><option value="">Any year</option></select>
-<select id="status" name="status"><option value="">Any status</option></select>
-<button type="submit">Search</button>
-</form>
-<p id="search-status" role="status" aria-live="polite"></p>
-<ol id="results"></ol>
-<script src="assets/search.js" data-root=""></script>
-</body></html>
-"#;
 
 /// An archive whose index holds the sample records of `records/` (parsed as ingest would).
 fn samples() -> tempfile::TempDir {
