@@ -117,6 +117,7 @@ fn archive() -> tempfile::TempDir {
             purged: None,
             last_seq: i as u64,
             incident: Some(incident(s)),
+            ..Default::default()
         })
         .collect();
     records.sort_by(|a, b| a.id.cmp(&b.id));
@@ -475,6 +476,7 @@ fn browser_site() {
             purged: None,
             last_seq: i as u64,
             incident: Some(inc),
+            ..Default::default()
         })
         .collect();
     records.sort_by(|a, b| a.id.cmp(&b.id));
@@ -525,6 +527,7 @@ fn samples() -> tempfile::TempDir {
             purged: None,
             last_seq: seq as u64,
             incident: Some(inc),
+            ..Default::default()
         });
     }
     records.sort_by(|a, b| a.id.cmp(&b.id));

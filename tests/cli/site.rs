@@ -332,6 +332,7 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
         purged: None,
         last_seq: seq,
         incident: Some(inc),
+        ..Default::default()
     }
 }
 
