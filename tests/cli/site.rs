@@ -150,6 +150,7 @@ fn reference() -> Incident {
             }),
             fields: Vec::new(),
             details_markdown: section(&sections, "Detection").into(),
+            ..Detection::default()
         },
         impact: Impact {
             users_affected: Some(1247),
@@ -272,6 +273,7 @@ fn reference() -> Incident {
         extra_fields: Vec::new(),
         front_matter: None,
         sections,
+        ..Incident::default()
     }
 }
 
