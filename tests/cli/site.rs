@@ -143,6 +143,7 @@ fn reference() -> Incident {
             how_detected: "Automated monitoring (Prometheus alert)".into(),
             time_to_detect: "47 seconds after first slow query execution".into(),
             method: "Effective - caught early before complete outage".into(),
+            time_to_detect_seconds: Some(47),
             alert_rule: Some(CodeBlock {
                 lang: "yaml".into(),
                 code: "alert: DatabaseConnectionPoolHigh\nexpr: db_connection_pool_active / db_connection_pool_max > 0.95\nfor: 1m\nseverity: critical\n".into(),
@@ -268,6 +269,9 @@ fn reference() -> Incident {
         },
         classification: "Internal - Engineering Team".into(),
         retention: Retention { years: Some(7), text: "7 years (compliance requirement)".into() },
+        technical_details: Default::default(),
+        extra_fields: Vec::new(),
+        front_matter: None,
         sections,
         ..Incident::default()
     }
