@@ -18,6 +18,7 @@ pub mod plan;
 pub mod schema;
 mod search;
 pub mod stats;
+mod stem;
 
 use std::path::{Path, PathBuf};
 

@@ -10,9 +10,9 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, Schema,
     TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{
-    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+
+use super::stem::CachedStemmer;
 
 /// Name of the prose analyzer.
 pub const EN: &str = "en";
@@ -225,12 +225,12 @@ impl Default for Fields {
 }
 
 /// The prose analyzer: tantivy's `en_stem` chain (split on non-alphanumerics, drop tokens of
-/// 40 bytes or more, lowercase, Snowball English).
+/// 40 bytes or more, lowercase, Snowball English), with the stems memoized ([`CachedStemmer`]).
 pub fn en_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
         .build()
 }
 
