@@ -1691,55 +1691,121 @@
   const ABSENT = null;
   const UNKNOWN = undefined;
 
-  /** One (field, term): a short list from its dictionary entry, or a long one whose head and
-   *  chunks load on demand. */
+  /** Frontier string → [[tf, fieldnorm id], …]: the pairs that bound the postings left out. */
+  function parseFrontier(s) {
+    return decode(s).map((v) => [Math.floor(v / 256) + 1, v % 256]);
+  }
+
+  /** The best tf factor a posting bounded by `frontier` can have. */
+  function frontierBound(cache, frontier) {
+    let best = 0;
+    for (const [tf, norm] of frontier) best = Math.max(best, tfFactor(cache, tf, norm));
+    return best;
+  }
+
+  /** One (field, term) in one level: a short list written whole in its dictionary entry, or a
+   *  long one whose best postings are in the entry and whose head file and chunks load on
+   *  demand (src/index/export.rs describes the format). */
   class List {
-    constructor(id, dictKey, shardName, entry, positions) {
-      this.id = id;
-      this.dictKey = dictKey;
-      this.shardName = shardName;
+    constructor(level, key, entry, cache) {
+      this.level = level;
+      this.key = key;
+      this.shardName = level.shardOf(key);
       this.df = entry[0];
-      this.positions = positions;
       this.map = new Map();
+      this.parts = new Map();
       this.loaded = new Set();
       this.posLoaded = new Set();
-      if (entry.length === 2) {
-        this.inline = true;
-        this.add("i", parsePostings(entry[1]));
-      } else {
-        this.inline = false;
-        this.dir = entry[1];
-        this.shift = entry[2];
-        this.chunks = new Set();
+      this.inline = entry.length === 2;
+      this.add("i", parsePostings(entry[1]));
+      if (this.inline) return;
+      this.dir = entry[3];
+      this.hasHead = entry[4] !== 0;
+      this.restBound = frontierBound(cache, parseFrontier(entry[2]));
+      this.tailBound = this.hasHead ? frontierBound(cache, parseFrontier(entry[4])) : this.restBound;
+      this.packed = entry[5] === null;
+      this.shift = this.packed ? 30 : entry[5];
+      this.chunks = new Set();
+      if (this.packed) this.chunks.add(0);
+      else {
         let c = -1;
-        for (const d of decode(entry[3])) this.chunks.add((c += d));
-        this.tail = [entry[4], entry[5], entry[6]];
+        for (const d of decode(entry[6])) this.chunks.add((c += d));
       }
     }
+    /** Records the postings of a part ("i" the entry's, "h" the head file's, or a chunk). */
     add(part, p) {
       for (let i = 0; i < p.docs.length; i++) {
-        this.map.set(p.docs[i], { tf: p.tfs[i], norm: p.norms[i], part, pos: null });
+        if (!this.map.has(p.docs[i])) this.map.set(p.docs[i], { tf: p.tfs[i], norm: p.norms[i], part, pos: null });
       }
+      this.parts.set(part, p);
       this.loaded.add(part);
       return p.docs;
     }
+    headPending() {
+      return this.hasHead && !this.loaded.has("h");
+    }
     complete() {
-      return this.inline || this.loaded.size === this.chunks.size + 1;
+      if (this.inline) return true;
+      if (this.headPending()) return false;
+      for (const c of this.chunks) if (!this.loaded.has(c)) return false;
+      return true;
+    }
+    /** The best tf factor of a posting not loaded yet. */
+    tail() {
+      if (this.complete()) return 0;
+      return this.headPending() ? this.restBound : this.tailBound;
     }
     chunkOf(doc) {
       return Math.floor(doc / Math.pow(2, this.shift));
     }
-    /** The posting of `doc`, ABSENT when known absent, UNKNOWN when its chunk is not loaded. */
+    /** The part to load to learn `doc`'s posting. */
+    need(doc) {
+      return this.headPending() ? "h" : this.chunkOf(doc);
+    }
+    /** The posting of `doc`, ABSENT when known absent, UNKNOWN when not loaded yet. */
     state(doc) {
       const p = this.map.get(doc);
       if (p) return p;
       if (this.inline) return ABSENT;
+      if (this.headPending()) return UNKNOWN;
       const c = this.chunkOf(doc);
       if (!this.chunks.has(c) || this.loaded.has(c)) return ABSENT;
       return UNKNOWN;
     }
-    partName(part) {
-      return part === "h" ? this.dir + "/h" : this.dir + "/" + part;
+    /** [file, pick]: the file of a part's postings (or positions) and how to take them out. */
+    file(part, positions) {
+      const own = (data) => data;
+      const keyed = (data) => data[this.key];
+      if (positions && (part === "i" || part === "h")) {
+        // The dictionary shard's positions: the top's, or [top's, head file's].
+        const i = part === "i" ? 0 : 1;
+        return [this.shardName + "p", (data) => (typeof data[this.key] === "string" ? data[this.key] : data[this.key][i])];
+      }
+      const p = positions ? "p" : "";
+      if (part === "h") return [this.dir + "/h", own];
+      if (this.packed) return [this.level.packOf(this.key) + p, keyed];
+      return [this.dir + "/" + part + p, own];
+    }
+  }
+
+  /** One (field, term) across the levels: the document frequency is their sum. */
+  class Term {
+    constructor(lists) {
+      this.lists = lists;
+      this.df = lists.reduce((n, l) => n + l.df, 0);
+    }
+    /** The level list that holds `doc`, if the term occurs in its level. */
+    at(doc) {
+      for (const l of this.lists) if (doc >= l.level.start && doc < l.level.end) return l;
+      return null;
+    }
+    complete() {
+      return this.lists.every((l) => l.complete());
+    }
+    tail() {
+      let best = 0;
+      for (const l of this.lists) best = Math.max(best, l.tail());
+      return best;
     }
   }
 
@@ -1752,7 +1818,6 @@
       this.root = root;
       this.k = k;
       this.accept = accept;
-      this.lists = [];
       this.candidates = new Set();
     }
 
@@ -1764,33 +1829,32 @@
         else if (p.k === "bool") p.c.forEach(([o, c]) => walk(c, negated || o === "not"));
       };
       walk(this.root, false);
-      const keys = new Map();
+      const keys = new Set();
       for (const [p] of leaves) {
-        const terms = p.k === "term" ? [p.t] : p.terms.map((t) => t[1]);
-        for (const t of terms) keys.set(p.f + ":" + t, null);
+        for (const t of p.k === "term" ? [p.t] : p.terms.map((t) => t[1])) keys.add(p.f + ":" + t);
       }
-      const width = (meta.shards - 1).toString(16).length;
-      const shardOf = (key) => "t/" + (fnv32(key) & (meta.shards - 1)).toString(16).padStart(width, "0");
-      const shards = await Promise.all(Array.from(keys.keys(), (key) => this.e.shards.load(shardOf(key))));
-      Array.from(keys.keys()).forEach((key, i) => {
+      const wanted = [];
+      for (const key of keys) for (const level of this.e.levels) wanted.push([key, level]);
+      const shards = await Promise.all(wanted.map(([key, level]) => this.e.shards.load(level.shardOf(key))));
+      const found = new Map();
+      wanted.forEach(([key, level], i) => {
         const entry = shards[i][key];
-        if (entry) {
-          const field = meta.fields[Number(key.slice(0, key.indexOf(":")))];
-          const list = new List(this.lists.length, key, shardOf(key), entry, field[1] === "en");
-          this.lists.push(list);
-          keys.set(key, list);
-        }
+        if (!entry) return;
+        const list = new List(level, key, entry, this.e.cache(Number(key.slice(0, key.indexOf(":")))));
+        if (!found.has(key)) found.set(key, []);
+        found.get(key).push(list);
       });
-      // Leaves get their lists, weights and fieldnorm caches.
+      const terms = new Map();
+      for (const [key, lists] of found) terms.set(key, new Term(lists));
+      // Leaves get their terms, weights and fieldnorm caches.
       for (const [p, negated] of leaves) {
-        const cache = this.e.cache(p.f);
         p.negated = negated;
-        p.cache = cache;
+        p.cache = this.e.cache(p.f);
         if (p.k === "term") {
-          p.list = keys.get(p.f + ":" + p.t);
+          p.list = terms.get(p.f + ":" + p.t);
           p.w = p.list ? f32(idf(p.list.df, meta.docs, meta.idf) * ONE_PLUS_K1) : 0;
         } else {
-          p.lists = p.terms.map(([, t]) => keys.get(p.f + ":" + t));
+          p.lists = p.terms.map(([, t]) => terms.get(p.f + ":" + t));
           p.offsets = p.terms.map(([o]) => o);
           let sum = 0;
           for (const l of p.lists) sum = f32(sum + idf(l ? l.df : 0, meta.docs, meta.idf));
@@ -1799,85 +1863,78 @@
         }
       }
       this.leaves = leaves.map(([p]) => p);
-      for (const l of this.lists) {
-        l.tailFactor = l.inline ? 0 : tfFactor(this.e.cache(Number(l.dictKey.slice(0, l.dictKey.indexOf(":")))), l.tail[0], l.tail[1]);
-      }
-      // Heads of long lists, and every loaded doc of a positive list is a candidate.
-      await Promise.all(this.lists.filter((l) => !l.inline).map((l) => this.loadPart(l, "h")));
+      // The level lists of positive leaves: their loaded documents are the candidates.
+      this.positiveLists = new Set();
       for (const p of this.leaves) {
         if (p.negated) continue;
-        for (const l of p.k === "term" ? [p.list] : p.lists) if (l) for (const d of l.map.keys()) this.candidates.add(d);
+        for (const t of p.k === "term" ? [p.list] : p.lists) if (t) for (const l of t.lists) this.positiveLists.add(l);
       }
+      for (const l of this.positiveLists) for (const d of l.map.keys()) this.candidates.add(d);
     }
 
     async loadPart(list, part) {
       if (list.loaded.has(part)) return;
-      const s = await this.e.shards.load(list.partName(part));
+      const [name, pick] = list.file(part, false);
+      const data = await this.e.shards.load(name);
       if (list.loaded.has(part)) return;
-      const docs = list.add(part, parsePostings(s));
-      if (this.positiveLists && this.positiveLists.has(list)) for (const d of docs) this.candidates.add(d);
+      const docs = list.add(part, parsePostings(pick(data)));
+      if (this.positiveLists.has(list)) for (const d of docs) this.candidates.add(d);
     }
 
     async loadPositions(list, part) {
       if (list.posLoaded.has(part)) return;
-      let docs;
-      let s;
-      if (part === "i") {
-        const shard = await this.e.shards.load(list.shardName + ".p");
-        s = shard[list.dictKey];
-      } else {
-        s = await this.e.shards.load(list.partName(part) + "p");
-      }
+      const [name, pick] = list.file(part, true);
+      const data = await this.e.shards.load(name);
       if (list.posLoaded.has(part)) return;
-      const entries = [];
-      for (const [d, p] of list.map) if (p.part === part) entries.push([d, p]);
-      entries.sort((a, b) => a[0] - b[0]);
-      docs = entries.map((e) => e[1]);
-      const positions = parsePositions(s, docs.map((p) => p.tf));
-      docs.forEach((p, i) => (p.pos = positions[i]));
+      const p = list.parts.get(part);
+      const positions = parsePositions(pick(data), p.tfs);
+      for (let i = 0; i < p.docs.length; i++) {
+        const st = list.map.get(p.docs[i]);
+        if (!st.pos) st.pos = positions[i];
+      }
       list.posLoaded.add(part);
     }
 
     /** A leaf or boolean node for one document: {m: YES | NO | MAYBE, s: score or bound}. */
     evaluate(p, d, needs) {
       if (p.k === "term") {
-        const l = p.list;
+        const l = p.list && p.list.at(d);
         if (!l) return NO_R;
         const st = l.state(d);
         if (st === ABSENT) return NO_R;
         if (st === UNKNOWN) {
-          needs.push([l, l.chunkOf(d), false]);
-          return { m: MAYBE, s: f32(p.w * l.tailFactor) };
+          needs.push([l, l.need(d), false]);
+          return { m: MAYBE, s: f32(p.w * l.tail()) };
         }
         return { m: YES, s: f32(p.w * tfFactor(p.cache, st.tf, st.norm)) };
       }
       if (p.k === "phrase") {
-        if (p.lists.some((l) => !l)) return NO_R;
+        if (p.lists.some((t) => !t)) return NO_R;
         let bound = Infinity;
         let known = true;
         const states = [];
-        for (const l of p.lists) {
+        for (const t of p.lists) {
+          const l = t.at(d);
+          if (!l) return NO_R;
           const st = l.state(d);
           if (st === ABSENT) return NO_R;
           if (st === UNKNOWN) {
-            needs.push([l, l.chunkOf(d), false]);
+            needs.push([l, l.need(d), false]);
             known = false;
-            bound = Math.min(bound, l.tailFactor);
+            bound = Math.min(bound, l.tail());
           } else {
             bound = Math.min(bound, tfFactor(p.cache, st.tf, st.norm));
-            states.push(st);
+            states.push([l, st]);
           }
         }
         if (known) {
-          const missing = p.lists.filter((l, i) => !states[i].pos);
+          const missing = states.filter(([, st]) => !st.pos);
           if (missing.length) {
-            p.lists.forEach((l, i) => {
-              if (!states[i].pos) needs.push([l, states[i].part, true]);
-            });
+            for (const [l, st] of missing) needs.push([l, st.part, true]);
           } else {
-            const count = phraseCount(states.map((st) => st.pos), p.offsets);
+            const count = phraseCount(states.map(([, st]) => st.pos), p.offsets);
             if (count === 0) return NO_R;
-            return { m: YES, s: f32(p.w * tfFactor(p.cache, count, states[0].norm)) };
+            return { m: YES, s: f32(p.w * tfFactor(p.cache, count, states[0][1].norm)) };
           }
         }
         return { m: MAYBE, s: f32(p.w * bound) };
@@ -1932,22 +1989,27 @@
     unseen(p) {
       if (p.k === "term") {
         if (!p.list || p.list.complete()) return NO_R;
-        return { m: MAYBE, s: f32(p.w * p.list.tailFactor) };
+        return { m: MAYBE, s: f32(p.w * p.list.tail()) };
       }
       if (p.k === "phrase") {
-        if (p.lists.some((l) => !l || l.complete())) return NO_R;
-        return { m: MAYBE, s: f32(p.w * Math.min(...p.lists.map((l) => l.tailFactor))) };
+        if (p.lists.some((t) => !t || t.complete())) return NO_R;
+        return { m: MAYBE, s: f32(p.w * Math.min(...p.lists.map((t) => t.tail()))) };
       }
       if (p.k === "bool") return this.combine(p, (c) => this.unseen(c), false);
       return NO_R;
     }
 
+    /** What an unseen document could be in, for a list: its head file first, then the chunks
+     *  (below `below` only, when given). */
+    unseenParts(l, below) {
+      if (l.headPending()) return [[l, "h"]];
+      let chunks = Array.from(l.chunks);
+      if (below !== undefined) chunks = chunks.filter((c) => c * Math.pow(2, l.shift) < below);
+      return chunks.filter((c) => !l.loaded.has(c)).map((c) => [l, c]);
+    }
+
     async run() {
       await this.prepare();
-      this.positiveLists = new Set();
-      for (const p of this.leaves) {
-        if (!p.negated) for (const l of p.k === "term" ? [p.list] : p.lists) if (l) this.positiveLists.add(l);
-      }
       for (let round = 0; ; round++) {
         const exact = [];
         const open = [];
@@ -1966,17 +2028,9 @@
         const incomplete = Array.from(this.positiveLists).filter((l) => !l.complete());
         let unseenLoads = [];
         if (u.m !== NO) {
-          if (!kth || u.s > kth[0]) {
-            unseenLoads = incomplete.flatMap((l) => Array.from(l.chunks).map((c) => [l, c]));
-          } else if (u.s === kth[0]) {
-            // A tie can only win with a smaller document number: load the chunks below it.
-            unseenLoads = incomplete.flatMap((l) =>
-              Array.from(l.chunks)
-                .filter((c) => c * Math.pow(2, l.shift) < kth[1])
-                .map((c) => [l, c]),
-            );
-          }
-          unseenLoads = unseenLoads.filter(([l, c]) => !l.loaded.has(c));
+          if (!kth || u.s > kth[0]) unseenLoads = incomplete.flatMap((l) => this.unseenParts(l));
+          // A tie can only win with a smaller document number: load the chunks below it.
+          else if (u.s === kth[0]) unseenLoads = incomplete.flatMap((l) => this.unseenParts(l, kth[1]));
         }
         if (!pending.length && !unseenLoads.length) return exact.slice(0, this.k);
         const loads = [];
@@ -2014,18 +2068,31 @@
       this.meta = meta;
       this.caches = new Map();
       this.schema = { fields: meta.fields, aliases: meta.aliases, default: meta.default };
-      if (meta.format !== 1) throw new Error("search index format " + meta.format + " is not supported");
+      if (meta.format !== 2) throw new Error("search index format " + meta.format + " is not supported");
+      const hex = (n, count) => n.toString(16).padStart((count - 1).toString(16).length, "0");
+      this.levels = meta.levels.map(([name, start, end, shards, packs]) => ({
+        name,
+        start,
+        end,
+        shardOf: (key) => name + "/t/" + hex(fnv32(key) & (shards - 1), shards),
+        packOf: (key) => name + "/s/" + hex(fnv32(key) & (packs - 1), packs),
+      }));
     }
     cache(field) {
       if (!this.caches.has(field)) this.caches.set(field, tfCache(this.meta.fields[field][2], this.meta.docs));
       return this.caches.get(field);
+    }
+    /** The values a filter offers, as [value, key]; customers are in their own file. */
+    async filterValues(kind) {
+      if (kind === "customer") return this.shards.load("f/customer");
+      return this.meta.filters[kind] || [];
     }
     /** filters: {severity: "P1", customer: "…", year: "2025", status: "…"}; returns a predicate. */
     async filter(filters) {
       const sets = [];
       for (const [kind, wanted] of Object.entries(filters)) {
         if (!wanted) continue;
-        const values = (this.meta.filters[kind] || []).filter((v) => v[0].toLowerCase() === String(wanted).toLowerCase());
+        const values = (await this.filterValues(kind)).filter((v) => v[0].toLowerCase() === String(wanted).toLowerCase());
         if (!values.length) return () => false;
         const union = new Set();
         for (const [, key] of values) {
@@ -2162,10 +2229,21 @@
           const field = document.getElementById(kind);
           const list = document.getElementById(kind + "-values") || (field && field.tagName === "SELECT" ? field : null);
           if (!list) continue;
-          const values = (meta.filters[kind] || []).map((v) => v[0]);
-          if (kind === "year") values.sort().reverse();
-          else values.sort((a, b) => a.localeCompare(b));
-          for (const v of values) list.append(el("option", { value: v }, list.tagName === "SELECT" ? v : null));
+          const fill = (pairs) => {
+            const values = pairs.map((v) => v[0]);
+            if (kind === "year") values.sort().reverse();
+            else values.sort((a, b) => a.localeCompare(b));
+            for (const v of values) list.append(el("option", { value: v }, list.tagName === "SELECT" ? v : null));
+          };
+          if (kind !== "customer") fill(meta.filters[kind] || []);
+          else if (field) {
+            // Thousands of names: loaded when the field is first used, not with every search.
+            let asked = false;
+            field.addEventListener("focus", () => {
+              if (!asked) engine.filterValues(kind).then(fill, (e) => say(e.message));
+              asked = true;
+            });
+          }
         }
         const params = new URLSearchParams(location.search);
         input.value = params.get("q") || "";

@@ -2,27 +2,55 @@
 //! positions and fieldnorms: classic `<script>` files that call `IASearch(name, data)`, so
 //! that the site's search works from `file://` and loads only what a query needs.
 //!
-//! Layout (all under `search/` of the site; every name is also the shard's `name`):
-//!
-//! - `meta.js`: format, live document count, per-field token totals (for BM25's average field
-//!   length), the dictionary shard count, field names and analyzers, filter values, and the
-//!   idf values the browser's `Math.log` would round differently from the CLI's `f32::ln`.
-//! - `t/<n>.js`: dictionary shard `n` = FNV-1a 32 of `"<field number>:<term>"` modulo the shard
-//!   count. Each entry is `[df, postings]` for a short list, or
-//!   `[df, key, shift, chunks, tail_tf, tail_fieldnorm, tail_doc]` for a long one, whose
-//!   postings live in `l/<key>/`: `h.js` the head (the best-scoring postings for a term alone),
-//!   `<c>.js` the rest by document range (`doc >> shift == c`, present chunks listed in
-//!   `chunks`); `(tail_tf, tail_fieldnorm)` is the best posting left out of the head, and
-//!   `tail_doc` the smallest document with that score. `t/<n>.p.js`, `l/<key>/hp.js` and
-//!   `l/<key>/<c>p.js` hold the positions of the same postings, for phrases.
-//! - `d/<b>.js`: documents `8b..8b+7`: id, title, severity, status, start date, summary.
-//! - `f/<kind>/<key>.js`: the documents with one severity, status, year or customer.
-//!
 //! Documents are numbered by the rank of their id among every id the archive has known (purged
-//! ones keep their number), so ties by number are ties by id and an added record renumbers
-//! nothing. Postings are strings of base64url varints (5 bits a character, the sixth bit says
-//! "more"): per posting the document delta, then `(tf - 1) * 256 + fieldnorm_id`; positions
-//! are per posting `tf` values, the first absolute, the rest deltas.
+//! ones keep their number), so ties by number are ties by id, and a new record, whose id
+//! usually sorts last, renumbers nothing.
+//!
+//! The numbers are cut into two *levels*: the base, `[0, B)`, and the recent records,
+//! `[B, space)`, where `B` is the number of ids rounded down to a multiple of a quantum (a
+//! power of two near a sixteenth of the archive, 256 to 4096). Each level is exported on its
+//! own, from its own documents only, so a nightly run that adds a few records rewrites the
+//! small recent level and leaves every file of the base as it was; the base changes when `B`
+//! moves (once every quantum of new ids) or when one of its records changes. The browser adds
+//! up the document frequencies of the levels; everything else of the BM25 formula comes from
+//! `meta.js`.
+//!
+//! Layout (all under `search/`; every file's name without `.js` is the name it registers):
+//!
+//! - `meta.js`: format, live document count, the id space, rows per `d/` file, per-field token
+//!   totals (for the average field length), field names and analyzers, the idf values the
+//!   browser's `Math.log` would round differently from the CLI's `f32::ln`, the small filter
+//!   lists (severity, status, year), and the levels `[name, start, end, shards, packs]`.
+//! - `<level>/t/<n>.js`: dictionary shard `n` = FNV-1a 32 of `"<field number>:<term>"` modulo
+//!   the level's shard count. An entry is `[df, postings]` for a list of at most
+//!   [`INLINE_MAX`] postings, else `[df, top, rest, dir, head, shift, chunks]`:
+//!   - `top`: the list's best postings (BM25 over the level's own statistics: this keeps the
+//!     base stable), inline: the whole head when it has at most [`HEAD_INLINE_MAX`] postings,
+//!     else the best [`TOP_POSTINGS`] of it;
+//!   - `rest`: the *frontier* of the postings not in `top`: the `(tf, fieldnorm)` pairs no
+//!     other posting beats on both, from which the browser bounds their best score whatever
+//!     the current average field length;
+//!   - `dir`: the folder of the list's own files, or `null`;
+//!   - `head`: `0` when `top` is the whole head, else the frontier of the postings not in the
+//!     head file `<dir>/h.js` (which holds the head, `top` included);
+//!   - `shift`, `chunks`: the tail (the postings after the head), by document range: chunk
+//!     `doc >> shift` is `<dir>/<c>.js` ([`CHUNK_POSTINGS`] postings or so), `chunks` lists
+//!     the chunks present; `shift` is `null` when the tail has at most [`PACK_MAX`] postings
+//!     and lives in the level's pack `<level>/s/<g>.js` under the entry's key, `g` = the same
+//!     FNV-1a 32 modulo the level's pack count.
+//!
+//!   Positions, for phrases only, are in files of their own: `<level>/t/<n>p.js` maps each key
+//!   of shard `n` to the positions of its inline postings (`[top, head file]` when there is a
+//!   head file), `<dir>/<c>p.js` and `<level>/s/<g>p.js` hold those of the chunks and packs.
+//! - `d/<b>.js`: documents `16b..16b+15`: id, title, severity, status, start date, summary.
+//! - `f/<kind>/<key>.js`: the documents with one severity, status, year or customer;
+//!   `f/customer.js`: the customer names and their keys (loaded when a customer filter is
+//!   used: there can be thousands).
+//!
+//! Postings are strings of base64url varints (5 bits a character, the sixth bit says "more"):
+//! per posting the document delta (the first from -1: numbers are absolute), then
+//! `(tf - 1) * 256 + fieldnorm_id`; a frontier is a string of `(tf - 1) * 256 + fieldnorm_id`;
+//! positions are per posting `tf` values, the first absolute, the rest deltas.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -30,10 +58,11 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::{Value, json};
+use tantivy::columnar::StrColumn;
 use tantivy::fieldnorm::{FieldNormReader, FieldNormReaders};
 use tantivy::postings::Postings;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, ReloadPolicy, Searcher, SegmentReader, TERMINATED};
+use tantivy::{DocSet, ReloadPolicy, Searcher, SegmentReader, TERMINATED};
 
 use super::IndexError;
 use super::indexer::{self, META_FILE};
@@ -41,15 +70,23 @@ use super::schema::{Analyzer, FIELD_ALIASES, Fields, SEARCH_FIELDS};
 use super::stats::LiveStats;
 
 /// Version of the format described above; `search.js` refuses others.
-pub const FORMAT: u32 = 1;
-/// Documents per `d/` bucket.
-pub const DOC_BUCKET: u32 = 8;
-/// Lists of at most this many postings are written inline in their dictionary entry.
-pub const INLINE_MAX: usize = 32;
-/// Aimed-at postings per tail chunk.
-pub const CHUNK_POSTINGS: usize = 1024;
+pub const FORMAT: u32 = 2;
+/// Documents per `d/` file.
+pub const DOC_BUCKET: u32 = 16;
+/// Lists of at most this many postings (in a level) are written whole in their entry.
+pub const INLINE_MAX: usize = 64;
+/// Heads of at most this many postings are written whole in their entry.
+pub const HEAD_INLINE_MAX: usize = 256;
+/// Best postings of a larger head written in its entry (the first answer to a one-word query).
+pub const TOP_POSTINGS: usize = 64;
+/// Tails (the postings after the head) of at most this many postings go to the level's packs.
+pub const PACK_MAX: usize = 1024;
+/// Aimed-at postings per chunk of a larger tail.
+pub const CHUNK_POSTINGS: usize = 4096;
 /// Aimed-at bytes per dictionary shard.
 pub const SHARD_BYTES: usize = 8 * 1024;
+/// Least aimed-at bytes per pack (packs average one to two of these).
+pub const PACK_BYTES: usize = 8 * 1024;
 /// The name of the global function every shard calls.
 pub const CALLBACK: &str = "IASearch";
 
@@ -59,19 +96,21 @@ pub struct ExportReport {
     pub files: usize,
     pub bytes: u64,
     pub documents: u64,
-    /// (field, term) lists exported.
+    /// (field, term) lists exported, counted once per level.
     pub lists: usize,
+    /// Dictionary shards, all levels.
     pub shards: usize,
 }
 
 /// All files of the browser search as (path under the site, e.g. `search/meta.js`, bytes),
-/// in a deterministic order with deterministic content.
+/// sorted by path, with deterministic content.
 pub fn browser_export(index_dir: &Path) -> Result<Vec<(String, Vec<u8>)>, IndexError> {
     let mut files = Vec::new();
     browser_export_to(index_dir, &mut |path, bytes| {
         files.push((path.to_string(), bytes.to_vec()));
         Ok(())
     })?;
+    files.sort();
     Ok(files)
 }
 
@@ -89,7 +128,7 @@ pub fn browser_export_to(
     let terr = |source| IndexError::Tantivy { path: index_dir.to_path_buf(), source };
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(terr)?;
     let searcher = reader.searcher();
-    let mut out = Out { sink, report: ExportReport::default(), path: index_dir };
+    let mut out = Out { sink, report: ExportReport::default() };
     export(&searcher, &ids, &mut out).map_err(|e| match e {
         Failure::Tantivy(source) => IndexError::Tantivy { path: index_dir.to_path_buf(), source },
         Failure::Io(source) => IndexError::Io { path: index_dir.to_path_buf(), source },
@@ -118,8 +157,6 @@ impl From<io::Error> for Failure {
 struct Out<'a> {
     sink: &'a mut dyn FnMut(&str, &[u8]) -> io::Result<()>,
     report: ExportReport,
-    #[allow(dead_code)]
-    path: &'a Path,
 }
 
 impl Out<'_> {
@@ -141,6 +178,15 @@ impl Out<'_> {
         self.report.bytes += bytes.len() as u64;
         (self.sink)(&format!("search/{name}.js"), &bytes)?;
         Ok(())
+    }
+
+    /// Writes a shard whose data is one string of varints (no JSON escaping needed).
+    fn shard_str(&mut self, name: &str, s: &str) -> Result<(), Failure> {
+        let mut json = String::with_capacity(s.len() + 2);
+        json.push('"');
+        json.push_str(s);
+        json.push('"');
+        self.shard_json(name, &json)
     }
 }
 
@@ -219,7 +265,7 @@ pub mod bm25 {
     }
 }
 
-/// FNV-1a, 32 bits, over UTF-8: the dictionary shard of a `"<field>:<term>"` key.
+/// FNV-1a, 32 bits, over UTF-8: the dictionary shard and the pack of a `"<field>:<term>"` key.
 pub fn fnv32(s: &str) -> u32 {
     let mut h: u32 = 0x811c9dc5;
     for b in s.bytes() {
@@ -229,7 +275,7 @@ pub fn fnv32(s: &str) -> u32 {
     h
 }
 
-/// FNV-1a, 64 bits: file keys of long lists and filter values.
+/// FNV-1a, 64 bits: folders of long lists and filter values.
 fn fnv64(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
@@ -239,34 +285,82 @@ fn fnv64(s: &str) -> u64 {
     h
 }
 
-/// One posting, gathered across segments.
-struct Posting {
-    doc: u32,
-    tf: u32,
-    fieldnorm: u8,
-    positions: Vec<u32>,
+/// The document-number ranges exported as levels, base first (empty ones left out).
+pub fn levels(space: u32) -> Vec<(u32, u32)> {
+    let quantum = (1u32 << (space / 16).max(1).ilog2()).clamp(256, 4096);
+    let base = space / quantum * quantum;
+    [(0, base), (base, space)].into_iter().filter(|(a, z)| a < z).collect()
+}
+
+/// How many postings of a long list of `df` go in its head.
+pub fn head_size(df: usize) -> usize {
+    (df / 8).clamp(32, 4096).min(df - 1)
+}
+
+/// Every value of a fast text column, by term ordinal: the dictionary is read block by block
+/// once, not decompressed again for each document.
+fn column_values(col: &StrColumn) -> Result<Vec<String>, Failure> {
+    let mut out = Vec::with_capacity(col.num_terms());
+    let mut stream = col.dictionary().stream()?;
+    while stream.advance() {
+        out.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    if out.len() != col.num_terms() {
+        return Err(Failure::Invalid("a fast column's dictionary is incomplete".into()));
+    }
+    Ok(out)
+}
+
+/// One segment's fast text columns as values by ordinal.
+struct Strs {
+    column: Option<StrColumn>,
+    values: Vec<String>,
+}
+
+impl Strs {
+    fn new(reader: &SegmentReader, name: &str) -> Result<Strs, Failure> {
+        let column = reader.fast_fields().str(name)?;
+        let values = column.as_ref().map(column_values).transpose()?.unwrap_or_default();
+        Ok(Strs { column, values })
+    }
+
+    fn first(&self, doc: u32) -> &str {
+        self.column
+            .as_ref()
+            .and_then(|c| c.term_ords(doc).next())
+            .and_then(|o| self.values.get(o as usize))
+            .map_or("", String::as_str)
+    }
+
+    fn all(&self, doc: u32) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        if let Some(c) = &self.column {
+            for o in c.term_ords(doc) {
+                if let Some(v) = self.values.get(o as usize)
+                    && !out.contains(&v.as_str())
+                {
+                    out.push(v);
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Per segment: document number of each tantivy doc (`u32::MAX` when deleted).
 fn doc_numbers(reader: &SegmentReader, numbers: &HashMap<&str, u32>) -> Result<Vec<u32>, Failure> {
-    let keys = reader
-        .fast_fields()
-        .str("key")?
-        .ok_or_else(|| Failure::Invalid("the index has no `key` column".into()))?;
+    let keys = Strs::new(reader, "key")?;
+    let Some(column) = &keys.column else {
+        return Err(Failure::Invalid("the index has no `key` column".into()));
+    };
+    let by_ord: Vec<Option<u32>> = keys.values.iter().map(|k| numbers.get(k.as_str()).copied()).collect();
     let alive = reader.alive_bitset();
-    let mut by_ord = Vec::with_capacity(keys.num_terms());
-    let mut s = String::new();
-    for ord in 0..keys.num_terms() as u64 {
-        s.clear();
-        keys.ord_to_str(ord, &mut s)?;
-        by_ord.push(numbers.get(s.as_str()).copied());
-    }
     let mut out = vec![u32::MAX; reader.max_doc() as usize];
     for doc in 0..reader.max_doc() {
         if alive.is_some_and(|a| a.is_deleted(doc)) {
             continue;
         }
-        let ord = keys.term_ords(doc).next();
+        let ord = column.term_ords(doc).next();
         out[doc as usize] = ord.and_then(|o| by_ord[o as usize]).ok_or_else(|| {
             Failure::Invalid(format!("a document's id is not in `{}`; rebuild the index", indexer::IDS_FILE))
         })?;
@@ -274,125 +368,179 @@ fn doc_numbers(reader: &SegmentReader, numbers: &HashMap<&str, u32>) -> Result<V
     Ok(out)
 }
 
-fn first_str(col: &Option<tantivy::columnar::StrColumn>, doc: DocId, buf: &mut String) -> String {
-    buf.clear();
-    if let Some(c) = col
-        && let Some(ord) = c.term_ords(doc).next()
-    {
-        let _ = c.ord_to_str(ord, buf);
-    }
-    buf.clone()
+/// The postings of one (field, term), gathered across segments, in document order.
+#[derive(Default)]
+struct Gathered {
+    doc: Vec<u32>,
+    tf: Vec<u32>,
+    norm: Vec<u8>,
+    /// Where each posting's positions start in `positions` (one more entry at the end).
+    pos_at: Vec<u32>,
+    positions: Vec<u32>,
+    /// Posting indices sorted by document.
+    order: Vec<u32>,
 }
 
-fn all_strs(col: &Option<tantivy::columnar::StrColumn>, doc: DocId) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(c) = col {
-        for ord in c.term_ords(doc) {
-            let mut s = String::new();
-            if c.ord_to_str(ord, &mut s).unwrap_or(false) && !out.contains(&s) {
-                out.push(s);
-            }
+impl Gathered {
+    fn clear(&mut self) {
+        self.doc.clear();
+        self.tf.clear();
+        self.norm.clear();
+        self.pos_at.clear();
+        self.positions.clear();
+        self.order.clear();
+    }
+
+    /// Sorts `order` by document number (segments interleave numbers).
+    fn sort(&mut self) {
+        self.pos_at.push(self.positions.len() as u32);
+        self.order.extend(0..self.doc.len() as u32);
+        if !self.doc.is_sorted() {
+            let doc = &self.doc;
+            self.order.sort_unstable_by_key(|&i| doc[i as usize]);
         }
     }
-    out
+
+    fn positions_of(&self, i: u32) -> &[u32] {
+        let i = i as usize;
+        &self.positions[self.pos_at[i] as usize..self.pos_at[i + 1] as usize]
+    }
+
+    /// The postings `idx` (indices, in document order) as varints.
+    fn encode(&self, idx: impl IntoIterator<Item = u32>) -> String {
+        let mut s = String::new();
+        let mut prev: i64 = -1;
+        for i in idx {
+            let d = self.doc[i as usize];
+            enc::push(&mut s, (i64::from(d) - prev) as u64);
+            prev = i64::from(d);
+            enc::push(&mut s, u64::from(self.tf[i as usize] - 1) * 256 + u64::from(self.norm[i as usize]));
+        }
+        s
+    }
+
+    /// Their positions: per posting the first absolute, the rest deltas.
+    fn encode_positions(&self, idx: impl IntoIterator<Item = u32>) -> String {
+        let mut s = String::new();
+        for i in idx {
+            let mut last = 0;
+            for (k, &q) in self.positions_of(i).iter().enumerate() {
+                enc::push(&mut s, u64::from(if k == 0 { q } else { q - last }));
+                last = q;
+            }
+        }
+        s
+    }
+
+    /// The frontier of the postings `idx`: `(tf, fieldnorm)` pairs that no other posting has
+    /// both a larger-or-equal tf and a smaller-or-equal fieldnorm for, by tf descending.
+    fn frontier(&self, idx: impl IntoIterator<Item = u32>) -> String {
+        let mut best: BTreeMap<u32, u8> = BTreeMap::new();
+        for i in idx {
+            let (tf, norm) = (self.tf[i as usize], self.norm[i as usize]);
+            best.entry(tf).and_modify(|n| *n = (*n).min(norm)).or_insert(norm);
+        }
+        let mut s = String::new();
+        let mut lowest = u16::MAX;
+        for (&tf, &norm) in best.iter().rev() {
+            if u16::from(norm) < lowest {
+                lowest = u16::from(norm);
+                enc::push(&mut s, u64::from(tf - 1) * 256 + u64::from(norm));
+            }
+        }
+        s
+    }
+}
+
+/// What a level accumulates until its dictionary shards and packs are written.
+struct Level {
+    name: String,
+    start: u32,
+    end: u32,
+    /// Live documents and, per searchable field, their token total: the level's own BM25
+    /// statistics, used to pick each list's best postings.
+    docs: u64,
+    tokens: Vec<u64>,
+    /// (key, entry as JSON, positions of its inline postings).
+    entries: Vec<(String, String, Option<String>)>,
+    /// (key, postings, positions) of tails small enough to share files.
+    packs: Vec<(String, String, Option<String>)>,
+    /// File keys of long lists and the dictionary keys that hashed to them.
+    dirs: HashMap<u64, Vec<String>>,
+    shards: usize,
+    pack_count: usize,
 }
 
 fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Failure> {
     let fields = Fields::new();
     let numbers: HashMap<&str, u32> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
+    let readers = searcher.segment_readers();
     let segments: Vec<Vec<u32>> =
-        searcher.segment_readers().iter().map(|r| doc_numbers(r, &numbers)).collect::<Result<_, _>>()?;
+        readers.iter().map(|r| doc_numbers(r, &numbers)).collect::<Result<_, _>>()?;
     let stats = LiveStats::new(searcher);
     let docs = stats.num_docs();
     out.report.documents = docs;
+    let space = ids.len() as u32;
 
-    // Documents and filter values, from fast columns only.
-    let mut rows: BTreeMap<u32, String> = BTreeMap::new();
-    let mut filters: BTreeMap<(&str, String), Vec<u32>> = BTreeMap::new();
-    for (reader, numbers) in searcher.segment_readers().iter().zip(&segments) {
-        let ff = reader.fast_fields();
-        let cols: Vec<Option<tantivy::columnar::StrColumn>> =
-            ["key", "title", "severity", "status", "year", "summary", "customer_name"]
-                .iter()
-                .map(|n| ff.str(n))
-                .collect::<Result<_, _>>()?;
-        let started = ff.date("started")?;
-        let mut buf = String::new();
-        for doc in 0..reader.max_doc() {
-            let n = numbers[doc as usize];
-            if n == u32::MAX {
-                continue;
+    documents(readers, &segments, out)?;
+    let filter_meta = filters(readers, &segments, out)?;
+
+    let mut levels: Vec<Level> = levels(space)
+        .into_iter()
+        .map(|(start, end)| Level {
+            name: if start == 0 { "0".into() } else { "1".into() },
+            start,
+            end,
+            docs: 0,
+            tokens: vec![0; SEARCH_FIELDS.len()],
+            entries: Vec::new(),
+            packs: Vec::new(),
+            dirs: HashMap::new(),
+            shards: 0,
+            pack_count: 0,
+        })
+        .collect();
+    let level_of = |n: u32, levels: &[Level]| levels.iter().position(|l| n >= l.start && n < l.end);
+    let norms: Vec<FieldNormReaders> = readers.iter().map(|r| r.fieldnorms_readers().clone()).collect();
+    for numbers in &segments {
+        for &n in numbers.iter().filter(|&&n| n != u32::MAX) {
+            if let Some(l) = level_of(n, &levels) {
+                levels[l].docs += 1;
             }
-            let date = started
-                .first(doc)
-                .and_then(super::document::from_tantivy)
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_default();
-            let row: Vec<String> = [0, 1, 2, 3].iter().map(|&i| first_str(&cols[i], doc, &mut buf)).collect();
-            let row = json!([n, row[0], row[1], row[2], row[3], date, first_str(&cols[5], doc, &mut buf)]);
-            rows.insert(n, row.to_string());
-            for (kind, col) in [("severity", 2), ("status", 3), ("year", 4)] {
-                let v = first_str(&cols[col], doc, &mut buf);
-                if !v.is_empty() {
-                    filters.entry((kind, v)).or_default().push(n);
+        }
+    }
+    for (fi, _) in SEARCH_FIELDS.iter().enumerate() {
+        let field = fields.search[fi];
+        for (si, numbers) in segments.iter().enumerate() {
+            let Some(r) = norms[si].get_field(field)? else { continue };
+            for (doc, &n) in numbers.iter().enumerate() {
+                if n != u32::MAX
+                    && let Some(l) = level_of(n, &levels)
+                {
+                    levels[l].tokens[fi] +=
+                        u64::from(FieldNormReader::id_to_fieldnorm(r.fieldnorm_id(doc as u32)));
                 }
             }
-            for c in all_strs(&cols[6], doc) {
-                filters.entry(("customer", c)).or_default().push(n);
-            }
         }
-    }
-    let mut bucket: Vec<String> = Vec::new();
-    let mut current = None;
-    for (n, row) in rows {
-        let b = n / DOC_BUCKET;
-        if let Some(c) = current.filter(|c| *c != b) {
-            out.shard_json(&format!("d/{c}"), &format!("[{}]", bucket.join(",")))?;
-            bucket.clear();
-        }
-        current = Some(b);
-        bucket.push(row);
-    }
-    if let Some(c) = current {
-        out.shard_json(&format!("d/{c}"), &format!("[{}]", bucket.join(",")))?;
-    }
-    let mut filter_meta: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    for ((kind, value), mut docs) in filters {
-        docs.sort_unstable();
-        docs.dedup();
-        let key = format!("{:016x}", fnv64(&value));
-        let mut s = String::with_capacity(docs.len());
-        let mut prev: i64 = -1;
-        for d in &docs {
-            enc::push(&mut s, (i64::from(*d) - prev) as u64);
-            prev = i64::from(*d);
-        }
-        out.shard(&format!("f/{kind}/{key}"), &Value::String(s))?;
-        filter_meta.entry(kind).or_default().push(json!([value, key, docs.len()]));
     }
 
     // Postings, field by field, term by term across segments.
-    // (key, entry as JSON, positions of a short list): ~1M of them at 100,000 records, so
-    // serialized at once rather than kept as `Value`s.
-    let mut entries: Vec<(String, String, Option<String>)> = Vec::new();
     let mut field_meta = Vec::new();
     let mut doc_freqs: Vec<u64> = Vec::new();
-    let mut collision: HashMap<u64, Vec<String>> = HashMap::new();
-    let norms: Vec<FieldNormReaders> =
-        searcher.segment_readers().iter().map(|r| r.fieldnorms_readers().clone()).collect();
+    let mut g = Gathered::default();
     for (fi, sf) in SEARCH_FIELDS.iter().enumerate() {
         let field = fields.search[fi];
         let total = stats.field_tokens(field)?;
         field_meta.push(json!([sf.name, sf.analyzer.name(), total]));
-        let cache = bm25::tf_cache(bm25::average(total, docs));
+        let caches: Vec<[f32; 256]> =
+            levels.iter().map(|l| bm25::tf_cache(bm25::average(l.tokens[fi], l.docs.max(1)))).collect();
         let with_positions = sf.analyzer == Analyzer::En;
         let option = if with_positions {
             IndexRecordOption::WithFreqsAndPositions
         } else {
             IndexRecordOption::WithFreqs
         };
-        let inverted: Vec<_> =
-            searcher.segment_readers().iter().map(|r| r.inverted_index(field)).collect::<Result<_, _>>()?;
+        let inverted: Vec<_> = readers.iter().map(|r| r.inverted_index(field)).collect::<Result<_, _>>()?;
         let norm_readers: Vec<Option<FieldNormReader>> =
             norms.iter().map(|n| n.get_field(field)).collect::<Result<_, _>>()?;
         let mut streams = Vec::new();
@@ -400,11 +548,19 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
             streams.push(inv.terms().stream()?);
         }
         let mut live: Vec<bool> = streams.iter_mut().map(|s| s.advance()).collect();
-        // Terms in order, the smallest current key across segments first.
-        while let Some(key) =
-            streams.iter().zip(&live).filter(|(_, l)| **l).map(|(s, _)| s.key().to_vec()).min()
-        {
-            let mut postings: Vec<Posting> = Vec::new();
+        let mut key: Vec<u8> = Vec::new();
+        loop {
+            // The smallest current term across segments.
+            let mut smallest: Option<&[u8]> = None;
+            for (s, &l) in streams.iter().zip(&live) {
+                if l && smallest.is_none_or(|k| s.key() < k) {
+                    smallest = Some(s.key());
+                }
+            }
+            let Some(k) = smallest else { break };
+            key.clear();
+            key.extend_from_slice(k);
+            g.clear();
             for (si, stream) in streams.iter_mut().enumerate() {
                 if !live[si] || stream.key() != key.as_slice() {
                     continue;
@@ -412,45 +568,41 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
                 let info = stream.value().clone();
                 let mut p = inverted[si].read_postings_from_terminfo(&info, option)?;
                 let numbers = &segments[si];
+                let norm_reader = norm_readers[si].as_ref();
                 let mut doc = p.doc();
                 while doc != TERMINATED {
                     let n = numbers[doc as usize];
                     if n != u32::MAX {
-                        let mut positions = Vec::new();
+                        g.doc.push(n);
+                        g.tf.push(p.term_freq());
+                        g.norm.push(norm_reader.map_or(0, |r| r.fieldnorm_id(doc)));
+                        g.pos_at.push(g.positions.len() as u32);
                         if with_positions {
-                            p.positions(&mut positions);
+                            p.append_positions_with_offset(0, &mut g.positions);
                         }
-                        let fieldnorm = norm_readers[si].as_ref().map_or(0, |r| r.fieldnorm_id(doc));
-                        postings.push(Posting { doc: n, tf: p.term_freq(), fieldnorm, positions });
                     }
                     doc = p.advance();
                 }
                 live[si] = stream.advance();
             }
-            if postings.is_empty() {
+            if g.doc.is_empty() {
                 continue;
             }
-            let term = String::from_utf8(key)
+            let term = std::str::from_utf8(&key)
                 .map_err(|_| Failure::Invalid(format!("a term of `{}` is not UTF-8", sf.name)))?;
-            postings.sort_by_key(|p| p.doc);
-            doc_freqs.push(postings.len() as u64);
+            g.sort();
+            doc_freqs.push(g.doc.len() as u64);
             let dict_key = format!("{fi}:{term}");
-            let (value, positions) = if postings.len() <= INLINE_MAX {
-                let (p, pos) = encode(&postings, with_positions);
-                (json!([postings.len(), p]), pos)
-            } else {
-                let mut list_key = fnv64(&dict_key);
-                {
-                    let names = collision.entry(list_key).or_default();
-                    names.push(dict_key.clone());
-                    if names.len() > 1 {
-                        list_key = fnv64(&format!("{dict_key}#{}", names.len()));
-                    }
+            let mut from = 0;
+            for (l, level) in levels.iter_mut().enumerate() {
+                let to = from + g.order[from..].partition_point(|&i| g.doc[i as usize] < level.end);
+                if to > from {
+                    let idx = &g.order[from..to];
+                    list(&g, idx, &dict_key, level, &caches[l], with_positions, out)?;
+                    out.report.lists += 1;
                 }
-                (long_list(&postings, &cache, list_key, with_positions, docs, ids.len(), out)?, None)
-            };
-            entries.push((dict_key, value.to_string(), positions));
-            out.report.lists += 1;
+                from = to;
+            }
         }
     }
 
@@ -465,148 +617,296 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
         }
     }
 
-    // Dictionary shards.
-    let total_bytes: usize = entries.iter().map(|(k, v, _)| k.len() + v.len() + 4).sum();
-    let shards = (total_bytes / SHARD_BYTES).max(1).next_power_of_two();
-    out.report.shards = shards;
-    let width = format!("{:x}", shards - 1).len();
-    // Each shard's object, its keys in (field, term) order.
-    let mut by_shard: BTreeMap<usize, (String, String)> = BTreeMap::new();
-    for (key, value, positions) in entries {
-        let shard = (fnv32(&key) as usize) & (shards - 1);
-        let (dict, pos) = by_shard.entry(shard).or_default();
-        let key_json = Value::String(key).to_string();
-        if let Some(p) = positions {
-            pos.push_str(if pos.is_empty() { "{" } else { "," });
-            pos.push_str(&key_json);
-            pos.push(':');
-            pos.push_str(&Value::String(p).to_string());
-        }
-        dict.push_str(if dict.is_empty() { "{" } else { "," });
-        dict.push_str(&key_json);
-        dict.push(':');
-        dict.push_str(&value);
+    for level in &mut levels {
+        write_level(level, out)?;
     }
-    for (shard, (dict, pos)) in by_shard {
-        let name = format!("t/{shard:0width$x}");
-        out.shard_json(&name, &format!("{dict}}}"))?;
-        if !pos.is_empty() {
-            out.shard_json(&format!("{name}.p"), &format!("{pos}}}"))?;
-        }
-    }
+    out.report.shards = levels.iter().map(|l| l.shards).sum();
 
     let aliases: serde_json::Map<String, Value> =
         FIELD_ALIASES.iter().map(|(a, f)| (a.to_string(), Value::String(f.to_string()))).collect();
+    let level_meta: Vec<Value> =
+        levels.iter().map(|l| json!([l.name, l.start, l.end, l.shards, l.pack_count])).collect();
     let meta = json!({
         "format": FORMAT,
         "docs": docs,
-        "space": ids.len(),
-        "shards": shards,
+        "space": space,
         "bucket": DOC_BUCKET,
         "fields": field_meta,
         "default": super::schema::DEFAULT_FIELD,
         "aliases": aliases,
         "idf": idf_fix,
         "filters": filter_meta,
+        "levels": level_meta,
     });
     out.shard("meta", &meta)?;
     Ok(())
 }
 
-/// Postings (in the given order) and, when asked, their positions.
-fn encode<'a>(
-    postings: impl IntoIterator<Item = &'a Posting>,
+/// Exports one list of one level: its entry, and its own files or its share of a pack.
+fn list(
+    g: &Gathered,
+    idx: &[u32],
+    dict_key: &str,
+    level: &mut Level,
+    cache: &[f32; 256],
     with_positions: bool,
-) -> (String, Option<String>) {
-    let mut s = String::new();
-    let mut pos = with_positions.then(String::new);
-    let mut prev: i64 = -1;
-    for p in postings {
-        enc::push(&mut s, (i64::from(p.doc) - prev) as u64);
-        prev = i64::from(p.doc);
-        enc::push(&mut s, u64::from(p.tf - 1) * 256 + u64::from(p.fieldnorm));
-        if let Some(out) = pos.as_mut() {
-            let mut last = 0;
-            for (i, &q) in p.positions.iter().enumerate() {
-                enc::push(out, u64::from(if i == 0 { q } else { q - last }));
-                last = q;
+    out: &mut Out,
+) -> Result<(), Failure> {
+    let df = idx.len();
+    let pos = |s: String| with_positions.then_some(s);
+    if df <= INLINE_MAX {
+        let entry = format!("[{df},\"{}\"]", g.encode(idx.iter().copied()));
+        level.entries.push((dict_key.to_string(), entry, pos(g.encode_positions(idx.iter().copied()))));
+        return Ok(());
+    }
+    // Postings ranked by score over the level's statistics, ties by document.
+    let mut ranked: Vec<(f32, u32, u32)> = idx
+        .iter()
+        .map(|&i| (bm25::tf_factor(cache, g.tf[i as usize], g.norm[i as usize]), g.doc[i as usize], i))
+        .collect();
+    let better = |a: &(f32, u32, u32), b: &(f32, u32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let head = head_size(df);
+    ranked.select_nth_unstable_by(head, better);
+    ranked[..head].sort_unstable_by(better);
+    let top = if head <= HEAD_INLINE_MAX { head } else { TOP_POSTINGS };
+    let by_doc = |part: &[(f32, u32, u32)]| {
+        let mut v: Vec<u32> = part.iter().map(|r| r.2).collect();
+        v.sort_unstable_by_key(|&i| g.doc[i as usize]);
+        v
+    };
+    let top_idx = by_doc(&ranked[..top]);
+    let rest = g.frontier(ranked[top..].iter().map(|r| r.2));
+    let mut in_head = vec![false; g.doc.len()];
+    for r in &ranked[..head] {
+        in_head[r.2 as usize] = true;
+    }
+    let tail: Vec<u32> = idx.iter().copied().filter(|&i| !in_head[i as usize]).collect();
+
+    let needs_dir = head > top || tail.len() > PACK_MAX;
+    let dir = if needs_dir {
+        let mut file_key = fnv64(&format!("{}/{dict_key}", level.name));
+        let names = level.dirs.entry(file_key).or_default();
+        names.push(dict_key.to_string());
+        if names.len() > 1 {
+            file_key = fnv64(&format!("{}/{dict_key}#{}", level.name, names.len()));
+        }
+        let hex = format!("{file_key:016x}");
+        Some(format!("{}/l/{}/{}", level.name, &hex[..2], &hex[2..]))
+    } else {
+        None
+    };
+    let mut head_positions = None;
+    let head_json = if head > top {
+        let dir = dir.as_deref().expect("a head file has a folder");
+        let head_idx = by_doc(&ranked[..head]);
+        out.shard_str(&format!("{dir}/h"), &g.encode(head_idx.iter().copied()))?;
+        head_positions = pos(g.encode_positions(head_idx.iter().copied()));
+        format!("\"{}\"", g.frontier(tail.iter().copied()))
+    } else {
+        "0".to_string()
+    };
+    let (shift, chunks) = if tail.len() <= PACK_MAX {
+        level.packs.push((
+            dict_key.to_string(),
+            g.encode(tail.iter().copied()),
+            pos(g.encode_positions(tail.iter().copied())),
+        ));
+        ("null".to_string(), String::new())
+    } else {
+        let dir = dir.as_deref().expect("chunks have a folder");
+        let span = f64::from(level.end - level.start);
+        let density = tail.len() as f64 / span;
+        let shift = ((CHUNK_POSTINGS as f64 / density).log2().round() as u32).clamp(4, 30);
+        let mut chunks = String::new();
+        let mut prev: i64 = -1;
+        for part in tail.chunk_by(|&a, &b| g.doc[a as usize] >> shift == g.doc[b as usize] >> shift) {
+            let c = g.doc[part[0] as usize] >> shift;
+            out.shard_str(&format!("{dir}/{c}"), &g.encode(part.iter().copied()))?;
+            if with_positions {
+                out.shard_str(&format!("{dir}/{c}p"), &g.encode_positions(part.iter().copied()))?;
+            }
+            enc::push(&mut chunks, (i64::from(c) - prev) as u64);
+            prev = i64::from(c);
+        }
+        (shift.to_string(), chunks)
+    };
+    let dir_json = dir.map_or("null".to_string(), |d| format!("\"{d}\""));
+    let entry = format!(
+        "[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\"]",
+        g.encode(top_idx.iter().copied())
+    );
+    // The positions of the top, and of the head file when there is one.
+    let positions = pos(g.encode_positions(top_idx.iter().copied())).map(|top| match head_positions {
+        Some(head) => format!("[\"{top}\",\"{head}\"]"),
+        None => top,
+    });
+    level.entries.push((dict_key.to_string(), entry, positions));
+    Ok(())
+}
+
+/// Writes a level's dictionary shards and packs.
+fn write_level(level: &mut Level, out: &mut Out) -> Result<(), Failure> {
+    let entries = std::mem::take(&mut level.entries);
+    let total: usize = entries.iter().map(|(k, v, _)| k.len() + v.len() + 4).sum();
+    let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
+    level.shards = shards;
+    write_objects(out, &format!("{}/t/", level.name), "p", shards, entries)?;
+    let packs = std::mem::take(&mut level.packs);
+    if !packs.is_empty() {
+        let total: usize =
+            packs.iter().map(|(k, v, p)| k.len() + v.len() + p.as_ref().map_or(0, String::len)).sum();
+        let count = 1 << (total / PACK_BYTES).max(1).ilog2();
+        level.pack_count = count;
+        write_objects(out, &format!("{}/s/", level.name), "p", count, packs)?;
+    }
+    Ok(())
+}
+
+/// Writes `(key, value JSON or string, positions)` objects grouped by FNV-1a 32 of the key
+/// modulo `count`: `<prefix><n>.js` maps each key to its value, `<prefix><n><suffix>.js` to its
+/// positions. Values that are not JSON arrays are varint strings.
+fn write_objects(
+    out: &mut Out,
+    prefix: &str,
+    suffix: &str,
+    count: usize,
+    items: Vec<(String, String, Option<String>)>,
+) -> Result<(), Failure> {
+    let width = format!("{:x}", count - 1).len();
+    let mut by_file: BTreeMap<usize, (String, String)> = BTreeMap::new();
+    for (key, value, positions) in items {
+        let n = (fnv32(&key) as usize) & (count - 1);
+        let (obj, pos) = by_file.entry(n).or_default();
+        let key_json = Value::String(key).to_string();
+        if let Some(p) = positions {
+            pos.push(if pos.is_empty() { '{' } else { ',' });
+            pos.push_str(&key_json);
+            pos.push(':');
+            if p.starts_with('[') {
+                pos.push_str(&p);
+            } else {
+                pos.push('"');
+                pos.push_str(&p);
+                pos.push('"');
+            }
+        }
+        obj.push(if obj.is_empty() { '{' } else { ',' });
+        obj.push_str(&key_json);
+        obj.push(':');
+        if value.starts_with('[') {
+            obj.push_str(&value);
+        } else {
+            obj.push('"');
+            obj.push_str(&value);
+            obj.push('"');
+        }
+    }
+    for n in 0..count {
+        // Every dictionary shard exists, so that a term that is nowhere finds an empty one.
+        let (obj, pos) = by_file.remove(&n).unwrap_or_default();
+        let name = format!("{prefix}{n:0width$x}");
+        out.shard_json(&name, &format!("{}}}", if obj.is_empty() { "{" } else { &obj }))?;
+        if !pos.is_empty() {
+            out.shard_json(&format!("{name}{suffix}"), &format!("{pos}}}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `d/<b>.js`: the rows the result list shows, from fast columns only.
+fn documents(readers: &[SegmentReader], segments: &[Vec<u32>], out: &mut Out) -> Result<(), Failure> {
+    let mut rows: Vec<(u32, String)> = Vec::new();
+    for (reader, numbers) in readers.iter().zip(segments) {
+        let ff = reader.fast_fields();
+        let cols: Vec<Strs> = ["key", "title", "severity", "status", "summary"]
+            .iter()
+            .map(|n| Strs::new(reader, n))
+            .collect::<Result<_, _>>()?;
+        let started = ff.date("started")?;
+        for doc in 0..reader.max_doc() {
+            let n = numbers[doc as usize];
+            if n == u32::MAX {
+                continue;
+            }
+            let date = started
+                .first(doc)
+                .and_then(super::document::from_tantivy)
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            let row = serde_json::to_string(&(
+                n,
+                cols[0].first(doc),
+                cols[1].first(doc),
+                cols[2].first(doc),
+                cols[3].first(doc),
+                date,
+                cols[4].first(doc),
+            ))
+            .expect("json to memory");
+            rows.push((n, row));
+        }
+    }
+    rows.sort_unstable_by_key(|r| r.0);
+    for bucket in rows.chunk_by(|a, b| a.0 / DOC_BUCKET == b.0 / DOC_BUCKET) {
+        let mut json = String::from("[");
+        for (i, (_, row)) in bucket.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(row);
+        }
+        json.push(']');
+        out.shard_json(&format!("d/{}", bucket[0].0 / DOC_BUCKET), &json)?;
+    }
+    Ok(())
+}
+
+/// `f/<kind>/<key>.js` for every filter value, `f/customer.js`; returns the small lists for
+/// `meta.js`.
+fn filters(
+    readers: &[SegmentReader],
+    segments: &[Vec<u32>],
+    out: &mut Out,
+) -> Result<BTreeMap<&'static str, Vec<Value>>, Failure> {
+    let mut filters: BTreeMap<(&str, String), Vec<u32>> = BTreeMap::new();
+    for (reader, numbers) in readers.iter().zip(segments) {
+        let cols: Vec<Strs> = ["severity", "status", "year", "customer_name"]
+            .iter()
+            .map(|n| Strs::new(reader, n))
+            .collect::<Result<_, _>>()?;
+        for doc in 0..reader.max_doc() {
+            let n = numbers[doc as usize];
+            if n == u32::MAX {
+                continue;
+            }
+            for (kind, col) in [("severity", 0), ("status", 1), ("year", 2)] {
+                let v = cols[col].first(doc);
+                if !v.is_empty() {
+                    filters.entry((kind, v.to_string())).or_default().push(n);
+                }
+            }
+            for c in cols[3].all(doc) {
+                filters.entry(("customer", c.to_string())).or_default().push(n);
             }
         }
     }
-    (s, pos)
-}
-
-/// Writes a long list's head and tail chunks; returns its dictionary entry.
-fn long_list(
-    postings: &[Posting],
-    cache: &[f32; 256],
-    key: u64,
-    with_positions: bool,
-    _docs: u64,
-    space: usize,
-    out: &mut Out,
-) -> Result<Value, Failure> {
-    let df = postings.len();
-    let mut order: Vec<(f32, u32, usize)> = postings
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (bm25::tf_factor(cache, p.tf, p.fieldnorm), p.doc, i))
-        .collect();
-    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let head_len = head_size(df);
-    let mut head: Vec<usize> = order[..head_len].iter().map(|o| o.2).collect();
-    head.sort_unstable();
-    let tail_best = &postings[order[head_len].2];
-    let hex = format!("{key:016x}");
-    let dir = format!("l/{}/{}", &hex[..2], &hex[2..]);
-    let head_postings: Vec<&Posting> = head.iter().map(|&i| &postings[i]).collect();
-    write_part(out, &format!("{dir}/h"), &head_postings, with_positions)?;
-    // Tail chunks: the rest, by document range.
-    let mut in_head = vec![false; df];
-    for &i in &head {
-        in_head[i] = true;
-    }
-    let tail_len = df - head_len;
-    let density = tail_len as f64 / space.max(1) as f64;
-    let shift = ((CHUNK_POSTINGS as f64 / density).log2().round() as u32).clamp(4, 30);
-    let mut chunks = String::new();
-    let mut prev_chunk: i64 = -1;
-    let mut part: Vec<&Posting> = Vec::new();
-    let mut current: Option<u32> = None;
-    for (i, p) in postings.iter().enumerate() {
-        if in_head[i] {
-            continue;
+    let mut meta: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for ((kind, value), mut docs) in filters {
+        docs.sort_unstable();
+        docs.dedup();
+        let key = format!("{:016x}", fnv64(&value));
+        let mut s = String::with_capacity(docs.len());
+        let mut prev: i64 = -1;
+        for d in &docs {
+            enc::push(&mut s, (i64::from(*d) - prev) as u64);
+            prev = i64::from(*d);
         }
-        let c = p.doc >> shift;
-        if current.is_some_and(|cur| cur != c) {
-            let cur = current.expect("checked");
-            write_part(out, &format!("{dir}/{cur}"), &part, with_positions)?;
-            enc::push(&mut chunks, (i64::from(cur) - prev_chunk) as u64);
-            prev_chunk = i64::from(cur);
-            part.clear();
-        }
-        current = Some(c);
-        part.push(p);
+        out.shard_str(&format!("f/{kind}/{key}"), &s)?;
+        meta.entry(kind).or_default().push(json!([value, key]));
     }
-    if let Some(cur) = current {
-        write_part(out, &format!("{dir}/{cur}"), &part, with_positions)?;
-        enc::push(&mut chunks, (i64::from(cur) - prev_chunk) as u64);
-    }
-    Ok(json!([df, dir, shift, chunks, tail_best.tf, tail_best.fieldnorm, order[head_len].1]))
-}
-
-/// How many of a long list's postings go in its head.
-pub fn head_size(df: usize) -> usize {
-    (df / 8).clamp(INLINE_MAX, 4096).min(df - 1)
-}
-
-fn write_part(out: &mut Out, name: &str, postings: &[&Posting], with_positions: bool) -> Result<(), Failure> {
-    let (s, pos) = encode(postings.iter().copied(), with_positions);
-    out.shard(name, &Value::String(s))?;
-    if let Some(pos) = pos {
-        out.shard(&format!("{name}p"), &Value::String(pos))?;
-    }
-    Ok(())
+    let customers = meta.remove("customer").unwrap_or_default();
+    out.shard("f/customer", &Value::Array(customers))?;
+    Ok(meta)
 }
 
 #[cfg(test)]
@@ -651,5 +951,38 @@ mod tests {
         assert_eq!(fnv32(""), 0x811c9dc5);
         assert_eq!(fnv32("a"), 0xe40c292c);
         assert_eq!(fnv64("a"), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn levels_keep_the_base_until_a_quantum_of_new_ids() {
+        assert_eq!(levels(0), []);
+        assert_eq!(levels(100), [(0, 100)]);
+        assert_eq!(levels(300), [(0, 256), (256, 300)]);
+        assert_eq!(levels(10_000), [(0, 9728), (9728, 10_000)]);
+        assert_eq!(levels(10_010), [(0, 9728), (9728, 10_010)]);
+        assert_eq!(levels(10_240), [(0, 10_240)]);
+        assert_eq!(levels(100_000), [(0, 98_304), (98_304, 100_000)]);
+    }
+
+    /// The frontier bounds every posting left out, whatever the average field length.
+    #[test]
+    fn frontier_bounds_the_rest_for_any_average() {
+        let mut g = Gathered::default();
+        let postings = [(1u32, 40u8), (1, 12), (2, 60), (3, 90), (2, 30), (5, 200), (1, 12), (4, 95)];
+        for (d, (tf, norm)) in postings.iter().enumerate() {
+            g.doc.push(d as u32);
+            g.tf.push(*tf);
+            g.norm.push(*norm);
+        }
+        let f = g.frontier(0..postings.len() as u32);
+        let pairs: Vec<(u32, u8)> =
+            enc::decode(&f).iter().map(|v| ((v / 256 + 1) as u32, (v % 256) as u8)).collect();
+        assert_eq!(pairs, [(5, 200), (4, 95), (3, 90), (2, 30), (1, 12)]);
+        for avg in [1.0f32, 10.0, 55.5, 400.0, 10_000.0] {
+            let cache = bm25::tf_cache(avg);
+            let best = postings.iter().map(|&(tf, n)| bm25::tf_factor(&cache, tf, n)).fold(0f32, f32::max);
+            let bound = pairs.iter().map(|&(tf, n)| bm25::tf_factor(&cache, tf, n)).fold(0f32, f32::max);
+            assert_eq!(best.to_bits(), bound.to_bits(), "average {avg}");
+        }
     }
 }
