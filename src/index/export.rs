@@ -55,11 +55,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 
 use serde::Serialize;
 use serde_json::{Value, json};
 use tantivy::columnar::StrColumn;
-use tantivy::fieldnorm::{FieldNormReader, FieldNormReaders};
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, ReloadPolicy, Searcher, SegmentReader, TERMINATED};
@@ -159,34 +161,62 @@ struct Out<'a> {
     report: ExportReport,
 }
 
-impl Out<'_> {
-    /// Writes `search/<name>.js` calling the callback with `data`.
-    fn shard(&mut self, name: &str, data: &Value) -> Result<(), Failure> {
-        self.shard_json(name, &serde_json::to_string(data).expect("json to memory"))
-    }
+/// `search/<name>.js` calling the callback with `json`: (path, bytes).
+fn script(name: &str, json: &str) -> (String, Vec<u8>) {
+    let mut bytes = Vec::with_capacity(json.len() + name.len() + 16);
+    bytes.extend_from_slice(CALLBACK.as_bytes());
+    bytes.extend_from_slice(b"(\"");
+    bytes.extend_from_slice(name.as_bytes());
+    bytes.extend_from_slice(b"\",");
+    bytes.extend_from_slice(json.as_bytes());
+    bytes.extend_from_slice(b");\n");
+    (format!("search/{name}.js"), bytes)
+}
 
-    /// Same, with `data` already serialized.
-    fn shard_json(&mut self, name: &str, json: &str) -> Result<(), Failure> {
-        let mut bytes = Vec::with_capacity(json.len() + name.len() + 16);
-        bytes.extend_from_slice(CALLBACK.as_bytes());
-        bytes.extend_from_slice(b"(\"");
-        bytes.extend_from_slice(name.as_bytes());
-        bytes.extend_from_slice(b"\",");
-        bytes.extend_from_slice(json.as_bytes());
-        bytes.extend_from_slice(b");\n");
-        self.report.files += 1;
-        self.report.bytes += bytes.len() as u64;
-        (self.sink)(&format!("search/{name}.js"), &bytes)?;
-        Ok(())
-    }
+/// Where shards go: the sink, or the channel of a worker thread.
+trait Emit {
+    /// Writes the shard `name` with `json` as its data.
+    fn emit(&mut self, name: &str, json: &str) -> Result<(), Failure>;
 
     /// Writes a shard whose data is one string of varints (no JSON escaping needed).
-    fn shard_str(&mut self, name: &str, s: &str) -> Result<(), Failure> {
+    fn emit_str(&mut self, name: &str, s: &str) -> Result<(), Failure> {
         let mut json = String::with_capacity(s.len() + 2);
         json.push('"');
         json.push_str(s);
         json.push('"');
-        self.shard_json(name, &json)
+        self.emit(name, &json)
+    }
+}
+
+impl Out<'_> {
+    fn put(&mut self, path: &str, bytes: &[u8]) -> Result<(), Failure> {
+        self.report.files += 1;
+        self.report.bytes += bytes.len() as u64;
+        (self.sink)(path, bytes)?;
+        Ok(())
+    }
+
+    /// Writes `search/<name>.js` calling the callback with `data`.
+    fn shard(&mut self, name: &str, data: &Value) -> Result<(), Failure> {
+        self.emit(name, &serde_json::to_string(data).expect("json to memory"))
+    }
+}
+
+impl Emit for Out<'_> {
+    fn emit(&mut self, name: &str, json: &str) -> Result<(), Failure> {
+        let (path, bytes) = script(name, json);
+        self.put(&path, &bytes)
+    }
+}
+
+/// A worker's end: shards go to the thread that owns the sink.
+struct Channel(mpsc::SyncSender<(String, Vec<u8>)>);
+
+impl Emit for Channel {
+    fn emit(&mut self, name: &str, json: &str) -> Result<(), Failure> {
+        self.0
+            .send(script(name, json))
+            .map_err(|_| Failure::Io(io::Error::other("the export's writer stopped")))
     }
 }
 
@@ -368,7 +398,7 @@ fn doc_numbers(reader: &SegmentReader, numbers: &HashMap<&str, u32>) -> Result<V
     Ok(out)
 }
 
-/// The postings of one (field, term), gathered across segments, in document order.
+/// The postings of one (field, term), gathered across segments.
 #[derive(Default)]
 struct Gathered {
     doc: Vec<u32>,
@@ -377,8 +407,11 @@ struct Gathered {
     /// Where each posting's positions start in `positions` (one more entry at the end).
     pos_at: Vec<u32>,
     positions: Vec<u32>,
-    /// Posting indices sorted by document.
+    /// Where each segment's postings start.
+    runs: Vec<u32>,
+    /// Posting indices in document order.
     order: Vec<u32>,
+    keys: Vec<u64>,
 }
 
 impl Gathered {
@@ -388,16 +421,39 @@ impl Gathered {
         self.norm.clear();
         self.pos_at.clear();
         self.positions.clear();
+        self.runs.clear();
         self.order.clear();
     }
 
-    /// Sorts `order` by document number (segments interleave numbers).
+    /// Puts `order` in document order: segments are merged (each is usually in order already,
+    /// a rebuild adding records by id), else sorted.
     fn sort(&mut self) {
         self.pos_at.push(self.positions.len() as u32);
-        self.order.extend(0..self.doc.len() as u32);
-        if !self.doc.is_sorted() {
-            let doc = &self.doc;
-            self.order.sort_unstable_by_key(|&i| doc[i as usize]);
+        let n = self.doc.len() as u32;
+        self.runs.push(n);
+        let runs = &self.runs;
+        let sorted_runs = runs.windows(2).all(|w| self.doc[w[0] as usize..w[1] as usize].is_sorted());
+        if runs.len() == 2 && sorted_runs {
+            self.order.extend(0..n);
+        } else if sorted_runs && runs.len() <= 9 {
+            let mut heads: Vec<u32> = runs[..runs.len() - 1].to_vec();
+            for _ in 0..n {
+                let mut best = usize::MAX;
+                for (r, &h) in heads.iter().enumerate() {
+                    if h < runs[r + 1]
+                        && (best == usize::MAX || self.doc[h as usize] < self.doc[heads[best] as usize])
+                    {
+                        best = r;
+                    }
+                }
+                self.order.push(heads[best]);
+                heads[best] += 1;
+            }
+        } else {
+            self.keys.clear();
+            self.keys.extend(self.doc.iter().enumerate().map(|(i, &d)| (u64::from(d) << 32) | i as u64));
+            self.keys.sort_unstable();
+            self.order.extend(self.keys.iter().map(|&k| k as u32));
         }
     }
 
@@ -435,40 +491,64 @@ impl Gathered {
     /// The frontier of the postings `idx`: `(tf, fieldnorm)` pairs that no other posting has
     /// both a larger-or-equal tf and a smaller-or-equal fieldnorm for, by tf descending.
     fn frontier(&self, idx: impl IntoIterator<Item = u32>) -> String {
-        let mut best: BTreeMap<u32, u8> = BTreeMap::new();
+        // Smallest fieldnorm id per tf (256: none).
+        let mut best: Vec<u16> = Vec::new();
         for i in idx {
-            let (tf, norm) = (self.tf[i as usize], self.norm[i as usize]);
-            best.entry(tf).and_modify(|n| *n = (*n).min(norm)).or_insert(norm);
+            let (tf, norm) = (self.tf[i as usize] as usize, u16::from(self.norm[i as usize]));
+            if tf >= best.len() {
+                best.resize(tf + 1, 256);
+            }
+            best[tf] = best[tf].min(norm);
         }
         let mut s = String::new();
-        let mut lowest = u16::MAX;
-        for (&tf, &norm) in best.iter().rev() {
-            if u16::from(norm) < lowest {
-                lowest = u16::from(norm);
-                enc::push(&mut s, u64::from(tf - 1) * 256 + u64::from(norm));
+        let mut lowest = 256;
+        for (tf, &norm) in best.iter().enumerate().rev() {
+            if norm < lowest {
+                lowest = norm;
+                enc::push(&mut s, (tf as u64 - 1) * 256 + u64::from(norm));
             }
         }
         s
     }
 }
 
-/// What a level accumulates until its dictionary shards and packs are written.
+/// A level's range and its own BM25 statistics (used to pick each list's best postings).
 struct Level {
     name: String,
     start: u32,
     end: u32,
-    /// Live documents and, per searchable field, their token total: the level's own BM25
-    /// statistics, used to pick each list's best postings.
+    /// Live documents.
     docs: u64,
+    /// Per searchable field, the token total of its live documents.
     tokens: Vec<u64>,
+}
+
+/// What one field adds to one level until its dictionary shards and packs are written.
+#[derive(Default)]
+struct LevelOut {
     /// (key, entry as JSON, positions of its inline postings).
     entries: Vec<(String, String, Option<String>)>,
     /// (key, postings, positions) of tails small enough to share files.
     packs: Vec<(String, String, Option<String>)>,
-    /// File keys of long lists and the dictionary keys that hashed to them.
+    /// Folder keys given so far and the dictionary keys that hashed to them.
     dirs: HashMap<u64, Vec<String>>,
-    shards: usize,
-    pack_count: usize,
+}
+
+/// One field's part of the export.
+struct FieldOut {
+    levels: Vec<LevelOut>,
+    /// Document frequency of each of its terms (all levels).
+    doc_freqs: Vec<u64>,
+    lists: usize,
+}
+
+/// What every field's export reads.
+struct Context<'a> {
+    readers: &'a [SegmentReader],
+    /// Document number of each tantivy doc, per segment (`u32::MAX` when deleted).
+    segments: &'a [Vec<u32>],
+    levels: &'a [Level],
+    fields: &'a Fields,
 }
 
 fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Failure> {
@@ -493,15 +573,9 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
             end,
             docs: 0,
             tokens: vec![0; SEARCH_FIELDS.len()],
-            entries: Vec::new(),
-            packs: Vec::new(),
-            dirs: HashMap::new(),
-            shards: 0,
-            pack_count: 0,
         })
         .collect();
     let level_of = |n: u32, levels: &[Level]| levels.iter().position(|l| n >= l.start && n < l.end);
-    let norms: Vec<FieldNormReaders> = readers.iter().map(|r| r.fieldnorms_readers().clone()).collect();
     for numbers in &segments {
         for &n in numbers.iter().filter(|&&n| n != u32::MAX) {
             if let Some(l) = level_of(n, &levels) {
@@ -509,10 +583,11 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
             }
         }
     }
-    for (fi, _) in SEARCH_FIELDS.iter().enumerate() {
+    let mut field_meta = Vec::new();
+    for (fi, sf) in SEARCH_FIELDS.iter().enumerate() {
         let field = fields.search[fi];
-        for (si, numbers) in segments.iter().enumerate() {
-            let Some(r) = norms[si].get_field(field)? else { continue };
+        for (reader, numbers) in readers.iter().zip(&segments) {
+            let Some(r) = reader.fieldnorms_readers().get_field(field)? else { continue };
             for (doc, &n) in numbers.iter().enumerate() {
                 if n != u32::MAX
                     && let Some(l) = level_of(n, &levels)
@@ -522,87 +597,61 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
                 }
             }
         }
+        field_meta.push(json!([sf.name, sf.analyzer.name(), stats.field_tokens(field)?]));
     }
 
-    // Postings, field by field, term by term across segments.
-    let mut field_meta = Vec::new();
-    let mut doc_freqs: Vec<u64> = Vec::new();
-    let mut g = Gathered::default();
-    for (fi, sf) in SEARCH_FIELDS.iter().enumerate() {
-        let field = fields.search[fi];
-        let total = stats.field_tokens(field)?;
-        field_meta.push(json!([sf.name, sf.analyzer.name(), total]));
-        let caches: Vec<[f32; 256]> =
-            levels.iter().map(|l| bm25::tf_cache(bm25::average(l.tokens[fi], l.docs.max(1)))).collect();
-        let with_positions = sf.analyzer == Analyzer::En;
-        let option = if with_positions {
-            IndexRecordOption::WithFreqsAndPositions
-        } else {
-            IndexRecordOption::WithFreqs
-        };
-        let inverted: Vec<_> = readers.iter().map(|r| r.inverted_index(field)).collect::<Result<_, _>>()?;
-        let norm_readers: Vec<Option<FieldNormReader>> =
-            norms.iter().map(|n| n.get_field(field)).collect::<Result<_, _>>()?;
-        let mut streams = Vec::new();
-        for inv in &inverted {
-            streams.push(inv.terms().stream()?);
-        }
-        let mut live: Vec<bool> = streams.iter_mut().map(|s| s.advance()).collect();
-        let mut key: Vec<u8> = Vec::new();
-        loop {
-            // The smallest current term across segments.
-            let mut smallest: Option<&[u8]> = None;
-            for (s, &l) in streams.iter().zip(&live) {
-                if l && smallest.is_none_or(|k| s.key() < k) {
-                    smallest = Some(s.key());
-                }
-            }
-            let Some(k) = smallest else { break };
-            key.clear();
-            key.extend_from_slice(k);
-            g.clear();
-            for (si, stream) in streams.iter_mut().enumerate() {
-                if !live[si] || stream.key() != key.as_slice() {
-                    continue;
-                }
-                let info = stream.value().clone();
-                let mut p = inverted[si].read_postings_from_terminfo(&info, option)?;
-                let numbers = &segments[si];
-                let norm_reader = norm_readers[si].as_ref();
-                let mut doc = p.doc();
-                while doc != TERMINATED {
-                    let n = numbers[doc as usize];
-                    if n != u32::MAX {
-                        g.doc.push(n);
-                        g.tf.push(p.term_freq());
-                        g.norm.push(norm_reader.map_or(0, |r| r.fieldnorm_id(doc)));
-                        g.pos_at.push(g.positions.len() as u32);
-                        if with_positions {
-                            p.append_positions_with_offset(0, &mut g.positions);
+    // Postings, field by field on worker threads (the whole text, by far the largest, first),
+    // while this thread hands their files to the sink.
+    let ctx = Context { readers, segments: &segments, levels: &levels, fields: &fields };
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<FieldOut>>> = Mutex::new((0..SEARCH_FIELDS.len()).map(|_| None).collect());
+    let (tx, rx) = mpsc::sync_channel::<(String, Vec<u8>)>(256);
+    let results: Vec<Result<(), Failure>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let mut channel = Channel(tx.clone());
+                let (ctx, next, done) = (&ctx, &next, &done);
+                scope.spawn(move || -> Result<(), Failure> {
+                    loop {
+                        let fi = next.fetch_add(1, Ordering::Relaxed);
+                        if fi >= SEARCH_FIELDS.len() {
+                            return Ok(());
                         }
+                        let result = field(ctx, fi, &mut channel)?;
+                        done.lock().expect("no poisoning")[fi] = Some(result);
                     }
-                    doc = p.advance();
-                }
-                live[si] = stream.advance();
+                })
+            })
+            .collect();
+        drop(tx);
+        let mut written = Ok(());
+        for (path, bytes) in rx {
+            if written.is_ok() {
+                written = out.put(&path, &bytes);
             }
-            if g.doc.is_empty() {
-                continue;
+            if written.is_err() {
+                break;
             }
-            let term = std::str::from_utf8(&key)
-                .map_err(|_| Failure::Invalid(format!("a term of `{}` is not UTF-8", sf.name)))?;
-            g.sort();
-            doc_freqs.push(g.doc.len() as u64);
-            let dict_key = format!("{fi}:{term}");
-            let mut from = 0;
-            for (l, level) in levels.iter_mut().enumerate() {
-                let to = from + g.order[from..].partition_point(|&i| g.doc[i as usize] < level.end);
-                if to > from {
-                    let idx = &g.order[from..to];
-                    list(&g, idx, &dict_key, level, &caches[l], with_positions, out)?;
-                    out.report.lists += 1;
-                }
-                from = to;
-            }
+        }
+        let mut results: Vec<Result<(), Failure>> =
+            handles.into_iter().map(|h| h.join().expect("an export thread panicked")).collect();
+        results.insert(0, written);
+        results
+    });
+    for r in results {
+        r?;
+    }
+    let done = done.into_inner().expect("no poisoning");
+
+    let mut doc_freqs: Vec<u64> = Vec::new();
+    let mut level_outs: Vec<LevelOut> = levels.iter().map(|_| LevelOut::default()).collect();
+    for f in done.into_iter().map(|f| f.expect("every field exported")) {
+        out.report.lists += f.lists;
+        doc_freqs.extend(f.doc_freqs);
+        for (all, mine) in level_outs.iter_mut().zip(f.levels) {
+            all.entries.extend(mine.entries);
+            all.packs.extend(mine.packs);
         }
     }
 
@@ -617,15 +666,15 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
         }
     }
 
-    for level in &mut levels {
-        write_level(level, out)?;
+    let mut level_meta = Vec::new();
+    for (level, lo) in levels.iter().zip(level_outs) {
+        let (shards, packs) = write_level(&level.name, lo, out)?;
+        out.report.shards += shards;
+        level_meta.push(json!([level.name, level.start, level.end, shards, packs]));
     }
-    out.report.shards = levels.iter().map(|l| l.shards).sum();
 
     let aliases: serde_json::Map<String, Value> =
         FIELD_ALIASES.iter().map(|(a, f)| (a.to_string(), Value::String(f.to_string()))).collect();
-    let level_meta: Vec<Value> =
-        levels.iter().map(|l| json!([l.name, l.start, l.end, l.shards, l.pack_count])).collect();
     let meta = json!({
         "format": FORMAT,
         "docs": docs,
@@ -642,71 +691,160 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
     Ok(())
 }
 
+/// Exports every list of searchable field `fi`, term by term across segments.
+fn field(ctx: &Context, fi: usize, out: &mut dyn Emit) -> Result<FieldOut, Failure> {
+    let sf = &SEARCH_FIELDS[fi];
+    let field = ctx.fields.search[fi];
+    let caches: Vec<[f32; 256]> =
+        ctx.levels.iter().map(|l| bm25::tf_cache(bm25::average(l.tokens[fi], l.docs.max(1)))).collect();
+    let with_positions = sf.analyzer == Analyzer::En;
+    let option =
+        if with_positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
+    let inverted: Vec<_> = ctx.readers.iter().map(|r| r.inverted_index(field)).collect::<Result<_, _>>()?;
+    let norm_readers: Vec<Option<FieldNormReader>> =
+        ctx.readers.iter().map(|r| r.fieldnorms_readers().get_field(field)).collect::<Result<_, _>>()?;
+    let mut streams = Vec::new();
+    for inv in &inverted {
+        streams.push(inv.terms().stream()?);
+    }
+    let mut live: Vec<bool> = streams.iter_mut().map(|s| s.advance()).collect();
+    let mut result = FieldOut {
+        levels: ctx.levels.iter().map(|_| LevelOut::default()).collect(),
+        doc_freqs: Vec::new(),
+        lists: 0,
+    };
+    let mut g = Gathered::default();
+    let mut key: Vec<u8> = Vec::new();
+    loop {
+        // The smallest current term across segments.
+        let mut smallest: Option<&[u8]> = None;
+        for (s, &l) in streams.iter().zip(&live) {
+            if l && smallest.is_none_or(|k| s.key() < k) {
+                smallest = Some(s.key());
+            }
+        }
+        let Some(k) = smallest else { break };
+        key.clear();
+        key.extend_from_slice(k);
+        g.clear();
+        for (si, stream) in streams.iter_mut().enumerate() {
+            if !live[si] || stream.key() != key.as_slice() {
+                continue;
+            }
+            g.runs.push(g.doc.len() as u32);
+            let info = stream.value().clone();
+            let mut p = inverted[si].read_postings_from_terminfo(&info, option)?;
+            let numbers = &ctx.segments[si];
+            let norm_reader = norm_readers[si].as_ref();
+            let mut doc = p.doc();
+            while doc != TERMINATED {
+                let n = numbers[doc as usize];
+                if n != u32::MAX {
+                    g.doc.push(n);
+                    g.tf.push(p.term_freq());
+                    g.norm.push(norm_reader.map_or(0, |r| r.fieldnorm_id(doc)));
+                    g.pos_at.push(g.positions.len() as u32);
+                    if with_positions {
+                        p.append_positions_with_offset(0, &mut g.positions);
+                    }
+                }
+                doc = p.advance();
+            }
+            live[si] = stream.advance();
+        }
+        if g.doc.is_empty() {
+            continue;
+        }
+        let term = std::str::from_utf8(&key)
+            .map_err(|_| Failure::Invalid(format!("a term of `{}` is not UTF-8", sf.name)))?;
+        g.sort();
+        result.doc_freqs.push(g.doc.len() as u64);
+        let dict_key = format!("{fi}:{term}");
+        let mut from = 0;
+        for (l, level) in ctx.levels.iter().enumerate() {
+            let to = from + g.order[from..].partition_point(|&i| g.doc[i as usize] < level.end);
+            if to > from {
+                let lo = &mut result.levels[l];
+                list(&g, &g.order[from..to], &dict_key, level, lo, &caches[l], with_positions, out)?;
+                result.lists += 1;
+            }
+            from = to;
+        }
+    }
+    Ok(result)
+}
+
 /// Exports one list of one level: its entry, and its own files or its share of a pack.
+#[allow(clippy::too_many_arguments)]
 fn list(
     g: &Gathered,
     idx: &[u32],
     dict_key: &str,
-    level: &mut Level,
+    level: &Level,
+    lo: &mut LevelOut,
     cache: &[f32; 256],
     with_positions: bool,
-    out: &mut Out,
+    out: &mut dyn Emit,
 ) -> Result<(), Failure> {
     let df = idx.len();
     let pos = |s: String| with_positions.then_some(s);
     if df <= INLINE_MAX {
         let entry = format!("[{df},\"{}\"]", g.encode(idx.iter().copied()));
-        level.entries.push((dict_key.to_string(), entry, pos(g.encode_positions(idx.iter().copied()))));
+        lo.entries.push((dict_key.to_string(), entry, pos(g.encode_positions(idx.iter().copied()))));
         return Ok(());
     }
-    // Postings ranked by score over the level's statistics, ties by document.
+    // Postings ranked by score over the level's statistics, ties by document: (factor, doc,
+    // place in `idx`). Only who is in the head and in the top matters, not their order.
     let mut ranked: Vec<(f32, u32, u32)> = idx
         .iter()
-        .map(|&i| (bm25::tf_factor(cache, g.tf[i as usize], g.norm[i as usize]), g.doc[i as usize], i))
+        .enumerate()
+        .map(|(p, &i)| {
+            (bm25::tf_factor(cache, g.tf[i as usize], g.norm[i as usize]), g.doc[i as usize], p as u32)
+        })
         .collect();
     let better = |a: &(f32, u32, u32), b: &(f32, u32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     let head = head_size(df);
     ranked.select_nth_unstable_by(head, better);
-    ranked[..head].sort_unstable_by(better);
     let top = if head <= HEAD_INLINE_MAX { head } else { TOP_POSTINGS };
-    let by_doc = |part: &[(f32, u32, u32)]| {
-        let mut v: Vec<u32> = part.iter().map(|r| r.2).collect();
-        v.sort_unstable_by_key(|&i| g.doc[i as usize]);
-        v
-    };
-    let top_idx = by_doc(&ranked[..top]);
-    let rest = g.frontier(ranked[top..].iter().map(|r| r.2));
-    let mut in_head = vec![false; g.doc.len()];
-    for r in &ranked[..head] {
-        in_head[r.2 as usize] = true;
+    if top < head {
+        ranked[..head].select_nth_unstable_by(top, better);
     }
-    let tail: Vec<u32> = idx.iter().copied().filter(|&i| !in_head[i as usize]).collect();
+    // 2: in the top, 1: in the head, 0: in the tail.
+    let mut tier = vec![0u8; df];
+    for (k, r) in ranked[..head].iter().enumerate() {
+        tier[r.2 as usize] = if k < top { 2 } else { 1 };
+    }
+    let in_tier = |t: u8| idx.iter().zip(&tier).filter(move |(_, x)| **x >= t).map(|(&i, _)| i);
+    let not_in = |t: u8| idx.iter().zip(&tier).filter(move |(_, x)| **x < t).map(|(&i, _)| i);
+    let rest = g.frontier(not_in(2));
+    let tail: Vec<u32> = not_in(1).collect();
 
     let needs_dir = head > top || tail.len() > PACK_MAX;
     let dir = if needs_dir {
         let mut file_key = fnv64(&format!("{}/{dict_key}", level.name));
-        let names = level.dirs.entry(file_key).or_default();
+        let names = lo.dirs.entry(file_key).or_default();
         names.push(dict_key.to_string());
         if names.len() > 1 {
             file_key = fnv64(&format!("{}/{dict_key}#{}", level.name, names.len()));
         }
         let hex = format!("{file_key:016x}");
-        Some(format!("{}/l/{}/{}", level.name, &hex[..2], &hex[2..]))
+        // The field number in the path keeps folders of different fields apart.
+        let fi = dict_key.split(':').next().unwrap_or_default();
+        Some(format!("{}/l/{fi}/{}/{}", level.name, &hex[..2], &hex[2..]))
     } else {
         None
     };
     let mut head_positions = None;
     let head_json = if head > top {
         let dir = dir.as_deref().expect("a head file has a folder");
-        let head_idx = by_doc(&ranked[..head]);
-        out.shard_str(&format!("{dir}/h"), &g.encode(head_idx.iter().copied()))?;
-        head_positions = pos(g.encode_positions(head_idx.iter().copied()));
+        out.emit_str(&format!("{dir}/h"), &g.encode(in_tier(1)))?;
+        head_positions = pos(g.encode_positions(in_tier(1)));
         format!("\"{}\"", g.frontier(tail.iter().copied()))
     } else {
         "0".to_string()
     };
     let (shift, chunks) = if tail.len() <= PACK_MAX {
-        level.packs.push((
+        lo.packs.push((
             dict_key.to_string(),
             g.encode(tail.iter().copied()),
             pos(g.encode_positions(tail.iter().copied())),
@@ -721,9 +859,9 @@ fn list(
         let mut prev: i64 = -1;
         for part in tail.chunk_by(|&a, &b| g.doc[a as usize] >> shift == g.doc[b as usize] >> shift) {
             let c = g.doc[part[0] as usize] >> shift;
-            out.shard_str(&format!("{dir}/{c}"), &g.encode(part.iter().copied()))?;
+            out.emit_str(&format!("{dir}/{c}"), &g.encode(part.iter().copied()))?;
             if with_positions {
-                out.shard_str(&format!("{dir}/{c}p"), &g.encode_positions(part.iter().copied()))?;
+                out.emit_str(&format!("{dir}/{c}p"), &g.encode_positions(part.iter().copied()))?;
             }
             enc::push(&mut chunks, (i64::from(c) - prev) as u64);
             prev = i64::from(c);
@@ -731,35 +869,30 @@ fn list(
         (shift.to_string(), chunks)
     };
     let dir_json = dir.map_or("null".to_string(), |d| format!("\"{d}\""));
-    let entry = format!(
-        "[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\"]",
-        g.encode(top_idx.iter().copied())
-    );
+    let entry =
+        format!("[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\"]", g.encode(in_tier(2)));
     // The positions of the top, and of the head file when there is one.
-    let positions = pos(g.encode_positions(top_idx.iter().copied())).map(|top| match head_positions {
+    let positions = pos(g.encode_positions(in_tier(2))).map(|top| match head_positions {
         Some(head) => format!("[\"{top}\",\"{head}\"]"),
         None => top,
     });
-    level.entries.push((dict_key.to_string(), entry, positions));
+    lo.entries.push((dict_key.to_string(), entry, positions));
     Ok(())
 }
 
-/// Writes a level's dictionary shards and packs.
-fn write_level(level: &mut Level, out: &mut Out) -> Result<(), Failure> {
-    let entries = std::mem::take(&mut level.entries);
-    let total: usize = entries.iter().map(|(k, v, _)| k.len() + v.len() + 4).sum();
+/// Writes a level's dictionary shards and packs; returns their counts.
+fn write_level(name: &str, lo: LevelOut, out: &mut Out) -> Result<(usize, usize), Failure> {
+    let total: usize = lo.entries.iter().map(|(k, v, _)| k.len() + v.len() + 4).sum();
     let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
-    level.shards = shards;
-    write_objects(out, &format!("{}/t/", level.name), "p", shards, entries)?;
-    let packs = std::mem::take(&mut level.packs);
-    if !packs.is_empty() {
+    write_objects(out, &format!("{name}/t/"), "p", shards, lo.entries)?;
+    let mut packs = 0;
+    if !lo.packs.is_empty() {
         let total: usize =
-            packs.iter().map(|(k, v, p)| k.len() + v.len() + p.as_ref().map_or(0, String::len)).sum();
-        let count = 1 << (total / PACK_BYTES).max(1).ilog2();
-        level.pack_count = count;
-        write_objects(out, &format!("{}/s/", level.name), "p", count, packs)?;
+            lo.packs.iter().map(|(k, v, p)| k.len() + v.len() + p.as_ref().map_or(0, String::len)).sum();
+        packs = 1 << (total / PACK_BYTES).max(1).ilog2();
+        write_objects(out, &format!("{name}/s/"), "p", packs, lo.packs)?;
     }
-    Ok(())
+    Ok((shards, packs))
 }
 
 /// Writes `(key, value JSON or string, positions)` objects grouped by FNV-1a 32 of the key
@@ -805,9 +938,9 @@ fn write_objects(
         // Every dictionary shard exists, so that a term that is nowhere finds an empty one.
         let (obj, pos) = by_file.remove(&n).unwrap_or_default();
         let name = format!("{prefix}{n:0width$x}");
-        out.shard_json(&name, &format!("{}}}", if obj.is_empty() { "{" } else { &obj }))?;
+        out.emit(&name, &format!("{}}}", if obj.is_empty() { "{" } else { &obj }))?;
         if !pos.is_empty() {
-            out.shard_json(&format!("{name}{suffix}"), &format!("{pos}}}"))?;
+            out.emit(&format!("{name}{suffix}"), &format!("{pos}}}"))?;
         }
     }
     Ok(())
@@ -856,7 +989,7 @@ fn documents(readers: &[SegmentReader], segments: &[Vec<u32>], out: &mut Out) ->
             json.push_str(row);
         }
         json.push(']');
-        out.shard_json(&format!("d/{}", bucket[0].0 / DOC_BUCKET), &json)?;
+        out.emit(&format!("d/{}", bucket[0].0 / DOC_BUCKET), &json)?;
     }
     Ok(())
 }
@@ -901,7 +1034,7 @@ fn filters(
             enc::push(&mut s, (i64::from(*d) - prev) as u64);
             prev = i64::from(*d);
         }
-        out.shard_str(&format!("f/{kind}/{key}"), &s)?;
+        out.emit_str(&format!("f/{kind}/{key}"), &s)?;
         meta.entry(kind).or_default().push(json!([value, key]));
     }
     let customers = meta.remove("customer").unwrap_or_default();
