@@ -20,7 +20,8 @@
 //! - `meta.js`: format, live document count, the id space, rows per `d/` file, per-field token
 //!   totals (for the average field length), field names and analyzers, the idf values the
 //!   browser's `Math.log` would round differently from the CLI's `f32::ln`, the small filter
-//!   lists (severity, status, year), and the levels `[name, start, end, shards, packs]`.
+//!   lists (severity, status, year), and the levels `[name, start, end, shards, packs, bases]`
+//!   (`bases`: per field, see below).
 //! - `<level>/t/<n>.js`: dictionary shard `n` = FNV-1a 32 of `"<field number>:<term>"` modulo
 //!   the level's shard count. An entry is `[df, postings]` for a list of at most
 //!   [`INLINE_MAX`] postings, else `[df, top, rest, dir, head, shift, chunks]`:
@@ -48,9 +49,11 @@
 //!   used: there can be thousands).
 //!
 //! Postings are strings of base64url varints (5 bits a character, the sixth bit says "more"):
-//! per posting the document delta (the first from -1: numbers are absolute), then
-//! `(tf - 1) * 256 + fieldnorm_id`; a frontier is a string of `(tf - 1) * 256 + fieldnorm_id`;
-//! positions are per posting `tf` values, the first absolute, the rest deltas.
+//! per posting `delta * 4 + min(tf - 1, 3)` (the first delta from -1: numbers are absolute),
+//! `tf - 4` when `tf >= 4`, and `(fieldnorm_id - base) mod 256`, `base` being the level's for
+//! the field (the start of the 32 ids most of its documents have: one character for most
+//! postings); a frontier is a string of `(tf - 1) * 256 + fieldnorm_id`; positions are per
+//! posting `tf` values, the first absolute, the rest deltas.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -462,15 +465,20 @@ impl Gathered {
         &self.positions[self.pos_at[i] as usize..self.pos_at[i + 1] as usize]
     }
 
-    /// The postings `idx` (indices, in document order) as varints.
-    fn encode(&self, idx: impl IntoIterator<Item = u32>) -> String {
+    /// The postings `idx` (indices, in document order) as varints: per posting
+    /// `delta * 4 + min(tf - 1, 3)`, then `tf - 4` when `tf >= 4`, then the fieldnorm id minus
+    /// the field's `base` (modulo 256: one character when within 32 above the base).
+    fn encode(&self, idx: impl IntoIterator<Item = u32>, base: u8) -> String {
         let mut s = String::new();
         let mut prev: i64 = -1;
         for i in idx {
-            let d = self.doc[i as usize];
-            enc::push(&mut s, (i64::from(d) - prev) as u64);
+            let (d, tf) = (self.doc[i as usize], u64::from(self.tf[i as usize]));
+            enc::push(&mut s, (i64::from(d) - prev) as u64 * 4 + (tf - 1).min(3));
             prev = i64::from(d);
-            enc::push(&mut s, u64::from(self.tf[i as usize] - 1) * 256 + u64::from(self.norm[i as usize]));
+            if tf >= 4 {
+                enc::push(&mut s, tf - 4);
+            }
+            enc::push(&mut s, u64::from(self.norm[i as usize].wrapping_sub(base)));
         }
         s
     }
@@ -521,6 +529,9 @@ struct Level {
     docs: u64,
     /// Per searchable field, the token total of its live documents.
     tokens: Vec<u64>,
+    /// Per searchable field, the start of the 32 fieldnorm ids most of its documents have
+    /// (postings write their fieldnorm relative to it).
+    bases: Vec<u8>,
 }
 
 /// What one field adds to one level until its dictionary shards and packs are written.
@@ -573,6 +584,7 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
             end,
             docs: 0,
             tokens: vec![0; SEARCH_FIELDS.len()],
+            bases: vec![0; SEARCH_FIELDS.len()],
         })
         .collect();
     let level_of = |n: u32, levels: &[Level]| levels.iter().position(|l| n >= l.start && n < l.end);
@@ -586,16 +598,21 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
     let mut field_meta = Vec::new();
     for (fi, sf) in SEARCH_FIELDS.iter().enumerate() {
         let field = fields.search[fi];
+        let mut histograms = vec![[0u64; 256]; levels.len()];
         for (reader, numbers) in readers.iter().zip(&segments) {
             let Some(r) = reader.fieldnorms_readers().get_field(field)? else { continue };
             for (doc, &n) in numbers.iter().enumerate() {
                 if n != u32::MAX
                     && let Some(l) = level_of(n, &levels)
                 {
-                    levels[l].tokens[fi] +=
-                        u64::from(FieldNormReader::id_to_fieldnorm(r.fieldnorm_id(doc as u32)));
+                    let id = r.fieldnorm_id(doc as u32);
+                    levels[l].tokens[fi] += u64::from(FieldNormReader::id_to_fieldnorm(id));
+                    histograms[l][id as usize] += 1;
                 }
             }
+        }
+        for (level, h) in levels.iter_mut().zip(&histograms) {
+            level.bases[fi] = norm_base(h);
         }
         field_meta.push(json!([sf.name, sf.analyzer.name(), stats.field_tokens(field)?]));
     }
@@ -670,7 +687,7 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
     for (level, lo) in levels.iter().zip(level_outs) {
         let (shards, packs) = write_level(&level.name, lo, out)?;
         out.report.shards += shards;
-        level_meta.push(json!([level.name, level.start, level.end, shards, packs]));
+        level_meta.push(json!([level.name, level.start, level.end, shards, packs, level.bases]));
     }
 
     let aliases: serde_json::Map<String, Value> =
@@ -765,7 +782,7 @@ fn field(ctx: &Context, fi: usize, out: &mut dyn Emit) -> Result<FieldOut, Failu
             let to = from + g.order[from..].partition_point(|&i| g.doc[i as usize] < level.end);
             if to > from {
                 let lo = &mut result.levels[l];
-                list(&g, &g.order[from..to], &dict_key, level, lo, &caches[l], with_positions, out)?;
+                list(&g, &g.order[from..to], fi, &dict_key, level, lo, &caches[l], with_positions, out)?;
                 result.lists += 1;
             }
             from = to;
@@ -779,6 +796,7 @@ fn field(ctx: &Context, fi: usize, out: &mut dyn Emit) -> Result<FieldOut, Failu
 fn list(
     g: &Gathered,
     idx: &[u32],
+    fi: usize,
     dict_key: &str,
     level: &Level,
     lo: &mut LevelOut,
@@ -787,9 +805,10 @@ fn list(
     out: &mut dyn Emit,
 ) -> Result<(), Failure> {
     let df = idx.len();
+    let base = level.bases[fi];
     let pos = |s: String| with_positions.then_some(s);
     if df <= INLINE_MAX {
-        let entry = format!("[{df},\"{}\"]", g.encode(idx.iter().copied()));
+        let entry = format!("[{df},\"{}\"]", g.encode(idx.iter().copied(), base));
         lo.entries.push((dict_key.to_string(), entry, pos(g.encode_positions(idx.iter().copied()))));
         return Ok(());
     }
@@ -829,7 +848,6 @@ fn list(
         }
         let hex = format!("{file_key:016x}");
         // The field number in the path keeps folders of different fields apart.
-        let fi = dict_key.split(':').next().unwrap_or_default();
         Some(format!("{}/l/{fi}/{}/{}", level.name, &hex[..2], &hex[2..]))
     } else {
         None
@@ -837,7 +855,7 @@ fn list(
     let mut head_positions = None;
     let head_json = if head > top {
         let dir = dir.as_deref().expect("a head file has a folder");
-        out.emit_str(&format!("{dir}/h"), &g.encode(in_tier(1)))?;
+        out.emit_str(&format!("{dir}/h"), &g.encode(in_tier(1), base))?;
         head_positions = pos(g.encode_positions(in_tier(1)));
         format!("\"{}\"", g.frontier(tail.iter().copied()))
     } else {
@@ -846,7 +864,7 @@ fn list(
     let (shift, chunks) = if tail.len() <= PACK_MAX {
         lo.packs.push((
             dict_key.to_string(),
-            g.encode(tail.iter().copied()),
+            g.encode(tail.iter().copied(), base),
             pos(g.encode_positions(tail.iter().copied())),
         ));
         ("null".to_string(), String::new())
@@ -859,7 +877,7 @@ fn list(
         let mut prev: i64 = -1;
         for part in tail.chunk_by(|&a, &b| g.doc[a as usize] >> shift == g.doc[b as usize] >> shift) {
             let c = g.doc[part[0] as usize] >> shift;
-            out.emit_str(&format!("{dir}/{c}"), &g.encode(part.iter().copied()))?;
+            out.emit_str(&format!("{dir}/{c}"), &g.encode(part.iter().copied(), base))?;
             if with_positions {
                 out.emit_str(&format!("{dir}/{c}p"), &g.encode_positions(part.iter().copied()))?;
             }
@@ -869,8 +887,10 @@ fn list(
         (shift.to_string(), chunks)
     };
     let dir_json = dir.map_or("null".to_string(), |d| format!("\"{d}\""));
-    let entry =
-        format!("[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\"]", g.encode(in_tier(2)));
+    let entry = format!(
+        "[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\"]",
+        g.encode(in_tier(2), base)
+    );
     // The positions of the top, and of the head file when there is one.
     let positions = pos(g.encode_positions(in_tier(2))).map(|top| match head_positions {
         Some(head) => format!("[\"{top}\",\"{head}\"]"),
@@ -878,6 +898,21 @@ fn list(
     });
     lo.entries.push((dict_key.to_string(), entry, positions));
     Ok(())
+}
+
+/// The start of the window of 32 fieldnorm ids that holds the most documents.
+fn norm_base(histogram: &[u64; 256]) -> u8 {
+    let mut best = (0, 0);
+    let mut sum: u64 = histogram[..32].iter().sum();
+    for start in 0..=224 {
+        if start > 0 {
+            sum = sum + histogram[start + 31] - histogram[start - 1];
+        }
+        if sum > best.1 {
+            best = (start, sum);
+        }
+    }
+    best.0 as u8
 }
 
 /// Writes a level's dictionary shards and packs; returns their counts.

@@ -2,7 +2,7 @@
 //!
 //! Two analyzers: `en` (words, lowercased, Snowball English stems: `leaking` → `leak`) for
 //! prose, and `kw` (the whole value lowercased: `P1` → `p1`) for ids and labels. The browser
-//! search reimplements both (`site-templates/assets/search.js`), so any change here is a change
+//! search reimplements both (`src/index/search.js`), so any change here is a change
 //! of the export format too.
 
 use tantivy::Index;
