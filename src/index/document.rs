@@ -71,8 +71,9 @@ fn add_nonempty(doc: &mut TantivyDocument, field: tantivy::schema::Field, text: 
     }
 }
 
-/// Longest summary, in characters.
-const SUMMARY_CHARS: usize = 280;
+/// Longest summary, in characters (as long as the CLI's snippets; every result row of the
+/// browser search carries one, and ten rows are part of a first query's bytes).
+const SUMMARY_CHARS: usize = 200;
 
 /// The passage the browser shows under a result: the primary cause, then the customer impact,
 /// cut at a word boundary.

@@ -24,7 +24,8 @@
 //!   (`bases`: per field, see below).
 //! - `<level>/t/<n>.js`: dictionary shard `n` = FNV-1a 32 of `"<field number>:<term>"` modulo
 //!   the level's shard count. An entry is `[df, postings]` for a list of at most
-//!   [`INLINE_MAX`] postings, else `[df, top, rest, dir, head, shift, chunks]`:
+//!   [`INLINE_MAX`] postings, and for every list of the recent level (small, and rewritten by
+//!   every run that adds records anyway), else `[df, top, rest, dir, head, shift, chunks]`:
 //!   - `top`: the list's best postings (BM25 over the level's own statistics: this keeps the
 //!     base stable), inline: the whole head when it has at most [`HEAD_INLINE_MAX`] postings,
 //!     else the best [`TOP_POSTINGS`] of it;
@@ -532,6 +533,9 @@ struct Level {
     /// Per searchable field, the start of the 32 fieldnorm ids most of its documents have
     /// (postings write their fieldnorm relative to it).
     bases: Vec<u8>,
+    /// Every list written whole in its entry (the recent level: small, and rewritten by every
+    /// run that adds records anyway).
+    inline_all: bool,
 }
 
 /// What one field adds to one level until its dictionary shards and packs are written.
@@ -585,6 +589,7 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
             docs: 0,
             tokens: vec![0; SEARCH_FIELDS.len()],
             bases: vec![0; SEARCH_FIELDS.len()],
+            inline_all: start > 0,
         })
         .collect();
     let level_of = |n: u32, levels: &[Level]| levels.iter().position(|l| n >= l.start && n < l.end);
@@ -807,7 +812,7 @@ fn list(
     let df = idx.len();
     let base = level.bases[fi];
     let pos = |s: String| with_positions.then_some(s);
-    if df <= INLINE_MAX {
+    if df <= INLINE_MAX || level.inline_all {
         let entry = format!("[{df},\"{}\"]", g.encode(idx.iter().copied(), base));
         lo.entries.push((dict_key.to_string(), entry, pos(g.encode_positions(idx.iter().copied()))));
         return Ok(());
