@@ -129,9 +129,11 @@ pub fn browser_export_to(
     if !index_dir.join(META_FILE).is_file() {
         return Err(IndexError::Missing { path: index_dir.to_path_buf() });
     }
-    let index = indexer::open(index_dir)?;
-    let ids = indexer::read_ids(index_dir)?;
     let terr = |source| IndexError::Tantivy { path: index_dir.to_path_buf(), source };
+    // Read with pread, not a memory map: every posting is read once (see `readdir`).
+    let index = tantivy::Index::open(super::readdir::ReadDirectory::new(index_dir)).map_err(terr)?;
+    super::schema::register(&index);
+    let ids = indexer::read_ids(index_dir)?;
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(terr)?;
     let searcher = reader.searcher();
     let mut out = Out { sink, report: ExportReport::default() };
@@ -415,7 +417,8 @@ struct Gathered {
     runs: Vec<u32>,
     /// Posting indices in document order.
     order: Vec<u32>,
-    keys: Vec<u64>,
+    /// A buffer for merging.
+    merged: Vec<u32>,
 }
 
 impl Gathered {
@@ -429,36 +432,52 @@ impl Gathered {
         self.order.clear();
     }
 
-    /// Puts `order` in document order: segments are merged (each is usually in order already,
-    /// a rebuild adding records by id), else sorted.
+    /// Puts `order` in document order: the segments' runs are merged two by two (each run is
+    /// usually in order already, a rebuild adding records by id), else sorted.
     fn sort(&mut self) {
         self.pos_at.push(self.positions.len() as u32);
         let n = self.doc.len() as u32;
         self.runs.push(n);
-        let runs = &self.runs;
-        let sorted_runs = runs.windows(2).all(|w| self.doc[w[0] as usize..w[1] as usize].is_sorted());
-        if runs.len() == 2 && sorted_runs {
-            self.order.extend(0..n);
-        } else if sorted_runs && runs.len() <= 9 {
-            let mut heads: Vec<u32> = runs[..runs.len() - 1].to_vec();
-            for _ in 0..n {
-                let mut best = usize::MAX;
-                for (r, &h) in heads.iter().enumerate() {
-                    if h < runs[r + 1]
-                        && (best == usize::MAX || self.doc[h as usize] < self.doc[heads[best] as usize])
-                    {
-                        best = r;
+        self.order.extend(0..n);
+        let doc = &self.doc;
+        if !self.runs.windows(2).all(|w| doc[w[0] as usize..w[1] as usize].is_sorted()) {
+            self.order.sort_unstable_by_key(|&i| doc[i as usize]);
+            return;
+        }
+        let mut runs = self.runs.clone();
+        let mut next = std::mem::take(&mut self.merged);
+        while runs.len() > 2 {
+            next.clear();
+            let mut joined = vec![0];
+            for pair in runs.windows(3).step_by(2) {
+                let (a, b) = (
+                    &self.order[pair[0] as usize..pair[1] as usize],
+                    &self.order[pair[1] as usize..pair[2] as usize],
+                );
+                let (mut i, mut j) = (0, 0);
+                while i < a.len() && j < b.len() {
+                    if doc[a[i] as usize] < doc[b[j] as usize] {
+                        next.push(a[i]);
+                        i += 1;
+                    } else {
+                        next.push(b[j]);
+                        j += 1;
                     }
                 }
-                self.order.push(heads[best]);
-                heads[best] += 1;
+                next.extend_from_slice(&a[i..]);
+                next.extend_from_slice(&b[j..]);
+                joined.push(pair[2]);
             }
-        } else {
-            self.keys.clear();
-            self.keys.extend(self.doc.iter().enumerate().map(|(i, &d)| (u64::from(d) << 32) | i as u64));
-            self.keys.sort_unstable();
-            self.order.extend(self.keys.iter().map(|&k| k as u32));
+            if runs.len().is_multiple_of(2) {
+                // An odd number of runs: the last one waits for the next pass.
+                let last = runs[runs.len() - 2] as usize;
+                next.extend_from_slice(&self.order[last..]);
+                joined.push(n);
+            }
+            std::mem::swap(&mut self.order, &mut next);
+            runs = joined;
         }
+        self.merged = next;
     }
 
     fn positions_of(&self, i: u32) -> &[u32] {
@@ -1135,6 +1154,33 @@ mod tests {
         assert_eq!(levels(10_010), [(0, 9728), (9728, 10_010)]);
         assert_eq!(levels(10_240), [(0, 10_240)]);
         assert_eq!(levels(100_000), [(0, 98_304), (98_304, 100_000)]);
+    }
+
+    /// Segments' postings come in document order per segment: merged two by two, whatever
+    /// their number; out-of-order runs are sorted.
+    #[test]
+    fn postings_of_segments_merge_into_document_order() {
+        for runs in [
+            vec![vec![5u32, 9, 30]],
+            vec![vec![1, 4], vec![2, 3, 8]],
+            vec![vec![7], vec![], vec![0, 9], vec![3, 5]],
+            vec![vec![6, 10, 11], vec![2], vec![4, 12], vec![1, 3], vec![0]],
+            vec![vec![3, 1], vec![2]],
+        ] {
+            let mut g = Gathered::default();
+            for run in &runs {
+                g.runs.push(g.doc.len() as u32);
+                for &d in run {
+                    g.doc.push(d);
+                    g.pos_at.push(0);
+                }
+            }
+            g.sort();
+            let docs: Vec<u32> = g.order.iter().map(|&i| g.doc[i as usize]).collect();
+            let mut want: Vec<u32> = runs.concat();
+            want.sort_unstable();
+            assert_eq!(docs, want, "{runs:?}");
+        }
     }
 
     /// The frontier bounds every posting left out, whatever the average field length.

@@ -15,6 +15,7 @@ pub mod document;
 pub mod export;
 mod indexer;
 pub mod plan;
+mod readdir;
 pub mod schema;
 mod search;
 pub mod stats;

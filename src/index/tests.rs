@@ -496,3 +496,68 @@ fn export_is_deterministic_and_complete() {
         assert!(s.starts_with("IASearch(\"") && s.ends_with(");\n"), "{name}");
     }
 }
+
+/// Records of the synthetic corpus, parsed as ingest would.
+fn corpus_records(corpus: &crate::corpus::Corpus, range: std::ops::Range<usize>) -> Vec<Incident> {
+    range
+        .map(|i| {
+            let text = corpus.record(i);
+            let parsed = crate::record::parse(std::path::Path::new("corpus.md"), text.as_bytes());
+            parsed.incident.unwrap_or_else(|| panic!("record {i}: {:?}", parsed.diagnostics))
+        })
+        .collect()
+}
+
+/// The nightly case: records whose ids sort last leave every file of the base level as it
+/// was; only `meta.js`, the recent level, the last rows and some filter lists change. And the
+/// export does not depend on how the index got there.
+#[test]
+fn adding_records_rewrites_only_the_recent_level() {
+    let corpus = crate::corpus::Corpus::new(302, 7);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    let first = snapshot(corpus_records(&corpus, 0..300));
+    rebuild(&dir, &first).unwrap();
+    let before: std::collections::BTreeMap<String, Vec<u8>> =
+        browser_export(&dir).unwrap().into_iter().collect();
+    assert_eq!(export::levels(300), [(0, 256), (256, 300)]);
+
+    let mut records = first.records.clone();
+    for (i, inc) in corpus_records(&corpus, 300..302).into_iter().enumerate() {
+        records.push(record(inc, 300 + i as u64));
+    }
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(records.last().unwrap().last_seq, 301, "the new ids sort last");
+    let second = Snapshot { root: String::new(), ledger_len: 302, records };
+    let r = update(&dir, &second).unwrap();
+    assert!(!r.rebuilt && r.added == 2, "{r:?}");
+    let after: std::collections::BTreeMap<String, Vec<u8>> =
+        browser_export(&dir).unwrap().into_iter().collect();
+
+    let base = |m: &std::collections::BTreeMap<String, Vec<u8>>| {
+        m.iter()
+            .filter(|(p, _)| p.starts_with("search/0/"))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert!(base(&before).len() > 50, "a base level of some size: {}", base(&before).len());
+    assert_eq!(base(&before), base(&after), "the base level is untouched");
+    let changed: Vec<&String> = after.keys().filter(|p| before.get(*p) != after.get(*p)).collect();
+    for p in &changed {
+        assert!(
+            *p == "search/meta.js"
+                || p.starts_with("search/1/")
+                || p.starts_with("search/f/")
+                || *p == "search/d/18.js",
+            "{p} changed"
+        );
+    }
+    assert!(changed.len() * 4 < after.len(), "{} of {} files changed", changed.len(), after.len());
+
+    let full = tmp.path().join("full");
+    rebuild(&full, &second).unwrap();
+    assert!(
+        browser_export(&full).unwrap() == after.into_iter().collect::<Vec<_>>(),
+        "rebuilt and updated export alike"
+    );
+}
