@@ -41,13 +41,15 @@
 //!     and lives in the level's pack `<level>/s/<g>.js` under the entry's key, `g` = the same
 //!     FNV-1a 32 modulo the level's pack count.
 //!
-//!   Positions, for phrases only, are in files of their own: `<level>/t/<n>p.js` maps each key
-//!   of shard `n` to the positions of its inline postings (`[top, head file]` when there is a
-//!   head file), `<dir>/<c>p.js` and `<level>/s/<g>p.js` hold those of the chunks and packs.
+//!   Positions, for phrases only, are in files of their own, each for [`POS_GROUP`] shards,
+//!   packs or chunks: `<level>/tp/<n / 4>.js` maps the keys of shards `n` to the positions of
+//!   their inline postings (`[top, head file]` when there is a head file),
+//!   `<level>/sp/<g / 4>.js` the keys of packs to their tails' positions, and
+//!   `<dir>/p<c / 4>.js` chunk numbers to their positions.
 //! - `d/<b>.js`: documents `16b..16b+15`: id, title, severity, status, start date, summary.
-//! - `f/<kind>/<key>.js`: the documents with one severity, status, year or customer;
-//!   `f/customer.js`: the customer names and their keys (loaded when a customer filter is
-//!   used: there can be thousands).
+//! - `f/<kind>/<key>.js`: the documents with one severity, status or year; `f/customer.js`:
+//!   the customer names and their groups (loaded when a customer filter is used: there can be
+//!   thousands), `f/c/<group>.js` the documents of each customer of a group, by name.
 //!
 //! Postings are strings of base64url varints (5 bits a character, the sixth bit says "more"):
 //! per posting `delta * 4 + min(tf - 1, 3)` (the first delta from -1: numbers are absolute),
@@ -89,10 +91,15 @@ pub const TOP_POSTINGS: usize = 64;
 pub const PACK_MAX: usize = 1024;
 /// Aimed-at postings per chunk of a larger tail.
 pub const CHUNK_POSTINGS: usize = 4096;
+/// Customers per `f/c/` file (about: their count is a power of two).
+pub const CUSTOMERS_PER_FILE: usize = 16;
 /// Aimed-at bytes per dictionary shard.
 pub const SHARD_BYTES: usize = 8 * 1024;
 /// Least aimed-at bytes per pack (packs average one to two of these).
-pub const PACK_BYTES: usize = 8 * 1024;
+pub const PACK_BYTES: usize = 16 * 1024;
+/// Positions files each hold the positions of this many dictionary shards, packs or chunks
+/// (only phrases read them).
+pub const POS_GROUP: usize = 4;
 /// The name of the global function every shard calls.
 pub const CALLBACK: &str = "IASearch";
 
@@ -899,14 +906,25 @@ fn list(
         let shift = ((CHUNK_POSTINGS as f64 / density).log2().round() as u32).clamp(4, 30);
         let mut chunks = String::new();
         let mut prev: i64 = -1;
+        // Positions of chunks c with the same c / POS_GROUP, in `<dir>/p<c / POS_GROUP>.js`.
+        let mut group: Option<(u32, String)> = None;
         for part in tail.chunk_by(|&a, &b| g.doc[a as usize] >> shift == g.doc[b as usize] >> shift) {
             let c = g.doc[part[0] as usize] >> shift;
             out.emit_str(&format!("{dir}/{c}"), &g.encode(part.iter().copied(), base))?;
             if with_positions {
-                out.emit_str(&format!("{dir}/{c}p"), &g.encode_positions(part.iter().copied()))?;
+                let k = c / POS_GROUP as u32;
+                if let Some((gk, obj)) = group.take_if(|(gk, _)| *gk != k) {
+                    out.emit(&format!("{dir}/p{gk}"), &format!("{obj}}}"))?;
+                }
+                let (_, obj) = group.get_or_insert_with(|| (k, String::new()));
+                obj.push(if obj.is_empty() { '{' } else { ',' });
+                obj.push_str(&format!("\"{c}\":\"{}\"", g.encode_positions(part.iter().copied())));
             }
             enc::push(&mut chunks, (i64::from(c) - prev) as u64);
             prev = i64::from(c);
+        }
+        if let Some((gk, obj)) = group {
+            out.emit(&format!("{dir}/p{gk}"), &format!("{obj}}}"))?;
         }
         (shift.to_string(), chunks)
     };
@@ -943,66 +961,74 @@ fn norm_base(histogram: &[u64; 256]) -> u8 {
 fn write_level(name: &str, lo: LevelOut, out: &mut Out) -> Result<(usize, usize), Failure> {
     let total: usize = lo.entries.iter().map(|(k, v, _)| k.len() + v.len() + 4).sum();
     let shards = (total / SHARD_BYTES).max(1).next_power_of_two();
-    write_objects(out, &format!("{name}/t/"), "p", shards, lo.entries)?;
+    write_objects(out, &format!("{name}/t/"), &format!("{name}/tp/"), shards, lo.entries)?;
     let mut packs = 0;
     if !lo.packs.is_empty() {
         let total: usize =
             lo.packs.iter().map(|(k, v, p)| k.len() + v.len() + p.as_ref().map_or(0, String::len)).sum();
         packs = 1 << (total / PACK_BYTES).max(1).ilog2();
-        write_objects(out, &format!("{name}/s/"), "p", packs, lo.packs)?;
+        write_objects(out, &format!("{name}/s/"), &format!("{name}/sp/"), packs, lo.packs)?;
     }
     Ok((shards, packs))
 }
 
 /// Writes `(key, value JSON or string, positions)` objects grouped by FNV-1a 32 of the key
-/// modulo `count`: `<prefix><n>.js` maps each key to its value, `<prefix><n><suffix>.js` to its
-/// positions. Values that are not JSON arrays are varint strings.
+/// modulo `count`: `<values><n>.js` maps each key to its value (every one is written, so that a
+/// term found nowhere finds an empty shard), `<positions><n / 4>.js` maps the keys of four
+/// such files to their positions. Values that are not JSON arrays are varint strings.
 fn write_objects(
     out: &mut Out,
-    prefix: &str,
-    suffix: &str,
+    values: &str,
+    positions: &str,
     count: usize,
     items: Vec<(String, String, Option<String>)>,
 ) -> Result<(), Failure> {
-    let width = format!("{:x}", count - 1).len();
-    let mut by_file: BTreeMap<usize, (String, String)> = BTreeMap::new();
-    for (key, value, positions) in items {
-        let n = (fnv32(&key) as usize) & (count - 1);
-        let (obj, pos) = by_file.entry(n).or_default();
-        let key_json = Value::String(key).to_string();
-        if let Some(p) = positions {
-            pos.push(if pos.is_empty() { '{' } else { ',' });
-            pos.push_str(&key_json);
-            pos.push(':');
-            if p.starts_with('[') {
-                pos.push_str(&p);
-            } else {
-                pos.push('"');
-                pos.push_str(&p);
-                pos.push('"');
-            }
+    let quoted = |out: &mut String, v: &str| {
+        if v.starts_with('[') {
+            out.push_str(v);
+        } else {
+            out.push('"');
+            out.push_str(v);
+            out.push('"');
         }
+    };
+    let mut objects: Vec<String> = vec![String::new(); count];
+    let mut groups: Vec<String> = vec![String::new(); count.div_ceil(POS_GROUP)];
+    for (key, value, pos) in items {
+        let n = (fnv32(&key) as usize) & (count - 1);
+        let key_json = Value::String(key).to_string();
+        if let Some(p) = pos {
+            let group = &mut groups[n / POS_GROUP];
+            group.push(if group.is_empty() { '{' } else { ',' });
+            group.push_str(&key_json);
+            group.push(':');
+            quoted(group, &p);
+        }
+        let obj = &mut objects[n];
         obj.push(if obj.is_empty() { '{' } else { ',' });
         obj.push_str(&key_json);
         obj.push(':');
-        if value.starts_with('[') {
-            obj.push_str(&value);
-        } else {
-            obj.push('"');
-            obj.push_str(&value);
-            obj.push('"');
-        }
+        quoted(obj, &value);
     }
-    for n in 0..count {
-        // Every dictionary shard exists, so that a term that is nowhere finds an empty one.
-        let (obj, pos) = by_file.remove(&n).unwrap_or_default();
-        let name = format!("{prefix}{n:0width$x}");
-        out.emit(&name, &format!("{}}}", if obj.is_empty() { "{" } else { &obj }))?;
-        if !pos.is_empty() {
-            out.emit(&format!("{name}{suffix}"), &format!("{pos}}}"))?;
+    for (n, obj) in objects.into_iter().enumerate() {
+        out.emit(
+            &format!("{values}{}", hex(n, count)),
+            &format!("{}}}", if obj.is_empty() { "{" } else { &obj }),
+        )?;
+    }
+    let group_count = groups.len();
+    for (g, obj) in groups.into_iter().enumerate() {
+        if !obj.is_empty() {
+            out.emit(&format!("{positions}{}", hex(g, group_count)), &format!("{obj}}}"))?;
         }
     }
     Ok(())
+}
+
+/// `n` in hexadecimal, as wide as `count - 1` (so names sort like numbers).
+fn hex(n: usize, count: usize) -> String {
+    let width = format!("{:x}", count.max(1) - 1).len();
+    format!("{n:0width$x}")
 }
 
 /// `d/<b>.js`: the rows the result list shows, from fast columns only.
@@ -1082,21 +1108,41 @@ fn filters(
             }
         }
     }
-    let mut meta: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    for ((kind, value), mut docs) in filters {
+    let encode = |docs: &mut Vec<u32>| {
         docs.sort_unstable();
         docs.dedup();
-        let key = format!("{:016x}", fnv64(&value));
         let mut s = String::with_capacity(docs.len());
         let mut prev: i64 = -1;
-        for d in &docs {
+        for d in docs.iter() {
             enc::push(&mut s, (i64::from(*d) - prev) as u64);
             prev = i64::from(*d);
         }
-        out.emit_str(&format!("f/{kind}/{key}"), &s)?;
-        meta.entry(kind).or_default().push(json!([value, key]));
+        s
+    };
+    let mut meta: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let customer_count = filters.keys().filter(|(kind, _)| *kind == "customer").count();
+    let groups = 1 << (customer_count / CUSTOMERS_PER_FILE).max(1).ilog2();
+    let mut customers: Vec<Value> = Vec::new();
+    let mut grouped: Vec<String> = vec![String::new(); groups];
+    for ((kind, value), mut docs) in filters {
+        let s = encode(&mut docs);
+        if kind == "customer" {
+            let g = (fnv32(&value) as usize) & (groups - 1);
+            let obj = &mut grouped[g];
+            obj.push(if obj.is_empty() { '{' } else { ',' });
+            obj.push_str(&format!("{}:\"{s}\"", Value::String(value.clone())));
+            customers.push(json!([value, hex(g, groups)]));
+        } else {
+            let key = format!("{:016x}", fnv64(&value));
+            out.emit_str(&format!("f/{kind}/{key}"), &s)?;
+            meta.entry(kind).or_default().push(json!([value, key]));
+        }
     }
-    let customers = meta.remove("customer").unwrap_or_default();
+    for (g, obj) in grouped.into_iter().enumerate() {
+        if !obj.is_empty() {
+            out.emit(&format!("f/c/{}", hex(g, groups)), &format!("{obj}}}"))?;
+        }
+    }
     out.shard("f/customer", &Value::Array(customers))?;
     Ok(meta)
 }

@@ -1689,6 +1689,8 @@
 
   // ---------------------------------------------------------------- postings lists
 
+  /** Positions files hold the positions of this many dictionary shards, packs or chunks. */
+  const POS_GROUP = 4;
   const YES = 2;
   const MAYBE = 1;
   const NO = 0;
@@ -1783,14 +1785,14 @@
       const own = (data) => data;
       const keyed = (data) => data[this.key];
       if (positions && (part === "i" || part === "h")) {
-        // The dictionary shard's positions: the top's, or [top's, head file's].
+        // The dictionary's positions: the top's, or [top's, head file's].
         const i = part === "i" ? 0 : 1;
-        return [this.shardName + "p", (data) => (typeof data[this.key] === "string" ? data[this.key] : data[this.key][i])];
+        return [this.level.shardPositionsOf(this.key), (data) => (typeof data[this.key] === "string" ? data[this.key] : data[this.key][i])];
       }
-      const p = positions ? "p" : "";
       if (part === "h") return [this.dir + "/h", own];
-      if (this.packed) return [this.level.packOf(this.key) + p, keyed];
-      return [this.dir + "/" + part + p, own];
+      if (this.packed) return [positions ? this.level.packPositionsOf(this.key) : this.level.packOf(this.key), keyed];
+      if (positions) return [this.dir + "/p" + Math.floor(part / POS_GROUP), (data) => data[part]];
+      return [this.dir + "/" + part, own];
     }
   }
 
@@ -2076,13 +2078,17 @@
       this.schema = { fields: meta.fields, aliases: meta.aliases, default: meta.default };
       if (meta.format !== 2) throw new Error("search index format " + meta.format + " is not supported");
       const hex = (n, count) => n.toString(16).padStart((count - 1).toString(16).length, "0");
+      // Positions files hold those of POS_GROUP shards or packs each.
+      const group = (n, count) => hex(Math.floor(n / POS_GROUP), Math.ceil(count / POS_GROUP));
       this.levels = meta.levels.map(([name, start, end, shards, packs, bases]) => ({
         name,
         start,
         end,
         bases,
         shardOf: (key) => name + "/t/" + hex(fnv32(key) & (shards - 1), shards),
+        shardPositionsOf: (key) => name + "/tp/" + group(fnv32(key) & (shards - 1), shards),
         packOf: (key) => name + "/s/" + hex(fnv32(key) & (packs - 1), packs),
+        packPositionsOf: (key) => name + "/sp/" + group(fnv32(key) & (packs - 1), packs),
       }));
     }
     cache(field) {
@@ -2102,9 +2108,11 @@
         const values = (await this.filterValues(kind)).filter((v) => v[0].toLowerCase() === String(wanted).toLowerCase());
         if (!values.length) return () => false;
         const union = new Set();
-        for (const [, key] of values) {
+        for (const [value, key] of values) {
+          // Customers share files (f/c/<group>, by name); other values have one each.
+          const docs = kind === "customer" ? (await this.shards.load("f/c/" + key))[value] : await this.shards.load("f/" + kind + "/" + key);
           let d = -1;
-          for (const delta of decode(await this.shards.load("f/" + kind + "/" + key))) union.add((d += delta));
+          for (const delta of decode(docs)) union.add((d += delta));
         }
         sets.push(union);
       }
