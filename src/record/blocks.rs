@@ -16,7 +16,8 @@ pub(crate) struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let newlines = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect();
+        let mut newlines = Vec::with_capacity(text.len() / 32);
+        newlines.extend(text.match_indices('\n').map(|(i, _)| i));
         Self { newlines }
     }
 
@@ -144,6 +145,8 @@ fn join<'s>(mut parts: impl Iterator<Item = &'s str>) -> String {
 pub(crate) struct Table<'a> {
     pub line: usize,
     pub header: Vec<Cell<'a>>,
+    /// The header cells [`normalize`]d.
+    pub header_norm: Vec<String>,
     pub rows: Vec<Row<'a>>,
 }
 
@@ -211,8 +214,12 @@ impl<'a> Doc<'a> {
                     }
                     Tag::Table(_) => {
                         b.flush_item();
-                        table =
-                            Some(Table { line: b.lines.line(r.start), header: Vec::new(), rows: Vec::new() });
+                        table = Some(Table {
+                            line: b.lines.line(r.start),
+                            header: Vec::new(),
+                            header_norm: Vec::new(),
+                            rows: Vec::new(),
+                        });
                     }
                     Tag::TableHead | Tag::TableRow => {
                         row = Some(Row { line: b.lines.line(r.start), cells: Vec::new() });
@@ -306,6 +313,7 @@ impl<'a> Doc<'a> {
                     }
                     TagEnd::TableHead => {
                         if let (Some(t), Some(r)) = (table.as_mut(), row.take()) {
+                            t.header_norm = r.cells.iter().map(|c| normalize(&c.plain)).collect();
                             t.header = r.cells;
                         }
                     }
@@ -489,7 +497,7 @@ impl<'a> Inline<'a> {
         self.cur = Some(Building {
             start,
             end: start,
-            plain: String::new(),
+            plain: String::with_capacity(48),
             label_end: None,
             task: self.task.take(),
             link: None,

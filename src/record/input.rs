@@ -6,6 +6,9 @@ use std::borrow::Cow;
 /// Records larger than this are rejected (`too-large`) without being parsed.
 pub const MAX_RECORD_BYTES: usize = 10 * 1024 * 1024;
 
+/// How many leading bytes are looked at for control characters.
+const BINARY_SAMPLE: usize = 8192;
+
 /// Why the bytes cannot be read as a record: the rule, the 1-based line and the message.
 pub(crate) type Refusal = (&'static str, usize, String);
 
@@ -25,15 +28,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Refusal> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(("empty", 1, "the record is empty".into()));
     }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        return Err((
-            "binary",
-            line_at(bytes, at),
-            "the record is binary (it contains NUL bytes), not Markdown text".into(),
-        ));
+    if bytes.contains(&0) {
+        let at = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+        let msg = "the record is binary (it contains NUL bytes), not Markdown text";
+        return Err(("binary", line_at(bytes, at), msg.into()));
     }
-    let sample = &bytes[..bytes.len().min(8192)];
-    let controls = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)).count();
+    let sample = &bytes[..bytes.len().min(BINARY_SAMPLE)];
+    let controls: usize =
+        sample.iter().map(|&b| usize::from(b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))).sum();
     if controls * 20 > sample.len() {
         return Err(("binary", 1, "the record is binary (control bytes), not Markdown text".into()));
     }

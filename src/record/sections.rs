@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::blocks::{Block, Cell, Doc, Item, Line, Table};
 use super::model::*;
-use super::values::{self, normalize, starts_with_words as sw};
+use super::values::{self, starts_with_words as sw};
 use super::{Diags, Header, Key, Slot};
 
 /// What a heading introduces, from its normalized text.
@@ -481,7 +481,7 @@ fn impact(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Hea
 
 /// The column of `table` whose normalized header satisfies `pred`.
 fn column(table: &Table<'_>, pred: impl Fn(&str) -> bool) -> Option<usize> {
-    table.header.iter().position(|c| pred(&normalize(&c.plain)))
+    table.header_norm.iter().position(|n| pred(n))
 }
 
 fn cell<'t, 'a>(cells: &'t [Cell<'a>], col: Option<usize>) -> Option<&'t Cell<'a>> {
@@ -491,7 +491,8 @@ fn cell<'t, 'a>(cells: &'t [Cell<'a>], col: Option<usize>) -> Option<&'t Cell<'a
 /// True for an empty cell or a dash / `N/A` meaning "nothing stated".
 fn blank(s: &str) -> bool {
     let t = s.trim();
-    t.is_empty() || matches!(normalize(t).as_str(), "" | "n a" | "na" | "unknown" | "tbd")
+    t.chars().all(|c| !c.is_alphanumeric())
+        || ["n/a", "na", "unknown", "tbd"].iter().any(|w| t.eq_ignore_ascii_case(w))
 }
 
 /// Reads the per-customer table wherever it is and warns when the rows disagree with the totals.
@@ -664,10 +665,11 @@ fn action_items(doc: &Doc<'_>, inc: &mut Incident, header: &mut Header, diags: &
         _ => None,
     });
     let Some(table) = table else { return };
-    let id = table.header.iter().position(|c| {
-        let n = normalize(&c.plain);
-        n == "id" || n.ends_with(" id") || c.plain.trim() == "#" || n == "ref"
-    });
+    let id = table
+        .header
+        .iter()
+        .zip(&table.header_norm)
+        .position(|(c, n)| n == "id" || n.ends_with(" id") || c.plain.trim() == "#" || n == "ref");
     let action = column(table, is_action);
     let owner = column(table, is_owner);
     let due = column(table, is_due);

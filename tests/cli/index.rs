@@ -1,1 +1,206 @@
-//! Integration tests of `index`.
+//! Integration tests of `index` and `search`: the built binary against an index made from
+//! incidents built here (the archive's read side feeds the same `Snapshot` in real runs).
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use incident_archive::archive::{ArchivedRecord, Snapshot, VersionInfo};
+use incident_archive::record::{
+    ActionItem, CustomerImpact, Incident, LessonsLearned, RootCause, TimelineEntry,
+};
+use serde_json::Value;
+
+use crate::common::bin;
+
+struct Spec {
+    id: &'static str,
+    title: &'static str,
+    severity: &'static str,
+    day: (i32, u32, u32),
+    cause: &'static str,
+    timeline: &'static [&'static str],
+    to_improve: &'static [&'static str],
+    customers: &'static [&'static str],
+    owners: &'static [&'static str],
+}
+
+fn incident(s: &Spec) -> Incident {
+    let start = Utc.with_ymd_and_hms(s.day.0, s.day.1, s.day.2, 9, 30, 0).unwrap();
+    Incident {
+        id: s.id.into(),
+        title: s.title.into(),
+        severity: s.severity.into(),
+        status: "Resolved".into(),
+        started_at: Some(start),
+        root_cause: RootCause { summary: s.cause.into(), ..Default::default() },
+        timeline: s.timeline.iter().map(|t| TimelineEntry { at: start, text: t.to_string() }).collect(),
+        lessons_learned: LessonsLearned {
+            went_well: vec![],
+            to_improve: s.to_improve.iter().map(|t| t.to_string()).collect(),
+        },
+        impact: incident_archive::record::Impact {
+            customers: s
+                .customers
+                .iter()
+                .map(|c| CustomerImpact { name: c.to_string(), ..Default::default() })
+                .collect(),
+            ..Default::default()
+        },
+        action_items: s
+            .owners
+            .iter()
+            .map(|o| ActionItem {
+                id: "AI-1".into(),
+                action: "Follow up".into(),
+                owner: o.to_string(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn specs() -> Vec<Spec> {
+    vec![
+        Spec {
+            id: "INC-2025-0023",
+            title: "Database Connection Pool Exhaustion - Production",
+            severity: "P1",
+            day: (2025, 1, 14),
+            cause: "Slow query without an index leaked database connections until the pool was exhausted",
+            timeline: &["Identified: slow query causing connection leak"],
+            to_improve: &["Query timeouts should have been configured from day 1"],
+            customers: &["GlobalBank Corp", "RetailChain Inc"],
+            owners: &["DB Team", "Platform"],
+        },
+        Spec {
+            id: "INC-2024-0107",
+            title: "Memory Leak in Payment Service",
+            severity: "P2",
+            day: (2024, 11, 20),
+            cause: "The session cache never evicted entries: a memory leak",
+            timeline: &["Pods OOM-killed", "Leak traced to the session cache"],
+            to_improve: &["Soak tests to catch leaks"],
+            customers: &["GlobalBank Corp"],
+            owners: &["QA Team"],
+        },
+        Spec {
+            id: "INC-2025-0031",
+            title: "Expired TLS Certificate on API Gateway",
+            severity: "P2",
+            day: (2025, 3, 2),
+            cause: "Certificate renewal automation was disabled during a migration",
+            timeline: &["Handshake failures reported"],
+            to_improve: &["Alert on certificate expiry"],
+            customers: &["TechStartup LLC"],
+            owners: &["Platform"],
+        },
+    ]
+}
+
+/// An archive folder whose `index/` holds the three incidents.
+fn archive() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut records: Vec<ArchivedRecord> = specs()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ArchivedRecord {
+            id: s.id.into(),
+            title: s.title.into(),
+            object: "ab".repeat(32),
+            versions: vec![VersionInfo {
+                version: 1,
+                object: "ab".repeat(32),
+                seq: i as u64,
+                ingested_at: Utc::now(),
+            }],
+            retain_until: NaiveDate::from_ymd_opt(2032, 1, 1).unwrap(),
+            legal_hold: None,
+            purged: None,
+            last_seq: i as u64,
+            incident: Some(incident(s)),
+        })
+        .collect();
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let snapshot = Snapshot { root: String::new(), ledger_len: 3, records };
+    incident_archive::index::rebuild(&tmp.path().join("index"), &snapshot).unwrap();
+    tmp
+}
+
+fn search(archive: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    bin().arg("--archive").arg(archive).arg("search").args(args).assert()
+}
+
+#[test]
+fn search_prints_ranked_hits_with_marked_snippets() {
+    let a = archive();
+    let out = search(a.path(), &["leaking"]).success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The memory incident says "leak" three times in fewer words: it ranks first.
+    assert_eq!(lines[0], "1. INC-2024-0107  Memory Leak in Payment Service");
+    assert_eq!(lines[1], "   P2 · 2024-11-20 · Resolved · in text");
+    assert!(lines[2].contains("**Leak**"), "{text}");
+    assert!(lines[3].starts_with("2. INC-2025-0023"), "{text}");
+}
+
+#[test]
+fn search_json_has_scores_fields_and_facets() {
+    let a = archive();
+    let out = search(a.path(), &["lessons:timeouts OR root_cause:leak", "--json", "--facets"]).success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["parsed"], "(lessons:timeout root_cause:leak)");
+    assert_eq!(v["total"], 2);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["id"], "INC-2025-0023", "matches in two fields beat one");
+    assert_eq!(hits[0]["fields"], serde_json::json!(["root_cause", "lessons"]));
+    assert_eq!(hits[1]["fields"], serde_json::json!(["root_cause"]));
+    assert!(hits[0]["score"].as_f64().unwrap() > hits[1]["score"].as_f64().unwrap());
+    assert_eq!(v["facets"]["customer"][0], serde_json::json!({"value": "GlobalBank Corp", "count": 2}));
+    assert_eq!(
+        v["facets"]["severity"],
+        serde_json::json!([{"value": "P1", "count": 1}, {"value": "P2", "count": 1}])
+    );
+}
+
+#[test]
+fn filters_narrow_the_hits() {
+    let a = archive();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["*", "--json"];
+        all.extend_from_slice(args);
+        let out = bin().arg("--archive").arg(a.path()).arg("search").args(&all).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&["--customer", "GlobalBank Corp"]), ["INC-2024-0107", "INC-2025-0023"]);
+    assert_eq!(ids(&["--owner", "platform", "--severity", "P2"]), ["INC-2025-0031"]);
+    assert_eq!(ids(&["--since", "2025-01-01", "--until", "2025-01-31"]), ["INC-2025-0023"]);
+    assert_eq!(ids(&["--status", "Resolved", "--limit", "1"]), ["INC-2024-0107"]);
+}
+
+#[test]
+fn no_match_exits_1_like_grep() {
+    let a = archive();
+    search(a.path(), &["zebra"])
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains("no record matches `zebra`"));
+}
+
+#[test]
+fn bad_query_exits_2_with_the_column() {
+    let a = archive();
+    search(a.path(), &["title:"])
+        .code(2)
+        .stderr("error: invalid query: expected word\n  title:\n        ^\n");
+    search(a.path(), &["rootcause:x OR colour:red"])
+        .code(2)
+        .stderr(predicates::str::contains("unknown field `colour`"));
+}
+
+#[test]
+fn missing_index_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    search(tmp.path(), &["leak"])
+        .code(2)
+        .stderr(predicates::str::contains("run `incident-archive index` first"));
+}

@@ -1,1 +1,845 @@
-//! Integration tests of `site`.
+//! Integration tests of `site`: pages built from archive snapshots (their content, safety and
+//! links), determinism, incremental rebuilds and the output writer.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use incident_archive::archive::{ArchivedRecord, Hold, PurgeInfo, Snapshot, VersionInfo};
+use incident_archive::record::*;
+use incident_archive::site::{self, OutputFile, SiteOptions};
+use scraper::{Html, Selector};
+use sha2::{Digest, Sha256};
+
+use crate::common;
+
+// ----- fixtures -----
+
+fn dt(s: &str) -> DateTime<Utc> {
+    s.parse().expect("RFC 3339 in a fixture")
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().expect("date in a fixture")
+}
+
+fn field(label: &str, value: &str) -> Field {
+    Field { label: label.into(), value: value.into() }
+}
+
+fn step(done: bool, text: &str) -> Step {
+    Step { done, text: text.into() }
+}
+
+fn item(id: &str, action: &str, owner: &str, due: &str, status: &str) -> ActionItem {
+    ActionItem {
+        id: id.into(),
+        action: action.into(),
+        owner: owner.into(),
+        due: Some(day(due)),
+        status: status.into(),
+        done: status == "Done",
+    }
+}
+
+fn customer(
+    name: &str,
+    users: u64,
+    max: u64,
+    min: Option<u64>,
+    complaints: u64,
+    accounts: Option<u64>,
+) -> CustomerImpact {
+    CustomerImpact {
+        name: name.into(),
+        users_affected: Some(users),
+        max_delay_seconds: Some(max),
+        min_delay_seconds: min,
+        complaints: Some(complaints),
+        accounts,
+    }
+}
+
+/// Splits a record into its sections the way the model keeps them: one per heading, its body
+/// up to the next heading of any level (headings inside code fences do not count).
+fn split_sections(text: &str) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    let mut fence = false;
+    for (n, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            fence = !fence;
+        }
+        let hashes = line.bytes().take_while(|b| *b == b'#').count();
+        if !fence && (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
+            out.push(Section {
+                heading: line[hashes..].trim().into(),
+                level: hashes as u8,
+                line: n + 1,
+                markdown: String::new(),
+            });
+        } else if let Some(s) = out.last_mut() {
+            s.markdown.push_str(line);
+            s.markdown.push('\n');
+        }
+    }
+    for s in &mut out {
+        s.markdown = s.markdown.trim_matches('\n').to_string() + "\n";
+    }
+    out
+}
+
+fn section<'a>(sections: &'a [Section], heading: &str) -> &'a str {
+    &sections.iter().find(|s| s.heading == heading).expect("section in the fixture").markdown
+}
+
+/// The reference record `INC-2025-0023` as the model holds it.
+fn reference() -> Incident {
+    let text = std::fs::read_to_string(common::records().join("INC-2025-0023.md")).unwrap();
+    let sections = split_sections(&text);
+    let t = |hms: &str| dt(&format!("2025-01-14T{hms}Z"));
+    Incident {
+        id: "INC-2025-0023".into(),
+        title: "Database Connection Pool Exhaustion - Production".into(),
+        severity: "P1".into(),
+        severity_label: Some("High".into()),
+        status: "Resolved".into(),
+        started_at: Some(t("14:23:47")),
+        ended_at: Some(t("15:08:22")),
+        duration_seconds: Some(2675),
+        duration_text: Some("44 minutes 35 seconds".into()),
+        customer_impact: "Moderate (12 customers experienced degraded performance)".into(),
+        timeline: [
+            ("14:23:47", "Alert fired: \"Database connection pool utilization > 95%\""),
+            ("14:24:12", "Automated page sent to on-call engineer (Sarah Mitchell)"),
+            ("14:25:38", "On-call acknowledged, began investigation"),
+            ("14:27:15", "Identified: Slow query causing connection leak"),
+            ("14:29:42", "Self-healing attempted: Increase pool size"),
+            ("14:32:08", "Self-healing result: Partial mitigation, connections still leaking"),
+            ("14:34:55", "Manual intervention: Killed long-running queries"),
+            ("14:37:21", "Deployed hotfix: Added query timeout"),
+            ("14:42:10", "Monitoring: Pool utilization declining"),
+            ("14:55:33", "Verified: All services recovered"),
+            ("15:08:22", "Incident closed"),
+        ]
+        .iter()
+        .map(|(at, text)| TimelineEntry { at: t(at), text: (*text).into() })
+        .collect(),
+        root_cause: RootCause {
+            summary: "Inefficient SQL query introduced in deployment `v3.4.7` causing database connections to remain open indefinitely.".into(),
+            details_markdown: section(&sections, "Root Cause").into(),
+            contributing_factors: vec![
+                "Code review missed missing index".into(),
+                "Load testing didn't include this query pattern".into(),
+                "Query timeout not configured (default: unlimited)".into(),
+                "Connection pool size not auto-scaling".into(),
+            ],
+            code_blocks: vec![CodeBlock {
+                lang: "sql".into(),
+                code: "SELECT * FROM user_activities \nWHERE timestamp > NOW() - INTERVAL '30 days' \nORDER BY user_id, timestamp;\n".into(),
+            }],
+            fields: vec![field("Problem", "Missing index on `(user_id, timestamp)` combined with full table scan on 847M row table caused queries to take 120+ seconds, exhausting connection pool (max 100 connections).")],
+        },
+        detection: Detection {
+            how_detected: "Automated monitoring (Prometheus alert)".into(),
+            time_to_detect: "47 seconds after first slow query execution".into(),
+            method: "Effective - caught early before complete outage".into(),
+            alert_rule: Some(CodeBlock {
+                lang: "yaml".into(),
+                code: "alert: DatabaseConnectionPoolHigh\nexpr: db_connection_pool_active / db_connection_pool_max > 0.95\nfor: 1m\nseverity: critical\n".into(),
+            }),
+            fields: Vec::new(),
+            details_markdown: section(&sections, "Detection").into(),
+        },
+        impact: Impact {
+            users_affected: Some(1247),
+            customer_accounts: Some(12),
+            impact_type: "Slow API responses (15-45 second delays)".into(),
+            user_fields: vec![
+                field("Users Affected", "~1,247 users across 12 customer accounts"),
+                field("Impact Type", "Slow API responses (15-45 second delays)"),
+                field("No Data Loss", "All transactions eventually completed"),
+                field("API Error Rate", "Increased from 0.2% to 8.7%"),
+            ],
+            customers: vec![
+                customer("GlobalBank Corp", 347, 45, None, 2, None),
+                customer("HealthTech Systems", 189, 38, None, 1, None),
+                customer("RetailChain Inc", 156, 29, None, 0, None),
+                customer("TechStartup LLC", 143, 33, None, 1, None),
+                customer("Others (8 accounts)", 412, 25, Some(18), 0, Some(8)),
+            ],
+            business: vec![
+                field("Revenue Impact", "Minimal (~$150 in SLA credits)"),
+                field("Reputation Impact", "Low (proactive communication)"),
+                field("Support Tickets", "4 tickets opened"),
+                field("Customer Churn Risk", "None identified"),
+            ],
+        },
+        resolution: Resolution {
+            immediate: vec![
+                step(true, "**14:29** - Self-healing increased pool size from 100 → 150 connections"),
+                step(true, "**14:34** - Manually killed 23 long-running queries"),
+                step(true, "**14:37** - Deployed hotfix with query timeout (30 seconds)"),
+                step(true, "**14:42** - Monitored recovery metrics"),
+            ],
+            short_term: vec![
+                step(true, "Added missing index on `user_activities(user_id, timestamp)`"),
+                step(true, "Set global query timeout: 30 seconds"),
+                step(true, "Increased connection pool max to 200"),
+                step(true, "Added connection pool auto-scaling"),
+                step(true, "Improved monitoring (added query performance metrics)"),
+            ],
+            long_term: vec![
+                step(false, "Implement automatic slow query detection and termination"),
+                step(false, "Add query performance testing to CI/CD pipeline"),
+                step(false, "Database query review as part of code review checklist"),
+                step(false, "Implement connection pool circuit breaker"),
+                step(false, "Enhanced load testing scenarios"),
+            ],
+        },
+        self_healing: SelfHealing {
+            fields: vec![
+                field("Self-Healing Actions Taken", "1"),
+                field("Action", "Increase database connection pool size"),
+                field("Result", "Partial success (bought time for manual intervention)"),
+                field("Effectiveness", "60% - Prevented complete outage but didn't resolve root cause"),
+            ],
+            why_not_resolved: vec![
+                "Increasing pool size treated symptom, not cause".into(),
+                "Connections still leaked due to slow queries".into(),
+                "Self-healing not configured to kill long-running queries".into(),
+            ],
+            recommendations: vec![
+                "Add playbook: Detect and kill queries > 30 seconds".into(),
+                "Add playbook: Auto-rollback recent deployments if connection pool spikes".into(),
+                "Improve decision tree to identify connection leak pattern".into(),
+            ],
+            markdown: section(&sections, "Self-Healing Performance").into(),
+        },
+        communication: Communication {
+            internal: vec![
+                field("Incident Slack Channel", "#incident-2025-0023"),
+                field("Status Updates", "Every 10 minutes"),
+                field("Participants", "8 engineers, 2 customer success managers"),
+                field("Post-Mortem Meeting", "Scheduled for 2025-01-15"),
+            ],
+            external: vec![
+                field("Customer Notification", "Sent at 14:40 (17 minutes into incident)"),
+                field("Status Page", "Updated every 15 minutes"),
+                field("Final Communication", "Sent at 15:20 (after verification)"),
+            ],
+            templates: Vec::new(),
+            markdown: section(&sections, "External").into(),
+        },
+        lessons_learned: LessonsLearned {
+            went_well: vec![
+                "Fast detection (47 seconds)".into(),
+                "Quick acknowledgment by on-call (1m 51s)".into(),
+                "Effective troubleshooting (identified root cause in < 4 minutes)".into(),
+                "Proactive customer communication".into(),
+                "Self-healing prevented complete outage".into(),
+            ],
+            to_improve: vec![
+                "Code review should have caught missing index".into(),
+                "Load testing scenarios insufficient".into(),
+                "Query timeouts should have been configured from day 1".into(),
+                "Self-healing could be more aggressive (kill slow queries)".into(),
+                "Better database change management process".into(),
+            ],
+        },
+        action_items: vec![
+            item("AI-2025-001", "Add index review to code review checklist", "DB Team", "2025-01-20", "Done"),
+            item("AI-2025-002", "Implement auto-kill for queries > 30s", "Platform", "2025-01-25", "In Progress"),
+            item("AI-2025-003", "Add slow query testing to CI/CD", "QA Team", "2025-01-30", "Planned"),
+            item("AI-2025-004", "Update self-healing playbooks", "Platform", "2025-01-22", "Done"),
+            item("AI-2025-005", "Document database change process", "DB Team", "2025-01-27", "In Progress"),
+        ],
+        technical_details_markdown: section(&sections, "Technical Details").into(),
+        references: vec![Reference {
+            label: "Incident Timeline".into(),
+            text: "incident_timelines/INC-2025-0023-timeline.json".into(),
+            url: Some("../incident_timelines/INC-2025-0023-timeline.json".into()),
+        }],
+        sign_off: SignOff {
+            incident_commander: "Sarah Mitchell, Senior SRE".into(),
+            reviewed_by: "David Chen, VP Engineering".into(),
+            approved_by: "Maria Garcia, CISO".into(),
+            date: Some(day("2025-01-15")),
+        },
+        classification: "Internal - Engineering Team".into(),
+        retention: Retention { years: Some(7), text: "7 years (compliance requirement)".into() },
+        sections,
+    }
+}
+
+/// A small, varied incident for lists and aggregates.
+fn minor(
+    id: &str,
+    started: &str,
+    severity: &str,
+    customers: &[(&str, u64, u64)],
+    items: Vec<ActionItem>,
+) -> Incident {
+    let start = dt(started);
+    Incident {
+        id: id.into(),
+        title: format!("Minor incident {id}"),
+        severity: severity.into(),
+        status: "Resolved".into(),
+        started_at: Some(start),
+        ended_at: Some(start + Duration::minutes(30)),
+        duration_seconds: Some(1800),
+        customer_impact: "Low".into(),
+        impact: Impact {
+            users_affected: Some(customers.iter().map(|c| c.1).sum()),
+            customers: customers.iter().map(|(n, u, d)| customer(n, *u, *d, None, 0, None)).collect(),
+            ..Impact::default()
+        },
+        action_items: items,
+        sign_off: SignOff {
+            approved_by: "Maria Garcia, CISO".into(),
+            date: Some(start.date_naive() + Duration::days(1)),
+            ..SignOff::default()
+        },
+        sections: vec![Section {
+            heading: "Root Cause".into(),
+            level: 2,
+            line: 3,
+            markdown: format!("A **minor** cause for {id}.\n"),
+        }],
+        ..Incident::default()
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The archived state of one record: one version ingested the day after sign-off.
+fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
+    let object = sha256_hex(serde_json::to_string(&inc).unwrap().as_bytes());
+    let signed = inc.sign_off.date.unwrap_or(day("2025-01-15"));
+    let years = inc.retention.years.unwrap_or(7);
+    let ingested_at = signed.and_hms_opt(2, 0, 0).unwrap().and_utc() + Duration::days(1);
+    ArchivedRecord {
+        id: inc.id.clone(),
+        title: inc.title.clone(),
+        object: object.clone(),
+        versions: vec![VersionInfo { version: 1, object, seq, ingested_at }],
+        retain_until: signed.checked_add_months(Months::new(12 * years)).unwrap(),
+        legal_hold: None,
+        purged: None,
+        last_seq: seq,
+        incident: Some(inc),
+    }
+}
+
+fn snapshot(mut records: Vec<ArchivedRecord>) -> Snapshot {
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let ledger_len = records.iter().map(|r| r.last_seq + 1).max().unwrap_or(0);
+    let root = sha256_hex(records.iter().map(|r| r.object.as_str()).collect::<String>().as_bytes());
+    Snapshot { root, ledger_len, records }
+}
+
+/// The reference record, a few minor ones sharing its customers and owners, a record on legal
+/// hold and a purged one.
+fn sample() -> Snapshot {
+    let mut held = archived(
+        minor(
+            "INC-2019-0007",
+            "2019-03-02T08:00:00Z",
+            "P2",
+            &[("GlobalBank Corp", 80, 12)],
+            vec![item("AI-2019-001", "Rotate certificates", "Platform", "2019-04-01", "Done")],
+        ),
+        1,
+    );
+    held.legal_hold = Some(Hold { reason: "litigation LIT-42".into(), since: dt("2025-06-01T09:00:00Z") });
+    held.last_seq = 6;
+    let mut purged = archived(minor("INC-2017-0001", "2017-05-01T10:00:00Z", "P3", &[], Vec::new()), 0);
+    purged.incident = None;
+    purged.purged =
+        Some(PurgeInfo { at: dt("2025-02-01T00:00:00Z"), reason: "retention ended 2024-05-02".into() });
+    purged.last_seq = 7;
+    snapshot(vec![
+        archived(reference(), 2),
+        held,
+        purged,
+        archived(
+            minor(
+                "INC-2024-0101",
+                "2024-11-20T22:10:00Z",
+                "P3",
+                &[("GlobalBank Corp", 12, 8), ("Acme, Inc.", 5, 3)],
+                vec![item("AI-2024-101", "Add cache warm-up", "Platform", "2024-12-01", "Planned")],
+            ),
+            3,
+        ),
+        archived(
+            minor(
+                "INC-2025-0040",
+                "2025-02-03T03:00:00Z",
+                "P4",
+                &[("Acme Inc", 3, 2), ("HealthTech Systems", 40, 5)],
+                vec![item("AI-2025-040", "Alert on queue depth", "SRE", "2027-01-10", "Planned")],
+            ),
+            4,
+        ),
+    ])
+}
+
+fn opts(date: &str) -> SiteOptions {
+    SiteOptions {
+        title: "Incident archive".into(),
+        base_url: String::new(),
+        build_date: day(date),
+        templates: None,
+    }
+}
+
+fn page<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
+    let f = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no `{path}` in the site"));
+    std::str::from_utf8(&f.bytes).unwrap()
+}
+
+/// The main content of a page: what the snapshot tests look at (the header and footer are
+/// shared by every page and tested elsewhere).
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.rfind("</main>").expect("a </main>") + "</main>".len();
+    &html[start..end]
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+// ----- content -----
+
+#[test]
+fn reference_incident_page() {
+    let files = site::render(&sample(), &opts("2025-01-26")).unwrap();
+    let html = page(&files, "incidents/INC-2025-0023.html");
+    // Facts an auditor looks for.
+    for needle in [
+        "Database Connection Pool Exhaustion - Production",
+        "<code class=\"hash\">",
+        "Maria Garcia, CISO",
+        "2032-01-15",
+        "href=\"../customers/globalbank-corp.html\"",
+        "href=\"../owners/platform.html\"",
+        "<span class=\"badge overdue\">Overdue</span>",
+        "Content-Security-Policy",
+    ] {
+        assert!(html.contains(needle), "the reference page lacks {needle:?}");
+    }
+    assert_eq!(html.matches("<li><time datetime=\"2025-01-14T").count(), 11, "11 timeline entries");
+    // The grouped row is not a customer page.
+    assert!(!html.contains("customers/others"), "grouped rows get no page");
+    insta::assert_snapshot!("reference_incident_page", main_of(html));
+}
+
+#[test]
+fn customer_page() {
+    let files = site::render(&sample(), &opts("2025-01-26")).unwrap();
+    let html = page(&files, "customers/globalbank-corp.html");
+    assert!(html.contains("<span class=\"n\">3</span> incidents"), "three incidents touched GlobalBank Corp");
+    assert!(html.contains("<span class=\"n\">439</span> users affected"), "347 + 80 + 12 users");
+    assert!(html.contains("<span class=\"n\">45 s</span> worst delay"));
+    assert!(html.contains("<svg class=\"chart\""));
+    insta::assert_snapshot!("customer_page", main_of(html));
+}
+
+#[test]
+fn every_page_exists_with_the_shared_context() {
+    let files = site::render(&sample(), &opts("2025-01-26")).unwrap();
+    let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for p in [
+        "index.html",
+        "incidents/index.html",
+        "incidents/2025.html",
+        "incidents/2024.html",
+        "incidents/2019.html",
+        "incidents/INC-2017-0001.html",
+        "customers/index.html",
+        "owners/index.html",
+        "owners/platform.html",
+        "actions.html",
+        "retention.html",
+        "search.html",
+        "feed.xml",
+        "incidents.json",
+        "assets/site.css",
+        "assets/site.js",
+    ] {
+        assert!(paths.contains(p), "missing {p}; have {paths:?}");
+    }
+    // Two customers whose names differ only by punctuation get two pages.
+    let acme: Vec<&&str> = paths.iter().filter(|p| p.starts_with("customers/acme-inc")).collect();
+    assert_eq!(acme.len(), 2, "{acme:?}");
+    let home = page(&files, "index.html");
+    assert!(home.contains("2025-01-26"), "the home page shows the build date");
+    assert!(home.contains(&sample().root), "the home page shows the archive root");
+    // The purged record keeps a page with its hash and the reason.
+    let tomb = page(&files, "incidents/INC-2017-0001.html");
+    assert!(tomb.contains("Disposed of") && tomb.contains("retention ended 2024-05-02"));
+    let retention = page(&files, "retention.html");
+    assert!(retention.contains("litigation LIT-42"), "the legal hold is listed");
+    assert!(retention.contains("INC-2017-0001"), "the purged record is listed");
+    let json: serde_json::Value = serde_json::from_str(page(&files, "incidents.json")).unwrap();
+    assert_eq!(json["incidents"].as_array().unwrap().len(), 5);
+    let feed = page(&files, "feed.xml");
+    assert!(feed.starts_with("<?xml") && feed.contains("<entry>"));
+}
+
+#[test]
+fn overdue_items_come_first_in_the_tracker() {
+    let files = site::render(&sample(), &opts("2025-01-26")).unwrap();
+    let html = Html::parse_document(page(&files, "actions.html"));
+    let rows = Selector::parse("#items tbody tr").unwrap();
+    let states: Vec<String> =
+        html.select(&rows).map(|r| r.value().attr("class").unwrap_or("").to_string()).collect();
+    let first_not_overdue = states.iter().position(|s| s != "state-overdue").unwrap();
+    assert!(first_not_overdue >= 2, "AI-2024-101 and AI-2025-002 are overdue on 2025-01-26: {states:?}");
+    assert!(states[first_not_overdue..].iter().all(|s| s != "state-overdue"), "{states:?}");
+    let done = states.iter().position(|s| s == "state-done").unwrap();
+    assert!(states[done..].iter().all(|s| s == "state-done"), "done items last: {states:?}");
+}
+
+// ----- safety -----
+
+/// A record that tries every trick in its fields.
+fn hostile() -> Incident {
+    let md = r#"<script>alert('block')</script>
+
+Text <img src=x onerror=alert(1)> and <svg onload=alert(2)></svg>.
+
+[mixed](JaVaScRiPt:alert(3)) [entity](&#106;avascript&#58;alert(4)) [hex](&#x6A;&#x61;vascript:alert(5))
+[tab](<java	script:alert(6)>) [data](data:text/html;base64,PHNjcmlwdD4=) [vb](vbscript:msgbox(7))
+<javascript:alert(8)> [quoted](https://ok.example/ "\" onmouseover=\"alert(9)")
+![pic](javascript:alert(10)) <a href="javascript:alert(11)">raw</a>
+[ref]
+
+[ref]: javascript:alert(12)
+
+```"><script>alert(13)</script>
+code
+```
+
+<iframe src="javascript:alert(14)"></iframe>
+"#;
+    let mut inc = minor(
+        "INC-2025-0666",
+        "2025-01-10T10:00:00Z",
+        "\"><script>alert(15)</script>",
+        &[("<img src=x onerror=alert(16)>", 1, 1), ("\"><svg onload=alert(17)>", 2, 2)],
+        vec![ActionItem {
+            id: "<b onmouseover=alert(18)>".into(),
+            action: "[go](javascript:alert(19)) <script>alert(20)</script>".into(),
+            owner: "<svg/onload=alert(21)>".into(),
+            due: Some(day("2025-01-11")),
+            status: "<script>alert(22)</script>".into(),
+            done: false,
+        }],
+    );
+    inc.title = "<script>alert(23)</script> \" onmouseover=\"alert(24)".into();
+    inc.customer_impact = "<img src=x onerror=alert(25)> [x](javascript:alert(26))".into();
+    inc.timeline =
+        vec![TimelineEntry { at: dt("2025-01-10T10:00:00Z"), text: "<script>alert(27)</script>".into() }];
+    inc.severity_label = Some("\" onclick=\"alert(28)".into());
+    inc.sections =
+        split_sections(&format!("## Root Cause\n\n{md}\n## Unknown <script>alert(29)</script>\n\n{md}"));
+    inc.lessons_learned.went_well = vec!["<img src=x onerror=alert(30)>".into()];
+    inc.sign_off.approved_by = "<script>alert(31)</script>".into();
+    inc
+}
+
+#[test]
+fn hostile_records_cannot_run_script() {
+    let mut evil_id = archived(hostile(), 9);
+    evil_id.id = "../../etc/<script>".into();
+    let snap = snapshot(vec![archived(reference(), 1), archived(hostile(), 2), evil_id]);
+    let files = site::render(&snap, &opts("2025-01-26")).unwrap();
+    let any = Selector::parse("*").unwrap();
+    let scripts = Selector::parse("script").unwrap();
+    let csp = Selector::parse("meta[http-equiv=\"Content-Security-Policy\"]").unwrap();
+    let mut pages = 0;
+    for f in &files {
+        assert!(!f.path.contains(".."), "a path escapes the site: {}", f.path);
+        if !f.path.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let text = std::str::from_utf8(&f.bytes).unwrap();
+        let doc = Html::parse_document(text);
+        for s in doc.select(&scripts) {
+            let src = s.value().attr("src").unwrap_or_else(|| panic!("{}: an inline script", f.path));
+            assert!(src.ends_with("assets/site.js"), "{}: a script not from the site: {src}", f.path);
+            assert!(s.text().all(|t| t.trim().is_empty()), "{}: a script with content", f.path);
+        }
+        let policy = doc.select(&csp).next().unwrap_or_else(|| panic!("{}: no CSP", f.path));
+        let policy = policy.value().attr("content").unwrap();
+        assert!(policy.contains("default-src 'none'") && policy.contains("script-src 'self'"), "{policy}");
+        for el in doc.select(&any) {
+            let name = el.value().name();
+            assert!(
+                !matches!(name, "iframe" | "object" | "embed" | "base" | "img"),
+                "{}: a <{name}>",
+                f.path
+            );
+            for (attr, value) in el.value().attrs() {
+                assert!(
+                    !attr.to_ascii_lowercase().starts_with("on"),
+                    "{}: <{name} {attr}={value:?}>",
+                    f.path
+                );
+                if matches!(attr, "href" | "src" | "action" | "xlink:href" | "formaction") {
+                    let cleaned: String = value
+                        .chars()
+                        .filter(|c| !c.is_ascii_control() && !c.is_whitespace())
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    for scheme in ["javascript:", "data:", "vbscript:"] {
+                        assert!(!cleaned.starts_with(scheme), "{}: <{name} {attr}={value:?}>", f.path);
+                    }
+                }
+            }
+        }
+    }
+    assert!(pages > 10);
+    // The hostile text is there, as text.
+    let html = page(&files, "incidents/INC-2025-0666.html");
+    assert!(html.contains("&lt;script&gt;alert(23)&lt;/script&gt;"), "the title shows as text");
+    assert!(html.contains("&lt;iframe"), "raw HTML shows as text");
+    let feed = page(&files, "feed.xml");
+    assert!(!feed.contains("<script"), "the feed escapes record text");
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    // Enough records for paged lists (years, owners, the tracker), plus the samples.
+    let mut records: Vec<ArchivedRecord> = sample().records;
+    for n in 0..(site::PAGE_SIZE + 20) {
+        let started = format!("2023-{:02}-{:02}T{:02}:00:00Z", n % 12 + 1, n % 28 + 1, n % 24);
+        let items = vec![
+            item(
+                &format!("AI-{n}-1"),
+                "Tune alert",
+                "Platform",
+                "2023-12-31",
+                if n % 3 == 0 { "Done" } else { "Open" },
+            ),
+            item(&format!("AI-{n}-2"), "Write runbook", "SRE", "2026-06-30", "Planned"),
+        ];
+        let inc = minor(
+            &format!("INC-2023-{n:04}"),
+            &started,
+            ["P1", "P2", "P3", "P4"][n % 4],
+            &[("Acme Inc", 1, 1)],
+            items,
+        );
+        records.push(archived(inc, 10 + n as u64));
+    }
+    let files = site::render(&snapshot(records), &opts("2025-01-26")).unwrap();
+    let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert!(paths.contains("incidents/2023.p2.html"), "the year is paged");
+    assert!(paths.contains("actions.p2.html"), "the tracker is paged");
+    assert!(paths.contains("owners/platform.p2.html"), "owner pages are paged");
+    let links = Selector::parse("[href], [src], form[action]").unwrap();
+    let mut checked = 0;
+    for f in files.iter().filter(|f| f.path.ends_with(".html")) {
+        let doc = Html::parse_document(std::str::from_utf8(&f.bytes).unwrap());
+        let dir: Vec<&str> = f.path.split('/').collect();
+        let dir = &dir[..dir.len() - 1];
+        for el in doc.select(&links) {
+            for attr in ["href", "src", "action"] {
+                let Some(target) = el.value().attr(attr) else { continue };
+                if target.starts_with('#') || target.contains("://") || target.starts_with("mailto:") {
+                    continue;
+                }
+                let target = target.split(['?', '#']).next().unwrap();
+                let mut parts: Vec<&str> = dir.to_vec();
+                for seg in target.split('/') {
+                    match seg {
+                        ".." => assert!(parts.pop().is_some(), "{}: `{target}` leaves the site", f.path),
+                        "." | "" => {}
+                        s => parts.push(s),
+                    }
+                }
+                let resolved = parts.join("/");
+                assert!(
+                    paths.contains(resolved.as_str()),
+                    "{}: broken link `{target}` → `{resolved}`",
+                    f.path
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked} links checked");
+}
+
+// ----- determinism, incremental builds, the writer -----
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let snap = sample();
+    assert_eq!(
+        site::render(&snap, &opts("2025-01-26")).unwrap(),
+        site::render(&snap, &opts("2025-01-26")).unwrap()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    site::generate(&snap, &opts("2025-01-26"), &tmp.path().join("a"), Vec::new()).unwrap();
+    site::generate(&snap, &opts("2025-01-26"), &tmp.path().join("b"), Vec::new()).unwrap();
+    let (a, b) = (read_tree(&tmp.path().join("a")), read_tree(&tmp.path().join("b")));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "`{path}` differs between two builds");
+    }
+    assert!(a.contains_key(site::MANIFEST));
+}
+
+#[test]
+fn a_new_record_re_renders_only_the_pages_it_touches() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let first = site::generate(&sample(), &opts("2025-01-26"), &out, Vec::new()).unwrap();
+    assert_eq!(first.reused, 0);
+    assert!(first.rendered_pages.contains(&"incidents/INC-2025-0023.html".to_string()));
+    let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+    let reference_inode = inode("incidents/INC-2025-0023.html");
+
+    // Nothing changed: nothing is rendered or written.
+    let again = site::generate(&sample(), &opts("2025-01-26"), &out, Vec::new()).unwrap();
+    assert_eq!((again.rendered, again.write.written, again.write.removed), (0, 0, 0), "{again:?}");
+    assert_eq!(again.write.unchanged, first.files);
+    assert_eq!(inode("incidents/INC-2025-0023.html"), reference_inode);
+
+    // A new record naming GlobalBank Corp and a new customer, with an item for a new owner.
+    let mut records = sample().records;
+    records.push(archived(
+        minor(
+            "INC-2025-0050",
+            "2025-01-20T12:00:00Z",
+            "P2",
+            &[("GlobalBank Corp", 7, 9), ("Newco", 1, 1)],
+            vec![item("AI-2025-050", "Add a canary", "Release Team", "2025-03-01", "Planned")],
+        ),
+        20,
+    ));
+    let next = site::generate(&snapshot(records), &opts("2025-01-26"), &out, Vec::new()).unwrap();
+    let rendered: BTreeSet<&str> = next.rendered_pages.iter().map(String::as_str).collect();
+    for p in [
+        "incidents/INC-2025-0050.html",
+        "index.html",
+        "incidents/index.html",
+        "incidents/2025.html",
+        "customers/index.html",
+        "customers/globalbank-corp.html",
+        "customers/newco.html",
+        "owners/index.html",
+        "owners/release-team.html",
+        "actions.html",
+        "feed.xml",
+    ] {
+        assert!(rendered.contains(p), "`{p}` should be re-rendered; rendered {rendered:?}");
+    }
+    for p in [
+        "incidents/INC-2025-0023.html",
+        "incidents/INC-2024-0101.html",
+        "incidents/2024.html",
+        "incidents/2019.html",
+        "customers/healthtech-systems.html",
+        "owners/platform.html",
+        "search.html",
+    ] {
+        assert!(!rendered.contains(p), "`{p}` did not change but was re-rendered");
+    }
+    assert_eq!(inode("incidents/INC-2025-0023.html"), reference_inode, "an untouched page is not rewritten");
+
+    // Only the build date moves: no incident page depends on it unless an item turns overdue.
+    let later = snapshot({
+        let mut r = sample().records;
+        r.retain(|r| r.id != "INC-2025-0040");
+        r
+    });
+    site::generate(&later, &opts("2025-01-26"), &out, Vec::new()).unwrap();
+    let tomorrow = site::generate(&later, &opts("2025-01-27"), &out, Vec::new()).unwrap();
+    assert!(
+        tomorrow.rendered_pages.iter().all(|p| !p.starts_with("incidents/")),
+        "a new day re-rendered incident pages: {:?}",
+        tomorrow.rendered_pages
+    );
+    assert!(tomorrow.rendered_pages.contains(&"index.html".to_string()));
+    // On 2025-01-28 AI-2025-005 (due 2025-01-27) turns overdue: its incident page changes.
+    let overdue = site::generate(&later, &opts("2025-01-28"), &out, Vec::new()).unwrap();
+    assert!(overdue.rendered_pages.contains(&"incidents/INC-2025-0023.html".to_string()), "{overdue:?}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    site::generate(&sample(), &opts("2025-01-26"), &out, Vec::new()).unwrap();
+    let before = read_tree(&out);
+    let templates = tmp.path().join("tpl");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("incident.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ 1 / 0 }}{% endblock %}",
+    )
+    .unwrap();
+    let mut o = opts("2025-01-27");
+    o.templates = Some(templates);
+    let err = site::generate(&sample(), &o, &out, Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("incidents/"), "the error names the page: {err}");
+    assert_eq!(read_tree(&out), before, "the old site is untouched");
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains(".new-") || n.contains(".old-")), "{names:?}");
+}
+
+#[test]
+fn a_templates_folder_overrides_pages_and_assets() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("assets")).unwrap();
+    std::fs::write(tmp.path().join("assets/site.css"), "body { color: red }").unwrap();
+    std::fs::write(
+        tmp.path().join("search.html"),
+        "{% extends \"base.html\" %}{% block title %}Find{% endblock %}{% block content %}<p id=\"mine\">{{ site.title }}</p>{% endblock %}",
+    )
+    .unwrap();
+    let mut o = opts("2025-01-26");
+    o.templates = Some(tmp.path().to_path_buf());
+    let files = site::render(&sample(), &o).unwrap();
+    assert!(page(&files, "search.html").contains("<p id=\"mine\">Incident archive</p>"));
+    assert_eq!(page(&files, "assets/site.css"), "body { color: red }");
+    assert!(page(&files, "index.html").contains("Latest incidents"), "other pages keep the defaults");
+}
+
+#[test]
+fn extra_files_are_written_beside_the_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let extra = vec![OutputFile { path: "search/terms-00.js".into(), bytes: b"var x = 1;\n".to_vec() }];
+    site::generate(&sample(), &opts("2025-01-26"), &out, extra).unwrap();
+    assert_eq!(std::fs::read(out.join("search/terms-00.js")).unwrap(), b"var x = 1;\n");
+    let clash = vec![OutputFile { path: "index.html".into(), bytes: b"x".to_vec() }];
+    let err = site::generate(&sample(), &opts("2025-01-26"), &out, clash).unwrap_err();
+    assert!(err.to_string().contains("index.html"), "{err}");
+}

@@ -1,0 +1,275 @@
+//! What the pages are made of, computed once per build from the snapshot: file names, the
+//! incidents by date and year, customers and owners with their rows, and the action items in
+//! tracker order. Everything is sorted, so no hash-map order reaches the output.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::slug;
+use crate::archive::{ArchivedRecord, Snapshot};
+use crate::record::{ActionItem, Incident};
+
+/// How an action item stands on the build date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ItemState {
+    /// Not done and due before the build date.
+    Overdue,
+    /// Not done, not yet due (or without a due date).
+    Open,
+    Done,
+}
+
+impl ItemState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ItemState::Overdue => "overdue",
+            ItemState::Open => "open",
+            ItemState::Done => "done",
+        }
+    }
+}
+
+/// One action item of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemRef {
+    pub rec: usize,
+    pub item: usize,
+    pub state: ItemState,
+}
+
+/// A customer named in at least one incident's customer impact table.
+#[derive(Debug)]
+pub struct Customer<'a> {
+    pub name: &'a str,
+    pub path: String,
+    /// `(record, impact row)`, newest incident first.
+    pub rows: Vec<(usize, usize)>,
+    /// Distinct records, newest first.
+    pub recs: Vec<usize>,
+    pub users: u64,
+    pub worst_delay: Option<u64>,
+    pub complaints: u64,
+}
+
+/// An action-item owner.
+#[derive(Debug)]
+pub struct Owner<'a> {
+    /// As written; empty for items without an owner.
+    pub name: &'a str,
+    pub path: String,
+    /// In tracker order.
+    pub items: Vec<ItemRef>,
+}
+
+/// Everything the pages share.
+pub struct SiteData<'a> {
+    pub snapshot: &'a Snapshot,
+    pub build_date: NaiveDate,
+    /// Per record: `incidents/<stem>.html`.
+    pub paths: Vec<String>,
+    /// Records with an incident (not purged), newest first (`started_at` desc, then id).
+    pub by_date: Vec<usize>,
+    /// Year (`None`: no start time) → records, newest first; years newest first.
+    pub years: Vec<(Option<i32>, Vec<usize>)>,
+    pub customers: Vec<Customer<'a>>,
+    pub customer_index: BTreeMap<&'a str, usize>,
+    pub owners: Vec<Owner<'a>>,
+    pub owner_index: BTreeMap<&'a str, usize>,
+    /// Every action item: overdue (oldest due first), open (soonest due first), done (latest due first).
+    pub items: Vec<ItemRef>,
+    /// Per record: (open items, overdue items).
+    pub item_counts: Vec<(usize, usize)>,
+}
+
+/// The customer rows that name one customer (not grouped rows like `Others (8 accounts)`).
+pub fn customer_name(row: &crate::record::CustomerImpact) -> Option<&str> {
+    let name = row.name.trim();
+    (row.accounts.is_none() && !name.is_empty()).then_some(name)
+}
+
+/// State of an action item on `today`.
+pub fn item_state(item: &ActionItem, today: NaiveDate) -> ItemState {
+    if item.done {
+        ItemState::Done
+    } else if item.due.is_some_and(|d| d < today) {
+        ItemState::Overdue
+    } else {
+        ItemState::Open
+    }
+}
+
+impl<'a> SiteData<'a> {
+    pub fn new(snapshot: &'a Snapshot, build_date: NaiveDate) -> SiteData<'a> {
+        let records = &snapshot.records;
+        let incident = |i: usize| records[i].incident.as_ref();
+
+        // File names of incident pages.
+        let stems = slug::allocate(
+            records.iter().map(|r| r.id.as_str()),
+            |id| if slug::is_safe_id(id) { id.to_string() } else { slug::slugify(id) },
+            reserved_incident_stem,
+        );
+        let paths: Vec<String> =
+            records.iter().map(|r| format!("incidents/{}.html", stems[r.id.as_str()])).collect();
+
+        // Incidents newest first.
+        let mut by_date: Vec<usize> = (0..records.len()).filter(|&i| incident(i).is_some()).collect();
+        by_date.sort_by(|&a, &b| {
+            let (ia, ib) = (incident(a).unwrap(), incident(b).unwrap());
+            ib.started_at.cmp(&ia.started_at).then_with(|| records[a].id.cmp(&records[b].id))
+        });
+        let mut years: Vec<(Option<i32>, Vec<usize>)> = Vec::new();
+        for &i in &by_date {
+            let year = incident(i).unwrap().started_at.map(|t| t.year());
+            match years.last_mut() {
+                Some((y, list)) if *y == year => list.push(i),
+                _ => years.push((year, vec![i])),
+            }
+        }
+        // Newest year first, records without a start time (`None`) last.
+        years.sort_by_key(|y| std::cmp::Reverse(y.0));
+
+        // Action items in tracker order.
+        let mut items = Vec::new();
+        let mut item_counts = vec![(0, 0); records.len()];
+        for &rec in &by_date {
+            for (item, ai) in incident(rec).unwrap().action_items.iter().enumerate() {
+                let state = item_state(ai, build_date);
+                match state {
+                    ItemState::Overdue => {
+                        item_counts[rec].0 += 1;
+                        item_counts[rec].1 += 1;
+                    }
+                    ItemState::Open => item_counts[rec].0 += 1,
+                    ItemState::Done => {}
+                }
+                items.push(ItemRef { rec, item, state });
+            }
+        }
+        let item_of = |r: &ItemRef| &records[r.rec].incident.as_ref().unwrap().action_items[r.item];
+        items.sort_by(|a, b| {
+            let (ia, ib) = (item_of(a), item_of(b));
+            a.state.cmp(&b.state).then_with(|| {
+                let due = match a.state {
+                    // Done items: latest due first; no due date last in every group.
+                    ItemState::Done => due_key(ib.due).cmp(&due_key(ia.due)),
+                    _ => due_key(ia.due).cmp(&due_key(ib.due)),
+                };
+                due.then_with(|| records[a.rec].id.cmp(&records[b.rec].id)).then(a.item.cmp(&b.item))
+            })
+        });
+
+        // Customers.
+        let mut by_customer: BTreeMap<&'a str, Vec<(usize, usize)>> = BTreeMap::new();
+        for &rec in &by_date {
+            for (row, c) in incident(rec).unwrap().impact.customers.iter().enumerate() {
+                if let Some(name) = customer_name(c) {
+                    by_customer.entry(name).or_default().push((rec, row));
+                }
+            }
+        }
+        let customer_slugs = slug::allocate(by_customer.keys().copied(), slug::slugify, |s| s == "index");
+        let mut customers: Vec<Customer<'a>> = by_customer
+            .into_iter()
+            .map(|(name, rows)| {
+                let mut recs: Vec<usize> = rows.iter().map(|r| r.0).collect();
+                recs.dedup();
+                let impact = |&(rec, row): &(usize, usize)| &incident(rec).unwrap().impact.customers[row];
+                Customer {
+                    name,
+                    path: format!("customers/{}.html", customer_slugs[name]),
+                    users: rows.iter().map(|r| impact(r).users_affected.unwrap_or(0)).sum(),
+                    worst_delay: rows.iter().filter_map(|r| impact(r).max_delay_seconds).max(),
+                    complaints: rows.iter().map(|r| impact(r).complaints.unwrap_or(0)).sum(),
+                    rows,
+                    recs,
+                }
+            })
+            .collect();
+        customers.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.name.cmp(b.name)));
+        let customer_index = customers.iter().enumerate().map(|(i, c)| (c.name, i)).collect();
+
+        // Owners.
+        let mut by_owner: BTreeMap<&'a str, Vec<ItemRef>> = BTreeMap::new();
+        for r in &items {
+            by_owner.entry(item_of(r).owner.trim()).or_default().push(*r);
+        }
+        let owner_slugs = slug::allocate(
+            by_owner.keys().copied(),
+            |o| if o.is_empty() { "no-owner".into() } else { slug::slugify(o) },
+            |s| s == "index",
+        );
+        let mut owners: Vec<Owner<'a>> = by_owner
+            .into_iter()
+            .map(|(name, items)| Owner { name, path: format!("owners/{}.html", owner_slugs[name]), items })
+            .collect();
+        owners.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.name.cmp(b.name)));
+        let owner_index = owners.iter().enumerate().map(|(i, o)| (o.name, i)).collect();
+
+        SiteData {
+            snapshot,
+            build_date,
+            paths,
+            by_date,
+            years,
+            customers,
+            customer_index,
+            owners,
+            owner_index,
+            items,
+            item_counts,
+        }
+    }
+
+    pub fn record(&self, i: usize) -> &'a ArchivedRecord {
+        &self.snapshot.records[i]
+    }
+
+    /// The incident of a record known not to be purged.
+    pub fn incident(&self, i: usize) -> &'a Incident {
+        self.snapshot.records[i].incident.as_ref().expect("records in the lists have an incident")
+    }
+
+    pub fn item(&self, r: &ItemRef) -> &'a ActionItem {
+        &self.incident(r.rec).action_items[r.item]
+    }
+
+    /// The customer page of a name in a customer impact table, if it has one.
+    pub fn customer_path(&self, name: &str) -> Option<&str> {
+        self.customer_index.get(name.trim()).map(|&i| self.customers[i].path.as_str())
+    }
+
+    pub fn owner_path(&self, name: &str) -> Option<&str> {
+        self.owner_index.get(name.trim()).map(|&i| self.owners[i].path.as_str())
+    }
+}
+
+fn due_key(due: Option<NaiveDate>) -> (bool, Option<NaiveDate>) {
+    (due.is_none(), due)
+}
+
+/// Stems of `incidents/` that list pages use: `index`, `undated`, years and their pages.
+fn reserved_incident_stem(stem: &str) -> bool {
+    let head = stem.split(".p").next().unwrap_or(stem);
+    let paged = stem.len() == head.len() || stem[head.len() + 2..].bytes().all(|b| b.is_ascii_digit());
+    paged
+        && (head == "index"
+            || head == "undated"
+            || (head.len() == 4 && head.bytes().all(|b| b.is_ascii_digit())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_stems() {
+        for s in ["index", "undated", "2025", "2025.p2", "undated.p3"] {
+            assert!(reserved_incident_stem(s), "{s}");
+        }
+        for s in ["inc-2025", "20251", "2025.px", "INC-1.p2"] {
+            assert!(!reserved_incident_stem(s), "{s}");
+        }
+    }
+}

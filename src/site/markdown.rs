@@ -1,0 +1,273 @@
+//! Record Markdown → HTML that cannot run script: record text is untrusted.
+//!
+//! Raw HTML (block and inline) is shown as text, links keep only `http`, `https`, `mailto` and
+//! `tel` targets (after removing the control characters and whitespace a browser would ignore),
+//! images never load (they become links or text), code fence info strings are reduced to a safe
+//! class name. Relative links in a record point into the repository it came from, not into the
+//! site, so they are shown as text with their target in a tooltip.
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Where a link from a record may go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An absolute `http(s)`, `mailto` or `tel` URL, as the browser will see it.
+    External(String),
+    /// A path relative to the record's own folder (not resolvable in the site).
+    Relative(String),
+    /// An active or unknown scheme (`javascript:`, `data:`, `vbscript:`, `file:`, `//host`…).
+    Blocked,
+}
+
+/// Classifies a link destination the way a browser's URL parser would read it.
+///
+/// Entity references were already decoded by the Markdown parser; here the ASCII whitespace and
+/// control characters that browsers strip are removed first, so `java\tscript:` and
+/// ` JaVaScRiPt:` are recognised.
+pub fn classify(url: &str) -> Target {
+    let cleaned: String = url.chars().filter(|c| !c.is_ascii_control() && *c != ' ').collect();
+    let end = cleaned.find([':', '/', '?', '#', '\\']).unwrap_or(cleaned.len());
+    if cleaned[end..].starts_with(':') {
+        let scheme = &cleaned[..end];
+        let valid = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
+        if valid {
+            return match scheme.to_ascii_lowercase().as_str() {
+                "http" | "https" | "mailto" | "tel" => Target::External(cleaned),
+                _ => Target::Blocked,
+            };
+        }
+    }
+    if cleaned.starts_with("//") || cleaned.starts_with("\\\\") || cleaned.starts_with("/\\") {
+        return Target::Blocked;
+    }
+    if cleaned.is_empty() { Target::Blocked } else { Target::Relative(cleaned) }
+}
+
+/// Renders a block of record Markdown (a section body). Headings are pushed down to at least
+/// `min_heading` so that record text never outranks the page's own headings.
+pub fn render_block(markdown: &str, min_heading: u8) -> String {
+    let mut out = String::with_capacity(markdown.len() + markdown.len() / 2);
+    let parser = Parser::new_ext(markdown, options());
+    pulldown_cmark::html::push_html(&mut out, Sanitize::new(parser, min_heading));
+    out
+}
+
+/// Renders one line of record text (a timeline entry, an action, a table cell): inline Markdown
+/// without the surrounding paragraph.
+pub fn render_inline(text: &str) -> String {
+    if is_plain(text) {
+        return escape(text);
+    }
+    let html = render_block(text, 3);
+    let trimmed = html.trim_end();
+    match trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html,
+    }
+}
+
+/// HTML-escapes text for element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text that Markdown would render as itself (escaped): the common case, rendered without a parse.
+fn is_plain(text: &str) -> bool {
+    let specials =
+        |c: char| matches!(c, '`' | '*' | '_' | '[' | ']' | '<' | '&' | '\\' | '~' | '!' | '\n' | '\r');
+    let first = text.trim_start().chars().next();
+    let block_start = matches!(first, Some('#' | '>' | '-' | '+' | '=' | '|' | '0'..='9'));
+    !block_start && !text.contains(specials) && !text.starts_with("    ")
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+/// The event filter that makes the Markdown safe.
+struct Sanitize<'a, I> {
+    inner: I,
+    min_heading: u8,
+    /// What to write when the current link or image ends.
+    closers: Vec<&'static str>,
+    /// Inside a raw HTML block (shown as a code block).
+    in_html_block: bool,
+    _marker: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Sanitize<'a, I> {
+    fn new(inner: I, min_heading: u8) -> Self {
+        Self { inner, min_heading, closers: Vec::new(), in_html_block: false, _marker: Default::default() }
+    }
+
+    fn open_link(&mut self, dest: &str, title: &str, image: bool) -> Event<'a> {
+        let title_attr =
+            if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape(title)) };
+        let (open, close) = match classify(dest) {
+            Target::External(url) => (
+                format!(
+                    "<a href=\"{}\"{title_attr} class=\"ext\" rel=\"nofollow noopener noreferrer\">{}",
+                    escape(&url),
+                    if image { "[image: " } else { "" }
+                ),
+                if image { "]</a>" } else { "</a>" },
+            ),
+            Target::Relative(path) => (
+                format!(
+                    "<span class=\"xref\" title=\"{}\">{}",
+                    escape(&path),
+                    if image { "[image: " } else { "" }
+                ),
+                if image { "]</span>" } else { "</span>" },
+            ),
+            Target::Blocked => (
+                format!("<span class=\"link-removed\">{}", if image { "[image: " } else { "" }),
+                if image { "]</span>" } else { "</span>" },
+            ),
+        };
+        self.closers.push(close);
+        Event::InlineHtml(CowStr::from(open))
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Sanitize<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        let event = self.inner.next()?;
+        Some(match event {
+            Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+            Event::Start(Tag::HtmlBlock) => {
+                self.in_html_block = true;
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(CowStr::Borrowed("html"))))
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                self.in_html_block = false;
+                Event::End(TagEnd::CodeBlock)
+            }
+            Event::Start(Tag::Link { dest_url, title, .. }) => self.open_link(&dest_url, &title, false),
+            Event::Start(Tag::Image { dest_url, title, .. }) => self.open_link(&dest_url, &title, true),
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                Event::InlineHtml(CowStr::Borrowed(self.closers.pop().unwrap_or("")))
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(CowStr::from(fence_lang(&info)))))
+            }
+            Event::Start(Tag::Heading { level, id: _, classes: _, attrs: _ }) => Event::Start(Tag::Heading {
+                level: shift(level, self.min_heading),
+                id: None,
+                classes: Vec::new(),
+                attrs: Vec::new(),
+            }),
+            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level, self.min_heading))),
+            Event::InlineMath(text) | Event::DisplayMath(text) => Event::Text(text),
+            other => other,
+        })
+    }
+}
+
+/// The first word of a fence's info string, reduced to characters safe in a class name.
+fn fence_lang(info: &str) -> String {
+    let word = info.split_whitespace().next().unwrap_or("");
+    word.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-' | '#'))
+        .take(32)
+        .collect()
+}
+
+fn shift(level: HeadingLevel, min: u8) -> HeadingLevel {
+    let n = (level as u8).max(min).min(6);
+    HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_are_classified_like_a_browser_would() {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+            "//evil.example/x",
+            "",
+        ] {
+            assert_eq!(classify(bad), Target::Blocked, "{bad:?}");
+        }
+        assert_eq!(classify("https://x.example/a?b#c"), Target::External("https://x.example/a?b#c".into()));
+        assert_eq!(classify("mailto:a@b.example"), Target::External("mailto:a@b.example".into()));
+        assert_eq!(classify("../timelines/x.json"), Target::Relative("../timelines/x.json".into()));
+        // An encoded colon is not a scheme: the browser reads a relative path.
+        assert_eq!(classify("javascript%3Aalert(1)"), Target::Relative("javascript%3Aalert(1)".into()));
+    }
+
+    #[test]
+    fn raw_html_is_text() {
+        let html = render_block("<script>alert(1)</script>\n\nhi <img src=x onerror=alert(1)> there", 2);
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+    }
+
+    #[test]
+    fn entity_encoded_javascript_link_is_dropped() {
+        let html = render_block("[x](&#106;avascript&#58;alert(1)) [y](JAVASCRIPT:alert(2))", 2);
+        assert!(!html.contains("href"), "{html}");
+        assert!(html.contains("link-removed"), "{html}");
+    }
+
+    #[test]
+    fn link_titles_are_escaped() {
+        let html = render_block(r#"[x](https://a.example "a\" onmouseover=\"alert(1)")"#, 2);
+        assert!(html.contains(r#"title="a&quot; onmouseover=&quot;alert(1)""#), "{html}");
+        assert!(html.contains(r#"rel="nofollow noopener noreferrer""#), "{html}");
+    }
+
+    #[test]
+    fn images_never_load() {
+        let html = render_block("![alt](https://x.example/i.png) ![a2](data:image/png;base64,AA)", 2);
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("[image: alt]"), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+    }
+
+    #[test]
+    fn fence_info_is_sanitised() {
+        let html = render_block("```\"><script>alert(1)</script>\ncode\n```\n", 2);
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("class=\"language-scriptalert1script\""), "{html}");
+    }
+
+    #[test]
+    fn headings_are_pushed_down() {
+        assert!(render_block("# Top\n## Two", 3).contains("<h3>Top</h3>\n<h3>Two</h3>"));
+    }
+
+    #[test]
+    fn inline_text_has_no_paragraph() {
+        assert_eq!(render_inline("plain text"), "plain text");
+        assert_eq!(render_inline("a `v3.4.7` b"), "a <code>v3.4.7</code> b");
+        assert_eq!(render_inline("x > 95% & <b>"), "x &gt; 95% &amp; &lt;b&gt;");
+        assert_eq!(render_inline("\"quoted\" 'text'"), "&quot;quoted&quot; &#39;text&#39;");
+    }
+}

@@ -1,0 +1,1466 @@
+//! The pages of the site: what each one is made of (its context), where it goes, and the
+//! parallel loop that renders only the pages whose inputs changed since the last build.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use minijinja::Value;
+use minijinja::value::Serde;
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::charts::{self, ChartSpec, SEVERITY_SERIES};
+use super::data::{Customer, ItemRef, ItemState, Owner, SiteData, customer_name};
+use super::templates::Templates;
+use super::write::{Sink, content_key};
+use super::{SiteError, SiteOptions};
+use crate::archive::{ArchivedRecord, Hold, PurgeInfo};
+use crate::record::Incident;
+
+/// Rows per page of a long list (incidents of a year, a customer's incidents, action items).
+pub const PAGE_SIZE: usize = 500;
+/// The most rows of a secondary list shown on one page (a customer's open action items, each
+/// retention category); the page says how many more there are.
+pub const LIST_LIMIT: usize = 1000;
+/// Records whose retention ends within this many days of the build date are "expiring".
+pub const EXPIRING_DAYS: i64 = 90;
+/// Entries in the Atom feed.
+pub const FEED_ENTRIES: usize = 50;
+
+/// Counts of a render.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub rendered: AtomicUsize,
+    pub reused: AtomicUsize,
+    /// Paths of the templated pages rendered in this run.
+    pub rendered_pages: std::sync::Mutex<Vec<String>>,
+}
+
+/// One output file to produce.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    Asset(usize),
+    Incident(usize),
+    Home,
+    IncidentsIndex,
+    Year(usize, usize),
+    CustomersIndex,
+    Customer(usize, usize),
+    OwnersIndex,
+    Owner(usize, usize),
+    Actions(usize),
+    Retention,
+    Search,
+    Feed,
+    Json,
+}
+
+#[derive(Serialize)]
+struct SiteInfo<'a> {
+    title: &'a str,
+    base_url: &'a str,
+}
+
+/// Renders every page of the site into `sink`.
+pub(crate) fn render_all(
+    data: &SiteData<'_>,
+    templates: &Templates,
+    opts: &SiteOptions,
+    sink: &dyn Sink,
+) -> Result<Counters, SiteError> {
+    let r = Renderer {
+        data,
+        templates,
+        site: SiteInfo { title: &opts.title, base_url: &opts.base_url },
+        build_date: data.build_date.to_string(),
+        counters: Counters::default(),
+        sink,
+    };
+    let mut jobs: Vec<Job> = (0..templates.assets.len()).map(Job::Asset).collect();
+    jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
+    jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
+    jobs.extend([Job::Retention, Job::Search, Job::Feed, Job::Json]);
+    for (y, (_, recs)) in data.years.iter().enumerate() {
+        jobs.extend((1..=pages(recs.len())).map(|p| Job::Year(y, p)));
+    }
+    for (c, customer) in data.customers.iter().enumerate() {
+        jobs.extend((1..=pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
+    }
+    for (o, owner) in data.owners.iter().enumerate() {
+        jobs.extend((1..=pages(owner.items.len())).map(|p| Job::Owner(o, p)));
+    }
+    jobs.extend((1..=pages(data.items.len())).map(Job::Actions));
+    jobs.par_iter().with_min_len(8).try_for_each(|job| r.run(*job))?;
+    Ok(r.counters)
+}
+
+/// Number of pages for `n` rows (at least one).
+fn pages(n: usize) -> usize {
+    n.div_ceil(PAGE_SIZE).max(1)
+}
+
+/// `incidents/2025.html`, page 3 → `incidents/2025.p3.html`.
+fn page_path(base: &str, page: usize) -> String {
+    if page <= 1 {
+        return base.to_string();
+    }
+    let stem = base.strip_suffix(".html").unwrap_or(base);
+    format!("{stem}.p{page}.html")
+}
+
+/// The relative prefix from a page to the site root: `""` or `"../"`.
+fn root_for(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// Feeds serialized JSON into a hash.
+struct HashWriter<'h>(&'h mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Renderer<'r, 'a> {
+    data: &'r SiteData<'a>,
+    templates: &'r Templates,
+    site: SiteInfo<'r>,
+    build_date: String,
+    counters: Counters,
+    sink: &'r dyn Sink,
+}
+
+impl<'r, 'a: 'r> Renderer<'r, 'a> {
+    fn run(&self, job: Job) -> Result<(), SiteError> {
+        let d = self.data;
+        match job {
+            Job::Asset(i) => {
+                let (path, bytes) = &self.templates.assets[i];
+                self.bytes(path, bytes.clone())
+            }
+            Job::Incident(i) => self.page(d.paths[i].clone(), "incident.html", &self.incident_page(i)),
+            Job::Home => self.page("index.html".into(), "index.html", &self.home()),
+            Job::IncidentsIndex => {
+                self.page("incidents/index.html".into(), "incidents.html", &self.incidents_index())
+            }
+            Job::Year(y, p) => {
+                let path = page_path(&year_path(d.years[y].0), p);
+                self.page(path.clone(), "year.html", &self.year_page(y, p))
+            }
+            Job::CustomersIndex => {
+                let customers: Vec<CustomerRow> = d.customers.iter().map(|c| self.customer_row(c)).collect();
+                self.page(
+                    "customers/index.html".into(),
+                    "customers.html",
+                    &ListPage { nav: "customers", customers },
+                )
+            }
+            Job::Customer(c, p) => {
+                let path = page_path(&d.customers[c].path, p);
+                self.page(path, "customer.html", &self.customer_page(c, p))
+            }
+            Job::OwnersIndex => {
+                let owners: Vec<OwnerRow> = d.owners.iter().map(owner_row).collect();
+                self.page("owners/index.html".into(), "owners.html", &OwnersPage { nav: "actions", owners })
+            }
+            Job::Owner(o, p) => {
+                let owner = &d.owners[o];
+                let rows = self.item_rows(window(&owner.items, p));
+                let pager = pager(&owner.path, p, owner.items.len());
+                let page = OwnerPage { nav: "actions", owner: owner_row(owner), items: rows, pager };
+                self.page(page_path(&owner.path, p), "owner.html", &page)
+            }
+            Job::Actions(p) => self.page(page_path("actions.html", p), "actions.html", &self.actions(p)),
+            Job::Retention => self.page("retention.html".into(), "retention.html", &self.retention()),
+            Job::Search => self.page("search.html".into(), "search.html", &NavOnly { nav: "search" }),
+            Job::Feed => self.page("feed.xml".into(), "feed.xml", &self.feed()),
+            Job::Json => {
+                let mut bytes =
+                    serde_json::to_vec_pretty(&self.json()).map_err(|e| SiteError::Invalid(e.to_string()))?;
+                bytes.push(b'\n');
+                self.bytes("incidents.json", bytes)
+            }
+        }
+    }
+
+    /// A static file: kept when its bytes are those of the last build.
+    fn bytes(&self, path: &str, bytes: Vec<u8>) -> Result<(), SiteError> {
+        let key = content_key(&bytes);
+        if self.sink.reuse(path, &key)? {
+            self.counters.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        self.sink.put(path, bytes, key)?;
+        self.counters.rendered.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// A templated page: rendered only when the hash of everything it is made of (the template
+    /// set, its place in the site, the site-wide values its templates read and its own data)
+    /// differs from the last build's.
+    fn page<T: Serialize>(&self, path: String, template: &str, data: &T) -> Result<(), SiteError> {
+        let root = root_for(&path);
+        let uses = self.templates.uses(template);
+        let archive_root = self.data.snapshot.root.as_str();
+        let mut h = Sha256::new();
+        for part in [self.templates.hash.as_str(), template, &root] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update([uses.build_date as u8, uses.archive_root as u8]);
+        if uses.build_date {
+            h.update(self.build_date.as_bytes());
+        }
+        if uses.archive_root {
+            h.update(archive_root.as_bytes());
+            h.update(self.data.snapshot.ledger_len.to_le_bytes());
+        }
+        let json = |h: &mut Sha256, v: &dyn erased::Ser| v.write(HashWriter(h));
+        json(&mut h, &self.site).map_err(|e| SiteError::Invalid(e.to_string()))?;
+        json(&mut h, data).map_err(|e| SiteError::Invalid(e.to_string()))?;
+        let key = hex::encode(h.finalize());
+        if self.sink.reuse(&path, &key)? {
+            self.counters.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        let ctx = minijinja::context! {
+            root => root,
+            site => Serde(&self.site),
+            build_date => &self.build_date,
+            archive_root => archive_root,
+            ledger_len => self.data.snapshot.ledger_len,
+            ..Value::from(Serde(data))
+        };
+        let bytes = self.templates.render(template, ctx, &path)?;
+        self.sink.put(&path, bytes, key)?;
+        self.counters.rendered.fetch_add(1, Ordering::Relaxed);
+        self.counters.rendered_pages.lock().unwrap_or_else(|e| e.into_inner()).push(path);
+        Ok(())
+    }
+
+    // ----- rows shared by many pages -----
+
+    fn incident_row(&self, rec: usize) -> IncidentRow<'r> {
+        let d = self.data;
+        let inc = d.incident(rec);
+        let (open_items, overdue_items) = d.item_counts[rec];
+        IncidentRow {
+            id: &d.record(rec).id,
+            path: self.path_of(rec),
+            title: &inc.title,
+            severity: &inc.severity,
+            severity_label: inc.severity_label.as_deref(),
+            status: &inc.status,
+            started_at: inc.started_at,
+            duration_seconds: inc.duration_seconds,
+            users_affected: inc.impact.users_affected,
+            customers: inc.impact.customers.len(),
+            open_items,
+            overdue_items,
+        }
+    }
+
+    fn path_of(&self, rec: usize) -> &'r str {
+        &self.data.paths[rec]
+    }
+
+    fn item_rows(&self, refs: &[ItemRef]) -> Vec<ItemRow<'r>> {
+        refs.iter().map(|r| self.item_row(r)).collect()
+    }
+
+    fn item_row(&self, r: &ItemRef) -> ItemRow<'r> {
+        let d = self.data;
+        let item = d.item(r);
+        let inc = d.incident(r.rec);
+        ItemRow {
+            id: &item.id,
+            action: &item.action,
+            owner: item.owner.trim(),
+            owner_path: d.owner_path(&item.owner),
+            due: item.due,
+            status: &item.status,
+            done: item.done,
+            state: r.state.name(),
+            incident_id: &d.record(r.rec).id,
+            incident_title: &inc.title,
+            incident_path: self.path_of(r.rec),
+            severity: &inc.severity,
+        }
+    }
+
+    fn customer_row(&self, c: &'r Customer<'a>) -> CustomerRow<'r> {
+        let d = self.data;
+        let (mut open, mut overdue) = (0, 0);
+        for &rec in &c.recs {
+            open += d.item_counts[rec].0;
+            overdue += d.item_counts[rec].1;
+        }
+        CustomerRow {
+            name: c.name,
+            path: &c.path,
+            incidents: c.recs.len(),
+            users: c.users,
+            worst_delay_seconds: c.worst_delay,
+            complaints: c.complaints,
+            open_items: open,
+            overdue_items: overdue,
+            first_incident_at: c.recs.last().and_then(|&r| d.incident(r).started_at),
+            last_incident_at: c.recs.first().and_then(|&r| d.incident(r).started_at),
+        }
+    }
+
+    // ----- pages -----
+
+    fn incident_page(&self, rec: usize) -> IncidentPage<'r> {
+        let d = self.data;
+        let record = d.record(rec);
+        let provenance = provenance(record, d.build_date);
+        let Some(inc) = record.incident.as_ref() else {
+            return IncidentPage {
+                nav: "incidents",
+                year: None,
+                incident: None,
+                record: provenance,
+                customers: Vec::new(),
+                action_items: Vec::new(),
+                blocks: Vec::new(),
+            };
+        };
+        let customers = inc
+            .impact
+            .customers
+            .iter()
+            .map(|c| ImpactRow {
+                name: &c.name,
+                path: customer_name(c).and_then(|n| d.customer_path(n)),
+                users_affected: c.users_affected,
+                max_delay_seconds: c.max_delay_seconds,
+                min_delay_seconds: c.min_delay_seconds,
+                complaints: c.complaints,
+                accounts: c.accounts,
+            })
+            .collect();
+        let action_items = inc
+            .action_items
+            .iter()
+            .enumerate()
+            .map(|(item, ai)| {
+                self.item_row(&ItemRef { rec, item, state: super::data::item_state(ai, d.build_date) })
+            })
+            .collect();
+        IncidentPage {
+            nav: "incidents",
+            year: inc.started_at.map(|t| {
+                let y = chrono::Datelike::year(&t);
+                Link { label: y.to_string(), path: year_path(Some(y)) }
+            }),
+            incident: Some(inc),
+            record: provenance,
+            customers,
+            action_items,
+            blocks: blocks(inc),
+        }
+    }
+
+    fn home(&self) -> HomePage<'r> {
+        let d = self.data;
+        let records = &d.snapshot.records;
+        let mut counts = Counts { records: records.len(), incidents: d.by_date.len(), ..Counts::default() };
+        counts.customers = d.customers.len();
+        counts.owners = d.owners.len();
+        counts.items = d.items.len();
+        for it in &d.items {
+            match it.state {
+                ItemState::Overdue => counts.items_overdue += 1,
+                ItemState::Open => counts.items_open += 1,
+                ItemState::Done => counts.items_done += 1,
+            }
+        }
+        for r in records {
+            match retention_state(r, d.build_date) {
+                "purged" => counts.purged += 1,
+                "held" => counts.held += 1,
+                "expired" => counts.expired += 1,
+                "expiring" => counts.expiring += 1,
+                _ => {}
+            }
+        }
+        let mut severities = vec![0u64; SEVERITY_SERIES.len()];
+        for &rec in &d.by_date {
+            severities[charts::severity_index(&d.incident(rec).severity)] += 1;
+        }
+        let by_month = charts::by_time_and_severity(
+            d.by_date.iter().filter_map(|&r| {
+                let inc = d.incident(r);
+                inc.started_at.map(|t| (t, charts::severity_index(&inc.severity)))
+            }),
+            60,
+        );
+        let durations = charts::duration_distribution(d.by_date.iter().filter_map(|&r| {
+            let inc = d.incident(r);
+            inc.duration_seconds.map(|s| (s, charts::severity_index(&inc.severity)))
+        }));
+        let by_month = charts::stacked_bars(
+            &ChartSpec {
+                id: "chart-months",
+                title: "Incidents over time by severity",
+                width: 600,
+                height: 230,
+                series: &SEVERITY_SERIES,
+            },
+            &by_month,
+        );
+        let durations = charts::stacked_bars(
+            &ChartSpec {
+                id: "chart-durations",
+                title: "Incident durations by severity",
+                width: 600,
+                height: 230,
+                series: &SEVERITY_SERIES,
+            },
+            &durations,
+        );
+        let open: Vec<&ItemRef> = d.items.iter().filter(|i| i.state == ItemState::Open).take(10).collect();
+        HomePage {
+            nav: "home",
+            counts,
+            severities: SEVERITY_SERIES
+                .iter()
+                .zip(severities)
+                .filter(|(_, n)| *n > 0)
+                .map(|((class, label), count)| SeverityCount { class, label, count })
+                .collect(),
+            charts: HomeCharts {
+                by_month: Value::from_safe_string(by_month),
+                durations: Value::from_safe_string(durations),
+            },
+            latest: d.by_date.iter().take(10).map(|&r| self.incident_row(r)).collect(),
+            overdue: d
+                .items
+                .iter()
+                .take_while(|i| i.state == ItemState::Overdue)
+                .take(10)
+                .map(|r| self.item_row(r))
+                .collect(),
+            due_soon: open.into_iter().map(|r| self.item_row(r)).collect(),
+            years: self.year_links(None),
+        }
+    }
+
+    fn year_links(&self, current: Option<usize>) -> Vec<YearLink> {
+        self.data
+            .years
+            .iter()
+            .enumerate()
+            .map(|(i, (year, _))| YearLink {
+                label: year_label(*year),
+                path: year_path(*year),
+                current: Some(i) == current,
+            })
+            .collect()
+    }
+
+    fn incidents_index(&self) -> IncidentsIndex {
+        let d = self.data;
+        let years = d
+            .years
+            .iter()
+            .map(|(year, recs)| {
+                let mut severities = vec![0usize; SEVERITY_SERIES.len()];
+                for &r in recs {
+                    severities[charts::severity_index(&d.incident(r).severity)] += 1;
+                }
+                YearRow {
+                    label: year_label(*year),
+                    path: year_path(*year),
+                    count: recs.len(),
+                    severities,
+                    pages: pages(recs.len()),
+                }
+            })
+            .collect();
+        IncidentsIndex {
+            nav: "incidents",
+            total: d.by_date.len(),
+            severity_labels: SEVERITY_SERIES.iter().map(|s| s.1).collect(),
+            years,
+        }
+    }
+
+    fn year_page(&self, y: usize, p: usize) -> YearPage<'r> {
+        let (year, recs) = &self.data.years[y];
+        let base = year_path(*year);
+        YearPage {
+            nav: "incidents",
+            label: year_label(*year),
+            total: recs.len(),
+            rows: window(recs, p).iter().map(|&r| self.incident_row(r)).collect(),
+            pager: pager(&base, p, recs.len()),
+            years: self.year_links(Some(y)),
+        }
+    }
+
+    fn customer_page(&self, c: usize, p: usize) -> CustomerPage<'r> {
+        let d = self.data;
+        let customer = &d.customers[c];
+        let rows = window(&customer.rows, p)
+            .iter()
+            .map(|&(rec, row)| {
+                let imp = &d.incident(rec).impact.customers[row];
+                CustomerIncident {
+                    incident: self.incident_row(rec),
+                    users_affected: imp.users_affected,
+                    max_delay_seconds: imp.max_delay_seconds,
+                    min_delay_seconds: imp.min_delay_seconds,
+                    complaints: imp.complaints,
+                }
+            })
+            .collect();
+        let (mut chart, mut open_items, mut open_total) = (None, Vec::new(), 0);
+        if p == 1 {
+            let buckets = charts::by_time_and_severity(
+                customer.recs.iter().filter_map(|&r| {
+                    let inc = d.incident(r);
+                    inc.started_at.map(|t| (t, charts::severity_index(&inc.severity)))
+                }),
+                36,
+            );
+            let svg = charts::stacked_bars(
+                &ChartSpec {
+                    id: "chart-customer",
+                    title: "Incidents affecting this customer over time",
+                    width: 560,
+                    height: 160,
+                    series: &SEVERITY_SERIES,
+                },
+                &buckets,
+            );
+            chart = Some(Value::from_safe_string(svg));
+            let mut open: Vec<ItemRef> = Vec::new();
+            for &rec in &customer.recs {
+                for (item, ai) in d.incident(rec).action_items.iter().enumerate() {
+                    let state = super::data::item_state(ai, d.build_date);
+                    if state != ItemState::Done {
+                        open.push(ItemRef { rec, item, state });
+                    }
+                }
+            }
+            open.sort_by(|a, b| {
+                let (ia, ib) = (d.item(a), d.item(b));
+                (a.state, ia.due.is_none(), ia.due, &d.record(a.rec).id, a.item).cmp(&(
+                    b.state,
+                    ib.due.is_none(),
+                    ib.due,
+                    &d.record(b.rec).id,
+                    b.item,
+                ))
+            });
+            open_total = open.len();
+            open_items = open.iter().take(LIST_LIMIT).map(|r| self.item_row(r)).collect();
+        }
+        CustomerPage {
+            nav: "customers",
+            customer: self.customer_row(customer),
+            chart,
+            incidents: rows,
+            pager: pager(&customer.path, p, customer.rows.len()),
+            open_items,
+            open_total,
+        }
+    }
+
+    fn actions(&self, p: usize) -> ActionsPage<'r> {
+        let d = self.data;
+        let mut counts = ItemCounts { total: d.items.len(), ..ItemCounts::default() };
+        let mut statuses: std::collections::BTreeMap<&str, usize> = Default::default();
+        for it in &d.items {
+            match it.state {
+                ItemState::Overdue => counts.overdue += 1,
+                ItemState::Open => counts.open += 1,
+                ItemState::Done => counts.done += 1,
+            }
+            *statuses.entry(d.item(it).status.as_str()).or_default() += 1;
+        }
+        let mut statuses: Vec<StatusCount> =
+            statuses.into_iter().map(|(status, count)| StatusCount { status, count }).collect();
+        statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(b.status)));
+        let mut owners: Vec<OwnerRow> = d.owners.iter().map(owner_row).collect();
+        owners.sort_by(|a, b| (b.overdue, b.open).cmp(&(a.overdue, a.open)).then(a.name.cmp(b.name)));
+        let owners_total = owners.len();
+        owners.truncate(20);
+        ActionsPage {
+            nav: "actions",
+            counts,
+            statuses,
+            owners,
+            owners_total,
+            items: self.item_rows(window(&d.items, p)),
+            pager: pager("actions.html", p, d.items.len()),
+        }
+    }
+
+    fn retention(&self) -> RetentionPage<'r> {
+        let d = self.data;
+        let mut lists: [Vec<usize>; 4] = Default::default();
+        let mut schedule: std::collections::BTreeMap<i32, usize> = Default::default();
+        for (i, r) in d.snapshot.records.iter().enumerate() {
+            let state = retention_state(r, d.build_date);
+            match state {
+                "expired" => lists[0].push(i),
+                "expiring" => lists[1].push(i),
+                "held" => lists[2].push(i),
+                "purged" => lists[3].push(i),
+                _ => {}
+            }
+            if r.purged.is_none() {
+                *schedule.entry(chrono::Datelike::year(&r.retain_until)).or_default() += 1;
+            }
+        }
+        let recs = &d.snapshot.records;
+        lists[0]
+            .sort_by(|&a, &b| (recs[a].retain_until, &recs[a].id).cmp(&(recs[b].retain_until, &recs[b].id)));
+        lists[1]
+            .sort_by(|&a, &b| (recs[a].retain_until, &recs[a].id).cmp(&(recs[b].retain_until, &recs[b].id)));
+        let purged_at = |i: usize| recs[i].purged.as_ref().map(|p| p.at);
+        lists[3].sort_by(|&a, &b| (purged_at(b), &recs[a].id).cmp(&(purged_at(a), &recs[b].id)));
+        let rows = |list: &[usize]| -> RetentionList<'r> {
+            RetentionList {
+                total: list.len(),
+                rows: list.iter().take(LIST_LIMIT).map(|&i| self.retention_row(i)).collect(),
+            }
+        };
+        RetentionPage {
+            nav: "retention",
+            expiring_days: EXPIRING_DAYS,
+            expired: rows(&lists[0]),
+            expiring: rows(&lists[1]),
+            held: rows(&lists[2]),
+            purged: rows(&lists[3]),
+            schedule: schedule.into_iter().map(|(year, count)| YearCount { year, count }).collect(),
+        }
+    }
+
+    fn retention_row(&self, i: usize) -> RetentionRow<'r> {
+        let d = self.data;
+        let r = d.record(i);
+        RetentionRow {
+            id: &r.id,
+            title: &r.title,
+            path: self.path_of(i),
+            object: &r.object,
+            retain_until: r.retain_until,
+            signed_off: r.incident.as_ref().and_then(|inc| inc.sign_off.date),
+            legal_hold: r.legal_hold.as_ref(),
+            purged: r.purged.as_ref(),
+            state: retention_state(r, d.build_date),
+        }
+    }
+
+    fn feed(&self) -> FeedPage<'r> {
+        let d = self.data;
+        let base = self.site.base_url.trim_end_matches('/');
+        let entries: Vec<FeedEntry> = d
+            .by_date
+            .iter()
+            .take(FEED_ENTRIES)
+            .map(|&rec| {
+                let r = d.record(rec);
+                let inc = d.incident(rec);
+                let path = self.path_of(rec);
+                FeedEntry {
+                    id: &r.id,
+                    title: &inc.title,
+                    path,
+                    url: if base.is_empty() { String::new() } else { format!("{base}/{path}") },
+                    published: r.versions.first().map(|v| v.ingested_at),
+                    updated: r.versions.last().map(|v| v.ingested_at),
+                    severity: &inc.severity,
+                    status: &inc.status,
+                    started_at: inc.started_at,
+                    customer_impact: &inc.customer_impact,
+                    summary: &inc.root_cause.summary,
+                }
+            })
+            .collect();
+        let updated = entries.iter().filter_map(|e| e.updated).max();
+        FeedPage {
+            nav: "feed",
+            feed_id: if base.is_empty() {
+                "urn:incident-archive:feed".to_string()
+            } else {
+                format!("{base}/feed.xml")
+            },
+            updated: updated
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_else(|| format!("{}T00:00:00Z", self.build_date)),
+            entries,
+        }
+    }
+
+    fn json(&self) -> JsonExport<'r> {
+        let d = self.data;
+        JsonExport {
+            format: 1,
+            archive_root: &d.snapshot.root,
+            ledger_len: d.snapshot.ledger_len,
+            incidents: d
+                .snapshot
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let inc = r.incident.as_ref();
+                    JsonIncident {
+                        id: &r.id,
+                        title: &r.title,
+                        path: self.path_of(i),
+                        severity: inc.map(|i| i.severity.as_str()),
+                        status: inc.map(|i| i.status.as_str()),
+                        started_at: inc.and_then(|i| i.started_at),
+                        ended_at: inc.and_then(|i| i.ended_at),
+                        duration_seconds: inc.and_then(|i| i.duration_seconds),
+                        users_affected: inc.and_then(|i| i.impact.users_affected),
+                        customers: inc
+                            .map(|i| i.impact.customers.iter().map(|c| c.name.as_str()).collect())
+                            .unwrap_or_default(),
+                        action_items: inc.map_or(0, |i| i.action_items.len()),
+                        action_items_done: inc
+                            .map_or(0, |i| i.action_items.iter().filter(|a| a.done).count()),
+                        approved_by: inc.map(|i| i.sign_off.approved_by.as_str()),
+                        signed_off: inc.and_then(|i| i.sign_off.date),
+                        object: &r.object,
+                        versions: r.versions.len(),
+                        retain_until: r.retain_until,
+                        legal_hold: r.legal_hold.is_some(),
+                        purged: r.purged.is_some(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+fn year_label(year: Option<i32>) -> String {
+    year.map_or_else(|| "Undated".to_string(), |y| y.to_string())
+}
+
+fn year_path(year: Option<i32>) -> String {
+    year.map_or_else(|| "incidents/undated.html".to_string(), |y| format!("incidents/{y}.html"))
+}
+
+/// The rows of page `p` (1-based).
+fn window<T>(rows: &[T], p: usize) -> &[T] {
+    let start = ((p - 1) * PAGE_SIZE).min(rows.len());
+    &rows[start..(start + PAGE_SIZE).min(rows.len())]
+}
+
+fn pager(base: &str, page: usize, total: usize) -> Pager {
+    let count = pages(total);
+    let mut links = Vec::new();
+    let mut last_shown = 0;
+    for n in 1..=count {
+        let near = n == 1 || n == count || n.abs_diff(page) <= 2;
+        if !near {
+            continue;
+        }
+        if n > last_shown + 1 {
+            links.push(PageLink { number: None, path: String::new(), current: false });
+        }
+        links.push(PageLink { number: Some(n), path: page_path(base, n), current: n == page });
+        last_shown = n;
+    }
+    Pager {
+        page,
+        pages: count,
+        total,
+        first: if total == 0 { 0 } else { (page - 1) * PAGE_SIZE + 1 },
+        last: (page * PAGE_SIZE).min(total),
+        prev: (page > 1).then(|| page_path(base, page - 1)),
+        next: (page < count).then(|| page_path(base, page + 1)),
+        links,
+    }
+}
+
+fn owner_row<'r>(o: &'r Owner<'_>) -> OwnerRow<'r> {
+    let mut row = OwnerRow { name: o.name, path: &o.path, total: o.items.len(), ..OwnerRow::default() };
+    for it in &o.items {
+        match it.state {
+            ItemState::Overdue => row.overdue += 1,
+            ItemState::Open => row.open += 1,
+            ItemState::Done => row.done += 1,
+        }
+    }
+    row
+}
+
+/// Where a record stands in its retention on `today`.
+pub fn retention_state(r: &ArchivedRecord, today: NaiveDate) -> &'static str {
+    if r.purged.is_some() {
+        "purged"
+    } else if r.legal_hold.is_some() {
+        "held"
+    } else if r.retain_until < today {
+        "expired"
+    } else if (r.retain_until - today).num_days() <= EXPIRING_DAYS {
+        "expiring"
+    } else {
+        "retained"
+    }
+}
+
+fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
+    Provenance {
+        id: &r.id,
+        title: &r.title,
+        object: &r.object,
+        object_path: if r.object.len() > 2 {
+            format!("objects/{}/{}", &r.object[..2], &r.object[2..])
+        } else {
+            r.object.clone()
+        },
+        versions: r
+            .versions
+            .iter()
+            .map(|v| VersionRow {
+                version: v.version,
+                object: &v.object,
+                seq: v.seq,
+                ingested_at: v.ingested_at,
+                current: v.object == r.object,
+            })
+            .collect(),
+        first_ingested_at: r.versions.first().map(|v| v.ingested_at),
+        ingested_at: r.versions.last().map(|v| v.ingested_at),
+        retain_until: r.retain_until,
+        retention: retention_state(r, today),
+        legal_hold: r.legal_hold.as_ref(),
+        purged: r.purged.as_ref(),
+        last_seq: r.last_seq,
+    }
+}
+
+// ----- the incident page's sections -----
+
+/// A typed panel the incident template knows how to draw, or plain Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Summary,
+    Timeline,
+    Impact,
+    Resolution,
+    Lessons,
+    ActionItems,
+    SignOff,
+    Markdown,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Summary => "summary",
+            Kind::Timeline => "timeline",
+            Kind::Impact => "impact",
+            Kind::Resolution => "resolution",
+            Kind::Lessons => "lessons",
+            Kind::ActionItems => "action_items",
+            Kind::SignOff => "sign_off",
+            Kind::Markdown => "markdown",
+        }
+    }
+}
+
+/// Lowercase letters and digits of a heading, words separated by one space:
+/// `Short-term Fixes (Within 24 hours)` → `shortterm fixes within 24 hours`.
+fn normalize(heading: &str) -> String {
+    let mut out = String::new();
+    for word in heading.split_whitespace() {
+        let w: String = word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        if !w.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&w);
+        }
+    }
+    out
+}
+
+fn kind_of(h: &str) -> Kind {
+    match h {
+        _ if h == "summary" || h.starts_with("incident summary") => Kind::Summary,
+        _ if h.starts_with("timeline") => Kind::Timeline,
+        _ if h.starts_with("impact") => Kind::Impact,
+        _ if h == "resolution" || h.starts_with("resolution ") => Kind::Resolution,
+        _ if h.starts_with("lessons learned") => Kind::Lessons,
+        _ if h == "action items" => Kind::ActionItems,
+        _ if h == "signoff" || h == "sign off" || h == "approval" => Kind::SignOff,
+        _ => Kind::Markdown,
+    }
+}
+
+/// Subsections a typed panel already shows.
+fn is_child(parent: Kind, h: &str) -> bool {
+    match parent {
+        Kind::Impact => {
+            matches!(h, "user impact" | "customerspecific impact" | "customer impact" | "business impact")
+        }
+        Kind::Resolution => {
+            ["immediate", "shortterm", "short term", "longterm", "long term"].iter().any(|p| h.starts_with(p))
+        }
+        Kind::Lessons => {
+            h.starts_with("what went well")
+                || h.starts_with("what could be improved")
+                || h.starts_with("to improve")
+        }
+        _ => false,
+    }
+}
+
+/// The `**Label**` names used in a section.
+fn labels(markdown: &str) -> impl Iterator<Item = String> + '_ {
+    markdown.lines().filter_map(|l| {
+        let l = l.trim_start();
+        let l = l.strip_prefix("- ").or_else(|| l.strip_prefix("* ")).unwrap_or(l).trim_start();
+        let rest = l.strip_prefix("**")?;
+        let end = rest.find("**")?;
+        Some(normalize(rest[..end].trim_end_matches(':')))
+    })
+}
+
+/// True when the typed panel shows everything the section says.
+fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
+    let known: &[&str] = match kind {
+        Kind::Summary => &[
+            "incident id",
+            "title",
+            "severity",
+            "status",
+            "start time",
+            "end time",
+            "duration",
+            "customer impact",
+        ],
+        Kind::SignOff => {
+            &["incident commander", "reviewed by", "approved by", "date", "classification", "retention"]
+        }
+        _ => &[],
+    };
+    let labels_known = || labels(markdown).all(|l| known.contains(&l.as_str()));
+    match kind {
+        Kind::Summary => labels_known(),
+        Kind::SignOff => {
+            labels_known() && (!inc.sign_off.approved_by.is_empty() || inc.sign_off.date.is_some())
+        }
+        Kind::Timeline => !inc.timeline.is_empty(),
+        Kind::Impact => {
+            let i = &inc.impact;
+            i.users_affected.is_some()
+                || !i.user_fields.is_empty()
+                || !i.customers.is_empty()
+                || !i.business.is_empty()
+        }
+        Kind::Resolution => {
+            let r = &inc.resolution;
+            !(r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty())
+        }
+        Kind::Lessons => {
+            !(inc.lessons_learned.went_well.is_empty() && inc.lessons_learned.to_improve.is_empty())
+        }
+        Kind::ActionItems => !inc.action_items.is_empty(),
+        Kind::Markdown => false,
+    }
+}
+
+/// The incident page's sections in document order: a typed panel where the model has the
+/// section's content, the section's own Markdown otherwise, so that nothing is dropped.
+fn blocks(inc: &Incident) -> Vec<Block<'_>> {
+    let mut out = Vec::new();
+    let mut typed: Vec<(Kind, u8)> = Vec::new();
+    for s in &inc.sections {
+        while typed.last().is_some_and(|(_, level)| *level >= s.level) {
+            typed.pop();
+        }
+        let h = normalize(&s.heading);
+        if s.level <= 1 {
+            if !s.markdown.trim().is_empty() {
+                out.push(Block { kind: "markdown", heading: "", level: 2, markdown: &s.markdown });
+            }
+            continue;
+        }
+        if typed.iter().any(|(k, _)| is_child(*k, &h)) {
+            continue;
+        }
+        let kind = kind_of(&h);
+        if kind != Kind::Markdown && typed_covers(kind, inc, &s.markdown) {
+            out.push(Block {
+                kind: kind.name(),
+                heading: &s.heading,
+                level: s.level.clamp(2, 4),
+                markdown: &s.markdown,
+            });
+            typed.push((kind, s.level));
+        } else if !s.markdown.trim().is_empty() || s.level == 2 {
+            out.push(Block {
+                kind: "markdown",
+                heading: &s.heading,
+                level: s.level.clamp(2, 4),
+                markdown: &s.markdown,
+            });
+        }
+    }
+    if inc.sections.is_empty() {
+        // A record known only by its model: the typed panels that have content.
+        for (kind, heading) in [
+            (Kind::Timeline, "Timeline"),
+            (Kind::Impact, "Impact"),
+            (Kind::Resolution, "Resolution"),
+            (Kind::Lessons, "Lessons Learned"),
+            (Kind::ActionItems, "Action Items"),
+            (Kind::SignOff, "Sign-off"),
+        ] {
+            if typed_covers(kind, inc, "") {
+                out.push(Block { kind: kind.name(), heading, level: 2, markdown: "" });
+            }
+        }
+    }
+    out
+}
+
+// ----- page contexts (documented in site-templates/README.md) -----
+
+#[derive(Serialize)]
+struct NavOnly {
+    nav: &'static str,
+}
+
+#[derive(Serialize)]
+struct IncidentRow<'a> {
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    severity: &'a str,
+    severity_label: Option<&'a str>,
+    status: &'a str,
+    started_at: Option<DateTime<Utc>>,
+    duration_seconds: Option<i64>,
+    users_affected: Option<u64>,
+    customers: usize,
+    open_items: usize,
+    overdue_items: usize,
+}
+
+#[derive(Serialize)]
+struct ItemRow<'a> {
+    id: &'a str,
+    action: &'a str,
+    owner: &'a str,
+    owner_path: Option<&'a str>,
+    due: Option<NaiveDate>,
+    status: &'a str,
+    done: bool,
+    state: &'static str,
+    incident_id: &'a str,
+    incident_title: &'a str,
+    incident_path: &'a str,
+    severity: &'a str,
+}
+
+#[derive(Serialize)]
+struct Pager {
+    page: usize,
+    pages: usize,
+    total: usize,
+    first: usize,
+    last: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    links: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    /// `None` for a gap (`…`).
+    number: Option<usize>,
+    path: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Link {
+    label: String,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct IncidentPage<'a> {
+    nav: &'static str,
+    year: Option<Link>,
+    incident: Option<&'a Incident>,
+    record: Provenance<'a>,
+    customers: Vec<ImpactRow<'a>>,
+    action_items: Vec<ItemRow<'a>>,
+    blocks: Vec<Block<'a>>,
+}
+
+#[derive(Serialize)]
+struct Provenance<'a> {
+    id: &'a str,
+    title: &'a str,
+    object: &'a str,
+    object_path: String,
+    versions: Vec<VersionRow<'a>>,
+    first_ingested_at: Option<DateTime<Utc>>,
+    ingested_at: Option<DateTime<Utc>>,
+    retain_until: NaiveDate,
+    retention: &'static str,
+    legal_hold: Option<&'a Hold>,
+    purged: Option<&'a PurgeInfo>,
+    last_seq: u64,
+}
+
+#[derive(Serialize)]
+struct VersionRow<'a> {
+    version: u32,
+    object: &'a str,
+    seq: u64,
+    ingested_at: DateTime<Utc>,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct ImpactRow<'a> {
+    name: &'a str,
+    path: Option<&'a str>,
+    users_affected: Option<u64>,
+    max_delay_seconds: Option<u64>,
+    min_delay_seconds: Option<u64>,
+    complaints: Option<u64>,
+    accounts: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct Block<'a> {
+    kind: &'static str,
+    heading: &'a str,
+    level: u8,
+    markdown: &'a str,
+}
+
+#[derive(Serialize, Default)]
+struct Counts {
+    records: usize,
+    incidents: usize,
+    purged: usize,
+    held: usize,
+    expired: usize,
+    expiring: usize,
+    customers: usize,
+    owners: usize,
+    items: usize,
+    items_open: usize,
+    items_overdue: usize,
+    items_done: usize,
+}
+
+#[derive(Serialize)]
+struct SeverityCount {
+    class: &'static str,
+    label: &'static str,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct HomeCharts {
+    by_month: Value,
+    durations: Value,
+}
+
+#[derive(Serialize)]
+struct HomePage<'a> {
+    nav: &'static str,
+    counts: Counts,
+    severities: Vec<SeverityCount>,
+    charts: HomeCharts,
+    latest: Vec<IncidentRow<'a>>,
+    overdue: Vec<ItemRow<'a>>,
+    due_soon: Vec<ItemRow<'a>>,
+    years: Vec<YearLink>,
+}
+
+#[derive(Serialize)]
+struct YearLink {
+    label: String,
+    path: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct YearRow {
+    label: String,
+    path: String,
+    count: usize,
+    /// Per severity in `severity_labels` order.
+    severities: Vec<usize>,
+    pages: usize,
+}
+
+#[derive(Serialize)]
+struct IncidentsIndex {
+    nav: &'static str,
+    total: usize,
+    severity_labels: Vec<&'static str>,
+    years: Vec<YearRow>,
+}
+
+#[derive(Serialize)]
+struct YearPage<'a> {
+    nav: &'static str,
+    label: String,
+    total: usize,
+    rows: Vec<IncidentRow<'a>>,
+    pager: Pager,
+    years: Vec<YearLink>,
+}
+
+#[derive(Serialize)]
+struct CustomerRow<'a> {
+    name: &'a str,
+    path: &'a str,
+    incidents: usize,
+    users: u64,
+    worst_delay_seconds: Option<u64>,
+    complaints: u64,
+    open_items: usize,
+    overdue_items: usize,
+    first_incident_at: Option<DateTime<Utc>>,
+    last_incident_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+struct ListPage<'a> {
+    nav: &'static str,
+    customers: Vec<CustomerRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct CustomerIncident<'a> {
+    incident: IncidentRow<'a>,
+    users_affected: Option<u64>,
+    max_delay_seconds: Option<u64>,
+    min_delay_seconds: Option<u64>,
+    complaints: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct CustomerPage<'a> {
+    nav: &'static str,
+    customer: CustomerRow<'a>,
+    chart: Option<Value>,
+    incidents: Vec<CustomerIncident<'a>>,
+    pager: Pager,
+    open_items: Vec<ItemRow<'a>>,
+    open_total: usize,
+}
+
+#[derive(Serialize, Default)]
+struct OwnerRow<'a> {
+    name: &'a str,
+    path: &'a str,
+    total: usize,
+    open: usize,
+    overdue: usize,
+    done: usize,
+}
+
+#[derive(Serialize)]
+struct OwnersPage<'a> {
+    nav: &'static str,
+    owners: Vec<OwnerRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct OwnerPage<'a> {
+    nav: &'static str,
+    owner: OwnerRow<'a>,
+    items: Vec<ItemRow<'a>>,
+    pager: Pager,
+}
+
+#[derive(Serialize, Default)]
+struct ItemCounts {
+    total: usize,
+    overdue: usize,
+    open: usize,
+    done: usize,
+}
+
+#[derive(Serialize)]
+struct StatusCount<'a> {
+    status: &'a str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct ActionsPage<'a> {
+    nav: &'static str,
+    counts: ItemCounts,
+    statuses: Vec<StatusCount<'a>>,
+    owners: Vec<OwnerRow<'a>>,
+    owners_total: usize,
+    items: Vec<ItemRow<'a>>,
+    pager: Pager,
+}
+
+#[derive(Serialize)]
+struct RetentionRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    path: &'a str,
+    object: &'a str,
+    retain_until: NaiveDate,
+    signed_off: Option<NaiveDate>,
+    legal_hold: Option<&'a Hold>,
+    purged: Option<&'a PurgeInfo>,
+    state: &'static str,
+}
+
+#[derive(Serialize)]
+struct RetentionList<'a> {
+    total: usize,
+    rows: Vec<RetentionRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct YearCount {
+    year: i32,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct RetentionPage<'a> {
+    nav: &'static str,
+    expiring_days: i64,
+    expired: RetentionList<'a>,
+    expiring: RetentionList<'a>,
+    held: RetentionList<'a>,
+    purged: RetentionList<'a>,
+    schedule: Vec<YearCount>,
+}
+
+#[derive(Serialize)]
+struct FeedEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    path: &'a str,
+    /// Absolute when the site has a `base_url`, else empty.
+    url: String,
+    published: Option<DateTime<Utc>>,
+    updated: Option<DateTime<Utc>>,
+    severity: &'a str,
+    status: &'a str,
+    started_at: Option<DateTime<Utc>>,
+    customer_impact: &'a str,
+    summary: &'a str,
+}
+
+#[derive(Serialize)]
+struct FeedPage<'a> {
+    nav: &'static str,
+    feed_id: String,
+    updated: String,
+    entries: Vec<FeedEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonExport<'a> {
+    format: u32,
+    archive_root: &'a str,
+    ledger_len: u64,
+    incidents: Vec<JsonIncident<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonIncident<'a> {
+    id: &'a str,
+    title: &'a str,
+    path: &'a str,
+    severity: Option<&'a str>,
+    status: Option<&'a str>,
+    started_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    duration_seconds: Option<i64>,
+    users_affected: Option<u64>,
+    customers: Vec<&'a str>,
+    action_items: usize,
+    action_items_done: usize,
+    approved_by: Option<&'a str>,
+    signed_off: Option<NaiveDate>,
+    object: &'a str,
+    versions: usize,
+    retain_until: NaiveDate,
+    legal_hold: bool,
+    purged: bool,
+}
+
+/// `serde_json::to_writer` behind a trait object, so `page` can hash values of any type.
+mod erased {
+    pub trait Ser {
+        fn write(&self, w: super::HashWriter<'_>) -> serde_json::Result<()>;
+    }
+
+    impl<T: serde::Serialize + ?Sized> Ser for T {
+        fn write(&self, w: super::HashWriter<'_>) -> serde_json::Result<()> {
+            serde_json::to_writer(w, self)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths_and_roots() {
+        assert_eq!(page_path("incidents/2025.html", 1), "incidents/2025.html");
+        assert_eq!(page_path("incidents/2025.html", 3), "incidents/2025.p3.html");
+        assert_eq!(root_for("index.html"), "");
+        assert_eq!(root_for("customers/acme.html"), "../");
+    }
+
+    #[test]
+    fn pager_shows_ends_and_neighbours() {
+        let p = pager("actions.html", 10, PAGE_SIZE * 20);
+        let numbers: Vec<Option<usize>> = p.links.iter().map(|l| l.number).collect();
+        assert_eq!(numbers, [Some(1), None, Some(8), Some(9), Some(10), Some(11), Some(12), None, Some(20)]);
+        assert_eq!(p.prev.as_deref(), Some("actions.p9.html"));
+        assert_eq!(p.next.as_deref(), Some("actions.p11.html"));
+        assert_eq!((p.first, p.last), (9 * PAGE_SIZE + 1, 10 * PAGE_SIZE));
+        let one = pager("actions.html", 1, 0);
+        assert_eq!((one.pages, one.first, one.last, one.links.len()), (1, 0, 0, 1));
+    }
+
+    #[test]
+    fn headings_are_classified() {
+        assert_eq!(normalize("Short-term Fixes (Within 24 hours)"), "shortterm fixes within 24 hours");
+        assert_eq!(normalize("What Went Well ✅"), "what went well");
+        assert_eq!(kind_of(&normalize("Sign-off")), Kind::SignOff);
+        assert_eq!(kind_of(&normalize("Impact Analysis")), Kind::Impact);
+        assert_eq!(kind_of(&normalize("Self-Healing Performance")), Kind::Markdown);
+        assert!(is_child(Kind::Impact, &normalize("Customer-Specific Impact")));
+        assert!(is_child(Kind::Resolution, &normalize("Long-term Improvements (Within 30 days)")));
+    }
+
+    #[test]
+    fn unknown_summary_labels_keep_the_markdown() {
+        let inc = Incident::default();
+        assert!(typed_covers(Kind::Summary, &inc, "**Incident ID**: X  \n**Title**: Y"));
+        assert!(!typed_covers(Kind::Summary, &inc, "**Incident ID**: X  \n**Region**: eu-west-1"));
+    }
+}

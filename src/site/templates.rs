@@ -1,0 +1,332 @@
+//! The minijinja environment: the templates and assets of `site-templates/` compiled into the
+//! binary, a folder that overrides any of them, and the filters templates use.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate};
+use minijinja::{Environment, Value};
+use sha2::{Digest, Sha256};
+
+use super::SiteError;
+use super::markdown;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
+}
+
+/// The templates the site renders pages from; every other template is a partial (a base, a
+/// macro file) that any page may extend, include or import.
+pub const PAGE_TEMPLATES: &[&str] = &[
+    "index.html",
+    "incident.html",
+    "incidents.html",
+    "year.html",
+    "customers.html",
+    "customer.html",
+    "owners.html",
+    "owner.html",
+    "actions.html",
+    "retention.html",
+    "search.html",
+    "feed.xml",
+];
+
+/// Which site-wide values a page's templates read: a page that does not show the build date
+/// or the archive root is not re-rendered when only those change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uses {
+    pub build_date: bool,
+    pub archive_root: bool,
+}
+
+/// The compiled templates and the static assets, ready to render pages from many threads.
+pub struct Templates {
+    env: Environment<'static>,
+    /// `assets/…` files (embedded, then overridden), sorted by path.
+    pub assets: Vec<(String, Vec<u8>)>,
+    /// SHA-256 over every template's name and source and this program's version: any change
+    /// re-renders every page.
+    pub hash: String,
+    uses: BTreeMap<&'static str, Uses>,
+}
+
+impl Templates {
+    /// The embedded defaults, overridden by the files of `dir` when given.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, SiteError> {
+        let mut sources: BTreeMap<String, String> = BTreeMap::new();
+        let mut assets: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for (name, bytes) in embedded::EMBEDDED {
+            add(&mut sources, &mut assets, name, bytes.to_vec(), Path::new("site-templates").join(name))?;
+        }
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(SiteError::Invalid(format!(
+                    "templates folder `{}` does not exist",
+                    dir.display()
+                )));
+            }
+            let mut files = Vec::new();
+            walk(dir, dir, &mut files)?;
+            for (name, path) in files {
+                let bytes =
+                    std::fs::read(&path).map_err(|source| SiteError::Io { path: path.clone(), source })?;
+                add(&mut sources, &mut assets, &name, bytes, path)?;
+            }
+        }
+        for page in PAGE_TEMPLATES {
+            if !sources.contains_key(*page) {
+                return Err(SiteError::Template {
+                    name: page.to_string(),
+                    message: "the page template is missing".into(),
+                });
+            }
+        }
+
+        let mut hasher = Sha256::new();
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        for (name, source) in &sources {
+            hasher.update((name.len() as u64).to_le_bytes());
+            hasher.update(name.as_bytes());
+            hasher.update((source.len() as u64).to_le_bytes());
+            hasher.update(source.as_bytes());
+        }
+        let hash = hex::encode(hasher.finalize());
+
+        let mut env = Environment::new();
+        // Block tags leave no blank lines behind them.
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()
+                .expect("the default delimiters are valid"),
+        );
+        set_escaping(&mut env);
+        add_filters(&mut env);
+        for (name, source) in &sources {
+            env.add_template_owned(name.clone(), source.clone())
+                .map_err(|e| SiteError::Template { name: name.clone(), message: describe(&e) })?;
+        }
+
+        // What the partials read counts for every page; a page template's own reads for itself.
+        let mut shared = BTreeSet::new();
+        for name in sources.keys().filter(|n| !PAGE_TEMPLATES.contains(&n.as_str())) {
+            shared.extend(env.get_template(name).map(|t| t.undeclared_variables(false)).unwrap_or_default());
+        }
+        let mut uses = BTreeMap::new();
+        for page in PAGE_TEMPLATES {
+            let own = env.get_template(page).map(|t| t.undeclared_variables(false)).unwrap_or_default();
+            let reads = |v: &str| shared.contains(v) || own.contains(v);
+            uses.insert(*page, Uses { build_date: reads("build_date"), archive_root: reads("archive_root") });
+        }
+        Ok(Templates { env, assets: assets.into_iter().collect(), hash, uses })
+    }
+
+    /// The site-wide values `page` reads.
+    pub fn uses(&self, page: &str) -> Uses {
+        self.uses.get(page).copied().unwrap_or(Uses { build_date: true, archive_root: true })
+    }
+
+    /// Renders `template` with `ctx`.
+    pub fn render(&self, template: &str, ctx: Value, page: &str) -> Result<Vec<u8>, SiteError> {
+        let tmpl = self
+            .env
+            .get_template(template)
+            .map_err(|e| SiteError::Template { name: template.to_string(), message: describe(&e) })?;
+        tmpl.render(ctx)
+            .map(String::into_bytes)
+            .map_err(|e| SiteError::Render { page: page.to_string(), message: describe(&e) })
+    }
+}
+
+fn add(
+    sources: &mut BTreeMap<String, String>,
+    assets: &mut BTreeMap<String, Vec<u8>>,
+    name: &str,
+    bytes: Vec<u8>,
+    path: PathBuf,
+) -> Result<(), SiteError> {
+    if name.starts_with("assets/") {
+        assets.insert(name.to_string(), bytes);
+        return Ok(());
+    }
+    let source = String::from_utf8(bytes).map_err(|_| SiteError::Template {
+        name: name.to_string(),
+        message: format!("`{}` is not UTF-8 text", path.display()),
+    })?;
+    sources.insert(name.to_string(), source);
+    Ok(())
+}
+
+/// Every file below `dir` as `(relative path with '/', path)`, skipping dotfiles and README.md.
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), SiteError> {
+    let io = |source| SiteError::Io { path: dir.to_path_buf(), source };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, out)?;
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let rel: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let rel = rel.join("/");
+        if rel != "README.md" {
+            out.push((rel, path));
+        }
+    }
+    Ok(())
+}
+
+/// A minijinja error with its template position and cause, on one line each.
+fn describe(e: &minijinja::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(&format!("\ncaused by: {s}"));
+        source = s.source();
+    }
+    msg
+}
+
+/// HTML escaping of `& < > " '` only: minijinja's default also escapes `/`, which would turn
+/// every link into `..&#x2f;customers&#x2f;…`: valid, but unreadable in the source auditors may
+/// look at.
+fn set_escaping(env: &mut Environment<'static>) {
+    env.set_formatter(|out, state, value| {
+        if *state.auto_escape() != minijinja::AutoEscape::Html || value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        let escaped = match value.as_str() {
+            Some(s) => markdown::escape(s),
+            None if value.is_undefined() => String::new(),
+            None => markdown::escape(&value.to_string()),
+        };
+        out.write_str(&escaped).map_err(minijinja::Error::from)
+    });
+}
+
+fn add_filters(env: &mut Environment<'static>) {
+    env.add_filter("markdown", |md: Option<String>, min_heading: Option<u8>| {
+        Value::from_safe_string(markdown::render_block(md.as_deref().unwrap_or(""), min_heading.unwrap_or(3)))
+    });
+    env.add_filter("inline", |text: Option<String>| {
+        Value::from_safe_string(markdown::render_inline(text.as_deref().unwrap_or("")))
+    });
+    env.add_filter("datetime", |v: Option<String>| {
+        format_datetime(v.as_deref().unwrap_or(""), "%Y-%m-%d %H:%M:%S UTC")
+    });
+    env.add_filter("time", |v: Option<String>| format_datetime(v.as_deref().unwrap_or(""), "%H:%M:%S"));
+    env.add_filter("date", |v: Option<String>| format_datetime(v.as_deref().unwrap_or(""), "%Y-%m-%d"));
+    env.add_filter("duration", |secs: Option<i64>| secs.map(format_duration).unwrap_or_default());
+    env.add_filter("num", |n: Option<i64>| n.map(format_number).unwrap_or_default());
+}
+
+/// Reformats an RFC 3339 timestamp (or passes a plain date through); other text is kept.
+pub fn format_datetime(v: &str, fmt: &str) -> String {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return t.to_utc().format(fmt).to_string();
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        && fmt == "%Y-%m-%d"
+    {
+        return d.to_string();
+    }
+    v.to_string()
+}
+
+/// `2675` → `44 min 35 s`; `90061` → `1 d 1 h 1 min 1 s`.
+pub fn format_duration(secs: i64) -> String {
+    if secs < 0 {
+        return format!("−{}", format_duration(-secs));
+    }
+    let parts =
+        [(secs / 86400, "d"), (secs % 86400 / 3600, "h"), (secs % 3600 / 60, "min"), (secs % 60, "s")];
+    let text: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, u)| format!("{n} {u}")).collect();
+    if text.is_empty() { "0 s".into() } else { text.join(" ") }
+}
+
+/// `1247` → `1,247`.
+pub fn format_number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_duration(2675), "44 min 35 s");
+        assert_eq!(format_duration(3600), "1 h");
+        assert_eq!(format_duration(90061), "1 d 1 h 1 min 1 s");
+        assert_eq!(format_duration(0), "0 s");
+        assert_eq!(format_number(1247), "1,247");
+        assert_eq!(format_number(1_000_000), "1,000,000");
+        assert_eq!(format_number(-12), "-12");
+        assert_eq!(
+            format_datetime("2025-01-14T14:23:47Z", "%Y-%m-%d %H:%M:%S UTC"),
+            "2025-01-14 14:23:47 UTC"
+        );
+        assert_eq!(format_datetime("2025-01-14", "%Y-%m-%d"), "2025-01-14");
+        assert_eq!(format_datetime("soon", "%Y"), "soon");
+    }
+
+    #[test]
+    fn embedded_templates_compile_and_pages_declare_their_reads() {
+        let t = Templates::load(None).unwrap();
+        assert!(t.assets.iter().any(|(p, _)| p == "assets/site.css"));
+        assert!(t.uses("index.html").build_date, "the home page shows the build date");
+        assert!(!t.uses("incident.html").build_date, "incident pages must not change every day");
+        assert!(!t.uses("incident.html").archive_root, "incident pages must not change on every ingest");
+    }
+
+    #[test]
+    fn a_folder_overrides_a_template_and_adds_an_asset() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("search.html"), "{{ build_date }} custom").unwrap();
+        std::fs::create_dir(dir.path().join("assets")).unwrap();
+        std::fs::write(dir.path().join("assets/logo.svg"), "<svg/>").unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        assert!(t.uses("search.html").build_date);
+        assert!(t.assets.iter().any(|(p, _)| p == "assets/logo.svg"));
+        let out = t
+            .render("search.html", minijinja::context! { build_date => "2026-01-01" }, "search.html")
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "2026-01-01 custom");
+        assert_ne!(t.hash, Templates::load(None).unwrap().hash);
+    }
+
+    #[test]
+    fn a_broken_template_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("incident.html"), "{% if %}").unwrap();
+        let Err(SiteError::Template { name, message }) = Templates::load(Some(dir.path())) else {
+            panic!("expected a template error")
+        };
+        assert_eq!(name, "incident.html");
+        assert!(message.contains("incident.html:1"), "{message}");
+    }
+}
