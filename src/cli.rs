@@ -52,6 +52,7 @@ pub enum Cmd {
         json: bool,
     },
     /// Show an archived record with its provenance.
+    #[command(disable_version_flag = true)]
     Show {
         /// Record id (`INC-2025-0023`).
         id: String,
@@ -66,6 +67,7 @@ pub enum Cmd {
         version: Option<u32>,
     },
     /// Print an RFC 6962 inclusion proof for a record's latest ledger entry.
+    #[command(disable_version_flag = true)]
     Proof {
         id: String,
         /// Version number; default: the latest.

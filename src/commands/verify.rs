@@ -1,12 +1,45 @@
 //! `verify`: re-hash every object and check the ledger, the root and the retention fields.
 
 use super::{Context, Outcome};
+use crate::archive::{self, Archive, ArchiveError};
 
 #[derive(Debug)]
 pub struct Options {
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, _o: Options) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`verify` is not implemented yet")
+pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+    let root = &ctx.config.archive;
+    // A shared lock: never verify half of a write in progress.
+    let _guard = match Archive::open(root) {
+        Ok(a) => Some(a.lock_shared()?),
+        Err(ArchiveError::UnknownFormat { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let report = archive::verify_root(root)?;
+    if o.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for p in &report.problems {
+            println!("{p}");
+        }
+        for n in &report.notes {
+            ctx.out.info(format!("note: {n}"));
+        }
+        if !ctx.out.quiet || !report.ok {
+            let summary = format!(
+                "verified {} ledger entries and {} objects in `{}`: root {}",
+                report.entries,
+                report.objects,
+                root.display(),
+                if report.root.is_empty() { "unknown" } else { &report.root }
+            );
+            match report.problems.len() {
+                0 => println!("{summary}: ok"),
+                1 => println!("{summary}: 1 problem"),
+                n => println!("{summary}: {n} problems"),
+            }
+        }
+    }
+    Ok(if report.ok { Outcome::Ok } else { Outcome::Problems })
 }

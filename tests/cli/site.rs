@@ -149,6 +149,7 @@ fn reference() -> Incident {
             }),
             fields: Vec::new(),
             details_markdown: section(&sections, "Detection").into(),
+            ..Detection::default()
         },
         impact: Impact {
             users_affected: Some(1247),
@@ -268,6 +269,7 @@ fn reference() -> Incident {
         classification: "Internal - Engineering Team".into(),
         retention: Retention { years: Some(7), text: "7 years (compliance requirement)".into() },
         sections,
+        ..Incident::default()
     }
 }
 
@@ -330,6 +332,7 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
         purged: None,
         last_seq: seq,
         incident: Some(inc),
+        ..Default::default()
     }
 }
 
