@@ -4,12 +4,13 @@
 #
 # usage: benches/run.sh [--sizes 1000,10000,100000] [--skip-hugo] [--hugo-max N] [--runs N]
 #                       [--large-runs N] [--seed N] [--nightly-size N] [--as-of YYYY-MM-DD]
-#                       [--results SELECTOR]
+#                       [--results SELECTOR] [--search-only]
 set -euo pipefail
 COMMAND_LINE="benches/run.sh${*:+ $*}"
 
 SIZES=1000,10000,100000
 SKIP_HUGO=0
+SEARCH_ONLY=0
 HUGO_MAX=10000
 RUNS=3
 LARGE_RUNS=1
@@ -37,6 +38,8 @@ Hugo + Pagefind on the same records. Prints a Markdown table of medians at the e
   --nightly-size N    archive size of the nightly run that adds 10 records (default 10000)
   --as-of DATE        build date given to `build` and `site` (default 2026-11-15)
   --results SELECTOR  CSS selector of a search result on the site's search page
+  --search-only       only the search and browser measurements, on the archives and sites
+                      of the previous run (same --sizes), keeping its other figures
   -h, --help          this text
 EOF
 }
@@ -50,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --sizes) SIZES=${2:?--sizes needs a list}; shift 2 ;;
         --skip-hugo) SKIP_HUGO=1; shift ;;
+        --search-only) SEARCH_ONLY=1; shift ;;
         --hugo-max) HUGO_MAX=${2:?--hugo-max needs a number}; shift 2 ;;
         --runs) RUNS=${2:?--runs needs a number}; shift 2 ;;
         --large-runs) LARGE_RUNS=${2:?--large-runs needs a number}; shift 2 ;;
@@ -73,7 +77,13 @@ LOGS=$OUT/logs
 RESULTS=$OUT/results.tsv
 BIN=$ROOT/target/release/incident-archive
 mkdir -p "$OUT" "$LOGS"
-: >"$RESULTS"
+if [[ $SEARCH_ONLY -eq 1 ]]; then
+    [[ -s $RESULTS ]] || die "--search-only needs a previous run's $RESULTS"
+    COMMAND_LINE="$(cat "$OUT/command.txt" 2>/dev/null || echo benches/run.sh); search and browser: $COMMAND_LINE"
+else
+    : >"$RESULTS"
+    echo "$COMMAND_LINE" >"$OUT/command.txt"
+fi
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
@@ -155,6 +165,10 @@ MAX_SIZE=0
 HUGO_LARGEST=0
 for n in ${SIZES//,/ }; do
     [[ $n -gt $MAX_SIZE ]] && MAX_SIZE=$n
+    if [[ $SEARCH_ONLY -eq 1 ]]; then
+        [[ $SKIP_HUGO -eq 0 && $n -le $HUGO_MAX && $n -gt $HUGO_LARGEST ]] && HUGO_LARGEST=$n
+        continue
+    fi
     records=$OUT/records-$n
     say "$n records: corpus"
     corpus "$n" "$records"
@@ -186,7 +200,7 @@ for n in ${SIZES//,/ }; do
     fi
 done
 
-if [[ $NIGHTLY -gt 0 ]]; then
+if [[ $NIGHTLY -gt 0 && $SEARCH_ONLY -eq 0 ]]; then
     say "nightly: $NIGHTLY records archived, then 10 new ones"
     all=$OUT/records-nightly-$NIGHTLY
     fresh=$OUT/nightly-new-$NIGHTLY
@@ -209,13 +223,15 @@ SEARCH_JSON=$OUT/search.json
 BYTES_JSON=$OUT/browser-bytes.json
 : >"$SEARCH_JSON"
 : >"$BYTES_JSON"
+: >"$LOGS/search.log"
 work=$OUT/ours-$MAX_SIZE
+# Each entry is the argument list of `search` as typed in a shell (quotes included).
 QUERIES=(
-    'timeout'
-    '"connection pool"'
-    'replication lag --severity P1'
-    'certificate --customer "GlobalBank Corp"'
-    'root_cause:index'
+    "timeout"
+    "'\"connection pool\"'"
+    "'replication lag' --severity P1"
+    "certificate --customer 'GlobalBank Corp'"
+    "root_cause:index"
 )
 if [[ -d $work/archive ]]; then
     say "search on $MAX_SIZE records: whole process, median of repeated runs"
@@ -224,7 +240,7 @@ if [[ -d $work/archive ]]; then
         if command -v hyperfine >/dev/null; then
             hf=$(mktemp)
             (cd "$work" && hyperfine -N -i --warmup 3 --runs 25 --export-json "$hf" \
-                "$(printf '%q ' "$BIN" search "$@")" >"$LOGS/search.log" 2>&1) || true
+                "$(printf '%q ' "$BIN" search "$@")" >>"$LOGS/search.log" 2>&1) || true
             python3 - "$hf" "$q" >>"$SEARCH_JSON" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
