@@ -8,6 +8,7 @@
 
 pub mod charts;
 mod data;
+mod digest;
 pub mod markdown;
 mod pages;
 pub mod slug;
@@ -100,8 +101,14 @@ pub fn generate(
     extra: Vec<OutputFile>,
 ) -> Result<SiteReport, SiteError> {
     let templates = templates::Templates::load(opts.templates.as_deref())?;
+    let key = site_key(snapshot, opts, &templates, &extra);
+    if let Some(files) = write::unchanged_site(out_dir, &key) {
+        let write = WriteReport { unchanged: files, ..WriteReport::default() };
+        return Ok(SiteReport { files, rendered: 0, reused: files, rendered_pages: Vec::new(), write });
+    }
     let data = data::SiteData::new(snapshot, opts.build_date);
-    let staging = write::Staging::begin(out_dir)?;
+    let mut staging = write::Staging::begin(out_dir)?;
+    staging.set_site_key(key);
     let counters = pages::render_all(&data, &templates, opts, &staging)?;
     let extra_count = extra.len();
     extra.into_par_iter().try_for_each(|file| {
@@ -115,6 +122,41 @@ pub fn generate(
     rendered_pages.sort();
     let write = staging.finish()?;
     Ok(SiteReport { files: rendered + reused + extra_count, rendered, reused, rendered_pages, write })
+}
+
+/// Hash of everything the site is made of: this program, the templates and assets, the
+/// options, the build date, the archive (its Merkle root commits to every ledger entry and so to
+/// every record's bytes, hold and purge) and the extra files.
+fn site_key(
+    snapshot: &Snapshot,
+    opts: &SiteOptions,
+    templates: &templates::Templates,
+    extra: &[OutputFile],
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    part(templates.hash.as_bytes());
+    for (path, bytes) in &templates.assets {
+        part(path.as_bytes());
+        part(bytes);
+    }
+    part(opts.title.as_bytes());
+    part(opts.base_url.as_bytes());
+    part(opts.build_date.to_string().as_bytes());
+    part(snapshot.root.as_bytes());
+    part(&snapshot.ledger_len.to_le_bytes());
+    part(&(snapshot.records.len() as u64).to_le_bytes());
+    let mut extra: Vec<&OutputFile> = extra.iter().collect();
+    extra.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in extra {
+        part(f.path.as_bytes());
+        part(&f.bytes);
+    }
+    hex::encode(h.finalize())
 }
 
 /// The build date: `as_of` when given, else what the configuration says (`auto`:

@@ -336,7 +336,12 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
 fn snapshot(mut records: Vec<ArchivedRecord>) -> Snapshot {
     records.sort_by(|a, b| a.id.cmp(&b.id));
     let ledger_len = records.iter().map(|r| r.last_seq + 1).max().unwrap_or(0);
-    let root = sha256_hex(records.iter().map(|r| r.object.as_str()).collect::<String>().as_bytes());
+    // Like the Merkle root, it changes with every change to any record.
+    let state: Vec<_> = records
+        .iter()
+        .map(|r| (&r.id, &r.object, r.last_seq, r.legal_hold.is_some(), r.purged.is_some()))
+        .collect();
+    let root = sha256_hex(format!("{state:?}").as_bytes());
     Snapshot { root, ledger_len, records }
 }
 
@@ -505,17 +510,33 @@ fn every_page_exists_with_the_shared_context() {
 }
 
 #[test]
-fn overdue_items_come_first_in_the_tracker() {
+fn the_tracker_lists_overdue_open_and_done_items_by_due_date() {
     let files = site::render(&sample(), &opts("2025-01-26")).unwrap();
-    let html = Html::parse_document(page(&files, "actions.html"));
     let rows = Selector::parse("#items tbody tr").unwrap();
-    let states: Vec<String> =
-        html.select(&rows).map(|r| r.value().attr("class").unwrap_or("").to_string()).collect();
-    let first_not_overdue = states.iter().position(|s| s != "state-overdue").unwrap();
-    assert!(first_not_overdue >= 2, "AI-2024-101 and AI-2025-002 are overdue on 2025-01-26: {states:?}");
-    assert!(states[first_not_overdue..].iter().all(|s| s != "state-overdue"), "{states:?}");
-    let done = states.iter().position(|s| s == "state-done").unwrap();
-    assert!(states[done..].iter().all(|s| s == "state-done"), "done items last: {states:?}");
+    let cell = Selector::parse("td").unwrap();
+    let list = |path: &str| -> Vec<(String, String, String)> {
+        let html = Html::parse_document(page(&files, path));
+        html.select(&rows)
+            .map(|r| {
+                let cells: Vec<String> = r.select(&cell).map(|c| c.text().collect::<String>()).collect();
+                (r.value().attr("class").unwrap_or("").to_string(), cells[1].clone(), cells[4].clone())
+            })
+            .collect()
+    };
+    let overdue = list("actions.html");
+    let ids: Vec<&str> = overdue.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(ids, ["AI-2024-101", "AI-2025-002"], "overdue on 2025-01-26, oldest due first");
+    assert!(overdue.iter().all(|r| r.0 == "state-overdue"));
+    let open = list("actions-open.html");
+    let due: Vec<&str> = open.iter().map(|r| r.2.as_str()).collect();
+    assert_eq!(due, ["2025-01-27", "2025-01-30", "2027-01-10"]);
+    assert!(open.iter().all(|r| r.0 == "state-open"));
+    let done = list("actions-done.html");
+    assert_eq!(done.len(), 3);
+    assert!(done.iter().all(|r| r.0 == "state-done"));
+    // The landing page has the counts; the other lists do not (they change only with their items).
+    assert!(page(&files, "actions.html").contains("overdue on 2025-01-26"));
+    assert!(!page(&files, "actions-done.html").contains("in all"));
 }
 
 // ----- safety -----
@@ -655,7 +676,7 @@ fn every_internal_link_resolves() {
     let files = site::render(&snapshot(records), &opts("2025-01-26")).unwrap();
     let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert!(paths.contains("incidents/2023.p2.html"), "the year is paged");
-    assert!(paths.contains("actions.p2.html"), "the tracker is paged");
+    assert!(paths.contains("actions-open.p2.html"), "the tracker is paged");
     assert!(paths.contains("owners/platform.p2.html"), "owner pages are paged");
     let links = Selector::parse("[href], [src], form[action]").unwrap();
     let mut checked = 0;
@@ -727,6 +748,12 @@ fn a_new_record_re_renders_only_the_pages_it_touches() {
     assert_eq!((again.rendered, again.write.written, again.write.removed), (0, 0, 0), "{again:?}");
     assert_eq!(again.write.unchanged, first.files);
     assert_eq!(inode("incidents/INC-2025-0023.html"), reference_inode);
+
+    // A page removed by hand comes back, alone.
+    std::fs::remove_file(out.join("customers/healthtech-systems.html")).unwrap();
+    let repaired = site::generate(&sample(), &opts("2025-01-26"), &out, Vec::new()).unwrap();
+    assert_eq!(repaired.rendered_pages, ["customers/healthtech-systems.html"]);
+    assert_eq!((repaired.write.written, repaired.write.unchanged), (1, first.files - 1));
 
     // A new record naming GlobalBank Corp and a new customer, with an item for a new owner.
     let mut records = sample().records;
