@@ -135,18 +135,10 @@ pub struct ArchivedRecord {
     /// The highest ledger `seq` of any entry about this id (ingest, new version, hold, release,
     /// purge): what an incremental index or site compares with the position it last saw.
     pub last_seq: u64,
-    /// The current version parsed; `None` once purged (or when its object cannot be used).
+    /// The current version parsed; `None` once purged. Also `None`, with `purged` `None`, when
+    /// the object is missing or no longer matches its hash: the snapshot never hands on bytes
+    /// that are not the archived ones (`verify` names the problem).
     pub incident: Option<Incident>,
-    /// Size of the current object in bytes.
-    pub size: u64,
-    /// The sign-off as the ledger records it.
-    pub sign_off: LedgerSignOff,
-    /// The retention period applied, in years.
-    pub retention_years: u32,
-    /// Why `incident` is `None` for a record that was not purged (its object is missing or does
-    /// not match its hash: `verify` names the problem).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
 }
 
 /// Everything downstream stages need, read once: records sorted by id.
@@ -164,6 +156,13 @@ pub struct Snapshot {
 pub struct RecordHistory {
     /// The record, not parsed (`incident` is `None`).
     pub record: ArchivedRecord,
+    /// Size of the latest version in bytes.
+    pub size: u64,
+    /// The sign-off of the latest version, as the ledger records it.
+    pub sign_off: LedgerSignOff,
+    /// The retention period applied, in years.
+    pub retention_years: u32,
+    /// Every entry about the record, in ledger order.
     pub entries: Vec<Entry>,
     pub root: String,
     pub ledger_len: u64,
@@ -293,7 +292,7 @@ impl Archive {
     }
 
     /// Like [`Archive::snapshot`] but without reading or parsing any record (`incident` is
-    /// `None`): what retention reports need.
+    /// `None`): the ledger's view alone.
     pub fn ledger_snapshot(&self) -> Result<Snapshot, ArchiveError> {
         self.build_snapshot(false)
     }
@@ -311,12 +310,11 @@ impl Archive {
 
     fn archived(&self, r: &state::RecordState, parse: bool) -> ArchivedRecord {
         let mut incident = None;
-        let mut error = None;
-        if parse && r.purged.is_none() {
-            match self.read_verified(&r.object) {
-                Ok((path, bytes)) => incident = crate::record::parse(&path, &bytes).incident,
-                Err(e) => error = Some(e),
-            }
+        if parse
+            && r.purged.is_none()
+            && let Ok((path, bytes)) = self.read_verified(&r.object)
+        {
+            incident = crate::record::parse(&path, &bytes).incident;
         }
         ArchivedRecord {
             id: r.id.clone(),
@@ -328,10 +326,6 @@ impl Archive {
             purged: r.purged.clone(),
             last_seq: r.last_seq(),
             incident,
-            size: r.size,
-            sign_off: r.sign_off.clone(),
-            retention_years: r.retention_years,
-            error,
         }
     }
 
@@ -362,6 +356,9 @@ impl Archive {
             .collect();
         Ok(RecordHistory {
             record: self.archived(r, false),
+            size: r.size,
+            sign_off: r.sign_off.clone(),
+            retention_years: r.retention_years,
             entries,
             root: hex::encode(merkle::root(&ledger.leaves())),
             ledger_len: ledger.lines.len() as u64,

@@ -73,9 +73,9 @@ fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
         "ingested_at": shown.ingested_at,
         "latest_version": r.versions.len(),
         "versions": r.versions,
-        "size": r.size,
-        "sign_off": r.sign_off,
-        "retention_years": r.retention_years,
+        "size": h.size,
+        "sign_off": h.sign_off,
+        "retention_years": h.retention_years,
         "retain_until": r.retain_until,
         "legal_hold": r.legal_hold,
         "purged": r.purged,
@@ -98,16 +98,16 @@ fn print_human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&crate::
             println!("time          {}{end}", utc(&s));
         }
     }
-    println!("signed off    {} by {}", r.sign_off.date, r.sign_off.approved_by);
+    println!("signed off    {} by {}", h.sign_off.date, h.sign_off.approved_by);
     println!(
         "version       {} of {}, sha256 {} ({} bytes at the latest version)",
         shown.version,
         r.versions.len(),
         shown.object,
-        r.size
+        h.size
     );
     println!("ingested at   {}", utc(&shown.ingested_at));
-    println!("retain until  {} ({} years after sign-off)", r.retain_until, r.retention_years);
+    println!("retain until  {} ({} years after sign-off)", r.retain_until, h.retention_years);
     match &r.legal_hold {
         Some(hold) => println!("legal hold    since {}: {}", hold.since.date_naive(), hold.reason),
         None => println!("legal hold    none"),
