@@ -419,36 +419,3 @@ pub fn ingest(
     report.ledger_len = s.ledger.lines.len() as u64;
     Ok(report)
 }
-
-/// Collects the `*.md` files under `paths` (files as given, folders recursively), sorted.
-/// A small stand-in for the record stage's discovery, which `ingest` and `build` share.
-pub fn collect_markdown(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ArchiveError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(super::fsutil::io(p))?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ArchiveError> {
-    for e in std::fs::read_dir(dir).map_err(super::fsutil::io(dir))? {
-        let e = e.map_err(super::fsutil::io(dir))?;
-        let p = e.path();
-        let ft = e.file_type().map_err(super::fsutil::io(&p))?;
-        if ft.is_dir() {
-            if !e.file_name().to_string_lossy().starts_with('.') {
-                walk(&p, out)?;
-            }
-        } else if p.extension().is_some_and(|x| x == "md") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Incident;
 
-pub use ingest::{IngestOptions, IngestReport, collect_markdown, ingest};
+pub use ingest::{IngestOptions, IngestReport, ingest};
 pub use ledger::{Action, Entry, LedgerSignOff};
 pub use lock::{LockGuard, SharedGuard};
 pub use objects::sha256_hex;

@@ -158,3 +158,14 @@ fn context(global: &Global) -> anyhow::Result<Context> {
     }
     Ok(Context { config, out: Output::detect(global.quiet, global.verbose) })
 }
+
+/// Writes `text` to standard output at once; a closed pipe (`| head`) ends the output quietly
+/// instead of panicking as `println!` does.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}

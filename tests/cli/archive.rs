@@ -143,7 +143,7 @@ impl Project {
     fn ingest_lib(&self) -> archive::IngestReport {
         let a = Archive::create(&self.archive()).unwrap();
         let guard = lock(&a);
-        let files = archive::collect_markdown(&[self.records()]).unwrap();
+        let files = incident_archive::record::discover(&[self.records()]).unwrap();
         archive::ingest(&a, &guard, &files, &IngestOptions::new(7, now())).unwrap()
     }
 
@@ -1121,7 +1121,7 @@ fn every_crash_window_verifies_and_is_recovered() {
         let guard = lock(&a);
         assert!(!guard.recovered().is_empty(), "{name}");
         assert!(!root.join("pending.json").exists(), "{name}");
-        let files = archive::collect_markdown(&[p.records()]).unwrap();
+        let files = incident_archive::record::discover(&[p.records()]).unwrap();
         let rep = archive::ingest(&a, &guard, &files, &IngestOptions::new(7, now())).unwrap();
         assert_eq!(rep.new, usize::from(*rerun), "{name}");
         drop(guard);
