@@ -393,7 +393,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
         if matches!(e.action, Action::Ingest | Action::NewVersion)
             && super::objects::is_object_name(&e.object)
         {
-            let live = state.records.get(&e.id).is_some_and(|r| r.purged.is_none());
+            let live = state.records.get(&e.id).is_none_or(|r| r.purged.is_none());
             refs.entry(&e.object).or_insert(Ref { id: &e.id, size: e.size, live, line: i + 1 });
             version_entries.push((i + 1, e));
         }

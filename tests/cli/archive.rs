@@ -652,6 +652,12 @@ fn each_kind_of_ledger_damage_is_named() {
         r.problems.iter().any(|x| x.kind == ProblemKind::RetentionChanged && x.message.contains("states 7"))
     );
 
+    // An entry moved to another id: the record itself says otherwise.
+    fs::write(&ledger, &original).unwrap();
+    forge_last_entry(&p.archive(), |e| e.id = "INC-2099-0001".into());
+    let r = p.verify();
+    assert!(r.problems.iter().any(|x| x.kind == ProblemKind::RecordMismatch && x.line == Some(4)), "{r:#?}");
+
     // An unknown format.
     fs::write(&ledger, &original).unwrap();
     rewrite_checkpoint(&p.archive());
