@@ -150,6 +150,14 @@ fn examine(path: &Path, state: &super::state::State) -> Seen {
     let mut diagnostics = parsed.diagnostics.clone();
     let accepted = parsed.accepted();
     let Some(inc) = parsed.incident.filter(|_| accepted) else {
+        if !diagnostics.iter().any(|d| d.level == Level::Error) {
+            diagnostics.push(Diagnostic::error(
+                path,
+                1,
+                "not-accepted",
+                "the record did not pass the sign-off gate",
+            ));
+        }
         return Seen::Rejected(diagnostics);
     };
     // The archive's own checks, whatever the parser: ids name things on disk downstream.
@@ -252,7 +260,9 @@ pub fn ingest(
         match seen {
             Seen::Known { id, purged } => {
                 report.unchanged += 1;
-                current_in.entry(id.clone()).or_default().push(path.clone());
+                if !purged {
+                    current_in.entry(id.clone()).or_default().push(path.clone());
+                }
                 if purged {
                     report.warnings.push(Diagnostic::warning(
                         path,

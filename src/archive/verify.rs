@@ -155,6 +155,22 @@ pub fn verify_root(root: &Path) -> Result<VerifyReport, ArchiveError> {
             0,
             String::new(),
         )),
+        Err(ArchiveError::NoArchive { path })
+            if path.join(super::LEDGER_FILE).exists() || path.join(super::OBJECTS_DIR).exists() =>
+        {
+            Ok(VerifyReport::new(
+                vec![Problem {
+                    kind: ProblemKind::UnknownFormat,
+                    path: path.join(super::FORMAT_FILE),
+                    line: None,
+                    message: "missing, but the folder holds a ledger or objects".into(),
+                }],
+                Vec::new(),
+                0,
+                0,
+                String::new(),
+            ))
+        }
         Err(e) => Err(e),
     }
 }

@@ -15,7 +15,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     // A shared lock: never verify half of a write in progress.
     let _guard = match Archive::open(root) {
         Ok(a) => Some(a.lock_shared()?),
-        Err(ArchiveError::UnknownFormat { .. }) => None,
+        Err(ArchiveError::UnknownFormat { .. } | ArchiveError::NoArchive { .. }) => None,
         Err(e) => return Err(e.into()),
     };
     let report = archive::verify_root(root)?;

@@ -699,6 +699,14 @@ fn verify_exit_codes_and_output_name_the_problem() {
     let (code, out, _) = p.run(&["verify"]);
     assert_eq!(code, 1);
     assert!(out.contains("error[unknown-format]"), "{out}");
+    fs::rename(p.archive().join("archive.json"), p.path().join("format.bak")).unwrap();
+    let (code, out, _) = p.run(&["verify"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("archive.json: error[unknown-format]: missing"), "{out}");
+    fs::rename(p.path().join("format.bak"), p.archive().join("archive.json")).unwrap();
+    let (code, _, err) = p.run(&["verify", "--archive", "nowhere"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an archive"), "{err}");
     // Writers refuse an unknown format.
     let (code, _, err) = p.run(&["ingest"]);
     assert_eq!(code, 2);
