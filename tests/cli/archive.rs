@@ -915,6 +915,21 @@ fn snapshot_parses_every_current_version() {
     assert_eq!(r.incident.as_ref().unwrap().id, "INC-2025-0023");
     assert_eq!(r.retain_until.to_string(), "2032-01-15");
     assert_eq!(snap.records[1].retain_until.to_string(), "2034-02-28");
+    // In chunks: the same records, in the same order.
+    let mut chunked = Vec::new();
+    let (root, len) = Archive::open(&p.archive())
+        .unwrap()
+        .snapshot_chunks(2, |part| {
+            assert!(part.len() <= 2);
+            chunked.extend(part);
+            Ok::<_, archive::ArchiveError>(())
+        })
+        .unwrap();
+    assert_eq!((root, len), (snap.root.clone(), snap.ledger_len));
+    let ids2: Vec<_> = chunked.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids2, ids);
+    assert_eq!(chunked[2].incident, snap.records[2].incident);
+
     // A damaged object is not handed on as the record.
     let obj = Archive::open(&p.archive()).unwrap().object_path(&snap.records[0].object).unwrap();
     writable(&obj);
