@@ -10,5 +10,6 @@ pub mod commands;
 pub mod config;
 pub mod corpus;
 pub mod index;
+pub mod pipeline;
 pub mod record;
 pub mod site;

@@ -58,7 +58,7 @@ impl std::fmt::Display for Action {
 }
 
 /// The sign-off fields a ledger entry keeps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerSignOff {
     pub approved_by: String,

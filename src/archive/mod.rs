@@ -121,7 +121,7 @@ pub struct PurgeInfo {
 }
 
 /// The current state of one record id, derived from the ledger.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ArchivedRecord {
     pub id: String,
     /// Title as recorded in the ledger (kept after a purge).

@@ -1,7 +1,7 @@
 //! `check`: parse records and run the sign-off gate, archiving nothing.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -22,36 +22,12 @@ pub struct Checked {
     pub parsed: Parsed,
 }
 
-/// Reads a record, at most [`record::MAX_RECORD_BYTES`] + 1 bytes of it (enough for the parser to
-/// say it is too large without reading all of a huge file).
-pub fn read_record(path: &Path) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(record::MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
+/// Records parsed at a time: enough to keep both cores busy, few enough to keep memory small.
+const CHUNK: usize = 512;
 
-/// Reads and parses `files` in parallel, in their order; a file that cannot be read gets an
-/// `unreadable` error diagnostic.
+/// Reads and parses `files` in parallel, in their order.
 pub fn check_files(files: &[PathBuf]) -> Vec<Checked> {
-    files
-        .par_iter()
-        .map(|path| {
-            let parsed = match read_record(path) {
-                Ok(bytes) => record::parse(path, &bytes),
-                Err(e) => Parsed {
-                    incident: None,
-                    diagnostics: vec![Diagnostic::error(
-                        path,
-                        1,
-                        "unreadable",
-                        format!("cannot read the record: {e}"),
-                    )],
-                },
-            };
-            Checked { path: path.clone(), parsed }
-        })
-        .collect()
+    files.par_iter().map(|path| Checked { path: path.clone(), parsed: record::parse_file(path).1 }).collect()
 }
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
@@ -64,42 +40,49 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Fatal);
         }
     };
-    let checked = check_files(&files);
-    let rejected = checked.iter().filter(|c| !c.parsed.accepted()).count();
-    let warnings: usize = checked.iter().map(|c| c.parsed.warnings().count()).sum();
-
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if o.json {
-        if single_file && checked.len() == 1 {
-            serde_json::to_writer_pretty(&mut out, &report(&checked[0]))
-        } else {
-            serde_json::to_writer_pretty(&mut out, &checked.iter().map(report).collect::<Vec<_>>())
-        }
-        .context("writing JSON")?;
-        writeln!(out)?;
-    } else {
-        for c in &checked {
-            for d in &c.parsed.diagnostics {
-                if ctx.out.quiet && d.level == Level::Warning {
-                    continue;
+    let (mut rejected, mut warnings) = (0usize, 0usize);
+    let array = o.json && !(single_file && files.len() == 1);
+    if array {
+        write!(out, "[")?;
+    }
+    // In chunks, so that memory stays bounded however many records there are.
+    for (n, chunk) in files.chunks(CHUNK).enumerate() {
+        for (i, c) in check_files(chunk).iter().enumerate() {
+            rejected += usize::from(!c.parsed.accepted());
+            warnings += c.parsed.warnings().count();
+            if o.json {
+                if array {
+                    writeln!(out, "{}", if n == 0 && i == 0 { "" } else { "," })?;
                 }
-                writeln!(out, "{}", paint(d, ctx.out.color))?;
+                serde_json::to_writer_pretty(&mut out, &report(c)).context("writing JSON")?;
+                continue;
+            }
+            for d in &c.parsed.diagnostics {
+                if !(ctx.out.quiet && d.level == Level::Warning) {
+                    writeln!(out, "{}", paint(d, ctx.out.color))?;
+                }
             }
             if c.parsed.accepted() {
                 ctx.out.detail(format_args!("ok {}", c.path.display()));
             }
         }
-        if !ctx.out.quiet {
-            let noun = if checked.len() == 1 { "record" } else { "records" };
-            let warn_noun = if warnings == 1 { "warning" } else { "warnings" };
-            writeln!(
-                out,
-                "checked {} {noun}: {} accepted, {rejected} rejected, {warnings} {warn_noun}",
-                checked.len(),
-                checked.len() - rejected,
-            )?;
-        }
+    }
+    if array {
+        write!(out, "{}]", if files.is_empty() { "" } else { "\n" })?;
+    }
+    if o.json {
+        writeln!(out)?;
+    } else if !ctx.out.quiet {
+        let noun = if files.len() == 1 { "record" } else { "records" };
+        let warn_noun = if warnings == 1 { "warning" } else { "warnings" };
+        writeln!(
+            out,
+            "checked {} {noun}: {} accepted, {rejected} rejected, {warnings} {warn_noun}",
+            files.len(),
+            files.len() - rejected,
+        )?;
     }
     out.flush()?;
     if files.is_empty() {

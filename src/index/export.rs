@@ -125,12 +125,17 @@ struct Out<'a> {
 impl Out<'_> {
     /// Writes `search/<name>.js` calling the callback with `data`.
     fn shard(&mut self, name: &str, data: &Value) -> Result<(), Failure> {
-        let mut bytes = Vec::with_capacity(64);
+        self.shard_json(name, &serde_json::to_string(data).expect("json to memory"))
+    }
+
+    /// Same, with `data` already serialized.
+    fn shard_json(&mut self, name: &str, json: &str) -> Result<(), Failure> {
+        let mut bytes = Vec::with_capacity(json.len() + name.len() + 16);
         bytes.extend_from_slice(CALLBACK.as_bytes());
         bytes.extend_from_slice(b"(\"");
         bytes.extend_from_slice(name.as_bytes());
         bytes.extend_from_slice(b"\",");
-        serde_json::to_writer(&mut bytes, data).expect("json to memory");
+        bytes.extend_from_slice(json.as_bytes());
         bytes.extend_from_slice(b");\n");
         self.report.files += 1;
         self.report.bytes += bytes.len() as u64;
@@ -302,7 +307,7 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
     out.report.documents = docs;
 
     // Documents and filter values, from fast columns only.
-    let mut rows: BTreeMap<u32, Value> = BTreeMap::new();
+    let mut rows: BTreeMap<u32, String> = BTreeMap::new();
     let mut filters: BTreeMap<(&str, String), Vec<u32>> = BTreeMap::new();
     for (reader, numbers) in searcher.segment_readers().iter().zip(&segments) {
         let ff = reader.fast_fields();
@@ -324,10 +329,8 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
             let row: Vec<String> = [0, 1, 2, 3].iter().map(|&i| first_str(&cols[i], doc, &mut buf)).collect();
-            rows.insert(
-                n,
-                json!([n, row[0], row[1], row[2], row[3], date, first_str(&cols[5], doc, &mut buf)]),
-            );
+            let row = json!([n, row[0], row[1], row[2], row[3], date, first_str(&cols[5], doc, &mut buf)]);
+            rows.insert(n, row.to_string());
             for (kind, col) in [("severity", 2), ("status", 3), ("year", 4)] {
                 let v = first_str(&cols[col], doc, &mut buf);
                 if !v.is_empty() {
@@ -339,21 +342,19 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
             }
         }
     }
-    let mut bucket: Vec<Value> = Vec::new();
+    let mut bucket: Vec<String> = Vec::new();
     let mut current = None;
     for (n, row) in rows {
         let b = n / DOC_BUCKET;
-        if current.is_some_and(|c| c != b) {
-            out.shard(
-                &format!("d/{}", current.expect("checked")),
-                &Value::Array(std::mem::take(&mut bucket)),
-            )?;
+        if let Some(c) = current.filter(|c| *c != b) {
+            out.shard_json(&format!("d/{c}"), &format!("[{}]", bucket.join(",")))?;
+            bucket.clear();
         }
         current = Some(b);
         bucket.push(row);
     }
     if let Some(c) = current {
-        out.shard(&format!("d/{c}"), &Value::Array(bucket))?;
+        out.shard_json(&format!("d/{c}"), &format!("[{}]", bucket.join(",")))?;
     }
     let mut filter_meta: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     for ((kind, value), mut docs) in filters {
@@ -371,7 +372,9 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
     }
 
     // Postings, field by field, term by term across segments.
-    let mut entries: Vec<(String, Value, Option<String>)> = Vec::new();
+    // (key, entry as JSON, positions of a short list): ~1M of them at 100,000 records, so
+    // serialized at once rather than kept as `Value`s.
+    let mut entries: Vec<(String, String, Option<String>)> = Vec::new();
     let mut field_meta = Vec::new();
     let mut doc_freqs: Vec<u64> = Vec::new();
     let mut collision: HashMap<u64, Vec<String>> = HashMap::new();
@@ -446,7 +449,7 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
                 }
                 (long_list(&postings, &cache, list_key, with_positions, docs, ids.len(), out)?, None)
             };
-            entries.push((dict_key, value, positions));
+            entries.push((dict_key, value.to_string(), positions));
             out.report.lists += 1;
         }
     }
@@ -463,25 +466,32 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
     }
 
     // Dictionary shards.
-    let total_bytes: usize = entries.iter().map(|(k, v, _)| k.len() + v.to_string().len() + 4).sum();
+    let total_bytes: usize = entries.iter().map(|(k, v, _)| k.len() + v.len() + 4).sum();
     let shards = (total_bytes / SHARD_BYTES).max(1).next_power_of_two();
     out.report.shards = shards;
     let width = format!("{:x}", shards - 1).len();
-    type Shard = (serde_json::Map<String, Value>, serde_json::Map<String, Value>);
-    let mut by_shard: BTreeMap<usize, Shard> = BTreeMap::new();
+    // Each shard's object, its keys in (field, term) order.
+    let mut by_shard: BTreeMap<usize, (String, String)> = BTreeMap::new();
     for (key, value, positions) in entries {
         let shard = (fnv32(&key) as usize) & (shards - 1);
         let (dict, pos) = by_shard.entry(shard).or_default();
+        let key_json = Value::String(key).to_string();
         if let Some(p) = positions {
-            pos.insert(key.clone(), Value::String(p));
+            pos.push_str(if pos.is_empty() { "{" } else { "," });
+            pos.push_str(&key_json);
+            pos.push(':');
+            pos.push_str(&Value::String(p).to_string());
         }
-        dict.insert(key, value);
+        dict.push_str(if dict.is_empty() { "{" } else { "," });
+        dict.push_str(&key_json);
+        dict.push(':');
+        dict.push_str(&value);
     }
     for (shard, (dict, pos)) in by_shard {
         let name = format!("t/{shard:0width$x}");
-        out.shard(&name, &Value::Object(dict))?;
+        out.shard_json(&name, &format!("{dict}}}"))?;
         if !pos.is_empty() {
-            out.shard(&format!("{name}.p"), &Value::Object(pos))?;
+            out.shard_json(&format!("{name}.p"), &format!("{pos}}}"))?;
         }
     }
 
@@ -613,6 +623,8 @@ mod tests {
         }
         assert_eq!(enc::decode(&s), values);
         assert_eq!(s.len(), 1 + 1 + 1 + 2 + 2 + 3 + 6);
+        // The same string is decoded by tests/browser/analyzer.test.mjs.
+        assert!(s.starts_with("ABfgB_fggB"));
     }
 
     /// The replicated pieces give tantivy's own scores, bit for bit.

@@ -22,7 +22,7 @@ pub const KW: &str = "kw";
 pub const MAX_TOKEN_BYTES: usize = 40;
 
 /// Bumped whenever the schema or an analyzer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How a searchable field is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +283,40 @@ mod tests {
         let long = "x".repeat(40);
         let toks = tokens(Analyzer::En, &format!("a {long} b"));
         assert_eq!(toks, [(0, "a".to_string()), (2, "b".to_string())]);
+    }
+
+    /// `tests/browser/fixtures/analyzer.jsonl` holds texts and the tokens both analyzers give;
+    /// `search.js` is tested against the same file, so both sides tokenize and stem alike.
+    /// `ANALYZER_FIXTURE_WORDS=<file of lines>` rewrites it from a list of texts.
+    #[test]
+    fn browser_analyzer_fixture_matches_tantivy() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/fixtures/analyzer.jsonl");
+        let line = |a: Analyzer, text: &str| {
+            let name = a.name();
+            serde_json::to_string(&serde_json::json!([name, text, tokens(a, text)])).unwrap()
+        };
+        if let Ok(words) = std::env::var("ANALYZER_FIXTURE_WORDS") {
+            let mut out = String::new();
+            for text in std::fs::read_to_string(words).unwrap().lines().filter(|l| !l.is_empty()) {
+                out.push_str(&line(Analyzer::En, text));
+                out.push('\n');
+                if !text.chars().all(|c| c.is_ascii_lowercase()) {
+                    out.push_str(&line(Analyzer::Kw, text));
+                    out.push('\n');
+                }
+            }
+            std::fs::write(&path, out).unwrap();
+        }
+        let fixture = std::fs::read_to_string(&path).unwrap();
+        let mut n = 0;
+        for l in fixture.lines() {
+            let (a, text, _): (String, String, serde_json::Value) = serde_json::from_str(l).unwrap();
+            let a = if a == EN { Analyzer::En } else { Analyzer::Kw };
+            assert_eq!(line(a, &text), l);
+            n += 1;
+        }
+        assert!(n > 10_000, "{n} lines");
     }
 
     #[test]

@@ -202,6 +202,7 @@ pub fn record(inc: Incident, seq: u64) -> ArchivedRecord {
         purged: None,
         last_seq: seq,
         incident: Some(inc),
+        ..Default::default()
     }
 }
 

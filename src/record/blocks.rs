@@ -147,6 +147,8 @@ pub(crate) struct Table<'a> {
     pub header: Vec<Cell<'a>>,
     /// The header cells [`normalize`]d.
     pub header_norm: Vec<String>,
+    /// For a two-column table, each row as a `key: value` line (`| Approved By | Maria |`).
+    pub pairs: Vec<Line<'a>>,
     pub rows: Vec<Row<'a>>,
 }
 
@@ -218,6 +220,7 @@ impl<'a> Doc<'a> {
                             line: b.lines.line(r.start),
                             header: Vec::new(),
                             header_norm: Vec::new(),
+                            pairs: Vec::new(),
                             rows: Vec::new(),
                         });
                     }
@@ -323,7 +326,10 @@ impl<'a> Doc<'a> {
                         }
                     }
                     TagEnd::Table => {
-                        if let Some(t) = table.take() {
+                        if let Some(mut t) = table.take() {
+                            if t.header.len() == 2 {
+                                t.pairs = key_value_lines(&t);
+                            }
                             b.blocks.push(Block::Table(t));
                         }
                     }
@@ -559,6 +565,38 @@ impl<'a> Inline<'a> {
             link: c.link,
         });
     }
+}
+
+/// The rows of a two-column table as labelled lines; the header row too, unless it only names
+/// the columns (`| Field | Value |`).
+fn key_value_lines<'a>(t: &Table<'a>) -> Vec<Line<'a>> {
+    const GENERIC: [&str; 9] =
+        ["", "field", "fields", "key", "name", "item", "property", "attribute", "label"];
+    let header =
+        t.header_norm.first().filter(|n| !GENERIC.contains(&n.as_str())).map(|_| (t.line, &t.header));
+    header
+        .into_iter()
+        .chain(t.rows.iter().map(|r| (r.line, &r.cells)))
+        .filter_map(|(line, cells)| {
+            let key = cells.first()?.plain.trim().trim_end_matches(':').trim_end();
+            if key.is_empty() {
+                return None;
+            }
+            let (value_src, value) = cells.get(1).map_or(("", ""), |c| (c.src, c.plain.trim()));
+            let mut plain = String::with_capacity(key.len() + 2 + value.len());
+            plain.push_str(key);
+            plain.push_str(": ");
+            let value_start = plain.len();
+            plain.push_str(value);
+            let label = Label {
+                text: 0..key.len(),
+                norm: normalize(key),
+                value_src,
+                value: value_start..plain.len(),
+            };
+            Some(Line { line, src: value_src, span: 0..0, plain, label: Some(label), task: None, link: None })
+        })
+        .collect()
 }
 
 /// The range of `inner` (a subslice of `outer`) within `outer`.

@@ -1,6 +1,8 @@
 //! The sign-off gate: what compliance needs before a record may be archived (a safe id, a
 //! title, a closed status, a start time, an approver and a sign-off date), and the warnings for
 //! inconsistencies that do not block archiving.
+//!
+//! The rules are listed in the module docs of [`crate::record`].
 
 use super::Diags;
 use super::header::{Header, Key, Slot};

@@ -1,9 +1,30 @@
 //! Markdown → [`Incident`]: the record model, the section parsers, the sign-off gate and its diagnostics.
 //!
 //! [`parse`] runs in stages over one record, each linear in its size: the bytes are checked and
-//! normalized ([`input`]), optional YAML front matter is split off, one pass of pulldown-cmark
+//! normalized (`input`), optional YAML front matter is split off, one pass of pulldown-cmark
 //! events builds the document's blocks with their lines, the sections are found by their
 //! normalized headings and read into the model, and the gate checks what compliance needs.
+//!
+//! Every diagnostic names its rule. Errors (the record is rejected):
+//!
+//! | rule | when |
+//! | --- | --- |
+//! | `too-large`, `empty`, `binary`, `not-utf8`, `not-markdown` | the bytes are no Markdown record (over 10 MiB, blank, NUL or control bytes, not UTF-8, no headings or labels) |
+//! | `unreadable` | the file cannot be read (from [`parse_file`]) |
+//! | `front-matter-invalid` | the YAML front matter does not parse or is not a mapping |
+//! | `id-missing`, `id-unsafe` | no id, or one not of the form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` (`../x`, `/abs`, `a/b`, NUL, over 64 bytes) |
+//! | `title-missing` | no title |
+//! | `status-missing`, `status-not-closed` | no status, or one other than `Resolved` / `Closed` |
+//! | `start-missing`, `start-invalid` | no start time, or one that cannot be read |
+//! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
+//! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
+//!
+//! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
+//! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
+//! `customer-users-sum`, `customer-accounts-sum`, `customer-value-invalid`, `severity-invalid`,
+//! `retention-invalid`, `timeline-time-invalid`, `timeline-order`, `id-mismatch`,
+//! `duplicate-field`, `duplicate-section`, `front-matter-mismatch`, `front-matter-value`,
+//! `too-many-diagnostics`.
 
 mod blocks;
 pub mod diagnostic;
@@ -150,6 +171,30 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     gate::check(&header, &inc, doc.lines.count(text.len()), diags);
     inc.sections = section_list(&doc);
     Some(inc)
+}
+
+/// Reads a record file: at most [`MAX_RECORD_BYTES`] + 1 bytes of it, enough for [`parse`] to
+/// say it is too large without reading all of a huge file.
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Reads and parses one record file, returning its exact bytes (empty when it could not be
+/// read) with the result; a file that cannot be read gets an `unreadable` error.
+pub fn parse_file(path: &Path) -> (Vec<u8>, Parsed) {
+    match read_file(path) {
+        Ok(bytes) => {
+            let parsed = parse(path, &bytes);
+            (bytes, parsed)
+        }
+        Err(e) => {
+            let d = Diagnostic::error(path, 1, "unreadable", format!("cannot read the record: {e}"));
+            (Vec::new(), Parsed { incident: None, diagnostics: vec![d] })
+        }
+    }
 }
 
 /// Every section as written: the text before the first heading (when there is any), then one

@@ -51,7 +51,7 @@ pub struct Incident {
     /// Every section of the document, in order, losslessly: one per heading (any level), plus
     /// one with an empty heading (level 0) for text before the first heading. Concatenating the
     /// `markdown` of all sections gives back the document after its front matter (with line ends
-    /// as `\n`, without a byte-order mark, and without leading blank lines).
+    /// as `\n`, without a byte-order mark, and without blank lines before the first heading).
     pub sections: Vec<Section>,
 }
 

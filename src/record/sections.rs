@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::blocks::{Block, Cell, Doc, Item, Line, Table};
 use super::model::*;
-use super::values::{self, starts_with_words as sw};
+use super::values::{self, normalize, starts_with_words as sw};
 use super::{Diags, Header, Key, Slot};
 
 /// What a heading introduces, from its normalized text.
@@ -145,7 +145,7 @@ pub(crate) struct Outline {
 
 impl Outline {
     pub fn new(doc: &Doc<'_>, diags: &mut Diags<'_>) -> Outline {
-        let mut first = HashMap::new();
+        let mut first: HashMap<Kind, usize> = HashMap::new();
         let mut kinds = Vec::with_capacity(doc.headings.len());
         let mut parent = Kind::Other;
         for (i, h) in doc.headings.iter().enumerate() {
@@ -158,7 +158,6 @@ impl Outline {
             }
             if kind != Kind::Other {
                 if let Some(&prev) = first.get(&kind) {
-                    let prev: usize = prev;
                     diags.warn(
                         h.line,
                         "duplicate-section",
@@ -227,7 +226,8 @@ fn labelled<'d, 'a>(blocks: &'d [Block<'a>]) -> impl Iterator<Item = &'d Line<'a
             match b {
                 Block::Lines(lines) => Box::new(lines.iter()),
                 Block::List(items) => Box::new(items.iter().filter_map(|i| i.lines.first())),
-                _ => Box::new(std::iter::empty()),
+                Block::Table(t) => Box::new(t.pairs.iter()),
+                Block::Code(_) => Box::new(std::iter::empty()),
             }
         })
         .filter(|l| l.label.is_some())
@@ -725,37 +725,71 @@ fn references(blocks: &[Block<'_>]) -> Vec<Reference> {
     out
 }
 
+/// A role in the sign-off.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Commander,
+    Reviewer,
+    Approver,
+    Date,
+}
+
+fn role(norm: &str) -> Option<Role> {
+    Some(match norm {
+        "incident commander" | "commander" | "ic" => Role::Commander,
+        "reviewed by" | "reviewer" | "reviewers" => Role::Reviewer,
+        "approved by" | "approver" | "approval" => Role::Approver,
+        "date" | "sign off date" | "approval date" | "approved on" | "signed off" | "signed off on"
+        | "date approved" => Role::Date,
+        _ => return None,
+    })
+}
+
 fn sign_off(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Header) {
     let Some(h) = outline.find(Kind::SignOff) else { return };
     header.sign_off_line = Some(doc.headings[h].line);
-    for line in labelled(doc.extent_blocks(h)) {
-        let n = line.label_norm();
-        let value = line.value_plain().to_string();
+    let blocks = doc.extent_blocks(h);
+    let mut set = |role: Role, value: &str, line: usize, inc: &mut Incident| {
         let s = &mut inc.sign_off;
-        match n {
-            "incident commander" | "commander" | "ic" => {
-                s.incident_commander = first(&s.incident_commander, value)
-            }
-            "reviewed by" | "reviewer" | "reviewers" => s.reviewed_by = first(&s.reviewed_by, value),
-            "approved by" | "approver" | "approval" => {
-                if header.approved_by.is_none() {
-                    header.approved_by = Some(slot(line));
-                }
-            }
-            "date" | "sign off date" | "approval date" | "approved on" | "signed off" | "signed off on"
-            | "date approved" => {
-                if header.sign_off_date.is_none() {
-                    header.sign_off_date = Some(slot(line));
-                }
-            }
-            _ if Key::from_global_label(n).is_some() => {}
-            _ => inc.extra_fields.push(field(line)),
+        let slot = || Slot { value: value.to_string(), line, front_matter: false };
+        match role {
+            Role::Commander if s.incident_commander.is_empty() => s.incident_commander = value.to_string(),
+            Role::Reviewer if s.reviewed_by.is_empty() => s.reviewed_by = value.to_string(),
+            Role::Approver if header.approved_by.is_none() => header.approved_by = Some(slot()),
+            Role::Date if header.sign_off_date.is_none() => header.sign_off_date = Some(slot()),
+            _ => {}
+        }
+    };
+    for line in labelled(blocks) {
+        let n = line.label_norm();
+        match role(n) {
+            Some(r) => set(r, line.value_plain(), line.line, inc),
+            None if Key::from_global_label(n).is_some() => {}
+            None => inc.extra_fields.push(field(line)),
         }
     }
-}
-
-fn first(current: &str, value: String) -> String {
-    if current.is_empty() { value } else { current.to_string() }
+    // A table of roles: `| Role | Name | Date |`.
+    for b in blocks {
+        let Block::Table(t) = b else { continue };
+        if t.header.len() < 3 {
+            continue;
+        }
+        let role_col =
+            column(t, |n| matches!(n, "role" | "title" | "sign off" | "signoff" | "function")).unwrap_or(0);
+        let name_col =
+            column(t, |n| matches!(n, "name" | "signed by" | "person" | "who" | "signatory")).unwrap_or(1);
+        let date_col = column(t, |n| n.contains("date") || matches!(n, "signed" | "when"));
+        for row in &t.rows {
+            let Some(r) = row.cells.get(role_col).and_then(|c| role(&normalize(&c.plain))) else { continue };
+            let name = row.cells.get(name_col).map_or("", |c| c.plain.trim());
+            set(r, name, row.line, inc);
+            if r == Role::Approver
+                && let Some(date) = date_col.and_then(|c| row.cells.get(c))
+            {
+                set(Role::Date, date.plain.trim(), row.line, inc);
+            }
+        }
+    }
 }
 
 /// A time in the timeline: a time of day to resolve against the start date, or a full timestamp.
@@ -765,16 +799,30 @@ enum When {
     At(DateTime<Utc>),
 }
 
-/// Reads `14:23:47`, `2025-01-14 14:23:47 UTC`, `[14:23]`.
+/// Reads `14:23:47`, `[14:23]`, `14:23:47 UTC`, `2:23 PM`, `2025-01-14 14:23:47 UTC`.
 fn when(s: &str) -> Option<When> {
     let t = s.trim().trim_matches(|c| matches!(c, '[' | ']' | '`' | '*'));
-    values::parse_time(t).map(When::Time).or_else(|| values::parse_datetime(t).ok().map(When::At))
+    if let Some(time) = values::parse_time(t) {
+        return Some(When::Time(time));
+    }
+    if let Ok(at) = values::parse_datetime(t) {
+        return Some(When::At(at));
+    }
+    // A time of day with a zone or a 12-hour clock, read as a point on any day.
+    if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(':') {
+        let at = values::parse_datetime(&format!("2000-01-01 {t}")).ok()?;
+        return Some(When::Time(at.time()));
+    }
+    None
 }
 
-/// Looks like a time someone meant to write (`25:61`, `14:2`), for a warning.
+/// Looks like a time someone meant to write (`25:61`, `14:2 UTC`), for a warning.
 fn timeish(s: &str) -> bool {
     let t = s.trim().trim_matches(|c| matches!(c, '[' | ']' | '`' | '*'));
-    t.contains(':') && t.len() <= 12 && t.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+    let first = t.split_whitespace().next().unwrap_or("");
+    first.contains(':')
+        && first.len() <= 12
+        && first.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
 }
 
 fn strip_separator(s: &str) -> &str {
@@ -788,17 +836,18 @@ fn timeline_line(line: &Line<'_>, diags: &mut Diags<'_>) -> Option<(When, String
     {
         return Some((w, strip_separator(label.value_src).to_string(), line.line));
     }
-    // A leading time without bold: `14:23:47 - text`, `2025-01-14 14:23:47 - text`.
+    // A leading time without bold, of up to three words: `14:23:47 - text`,
+    // `14:23:47 UTC - text`, `2:23 PM - text`, `2025-01-14 14:23:47 - text`.
     let src = line.src;
-    let mut words = src.splitn(3, char::is_whitespace);
-    let w1 = words.next().unwrap_or("");
-    if let Some(w) = when(w1) {
-        return Some((w, strip_separator(&src[w1.len()..]).to_string(), line.line));
-    }
-    if let (Some(w2), Ok(_)) = (words.next(), values::parse_date(w1.trim_matches('*'))) {
-        let joined = &src[..w1.len() + 1 + w2.len()];
-        if let Some(w) = when(joined) {
-            return Some((w, strip_separator(&src[joined.len()..]).to_string(), line.line));
+    let words: Vec<&str> = src.split_whitespace().take(3).collect();
+    let w1 = words.first().copied().unwrap_or("");
+    if w1.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '[' | '`' | '*')) {
+        for w in words.iter().rev() {
+            // `w` is a subslice of `src`: the prefix up to its end, whatever the spaces before it.
+            let end = w.as_ptr() as usize - src.as_ptr() as usize + w.len();
+            if let Some(at) = when(&src[..end]) {
+                return Some((at, strip_separator(&src[end..]).to_string(), line.line));
+            }
         }
     }
     let candidate = if line.label.is_some() { line.label_text() } else { w1 };

@@ -308,6 +308,52 @@ fn summary_and_timeline_without_bold_parse_the_same() {
     assert_eq!(semantic(incident(&text)), semantic(reference()));
 }
 
+#[test]
+fn summary_as_a_key_value_table_parses_the_same() {
+    let start = REFERENCE.find("**Incident ID**").unwrap();
+    let end = REFERENCE.find("## Timeline").unwrap();
+    let rows: String = REFERENCE[start..end]
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (label, value) = l.trim_end().split_once("**: ").unwrap();
+            format!("| {} | {} |\n", label.trim_start_matches("**"), value)
+        })
+        .collect();
+    let text = format!("{}| Field | Value |\n|---|---|\n{rows}\n{}", &REFERENCE[..start], &REFERENCE[end..]);
+    assert!(text.contains("| Incident ID | INC-2025-0023 |\n| Title |"));
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn sign_off_as_a_table_of_roles_parses_the_same() {
+    let table = "| Role | Name | Date |\n|------|------|------|\n\
+                 | Incident Commander | Sarah Mitchell, Senior SRE | |\n\
+                 | Reviewed By | David Chen, VP Engineering | 2025-01-15 |\n\
+                 | Approved By | Maria Garcia, CISO | 2025-01-15 |\n";
+    let start = REFERENCE.find("**Incident Commander**").unwrap();
+    let end = REFERENCE.find("---\n\n**Classification**").unwrap();
+    let text = format!("{}{table}\n{}", &REFERENCE[..start], &REFERENCE[end..]);
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+    let line = line_of(&text, "| Approved By |");
+    let late = text.replace("| Maria Garcia, CISO | 2025-01-15 |", "| Maria Garcia, CISO | 2025-02-30 |");
+    assert_eq!(
+        rule(&late, "sign-off-date-invalid"),
+        [format!(
+            "t.md:{line}: error[sign-off-date-invalid]: sign-off `Date` cannot be read: `2025-02-30` is not a date that exists"
+        )]
+    );
+}
+
+#[test]
+fn dates_written_in_words_and_12_hour_times_parse_the_same() {
+    let text = REFERENCE
+        .replace("2025-01-14 14:23:47 UTC", "January 14, 2025 2:23:47 PM UTC")
+        .replace("2025-01-14 15:08:22 UTC", "14 Jan 2025 at 15:08:22")
+        .replace("**Date**: 2025-01-15", "**Date**: January 15, 2025");
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
 /// The reference with its summary section replaced by YAML front matter.
 fn with_front_matter(extra: &str) -> String {
     let fm = "---\nid: INC-2025-0023\ntitle: Database Connection Pool Exhaustion - Production\nseverity: P1 (High)\n\
@@ -359,6 +405,16 @@ fn front_matter_and_summary_disagreeing_is_a_warning() {
 }
 
 #[test]
+fn front_matter_lists_are_not_values() {
+    let text = format!("---\ntitle:\n  - a\n  - b\n---\n{REFERENCE}");
+    assert_eq!(
+        warned(&text, "front-matter-value"),
+        ["t.md:2: warning[front-matter-value]: front matter `title` is not a single value; ignored"]
+    );
+    assert_eq!(incident(&text).title, "Database Connection Pool Exhaustion - Production");
+}
+
+#[test]
 fn timeline_rolls_over_midnight() {
     let text = REFERENCE
         .replace("2025-01-14 14:23:47 UTC", "2025-01-14 23:50:00 UTC")
@@ -381,7 +437,23 @@ fn timeline_rolls_over_midnight() {
 }
 
 #[test]
+fn timeline_times_with_a_zone_or_a_12_hour_clock_parse_the_same() {
+    let bold_utc = REFERENCE.replace(":47** -", ":47 UTC** -").replace("**14:24:12**", "**14:24:12Z**");
+    assert!(bold_utc.contains("**14:23:47 UTC** -"));
+    assert_eq!(semantic(incident(&bold_utc)), semantic(reference()));
+    let plain =
+        REFERENCE.replace("**14:23:47** -", "14:23:47 UTC -").replace("**14:24:12** -", "2:24:12 PM -");
+    assert_eq!(semantic(incident(&plain)), semantic(reference()));
+    let bold_pm = REFERENCE.replace("**15:08:22** -", "**3:08:22 p.m.** -");
+    assert_eq!(semantic(incident(&bold_pm)), semantic(reference()));
+}
+
+#[test]
 fn timeline_with_full_timestamps_and_tables() {
+    // A date and time split by a no-break space.
+    let text = REFERENCE.replace("**14:24:12**", "2025-01-14\u{a0}14:24:12");
+    assert_eq!(incident(&text).timeline[1].at.to_rfc3339(), "2025-01-14T14:24:12+00:00");
+
     let table = "## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n| 2025-01-13 22:00 | Deploy |\n| 14:23:47 | Alert |\n\n";
     let text = REFERENCE.replace("## Timeline\n", &format!("{table}## Old Timeline\n"));
     let inc = incident(&text);
@@ -493,7 +565,7 @@ fn rule_start_missing_and_invalid() {
     let cases = [
         ("2025-13-45 14:23:47 UTC", "`2025-13-45` is not a date that exists"),
         ("2025-02-30 14:23:47 UTC", "`2025-02-30` is not a date that exists"),
-        ("yesterday afternoon", "`yesterday` is not a date (expected `YYYY-MM-DD`)"),
+        ("yesterday afternoon", "`yesterday afternoon` is not a date (expected `YYYY-MM-DD`)"),
         ("2025-01-14 14:23:47 PST", "unknown time zone `PST` (write `UTC` or an offset like `+01:00`)"),
         ("2025-01-14 25:61 UTC", "`25:61` is not a time of day"),
         ("2025-01-14", "`2025-01-14` has no time of day"),
@@ -843,6 +915,24 @@ fn too_many_diagnostics_are_counted_not_listed() {
     // An error still gets in when warnings filled the list.
     let p = parse_str(&text.replace("**Status**: Resolved", "**Status**: Open"));
     assert!(!p.accepted());
+}
+
+#[test]
+fn files_are_read_capped_and_unreadable_ones_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bytes, p) = parse_file(dir.path());
+    assert!(bytes.is_empty() && p.incident.is_none());
+    assert_eq!(p.diagnostics[0].rule, "unreadable");
+    let big = dir.path().join("big.md");
+    std::fs::File::create(&big).unwrap().set_len(50 * 1024 * 1024).unwrap();
+    let (bytes, p) = parse_file(&big);
+    assert_eq!(bytes.len(), MAX_RECORD_BYTES + 1);
+    assert_eq!(p.diagnostics[0].rule, "too-large");
+    let ok = dir.path().join("ok.md");
+    std::fs::write(&ok, REFERENCE).unwrap();
+    let (bytes, p) = parse_file(&ok);
+    assert_eq!(bytes, REFERENCE.as_bytes());
+    assert!(p.accepted());
 }
 
 // ---------------------------------------------------------------- no input panics

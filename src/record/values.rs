@@ -100,24 +100,54 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 }
 
 /// A point in time, converted to UTC: `2025-01-14 14:23:47 UTC`, `2025-01-14T14:23:47Z`,
-/// `2025-01-14 14:23 UTC`, `2025-01-14T15:23:47+01:00`. Without a zone, UTC is meant.
+/// `2025-01-14 14:23 UTC`, `2025-01-14T15:23:47+01:00`, `January 14, 2025 2:23:47 PM UTC`,
+/// `14 Jan 2025 at 14:23`. Without a zone, UTC is meant.
 pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
-    let split = match s.as_bytes().get(10) {
-        Some(b'T' | b't') => 10,
-        _ => s.find(' ').unwrap_or(s.len()),
+    let (date, rest) = match s.as_bytes().get(10) {
+        Some(b'T' | b't') => (&s[..10], &s[11..]),
+        _ => match time_word(s) {
+            Some(i) => {
+                let date = s[..i].trim_end().trim_end_matches(',');
+                (date.strip_suffix(" at").unwrap_or(date).trim_end_matches(','), &s[i..])
+            }
+            None => (s, ""),
+        },
     };
-    let date = parse_date(&s[..split])?;
-    let rest = s[split..].trim_start_matches(['T', 't', ' ']);
+    let date = parse_date(date)?;
     if rest.is_empty() {
         return Err(format!("`{s}` has no time of day"));
     }
     let time_end = rest.find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.')).unwrap_or(rest.len());
     let token =
         if time_end == 0 { rest.split_whitespace().next().unwrap_or(rest) } else { &rest[..time_end] };
-    let time = parse_time(token).ok_or_else(|| format!("`{token}` is not a time of day"))?;
-    let offset = parse_zone(rest[time_end..].trim())?;
+    let mut time = parse_time(token).ok_or_else(|| format!("`{token}` is not a time of day"))?;
+    let mut zone = rest[time_end..].trim();
+    // A 12-hour clock: `2:23 PM`, `2:23pm`, `2:23 p.m.`.
+    let lower = zone.get(..4).unwrap_or(zone).to_ascii_lowercase();
+    let meridiem = ["a.m.", "p.m.", "am", "pm"]
+        .into_iter()
+        .find(|m| lower.starts_with(m) && !zone[m.len()..].starts_with(char::is_alphabetic));
+    if let Some(m) = meridiem {
+        let hour = chrono::Timelike::hour(&time);
+        if hour == 0 || hour > 12 {
+            return Err(format!("`{token} {}` is not a time of day", &zone[..m.len()]));
+        }
+        let hour = hour % 12 + if m.starts_with('p') { 12 } else { 0 };
+        time = chrono::Timelike::with_hour(&time, hour).unwrap_or(time);
+        zone = zone[m.len()..].trim();
+    }
+    let offset = parse_zone(zone)?;
     Ok((date.and_time(time) - Duration::seconds(offset)).and_utc())
+}
+
+/// Where the time of day starts in `s`: the first word after the start that begins with a digit
+/// and holds a `:`.
+fn time_word(s: &str) -> Option<usize> {
+    s.split_whitespace()
+        .map(|w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
+        .find(|(at, w)| *at > 0 && w.starts_with(|c: char| c.is_ascii_digit()) && w.contains(':'))
+        .map(|(at, _)| at)
 }
 
 /// A zone after a time, as seconds east of UTC: ``, `Z`, `UTC`, `GMT`, `(UTC)`, `+01:00`, `-0500`, `UTC+1`.
@@ -226,7 +256,7 @@ pub fn parse_delay_range(s: &str) -> Option<(u64, u64)> {
 
 /// The seconds per unit of the last unit word in `s` (`25s` → 1, `2 min` → 60).
 fn unit_of(s: &str) -> Option<f64> {
-    let start = s.rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| i + 1);
+    let start = s.char_indices().rfind(|(_, c)| !c.is_alphabetic()).map_or(0, |(i, c)| i + c.len_utf8());
     parse_duration(&format!("1{}", &s[start..]), None)
 }
 
@@ -448,6 +478,11 @@ mod tests {
             "2025-01-14 09:23:47 -0500",
             "2025-01-14 14:23:47 (UTC)",
             "2025-01-14 16:23:47 UTC+2",
+            "2025-01-14\u{a0}14:23:47\u{a0}UTC",
+            "January 14, 2025 2:23:47 PM UTC",
+            "14 Jan 2025 at 14:23:47",
+            "2025-01-14, 2:23:47pm",
+            "2025-01-14 at 02:23:47 p.m. (UTC)",
         ] {
             assert_eq!(
                 parse_datetime(s).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
@@ -459,6 +494,15 @@ mod tests {
         assert!(parse_datetime("2025-01-14 14:23:47 PST").unwrap_err().contains("unknown time zone `PST`"));
         assert!(parse_datetime("2025-01-14").unwrap_err().contains("no time of day"));
         assert!(parse_datetime("2025-01-14 25:00 UTC").unwrap_err().contains("not a time of day"));
+        assert_eq!(parse_datetime("2025-01-14 12:05 AM").unwrap().to_rfc3339(), "2025-01-14T00:05:00+00:00");
+        assert!(
+            parse_datetime("2025-01-14 09:05 America/Chicago").unwrap_err().contains("unknown time zone")
+        );
+        assert_eq!(parse_datetime("2025-01-14 13:05 PM").unwrap_err(), "`13:05 PM` is not a time of day");
+        assert_eq!(
+            parse_datetime("yesterday afternoon").unwrap_err(),
+            "`yesterday afternoon` is not a date (expected `YYYY-MM-DD`)"
+        );
         assert!(parse_datetime("2025-02-30 10:00 UTC").unwrap_err().contains("not a date that exists"));
     }
 
@@ -498,6 +542,8 @@ mod tests {
         assert_eq!(parse_delay_range("30s–2m"), Some((30, 120)));
         assert_eq!(parse_delay_range("1 to 2 minutes"), Some((60, 120)));
         assert_eq!(parse_delay_range("fast"), None);
+        assert_eq!(parse_delay_range("18-25½"), None);
+        assert_eq!(parse_delay_range("18-25\u{a0}s"), Some((18, 25)));
     }
 
     #[test]

@@ -17,11 +17,9 @@ mod write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::archive::Snapshot;
-use crate::config::BuildDateSource;
 
 pub use pages::{EXPIRING_DAYS, LIST_LIMIT, PAGE_SIZE};
 pub use templates::PAGE_TEMPLATES;
@@ -99,15 +97,32 @@ pub fn generate(
     out_dir: &Path,
     extra: Vec<OutputFile>,
 ) -> Result<SiteReport, SiteError> {
+    generate_with(snapshot, opts, out_dir, |sink| {
+        let n = extra.len();
+        for file in extra {
+            sink(&file.path, &file.bytes)?;
+        }
+        Ok(n)
+    })
+}
+
+/// Like [`generate`], with the extra files produced by `extra` one at a time into the sink it
+/// is given (so that hundreds of megabytes of search shards never sit in memory at once); it
+/// returns how many it produced.
+pub fn generate_with(
+    snapshot: &Snapshot,
+    opts: &SiteOptions,
+    out_dir: &Path,
+    extra: impl FnOnce(&mut dyn FnMut(&str, &[u8]) -> Result<(), SiteError>) -> Result<usize, SiteError>,
+) -> Result<SiteReport, SiteError> {
+    use write::Sink as _;
     let templates = templates::Templates::load(opts.templates.as_deref())?;
     let data = data::SiteData::new(snapshot, opts.build_date);
     let staging = write::Staging::begin(out_dir)?;
     let counters = pages::render_all(&data, &templates, opts, &staging)?;
-    let extra_count = extra.len();
-    extra.into_par_iter().try_for_each(|file| {
-        use write::Sink as _;
-        let key = write::content_key(&file.bytes);
-        if staging.reuse(&file.path, &key)? { Ok(()) } else { staging.put(&file.path, file.bytes, key) }
+    let extra_count = extra(&mut |path, bytes| {
+        let key = write::content_key(bytes);
+        if staging.reuse(path, &key)? { Ok(()) } else { staging.put(path, bytes.to_vec(), key) }
     })?;
     let rendered = counters.rendered.into_inner();
     let reused = counters.reused.into_inner();
@@ -115,50 +130,4 @@ pub fn generate(
     rendered_pages.sort();
     let write = staging.finish()?;
     Ok(SiteReport { files: rendered + reused + extra_count, rendered, reused, rendered_pages, write })
-}
-
-/// The build date: `as_of` when given, else what the configuration says (`auto`:
-/// `SOURCE_DATE_EPOCH` when set, else today in UTC; `ledger`: the date of the latest change
-/// the snapshot shows).
-pub fn resolve_build_date(
-    source: &BuildDateSource,
-    as_of: Option<NaiveDate>,
-    snapshot: Option<&Snapshot>,
-) -> Result<NaiveDate, SiteError> {
-    if let Some(d) = as_of {
-        return Ok(d);
-    }
-    let today = || chrono::Utc::now().date_naive();
-    match source {
-        BuildDateSource::Fixed(d) => Ok(*d),
-        BuildDateSource::Now => Ok(today()),
-        BuildDateSource::Ledger => Ok(snapshot.and_then(latest_change).unwrap_or_else(today)),
-        BuildDateSource::Auto => match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => {
-                let secs: i64 = v.trim().parse().map_err(|_| {
-                    SiteError::Invalid(format!("`SOURCE_DATE_EPOCH` is not a number of seconds: `{v}`"))
-                })?;
-                chrono::DateTime::from_timestamp(secs, 0)
-                    .map(|t| t.date_naive())
-                    .ok_or_else(|| SiteError::Invalid(format!("`SOURCE_DATE_EPOCH` is out of range: `{v}`")))
-            }
-            _ => Ok(today()),
-        },
-    }
-}
-
-/// The date of the latest ledger change visible in a snapshot (ingests, holds, purges).
-fn latest_change(snapshot: &Snapshot) -> Option<NaiveDate> {
-    snapshot
-        .records
-        .iter()
-        .flat_map(|r| {
-            r.versions
-                .iter()
-                .map(|v| v.ingested_at)
-                .chain(r.legal_hold.as_ref().map(|h| h.since))
-                .chain(r.purged.as_ref().map(|p| p.at))
-        })
-        .max()
-        .map(|t| t.date_naive())
 }

@@ -295,3 +295,18 @@ fn a_record_written_differently_is_accepted_with_the_same_model() {
         assert_eq!(got[key], r[key], "{key}");
     }
 }
+
+#[test]
+fn an_empty_folder_has_nothing_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin().arg("check").arg("--json").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "[]\n");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr, format!("note: no `*.md` records under `{}`\n", dir.path().display()));
+    let out = bin().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "checked 0 records: 0 accepted, 0 rejected, 0 warnings\n"
+    );
+}
