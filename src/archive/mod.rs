@@ -135,10 +135,19 @@ pub struct ArchivedRecord {
     /// The highest ledger `seq` of any entry about this id (ingest, new version, hold, release,
     /// purge): what an incremental index or site compares with the position it last saw.
     pub last_seq: u64,
-    /// The current version parsed; `None` once purged. Also `None`, with `purged` `None`, when
-    /// the object is missing or no longer matches its hash: the snapshot never hands on bytes
-    /// that are not the archived ones (`verify` names the problem).
+    /// The current version parsed; `None` once purged. Also `None`, with `purged` `None` and
+    /// `error` set, when the object is missing or no longer matches its hash: the snapshot never
+    /// hands on bytes that are not the archived ones (`verify` names the problem).
     pub incident: Option<Incident>,
+    /// Size of the current object in bytes.
+    pub size: u64,
+    /// The sign-off as the ledger records it.
+    pub sign_off: LedgerSignOff,
+    /// The retention period applied, in years.
+    pub retention_years: u32,
+    /// Why `incident` is `None` for a record that was not purged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Everything downstream stages need, read once: records sorted by id.
@@ -327,11 +336,12 @@ impl Archive {
 
     fn archived(&self, r: &state::RecordState, parse: bool) -> ArchivedRecord {
         let mut incident = None;
-        if parse
-            && r.purged.is_none()
-            && let Ok((path, bytes)) = self.read_verified(&r.object)
-        {
-            incident = crate::record::parse(&path, &bytes).incident;
+        let mut error = None;
+        if parse && r.purged.is_none() {
+            match self.read_verified(&r.object) {
+                Ok((path, bytes)) => incident = crate::record::parse(&path, &bytes).incident,
+                Err(e) => error = Some(e),
+            }
         }
         ArchivedRecord {
             id: r.id.clone(),
@@ -343,6 +353,10 @@ impl Archive {
             purged: r.purged.clone(),
             last_seq: r.last_seq(),
             incident,
+            size: r.size,
+            sign_off: r.sign_off.clone(),
+            retention_years: r.retention_years,
+            error,
         }
     }
 

@@ -936,6 +936,13 @@ fn snapshot_parses_every_current_version() {
     fs::write(&obj, b"forged").unwrap();
     let snap = Archive::open(&p.archive()).unwrap().snapshot().unwrap();
     assert!(snap.records[0].incident.is_none() && snap.records[0].purged.is_none());
+    assert!(
+        snap.records[0].error.as_deref().unwrap().contains("does not match"),
+        "{:?}",
+        snap.records[0].error
+    );
+    assert_eq!(snap.records[2].sign_off.approved_by, "Maria Garcia, CISO");
+    assert_eq!(snap.records[1].retention_years, 10);
     assert!(snap.records[1].incident.is_some());
 }
 
