@@ -150,7 +150,6 @@ fn reference() -> Incident {
             }),
             fields: Vec::new(),
             details_markdown: section(&sections, "Detection").into(),
-            ..Detection::default()
         },
         impact: Impact {
             users_affected: Some(1247),
@@ -273,7 +272,6 @@ fn reference() -> Incident {
         extra_fields: Vec::new(),
         front_matter: None,
         sections,
-        ..Incident::default()
     }
 }
 
