@@ -78,15 +78,8 @@ pub enum ArchiveError {
     UnknownRecord { id: String },
 }
 
-/// True for an id of the safe form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`: usable as a file name
-/// everywhere downstream, never a path.
-pub fn is_safe_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
-}
+/// The sign-off gate's safe id form, checked again on everything read from the ledger.
+pub use crate::record::values::is_safe_id;
 
 /// An opened archive root (`archive/`).
 #[derive(Debug, Clone)]
