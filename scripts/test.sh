@@ -4,3 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --all-targets
+scripts/install-browser-deps.sh
+(cd tests/browser && npm test)

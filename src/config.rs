@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 /// The name looked up in the current folder when `--config` is not given.
@@ -124,6 +125,27 @@ impl Config {
         Ok(config)
     }
 
+    /// The build date: `as_of` when given, else per [`BuildDateSource`]. `latest_entry` is the
+    /// date of the archive's latest ledger entry (for `ledger`); `SOURCE_DATE_EPOCH` is read by
+    /// `auto`. An unparsable `SOURCE_DATE_EPOCH` is an error, not silently today.
+    pub fn build_date(
+        &self,
+        as_of: Option<NaiveDate>,
+        latest_entry: Option<NaiveDate>,
+    ) -> Result<NaiveDate, ConfigError> {
+        let today = || chrono::Utc::now().date_naive();
+        Ok(match (as_of, &self.build_date) {
+            (Some(d), _) => d,
+            (None, BuildDateSource::Fixed(d)) => *d,
+            (None, BuildDateSource::Now) => today(),
+            (None, BuildDateSource::Ledger) => latest_entry.unwrap_or_else(today),
+            (None, BuildDateSource::Auto) => match std::env::var("SOURCE_DATE_EPOCH") {
+                Ok(v) if !v.trim().is_empty() => source_date_epoch(&v)?,
+                _ => today(),
+            },
+        })
+    }
+
     fn rebase(&mut self, dir: &Path) {
         for p in [&mut self.inbox, &mut self.archive, &mut self.output] {
             if p.is_relative() {
@@ -134,6 +156,20 @@ impl Config {
             *t = dir.join(&*t);
         }
     }
+}
+
+/// Parses `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) into a date.
+pub fn source_date_epoch(value: &str) -> Result<NaiveDate, ConfigError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|t| t.date_naive())
+        .ok_or_else(|| ConfigError::Invalid {
+            path: "SOURCE_DATE_EPOCH".into(),
+            message: format!("`{value}` is not a number of seconds since 1970-01-01"),
+        })
 }
 
 #[cfg(test)]
@@ -167,5 +203,18 @@ mod tests {
             BuildDateSource::Fixed(chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap())
         );
         assert_eq!(Config::from_yaml("build_date: ledger").unwrap().build_date, BuildDateSource::Ledger);
+    }
+
+    #[test]
+    fn build_date_sources() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut c = Config::default();
+        assert_eq!(c.build_date(Some(d("2026-01-02")), None).unwrap(), d("2026-01-02"));
+        c.build_date = BuildDateSource::Ledger;
+        assert_eq!(c.build_date(None, Some(d("2025-05-05"))).unwrap(), d("2025-05-05"));
+        c.build_date = BuildDateSource::Fixed(d("2024-02-29"));
+        assert_eq!(c.build_date(None, None).unwrap(), d("2024-02-29"));
+        assert_eq!(source_date_epoch("1700000000").unwrap(), d("2023-11-14"));
+        assert!(source_date_epoch("yesterday").is_err());
     }
 }

@@ -8,6 +8,8 @@ pub mod archive;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod corpus;
 pub mod index;
+pub mod pipeline;
 pub mod record;
 pub mod site;

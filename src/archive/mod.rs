@@ -1,13 +1,63 @@
 //! The content-addressed, tamper-evident archive: objects, ledger, Merkle root, retention, lock, verify.
 //!
+//! ```text
+//! archive/
+//!   archive.json      {"format": 1, "hash": "sha256"}; an unknown format is refused
+//!   objects/ab/cdef…  a record's exact bytes, named by their SHA-256; read-only
+//!   ledger.jsonl      append-only, one canonical JSON entry a line, hash-chained
+//!   checkpoint.json   the committed ledger size and Merkle root
+//!   pending.json      only while a write is in progress (or after one was killed)
+//!   .lock             the OS lock: one writer at a time
+//! ```
+//!
 //! Read side used by `index` and `site`: [`Archive::open`] then [`Archive::snapshot`].
+//! Write side: [`Archive::create`], [`Archive::lock`], then [`ingest()`],
+//! [`retention::hold`], [`retention::release`], [`retention::purge`]; check with [`verify()`].
+
+pub mod clock;
+mod fsutil;
+pub mod ingest;
+pub mod journal;
+pub mod ledger;
+pub mod lock;
+pub mod merkle;
+pub mod objects;
+pub mod proof;
+pub mod retention;
+mod session;
+pub mod state;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::record::Incident;
+
+pub use ingest::{IngestOptions, IngestReport, ingest};
+pub use ledger::{Action, Entry, LedgerSignOff};
+pub use lock::{LockGuard, SharedGuard};
+pub use objects::sha256_hex;
+pub use proof::InclusionProof;
+pub use retention::{PurgeOptions, PurgeReport, RetentionReport};
+pub use verify::{Problem, ProblemKind, VerifyReport, verify, verify_root};
+
+/// The format this build reads and writes.
+pub const FORMAT: u32 = 1;
+/// `archive.json`.
+pub const FORMAT_FILE: &str = "archive.json";
+/// `ledger.jsonl`.
+pub const LEDGER_FILE: &str = "ledger.jsonl";
+/// `checkpoint.json`.
+pub const CHECKPOINT_FILE: &str = "checkpoint.json";
+/// `pending.json`.
+pub const PENDING_FILE: &str = "pending.json";
+/// `.lock`.
+pub const LOCK_FILE: &str = ".lock";
+/// `objects/`.
+pub const OBJECTS_DIR: &str = "objects";
 
 /// Errors of the archive stage.
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +70,16 @@ pub enum ArchiveError {
     Locked { path: PathBuf },
     #[error("{0}")]
     Invalid(String),
+    /// No archive at the path (no `archive.json`).
+    #[error("`{path}` is not an archive yet (no `archive.json`); `incident-archive ingest` creates it")]
+    NoArchive { path: PathBuf },
+    /// The id is not in the ledger.
+    #[error("no record `{id}` in the archive")]
+    UnknownRecord { id: String },
 }
+
+/// The sign-off gate's safe id form, checked again on everything read from the ledger.
+pub use crate::record::values::is_safe_id;
 
 /// An opened archive root (`archive/`).
 #[derive(Debug, Clone)]
@@ -55,7 +114,7 @@ pub struct PurgeInfo {
 }
 
 /// The current state of one record id, derived from the ledger.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ArchivedRecord {
     pub id: String,
     /// Title as recorded in the ledger (kept after a purge).
@@ -69,8 +128,19 @@ pub struct ArchivedRecord {
     /// The highest ledger `seq` of any entry about this id (ingest, new version, hold, release,
     /// purge): what an incremental index or site compares with the position it last saw.
     pub last_seq: u64,
-    /// The current version parsed; `None` once purged.
+    /// The current version parsed; `None` once purged. Also `None`, with `purged` `None` and
+    /// `error` set, when the object is missing or no longer matches its hash: the snapshot never
+    /// hands on bytes that are not the archived ones (`verify` names the problem).
     pub incident: Option<Incident>,
+    /// Size of the current object in bytes.
+    pub size: u64,
+    /// The sign-off as the ledger records it.
+    pub sign_off: LedgerSignOff,
+    /// The retention period applied, in years.
+    pub retention_years: u32,
+    /// Why `incident` is `None` for a record that was not purged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Everything downstream stages need, read once: records sorted by id.
@@ -83,10 +153,81 @@ pub struct Snapshot {
     pub records: Vec<ArchivedRecord>,
 }
 
+/// A record's state and every ledger entry about it (for `show`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordHistory {
+    /// The record, not parsed (`incident` is `None`).
+    pub record: ArchivedRecord,
+    /// Size of the latest version in bytes.
+    pub size: u64,
+    /// The sign-off of the latest version, as the ledger records it.
+    pub sign_off: LedgerSignOff,
+    /// The retention period applied, in years.
+    pub retention_years: u32,
+    /// Every entry about the record, in ledger order.
+    pub entries: Vec<Entry>,
+    pub root: String,
+    pub ledger_len: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FormatFile {
+    format: serde_json::Value,
+    hash: serde_json::Value,
+}
+
 impl Archive {
     /// Opens an existing archive for reading; refuses an unknown format.
     pub fn open(root: &Path) -> Result<Archive, ArchiveError> {
-        Ok(Archive { root: root.to_path_buf() })
+        let path = root.join(FORMAT_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ArchiveError::NoArchive { path: root.to_path_buf() });
+            }
+            Err(source) => return Err(ArchiveError::Io { path, source }),
+        };
+        let found = match serde_json::from_slice::<FormatFile>(&bytes) {
+            Ok(f) if f.format == serde_json::json!(FORMAT) && f.hash == "sha256" => {
+                return Ok(Archive { root: root.to_path_buf() });
+            }
+            Ok(f) => format!("{} ({})", f.format, f.hash),
+            Err(e) => format!("unreadable: {e}"),
+        };
+        Err(ArchiveError::UnknownFormat { path, found })
+    }
+
+    /// Opens the archive at `root`, creating an empty one (folder, `archive.json`, empty
+    /// ledger and checkpoint) when there is none. Other files in the folder are left alone.
+    pub fn create(root: &Path) -> Result<Archive, ArchiveError> {
+        match Archive::open(root) {
+            Err(ArchiveError::NoArchive { .. }) => {}
+            other => return other,
+        }
+        std::fs::create_dir_all(root).map_err(fsutil::io(root))?;
+        let _lock = lock::lock_raw(root)?;
+        match Archive::open(root) {
+            Err(ArchiveError::NoArchive { .. }) => {}
+            other => return other,
+        }
+        let a = Archive { root: root.to_path_buf() };
+        let ledger = a.ledger_path();
+        if std::fs::metadata(&ledger).is_ok_and(|m| m.len() > 0) {
+            return Err(ArchiveError::Invalid(format!(
+                "{}: `{FORMAT_FILE}` is missing but the ledger has entries; refusing to start a new archive over it",
+                root.display()
+            )));
+        }
+        match std::fs::create_dir(a.objects_dir()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(ArchiveError::Io { path: a.objects_dir(), source: e }),
+        }
+        fsutil::write_atomic(&ledger, b"")?;
+        journal::Checkpoint { size: 0, root: hex::encode(merkle::empty_root()), ledger_bytes: 0 }
+            .write(&a.checkpoint_path())?;
+        fsutil::write_atomic(&a.format_path(), b"{\"format\":1,\"hash\":\"sha256\"}\n")?;
+        Archive::open(root)
     }
 
     /// The archive's root folder.
@@ -94,14 +235,196 @@ impl Archive {
         &self.root
     }
 
-    /// Reads the ledger and parses the current version of every record (in parallel).
-    pub fn snapshot(&self) -> Result<Snapshot, ArchiveError> {
-        Err(ArchiveError::Invalid("the archive is not implemented yet".into()))
+    /// `archive.json`.
+    pub fn format_path(&self) -> PathBuf {
+        self.root.join(FORMAT_FILE)
+    }
+
+    /// `ledger.jsonl`.
+    pub fn ledger_path(&self) -> PathBuf {
+        self.root.join(LEDGER_FILE)
+    }
+
+    /// `checkpoint.json`.
+    pub fn checkpoint_path(&self) -> PathBuf {
+        self.root.join(CHECKPOINT_FILE)
+    }
+
+    /// `pending.json`.
+    pub fn pending_path(&self) -> PathBuf {
+        self.root.join(PENDING_FILE)
+    }
+
+    /// `.lock`.
+    pub fn lock_path(&self) -> PathBuf {
+        self.root.join(LOCK_FILE)
+    }
+
+    /// `objects/`.
+    pub fn objects_dir(&self) -> PathBuf {
+        self.root.join(OBJECTS_DIR)
+    }
+
+    /// The object store.
+    pub fn store(&self) -> objects::ObjectStore {
+        objects::ObjectStore::new(self.objects_dir())
+    }
+
+    /// The path of an object (the hash is validated: no name can reach outside the store).
+    pub fn object_path(&self, sha256: &str) -> Result<PathBuf, ArchiveError> {
+        self.store().path(sha256)
     }
 
     /// The exact bytes of an object.
     pub fn read_object(&self, sha256: &str) -> Result<Vec<u8>, ArchiveError> {
-        let path = self.root.join("objects").join(&sha256[..2]).join(&sha256[2..]);
-        std::fs::read(&path).map_err(|source| ArchiveError::Io { path, source })
+        self.store().read(sha256)
+    }
+
+    /// The ledger's committed lines and the state folded from them (rule violations are
+    /// `verify`'s business; readers take the ledger as it is).
+    pub fn load_state(&self) -> Result<(state::State, ledger::LedgerFile), ArchiveError> {
+        let ledger = ledger::LedgerFile::read(&self.ledger_path())?;
+        let state = state::State::from_entries(ledger.lines.iter().filter_map(|l| l.entry.as_ref().ok()));
+        Ok((state, ledger))
+    }
+
+    /// Reads the ledger and parses the current version of every record (in parallel).
+    pub fn snapshot(&self) -> Result<Snapshot, ArchiveError> {
+        self.build_snapshot(true)
+    }
+
+    /// Like [`Archive::snapshot`] but without reading or parsing any record (`incident` is
+    /// `None`): the ledger's view alone.
+    pub fn ledger_snapshot(&self) -> Result<Snapshot, ArchiveError> {
+        self.build_snapshot(false)
+    }
+
+    /// The records of [`Archive::snapshot`], handed to `f` in id order, `chunk` at a time, each
+    /// chunk parsed in parallel: memory stays bounded by the chunk, not the archive (a parsed
+    /// record takes a few times its size). Returns the root and the ledger length, like the
+    /// snapshot's.
+    pub fn snapshot_chunks<E: From<ArchiveError>>(
+        &self,
+        chunk: usize,
+        mut f: impl FnMut(Vec<ArchivedRecord>) -> Result<(), E>,
+    ) -> Result<(String, u64), E> {
+        let (state, ledger) = self.load_state()?;
+        let records: Vec<&state::RecordState> = state.records.values().collect();
+        for part in records.chunks(chunk.max(1)) {
+            f(part.par_iter().map(|r| self.archived(r, true)).collect())?;
+        }
+        Ok((hex::encode(merkle::root(&ledger.leaves())), ledger.lines.len() as u64))
+    }
+
+    fn build_snapshot(&self, parse: bool) -> Result<Snapshot, ArchiveError> {
+        let (state, ledger) = self.load_state()?;
+        let records: Vec<&state::RecordState> = state.records.values().collect();
+        let records = records.par_iter().map(|r| self.archived(r, parse)).collect();
+        Ok(Snapshot {
+            root: hex::encode(merkle::root(&ledger.leaves())),
+            ledger_len: ledger.lines.len() as u64,
+            records,
+        })
+    }
+
+    fn archived(&self, r: &state::RecordState, parse: bool) -> ArchivedRecord {
+        let mut incident = None;
+        let mut error = None;
+        if parse && r.purged.is_none() {
+            match self.read_verified(&r.object) {
+                Ok((path, bytes)) => incident = crate::record::parse(&path, &bytes).incident,
+                Err(e) => error = Some(e),
+            }
+        }
+        ArchivedRecord {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            object: r.object.clone(),
+            versions: r.versions.clone(),
+            retain_until: r.retain_until,
+            legal_hold: r.legal_hold.clone(),
+            purged: r.purged.clone(),
+            last_seq: r.last_seq(),
+            incident,
+            size: r.size,
+            sign_off: r.sign_off.clone(),
+            retention_years: r.retention_years,
+            error,
+        }
+    }
+
+    /// An object's bytes, only if they still hash to its name.
+    pub fn read_verified(&self, sha256: &str) -> Result<(PathBuf, Vec<u8>), String> {
+        let path = self.object_path(sha256).map_err(|e| e.to_string())?;
+        let bytes = std::fs::read(&path).map_err(|e| format!("object `{sha256}` cannot be read: {e}"))?;
+        if sha256_hex(&bytes) != sha256 {
+            return Err(format!("object `{sha256}` does not match its hash; run `incident-archive verify`"));
+        }
+        Ok((path, bytes))
+    }
+
+    /// A record's state and its ledger entries.
+    pub fn history(&self, id: &str) -> Result<RecordHistory, ArchiveError> {
+        if !is_safe_id(id) {
+            return Err(ArchiveError::Invalid(format!(
+                "`{}` is not a record id (`[A-Za-z0-9][A-Za-z0-9._-]{{0,63}}`)",
+                id.chars().take(80).collect::<String>().escape_debug()
+            )));
+        }
+        let (state, ledger) = self.load_state()?;
+        let r = state.records.get(id).ok_or_else(|| ArchiveError::UnknownRecord { id: id.to_string() })?;
+        let entries = r
+            .seqs
+            .iter()
+            .filter_map(|s| ledger.lines.get(*s as usize).and_then(|l| l.entry.as_ref().ok()).cloned())
+            .collect();
+        Ok(RecordHistory {
+            record: self.archived(r, false),
+            size: r.size,
+            sign_off: r.sign_off.clone(),
+            retention_years: r.retention_years,
+            entries,
+            root: hex::encode(merkle::root(&ledger.leaves())),
+            ledger_len: ledger.lines.len() as u64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_ids() {
+        for ok in ["INC-2025-0023", "a", "A.b_c-d", &"x".repeat(64)] {
+            assert!(is_safe_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "/abs",
+            "a/b",
+            "a\0b",
+            ".hidden",
+            "-x",
+            "a b",
+            "é",
+            &"x".repeat(65),
+            &"x".repeat(300),
+        ] {
+            assert!(!is_safe_id(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_formats_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        assert!(matches!(Archive::open(d.path()), Err(ArchiveError::NoArchive { .. })));
+        let a = Archive::create(d.path()).unwrap();
+        assert!(Archive::open(a.root()).is_ok());
+        for bad in [r#"{"format":2,"hash":"sha256"}"#, r#"{"format":1,"hash":"blake3"}"#, "not json"] {
+            std::fs::write(d.path().join(FORMAT_FILE), bad).unwrap();
+            assert!(matches!(Archive::open(d.path()), Err(ArchiveError::UnknownFormat { .. })), "{bad}");
+        }
     }
 }

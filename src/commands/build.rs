@@ -2,9 +2,13 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use chrono::NaiveDate;
 
-use super::{Context, Outcome};
+use std::fmt::Write as _;
+
+use super::{Context, Outcome, emit};
+use crate::pipeline::{self, BuildOptions, BuildReport};
 
 #[derive(Debug)]
 pub struct Options {
@@ -14,6 +18,95 @@ pub struct Options {
     pub as_of: Option<NaiveDate>,
 }
 
-pub fn run(_ctx: &Context, _o: Options) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`build` is not implemented yet")
+pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+    let out = ctx.out;
+    let opts = BuildOptions { paths: o.paths, as_of: o.as_of, progress: out.bar(0, "ingest") };
+    let log: Box<dyn Fn(&str)> = Box::new(move |line: &str| out.detail(line));
+    let report = pipeline::build(&ctx.config, &opts, log)?;
+    let json = serde_json::to_string_pretty(&report)?;
+    if let Some(path) = &o.report {
+        std::fs::write(path, format!("{json}\n"))
+            .with_context(|| format!("cannot write the report `{}`", path.display()))?;
+    }
+    if o.json {
+        emit(&format!("{json}\n"))?;
+    } else {
+        emit(&summary(ctx, &report))?;
+    }
+    Ok(if report.ok() { Outcome::Ok } else { Outcome::Problems })
+}
+
+/// Prints diagnostics on standard error and returns the summary for standard output.
+fn summary(ctx: &Context, r: &BuildReport) -> String {
+    for note in &r.ingest.recovered {
+        eprintln!("note: {note}");
+    }
+    for (_, diagnostics) in r.rejected() {
+        for d in diagnostics {
+            eprintln!("{d}");
+        }
+    }
+    for w in &r.ingest.warnings {
+        ctx.out.detail(w);
+    }
+    for w in &r.index.warnings {
+        eprintln!("warning: {w}");
+    }
+    for p in &r.verify.problems {
+        eprintln!("error[verify]: {p}");
+    }
+    let mut s = String::new();
+    if ctx.out.quiet {
+        return s;
+    }
+    let i = &r.ingest;
+    _ = writeln!(
+        s,
+        "records: {} seen, {} new, {} new versions, {} unchanged, {} rejected",
+        i.seen,
+        i.new,
+        i.new_versions,
+        i.unchanged,
+        i.rejected.len()
+    );
+    if !i.warnings.is_empty() {
+        _ = writeln!(s, "warnings: {} in accepted records (see them with -v or `check`)", i.warnings.len());
+    }
+    if !r.overdue_action_items.is_empty() {
+        _ = writeln!(
+            s,
+            "warning: {} open action items are overdue as of {}",
+            r.overdue_action_items.len(),
+            r.build_date
+        );
+    }
+    _ = writeln!(s, "archive: {} ledger entries, root {}", r.verify.entries, r.verify.root);
+    _ = writeln!(
+        s,
+        "verify:  {} ({} objects hashed)",
+        if r.verify.ok { "ok".to_string() } else { format!("{} problems", r.verify.problems.len()) },
+        r.verify.objects
+    );
+    _ = writeln!(
+        s,
+        "index:   {} documents, {} reindexed, {} removed{}",
+        r.index.documents,
+        r.index.added,
+        r.index.removed,
+        if r.index.rebuilt { " (rebuilt)" } else { "" }
+    );
+    _ = writeln!(
+        s,
+        "site:    `{}` as of {}: {} pages rendered, {} reused; {} files written, {} unchanged, {} removed",
+        r.output.display(),
+        r.build_date,
+        r.site.rendered,
+        r.site.reused,
+        r.site.write.written,
+        r.site.write.unchanged,
+        r.site.write.removed
+    );
+    let steps: Vec<String> = r.timings.iter().map(|t| format!("{} {:.2} s", t.step, t.seconds)).collect();
+    _ = writeln!(s, "time:    {:.2} s ({})", r.seconds, steps.join(", "));
+    s
 }

@@ -1,12 +1,41 @@
 //! `index`: update (or rebuild) the tantivy index from the archive.
 
+use anyhow::Context as _;
+
 use super::{Context, Outcome};
+use crate::archive::Archive;
 
 #[derive(Debug)]
 pub struct Options {
     pub rebuild: bool,
 }
 
-pub fn run(_ctx: &Context, _o: Options) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`index` is not implemented yet")
+pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+    let root = &ctx.config.archive;
+    let archive =
+        Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
+    let snapshot =
+        archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
+    let dir = root.join("index");
+    let report = if o.rebuild {
+        crate::index::rebuild(&dir, &snapshot)
+    } else {
+        crate::index::update(&dir, &snapshot)
+    }
+    .with_context(|| format!("cannot index the archive `{}`", root.display()))?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let took = format!("{:.2} s", report.seconds);
+    if report.rebuilt {
+        ctx.out.info(format!("indexed {} records into `{}` ({took})", report.documents, dir.display()));
+    } else if report.changed {
+        ctx.out.info(format!(
+            "index updated: {} reindexed, {} removed, {} records ({took})",
+            report.added, report.removed, report.documents
+        ));
+    } else {
+        ctx.out.info(format!("index up to date: {} records", report.documents));
+    }
+    Ok(Outcome::Ok)
 }

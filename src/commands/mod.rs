@@ -140,6 +140,8 @@ pub fn run(global: Global, command: Command) -> Outcome {
     };
     match result {
         Ok(outcome) => outcome,
+        // `| head` closed the pipe: the reader has what it wanted.
+        Err(e) if is_broken_pipe(&e) => Outcome::Ok,
         Err(e) => {
             if let Some(crate::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
                 eprintln!("error: {e:#}");
@@ -157,4 +159,23 @@ fn context(global: &Global) -> anyhow::Result<Context> {
         config.archive = a.clone();
     }
     Ok(Context { config, out: Output::detect(global.quiet, global.verbose) })
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// Writes `text` to standard output at once; a closed pipe (`| head`) ends the output quietly
+/// instead of panicking as `println!` does.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
 }

@@ -1,8 +1,11 @@
 //! `search`: tantivy queries with filters, snippets and facet counts.
 
+use std::io::Write;
+
 use chrono::NaiveDate;
 
 use super::{Context, Outcome};
+use crate::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
 
 #[derive(Debug)]
 pub struct Options {
@@ -18,6 +21,120 @@ pub struct Options {
     pub facets: bool,
 }
 
-pub fn run(_ctx: &Context, _o: Options) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`search` is not implemented yet")
+pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+    let dir = ctx.config.archive.join("index");
+    let request = SearchRequest {
+        query: o.query.clone(),
+        severity: o.severity,
+        customer: o.customer,
+        owner: o.owner,
+        status: o.status,
+        since: o.since,
+        until: o.until,
+        limit: o.limit,
+        facets: o.facets,
+    };
+    let results = match index::search(&dir, &request) {
+        Ok(r) => r,
+        Err(IndexError::Query(e)) => {
+            eprintln!("error: invalid query: {}", e.message);
+            if let Some(col) = e.column {
+                eprintln!("  {}", o.query);
+                eprintln!("  {}^", " ".repeat(col - 1));
+            }
+            return Ok(Outcome::Fatal);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    if o.json {
+        serde_json::to_writer_pretty(&mut out, &results)?;
+        writeln!(out)?;
+    } else {
+        print_human(&mut out, &results, ctx.out.color)?;
+    }
+    out.flush()?;
+    if results.total == 0 {
+        ctx.out.info(format!("no record matches `{}`", o.query));
+        return Ok(Outcome::Problems);
+    }
+    Ok(Outcome::Ok)
+}
+
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+fn print_human(out: &mut impl Write, r: &SearchResults, color: bool) -> std::io::Result<()> {
+    let style = |s: &str, code: &str| if color { format!("{code}{s}{RESET}") } else { s.to_string() };
+    let width = r.hits.len().to_string().len();
+    for hit in &r.hits {
+        writeln!(out, "{:>width$}. {}  {}", hit.rank, style(&hit.id, BOLD), hit.title)?;
+        let mut facts = vec![hit.severity.clone(), index::hit_date(hit), hit.status.clone()];
+        facts.retain(|f| !f.is_empty());
+        if !hit.fields.is_empty() {
+            facts.push(format!("in {}", hit.fields.join(", ")));
+        }
+        writeln!(out, "{:width$}  {}", "", style(&facts.join(" · "), DIM))?;
+        if !hit.snippet.text.is_empty() {
+            writeln!(out, "{:width$}  {}", "", marked(&hit.snippet, color))?;
+        }
+    }
+    if r.total as usize > r.hits.len() {
+        writeln!(out, "{} of {} matching records", r.hits.len(), r.total)?;
+    }
+    if let Some(f) = &r.facets {
+        if !r.hits.is_empty() {
+            writeln!(out)?;
+        }
+        for (name, counts) in [
+            ("severity", &f.severity),
+            ("customer", &f.customer),
+            ("year", &f.year),
+            ("owner", &f.owner),
+            ("status", &f.status),
+        ] {
+            writeln!(out, "{}: {}", style(name, BOLD), facet_line(counts))?;
+        }
+    }
+    Ok(())
+}
+
+fn facet_line(counts: &[FacetCount]) -> String {
+    if counts.is_empty() {
+        return "-".into();
+    }
+    counts.iter().map(|c| format!("{} {}", c.value, c.count)).collect::<Vec<_>>().join(" · ")
+}
+
+/// The snippet with its matched terms in bold on a terminal, between `**` otherwise.
+fn marked(s: &Snippet, color: bool) -> String {
+    let (open, close) = if color { (BOLD, RESET) } else { ("**", "**") };
+    let chars: Vec<char> = s.text.chars().collect();
+    let mut out = String::with_capacity(s.text.len() + s.highlights.len() * 8);
+    let mut at = 0;
+    for &[start, end] in &s.highlights {
+        if start < at || end > chars.len() {
+            continue;
+        }
+        out.extend(&chars[at..start]);
+        out.push_str(open);
+        out.extend(&chars[start..end]);
+        out.push_str(close);
+        at = end;
+    }
+    out.extend(&chars[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_terms_with_or_without_colour() {
+        let s = Snippet { text: "…connection leak in pool…".into(), highlights: vec![[12, 16]] };
+        assert_eq!(marked(&s, false), "…connection **leak** in pool…");
+        assert_eq!(marked(&s, true), "…connection \x1b[1mleak\x1b[0m in pool…");
+    }
 }

@@ -1,6 +1,15 @@
 //! `show`: an archived record, parsed or raw, with its provenance.
 
-use super::{Context, Outcome};
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use anyhow::{Context as _, bail};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use super::{Context, Outcome, emit};
+use crate::archive::{Archive, RecordHistory, VersionInfo};
+use crate::record::Incident;
 
 #[derive(Debug)]
 pub struct Options {
@@ -10,6 +19,116 @@ pub struct Options {
     pub version: Option<u32>,
 }
 
-pub fn run(_ctx: &Context, _o: Options) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`show` is not implemented yet")
+pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+    let archive = Archive::open(&ctx.config.archive)?;
+    let history = archive.history(&o.id)?;
+    let rec = &history.record;
+    let version = match o.version {
+        None => rec.versions.last().expect("a record has a version"),
+        Some(n) => rec.versions.iter().find(|v| v.version == n).with_context(|| {
+            format!("`{}` has no version {n} (versions 1 to {})", rec.id, rec.versions.len())
+        })?,
+    };
+    let bytes = match &rec.purged {
+        Some(p) => {
+            if o.raw {
+                bail!(
+                    "`{}` was purged on {} (`{}`): its bytes are gone; the ledger keeps their hash `{}`",
+                    rec.id,
+                    p.at.date_naive(),
+                    p.reason,
+                    version.object
+                );
+            }
+            None
+        }
+        None => Some(archive.read_verified(&version.object).map_err(anyhow::Error::msg)?),
+    };
+    if o.raw {
+        let (_, bytes) = bytes.expect("not purged");
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(&bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(Outcome::Ok),
+        };
+    }
+    let incident = bytes.and_then(|(path, b)| crate::record::parse(&path, &b).incident);
+    if o.json {
+        let mut doc = match &incident {
+            Some(i) => serde_json::to_value(i)?,
+            None => json!({ "id": rec.id, "title": rec.title }),
+        };
+        if let Value::Object(m) = &mut doc {
+            m.insert("provenance".into(), provenance(&history, version));
+        }
+        emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
+        return Ok(Outcome::Ok);
+    }
+    emit(&human(&history, version, incident.as_ref())?)?;
+    Ok(Outcome::Ok)
+}
+
+/// The provenance object of `show --json`.
+fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
+    let r = &h.record;
+    json!({
+        "version": shown.version,
+        "object": shown.object,
+        "ingested_at": shown.ingested_at,
+        "latest_version": r.versions.len(),
+        "versions": r.versions,
+        "size": h.size,
+        "sign_off": h.sign_off,
+        "retention_years": h.retention_years,
+        "retain_until": r.retain_until,
+        "legal_hold": r.legal_hold,
+        "purged": r.purged,
+        "last_seq": r.last_seq,
+        "root": h.root,
+        "ledger_len": h.ledger_len,
+        "entries": h.entries,
+    })
+}
+
+fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) -> anyhow::Result<String> {
+    let r = &h.record;
+    let mut out = String::new();
+    writeln!(out, "{}  {}", r.id, r.title)?;
+    if let Some(i) = incident {
+        let label = i.severity_label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
+        writeln!(out, "severity      {}{label}", i.severity)?;
+        writeln!(out, "status        {}", i.status)?;
+        if let Some(s) = i.started_at {
+            let end = i.ended_at.map(|e| format!(" to {}", utc(&e))).unwrap_or_default();
+            writeln!(out, "time          {}{end}", utc(&s))?;
+        }
+    }
+    writeln!(out, "signed off    {} by {}", h.sign_off.date, h.sign_off.approved_by)?;
+    writeln!(
+        out,
+        "version       {} of {}, sha256 {} ({} bytes at the latest version)",
+        shown.version,
+        r.versions.len(),
+        shown.object,
+        h.size
+    )?;
+    writeln!(out, "ingested at   {}", utc(&shown.ingested_at))?;
+    writeln!(out, "retain until  {} ({} years after sign-off)", r.retain_until, h.retention_years)?;
+    match &r.legal_hold {
+        Some(hold) => writeln!(out, "legal hold    since {}: {}", hold.since.date_naive(), hold.reason)?,
+        None => writeln!(out, "legal hold    none")?,
+    }
+    if let Some(p) = &r.purged {
+        writeln!(out, "purged        {}: {}", utc(&p.at), p.reason)?;
+    }
+    writeln!(out, "history (archive root {}, {} entries):", h.root, h.ledger_len)?;
+    for e in &h.entries {
+        let reason = e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+        writeln!(out, "  seq {:<6} {}  {:<12} {}{reason}", e.seq, utc(&e.at), e.action.as_str(), e.object)?;
+    }
+    Ok(out)
+}
+
+fn utc(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -1,4 +1,4 @@
-//! `site`: render the static site from the archive.
+//! `site`: render the static site (and its search shards) from the archive.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::{Context, Outcome};
 use crate::archive::Archive;
-use crate::site::{self, SiteError, SiteOptions};
+use crate::pipeline;
 
 #[derive(Debug)]
 pub struct Options {
@@ -19,27 +19,28 @@ pub struct Options {
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let archive_root = &ctx.config.archive;
-    let archive = Archive::open(archive_root)
-        .with_context(|| format!("opening the archive `{}`", archive_root.display()))?;
+    let root = &ctx.config.archive;
+    let archive =
+        Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
+    // The lock keeps a concurrent ingest from changing the archive under the index and the site.
+    let guard = archive.lock()?;
     let snapshot =
-        archive.snapshot().with_context(|| format!("reading the archive `{}`", archive_root.display()))?;
-    let build_date = site::resolve_build_date(&ctx.config.build_date, o.as_of, Some(&snapshot))?;
-    let opts = SiteOptions {
-        title: ctx.config.site.title.clone(),
-        base_url: ctx.config.site.base_url.clone(),
-        build_date,
-        templates: o.templates.or_else(|| ctx.config.templates.clone()),
-    };
+        archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
+    let index = pipeline::update_index(&archive, &snapshot)?;
+    for w in &index.warnings {
+        eprintln!("warning: {w}");
+    }
+    let build_date = ctx.config.build_date(o.as_of, pipeline::latest_change(&snapshot))?;
     let out = o.out.unwrap_or_else(|| ctx.config.output.clone());
-    let report = match site::generate(&snapshot, &opts, &out, Vec::new()) {
-        Ok(r) => r,
-        Err(e @ SiteError::Locked { .. }) => {
-            eprintln!("error: {e}");
-            return Ok(Outcome::Locked);
-        }
-        Err(e) => return Err(e).with_context(|| format!("building the site into `{}`", out.display())),
-    };
+    let report = pipeline::render_site(
+        &ctx.config,
+        &archive,
+        &snapshot,
+        build_date,
+        Some(&out),
+        o.templates.as_deref(),
+    )?;
+    drop(guard);
     ctx.out.info(format_args!(
         "site: {} files in `{}` as of {build_date}: {} rendered, {} unchanged pages skipped; \
          {} written, {} already there, {} removed ({:.2} s)",

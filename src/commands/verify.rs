@@ -1,12 +1,49 @@
 //! `verify`: re-hash every object and check the ledger, the root and the retention fields.
 
-use super::{Context, Outcome};
+use std::fmt::Write as _;
+
+use super::{Context, Outcome, emit};
+use crate::archive::{self, Archive, ArchiveError};
 
 #[derive(Debug)]
 pub struct Options {
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, _o: Options) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`verify` is not implemented yet")
+pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+    let root = &ctx.config.archive;
+    // A shared lock: never verify half of a write in progress.
+    let _guard = match Archive::open(root) {
+        Ok(a) => Some(a.lock_shared()?),
+        Err(ArchiveError::UnknownFormat { .. } | ArchiveError::NoArchive { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let report = archive::verify_root(root)?;
+    let mut out = String::new();
+    if o.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        for p in &report.problems {
+            writeln!(out, "{p}")?;
+        }
+        for n in &report.notes {
+            ctx.out.info(format!("note: {n}"));
+        }
+        if !ctx.out.quiet || !report.ok {
+            let summary = format!(
+                "verified {} ledger entries and {} objects in `{}`: root {}",
+                report.entries,
+                report.objects,
+                root.display(),
+                if report.root.is_empty() { "unknown" } else { &report.root }
+            );
+            match report.problems.len() {
+                0 => writeln!(out, "{summary}: ok")?,
+                1 => writeln!(out, "{summary}: 1 problem")?,
+                n => writeln!(out, "{summary}: {n} problems")?,
+            }
+        }
+    }
+    emit(&out)?;
+    Ok(if report.ok { Outcome::Ok } else { Outcome::Problems })
 }

@@ -1,18 +1,58 @@
 //! Markdown → [`Incident`]: the record model, the section parsers, the sign-off gate and its diagnostics.
+//!
+//! [`parse`] runs in stages over one record, each linear in its size: the bytes are checked and
+//! normalized (`input`), optional YAML front matter is split off, one pass of pulldown-cmark
+//! events builds the document's blocks with their lines, the sections are found by their
+//! normalized headings and read into the model, and the gate checks what compliance needs.
+//!
+//! Every diagnostic names its rule. Errors (the record is rejected):
+//!
+//! | rule | when |
+//! | --- | --- |
+//! | `too-large`, `empty`, `binary`, `not-utf8`, `not-markdown` | the bytes are no Markdown record (over 10 MiB, blank, NUL or control bytes, not UTF-8, no headings or labels) |
+//! | `unreadable` | the file cannot be read (from [`parse_file`]) |
+//! | `front-matter-invalid` | the YAML front matter does not parse or is not a mapping |
+//! | `id-missing`, `id-unsafe` | no id, or one not of the form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` (`../x`, `/abs`, `a/b`, NUL, over 64 bytes) |
+//! | `title-missing` | no title |
+//! | `status-missing`, `status-not-closed` | no status, or one other than `Resolved` / `Closed` |
+//! | `start-missing`, `start-invalid` | no start time, or one that cannot be read |
+//! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
+//! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
+//!
+//! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
+//! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
+//! `customer-users-sum`, `customer-accounts-sum`, `customer-value-invalid`, `severity-invalid`,
+//! `retention-invalid`, `timeline-time-invalid`, `timeline-order`, `id-mismatch`,
+//! `duplicate-field`, `duplicate-section`, `front-matter-mismatch`, `front-matter-value`,
+//! `too-many-diagnostics`.
 
+mod blocks;
 pub mod diagnostic;
+mod discover;
+mod frontmatter;
+mod gate;
+mod header;
+mod input;
 pub mod model;
+mod sections;
+pub mod values;
 
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, Level};
+pub use discover::{DiscoverError, discover};
+pub use input::MAX_RECORD_BYTES;
 pub use model::*;
+
+use blocks::{Block, Doc};
+pub(crate) use header::{Header, Key, Slot};
 
 /// The result of parsing one record: the model (when the text could be read at all) and every
 /// problem found. A record is accepted by the sign-off gate when it has no error diagnostics.
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub incident: Option<Incident>,
+    /// Sorted by line.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -26,70 +66,162 @@ impl Parsed {
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.level == Level::Error)
     }
+
+    /// The warning diagnostics only.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.level == Level::Warning)
+    }
+}
+
+/// At most this many diagnostics are kept per record; the rest are counted in one last warning.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// Diagnostics of one record as they are found.
+pub(crate) struct Diags<'p> {
+    path: &'p Path,
+    list: Vec<Diagnostic>,
+    dropped: usize,
+}
+
+impl<'p> Diags<'p> {
+    fn new(path: &'p Path) -> Self {
+        Self { path, list: Vec::new(), dropped: 0 }
+    }
+
+    fn push(&mut self, d: impl FnOnce(&Path) -> Diagnostic) {
+        // Errors always count: a record must never pass the gate because warnings filled the list.
+        if self.list.len() < MAX_DIAGNOSTICS {
+            self.list.push(d(self.path));
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    pub fn error(&mut self, line: usize, rule: &str, message: impl Into<String>) {
+        if self.list.len() >= MAX_DIAGNOSTICS && !self.list.iter().any(|d| d.level == Level::Error) {
+            self.list.pop();
+            self.dropped += 1;
+        }
+        self.push(|p| Diagnostic::error(p, line, rule, message));
+    }
+
+    pub fn warn(&mut self, line: usize, rule: &str, message: impl Into<String>) {
+        self.push(|p| Diagnostic::warning(p, line, rule, message));
+    }
+
+    /// The diagnostics sorted by line, with a last warning counting any that were dropped.
+    fn finish(mut self) -> Vec<Diagnostic> {
+        self.list.sort_by_key(|d| d.line);
+        if self.dropped > 0 {
+            let last = self.list.last().map_or(1, |d| d.line);
+            let msg =
+                format!("{} more diagnostics not shown (at most {MAX_DIAGNOSTICS} per record)", self.dropped);
+            self.list.push(Diagnostic::warning(self.path, last, "too-many-diagnostics", msg));
+        }
+        self.list
+    }
 }
 
 /// Parses and gates one record. `path` is only used to label diagnostics.
 ///
-/// Never panics, whatever the bytes.
+/// Never panics, whatever the bytes: input that is too large (over [`MAX_RECORD_BYTES`]),
+/// empty, binary, not UTF-8 or not Markdown gives `incident: None` and one error.
 pub fn parse(path: &Path, bytes: &[u8]) -> Parsed {
-    stub::parse(path, bytes)
+    let mut diags = Diags::new(path);
+    let incident = match input::decode(bytes) {
+        Ok(text) => read(&text, &mut diags),
+        Err((rule, line, message)) => {
+            diags.error(line, rule, message);
+            None
+        }
+    };
+    Parsed { incident, diagnostics: diags.finish() }
 }
 
-/// Placeholder until the pulldown-cmark parser lands: reads the summary and sign-off labels only.
-mod stub {
-    use super::*;
-    use chrono::{NaiveDate, NaiveDateTime};
+fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
+    let front = frontmatter::split(text);
+    let body_start = front.as_ref().map_or(0, |(_, body)| *body);
+    let mut doc = Doc::read(text, body_start);
+    let has_labels = doc.blocks.iter().any(|b| match b {
+        Block::Lines(lines) => lines.iter().any(|l| l.label.is_some()),
+        Block::List(items) => items.iter().any(|i| i.lines.iter().any(|l| l.label.is_some())),
+        _ => false,
+    });
+    if front.is_none() && doc.headings.is_empty() && !has_labels {
+        diags.error(
+            1,
+            "not-markdown",
+            "no Markdown headings and no `**Label**:` fields: this is not an incident record",
+        );
+        return None;
+    }
 
-    pub fn parse(path: &Path, bytes: &[u8]) -> Parsed {
-        let mut diagnostics = Vec::new();
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            diagnostics.push(Diagnostic::error(path, 1, "not-utf8", "the record is not UTF-8 text"));
-            return Parsed { incident: None, diagnostics };
-        };
-        let mut inc = Incident::default();
-        for line in text.lines() {
-            let l = line.trim().trim_start_matches("- ");
-            let Some(rest) = l.strip_prefix("**") else { continue };
-            let Some((label, value)) = rest.split_once("**") else { continue };
-            let label = label.trim_end_matches(':').trim();
-            let value = value.trim_start_matches(':').trim().to_string();
-            match label {
-                "Incident ID" => inc.id = value,
-                "Title" => inc.title = value,
-                "Severity" => inc.severity = value.split_whitespace().next().unwrap_or("").into(),
-                "Status" => inc.status = value,
-                "Start Time" => {
-                    inc.started_at =
-                        NaiveDateTime::parse_from_str(value.trim_end_matches(" UTC"), "%Y-%m-%d %H:%M:%S")
-                            .ok()
-                            .map(|d| d.and_utc())
-                }
-                "End Time" => {
-                    inc.ended_at =
-                        NaiveDateTime::parse_from_str(value.trim_end_matches(" UTC"), "%Y-%m-%d %H:%M:%S")
-                            .ok()
-                            .map(|d| d.and_utc())
-                }
-                "Approved By" => inc.sign_off.approved_by = value,
-                "Date" => inc.sign_off.date = NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok(),
-                "Retention" => {
-                    inc.retention.years = value.split_whitespace().next().and_then(|y| y.parse().ok());
-                    inc.retention.text = value;
-                }
-                _ => {}
-            }
+    let mut inc = Incident::default();
+    let mut header = Header::default();
+    let outline = sections::Outline::new(&doc, diags);
+    doc.extent_ends = outline.extent_ends(&doc);
+    sections::read_header(&doc, &outline, &mut inc, &mut header, diags);
+    if let Some((yaml, _)) = &front {
+        let yaml = &text[yaml.clone()];
+        frontmatter::apply(yaml, &mut inc, &mut header, diags);
+        inc.front_matter = Some(yaml.to_string());
+    }
+    gate::apply_header(&header, &mut inc, diags);
+    sections::read_body(&doc, &outline, &mut inc, &mut header, diags);
+    gate::check(&header, &inc, doc.lines.count(text.len()), diags);
+    inc.sections = section_list(&doc);
+    Some(inc)
+}
+
+/// Reads a record file: at most [`MAX_RECORD_BYTES`] + 1 bytes of it, enough for [`parse`] to
+/// say it is too large without reading all of a huge file.
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Reads and parses one record file, returning its exact bytes (empty when it could not be
+/// read) with the result; a file that cannot be read gets an `unreadable` error.
+pub fn parse_file(path: &Path) -> (Vec<u8>, Parsed) {
+    match read_file(path) {
+        Ok(bytes) => {
+            let parsed = parse(path, &bytes);
+            (bytes, parsed)
         }
-        if inc.id.is_empty() {
-            diagnostics.push(Diagnostic::error(path, 1, "id-missing", "no `Incident ID`"));
+        Err(e) => {
+            let d = Diagnostic::error(path, 1, "unreadable", format!("cannot read the record: {e}"));
+            (Vec::new(), Parsed { incident: None, diagnostics: vec![d] })
         }
-        if inc.sign_off.approved_by.is_empty() {
-            diagnostics.push(Diagnostic::error(
-                path,
-                1,
-                "sign-off-missing",
-                "no `Approved By` in the Sign-off section",
-            ));
-        }
-        Parsed { incident: Some(inc), diagnostics }
     }
 }
+
+/// Every section as written: the text before the first heading (when there is any), then one
+/// per heading up to the next.
+fn section_list(doc: &Doc<'_>) -> Vec<Section> {
+    let text = doc.text;
+    let mut out = Vec::with_capacity(doc.headings.len() + 1);
+    let first = doc.headings.first().map_or(text.len(), |h| h.start);
+    let preamble = &text[doc.body_start..first];
+    if !preamble.trim().is_empty() {
+        out.push(Section {
+            heading: String::new(),
+            level: 0,
+            line: doc.lines.line(doc.body_start),
+            markdown: preamble.to_string(),
+        });
+    }
+    for (i, h) in doc.headings.iter().enumerate() {
+        out.push(Section {
+            heading: h.text.clone(),
+            level: h.level,
+            line: h.line,
+            markdown: text[h.start..doc.section_end(i)].to_string(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

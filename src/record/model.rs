@@ -35,11 +35,23 @@ pub struct Incident {
     pub action_items: Vec<ActionItem>,
     /// The Technical Details section as Markdown.
     pub technical_details_markdown: String,
+    /// The Technical Details section's labelled values and code blocks.
+    #[serde(default)]
+    pub technical_details: TechnicalDetails,
     pub references: Vec<Reference>,
     pub sign_off: SignOff,
     pub classification: String,
     pub retention: Retention,
-    /// Every section of the document, in order, losslessly.
+    /// Labelled lines of the summary and sign-off that have no typed field (`Services`, …).
+    #[serde(default)]
+    pub extra_fields: Vec<Field>,
+    /// The YAML front matter as written, when the record has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub front_matter: Option<String>,
+    /// Every section of the document, in order, losslessly: one per heading (any level), plus
+    /// one with an empty heading (level 0) for text before the first heading. Concatenating the
+    /// `markdown` of all sections gives back the document after its front matter (with line ends
+    /// as `\n`, without a byte-order mark, and without blank lines before the first heading).
     pub sections: Vec<Section>,
 }
 
@@ -83,6 +95,9 @@ pub struct Detection {
     pub how_detected: String,
     pub time_to_detect: String,
     pub method: String,
+    /// `time_to_detect` read as a duration (`47 seconds after …` → 47).
+    #[serde(default)]
+    pub time_to_detect_seconds: Option<u64>,
     /// The alert rule (the code block under `Alert Configuration`).
     pub alert_rule: Option<CodeBlock>,
     pub fields: Vec<Field>,
@@ -167,6 +182,14 @@ pub struct ActionItem {
     pub done: bool,
 }
 
+/// The Technical Details section, beyond its Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TechnicalDetails {
+    /// Labelled values (`Version`: `v3.4.7`, `Connection pool utilization`: `100% (peak)`, …).
+    pub fields: Vec<Field>,
+    pub code_blocks: Vec<CodeBlock>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Reference {
     pub label: String,
@@ -198,5 +221,6 @@ pub struct Section {
     pub level: u8,
     /// 1-based line of the heading.
     pub line: usize,
+    /// The section as written, from its heading line (included) up to the next heading.
     pub markdown: String,
 }

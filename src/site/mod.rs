@@ -18,11 +18,9 @@ mod write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::archive::Snapshot;
-use crate::config::BuildDateSource;
 
 pub use pages::{EXPIRING_DAYS, LIST_LIMIT, PAGE_SIZE};
 pub use templates::PAGE_TEMPLATES;
@@ -101,7 +99,40 @@ pub fn generate(
     extra: Vec<OutputFile>,
 ) -> Result<SiteReport, SiteError> {
     let templates = templates::Templates::load(opts.templates.as_deref())?;
-    let key = site_key(snapshot, opts, &templates, &extra);
+    let key = site_key(snapshot, opts, &templates, Some(&extra));
+    build(snapshot, opts, out_dir, templates, key, |sink| {
+        let n = extra.len();
+        for file in extra {
+            sink(&file.path, &file.bytes)?;
+        }
+        Ok(n)
+    })
+}
+
+/// Like [`generate`], with the extra files produced by `extra` one at a time into the sink it
+/// is given (so that hundreds of megabytes of search shards never sit in memory at once); it
+/// returns how many it produced. When nothing the site is made of changed since the last build
+/// (see `site_key`), `extra` is not called and nothing is written.
+pub fn generate_with(
+    snapshot: &Snapshot,
+    opts: &SiteOptions,
+    out_dir: &Path,
+    extra: impl FnOnce(&mut dyn FnMut(&str, &[u8]) -> Result<(), SiteError>) -> Result<usize, SiteError>,
+) -> Result<SiteReport, SiteError> {
+    let templates = templates::Templates::load(opts.templates.as_deref())?;
+    let key = site_key(snapshot, opts, &templates, None);
+    build(snapshot, opts, out_dir, templates, key, extra)
+}
+
+fn build(
+    snapshot: &Snapshot,
+    opts: &SiteOptions,
+    out_dir: &Path,
+    templates: templates::Templates,
+    key: String,
+    extra: impl FnOnce(&mut dyn FnMut(&str, &[u8]) -> Result<(), SiteError>) -> Result<usize, SiteError>,
+) -> Result<SiteReport, SiteError> {
+    use write::Sink as _;
     if let Some(files) = write::unchanged_site(out_dir, &key) {
         let write = WriteReport { unchanged: files, ..WriteReport::default() };
         return Ok(SiteReport { files, rendered: 0, reused: files, rendered_pages: Vec::new(), write });
@@ -110,11 +141,9 @@ pub fn generate(
     let mut staging = write::Staging::begin(out_dir)?;
     staging.set_site_key(key);
     let counters = pages::render_all(&data, &templates, opts, &staging)?;
-    let extra_count = extra.len();
-    extra.into_par_iter().try_for_each(|file| {
-        use write::Sink as _;
-        let key = write::content_key(&file.bytes);
-        if staging.reuse(&file.path, &key)? { Ok(()) } else { staging.put(&file.path, file.bytes, key) }
+    let extra_count = extra(&mut |path, bytes| {
+        let key = write::content_key(bytes);
+        if staging.reuse(path, &key)? { Ok(()) } else { staging.put(path, bytes.to_vec(), key) }
     })?;
     let rendered = counters.rendered.into_inner();
     let reused = counters.reused.into_inner();
@@ -126,12 +155,14 @@ pub fn generate(
 
 /// Hash of everything the site is made of: this program, the templates and assets, the
 /// options, the build date, the archive (its Merkle root commits to every ledger entry and so to
-/// every record's bytes, hold and purge) and the extra files.
+/// every record's bytes, hold and purge) and the extra files when they are given; files from
+/// [`generate_with`]'s producer are taken to be a function of the archive (the search index is
+/// derived from it).
 fn site_key(
     snapshot: &Snapshot,
     opts: &SiteOptions,
     templates: &templates::Templates,
-    extra: &[OutputFile],
+    extra: Option<&[OutputFile]>,
 ) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
@@ -150,57 +181,13 @@ fn site_key(
     part(snapshot.root.as_bytes());
     part(&snapshot.ledger_len.to_le_bytes());
     part(&(snapshot.records.len() as u64).to_le_bytes());
-    let mut extra: Vec<&OutputFile> = extra.iter().collect();
-    extra.sort_by(|a, b| a.path.cmp(&b.path));
-    for f in extra {
-        part(f.path.as_bytes());
-        part(&f.bytes);
+    if let Some(extra) = extra {
+        let mut extra: Vec<&OutputFile> = extra.iter().collect();
+        extra.sort_by(|a, b| a.path.cmp(&b.path));
+        for f in extra {
+            part(f.path.as_bytes());
+            part(&f.bytes);
+        }
     }
     hex::encode(h.finalize())
-}
-
-/// The build date: `as_of` when given, else what the configuration says (`auto`:
-/// `SOURCE_DATE_EPOCH` when set, else today in UTC; `ledger`: the date of the latest change
-/// the snapshot shows).
-pub fn resolve_build_date(
-    source: &BuildDateSource,
-    as_of: Option<NaiveDate>,
-    snapshot: Option<&Snapshot>,
-) -> Result<NaiveDate, SiteError> {
-    if let Some(d) = as_of {
-        return Ok(d);
-    }
-    let today = || chrono::Utc::now().date_naive();
-    match source {
-        BuildDateSource::Fixed(d) => Ok(*d),
-        BuildDateSource::Now => Ok(today()),
-        BuildDateSource::Ledger => Ok(snapshot.and_then(latest_change).unwrap_or_else(today)),
-        BuildDateSource::Auto => match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => {
-                let secs: i64 = v.trim().parse().map_err(|_| {
-                    SiteError::Invalid(format!("`SOURCE_DATE_EPOCH` is not a number of seconds: `{v}`"))
-                })?;
-                chrono::DateTime::from_timestamp(secs, 0)
-                    .map(|t| t.date_naive())
-                    .ok_or_else(|| SiteError::Invalid(format!("`SOURCE_DATE_EPOCH` is out of range: `{v}`")))
-            }
-            _ => Ok(today()),
-        },
-    }
-}
-
-/// The date of the latest ledger change visible in a snapshot (ingests, holds, purges).
-fn latest_change(snapshot: &Snapshot) -> Option<NaiveDate> {
-    snapshot
-        .records
-        .iter()
-        .flat_map(|r| {
-            r.versions
-                .iter()
-                .map(|v| v.ingested_at)
-                .chain(r.legal_hold.as_ref().map(|h| h.since))
-                .chain(r.purged.as_ref().map(|p| p.at))
-        })
-        .max()
-        .map(|t| t.date_naive())
 }

@@ -1,0 +1,2188 @@
+/*!
+ * search.js: the site's search, with no server (works from file:// and over HTTP).
+ *
+ * It ranks exactly like `incident-archive search`: the query is parsed with a port of tantivy's
+ * query grammar and turned into the same plan as the CLI (src/index/plan.rs), words go through
+ * the same analyzers (tantivy's SimpleTokenizer, 40-byte limit, lowercase, and a port of the
+ * Snowball English stemmer the index uses), and scores are tantivy's BM25 (k1 1.2, b 0.75)
+ * computed in f32 with Math.fround in tantivy's order of operations, from the index's own
+ * statistics and postings (src/index/export.rs describes the shard format). Ties go to the
+ * smaller id.
+ *
+ * Shards are classic <script> files calling IASearch(name, data), loaded on demand: only the
+ * dictionary shards of the query's terms, the best postings of each term, and further postings
+ * only where they can still change the top results.
+ *
+ * Nothing from the index or the query is ever inserted as HTML: results are built with
+ * createElement and textContent.
+ */
+(function (global) {
+  "use strict";
+
+  // ---------------------------------------------------------------- f32 arithmetic (tantivy BM25)
+
+  const f32 = Math.fround;
+  const K1 = f32(1.2);
+  const B = f32(0.75);
+  const ONE_PLUS_K1 = f32(1 + K1);
+  /** tantivy's fieldnorm id → field length table (src/fieldnorm/code.rs). */
+  const FIELD_NORMS = [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,42,44,46,48,50,52,54,56,60,64,68,72,76,80,84,88,96,104,112,120,128,136,144,152,168,184,200,216,232,248,264,280,312,344,376,408,440,472,504,536,600,664,728,792,856,920,984,1048,1176,1304,1432,1560,1688,1816,1944,2072,2328,2584,2840,3096,3352,3608,3864,4120,4632,5144,5656,6168,6680,7192,7704,8216,9240,10264,11288,12312,13336,14360,15384,16408,18456,20504,22552,24600,26648,28696,30744,32792,36888,40984,45080,49176,53272,57368,61464,65560,73752,81944,90136,98328,106520,114712,122904,131096,147480,163864,180248,196632,213016,229400,245784,262168,294936,327704,360472,393240,426008,458776,491544,524312,589848,655384,720920,786456,851992,917528,983064,1048600,1179672,1310744,1441816,1572888,1703960,1835032,1966104,2097176,2359320,2621464,2883608,3145752,3407896,3670040,3932184,4194328,4718616,5242904,5767192,6291480,6815768,7340056,7864344,8388632,9437208,10485784,11534360,12582936,13631512,14680088,15728664,16777240,18874392,20971544,23068696,25165848,27263000,29360152,31457304,33554456,37748760,41943064,46137368,50331672,54525976,58720280,62914584,67108888,75497496,83886104,92274712,100663320,109051928,117440536,125829144,134217752,150994968,167772184,184549400,201326616,218103832,234881048,251658264,268435480,301989912,335544344,369098776,402653208,436207640,469762072,503316504,536870936,603979800,671088664,738197528,805306392,872415256,939524120,1006632984,1073741848,1207959576,1342177304,1476395032,1610612760,1744830488,1879048216,2013265944];
+
+  /** idf = ln(1 + (N - n + 0.5) / (n + 0.5)), as Bm25Weight computes it; `fix` holds the
+   *  values the CLI's f32 ln rounds differently (exported in meta.idf). */
+  function idf(df, n, fix) {
+    const exact = fix && fix[df];
+    if (exact !== undefined) return f32(exact);
+    const x = f32(f32(f32(n - df) + 0.5) / f32(f32(df) + 0.5));
+    return f32(Math.log(f32(1 + x)));
+  }
+
+  /** K1 * (1 - B + B * dl / avgdl) for every fieldnorm id. */
+  function tfCache(totalTokens, docs) {
+    const avg = f32(f32(totalTokens) / f32(docs));
+    const cache = new Float32Array(256);
+    for (let id = 0; id < 256; id++) {
+      cache[id] = f32(K1 * f32(f32(1 - B) + f32(f32(B * f32(FIELD_NORMS[id])) / avg)));
+    }
+    return cache;
+  }
+
+  /** tf / (tf + cache[fieldnorm id]): a posting's score over its term's weight. */
+  function tfFactor(cache, tf, fieldnorm) {
+    const t = f32(tf);
+    return f32(t / f32(t + cache[fieldnorm]));
+  }
+
+  // ---------------------------------------------------------------- varints
+
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const DIGIT = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
+
+  /** Base64url varints: five bits a character, low bits first, the sixth bit says "more". */
+  function decode(s) {
+    const out = [];
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < s.length; i++) {
+      const d = DIGIT[s.charCodeAt(i)];
+      if (d < 0) throw new Error("corrupt search shard");
+      v += (d & 31) * scale;
+      if (d >= 32) {
+        scale *= 32;
+      } else {
+        out.push(v);
+        v = 0;
+        scale = 1;
+      }
+    }
+    return out;
+  }
+
+  /** Postings string → {docs, tfs, norms}; documents ascending. */
+  function parsePostings(s) {
+    const v = decode(s);
+    const n = v.length >> 1;
+    const docs = new Int32Array(n);
+    const tfs = new Int32Array(n);
+    const norms = new Uint8Array(n);
+    let doc = -1;
+    for (let i = 0; i < n; i++) {
+      doc += v[2 * i];
+      const x = v[2 * i + 1];
+      docs[i] = doc;
+      tfs[i] = Math.floor(x / 256) + 1;
+      norms[i] = x % 256;
+    }
+    return { docs, tfs, norms };
+  }
+
+  /** Positions string → one array per posting (first absolute, the rest deltas). */
+  function parsePositions(s, tfs) {
+    const v = decode(s);
+    const out = new Array(tfs.length);
+    let k = 0;
+    for (let i = 0; i < tfs.length; i++) {
+      const p = new Array(tfs[i]);
+      let last = 0;
+      for (let j = 0; j < tfs[i]; j++) {
+        last = j === 0 ? v[k] : last + v[k];
+        p[j] = last;
+        k++;
+      }
+      out[i] = p;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- Snowball English
+
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const u8 = (s) => Array.from(encoder.encode(s));
+
+  /** Port of the Snowball runtime of the Rust stemmer tantivy uses (frostem): it works on UTF-8
+   *  bytes with the same cursor rules, so non-ASCII words stem identically. */
+  class Env {
+    constructor(word) {
+      this.current = u8(word);
+      this.cursor = 0;
+      this.limit = this.current.length;
+      this.limit_backward = 0;
+      this.bra = 0;
+      this.ket = 0;
+    }
+    boundary(i) {
+      const n = this.current.length;
+      if (i === 0 || i === n) return true;
+      if (i < 0 || i > n) return false;
+      return (this.current[i] & 0xc0) !== 0x80;
+    }
+    charAt(i) {
+      const c = this.current;
+      const b = c[i];
+      if (b < 0x80) return b;
+      if (b < 0xe0) return ((b & 0x1f) << 6) | (c[i + 1] & 0x3f);
+      if (b < 0xf0) return ((b & 0x0f) << 12) | ((c[i + 1] & 0x3f) << 6) | (c[i + 2] & 0x3f);
+      return ((b & 0x07) << 18) | ((c[i + 1] & 0x3f) << 12) | ((c[i + 2] & 0x3f) << 6) | (c[i + 3] & 0x3f);
+    }
+    replace_s(bra, ket, s) {
+      const bytes = typeof s === "string" ? u8(s) : s;
+      const adjustment = bytes.length - (ket - bra);
+      this.current = this.current.slice(0, bra).concat(bytes, this.current.slice(ket));
+      this.limit += adjustment;
+      if (this.cursor >= ket) this.cursor += adjustment;
+      else if (this.cursor > bra) this.cursor = bra;
+      return adjustment;
+    }
+    startsWithAt(at, bytes) {
+      if (at < 0 || at + bytes.length > this.current.length) return false;
+      for (let i = 0; i < bytes.length; i++) if (this.current[at + i] !== bytes[i]) return false;
+      return true;
+    }
+    eq_s(s) {
+      const b = u8(s);
+      if (this.cursor >= this.limit) return false;
+      if (!this.startsWithAt(this.cursor, b)) return false;
+      this.cursor += b.length;
+      while (!this.boundary(this.cursor)) this.cursor++;
+      return true;
+    }
+    eq_s_b(s) {
+      const b = u8(s);
+      if (this.cursor - this.limit_backward < b.length) return false;
+      if (!this.boundary(this.cursor - b.length) || !this.startsWithAt(this.cursor - b.length, b)) return false;
+      this.cursor -= b.length;
+      return true;
+    }
+    slice_from(s) {
+      const bra = this.bra;
+      const ket = this.ket;
+      const b = u8(s);
+      this.replace_s(bra, ket, b);
+      this.ket = bra + b.length;
+    }
+    slice_del() {
+      this.slice_from("");
+    }
+    next_char() {
+      this.cursor++;
+      while (!this.boundary(this.cursor)) this.cursor++;
+    }
+    previous_char() {
+      this.cursor--;
+      while (!this.boundary(this.cursor)) this.cursor--;
+    }
+    hop(delta) {
+      let res = this.cursor;
+      while (delta > 0) {
+        delta--;
+        if (res >= this.limit) return false;
+        res++;
+        while (res < this.limit && !this.boundary(res)) res++;
+      }
+      this.cursor = res;
+      return true;
+    }
+    hop_back(delta) {
+      let res = this.cursor;
+      while (delta > 0) {
+        delta--;
+        if (res <= this.limit_backward) return false;
+        res--;
+        while (res > this.limit_backward && !this.boundary(res)) res--;
+      }
+      this.cursor = res;
+      return true;
+    }
+    inSet(chars, min, max, ch) {
+      if (ch > max || ch < min) return false;
+      ch -= min;
+      return (chars[ch >> 3] & (1 << (ch & 7))) !== 0;
+    }
+    in_grouping(chars, min, max) {
+      if (this.cursor >= this.limit) return false;
+      if (!this.inSet(chars, min, max, this.charAt(this.cursor))) return false;
+      this.next_char();
+      return true;
+    }
+    go_in_grouping(chars, min, max) {
+      while (this.cursor < this.limit) {
+        if (!this.inSet(chars, min, max, this.charAt(this.cursor))) return true;
+        this.next_char();
+      }
+      return false;
+    }
+    in_grouping_b(chars, min, max) {
+      if (this.cursor <= this.limit_backward) return false;
+      const c = this.cursor;
+      this.previous_char();
+      if (!this.inSet(chars, min, max, this.charAt(this.cursor))) {
+        this.cursor = c;
+        return false;
+      }
+      return true;
+    }
+    go_in_grouping_b(chars, min, max) {
+      while (this.cursor > this.limit_backward) {
+        const c = this.cursor;
+        this.previous_char();
+        if (!this.inSet(chars, min, max, this.charAt(this.cursor))) {
+          this.cursor = c;
+          return true;
+        }
+      }
+      return false;
+    }
+    out_grouping(chars, min, max) {
+      if (this.cursor >= this.limit) return false;
+      if (this.inSet(chars, min, max, this.charAt(this.cursor))) return false;
+      this.next_char();
+      return true;
+    }
+    go_out_grouping(chars, min, max) {
+      while (this.cursor < this.limit) {
+        if (this.inSet(chars, min, max, this.charAt(this.cursor))) return true;
+        this.next_char();
+      }
+      return false;
+    }
+    out_grouping_b(chars, min, max) {
+      if (this.cursor <= this.limit_backward) return false;
+      const c = this.cursor;
+      this.previous_char();
+      if (!this.inSet(chars, min, max, this.charAt(this.cursor))) return true;
+      this.cursor = c;
+      return false;
+    }
+    go_out_grouping_b(chars, min, max) {
+      while (this.cursor > this.limit_backward) {
+        const c = this.cursor;
+        this.previous_char();
+        if (this.inSet(chars, min, max, this.charAt(this.cursor))) {
+          this.cursor = c;
+          return true;
+        }
+      }
+      return false;
+    }
+    find_among(amongs) {
+      let i = 0;
+      let j = amongs.length;
+      const c = this.cursor;
+      const l = this.limit;
+      let common_i = 0;
+      let common_j = 0;
+      let first_key_inspected = false;
+      for (;;) {
+        const k = i + ((j - i) >> 1);
+        let diff = 0;
+        let common = Math.min(common_i, common_j);
+        const w = amongs[k];
+        for (let lvar = common; lvar < w[0].length; lvar++) {
+          if (c + common === l) {
+            diff = -1;
+            break;
+          }
+          diff = this.current[c + common] - w[0][lvar];
+          if (diff !== 0) break;
+          common++;
+        }
+        if (diff < 0) {
+          j = k;
+          common_j = common;
+        } else {
+          i = k;
+          common_i = common;
+        }
+        if (j - i <= 1) {
+          if (i > 0) break;
+          if (j === i) break;
+          if (first_key_inspected) break;
+          first_key_inspected = true;
+        }
+      }
+      for (;;) {
+        const w = amongs[i];
+        if (common_i >= w[0].length) {
+          this.cursor = c + w[0].length;
+          return w[2];
+        }
+        i = w[1];
+        if (i < 0) return 0;
+      }
+    }
+    find_among_b(amongs) {
+      let i = 0;
+      let j = amongs.length;
+      const c = this.cursor;
+      const lb = this.limit_backward;
+      let common_i = 0;
+      let common_j = 0;
+      let first_key_inspected = false;
+      for (;;) {
+        const k = i + ((j - i) >> 1);
+        let diff = 0;
+        let common = common_i < common_j ? common_i : common_j;
+        const w = amongs[k];
+        for (let lvar = w[0].length - common - 1; lvar >= 0; lvar--) {
+          if (c - common === lb) {
+            diff = -1;
+            break;
+          }
+          diff = this.current[c - common - 1] - w[0][lvar];
+          if (diff !== 0) break;
+          common++;
+        }
+        if (diff < 0) {
+          j = k;
+          common_j = common;
+        } else {
+          i = k;
+          common_i = common;
+        }
+        if (j - i <= 1) {
+          if (i > 0) break;
+          if (j === i) break;
+          if (first_key_inspected) break;
+          first_key_inspected = true;
+        }
+      }
+      for (;;) {
+        const w = amongs[i];
+        if (common_i >= w[0].length) {
+          this.cursor = c - w[0].length;
+          return w[2];
+        }
+        i = w[1];
+        if (i < 0) return 0;
+      }
+    }
+  }
+
+  // Generated from english.sbl by Snowball 3.1.1, as in the Rust crate frostem; translated
+  // statement by statement (labelled blocks and all) so that it stems exactly alike.
+  /* eslint-disable */
+  const A_0 = [[u8("arsen"), -1, -1], [u8("commun"), -1, -1], [u8("emerg"), -1, -1], [u8("gener"), -1, -1], [u8("inter"), -1, -1], [u8("later"), -1, -1], [u8("organ"), -1, -1], [u8("past"), -1, -1], [u8("univers"), -1, -1]];
+  const A_1 = [[u8("'"), -1, 1], [u8("'s'"), 0, 1], [u8("'s"), -1, 1]];
+  const A_2 = [[u8("ied"), -1, 2], [u8("s"), -1, 3], [u8("ies"), 1, 2], [u8("sses"), 1, 1], [u8("ss"), 1, -1], [u8("us"), 1, -1]];
+  const A_3 = [[u8("succ"), -1, 1], [u8("proc"), -1, 1], [u8("exc"), -1, 1]];
+  const A_4 = [[u8("even"), -1, 2], [u8("cann"), -1, 2], [u8("inn"), -1, 2], [u8("earr"), -1, 2], [u8("herr"), -1, 2], [u8("out"), -1, 2], [u8("y"), -1, 1]];
+  const A_5 = [[u8(""), -1, -1], [u8("ed"), 0, 2], [u8("eed"), 1, 1], [u8("ing"), 0, 3], [u8("edly"), 0, 2], [u8("eedly"), 4, 1], [u8("ingly"), 0, 2]];
+  const A_6 = [[u8(""), -1, 3], [u8("bb"), 0, 2], [u8("dd"), 0, 2], [u8("ff"), 0, 2], [u8("gg"), 0, 2], [u8("bl"), 0, 1], [u8("mm"), 0, 2], [u8("nn"), 0, 2], [u8("pp"), 0, 2], [u8("rr"), 0, 2], [u8("at"), 0, 1], [u8("tt"), 0, 2], [u8("iz"), 0, 1]];
+  const A_7 = [[u8("anci"), -1, 3], [u8("enci"), -1, 2], [u8("ogi"), -1, 14], [u8("li"), -1, 16], [u8("bli"), 3, 12], [u8("abli"), 4, 4], [u8("alli"), 3, 8], [u8("fulli"), 3, 9], [u8("lessli"), 3, 15], [u8("ousli"), 3, 10], [u8("entli"), 3, 5], [u8("aliti"), -1, 8], [u8("biliti"), -1, 12], [u8("iviti"), -1, 11], [u8("tional"), -1, 1], [u8("ational"), 14, 7], [u8("alism"), -1, 8], [u8("ation"), -1, 7], [u8("ization"), 17, 6], [u8("izer"), -1, 6], [u8("ator"), -1, 7], [u8("iveness"), -1, 11], [u8("fulness"), -1, 9], [u8("ousness"), -1, 10], [u8("ogist"), -1, 13]];
+  const A_8 = [[u8("icate"), -1, 4], [u8("ative"), -1, 6], [u8("alize"), -1, 3], [u8("iciti"), -1, 4], [u8("ical"), -1, 4], [u8("tional"), -1, 1], [u8("ational"), 5, 2], [u8("ful"), -1, 5], [u8("ness"), -1, 5]];
+  const A_9 = [[u8("ic"), -1, 1], [u8("ance"), -1, 1], [u8("ence"), -1, 1], [u8("able"), -1, 1], [u8("ible"), -1, 1], [u8("ate"), -1, 1], [u8("ive"), -1, 1], [u8("ize"), -1, 1], [u8("iti"), -1, 1], [u8("al"), -1, 1], [u8("ism"), -1, 1], [u8("ion"), -1, 2], [u8("er"), -1, 1], [u8("ous"), -1, 1], [u8("ant"), -1, 1], [u8("ent"), -1, 1], [u8("ment"), 15, 1], [u8("ement"), 16, 1]];
+  const A_10 = [[u8("e"), -1, 1], [u8("l"), -1, 2]];
+  const A_11 = [[u8("andes"), -1, -1], [u8("atlas"), -1, -1], [u8("bias"), -1, -1], [u8("cosmos"), -1, -1], [u8("early"), -1, 6], [u8("gently"), -1, 4], [u8("howe"), -1, -1], [u8("idly"), -1, 3], [u8("news"), -1, -1], [u8("only"), -1, 7], [u8("singly"), -1, 8], [u8("skies"), -1, 2], [u8("skis"), -1, 1], [u8("sky"), -1, -1], [u8("ugly"), -1, 5]];
+  const G_aeo = [17, 64];
+  const G_v = [17, 65, 16, 1];
+  const G_v_WXY = [1, 17, 65, 208, 1];
+  const G_valid_LI = [55, 141, 2];
+  function r_shortv(env) {
+      lab0: while (true) {
+          let v_1 = env.limit - env.cursor;
+          lab1: while (true) {
+              if (!env.out_grouping_b(G_v_WXY, 89, 121)) {
+                  break lab1;
+              }
+              if (!env.in_grouping_b(G_v, 97, 121)) {
+                  break lab1;
+              }
+              if (!env.out_grouping_b(G_v, 97, 121)) {
+                  break lab1;
+              }
+              break lab0;
+          }
+          env.cursor = env.limit - v_1;
+          lab2: while (true) {
+              if (!env.out_grouping_b(G_v, 97, 121)) {
+                  break lab2;
+              }
+              if (!env.in_grouping_b(G_v, 97, 121)) {
+                  break lab2;
+              }
+              if (env.cursor > env.limit_backward) {
+                  break lab2;
+              }
+              break lab0;
+          }
+          env.cursor = env.limit - v_1;
+          if (!env.eq_s_b("past")) {
+              return false;
+          }
+          break lab0;
+      }
+      return true;
+  }
+
+  function stemEnv(env) {
+    
+      let among_var;
+      let b_Y_found;
+      let i_p2;
+      let i_p1;
+      lab0: while (true) {
+          let v_1 = env.cursor;
+          lab1: while (true) {
+              env.bra = env.cursor;
+              if ((env.cursor + 2 >= env.limit || env.current[env.cursor + 2] >> 5 != 3 || ((42750482 >> (env.current[env.cursor + 2] & 0x1f)) & 1) == 0)) {
+                  break lab1;
+              }
+
+              among_var = env.find_among(A_11);
+              if (among_var == 0) {
+                  break lab1;
+              }
+              env.ket = env.cursor;
+              if (env.cursor < env.limit) {
+                  break lab1;
+              }
+              switch (among_var) {
+                  case 1: {
+                      env.slice_from("ski");
+                      break;
+                  }
+                  case 2: {
+                      env.slice_from("sky");
+                      break;
+                  }
+                  case 3: {
+                      env.slice_from("idl");
+                      break;
+                  }
+                  case 4: {
+                      env.slice_from("gentl");
+                      break;
+                  }
+                  case 5: {
+                      env.slice_from("ugli");
+                      break;
+                  }
+                  case 6: {
+                      env.slice_from("earli");
+                      break;
+                  }
+                  case 7: {
+                      env.slice_from("onli");
+                      break;
+                  }
+                  case 8: {
+                      env.slice_from("singl");
+                      break;
+                  }
+                  default: break;
+              }
+              break lab0;
+          }
+          env.cursor = v_1;
+          lab2: while (true) {
+              lab3: while (true) {
+                  if (!env.hop(3)) {
+                      break lab3;
+                  }
+                  break lab2;
+              }
+              break lab0;
+          }
+          env.cursor = v_1;
+          lab4: while (true) {
+              b_Y_found = false;
+              let v_2 = env.cursor;
+              lab5: while (true) {
+                  env.bra = env.cursor;
+                  if (!env.eq_s("'")) {
+                      break lab5;
+                  }
+                  env.ket = env.cursor;
+                  env.slice_del();
+                  break lab5;
+              }
+              env.cursor = v_2;
+              let v_3 = env.cursor;
+              lab6: while (true) {
+                  env.bra = env.cursor;
+                  if (!env.eq_s("y")) {
+                      break lab6;
+                  }
+                  env.ket = env.cursor;
+                  env.slice_from("Y");
+                  b_Y_found = true;
+                  break lab6;
+              }
+              env.cursor = v_3;
+              let v_4 = env.cursor;
+              lab7: while (true) {
+                  replab8: while (true) {
+                      let v_5 = env.cursor;
+                      lab9: for (let once = 0; once < 1; once++) {
+                          golab10: while (true) {
+                              let v_6 = env.cursor;
+                              lab11: while (true) {
+                                  if (!env.in_grouping(G_v, 97, 121)) {
+                                      break lab11;
+                                  }
+                                  env.bra = env.cursor;
+                                  if (!env.eq_s("y")) {
+                                      break lab11;
+                                  }
+                                  env.ket = env.cursor;
+                                  env.cursor = v_6;
+                                  break golab10;
+                              }
+                              env.cursor = v_6;
+                              if (env.cursor >= env.limit) {
+                                  break lab9;
+                              }
+                              env.next_char();
+                          }
+                          env.slice_from("Y");
+                          b_Y_found = true;
+                          continue replab8;
+                      }
+                      env.cursor = v_5;
+                      break replab8;
+                  }
+                  break lab7;
+              }
+              env.cursor = v_4;
+              break lab4;
+          }
+          lab12: while (true) {
+              i_p1 = env.limit;
+              i_p2 = env.limit;
+              let v_7 = env.cursor;
+              lab13: while (true) {
+                  lab14: while (true) {
+                      let v_8 = env.cursor;
+                      lab15: while (true) {
+                          if ((env.cursor + 3 >= env.limit || env.current[env.cursor + 3] >> 5 != 3 || ((5513250 >> (env.current[env.cursor + 3] & 0x1f)) & 1) == 0)) {
+                              break lab15;
+                          }
+
+                          if (env.find_among(A_0) == 0) {
+                              break lab15;
+                          }
+                          break lab14;
+                      }
+                      env.cursor = v_8;
+                      if (!env.go_out_grouping(G_v, 97, 121)) {
+                          break lab13;
+                      }
+                      env.next_char();
+                      if (!env.go_in_grouping(G_v, 97, 121)) {
+                          break lab13;
+                      }
+                      env.next_char();
+                      break lab14;
+                  }
+                  i_p1 = env.cursor;
+                  if (!env.go_out_grouping(G_v, 97, 121)) {
+                      break lab13;
+                  }
+                  env.next_char();
+                  if (!env.go_in_grouping(G_v, 97, 121)) {
+                      break lab13;
+                  }
+                  env.next_char();
+                  i_p2 = env.cursor;
+                  break lab13;
+              }
+              env.cursor = v_7;
+              break lab12;
+          }
+          env.limit_backward = env.cursor;
+          env.cursor = env.limit;
+          let v_9 = env.limit - env.cursor;
+          lab16: while (true) {
+              let v_10 = env.limit - env.cursor;
+              lab17: while (true) {
+                  env.ket = env.cursor;
+                  if ((env.cursor <= env.limit_backward || (env.current[env.cursor - 1] != 39 && env.current[env.cursor - 1] != 115))) {
+                      env.cursor = env.limit - v_10;
+                      break lab17;
+                  }
+
+                  if (env.find_among_b(A_1) == 0) {
+                      env.cursor = env.limit - v_10;
+                      break lab17;
+                  }
+                  env.bra = env.cursor;
+                  env.slice_del();
+                  break lab17;
+              }
+              env.ket = env.cursor;
+              if ((env.cursor <= env.limit_backward || (env.current[env.cursor - 1] != 100 && env.current[env.cursor - 1] != 115))) {
+                  break lab16;
+              }
+
+              among_var = env.find_among_b(A_2);
+              if (among_var == 0) {
+                  break lab16;
+              }
+              env.bra = env.cursor;
+              switch (among_var) {
+                  case 1: {
+                      env.slice_from("ss");
+                      break;
+                  }
+                  case 2: {
+                      lab18: while (true) {
+                          let v_11 = env.limit - env.cursor;
+                          lab19: while (true) {
+                              if (!env.hop_back(2)) {
+                                  break lab19;
+                              }
+                              env.slice_from("i");
+                              break lab18;
+                          }
+                          env.cursor = env.limit - v_11;
+                          env.slice_from("ie");
+                          break lab18;
+                      }
+                      break;
+                  }
+                  case 3: {
+                      if (env.cursor <= env.limit_backward) {
+                          break lab16;
+                      }
+                      env.previous_char();
+                      if (!env.go_out_grouping_b(G_v, 97, 121)) {
+                          break lab16;
+                      }
+                      env.previous_char();
+                      env.slice_del();
+                      break;
+                  }
+                  default: break;
+              }
+              break lab16;
+          }
+          env.cursor = env.limit - v_9;
+          let v_12 = env.limit - env.cursor;
+          lab20: while (true) {
+              env.ket = env.cursor;
+              if (env.cursor - 1 <= env.limit_backward || env.current[env.cursor - 1] >> 5 != 3 || ((33554576 >> (env.current[env.cursor - 1] & 0x1f)) & 1) == 0) {among_var = -1;}
+              else {
+                  among_var = env.find_among_b(A_5);
+              }
+              env.bra = env.cursor;
+              lab21: while (true) {
+                  let v_13 = env.limit - env.cursor;
+                  lab22: while (true) {
+                      switch (among_var) {
+                          case 1: {
+                              let v_14 = env.limit - env.cursor;
+                              lab23: while (true) {
+                                  if (i_p1 > env.cursor) {
+                                      break lab23;
+                                  }
+                                  lab24: while (true) {
+                                      let v_15 = env.limit - env.cursor;
+                                      lab25: while (true) {
+                                          if ((env.cursor - 2 <= env.limit_backward || env.current[env.cursor - 1] != 99)) {
+                                              break lab25;
+                                          }
+
+                                          if (env.find_among_b(A_3) == 0) {
+                                              break lab25;
+                                          }
+                                          if (env.cursor > env.limit_backward) {
+                                              break lab25;
+                                          }
+                                          break lab24;
+                                      }
+                                      env.cursor = env.limit - v_15;
+                                      env.slice_from("ee");
+                                      break lab24;
+                                  }
+                                  break lab23;
+                              }
+                              env.cursor = env.limit - v_14;
+                              break;
+                          }
+                          case 2: {
+                              break lab22;
+                              break;
+                          }
+                          case 3: {
+                              if ((env.cursor <= env.limit_backward || env.current[env.cursor - 1] >> 5 != 3 || ((34881536 >> (env.current[env.cursor - 1] & 0x1f)) & 1) == 0)) {
+                                  break lab22;
+                              }
+
+                              among_var = env.find_among_b(A_4);
+                              if (among_var == 0) {
+                                  break lab22;
+                              }
+                              switch (among_var) {
+                                  case 1: {
+                                      let v_16 = env.limit - env.cursor;
+                                      if (!env.out_grouping_b(G_v, 97, 121)) {
+                                          break lab22;
+                                      }
+                                      if (env.cursor > env.limit_backward) {
+                                          break lab22;
+                                      }
+                                      env.cursor = env.limit - v_16;
+                                      env.bra = env.cursor;
+                                      env.slice_from("ie");
+                                      break;
+                                  }
+                                  case 2: {
+                                      if (env.cursor > env.limit_backward) {
+                                          break lab22;
+                                      }
+                                      break;
+                                  }
+                                  default: break;
+                              }
+                              break;
+                          }
+                          default: break;
+                      }
+                      break lab21;
+                  }
+                  env.cursor = env.limit - v_13;
+                  let v_17 = env.limit - env.cursor;
+                  if (!env.go_out_grouping_b(G_v, 97, 121)) {
+                      break lab20;
+                  }
+                  env.previous_char();
+                  env.cursor = env.limit - v_17;
+                  env.slice_del();
+                  env.ket = env.cursor;
+                  env.bra = env.cursor;
+                  let v_18 = env.limit - env.cursor;
+                  if (env.cursor - 1 <= env.limit_backward || env.current[env.cursor - 1] >> 5 != 3 || ((68514004 >> (env.current[env.cursor - 1] & 0x1f)) & 1) == 0) {among_var = 3;}
+                  else {
+                      among_var = env.find_among_b(A_6);
+                  }
+                  switch (among_var) {
+                      case 1: {
+                          env.slice_from("e");
+                          break lab20;
+                          break;
+                      }
+                      case 2: {
+                          let v_19 = env.limit - env.cursor;
+                          lab26: while (true) {
+                              if (!env.in_grouping_b(G_aeo, 97, 111)) {
+                                  break lab26;
+                              }
+                              if (env.cursor > env.limit_backward) {
+                                  break lab26;
+                              }
+                              break lab20;
+                          }
+                          env.cursor = env.limit - v_19;
+                          break;
+                      }
+                      case 3: {
+                          if (env.cursor != i_p1) {
+                              break lab20;
+                          }
+                          let v_20 = env.limit - env.cursor;
+                          if (!r_shortv(env)) {
+                              break lab20;
+                          }
+                          env.cursor = env.limit - v_20;
+                          env.slice_from("e");
+                          break lab20;
+                          break;
+                      }
+                      default: break;
+                  }
+                  env.cursor = env.limit - v_18;
+                  env.ket = env.cursor;
+                  if (env.cursor <= env.limit_backward) {
+                      break lab20;
+                  }
+                  env.previous_char();
+                  env.bra = env.cursor;
+                  env.slice_del();
+                  break lab21;
+              }
+              break lab20;
+          }
+          env.cursor = env.limit - v_12;
+          let v_21 = env.limit - env.cursor;
+          lab27: while (true) {
+              env.ket = env.cursor;
+              lab28: while (true) {
+                  lab29: while (true) {
+                      if (!env.eq_s_b("y")) {
+                          break lab29;
+                      }
+                      break lab28;
+                  }
+                  if (!env.eq_s_b("Y")) {
+                      break lab27;
+                  }
+                  break lab28;
+              }
+              env.bra = env.cursor;
+              if (!env.out_grouping_b(G_v, 97, 121)) {
+                  break lab27;
+              }
+              if (env.cursor <= env.limit_backward) {
+                  break lab27;
+              }
+              env.slice_from("i");
+              break lab27;
+          }
+          env.cursor = env.limit - v_21;
+          let v_22 = env.limit - env.cursor;
+          lab30: while (true) {
+              env.ket = env.cursor;
+              if ((env.cursor - 1 <= env.limit_backward || env.current[env.cursor - 1] >> 5 != 3 || ((1864192 >> (env.current[env.cursor - 1] & 0x1f)) & 1) == 0)) {
+                  break lab30;
+              }
+
+              among_var = env.find_among_b(A_7);
+              if (among_var == 0) {
+                  break lab30;
+              }
+              env.bra = env.cursor;
+              if (i_p1 > env.cursor) {
+                  break lab30;
+              }
+              switch (among_var) {
+                  case 1: {
+                      env.slice_from("tion");
+                      break;
+                  }
+                  case 2: {
+                      env.slice_from("ence");
+                      break;
+                  }
+                  case 3: {
+                      env.slice_from("ance");
+                      break;
+                  }
+                  case 4: {
+                      env.slice_from("able");
+                      break;
+                  }
+                  case 5: {
+                      env.slice_from("ent");
+                      break;
+                  }
+                  case 6: {
+                      env.slice_from("ize");
+                      break;
+                  }
+                  case 7: {
+                      env.slice_from("ate");
+                      break;
+                  }
+                  case 8: {
+                      env.slice_from("al");
+                      break;
+                  }
+                  case 9: {
+                      env.slice_from("ful");
+                      break;
+                  }
+                  case 10: {
+                      env.slice_from("ous");
+                      break;
+                  }
+                  case 11: {
+                      env.slice_from("ive");
+                      break;
+                  }
+                  case 12: {
+                      env.slice_from("ble");
+                      break;
+                  }
+                  case 13: {
+                      env.slice_from("og");
+                      break;
+                  }
+                  case 14: {
+                      if (!env.eq_s_b("l")) {
+                          break lab30;
+                      }
+                      env.slice_from("og");
+                      break;
+                  }
+                  case 15: {
+                      env.slice_from("less");
+                      break;
+                  }
+                  case 16: {
+                      if (!env.in_grouping_b(G_valid_LI, 99, 116)) {
+                          break lab30;
+                      }
+                      env.slice_del();
+                      break;
+                  }
+                  default: break;
+              }
+              break lab30;
+          }
+          env.cursor = env.limit - v_22;
+          let v_23 = env.limit - env.cursor;
+          lab31: while (true) {
+              env.ket = env.cursor;
+              if ((env.cursor - 2 <= env.limit_backward || env.current[env.cursor - 1] >> 5 != 3 || ((528928 >> (env.current[env.cursor - 1] & 0x1f)) & 1) == 0)) {
+                  break lab31;
+              }
+
+              among_var = env.find_among_b(A_8);
+              if (among_var == 0) {
+                  break lab31;
+              }
+              env.bra = env.cursor;
+              if (i_p1 > env.cursor) {
+                  break lab31;
+              }
+              switch (among_var) {
+                  case 1: {
+                      env.slice_from("tion");
+                      break;
+                  }
+                  case 2: {
+                      env.slice_from("ate");
+                      break;
+                  }
+                  case 3: {
+                      env.slice_from("al");
+                      break;
+                  }
+                  case 4: {
+                      env.slice_from("ic");
+                      break;
+                  }
+                  case 5: {
+                      env.slice_del();
+                      break;
+                  }
+                  case 6: {
+                      if (i_p2 > env.cursor) {
+                          break lab31;
+                      }
+                      env.slice_del();
+                      break;
+                  }
+                  default: break;
+              }
+              break lab31;
+          }
+          env.cursor = env.limit - v_23;
+          let v_24 = env.limit - env.cursor;
+          lab32: while (true) {
+              env.ket = env.cursor;
+              if ((env.cursor - 1 <= env.limit_backward || env.current[env.cursor - 1] >> 5 != 3 || ((1864232 >> (env.current[env.cursor - 1] & 0x1f)) & 1) == 0)) {
+                  break lab32;
+              }
+
+              among_var = env.find_among_b(A_9);
+              if (among_var == 0) {
+                  break lab32;
+              }
+              env.bra = env.cursor;
+              if (i_p2 > env.cursor) {
+                  break lab32;
+              }
+              switch (among_var) {
+                  case 1: {
+                      env.slice_del();
+                      break;
+                  }
+                  case 2: {
+                      lab33: while (true) {
+                          lab34: while (true) {
+                              if (!env.eq_s_b("s")) {
+                                  break lab34;
+                              }
+                              break lab33;
+                          }
+                          if (!env.eq_s_b("t")) {
+                              break lab32;
+                          }
+                          break lab33;
+                      }
+                      env.slice_del();
+                      break;
+                  }
+                  default: break;
+              }
+              break lab32;
+          }
+          env.cursor = env.limit - v_24;
+          let v_25 = env.limit - env.cursor;
+          lab35: while (true) {
+              env.ket = env.cursor;
+              if ((env.cursor <= env.limit_backward || (env.current[env.cursor - 1] != 101 && env.current[env.cursor - 1] != 108))) {
+                  break lab35;
+              }
+
+              among_var = env.find_among_b(A_10);
+              if (among_var == 0) {
+                  break lab35;
+              }
+              env.bra = env.cursor;
+              switch (among_var) {
+                  case 1: {
+                      lab36: while (true) {
+                          lab37: while (true) {
+                              if (i_p2 > env.cursor) {
+                                  break lab37;
+                              }
+                              break lab36;
+                          }
+                          if (i_p1 > env.cursor) {
+                              break lab35;
+                          }
+                          let v_26 = env.limit - env.cursor;
+                          lab38: while (true) {
+                              if (!r_shortv(env)) {
+                                  break lab38;
+                              }
+                              break lab35;
+                          }
+                          env.cursor = env.limit - v_26;
+                          break lab36;
+                      }
+                      env.slice_del();
+                      break;
+                  }
+                  case 2: {
+                      if (i_p2 > env.cursor) {
+                          break lab35;
+                      }
+                      if (!env.eq_s_b("l")) {
+                          break lab35;
+                      }
+                      env.slice_del();
+                      break;
+                  }
+                  default: break;
+              }
+              break lab35;
+          }
+          env.cursor = env.limit - v_25;
+          env.cursor = env.limit_backward;
+          let v_27 = env.cursor;
+          lab39: while (true) {
+              if (!b_Y_found) {
+                  break lab39;
+              }
+              replab40: while (true) {
+                  let v_28 = env.cursor;
+                  lab41: for (let once = 0; once < 1; once++) {
+                      golab42: while (true) {
+                          let v_29 = env.cursor;
+                          lab43: while (true) {
+                              env.bra = env.cursor;
+                              if (!env.eq_s("Y")) {
+                                  break lab43;
+                              }
+                              env.ket = env.cursor;
+                              env.cursor = v_29;
+                              break golab42;
+                          }
+                          env.cursor = v_29;
+                          if (env.cursor >= env.limit) {
+                              break lab41;
+                          }
+                          env.next_char();
+                      }
+                      env.slice_from("y");
+                      continue replab40;
+                  }
+                  env.cursor = v_28;
+                  break replab40;
+              }
+              break lab39;
+          }
+          env.cursor = v_27;
+          break lab0;
+      }
+      return true;
+  }
+
+  /* eslint-enable */
+
+  /** The Snowball English stem of a lowercased word. */
+  function stem(word) {
+    const env = new Env(word);
+    stemEnv(env);
+    return decoder.decode(new Uint8Array(env.current));
+  }
+
+  // ---------------------------------------------------------------- analyzers
+
+  const WORD = /[\p{Alphabetic}\p{N}]+/gu;
+  const MAX_TOKEN_BYTES = 40;
+
+  /** char::to_lowercase, one character at a time (no final-sigma rule, like tantivy). */
+  function lower(s) {
+    if (/^[\x00-\x7f]*$/.test(s)) return s.toLowerCase();
+    let out = "";
+    for (const c of s) out += c.toLowerCase();
+    return out;
+  }
+
+  /** `en`: words of letters and digits, tokens of 40 bytes or more dropped (their position
+   *  kept), lowercased, stemmed. Returns [position, term, start, end] (UTF-16 offsets). */
+  function analyzeEn(text) {
+    const out = [];
+    let position = 0;
+    for (const m of text.matchAll(WORD)) {
+      const p = position++;
+      if (encoder.encode(m[0]).length >= MAX_TOKEN_BYTES) continue;
+      out.push([p, stem(lower(m[0])), m.index, m.index + m[0].length]);
+    }
+    return out;
+  }
+
+  /** `kw`: the whole value, lowercased. */
+  function analyzeKw(text) {
+    return [[0, lower(text), 0, text.length]];
+  }
+
+  function analyze(analyzer, text) {
+    return analyzer === "kw" ? analyzeKw(text) : analyzeEn(text);
+  }
+
+  // ---------------------------------------------------------------- query grammar
+  //
+  // A port of tantivy's strict query grammar (tantivy-query-grammar, `parse_to_ast` and
+  // `rewrite_ast`) for what the browser runs: words, "phrases", 'phrases', +/-, NOT, AND/OR,
+  // parentheses and field:term / field:(group). Ranges, sets, regexes, `*`, boosts, slop and
+  // prefixes are recognised and reported as CLI-only.
+
+  class QueryError extends Error {
+    constructor(message, column) {
+      super(message);
+      this.column = column === undefined ? null : column;
+    }
+  }
+  const cliOnly = (what) => new QueryError(what + " work in `incident-archive search`, not in the browser");
+
+  const SPECIAL_CHARS = "+^`:{}\"'[]()!\\* ";
+  const ESCAPE_IN_WORD = "^`:{}\"'[]()\\";
+  const isWs = (c) => c !== undefined && /\s/.test(c);
+  const isMultispace = (c) => c === " " || c === "\t" || c === "\r" || c === "\n";
+
+  function ws0(s, i) {
+    while (i < s.length && isMultispace(s[i])) i++;
+    return i;
+  }
+  function ws1(s, i) {
+    const j = ws0(s, i);
+    return j > i ? j : -1;
+  }
+  const clause = (clauses) => ({ t: "c", c: clauses });
+  const unary = (occur, ast) => clause([[occur, ast]]);
+
+  function parseQuery(s) {
+    let i = ws0(s, 0);
+    let ast = null;
+    const r = astP(s, i);
+    if (r) {
+      ast = r.v;
+      i = r.i;
+    }
+    if (i !== s.length) throw syntaxError(s, i);
+    return rewrite(ast || clause([]));
+  }
+
+  function syntaxError(s, i) {
+    return new QueryError("could not parse the query", Array.from(s.slice(0, i)).length + 1);
+  }
+
+  function astP(s, i) {
+    i = ws0(s, i);
+    const first = occurLeaf(s, i);
+    if (!first) return null;
+    const rest = first.i;
+    const j = ws1(s, rest);
+    if (j >= 0) {
+      const more = [];
+      let k = j;
+      for (;;) {
+        const r = operandLeaf(s, k);
+        if (!r) break;
+        more.push(r.v);
+        k = r.i;
+      }
+      if (more.length) {
+        return { v: aggregate([[null, first.v[0], first.v[1]]].concat(more)), i: ws0(s, k) };
+      }
+    }
+    const [occur, ast] = first.v;
+    return { v: occur === "not" ? unary("not", ast) : ast, i: ws0(s, rest) };
+  }
+
+  function occurLeaf(s, i) {
+    let occur = null;
+    if (s[i] === "-") {
+      occur = "not";
+      i++;
+    } else if (s[i] === "+") {
+      occur = "must";
+      i++;
+    }
+    const r = boostedLeaf(s, i);
+    return r && { v: [occur, r.v], i: r.i };
+  }
+
+  function operandLeaf(s, i) {
+    let op = null;
+    let j = i;
+    if (s.startsWith("AND ", i)) {
+      op = "and";
+      j = i + 4;
+    } else if (s.startsWith("OR ", i)) {
+      op = "or";
+      j = i + 3;
+    }
+    j = ws0(s, j);
+    const r = occurLeaf(s, j);
+    return r && { v: [op, r.v[0], r.v[1]], i: ws0(s, r.i) };
+  }
+
+  function boostedLeaf(s, i) {
+    const r = leaf(s, i);
+    if (!r) return null;
+    const m = /^\^(\d+(\.\d+)?)/.exec(s.slice(r.i));
+    if (m) {
+      const boost = parseFloat(m[1]);
+      const j = r.i + m[0].length;
+      return Math.abs(boost - 1) > Number.EPSILON ? { v: { t: "boost", a: r.v, b: boost }, i: j } : { v: r.v, i: j };
+    }
+    return r;
+  }
+
+  function starEnds(s, j) {
+    const c = s[j];
+    return j >= s.length || isMultispace(c) || c === ")" || (ESCAPE_IN_WORD.includes(c) && c !== "\\");
+  }
+
+  function leaf(s, i) {
+    if (s[i] === "(") {
+      const r = astP(s, i + 1);
+      if (r && s[r.i] === ")") return { v: r.v, i: r.i + 1 };
+    }
+    if (s[i] === "*" && starEnds(s, i + 1)) return { v: { t: "all" }, i: i + 1 };
+    if (s.startsWith("NOT", i)) {
+      const j = ws1(s, i + 3);
+      if (j >= 0) {
+        const r = leaf(s, j);
+        if (r) return { v: unary("not", r.v), i: r.i };
+      }
+    }
+    return literal(s, i);
+  }
+
+  function fieldName(s, i) {
+    let name = "";
+    let j = i;
+    const special = (c) => SPECIAL_CHARS.includes(c);
+    if (j >= s.length) return null;
+    if (s[j] === "\\" && j + 1 < s.length && special(s[j + 1])) {
+      name += s[j + 1];
+      j += 2;
+    } else if (!special(s[j]) && s[j] !== "-") {
+      name += s[j];
+      j++;
+    } else {
+      return null;
+    }
+    while (j < s.length) {
+      if (!special(s[j])) {
+        name += s[j];
+        j++;
+      } else if (s[j] === "\\" && j + 1 < s.length && special(s[j + 1])) {
+        name += s[j + 1];
+        j += 2;
+      } else if (s[j] === "\\") {
+        name += "\\";
+        j++;
+      } else {
+        break;
+      }
+    }
+    j = ws0(s, j);
+    if (s[j] !== ":") return null;
+    return { v: name, i: ws0(s, j + 1) };
+  }
+
+  function literal(s, i) {
+    const f = fieldName(s, i);
+    const j = f ? f.i : i;
+    const c = s[j];
+    if (c === "[" || c === "{" || c === "<" || c === ">") throw cliOnly("ranges");
+    if (/^IN\s+\[/.test(s.slice(j))) throw cliOnly("`IN [...]` sets");
+    if (c === "*" && starEnds(s, j + 1)) throw cliOnly("`field:*` queries");
+    if (c === "/" && /^\/(\\\/|[^/])+\/(\s|\)|\^|$)/.test(s.slice(j))) throw cliOnly("regex queries");
+    const t = termOrPhrase(s, j);
+    if (t) {
+      t.v.f = f ? f.v : null;
+      return t;
+    }
+    if (f) {
+      // term_group: field:( ast )
+      let k = f.i;
+      if (s[k] === "(") {
+        const r = astP(s, ws0(s, k + 1));
+        if (r && s[r.i] === ")") {
+          setDefaultField(r.v, f.v);
+          return { v: r.v, i: r.i + 1 };
+        }
+      }
+    }
+    return null;
+  }
+
+  function setDefaultField(ast, field) {
+    if (ast.t === "c") ast.c.forEach(([, a]) => setDefaultField(a, field));
+    else if (ast.t === "boost") setDefaultField(ast.a, field);
+    else if (ast.t === "lit" && ast.f === null) ast.f = field;
+  }
+
+  function quoted(s, i, q) {
+    if (s[i] !== q) return null;
+    let out = "";
+    let j = i + 1;
+    while (j < s.length && s[j] !== q) {
+      if (s[j] === "\\" && j + 1 < s.length) {
+        const cp = s.codePointAt(j + 1);
+        out += String.fromCodePoint(cp);
+        j += 1 + (cp > 0xffff ? 2 : 1);
+      } else {
+        out += s[j];
+        j++;
+      }
+    }
+    if (s[j] !== q) return null;
+    return { v: out, i: j + 1 };
+  }
+
+  function word(s, i) {
+    let j = i;
+    let raw = "";
+    const take = (first) => {
+      if (j >= s.length) return false;
+      if (s[j] === "\\" && j + 1 < s.length) {
+        const cp = s.codePointAt(j + 1);
+        const n = 1 + (cp > 0xffff ? 2 : 1);
+        raw += s.slice(j, j + n);
+        j += n;
+        return true;
+      }
+      const c = s[j];
+      if (isWs(c) || ESCAPE_IN_WORD.includes(c) || (first && c === "-")) return false;
+      raw += c;
+      j++;
+      return true;
+    };
+    if (!take(true)) return null;
+    while (take(false));
+    if (raw === "OR" || raw === "AND" || raw === "NOT" || raw === "IN") return null;
+    return { v: raw.includes("\\") ? interpretEscape(raw) : raw, i: j };
+  }
+
+  function interpretEscape(source) {
+    let out = "";
+    let escape = false;
+    for (const c of source) {
+      if (escape) {
+        if (!(isWs(c) || ESCAPE_IN_WORD.includes(c) || c === "-")) out += "\\";
+        out += c;
+        escape = false;
+      } else if (c === "\\") {
+        escape = true;
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
+  function termOrPhrase(s, i) {
+    let r = null;
+    let delimiter = "none";
+    const neg = /^-\d+(\.\d+)?/.exec(s.slice(i));
+    if (neg) {
+      r = { v: neg[0], i: i + neg[0].length };
+    } else if ((r = quoted(s, i, "'"))) {
+      delimiter = "single";
+    } else if ((r = quoted(s, i, '"'))) {
+      delimiter = "double";
+    } else {
+      r = word(s, i);
+    }
+    if (!r) return null;
+    let slop = 0;
+    let prefix = false;
+    let j = r.i;
+    if (s[j] === "*") {
+      prefix = true;
+      j++;
+    } else if (s[j] === "~") {
+      const m = /^~(\d+)/.exec(s.slice(j));
+      if (m) {
+        slop = parseInt(m[1], 10);
+        j += m[0].length;
+      }
+    }
+    return { v: { t: "lit", f: null, p: r.v, d: delimiter, slop, prefix }, i: j };
+  }
+
+  /** tantivy's aggregate_infallible_expressions (no errors in strict mode). */
+  function aggregate(leafs) {
+    const clauses = [];
+    const pushAnd = (item) => {
+      if (clauses.length) clauses[clauses.length - 1].push(item);
+      else clauses.push([item]);
+    };
+    for (let n = 0; n + 1 < leafs.length; n++) {
+      const [prev, occur, ast] = leafs[n];
+      const next = leafs[n + 1][0];
+      if (prev === "and") {
+        pushAnd([occur || "must", ast]);
+      } else {
+        const dflt = prev === "or" ? (next === "and" ? "must" : "should") : next === "and" ? "must" : next === "or" ? "should" : null;
+        if (occur === "not" && dflt === "should") clauses.push([["should", unary("not", ast)]]);
+        else clauses.push([[occur || dflt, ast]]);
+      }
+    }
+    const [lastOp, lastOccur, lastAst] = leafs[leafs.length - 1];
+    if (lastOp === "and") pushAnd([lastOccur || "must", lastAst]);
+    else if (lastOp === "or") {
+      if (lastOccur === "not") clauses.push([["should", unary("not", lastAst)]]);
+      else clauses.push([[lastOccur || "should", lastAst]]);
+    } else clauses.push([[lastOccur, lastAst]]);
+    if (clauses.length === 1) {
+      const c = clauses[0];
+      if (c.length === 1 && c[0][0] !== "not") return c[0][1];
+      return clause(c);
+    }
+    return clause(clauses.map((sub) => (sub.length === 1 ? sub[0] : ["should", clause(sub)])));
+  }
+
+  /** tantivy's rewrite_ast: dedupe identical clauses, unwrap one-clause groups without occur. */
+  function rewrite(ast) {
+    if (ast.t !== "c") return ast;
+    const seen = new Set();
+    const out = [];
+    for (const [occur, sub] of ast.c) {
+      const r = rewrite(sub);
+      const key = JSON.stringify([occur, r]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push([occur, r]);
+    }
+    ast.c = out.map(([occur, sub]) => (occur === null && sub.t === "c" && sub.c.length === 1 ? sub.c[0] : [occur, sub]));
+    return ast;
+  }
+
+  // ---------------------------------------------------------------- plan (src/index/plan.rs)
+
+  /** Query text → plan, exactly as the CLI builds it. `schema` comes from meta.js. */
+  function plan(query, schema) {
+    const ast = parseQuery(query);
+    const logical = compute(ast, query, schema);
+    if (logical.t === "c" && logical.c.length === 0) return { k: "empty" };
+    if (allNegative(logical)) {
+      throw new QueryError("only excluded terms: add a term to search for (`-` and `NOT` exclude records)");
+    }
+    return normalize(toPlan(simplify(logical)));
+  }
+
+  function resolveField(typed, schema) {
+    const lower = typed.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    const name = Object.prototype.hasOwnProperty.call(schema.aliases, lower) ? schema.aliases[lower] : lower;
+    const index = schema.fields.findIndex((f) => f[0] === name);
+    return index < 0 ? null : index;
+  }
+
+  function column(query, name) {
+    let at = query.indexOf(name + ":");
+    if (at < 0) at = query.indexOf(name);
+    return at < 0 ? null : Array.from(query.slice(0, at)).length + 1;
+  }
+
+  function compute(ast, query, schema) {
+    if (ast.t === "c") return { t: "c", c: ast.c.map(([o, sub]) => [o || "should", compute(sub, query, schema)]) };
+    if (ast.t === "boost") throw cliOnly("boosts (`^`)");
+    if (ast.t === "all") throw cliOnly("`*` queries");
+    const index = resolveField(ast.f === null ? schema.default : ast.f, schema);
+    if (index === null) {
+      const names = schema.fields.map((f) => f[0]).join(", ");
+      throw new QueryError("unknown field `" + ast.f + "`; fields are " + names, column(query, ast.f));
+    }
+    const analyzer = schema.fields[index][1];
+    const tokens = analyze(analyzer, ast.p);
+    if (tokens.length <= 1) {
+      if (ast.prefix) throw new QueryError('a prefix phrase needs at least two words: `"' + ast.p + '"*`');
+      return tokens.length ? { t: "leaf", p: { k: "term", f: index, t: tokens[0][1] } } : { t: "c", c: [] };
+    }
+    if (analyzer === "kw") throw new QueryError("field `" + schema.fields[index][0] + "` has no positions");
+    if (ast.slop > 0) throw cliOnly("sloppy phrases (`~`)");
+    if (ast.prefix) throw cliOnly("prefix phrases (`*`)");
+    return { t: "leaf", p: { k: "phrase", f: index, terms: tokens.map((t) => [t[0], t[1]]) } };
+  }
+
+  function allNegative(ast) {
+    if (ast.t === "leaf") return false;
+    return ast.c.every(([o, c]) => o === "not" || allNegative(c));
+  }
+
+  function simplify(ast) {
+    if (ast.t !== "c") return ast;
+    const out = [];
+    for (const [occur, sub] of ast.c) {
+      const s = simplify(sub);
+      if (s.t === "c" && (occur === "should" || occur === "must") && s.c.every(([o]) => o === occur)) out.push(...s.c);
+      else out.push([occur, s]);
+    }
+    return { t: "c", c: out };
+  }
+
+  function trim(ast) {
+    if (ast.t !== "c") return ast;
+    const kept = [];
+    for (const [o, c] of ast.c) {
+      const t = trim(c);
+      if (t) kept.push([o, t]);
+    }
+    return kept.length ? { t: "c", c: kept } : null;
+  }
+
+  function toPlan(ast) {
+    const t = trim(ast);
+    if (!t) return { k: "empty" };
+    if (t.t === "leaf") return t.p;
+    return { k: "bool", c: t.c.map(([o, c]) => [o, toPlan(c)]) };
+  }
+
+  function normalize(p) {
+    if (p.k !== "bool") return p;
+    const clauses = p.c.map(([o, c]) => [o, normalize(c)]);
+    const musts = clauses.filter(([o]) => o === "must").length;
+    if (musts < 3) return { k: "bool", c: clauses };
+    const out = [];
+    let nested = null;
+    let slot = -1;
+    for (const [o, c] of clauses) {
+      if (o === "must") {
+        if (nested === null) {
+          slot = out.length;
+          nested = c;
+        } else {
+          nested = { k: "bool", c: [["must", nested], ["must", c]] };
+        }
+      } else {
+        out.push([o, c]);
+      }
+    }
+    if (!out.length) return nested;
+    out.splice(slot, 0, ["must", nested]);
+    return { k: "bool", c: out };
+  }
+
+  function showTerm(t) {
+    return t.length && /^[\p{Alphabetic}\p{N}._-]+$/u.test(t) ? t : JSON.stringify(t);
+  }
+
+  /** The canonical form printed as `parsed` by `search --json`. */
+  function show(p, schema) {
+    switch (p.k) {
+      case "term":
+        return schema.fields[p.f][0] + ":" + showTerm(p.t);
+      case "phrase": {
+        let out = schema.fields[p.f][0] + ':"';
+        let next = p.terms[0][0];
+        p.terms.forEach(([pos, t], i) => {
+          if (i > 0) out += " ";
+          for (; next < pos; next++) out += "_ ";
+          out += t;
+          next = pos + 1;
+        });
+        return out + '"';
+      }
+      case "bool":
+        return "(" + p.c.map(([o, c]) => (o === "must" ? "+" : o === "not" ? "-" : "") + show(c, schema)).join(" ") + ")";
+      default:
+        return "<empty>";
+    }
+  }
+
+  // ---------------------------------------------------------------- shards
+
+  function fnv32(s) {
+    let h = 0x811c9dc5;
+    for (const b of encoder.encode(s)) {
+      h ^= b;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h >>> 0;
+  }
+
+  /** Loads shards by injecting <script> tags: works from file:// where fetch does not. */
+  class Shards {
+    constructor(base) {
+      this.base = base;
+      this.data = new Map();
+      this.pending = new Map();
+      this.bytes = 0;
+      this.files = 0;
+    }
+    register(name, data) {
+      this.data.set(name, data);
+    }
+    load(name) {
+      if (this.data.has(name)) return Promise.resolve(this.data.get(name));
+      if (this.pending.has(name)) return this.pending.get(name);
+      const p = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = this.base + name + ".js";
+        script.async = true;
+        script.onload = () => {
+          script.remove();
+          this.pending.delete(name);
+          this.files++;
+          if (this.data.has(name)) resolve(this.data.get(name));
+          else reject(new Error("search shard `" + name + "` did not register"));
+        };
+        script.onerror = () => {
+          script.remove();
+          this.pending.delete(name);
+          reject(new Error("cannot load the search shard `" + name + "`"));
+        };
+        document.head.appendChild(script);
+      });
+      this.pending.set(name, p);
+      return p;
+    }
+  }
+
+  // ---------------------------------------------------------------- postings lists
+
+  const YES = 2;
+  const MAYBE = 1;
+  const NO = 0;
+  const NO_R = { m: NO, s: 0 };
+  const ABSENT = null;
+  const UNKNOWN = undefined;
+
+  /** One (field, term): a short list from its dictionary entry, or a long one whose head and
+   *  chunks load on demand. */
+  class List {
+    constructor(id, dictKey, shardName, entry, positions) {
+      this.id = id;
+      this.dictKey = dictKey;
+      this.shardName = shardName;
+      this.df = entry[0];
+      this.positions = positions;
+      this.map = new Map();
+      this.loaded = new Set();
+      this.posLoaded = new Set();
+      if (entry.length === 2) {
+        this.inline = true;
+        this.add("i", parsePostings(entry[1]));
+      } else {
+        this.inline = false;
+        this.dir = entry[1];
+        this.shift = entry[2];
+        this.chunks = new Set();
+        let c = -1;
+        for (const d of decode(entry[3])) this.chunks.add((c += d));
+        this.tail = [entry[4], entry[5], entry[6]];
+      }
+    }
+    add(part, p) {
+      for (let i = 0; i < p.docs.length; i++) {
+        this.map.set(p.docs[i], { tf: p.tfs[i], norm: p.norms[i], part, pos: null });
+      }
+      this.loaded.add(part);
+      return p.docs;
+    }
+    complete() {
+      return this.inline || this.loaded.size === this.chunks.size + 1;
+    }
+    chunkOf(doc) {
+      return Math.floor(doc / Math.pow(2, this.shift));
+    }
+    /** The posting of `doc`, ABSENT when known absent, UNKNOWN when its chunk is not loaded. */
+    state(doc) {
+      const p = this.map.get(doc);
+      if (p) return p;
+      if (this.inline) return ABSENT;
+      const c = this.chunkOf(doc);
+      if (!this.chunks.has(c) || this.loaded.has(c)) return ABSENT;
+      return UNKNOWN;
+    }
+    partName(part) {
+      return part === "h" ? this.dir + "/h" : this.dir + "/" + part;
+    }
+  }
+
+  // ---------------------------------------------------------------- the search
+
+  /** Runs a plan: the best `k` live documents passing `accept`, as [score, doc], best first. */
+  class Search {
+    constructor(engine, root, k, accept) {
+      this.e = engine;
+      this.root = root;
+      this.k = k;
+      this.accept = accept;
+      this.lists = [];
+      this.candidates = new Set();
+    }
+
+    async prepare() {
+      const meta = this.e.meta;
+      const leaves = [];
+      const walk = (p, negated) => {
+        if (p.k === "term" || p.k === "phrase") leaves.push([p, negated]);
+        else if (p.k === "bool") p.c.forEach(([o, c]) => walk(c, negated || o === "not"));
+      };
+      walk(this.root, false);
+      const keys = new Map();
+      for (const [p] of leaves) {
+        const terms = p.k === "term" ? [p.t] : p.terms.map((t) => t[1]);
+        for (const t of terms) keys.set(p.f + ":" + t, null);
+      }
+      const width = (meta.shards - 1).toString(16).length;
+      const shardOf = (key) => "t/" + (fnv32(key) & (meta.shards - 1)).toString(16).padStart(width, "0");
+      const shards = await Promise.all(Array.from(keys.keys(), (key) => this.e.shards.load(shardOf(key))));
+      Array.from(keys.keys()).forEach((key, i) => {
+        const entry = shards[i][key];
+        if (entry) {
+          const field = meta.fields[Number(key.slice(0, key.indexOf(":")))];
+          const list = new List(this.lists.length, key, shardOf(key), entry, field[1] === "en");
+          this.lists.push(list);
+          keys.set(key, list);
+        }
+      });
+      // Leaves get their lists, weights and fieldnorm caches.
+      for (const [p, negated] of leaves) {
+        const cache = this.e.cache(p.f);
+        p.negated = negated;
+        p.cache = cache;
+        if (p.k === "term") {
+          p.list = keys.get(p.f + ":" + p.t);
+          p.w = p.list ? f32(idf(p.list.df, meta.docs, meta.idf) * ONE_PLUS_K1) : 0;
+        } else {
+          p.lists = p.terms.map(([, t]) => keys.get(p.f + ":" + t));
+          p.offsets = p.terms.map(([o]) => o);
+          let sum = 0;
+          for (const l of p.lists) sum = f32(sum + idf(l ? l.df : 0, meta.docs, meta.idf));
+          p.w = f32(sum * ONE_PLUS_K1);
+          p.phrase = true;
+        }
+      }
+      this.leaves = leaves.map(([p]) => p);
+      for (const l of this.lists) {
+        l.tailFactor = l.inline ? 0 : tfFactor(this.e.cache(Number(l.dictKey.slice(0, l.dictKey.indexOf(":")))), l.tail[0], l.tail[1]);
+      }
+      // Heads of long lists, and every loaded doc of a positive list is a candidate.
+      await Promise.all(this.lists.filter((l) => !l.inline).map((l) => this.loadPart(l, "h")));
+      for (const p of this.leaves) {
+        if (p.negated) continue;
+        for (const l of p.k === "term" ? [p.list] : p.lists) if (l) for (const d of l.map.keys()) this.candidates.add(d);
+      }
+    }
+
+    async loadPart(list, part) {
+      if (list.loaded.has(part)) return;
+      const s = await this.e.shards.load(list.partName(part));
+      if (list.loaded.has(part)) return;
+      const docs = list.add(part, parsePostings(s));
+      if (this.positiveLists && this.positiveLists.has(list)) for (const d of docs) this.candidates.add(d);
+    }
+
+    async loadPositions(list, part) {
+      if (list.posLoaded.has(part)) return;
+      let docs;
+      let s;
+      if (part === "i") {
+        const shard = await this.e.shards.load(list.shardName + ".p");
+        s = shard[list.dictKey];
+      } else {
+        s = await this.e.shards.load(list.partName(part) + "p");
+      }
+      if (list.posLoaded.has(part)) return;
+      const entries = [];
+      for (const [d, p] of list.map) if (p.part === part) entries.push([d, p]);
+      entries.sort((a, b) => a[0] - b[0]);
+      docs = entries.map((e) => e[1]);
+      const positions = parsePositions(s, docs.map((p) => p.tf));
+      docs.forEach((p, i) => (p.pos = positions[i]));
+      list.posLoaded.add(part);
+    }
+
+    /** A leaf or boolean node for one document: {m: YES | NO | MAYBE, s: score or bound}. */
+    evaluate(p, d, needs) {
+      if (p.k === "term") {
+        const l = p.list;
+        if (!l) return NO_R;
+        const st = l.state(d);
+        if (st === ABSENT) return NO_R;
+        if (st === UNKNOWN) {
+          needs.push([l, l.chunkOf(d), false]);
+          return { m: MAYBE, s: f32(p.w * l.tailFactor) };
+        }
+        return { m: YES, s: f32(p.w * tfFactor(p.cache, st.tf, st.norm)) };
+      }
+      if (p.k === "phrase") {
+        if (p.lists.some((l) => !l)) return NO_R;
+        let bound = Infinity;
+        let known = true;
+        const states = [];
+        for (const l of p.lists) {
+          const st = l.state(d);
+          if (st === ABSENT) return NO_R;
+          if (st === UNKNOWN) {
+            needs.push([l, l.chunkOf(d), false]);
+            known = false;
+            bound = Math.min(bound, l.tailFactor);
+          } else {
+            bound = Math.min(bound, tfFactor(p.cache, st.tf, st.norm));
+            states.push(st);
+          }
+        }
+        if (known) {
+          const missing = p.lists.filter((l, i) => !states[i].pos);
+          if (missing.length) {
+            p.lists.forEach((l, i) => {
+              if (!states[i].pos) needs.push([l, states[i].part, true]);
+            });
+          } else {
+            const count = phraseCount(states.map((st) => st.pos), p.offsets);
+            if (count === 0) return NO_R;
+            return { m: YES, s: f32(p.w * tfFactor(p.cache, count, states[0].norm)) };
+          }
+        }
+        return { m: MAYBE, s: f32(p.w * bound) };
+      }
+      if (p.k === "bool") return this.combine(p, (c) => this.evaluate(c, d, needs), true);
+      return NO_R;
+    }
+
+    /** tantivy's BooleanWeight sums: at most two musts (the plan nests the rest), shoulds in
+     *  clause order from 0, then required + optional. */
+    combine(p, child, withNots) {
+      const musts = [];
+      let mustMaybe = false;
+      let acc = 0;
+      let anyShould = false;
+      let shouldYes = false;
+      let maybe = false;
+      for (const [o, c] of p.c) {
+        if (o === "not") {
+          if (!withNots) continue;
+          const r = child(c);
+          if (r.m === YES) return NO_R;
+          if (r.m === MAYBE) maybe = true;
+          continue;
+        }
+        const r = child(c);
+        if (o === "must") {
+          if (r.m === NO) return NO_R;
+          musts.push(r.s);
+          if (r.m === MAYBE) mustMaybe = true;
+        } else if (r.m !== NO) {
+          acc = f32(acc + r.s);
+          anyShould = true;
+          if (r.m === MAYBE) maybe = true;
+          else shouldYes = true;
+        }
+      }
+      let s;
+      if (musts.length === 0) {
+        if (!anyShould) return NO_R;
+        s = acc;
+        if (!shouldYes) maybe = true;
+      } else {
+        if (musts.length > 2) throw new Error("a plan with more than two musts in one clause");
+        const m = musts.length === 1 ? musts[0] : f32(musts[0] + musts[1]);
+        s = anyShould ? f32(m + acc) : m;
+      }
+      return { m: maybe || mustMaybe ? MAYBE : YES, s };
+    }
+
+    /** The best score a document in no loaded part of any positive list could have. */
+    unseen(p) {
+      if (p.k === "term") {
+        if (!p.list || p.list.complete()) return NO_R;
+        return { m: MAYBE, s: f32(p.w * p.list.tailFactor) };
+      }
+      if (p.k === "phrase") {
+        if (p.lists.some((l) => !l || l.complete())) return NO_R;
+        return { m: MAYBE, s: f32(p.w * Math.min(...p.lists.map((l) => l.tailFactor))) };
+      }
+      if (p.k === "bool") return this.combine(p, (c) => this.unseen(c), false);
+      return NO_R;
+    }
+
+    async run() {
+      await this.prepare();
+      this.positiveLists = new Set();
+      for (const p of this.leaves) {
+        if (!p.negated) for (const l of p.k === "term" ? [p.list] : p.lists) if (l) this.positiveLists.add(l);
+      }
+      for (let round = 0; ; round++) {
+        const exact = [];
+        const open = [];
+        for (const d of this.candidates) {
+          if (!this.accept(d)) continue;
+          const needs = [];
+          const r = this.evaluate(this.root, d, needs);
+          if (r.m === YES) exact.push([r.s, d]);
+          else if (r.m === MAYBE) open.push([r.s, d, needs]);
+        }
+        exact.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+        const kth = exact.length >= this.k ? exact[this.k - 1] : null;
+        const beats = (s, d) => !kth || s > kth[0] || (s === kth[0] && d < kth[1]);
+        const pending = open.filter(([s, d]) => beats(s, d));
+        const u = this.unseen(this.root);
+        const incomplete = Array.from(this.positiveLists).filter((l) => !l.complete());
+        let unseenLoads = [];
+        if (u.m !== NO) {
+          if (!kth || u.s > kth[0]) {
+            unseenLoads = incomplete.flatMap((l) => Array.from(l.chunks).map((c) => [l, c]));
+          } else if (u.s === kth[0]) {
+            // A tie can only win with a smaller document number: load the chunks below it.
+            unseenLoads = incomplete.flatMap((l) =>
+              Array.from(l.chunks)
+                .filter((c) => c * Math.pow(2, l.shift) < kth[1])
+                .map((c) => [l, c]),
+            );
+          }
+          unseenLoads = unseenLoads.filter(([l, c]) => !l.loaded.has(c));
+        }
+        if (!pending.length && !unseenLoads.length) return exact.slice(0, this.k);
+        const loads = [];
+        for (const [l, c] of unseenLoads) loads.push(this.loadPart(l, c));
+        pending.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+        for (const [, , needs] of pending.slice(0, 32)) {
+          for (const [l, part, positions] of needs) {
+            loads.push(positions ? this.loadPositions(l, part) : this.loadPart(l, part));
+          }
+        }
+        await Promise.all(loads);
+      }
+    }
+  }
+
+  /** Number of start positions where every term sits at its offset (tantivy's phrase count). */
+  function phraseCount(positions, offsets) {
+    const max = Math.max(...offsets);
+    let common = new Set(positions[0].map((q) => q + max - offsets[0]));
+    for (let i = 1; i < positions.length; i++) {
+      const next = new Set();
+      for (const q of positions[i]) {
+        const v = q + max - offsets[i];
+        if (common.has(v)) next.add(v);
+      }
+      common = next;
+    }
+    return common.size;
+  }
+
+  /** The search over one exported site: meta, shards, filters, and documents. */
+  class Engine {
+    constructor(shards, meta) {
+      this.shards = shards;
+      this.meta = meta;
+      this.caches = new Map();
+      this.schema = { fields: meta.fields, aliases: meta.aliases, default: meta.default };
+      if (meta.format !== 1) throw new Error("search index format " + meta.format + " is not supported");
+    }
+    cache(field) {
+      if (!this.caches.has(field)) this.caches.set(field, tfCache(this.meta.fields[field][2], this.meta.docs));
+      return this.caches.get(field);
+    }
+    /** filters: {severity: "P1", customer: "…", year: "2025", status: "…"}; returns a predicate. */
+    async filter(filters) {
+      const sets = [];
+      for (const [kind, wanted] of Object.entries(filters)) {
+        if (!wanted) continue;
+        const values = (this.meta.filters[kind] || []).filter((v) => v[0].toLowerCase() === String(wanted).toLowerCase());
+        if (!values.length) return () => false;
+        const union = new Set();
+        for (const [, key] of values) {
+          let d = -1;
+          for (const delta of decode(await this.shards.load("f/" + kind + "/" + key))) union.add((d += delta));
+        }
+        sets.push(union);
+      }
+      return (d) => sets.every((s) => s.has(d));
+    }
+    /** Runs a query: {plan, hits: [{score, doc, id, title, severity, status, date, summary}]}. */
+    async search(query, filters, k) {
+      const p = plan(query, this.schema);
+      const accept = await this.filter(filters || {});
+      const top = p.k === "empty" ? [] : await new Search(this, p, k || 10, accept).run();
+      const rows = await Promise.all(top.map(([, d]) => this.shards.load("d/" + Math.floor(d / this.meta.bucket))));
+      const hits = top.map(([score, d], i) => {
+        const row = rows[i].find((r) => r[0] === d);
+        return { score, doc: d, id: row[1], title: row[2], severity: row[3], status: row[4], date: row[5], summary: row[6] };
+      });
+      return { plan: p, parsed: show(p, this.schema), hits };
+    }
+  }
+
+  /** Stems searched for (positive terms of any field), for highlighting. */
+  function positiveTerms(p, out, negated) {
+    if (p.k === "term" && !negated) out.add(p.t);
+    else if (p.k === "phrase" && !negated) p.terms.forEach(([, t]) => out.add(t));
+    else if (p.k === "bool") p.c.forEach(([o, c]) => positiveTerms(c, out, negated || o === "not"));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- the page
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+
+  /** The summary with matched words in <mark>, built from text nodes only. */
+  function highlighted(text, terms) {
+    const p = el("p", { class: "snippet" });
+    let at = 0;
+    for (const [, term, start, end] of analyzeEn(text)) {
+      if (!terms.has(term)) continue;
+      p.append(text.slice(at, start), el("mark", {}, text.slice(start, end)));
+      at = end;
+    }
+    p.append(text.slice(at));
+    return p;
+  }
+
+  function startPage() {
+    const script = document.currentScript;
+    const form = document.getElementById("search-form");
+    const input = document.getElementById("q");
+    const results = document.getElementById("results");
+    const status = document.getElementById("search-status");
+    if (!form || !input || !results || !status) return;
+    const root = (script && script.dataset.root) || "";
+    const shards = new Shards(root + "search/");
+    global.IASearch = (name, data) => shards.register(name, data);
+    const kinds = ["severity", "customer", "year", "status"];
+    let engine = null;
+    let shown = 10;
+    const say = (msg) => (status.textContent = msg);
+
+    async function run(limit) {
+      const query = input.value.trim();
+      const filters = {};
+      for (const kind of kinds) {
+        const field = document.getElementById(kind);
+        if (field && field.value) filters[kind] = field.value;
+      }
+      const params = new URLSearchParams();
+      if (query) params.set("q", query);
+      for (const [kind, v] of Object.entries(filters)) params.set(kind, v);
+      try {
+        history.replaceState(null, "", "?" + params.toString());
+      } catch (_) {
+        /* file:// pages may refuse; the search still runs */
+      }
+      results.replaceChildren();
+      if (!query) {
+        say("Type words to search for.");
+        return;
+      }
+      say("Searching…");
+      document.body.dataset.searchState = "busy";
+      try {
+        const r = await engine.search(query, filters, limit);
+        const terms = positiveTerms(r.plan, new Set(), false);
+        for (const hit of r.hits) {
+          const link = el("a", { href: root + "incidents/" + encodeURIComponent(hit.id) + ".html" }, hit.id);
+          const facts = [hit.severity, hit.date, hit.status].filter(Boolean).join(" · ");
+          results.append(
+            el(
+              "li",
+              { class: "hit", "data-id": hit.id, "data-score": String(hit.score) },
+              el("h3", {}, link, " ", el("span", { class: "hit-title" }, hit.title)),
+              el("p", { class: "hit-facts" }, facts),
+              hit.summary ? highlighted(hit.summary, terms) : null,
+            ),
+          );
+        }
+        if (!r.hits.length) say("No record matches.");
+        else say((r.hits.length < limit ? r.hits.length : "Top " + r.hits.length) + " result" + (r.hits.length === 1 ? "" : "s") + ".");
+        status.dataset.parsed = r.parsed;
+        more.hidden = r.hits.length < limit;
+      } catch (e) {
+        say(e instanceof QueryError && e.column ? e.message + " (column " + e.column + ")" : e.message);
+      } finally {
+        document.body.dataset.searchState = "done";
+      }
+    }
+
+    const more = el("button", { type: "button", id: "more-results", hidden: "" }, "More results");
+    results.after(more);
+    more.addEventListener("click", () => run((shown += 10)));
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      shown = 10;
+      run(shown);
+    });
+
+    say("Loading the search index…");
+    shards
+      .load("meta")
+      .then((meta) => {
+        engine = new Engine(shards, meta);
+        for (const kind of kinds) {
+          const field = document.getElementById(kind);
+          const list = document.getElementById(kind + "-values") || (field && field.tagName === "SELECT" ? field : null);
+          if (!list) continue;
+          const values = (meta.filters[kind] || []).map((v) => v[0]);
+          if (kind === "year") values.sort().reverse();
+          else values.sort((a, b) => a.localeCompare(b));
+          for (const v of values) list.append(el("option", { value: v }, list.tagName === "SELECT" ? v : null));
+        }
+        const params = new URLSearchParams(location.search);
+        input.value = params.get("q") || "";
+        for (const kind of kinds) {
+          const field = document.getElementById(kind);
+          if (field && params.get(kind)) field.value = params.get(kind);
+        }
+        say("");
+        document.body.dataset.searchState = "ready";
+        if (input.value) run(shown);
+      })
+      .catch((e) => say(e.message));
+  }
+
+  if (typeof module === "object" && module.exports) {
+    module.exports = { analyze, stem, plan, show, parsePostings, decode, idf, tfCache, tfFactor, fnv32, Engine, QueryError };
+  } else if (typeof document !== "undefined") {
+    startPage();
+  }
+})(typeof globalThis !== "undefined" ? globalThis : this);

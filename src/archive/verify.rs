@@ -1,0 +1,679 @@
+//! `verify`: re-hash every object, check the hash chain, the Merkle root against the checkpoint,
+//! the retention fields, and name every problem with its path (and ledger line).
+//!
+//! Leftovers of a run that was killed (see [`super::journal`]) are notes, not problems: the
+//! archive is consistent, and the next run tidies them up.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::journal::{Checkpoint, Pending};
+use super::ledger::{Action, GENESIS, LedgerFile};
+use super::objects::sha256_hex;
+use super::state::{FaultKind, State};
+use super::{Archive, ArchiveError};
+
+/// The kinds of problem `verify` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// `archive.json` is missing, unreadable, or names a format this build does not know.
+    UnknownFormat,
+    /// An object's content no longer hashes to its name.
+    ObjectChanged,
+    /// An object is shorter than recorded.
+    ObjectTruncated,
+    /// An object has bytes appended after its recorded content.
+    ObjectAppended,
+    /// A referenced object is gone.
+    ObjectMissing,
+    /// An object's content is stored under another object's name or in the wrong place.
+    ObjectMisplaced,
+    /// A file in the object store that the ledger does not reference.
+    ObjectExtra,
+    /// The bytes of a purged record are still there.
+    PurgedObjectPresent,
+    /// A ledger line was changed (unreadable, not canonical, or its hash breaks the chain).
+    LedgerEdited,
+    /// Ledger lines are out of order.
+    LedgerReordered,
+    /// Ledger lines were removed.
+    LedgerRemoved,
+    /// The final ledger line was cut short (no newline) outside an interrupted run.
+    LedgerTruncated,
+    /// Ledger lines after the committed checkpoint that no run wrote.
+    LedgerUnexpected,
+    /// An entry breaks a rule of the archive (purge of a held record, unknown id, …).
+    LedgerInvalid,
+    /// `retain_until`, `retention_years` or the sign-off date differ from what the rules and
+    /// the record give.
+    RetentionChanged,
+    /// An object's content disagrees with its ledger entry (another id).
+    RecordMismatch,
+    /// `checkpoint.json` is missing or unreadable.
+    CheckpointInvalid,
+    /// `pending.json` is unreadable.
+    PendingInvalid,
+}
+
+impl ProblemKind {
+    /// The kebab-case name shown in messages (`object-changed`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::UnknownFormat => "unknown-format",
+            ProblemKind::ObjectChanged => "object-changed",
+            ProblemKind::ObjectTruncated => "object-truncated",
+            ProblemKind::ObjectAppended => "object-appended",
+            ProblemKind::ObjectMissing => "object-missing",
+            ProblemKind::ObjectMisplaced => "object-misplaced",
+            ProblemKind::ObjectExtra => "object-extra",
+            ProblemKind::PurgedObjectPresent => "purged-object-present",
+            ProblemKind::LedgerEdited => "ledger-edited",
+            ProblemKind::LedgerReordered => "ledger-reordered",
+            ProblemKind::LedgerRemoved => "ledger-removed",
+            ProblemKind::LedgerTruncated => "ledger-truncated",
+            ProblemKind::LedgerUnexpected => "ledger-unexpected",
+            ProblemKind::LedgerInvalid => "ledger-invalid",
+            ProblemKind::RetentionChanged => "retention-changed",
+            ProblemKind::RecordMismatch => "record-mismatch",
+            ProblemKind::CheckpointInvalid => "checkpoint-invalid",
+            ProblemKind::PendingInvalid => "pending-invalid",
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One problem: what, where (file and, for the ledger, the 1-based line), and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub path: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: error[{}]: {}", self.path.display(), self.kind, self.message),
+            None => write!(f, "{}: error[{}]: {}", self.path.display(), self.kind, self.message),
+        }
+    }
+}
+
+/// The outcome of `verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// True when no problem was found.
+    pub ok: bool,
+    pub problems: Vec<Problem>,
+    /// Things that are not problems: leftovers of an interrupted run, and the like.
+    pub notes: Vec<String>,
+    /// Ledger entries checked.
+    pub entries: u64,
+    /// Object files hashed.
+    pub objects: u64,
+    /// Merkle root over the ledger's complete lines, hex.
+    pub root: String,
+}
+
+impl VerifyReport {
+    fn new(problems: Vec<Problem>, notes: Vec<String>, entries: u64, objects: u64, root: String) -> Self {
+        Self { ok: problems.is_empty(), problems, notes, entries, objects, root }
+    }
+
+    /// How many problems of `kind`.
+    pub fn count(&self, kind: ProblemKind) -> usize {
+        self.problems.iter().filter(|p| p.kind == kind).count()
+    }
+}
+
+/// Verifies the archive at `root`, turning a missing or unknown `archive.json` into a named
+/// problem rather than an error.
+pub fn verify_root(root: &Path) -> Result<VerifyReport, ArchiveError> {
+    match Archive::open(root) {
+        Ok(a) => verify(&a),
+        Err(ArchiveError::UnknownFormat { path, found }) => Ok(VerifyReport::new(
+            vec![Problem {
+                kind: ProblemKind::UnknownFormat,
+                path,
+                line: None,
+                message: format!("unknown archive format `{found}` (this build knows format 1)"),
+            }],
+            Vec::new(),
+            0,
+            0,
+            String::new(),
+        )),
+        Err(ArchiveError::NoArchive { path })
+            if path.join(super::LEDGER_FILE).exists() || path.join(super::OBJECTS_DIR).exists() =>
+        {
+            Ok(VerifyReport::new(
+                vec![Problem {
+                    kind: ProblemKind::UnknownFormat,
+                    path: path.join(super::FORMAT_FILE),
+                    line: None,
+                    message: "missing, but the folder holds a ledger or objects".into(),
+                }],
+                Vec::new(),
+                0,
+                0,
+                String::new(),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The ledger part of verification, shared with the writers (which refuse to append to a
+/// ledger with problems).
+pub(crate) struct LedgerCheck {
+    pub state: State,
+    pub problems: Vec<Problem>,
+    pub notes: Vec<String>,
+}
+
+/// Checks the chain, the order, the checkpoint and the rules of every entry.
+pub(crate) fn check_ledger(
+    ledger: &LedgerFile,
+    checkpoint: &Result<Option<Checkpoint>, String>,
+    checkpoint_path: &Path,
+    pending: Option<&Pending>,
+) -> LedgerCheck {
+    let path = &ledger.path;
+    let n = ledger.lines.len();
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let mut problem = |kind, line: Option<usize>, message: String| {
+        problems.push(Problem { kind, path: path.clone(), line, message });
+    };
+
+    // Lines that are not entries at all.
+    let mut bad_line = vec![false; n];
+    for (i, l) in ledger.lines.iter().enumerate() {
+        if let Err(msg) = &l.entry {
+            bad_line[i] = true;
+            problem(ProblemKind::LedgerEdited, Some(i + 1), msg.clone());
+        }
+    }
+
+    // Sequence numbers: gaps are removals, going back is reordering.
+    let seqs: Vec<Option<u64>> = ledger.lines.iter().map(|l| l.entry.as_ref().ok().map(|e| e.seq)).collect();
+    let present: HashSet<u64> = seqs.iter().flatten().copied().collect();
+    let mut seq_anomaly = vec![false; n];
+    let mut expected = 0u64;
+    for (i, s) in seqs.iter().enumerate() {
+        let Some(s) = *s else {
+            expected += 1;
+            continue;
+        };
+        if s > expected {
+            seq_anomaly[i] = true;
+            if (expected..s).any(|m| present.contains(&m)) {
+                problem(
+                    ProblemKind::LedgerReordered,
+                    Some(i + 1),
+                    format!("entry seq {s} comes where seq {expected} should be"),
+                );
+            } else {
+                let what = if s - expected == 1 {
+                    format!("entry seq {expected} was removed")
+                } else {
+                    format!("entries seq {expected} to {} were removed", s - 1)
+                };
+                problem(ProblemKind::LedgerRemoved, Some(i + 1), format!("{what} before this line"));
+            }
+        } else if s < expected {
+            seq_anomaly[i] = true;
+            problem(
+                ProblemKind::LedgerReordered,
+                Some(i + 1),
+                format!("entry seq {s} comes after seq {}", expected - 1),
+            );
+        }
+        expected = expected.max(s + 1);
+    }
+
+    // The hash chain. A broken link i-1 → i means line i-1 changed, unless link i → i+1 is
+    // broken too, in which case line i itself (its `prev`) changed.
+    let broken: Vec<bool> = (0..n)
+        .map(|i| match &ledger.lines[i].entry {
+            Ok(e) if i == 0 => e.prev != GENESIS,
+            Ok(e) => e.prev != hex::encode(ledger.lines[i - 1].hash),
+            Err(_) => false,
+        })
+        .collect();
+    let mut i = 0;
+    while i < n {
+        let explained = seq_anomaly[i] || (i > 0 && (seq_anomaly[i - 1] || bad_line[i - 1]));
+        if broken[i] && !explained {
+            if i + 1 < n && broken[i + 1] && !seq_anomaly[i + 1] || i == 0 {
+                problem(
+                    ProblemKind::LedgerEdited,
+                    Some(i + 1),
+                    "its `prev` does not match the hash of the line before it".into(),
+                );
+                i += 1;
+            } else {
+                problem(
+                    ProblemKind::LedgerEdited,
+                    Some(i),
+                    format!("its hash does not match the `prev` of line {}", i + 1),
+                );
+            }
+        }
+        i += 1;
+    }
+    let chain_problems = problems.len();
+
+    // The checkpoint: the committed size and root.
+    match checkpoint {
+        Err(msg) => problems.push(Problem {
+            kind: ProblemKind::CheckpointInvalid,
+            path: checkpoint_path.to_path_buf(),
+            line: None,
+            message: msg.clone(),
+        }),
+        Ok(None) if n > 0 => problems.push(Problem {
+            kind: ProblemKind::CheckpointInvalid,
+            path: checkpoint_path.to_path_buf(),
+            line: None,
+            message: format!("missing, but the ledger has {n} entries"),
+        }),
+        Ok(None) => {}
+        Ok(Some(cp)) => {
+            let size = cp.size as usize;
+            if size > n {
+                problems.push(Problem {
+                    kind: ProblemKind::LedgerRemoved,
+                    path: path.clone(),
+                    line: Some(n + 1),
+                    message: format!(
+                        "the checkpoint records {size} entries but the ledger has {n}: {} removed from the end",
+                        size - n
+                    ),
+                });
+            } else {
+                if hex::encode(ledger.root_of(size)) != cp.root && chain_problems == 0 {
+                    problems.push(Problem {
+                        kind: ProblemKind::LedgerEdited,
+                        path: path.clone(),
+                        line: (size > 0).then_some(size),
+                        message: format!(
+                            "the first {size} entries do not hash to the root `{}` in `checkpoint.json` \
+                             (this entry, or an earlier one with the chain recomputed, was edited)",
+                            cp.root
+                        ),
+                    });
+                }
+                if size < n {
+                    if pending.is_some_and(|p| p.size == cp.size) {
+                        notes.push(format!(
+                            "{} ledger entries were appended by an interrupted run; the next run records them in the checkpoint",
+                            n - size
+                        ));
+                    } else {
+                        problems.push(Problem {
+                            kind: ProblemKind::LedgerUnexpected,
+                            path: path.clone(),
+                            line: Some(size + 1),
+                            message: format!(
+                                "{} entries after the {size} recorded in `checkpoint.json` were not written by any run",
+                                n - size
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // An unfinished final line.
+    if let Some(t) = ledger.tail {
+        let len = ledger.bytes.len() - t;
+        if pending.is_some_and(|p| t as u64 >= p.ledger_bytes) {
+            notes.push(format!(
+                "the ledger ends with an unfinished line ({len} bytes) from an interrupted append; the next run removes it"
+            ));
+        } else {
+            problems.push(Problem {
+                kind: ProblemKind::LedgerTruncated,
+                path: path.clone(),
+                line: Some(n + 1),
+                message: format!(
+                    "the last line ({len} bytes) has no newline: it was cut short or bytes were appended"
+                ),
+            });
+        }
+    }
+
+    // The rules of every entry, in file order.
+    let mut state = State::default();
+    for (i, l) in ledger.lines.iter().enumerate() {
+        let Ok(e) = &l.entry else { continue };
+        for f in state.apply(e) {
+            let kind = match f.kind {
+                FaultKind::Retention => ProblemKind::RetentionChanged,
+                FaultKind::Invalid => ProblemKind::LedgerInvalid,
+            };
+            problems.push(Problem { kind, path: path.clone(), line: Some(i + 1), message: f.message });
+        }
+    }
+    LedgerCheck { state, problems, notes }
+}
+
+/// Verifies an opened archive: every object, the ledger, the checkpoint and the retention fields.
+pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
+    let ledger = LedgerFile::read(&archive.ledger_path())?;
+    let checkpoint = Checkpoint::read(&archive.checkpoint_path());
+    let mut problems = Vec::new();
+    let pending = match Pending::read(&archive.pending_path()) {
+        Ok(p) => p,
+        Err(msg) => {
+            problems.push(Problem {
+                kind: ProblemKind::PendingInvalid,
+                path: archive.pending_path(),
+                line: None,
+                message: msg,
+            });
+            None
+        }
+    };
+    let check = check_ledger(&ledger, &checkpoint, &archive.checkpoint_path(), pending.as_ref());
+    problems.extend(check.problems);
+    let mut notes = check.notes;
+    let state = check.state;
+    let store = archive.store();
+
+    // What the ledger references: object → (id, recorded size, live, line of its entry).
+    struct Ref<'a> {
+        id: &'a str,
+        size: u64,
+        live: bool,
+        line: usize,
+    }
+    let mut refs: HashMap<&str, Ref> = HashMap::new();
+    let mut version_entries: Vec<(usize, &super::ledger::Entry)> = Vec::new();
+    for (i, l) in ledger.lines.iter().enumerate() {
+        let Ok(e) = &l.entry else { continue };
+        if matches!(e.action, Action::Ingest | Action::NewVersion)
+            && super::objects::is_object_name(&e.object)
+        {
+            let live = state.records.get(&e.id).is_none_or(|r| r.purged.is_none());
+            refs.entry(&e.object).or_insert(Ref { id: &e.id, size: e.size, live, line: i + 1 });
+            version_entries.push((i + 1, e));
+        }
+    }
+
+    // Hash every file in the store, in parallel.
+    let listing = store.list()?;
+    let hashed: Vec<(PathBuf, Hashed)> = listing
+        .files
+        .par_iter()
+        .map(|p| {
+            let r = if std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+                Err("a symbolic link, not a stored object".to_string())
+            } else {
+                std::fs::read(p).map(|b| (sha256_hex(&b), b.len() as u64)).map_err(|e| e.to_string())
+            };
+            (p.clone(), r)
+        })
+        .collect();
+    let by_path: HashMap<&Path, &Hashed> = hashed.iter().map(|(p, r)| (p.as_path(), r)).collect();
+    let mut by_content: HashMap<&str, Vec<&Path>> = HashMap::new();
+    for (p, r) in &hashed {
+        if let Ok((h, _)) = r {
+            by_content.entry(h.as_str()).or_default().push(p);
+        }
+    }
+    let pending_objects: HashSet<&str> =
+        pending.iter().flat_map(|p| p.objects.iter().map(String::as_str)).collect();
+    let pending_purge: HashSet<&str> =
+        pending.iter().flat_map(|p| p.purge.iter().map(String::as_str)).collect();
+
+    let mut accounted: HashSet<&Path> = HashSet::new();
+    let mut good: Vec<&str> = Vec::new();
+    let mut sorted_refs: Vec<(&&str, &Ref)> = refs.iter().collect();
+    sorted_refs.sort_by_key(|(o, r)| (r.line, **o));
+    for (&object, r) in sorted_refs {
+        let path = store.path(object)?;
+        let at_path = by_path.get(path.as_path());
+        if let Some((&p, _)) = by_path.get_key_value(path.as_path()) {
+            accounted.insert(p);
+        }
+        if !r.live {
+            if at_path.is_some() {
+                if pending_purge.contains(r.id) {
+                    notes.push(format!(
+                        "{}: bytes of purged `{}` not yet removed by an interrupted purge; the next run removes them",
+                        path.display(),
+                        r.id
+                    ));
+                } else {
+                    problems.push(Problem {
+                        kind: ProblemKind::PurgedObjectPresent,
+                        path: path.clone(),
+                        line: None,
+                        message: format!("`{}` was purged but its bytes are still here", r.id),
+                    });
+                }
+            }
+            continue;
+        }
+        match at_path {
+            Some(Ok((h, _))) if h == object => good.push(object),
+            Some(Ok((h, len))) => {
+                let (kind, message) = if let Some(other) = refs.get(h.as_str()) {
+                    (
+                        ProblemKind::ObjectMisplaced,
+                        format!(
+                            "holds object `{h}` of `{}` instead of the object of `{}` (ledger line {})",
+                            other.id, r.id, r.line
+                        ),
+                    )
+                } else if *len < r.size {
+                    (
+                        ProblemKind::ObjectTruncated,
+                        format!(
+                            "object of `{}` (ledger line {}) has {len} bytes, {} recorded",
+                            r.id, r.line, r.size
+                        ),
+                    )
+                } else if *len > r.size && prefix_hash(&path, r.size).as_deref() == Some(object) {
+                    (
+                        ProblemKind::ObjectAppended,
+                        format!(
+                            "object of `{}` (ledger line {}) has {} bytes appended after its {} recorded bytes",
+                            r.id,
+                            r.line,
+                            len - r.size,
+                            r.size
+                        ),
+                    )
+                } else {
+                    (
+                        ProblemKind::ObjectChanged,
+                        format!(
+                            "object of `{}` (ledger line {}) was changed: its content hashes to `{h}`",
+                            r.id, r.line
+                        ),
+                    )
+                };
+                problems.push(Problem { kind, path: path.clone(), line: None, message });
+            }
+            Some(Err(e)) => problems.push(Problem {
+                kind: ProblemKind::ObjectChanged,
+                path: path.clone(),
+                line: None,
+                message: format!("object of `{}` cannot be read: {e}", r.id),
+            }),
+            None => {
+                let elsewhere: Vec<&Path> = by_content.get(object).cloned().unwrap_or_default();
+                if elsewhere.is_empty() {
+                    problems.push(Problem {
+                        kind: ProblemKind::ObjectMissing,
+                        path: path.clone(),
+                        line: None,
+                        message: format!("object of `{}` (ledger line {}) is missing", r.id, r.line),
+                    });
+                } else {
+                    for p in elsewhere {
+                        accounted.insert(p);
+                        problems.push(Problem {
+                            kind: ProblemKind::ObjectMisplaced,
+                            path: p.to_path_buf(),
+                            line: None,
+                            message: format!(
+                                "holds object `{object}` of `{}` (ledger line {}), which belongs at `{}`",
+                                r.id,
+                                r.line,
+                                path.display()
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // Files nobody references.
+    for (p, res) in &hashed {
+        if accounted.contains(p.as_path()) {
+            continue;
+        }
+        if let Ok((h, _)) = res
+            && refs.get(h.as_str()).is_some_and(|r| r.live)
+        {
+            if store.name_of(p).as_deref() == Some(h.as_str()) {
+                continue;
+            }
+            // A copy of a live object under another name (its own path holds it too).
+            problems.push(Problem {
+                kind: ProblemKind::ObjectMisplaced,
+                path: p.clone(),
+                line: None,
+                message: format!(
+                    "holds a copy of object `{h}` of `{}` under another name",
+                    refs[h.as_str()].id
+                ),
+            });
+            continue;
+        }
+        let name = store.name_of(p);
+        if let (Some(name), Ok((h, _))) = (&name, res)
+            && name == h
+            && pending_objects.contains(name.as_str())
+        {
+            notes.push(format!(
+                "{}: written by an interrupted run and not in the ledger; the next run removes it or uses it",
+                p.display()
+            ));
+            continue;
+        }
+        let detail = match res {
+            Ok((h, _)) if name.as_deref() == Some(h.as_str()) => "a well-formed object".to_string(),
+            Ok((h, _)) => format!("content hashes to `{h}`"),
+            Err(e) => format!("unreadable: {e}"),
+        };
+        problems.push(Problem {
+            kind: ProblemKind::ObjectExtra,
+            path: p.clone(),
+            line: None,
+            message: format!("not referenced by the ledger ({detail})"),
+        });
+    }
+    for t in &listing.temps {
+        notes.push(format!("{}: temp file of an interrupted write; the next run removes it", t.display()));
+    }
+
+    // Each intact object against its entry: the id and the retention inputs it states.
+    let good: HashSet<&str> = good.into_iter().collect();
+    let checks: Vec<(usize, &super::ledger::Entry)> =
+        version_entries.into_iter().filter(|(_, e)| good.contains(e.object.as_str())).collect();
+    let mismatches: Vec<Problem> = checks
+        .par_iter()
+        .flat_map_iter(|(line, e)| {
+            let mut out = Vec::new();
+            let Some(inc) = facts(archive, &e.object) else { return out };
+            let mut push = |kind, message: String| {
+                out.push(Problem { kind, path: archive.ledger_path(), line: Some(*line), message });
+            };
+            if inc.id != e.id {
+                push(
+                    ProblemKind::RecordMismatch,
+                    format!("the entry says `{}` but its object's `Incident ID` is `{}`", e.id, inc.id),
+                );
+            }
+            if let Some(d) = inc.signed_off
+                && d != e.sign_off.date
+            {
+                push(
+                    ProblemKind::RetentionChanged,
+                    format!("sign-off date is {} but the record was signed off on {d}", e.sign_off.date),
+                );
+            }
+            if let Some(y) = inc.retention_years
+                && y != e.retention_years
+            {
+                push(
+                    ProblemKind::RetentionChanged,
+                    format!("`retention_years` is {} but the record states {y}", e.retention_years),
+                );
+            }
+            out
+        })
+        .collect();
+    problems.extend(mismatches);
+
+    problems.sort_by(|a, b| (&a.path, a.line, a.kind.name()).cmp(&(&b.path, b.line, b.kind.name())));
+    problems.dedup();
+    let root = hex::encode(ledger.root_of(ledger.lines.len()));
+    Ok(VerifyReport::new(problems, notes, ledger.lines.len() as u64, hashed.len() as u64, root))
+}
+
+/// What an object says about the fields its ledger entry records.
+#[derive(Debug, Clone)]
+struct Facts {
+    id: String,
+    signed_off: Option<chrono::NaiveDate>,
+    retention_years: Option<u32>,
+}
+
+/// Parses an object whose bytes were just found to hash to `sha` and extracts its [`Facts`].
+/// Memoised by hash for the life of the process: the bytes of an object are fixed by its name,
+/// so repeated verifications (the nightly build, the tamper tests) parse each object once.
+fn facts(archive: &Archive, sha: &str) -> Option<Facts> {
+    use std::sync::{Mutex, OnceLock};
+    static MEMO: OnceLock<Mutex<HashMap<String, Option<Facts>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(f) = memo.lock().ok()?.get(sha) {
+        return f.clone();
+    }
+    let (path, bytes) = archive.read_verified(sha).ok()?;
+    let f = crate::record::parse(&path, &bytes).incident.map(|i| Facts {
+        id: i.id,
+        signed_off: i.sign_off.date,
+        retention_years: i.retention.years,
+    });
+    memo.lock().ok()?.insert(sha.to_string(), f.clone());
+    f
+}
+
+/// A file's SHA-256 and length, or why it could not be read.
+type Hashed = Result<(String, u64), String>;
+
+/// SHA-256 of the first `len` bytes of a file.
+fn prefix_hash(path: &Path, len: u64) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    bytes.get(..len as usize).map(sha256_hex)
+}

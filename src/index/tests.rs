@@ -1,0 +1,500 @@
+//! Unit tests of the index on incidents built in code, with expected hits reasoned by hand.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+
+use super::*;
+use crate::archive::{ArchivedRecord, PurgeInfo, Snapshot, VersionInfo};
+use crate::record::{ActionItem, CustomerImpact, Incident, LessonsLearned, RootCause, Step, TimelineEntry};
+
+/// A small incident with the sections search cares about.
+pub struct Spec<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: &'a str,
+    pub started: (i32, u32, u32),
+    pub cause: &'a str,
+    pub factors: &'a [&'a str],
+    pub timeline: &'a [&'a str],
+    pub fixes: &'a [&'a str],
+    pub went_well: &'a [&'a str],
+    pub to_improve: &'a [&'a str],
+    pub customers: &'a [&'a str],
+    pub actions: &'a [(&'a str, &'a str)],
+}
+
+pub fn incident(s: &Spec) -> Incident {
+    let start = Utc.with_ymd_and_hms(s.started.0, s.started.1, s.started.2, 14, 23, 47).unwrap();
+    Incident {
+        id: s.id.into(),
+        title: s.title.into(),
+        severity: s.severity.into(),
+        status: "Resolved".into(),
+        started_at: Some(start),
+        ended_at: Some(start + chrono::Duration::minutes(45)),
+        customer_impact: format!("{} customers affected", s.customers.len()),
+        timeline: s
+            .timeline
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TimelineEntry {
+                at: start + chrono::Duration::minutes(i as i64),
+                text: t.to_string(),
+            })
+            .collect(),
+        root_cause: RootCause {
+            summary: s.cause.into(),
+            contributing_factors: s.factors.iter().map(|f| f.to_string()).collect(),
+            ..Default::default()
+        },
+        impact: crate::record::Impact {
+            customers: s
+                .customers
+                .iter()
+                .map(|c| CustomerImpact { name: c.to_string(), ..Default::default() })
+                .collect(),
+            ..Default::default()
+        },
+        resolution: crate::record::Resolution {
+            immediate: s.fixes.iter().map(|f| Step { done: true, text: f.to_string() }).collect(),
+            ..Default::default()
+        },
+        lessons_learned: LessonsLearned {
+            went_well: s.went_well.iter().map(|x| x.to_string()).collect(),
+            to_improve: s.to_improve.iter().map(|x| x.to_string()).collect(),
+        },
+        action_items: s
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, (action, owner))| ActionItem {
+                id: format!("AI-{}-{:03}", s.id, i + 1),
+                action: action.to_string(),
+                owner: owner.to_string(),
+                due: NaiveDate::from_ymd_opt(s.started.0, s.started.1, 28),
+                status: "Planned".into(),
+                done: false,
+            })
+            .collect(),
+        sign_off: crate::record::SignOff {
+            approved_by: "Maria Garcia, CISO".into(),
+            date: Some(start.date_naive()),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+pub fn pool() -> Incident {
+    incident(&Spec {
+        id: "INC-2025-0023",
+        title: "Database Connection Pool Exhaustion - Production",
+        severity: "P1",
+        started: (2025, 1, 14),
+        cause: "Inefficient SQL query introduced in deployment v3.4.7 causing database connections to remain open; missing index on user_activities",
+        factors: &[
+            "Code review missed missing index",
+            "Load testing didn't include this query pattern",
+            "Query timeout not configured",
+        ],
+        timeline: &[
+            "Alert fired: database connection pool utilization > 95%",
+            "Identified: slow query causing connection leak",
+            "Deployed hotfix: added query timeout",
+        ],
+        fixes: &["Manually killed 23 long-running queries", "Deployed hotfix with query timeout"],
+        went_well: &["Fast detection (47 seconds)", "Proactive customer communication"],
+        to_improve: &[
+            "Code review should have caught missing index",
+            "Query timeouts should have been configured from day 1",
+        ],
+        customers: &["GlobalBank Corp", "HealthTech Systems", "RetailChain Inc"],
+        actions: &[
+            ("Add index review to code review checklist", "DB Team"),
+            ("Implement auto-kill for queries > 30s", "Platform"),
+        ],
+    })
+}
+
+pub fn tls() -> Incident {
+    incident(&Spec {
+        id: "INC-2025-0031",
+        title: "Expired TLS Certificate on API Gateway",
+        severity: "P2",
+        started: (2025, 3, 2),
+        cause: "The TLS certificate of the public API gateway expired; renewal automation had been disabled during a migration",
+        factors: &["No alert on certificate expiry", "Renewal job silently failing"],
+        timeline: &["Clients report handshake failures", "Certificate renewed manually"],
+        fixes: &["Renewed the certificate", "Re-enabled renewal automation"],
+        went_well: &["Quick diagnosis by the on-call engineer"],
+        to_improve: &["Monitor certificate expiry dates", "Alert when renewal jobs fail"],
+        customers: &["RetailChain Inc", "TechStartup LLC"],
+        actions: &[("Add certificate expiry alerting", "Platform")],
+    })
+}
+
+pub fn memory() -> Incident {
+    incident(&Spec {
+        id: "INC-2024-0107",
+        title: "Memory Leak in Payment Service",
+        severity: "P2",
+        started: (2024, 11, 20),
+        cause: "A memory leak in the payment service's session cache: entries were never evicted, the heap grew until the pods were OOM-killed",
+        factors: &["Cache without eviction policy", "Memory alerts thresholds too high"],
+        timeline: &["Pods restarted by OOM killer", "Leak traced to session cache"],
+        fixes: &["Rolled back to the previous release", "Added eviction to the session cache"],
+        went_well: &["Rollback was fast"],
+        to_improve: &[
+            "Load testing should include long soak tests to catch leaks",
+            "Lower memory alert thresholds",
+        ],
+        customers: &["GlobalBank Corp"],
+        actions: &[("Add soak test to the release pipeline", "QA Team"), ("Tune memory alerts", "Platform")],
+    })
+}
+
+pub fn dns() -> Incident {
+    incident(&Spec {
+        id: "INC-2025-0002",
+        title: "DNS Misconfiguration Takes Down Login",
+        severity: "P1",
+        started: (2025, 1, 3),
+        cause: "A DNS record for the login service was deleted by a configuration change that was not reviewed",
+        factors: &["Change applied without peer review", "Long DNS TTL slowed recovery"],
+        timeline: &["Login failures spike", "DNS record restored"],
+        fixes: &["Restored the DNS record", "Flushed resolver caches"],
+        went_well: &["Clear incident communication"],
+        to_improve: &["Require review for DNS changes", "Shorter TTL on critical records"],
+        customers: &["HealthTech Systems"],
+        actions: &[("Enforce review of DNS changes", "Network Team")],
+    })
+}
+
+pub fn disk() -> Incident {
+    incident(&Spec {
+        id: "INC-2023-0400",
+        title: "Disk Full on Logging Cluster",
+        severity: "P3",
+        started: (2023, 6, 9),
+        cause: "Log retention was not applied after a cluster upgrade, the disks filled up and ingestion stopped",
+        factors: &["Retention job not migrated"],
+        timeline: &["Ingestion stops", "Old indices deleted"],
+        fixes: &["Deleted old log indices", "Restored the retention job"],
+        went_well: &["No customer data lost"],
+        to_improve: &["Check scheduled jobs after upgrades"],
+        customers: &[],
+        actions: &[("Add disk usage alerts", "Platform")],
+    })
+}
+
+pub fn record(inc: Incident, seq: u64) -> ArchivedRecord {
+    ArchivedRecord {
+        id: inc.id.clone(),
+        title: inc.title.clone(),
+        object: format!("{seq:064x}"),
+        versions: vec![VersionInfo {
+            version: 1,
+            object: format!("{seq:064x}"),
+            seq,
+            ingested_at: Utc::now(),
+        }],
+        retain_until: NaiveDate::from_ymd_opt(2032, 1, 1).unwrap(),
+        legal_hold: None,
+        purged: None,
+        last_seq: seq,
+        incident: Some(inc),
+        ..Default::default()
+    }
+}
+
+/// A snapshot of the given incidents, ingested in order (seq 0, 1, …).
+pub fn snapshot(incidents: Vec<Incident>) -> Snapshot {
+    let mut records: Vec<ArchivedRecord> =
+        incidents.into_iter().enumerate().map(|(i, inc)| record(inc, i as u64)).collect();
+    let ledger_len = records.len() as u64;
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    Snapshot { root: "00".repeat(32), ledger_len, records }
+}
+
+pub fn all() -> Vec<Incident> {
+    vec![pool(), tls(), memory(), dns(), disk()]
+}
+
+fn ask(dir: &std::path::Path, query: &str) -> SearchResults {
+    search(dir, &SearchRequest { query: query.into(), limit: 10, ..Default::default() })
+        .unwrap_or_else(|e| panic!("{query}: {e}"))
+}
+
+fn ids(r: &SearchResults) -> Vec<&str> {
+    r.hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+fn built() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = rebuild(&tmp.path().join("index"), &snapshot(all())).unwrap();
+    assert_eq!((report.documents, report.rebuilt), (5, true));
+    tmp
+}
+
+#[test]
+fn stemming_finds_leak_from_leaking() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    // `leak` is in the pool incident's timeline and all over the memory incident.
+    let r = ask(&dir, "leaking");
+    assert_eq!(r.parsed, "text:leak");
+    assert_eq!(ids(&r), ["INC-2024-0107", "INC-2025-0023"]);
+    assert!(!r.hits[0].snippet.highlights.is_empty(), "{:?}", r.hits[0].snippet);
+}
+
+#[test]
+fn field_queries_target_sections() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    // `index` is a root cause only of the pool incident (the disk incident deleted "indices",
+    // stemmed `indic`).
+    assert_eq!(ids(&ask(&dir, "root_cause:index")), ["INC-2025-0023"]);
+    // Lessons about certificates: only the TLS incident.
+    assert_eq!(ids(&ask(&dir, "lessons:certificates")), ["INC-2025-0031"]);
+    // Review appears in the lessons of the pool and DNS incidents.
+    let r = ask(&dir, "to_improve:review");
+    assert_eq!(r.total, 2);
+    assert_eq!(
+        r.hits.iter().map(|h| h.fields.clone()).collect::<Vec<_>>(),
+        vec![vec!["to_improve".to_string()]; 2]
+    );
+    assert_eq!(ids(&ask(&dir, "root_cause:index AND severity:P1")), ["INC-2025-0023"]);
+    assert_eq!(ids(&ask(&dir, "customer:globalbank")).len(), 2);
+}
+
+#[test]
+fn phrases_need_adjacent_words() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    assert_eq!(ids(&ask(&dir, "\"connection pool\"")), ["INC-2025-0023"]);
+    // Both words are in the memory incident's text but never side by side.
+    assert_eq!(ids(&ask(&dir, "\"session leak\"")), Vec::<&str>::new());
+    assert_eq!(ids(&ask(&dir, "\"memory leak\"")), ["INC-2024-0107"]);
+}
+
+#[test]
+fn exclusion_and_boolean_operators() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    let r = ask(&dir, "timeout OR certificate");
+    assert_eq!(r.total, 2);
+    assert_eq!(ids(&ask(&dir, "review -dns")), ["INC-2025-0023"]);
+    assert_eq!(ids(&ask(&dir, "zebra")), Vec::<&str>::new());
+}
+
+#[test]
+fn filters_do_not_change_scores() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    let all = ask(&dir, "alert");
+    let p2 = search(
+        &dir,
+        &SearchRequest {
+            query: "alert".into(),
+            severity: vec!["p2".into()],
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(p2.hits.iter().all(|h| h.severity == "P2"));
+    for h in &p2.hits {
+        let same = all.hits.iter().find(|a| a.id == h.id).unwrap();
+        assert_eq!(same.score.to_bits(), h.score.to_bits());
+    }
+    let customer = search(
+        &dir,
+        &SearchRequest {
+            query: "*".into(),
+            customer: vec!["globalbank corp".into()],
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&customer), ["INC-2024-0107", "INC-2025-0023"], "ties are ranked by id");
+    let owner = search(
+        &dir,
+        &SearchRequest { query: "*".into(), owner: vec!["QA Team".into()], limit: 10, ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(ids(&owner), ["INC-2024-0107"]);
+    let range = search(
+        &dir,
+        &SearchRequest {
+            query: "*".into(),
+            since: NaiveDate::from_ymd_opt(2025, 1, 3),
+            until: NaiveDate::from_ymd_opt(2025, 1, 14),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&range), ["INC-2025-0002", "INC-2025-0023"], "both ends inclusive");
+}
+
+#[test]
+fn facets_count_matching_records() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    let r = search(
+        &dir,
+        &SearchRequest { query: "platform".into(), limit: 1, facets: true, ..Default::default() },
+    )
+    .unwrap();
+    // Platform owns action items of the pool, TLS, memory and disk incidents.
+    assert_eq!(r.total, 4);
+    assert_eq!(r.hits.len(), 1);
+    let f = r.facets.unwrap();
+    let pairs = |v: &[FacetCount]| v.iter().map(|c| (c.value.clone(), c.count)).collect::<Vec<_>>();
+    assert_eq!(pairs(&f.severity), [("P2".into(), 2), ("P1".into(), 1), ("P3".into(), 1)]);
+    assert_eq!(pairs(&f.year), [("2025".into(), 2), ("2023".into(), 1), ("2024".into(), 1)]);
+    assert_eq!(f.owner[0], FacetCount { value: "Platform".into(), count: 4 });
+    assert_eq!(f.customer[0], FacetCount { value: "GlobalBank Corp".into(), count: 2 });
+}
+
+#[test]
+fn bad_query_is_a_typed_error() {
+    let tmp = built();
+    let err = search(
+        &tmp.path().join("index"),
+        &SearchRequest { query: "title:".into(), limit: 10, ..Default::default() },
+    )
+    .unwrap_err();
+    match err {
+        IndexError::Query(q) => assert_eq!(q.column, Some(7)),
+        other => panic!("{other}"),
+    }
+    let missing = search(
+        &tmp.path().join("nope"),
+        &SearchRequest { query: "x".into(), limit: 1, ..Default::default() },
+    );
+    assert!(matches!(missing, Err(IndexError::Missing { .. })));
+}
+
+/// Everything a search returns that must not depend on how the index was built.
+fn fingerprint(dir: &std::path::Path) -> Vec<String> {
+    let queries = [
+        "leak",
+        "query timeout",
+        "\"connection pool\"",
+        "review -dns",
+        "platform OR cache",
+        "a AND b AND c",
+        "*",
+        "p1",
+    ];
+    queries
+        .iter()
+        .map(|q| {
+            let r = search(
+                dir,
+                &SearchRequest { query: q.to_string(), limit: 10, facets: true, ..Default::default() },
+            )
+            .unwrap();
+            let hits: Vec<String> =
+                r.hits.iter().map(|h| format!("{}:{:08x}", h.id, h.score.to_bits())).collect();
+            format!(
+                "{q} => {} {hits:?} {:?}",
+                r.total,
+                r.facets.map(|f| (f.severity, f.customer, f.owner, f.year))
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn incremental_equals_rebuild() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inc_dir = tmp.path().join("a/index");
+    // Step by step: two records, then three more, then a new version, then a purge.
+    let mut records = vec![record(pool(), 0), record(tls(), 1)];
+    let mut snap = Snapshot { root: String::new(), ledger_len: 2, records: records.clone() };
+    let first = update(&inc_dir, &snap).unwrap();
+    assert!(first.rebuilt && first.warnings.is_empty(), "a first build is not a warning: {first:?}");
+    for (i, inc) in [memory(), dns(), disk()].into_iter().enumerate() {
+        records.push(record(inc, 2 + i as u64));
+    }
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    snap = Snapshot { root: String::new(), ledger_len: 5, records: records.clone() };
+    let r = update(&inc_dir, &snap).unwrap();
+    assert_eq!((r.rebuilt, r.added, r.documents), (false, 3, 5));
+    let nothing = update(&inc_dir, &snap).unwrap();
+    assert!(!nothing.changed && nothing.added == 0);
+    // A new version of the TLS record and the purge of the disk record.
+    let tls_at = records.iter().position(|r| r.id == "INC-2025-0031").unwrap();
+    let mut v2 = tls();
+    v2.title = "Expired TLS Certificate on the Public API Gateway".into();
+    v2.lessons_learned.to_improve.push("Track certificate owners".into());
+    records[tls_at] = record(v2, 5);
+    let disk_at = records.iter().position(|r| r.id == "INC-2023-0400").unwrap();
+    records[disk_at].purged = Some(PurgeInfo { at: Utc::now(), reason: "retention expired".into() });
+    records[disk_at].incident = None;
+    records[disk_at].last_seq = 6;
+    snap = Snapshot { root: String::new(), ledger_len: 7, records };
+    let r = update(&inc_dir, &snap).unwrap();
+    assert_eq!((r.rebuilt, r.added, r.removed, r.documents), (false, 1, 1, 4));
+
+    let full_dir = tmp.path().join("b/index");
+    rebuild(&full_dir, &snap).unwrap();
+    assert_eq!(fingerprint(&inc_dir), fingerprint(&full_dir));
+    assert!(ask(&inc_dir, "\"public api gateway\"").total == 1);
+    assert_eq!(ask(&inc_dir, "retention").total, 0, "the purged record is gone");
+    assert_eq!(browser_export(&inc_dir).unwrap(), browser_export(&full_dir).unwrap());
+}
+
+#[test]
+fn damaged_or_missing_index_is_rebuilt_with_a_warning() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    let snap = snapshot(all());
+    // Damage tantivy's own meta file.
+    std::fs::write(dir.join("meta.json"), b"{ not json").unwrap();
+    let r = update(&dir, &snap).unwrap();
+    assert!(r.rebuilt);
+    assert_eq!(r.warnings.len(), 1, "{r:?}");
+    assert!(r.warnings[0].contains("rebuilt"), "{}", r.warnings[0]);
+    assert_eq!(ask(&dir, "leak").total, 2);
+    // Remove our meta file: rebuilt too.
+    std::fs::remove_file(dir.join(indexer::META_FILE)).unwrap();
+    let r = update(&dir, &snap).unwrap();
+    assert!(r.rebuilt && !r.warnings.is_empty());
+    // Delete a segment file.
+    let seg = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    std::fs::remove_file(seg).unwrap();
+    let r = update(&dir, &snap).unwrap();
+    assert!(r.rebuilt && !r.warnings.is_empty(), "{r:?}");
+    assert_eq!(ask(&dir, "leak").total, 2);
+    // No index at all: built quietly.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let r = update(&dir, &snap).unwrap();
+    assert!(r.rebuilt && r.warnings.is_empty());
+}
+
+#[test]
+fn export_is_deterministic_and_complete() {
+    let tmp = built();
+    let files = browser_export(&tmp.path().join("index")).unwrap();
+    let again = browser_export(&tmp.path().join("index")).unwrap();
+    assert_eq!(files, again);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"search/meta.js"));
+    assert!(names.iter().any(|n| n.starts_with("search/t/")));
+    assert!(names.iter().any(|n| n.starts_with("search/d/")));
+    assert!(
+        names.contains(&"search/f/severity/".to_string().as_str())
+            || names.iter().any(|n| n.starts_with("search/f/severity/"))
+    );
+    for (name, bytes) in &files {
+        let s = std::str::from_utf8(bytes).unwrap();
+        assert!(s.starts_with("IASearch(\"") && s.ends_with(");\n"), "{name}");
+    }
+}

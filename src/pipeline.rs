@@ -1,0 +1,226 @@
+//! The nightly job as a list of named, timed steps: ingest, snapshot, index, site, verify.
+//!
+//! `build` and `site` both come here so that the site and its search shards are always made the
+//! same way. The archive lock is held from the first step to the last, so the site and the index
+//! always describe one state of the archive.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::archive::{self, Archive, IngestOptions, IngestReport, Snapshot, VerifyReport};
+use crate::config::Config;
+use crate::index::{self, IndexReport};
+use crate::record::Diagnostic;
+use crate::site::{self, SiteError, SiteOptions, SiteReport};
+
+/// What one `build` needs beyond the configuration.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Inbox files or folders; empty means the configured inbox.
+    pub paths: Vec<PathBuf>,
+    /// Build date override (`--as-of`).
+    pub as_of: Option<NaiveDate>,
+    /// Advanced per record during ingest (its length is set here); hidden when not on a terminal.
+    pub progress: indicatif::ProgressBar,
+}
+
+/// One step's cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepTiming {
+    pub step: &'static str,
+    pub seconds: f64,
+    /// The process's peak resident memory after the step (VmHWM), in bytes; 0 where unknown.
+    pub peak_rss_bytes: u64,
+}
+
+/// An action item that is overdue at the build date.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverdueItem {
+    pub incident: String,
+    pub id: String,
+    pub action: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    pub status: String,
+}
+
+/// The summary `build` prints, and writes as JSON for the scheduler.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    pub build_date: NaiveDate,
+    pub archive: PathBuf,
+    pub output: PathBuf,
+    pub ingest: IngestReport,
+    pub index: IndexReport,
+    pub site: SiteReport,
+    pub verify: VerifyReport,
+    /// Open action items due before the build date (a warning, not a failure).
+    pub overdue_action_items: Vec<OverdueItem>,
+    pub timings: Vec<StepTiming>,
+    pub seconds: f64,
+}
+
+impl BuildReport {
+    /// True when nothing needs a human: no rejected record, a clean verification.
+    pub fn ok(&self) -> bool {
+        self.ingest.ok() && self.verify.ok
+    }
+
+    /// Diagnostics of the rejected records, in file order.
+    pub fn rejected(&self) -> impl Iterator<Item = (&Path, &[Diagnostic])> {
+        self.ingest.rejected.iter().map(|(p, d)| (p.as_path(), d.as_slice()))
+    }
+}
+
+/// Runs a step, recording its time and the peak memory after it.
+struct Steps {
+    started: Instant,
+    timings: Vec<StepTiming>,
+    log: Box<dyn Fn(&str)>,
+}
+
+impl Steps {
+    fn run<T>(&mut self, step: &'static str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+        let t = Instant::now();
+        let out = f()?;
+        let seconds = t.elapsed().as_secs_f64();
+        (self.log)(&format!("{step:>8}: {seconds:.2} s"));
+        self.timings.push(StepTiming { step, seconds, peak_rss_bytes: peak_rss_bytes() });
+        Ok(out)
+    }
+}
+
+/// The nightly job: ingest what is new under the inbox, bring the index up to date, render the
+/// site (only what changed), verify the archive. `log` gets one line per finished step.
+pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> anyhow::Result<BuildReport> {
+    let mut steps = Steps { started: Instant::now(), timings: Vec::new(), log };
+    let root = &config.archive;
+    let archive =
+        Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
+    let guard = archive.lock()?;
+
+    let ingest = steps.run("ingest", || {
+        let paths = if opts.paths.is_empty() { vec![config.inbox.clone()] } else { opts.paths.clone() };
+        let files = crate::record::discover(&paths).context("cannot list the records to ingest")?;
+        let mut iopts = IngestOptions::new(config.retention.default_years, archive::clock::now()?);
+        opts.progress.set_length(files.len() as u64);
+        iopts.progress = opts.progress.clone();
+        let report = archive::ingest(&archive, &guard, &files, &iopts)?;
+        iopts.progress.finish_and_clear();
+        Ok(report)
+    })?;
+    let snapshot = steps.run("snapshot", || Ok(archive.snapshot()?))?;
+    let index = steps.run("index", || update_index(&archive, &snapshot))?;
+    let build_date = config.build_date(opts.as_of, latest_change(&snapshot))?;
+    let site = steps.run("site", || render_site(config, &archive, &snapshot, build_date, None, None))?;
+    let verify = steps.run("verify", || Ok(archive::verify(&archive)?))?;
+    drop(guard);
+
+    Ok(BuildReport {
+        build_date,
+        archive: root.clone(),
+        output: config.output.clone(),
+        ingest,
+        index,
+        site,
+        verify,
+        overdue_action_items: overdue(&snapshot, build_date),
+        seconds: steps.started.elapsed().as_secs_f64(),
+        timings: steps.timings,
+    })
+}
+
+/// Brings `archive/index/` up to `snapshot`.
+pub fn update_index(archive: &Archive, snapshot: &Snapshot) -> anyhow::Result<IndexReport> {
+    let dir = index_dir(archive);
+    index::update(&dir, snapshot)
+        .with_context(|| format!("cannot index the archive into `{}`", dir.display()))
+}
+
+/// The index folder of an archive.
+pub fn index_dir(archive: &Archive) -> PathBuf {
+    archive.root().join("index")
+}
+
+/// Renders the site and its browser search shards into the output folder (`out` overrides the
+/// configuration's, `templates` too). The index must be up to date with `snapshot`.
+pub fn render_site(
+    config: &Config,
+    archive: &Archive,
+    snapshot: &Snapshot,
+    build_date: NaiveDate,
+    out: Option<&Path>,
+    templates: Option<&Path>,
+) -> anyhow::Result<SiteReport> {
+    let out = out.unwrap_or(&config.output);
+    let opts = SiteOptions {
+        title: config.site.title.clone(),
+        base_url: config.site.base_url.clone(),
+        build_date,
+        templates: templates.map(Path::to_path_buf).or_else(|| config.templates.clone()),
+    };
+    let dir = index_dir(archive);
+    let report = site::generate_with(snapshot, &opts, out, |sink| {
+        let mut sink_io = |path: &str, bytes: &[u8]| sink(path, bytes).map_err(std::io::Error::other);
+        index::browser_export_to(&dir, &mut sink_io)
+            .map(|r| r.files)
+            .map_err(|e| SiteError::Invalid(format!("exporting the browser search: {e}")))
+    });
+    report.with_context(|| format!("cannot build the site into `{}`", out.display()))
+}
+
+/// The date of the latest change in the archive (for `build_date: ledger`).
+pub fn latest_change(snapshot: &Snapshot) -> Option<NaiveDate> {
+    snapshot
+        .records
+        .iter()
+        .flat_map(|r| {
+            r.versions
+                .iter()
+                .map(|v| v.ingested_at)
+                .chain(r.legal_hold.as_ref().map(|h| h.since))
+                .chain(r.purged.as_ref().map(|p| p.at))
+        })
+        .max()
+        .map(|t| t.date_naive())
+}
+
+/// Open action items due before `date`, oldest first (ties by incident and item id).
+pub fn overdue(snapshot: &Snapshot, date: NaiveDate) -> Vec<OverdueItem> {
+    let mut items: Vec<OverdueItem> = snapshot
+        .records
+        .iter()
+        .filter_map(|r| r.incident.as_ref())
+        .flat_map(|inc| {
+            inc.action_items.iter().filter_map(move |a| {
+                let due = a.due.filter(|d| *d < date && !a.done)?;
+                Some(OverdueItem {
+                    incident: inc.id.clone(),
+                    id: a.id.clone(),
+                    action: a.action.clone(),
+                    owner: a.owner.clone(),
+                    due,
+                    status: a.status.clone(),
+                })
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| (a.due, &a.incident, &a.id).cmp(&(b.due, &b.incident, &b.id)));
+    items
+}
+
+/// Peak resident set size of this process so far (Linux `VmHWM`), in bytes; 0 elsewhere.
+pub fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}

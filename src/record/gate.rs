@@ -1,0 +1,224 @@
+//! The sign-off gate: what compliance needs before a record may be archived (a safe id, a
+//! title, a closed status, a start time, an approver and a sign-off date), and the warnings for
+//! inconsistencies that do not block archiving.
+//!
+//! The rules are listed in the module docs of [`crate::record`].
+
+use super::Diags;
+use super::header::{Header, Key, Slot};
+use super::model::Incident;
+use super::values::{self, shown};
+
+/// Moves the header values into `inc`, reading times, dates, severity, duration and retention;
+/// a value that cannot be read is an error when the gate needs it, else a warning.
+pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diags<'_>) {
+    let text = |k: Key| header.get(k).map(|s| s.value.clone()).unwrap_or_default();
+    if let (Some(id), Some(named)) = (header.get(Key::Id), &header.title_id)
+        && id.value != named.value
+    {
+        diags.warn(
+            named.line,
+            "id-mismatch",
+            format!("the title names `{}` but `Incident ID` is `{}`", shown(&named.value), shown(&id.value)),
+        );
+    }
+    inc.id = header.get(Key::Id).or(header.title_id.as_ref()).map(|s| s.value.clone()).unwrap_or_default();
+    inc.title = text(Key::Title);
+    inc.status = text(Key::Status);
+    inc.customer_impact = text(Key::CustomerImpact);
+    inc.classification = text(Key::Classification);
+
+    if let Some(s) = header.get(Key::Severity).filter(|s| !s.value.is_empty()) {
+        match values::parse_severity(&s.value) {
+            Some((level, label)) => {
+                inc.severity = level;
+                inc.severity_label = label;
+            }
+            None => diags.warn(
+                s.line,
+                "severity-invalid",
+                format!("severity `{}` is not one of `P1`..`P5`", shown(&s.value)),
+            ),
+        }
+    }
+    if let Some(s) = header.get(Key::Start).filter(|s| !s.value.is_empty()) {
+        match values::parse_datetime(&s.value) {
+            Ok(t) => inc.started_at = Some(t),
+            Err(why) => diags.error(s.line, "start-invalid", format!("`Start Time` cannot be read: {why}")),
+        }
+    }
+    if let Some(s) = header.get(Key::End).filter(|s| !s.value.is_empty()) {
+        match values::parse_datetime(&s.value) {
+            Ok(t) => inc.ended_at = Some(t),
+            Err(why) => diags.warn(s.line, "date-invalid", format!("`End Time` cannot be read: {why}")),
+        }
+    }
+    let actual = inc.started_at.zip(inc.ended_at).map(|(a, b)| (b - a).num_seconds());
+    inc.duration_seconds = actual;
+    if let Some(s) = header.get(Key::Duration).filter(|s| !s.value.is_empty()) {
+        inc.duration_text = Some(s.value.clone());
+        match values::duration_with_precision(&s.value, None) {
+            None => diags.warn(
+                s.line,
+                "duration-invalid",
+                format!("duration `{}` cannot be read (write e.g. `44 minutes 35 seconds`)", shown(&s.value)),
+            ),
+            Some((stated, precision)) => match actual {
+                Some(actual) if (stated - actual as f64).abs() >= precision => diags.warn(
+                    s.line,
+                    "duration-mismatch",
+                    format!(
+                        "stated duration `{}` is {} s, but `End Time` - `Start Time` is {actual} s",
+                        shown(&s.value),
+                        stated.round() as i64
+                    ),
+                ),
+                Some(_) => {}
+                None => inc.duration_seconds = Some(stated.round() as i64),
+            },
+        }
+    }
+    if let Some(s) = header.get(Key::Retention) {
+        inc.retention.text = s.value.clone();
+        inc.retention.years = values::parse_retention_years(&s.value);
+        if inc.retention.years.is_none() {
+            diags.warn(
+                s.line,
+                "retention-invalid",
+                format!(
+                    "retention `{}` states no number of years; the configured default applies",
+                    shown(&s.value)
+                ),
+            );
+        }
+    }
+    if let Some(s) = &header.approved_by {
+        inc.sign_off.approved_by = s.value.clone();
+    }
+    if let Some(s) = header.sign_off_date.as_ref().filter(|s| !s.value.is_empty()) {
+        match values::parse_date(&s.value) {
+            Ok(d) => inc.sign_off.date = Some(d),
+            Err(why) => {
+                diags.error(s.line, "sign-off-date-invalid", format!("sign-off `Date` cannot be read: {why}"))
+            }
+        }
+    }
+}
+
+/// The gate's rules and the cross-checks; `last_line` is where a missing section is reported.
+pub(crate) fn check(header: &Header, inc: &Incident, last_line: usize, diags: &mut Diags<'_>) {
+    let slot = |k: Key| header.get(k);
+    let missing = |diags: &mut Diags<'_>, key: Key, rule: &str| match slot(key) {
+        Some(s) => diags.error(s.line, rule, format!("`{}` is empty", key.name())),
+        None => diags.error(
+            header.missing_line(),
+            rule,
+            format!("no `{}` in the summary or front matter", key.name()),
+        ),
+    };
+
+    if inc.id.is_empty() {
+        missing(diags, Key::Id, "id-missing");
+    } else if !values::is_safe_id(&inc.id) {
+        let line = slot(Key::Id).or(header.title_id.as_ref()).map_or(1, |s| s.line);
+        let len = if inc.id.len() > 64 { format!(" ({} bytes)", inc.id.len()) } else { String::new() };
+        diags.error(
+            line,
+            "id-unsafe",
+            format!(
+                "id `{}`{len} is not of the safe form `[A-Za-z0-9][A-Za-z0-9._-]{{0,63}}`",
+                shown(&inc.id)
+            ),
+        );
+    }
+    if inc.title.is_empty() {
+        missing(diags, Key::Title, "title-missing");
+    }
+    if inc.status.is_empty() {
+        missing(diags, Key::Status, "status-missing");
+    } else if !values::is_closed_status(&inc.status) {
+        let line = slot(Key::Status).map_or(1, |s| s.line);
+        diags.error(
+            line,
+            "status-not-closed",
+            format!(
+                "status is `{}`; only `Resolved` or `Closed` records can be archived",
+                shown(&inc.status)
+            ),
+        );
+    }
+    if slot(Key::Start).is_none_or(|s| s.value.is_empty()) {
+        missing(diags, Key::Start, "start-missing");
+    }
+    sign_off(header, last_line, diags);
+
+    if let (Some(start), Some(end)) = (inc.started_at, inc.ended_at)
+        && end < start
+    {
+        let line = slot(Key::End).map_or(1, |s| s.line);
+        diags.warn(
+            line,
+            "end-before-start",
+            format!(
+                "`End Time` {} is before `Start Time` {}",
+                end.format("%Y-%m-%d %H:%M:%S UTC"),
+                start.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+        );
+    }
+    let Some(start) = inc.started_at.map(|s| s.date_naive()) else { return };
+    if let (Some(date), Some(s)) = (inc.sign_off.date, &header.sign_off_date)
+        && date < start
+    {
+        diags.warn(
+            s.line,
+            "sign-off-before-incident",
+            format!("sign-off date {date} is before the incident started ({start})"),
+        );
+    }
+    for (item, &line) in inc.action_items.iter().zip(&header.action_lines) {
+        if let Some(due) = item.due
+            && due < start
+        {
+            diags.warn(
+                line,
+                "action-due-before-incident",
+                format!(
+                    "action item `{}` is due {due}, before the incident started ({start})",
+                    shown(&item.id)
+                ),
+            );
+        }
+    }
+}
+
+fn sign_off(header: &Header, last_line: usize, diags: &mut Diags<'_>) {
+    let Some(section) = header.sign_off_line else {
+        diags.error(
+            last_line,
+            "sign-off-missing",
+            "no Sign-off section (it needs `Approved By` and `Date`): the record is not signed off",
+        );
+        return;
+    };
+    match &header.approved_by {
+        None => diags.error(section, "sign-off-missing", "no `Approved By` in the Sign-off section"),
+        Some(Slot { value, line, .. }) if values::is_placeholder(value) => diags.error(
+            *line,
+            "sign-off-missing",
+            if value.is_empty() {
+                "`Approved By` is empty: the record is not signed off".to_string()
+            } else {
+                format!("`Approved By` is `{}`, not a name: the record is not signed off", shown(value))
+            },
+        ),
+        Some(_) => {}
+    }
+    match &header.sign_off_date {
+        None => diags.error(section, "sign-off-date-missing", "no `Date` in the Sign-off section"),
+        Some(s) if s.value.is_empty() => {
+            diags.error(s.line, "sign-off-date-missing", "the sign-off `Date` is empty")
+        }
+        Some(_) => {}
+    }
+}

@@ -1,0 +1,144 @@
+//! The header values of a record (id, title, severity, status, times, duration, customer impact,
+//! classification, retention, and the sign-off's approver and date), each with the line it came
+//! from, gathered from the summary, the front matter and the sign-off before they are checked.
+
+use super::Diags;
+use super::values::shown;
+
+/// A header value as written (plain text) and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Slot {
+    pub value: String,
+    pub line: usize,
+    pub front_matter: bool,
+}
+
+/// The summary fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    Id,
+    Title,
+    Severity,
+    Status,
+    Start,
+    End,
+    Duration,
+    CustomerImpact,
+    Classification,
+    Retention,
+}
+
+impl Key {
+    const COUNT: usize = 10;
+
+    /// The label as the reference record writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::Id => "Incident ID",
+            Key::Title => "Title",
+            Key::Severity => "Severity",
+            Key::Status => "Status",
+            Key::Start => "Start Time",
+            Key::End => "End Time",
+            Key::Duration => "Duration",
+            Key::CustomerImpact => "Customer Impact",
+            Key::Classification => "Classification",
+            Key::Retention => "Retention",
+        }
+    }
+
+    /// A summary label (normalized) or front matter key: `incident id`, `started at`, `sev`, …
+    pub fn from_label(norm: &str) -> Option<Key> {
+        Some(match norm {
+            "incident id" | "id" | "incident" | "incident number" | "incident no" | "incident ref" => Key::Id,
+            "title" | "incident title" | "name" => Key::Title,
+            "severity" | "sev" | "priority" | "severity level" => Key::Severity,
+            "status" | "incident status" | "state" => Key::Status,
+            "start time" | "start" | "started" | "started at" | "start date" | "incident start"
+            | "start time utc" | "start utc" => Key::Start,
+            "end time" | "end" | "ended" | "ended at" | "end date" | "incident end" | "end time utc"
+            | "end utc" | "resolved at" => Key::End,
+            "duration" | "total duration" | "incident duration" => Key::Duration,
+            "customer impact" | "impact" => Key::CustomerImpact,
+            _ => return None,
+        })
+    }
+
+    /// Labels read wherever they stand: `Classification`, `Retention`.
+    pub fn from_global_label(norm: &str) -> Option<Key> {
+        match norm {
+            "classification" | "data classification" => Some(Key::Classification),
+            "retention" | "retention period" => Some(Key::Retention),
+            _ => None,
+        }
+    }
+}
+
+/// Header values and the lines the gate points at.
+#[derive(Debug, Default)]
+pub(crate) struct Header {
+    slots: [Option<Slot>; Key::COUNT],
+    /// The id named by `# Incident Report: <id>`.
+    pub title_id: Option<Slot>,
+    pub summary_line: Option<usize>,
+    pub front_matter_line: Option<usize>,
+    pub sign_off_line: Option<usize>,
+    pub approved_by: Option<Slot>,
+    pub sign_off_date: Option<Slot>,
+    pub users_affected_line: Option<usize>,
+    pub customers_line: Option<usize>,
+    /// The line of each action item, in order.
+    pub action_lines: Vec<usize>,
+}
+
+impl Header {
+    pub fn get(&self, key: Key) -> Option<&Slot> {
+        self.slots[key as usize].as_ref()
+    }
+
+    /// A value from the document: the first one counts; a different repeat is a warning.
+    pub fn set(&mut self, key: Key, slot: Slot, diags: &mut Diags<'_>) {
+        match &self.slots[key as usize] {
+            None => self.slots[key as usize] = Some(slot),
+            Some(old) if old.value != slot.value => diags.warn(
+                slot.line,
+                "duplicate-field",
+                format!(
+                    "`{}` given again as `{}`; the first value (`{}`, line {}) is used",
+                    key.name(),
+                    shown(&slot.value),
+                    shown(&old.value),
+                    old.line
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    /// A value from the front matter: it wins over the document, with a warning when they differ.
+    pub fn set_front_matter(&mut self, key: Key, slot: Slot, diags: &mut Diags<'_>) {
+        if let Some(old) = &self.slots[key as usize]
+            && !old.front_matter
+            && old.value != slot.value
+        {
+            diags.warn(
+                old.line,
+                "front-matter-mismatch",
+                format!(
+                    "`{}` is `{}` here but `{}` in the front matter (line {}); the front matter is used",
+                    key.name(),
+                    shown(&old.value),
+                    shown(&slot.value),
+                    slot.line
+                ),
+            );
+        }
+        self.slots[key as usize] = Some(slot);
+    }
+
+    /// Where to point when a header value is missing: the summary heading, else the front
+    /// matter, else line 1.
+    pub fn missing_line(&self) -> usize {
+        self.summary_line.or(self.front_matter_line).unwrap_or(1)
+    }
+}

@@ -1,0 +1,947 @@
+//! The section readers: find each section by its normalized heading text (whatever its level or
+//! place) and read it into the model: summary, timeline, root cause, detection, impact,
+//! resolution, self-healing, communication, lessons learned, action items, technical details,
+//! references and sign-off.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+
+use super::blocks::{Block, Cell, Doc, Item, Line, Table};
+use super::model::*;
+use super::values::{self, normalize, starts_with_words as sw};
+use super::{Diags, Header, Key, Slot};
+
+/// What a heading introduces, from its normalized text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Title,
+    Summary,
+    Timeline,
+    RootCause,
+    Detection,
+    Impact,
+    UserImpact,
+    CustomerImpact,
+    BusinessImpact,
+    Resolution,
+    Immediate,
+    ShortTerm,
+    LongTerm,
+    SelfHealing,
+    Communication,
+    Internal,
+    External,
+    Lessons,
+    WentWell,
+    ToImprove,
+    ActionItems,
+    Technical,
+    References,
+    SignOff,
+    Other,
+}
+
+impl Kind {
+    fn is_subsection(self) -> bool {
+        matches!(
+            self,
+            Kind::UserImpact
+                | Kind::CustomerImpact
+                | Kind::BusinessImpact
+                | Kind::Immediate
+                | Kind::ShortTerm
+                | Kind::LongTerm
+                | Kind::Internal
+                | Kind::External
+                | Kind::WentWell
+                | Kind::ToImprove
+        )
+    }
+}
+
+/// The kind of a heading from its normalized text; `parent` is the last top-level kind seen
+/// (for `Internal` / `External`, which only mean something under Communication).
+fn kind_of(norm: &str, parent: Kind) -> Kind {
+    // Section numbers (`3. Root Cause`) do not matter.
+    let mut n = norm;
+    while let Some((first, rest)) = n.split_once(' ') {
+        if first.bytes().all(|b| b.is_ascii_digit()) {
+            n = rest;
+        } else {
+            break;
+        }
+    }
+    let any = |ps: &[&str]| ps.iter().any(|p| sw(n, p));
+    if any(&["incident summary", "summary", "overview", "incident overview", "incident details"]) {
+        Kind::Summary
+    } else if any(&["timeline", "incident timeline", "timeline of events", "chronology"]) {
+        Kind::Timeline
+    } else if any(&["root cause", "root causes", "cause"]) {
+        Kind::RootCause
+    } else if any(&["detection", "how it was detected"]) {
+        Kind::Detection
+    } else if any(&["impact analysis", "impact assessment"]) || n == "impact" {
+        Kind::Impact
+    } else if any(&["user impact", "users impact"]) {
+        Kind::UserImpact
+    } else if any(&[
+        "customer specific impact",
+        "customer impact",
+        "impact by customer",
+        "customers affected",
+    ]) {
+        Kind::CustomerImpact
+    } else if any(&["business impact"]) {
+        Kind::BusinessImpact
+    } else if any(&["resolution", "remediation", "mitigation and resolution"]) {
+        Kind::Resolution
+    } else if any(&["immediate"]) {
+        Kind::Immediate
+    } else if any(&["short term"]) {
+        Kind::ShortTerm
+    } else if any(&["long term"]) {
+        Kind::LongTerm
+    } else if any(&["self healing"]) {
+        Kind::SelfHealing
+    } else if any(&["communication", "communications"]) {
+        Kind::Communication
+    } else if parent == Kind::Communication && any(&["internal"]) {
+        Kind::Internal
+    } else if parent == Kind::Communication && any(&["external"]) {
+        Kind::External
+    } else if any(&["lessons learned", "lessons", "learnings"]) {
+        Kind::Lessons
+    } else if any(&["what went well", "went well", "what worked", "what worked well"]) {
+        Kind::WentWell
+    } else if any(&[
+        "what could be improved",
+        "what went wrong",
+        "what could have gone better",
+        "what didn t go well",
+        "what did not go well",
+        "to improve",
+        "areas for improvement",
+    ]) {
+        Kind::ToImprove
+    } else if any(&["action items", "action item", "follow up actions", "follow ups", "follow up items"]) {
+        Kind::ActionItems
+    } else if any(&["technical details", "technical detail", "technical analysis"]) {
+        Kind::Technical
+    } else if any(&["references", "reference", "links", "related links"]) {
+        Kind::References
+    } else if any(&["sign off", "signoff", "sign offs", "approval", "approvals", "approved"]) {
+        Kind::SignOff
+    } else {
+        Kind::Other
+    }
+}
+
+/// Headings classified: the first heading of each kind.
+pub(crate) struct Outline {
+    first: HashMap<Kind, usize>,
+    kinds: Vec<Kind>,
+}
+
+impl Outline {
+    pub fn new(doc: &Doc<'_>, diags: &mut Diags<'_>) -> Outline {
+        let mut first: HashMap<Kind, usize> = HashMap::new();
+        let mut kinds = Vec::with_capacity(doc.headings.len());
+        let mut parent = Kind::Other;
+        for (i, h) in doc.headings.iter().enumerate() {
+            let mut kind = kind_of(&h.norm, parent);
+            if kind == Kind::Other && i == 0 && h.level == 1 {
+                kind = Kind::Title;
+            }
+            if kind != Kind::Other && !kind.is_subsection() {
+                parent = kind;
+            }
+            if kind != Kind::Other {
+                if let Some(&prev) = first.get(&kind) {
+                    diags.warn(
+                        h.line,
+                        "duplicate-section",
+                        format!(
+                            "a second `{}` section (the first is on line {}); only the first is read",
+                            values::shown(&h.text),
+                            doc.headings[prev].line
+                        ),
+                    );
+                } else {
+                    first.insert(kind, i);
+                }
+            }
+            kinds.push(kind);
+        }
+        Outline { first, kinds }
+    }
+
+    /// Where each heading's extent ends. Normally at the next heading of the same or a higher
+    /// level. In a flat document (every section heading at one level, as when `##` is written
+    /// `###` throughout), a section instead runs on over unknown headings and its own known
+    /// subsections, up to the next known section.
+    pub fn extent_ends(&self, doc: &Doc<'_>) -> Vec<usize> {
+        let hs = &doc.headings;
+        let n = hs.len();
+        let mut ends = vec![n; n];
+        // The next heading at the same or a higher level, with a stack: linear in the headings.
+        let mut open: Vec<usize> = Vec::new();
+        for i in 0..n {
+            while let Some(&top) = open.last().filter(|&&t| hs[t].level >= hs[i].level) {
+                ends[top] = i;
+                open.pop();
+            }
+            open.push(i);
+        }
+        let mut levels = hs.iter().zip(&self.kinds).filter(|(_, k)| **k != Kind::Title).map(|(h, _)| h.level);
+        let flat = levels.next().is_some_and(|l| levels.all(|m| m == l));
+        if flat {
+            let (mut next_known, mut next_section) = (n, n);
+            for i in (0..n).rev() {
+                let kind = self.kinds[i];
+                if kind != Kind::Other && kind != Kind::Title {
+                    ends[i] = if kind.is_subsection() { next_known } else { next_section };
+                }
+                if kind != Kind::Other {
+                    next_known = i;
+                    if !kind.is_subsection() {
+                        next_section = i;
+                    }
+                }
+            }
+        }
+        ends
+    }
+
+    pub fn find(&self, kind: Kind) -> Option<usize> {
+        self.first.get(&kind).copied()
+    }
+}
+
+/// Every labelled line of `blocks`: paragraph lines and the first line of list items.
+fn labelled<'d, 'a>(blocks: &'d [Block<'a>]) -> impl Iterator<Item = &'d Line<'a>> {
+    blocks
+        .iter()
+        .flat_map(|b| -> Box<dyn Iterator<Item = &'d Line<'a>> + 'd> {
+            match b {
+                Block::Lines(lines) => Box::new(lines.iter()),
+                Block::List(items) => Box::new(items.iter().filter_map(|i| i.lines.first())),
+                Block::Table(t) => Box::new(t.pairs.iter()),
+                Block::Code(_) => Box::new(std::iter::empty()),
+            }
+        })
+        .filter(|l| l.label.is_some())
+}
+
+/// The labelled lines of paragraphs only (not of list items).
+fn labelled_paragraphs<'d, 'a>(blocks: &'d [Block<'a>]) -> impl Iterator<Item = &'d Line<'a>> {
+    blocks
+        .iter()
+        .flat_map(|b| match b {
+            Block::Lines(lines) => lines.as_slice(),
+            _ => &[],
+        })
+        .filter(|l| l.label.is_some())
+}
+
+/// A field as the model keeps it: label as written, value as inline Markdown.
+fn field(line: &Line<'_>) -> Field {
+    Field {
+        label: line.label_text().to_string(),
+        value: line.label.as_ref().map_or("", |l| l.value_src).to_string(),
+    }
+}
+
+/// The block right after a paragraph whose last line has a label matching `pred`
+/// (`**Contributing Factors**:` followed by a list or a code block).
+fn attached<'d, 'a>(blocks: &'d [Block<'a>], pred: impl Fn(&str) -> bool) -> Option<&'d Block<'a>> {
+    blocks.windows(2).find_map(|w| match &w[0] {
+        Block::Lines(lines) if lines.last().is_some_and(|l| l.label.is_some() && pred(l.label_norm())) => {
+            Some(&w[1])
+        }
+        _ => None,
+    })
+}
+
+fn list_texts<'i, 'a: 'i>(items: impl IntoIterator<Item = &'i Item<'a>>) -> Vec<String> {
+    items
+        .into_iter()
+        .map(|i| {
+            let src = i.src();
+            let (_, rest) = values::strip_marker(&src);
+            rest.to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn all_list_items<'d, 'a>(blocks: &'d [Block<'a>]) -> impl Iterator<Item = &'d Item<'a>> {
+    blocks.iter().flat_map(|b| match b {
+        Block::List(items) => items.as_slice(),
+        _ => &[],
+    })
+}
+
+fn code_blocks(blocks: &[Block<'_>]) -> Vec<CodeBlock> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Code(c) => Some(CodeBlock { lang: c.lang.clone(), code: c.code.clone() }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads the header values (summary, classification, retention, sign-off) into `header`, with
+/// their lines, for the front matter to complete and the gate to check.
+pub(crate) fn read_header(
+    doc: &Doc<'_>,
+    outline: &Outline,
+    inc: &mut Incident,
+    header: &mut Header,
+    diags: &mut Diags<'_>,
+) {
+    summary(doc, outline, inc, header, diags);
+    global_fields(doc, header, diags);
+    sign_off(doc, outline, inc, header);
+}
+
+/// Reads every other section into `inc`; needs the header applied (the start time resolves the
+/// timeline, the summary's customer count completes the impact).
+pub(crate) fn read_body(
+    doc: &Doc<'_>,
+    outline: &Outline,
+    inc: &mut Incident,
+    header: &mut Header,
+    diags: &mut Diags<'_>,
+) {
+    let extent = |k: Kind| outline.find(k).map_or(&[][..], |h| doc.extent_blocks(h));
+    let body = |k: Kind| outline.find(k).map_or("", |h| doc.extent_body(h)).to_string();
+    timeline(doc, outline, inc, diags);
+    root_cause(extent(Kind::RootCause), doc, outline, inc);
+    inc.root_cause.details_markdown = body(Kind::RootCause);
+    detection(extent(Kind::Detection), &mut inc.detection);
+    inc.detection.details_markdown = body(Kind::Detection);
+    impact(doc, outline, inc, header);
+    customers(doc, inc, header, diags);
+    resolution(doc, outline, &mut inc.resolution);
+    self_healing(extent(Kind::SelfHealing), &mut inc.self_healing);
+    inc.self_healing.markdown = body(Kind::SelfHealing);
+    communication(doc, outline, &mut inc.communication);
+    inc.communication.markdown = body(Kind::Communication);
+    lessons(doc, outline, &mut inc.lessons_learned);
+    action_items(doc, inc, header, diags);
+    let tech = extent(Kind::Technical);
+    inc.technical_details.fields =
+        labelled(tech).filter(|l| !l.value_plain().is_empty()).map(field).collect();
+    inc.technical_details.code_blocks = code_blocks(tech);
+    inc.technical_details_markdown = body(Kind::Technical);
+    inc.references = references(extent(Kind::References));
+}
+
+fn summary(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Header, diags: &mut Diags<'_>) {
+    header.summary_line = outline.find(Kind::Summary).map(|h| doc.headings[h].line);
+    let title = outline.find(Kind::Title);
+    if let Some(t) = title {
+        let h = &doc.headings[t];
+        // `# Incident Report: INC-2025-0023` names the id too.
+        if let Some((_, id)) = h.text.split_once(':') {
+            let id = id.trim();
+            if !id.is_empty() && !id.contains(char::is_whitespace) {
+                header.title_id = Some(Slot { value: id.to_string(), line: h.line, front_matter: false });
+            }
+        }
+    }
+    let regions = [
+        Some(doc.preamble_blocks()),
+        title.map(|t| doc.own_blocks(t)),
+        outline.find(Kind::Summary).map(|s| doc.extent_blocks(s)),
+    ];
+    for blocks in regions.into_iter().flatten() {
+        for line in labelled(blocks) {
+            let norm = line.label_norm();
+            match Key::from_label(norm) {
+                Some(key) => header.set(key, slot(line), diags),
+                None if Key::from_global_label(norm).is_none() => inc.extra_fields.push(field(line)),
+                None => {}
+            }
+        }
+    }
+}
+
+fn slot(line: &Line<'_>) -> Slot {
+    Slot { value: line.value_plain().to_string(), line: line.line, front_matter: false }
+}
+
+/// `Classification` and `Retention` may stand anywhere (usually after the sign-off).
+fn global_fields(doc: &Doc<'_>, header: &mut Header, diags: &mut Diags<'_>) {
+    for line in labelled(&doc.blocks) {
+        if let Some(key) = Key::from_global_label(line.label_norm()) {
+            header.set(key, slot(line), diags);
+        }
+    }
+}
+
+fn value_of<'d>(blocks: &'d [Block<'_>], labels: &[&str]) -> Option<&'d Line<'d>> {
+    labelled(blocks).find(|l| labels.contains(&l.label_norm()))
+}
+
+fn root_cause(blocks: &[Block<'_>], doc: &Doc<'_>, outline: &Outline, inc: &mut Incident) {
+    const SUMMARY: [&str; 5] = ["primary cause", "root cause", "cause", "summary", "primary root cause"];
+    let rc = &mut inc.root_cause;
+    let primary = value_of(blocks, &SUMMARY);
+    rc.summary = match primary {
+        Some(l) => l.label.as_ref().map_or("", |x| x.value_src).to_string(),
+        None => blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Lines(lines) => Some(lines.iter().map(|l| l.src).collect::<Vec<_>>().join(" ")),
+                _ => None,
+            })
+            .unwrap_or_default(),
+    };
+    let factors = match attached(blocks, |n| sw(n, "contributing")) {
+        Some(Block::List(items)) => Some(list_texts(items)),
+        _ => None,
+    };
+    rc.contributing_factors = factors
+        .or_else(|| {
+            // Or a `### Contributing Factors` heading inside the section.
+            let start = outline.find(Kind::RootCause)?;
+            (start + 1..doc.extent_end(start))
+                .find(|&h| sw(&doc.headings[h].norm, "contributing"))
+                .map(|h| all_list_items(doc.own_blocks(h)).map(Item::src).collect())
+        })
+        .unwrap_or_default();
+    rc.code_blocks = code_blocks(blocks);
+    rc.fields = labelled(blocks)
+        .filter(|l| !SUMMARY.contains(&l.label_norm()) && !sw(l.label_norm(), "contributing"))
+        .filter(|l| !l.value_plain().is_empty())
+        .map(field)
+        .collect();
+}
+
+/// The longest leading run of words that reads as a duration: `47 seconds after …` → 47.
+fn leading_duration(s: &str) -> Option<u64> {
+    let words: Vec<&str> = s.split_whitespace().take(8).collect();
+    (1..=words.len())
+        .rev()
+        .find_map(|n| values::parse_duration(&words[..n].join(" "), None))
+        .map(|x| x.round() as u64)
+}
+
+fn detection(blocks: &[Block<'_>], d: &mut Detection) {
+    let plain =
+        |labels: &[&str]| value_of(blocks, labels).map(|l| l.value_plain().to_string()).unwrap_or_default();
+    d.how_detected = plain(&["how detected", "detected by", "detection source", "source"]);
+    d.time_to_detect = plain(&["time to detect", "ttd", "detection time", "time to detection"]);
+    d.method = plain(&["detection method", "method"]);
+    d.time_to_detect_seconds = leading_duration(&d.time_to_detect);
+    let rule = match attached(blocks, |n| n.contains("alert")) {
+        Some(Block::Code(c)) => Some(c),
+        _ => blocks.iter().find_map(|b| match b {
+            Block::Code(c) => Some(c),
+            _ => None,
+        }),
+    };
+    d.alert_rule = rule.map(|c| CodeBlock { lang: c.lang.clone(), code: c.code.clone() });
+    d.fields = labelled(blocks).filter(|l| !l.value_plain().is_empty()).map(field).collect();
+}
+
+fn impact(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Header) {
+    let own = |k: Kind| outline.find(k).map(|h| doc.extent_blocks(h));
+    let user_blocks = own(Kind::UserImpact)
+        .or_else(|| outline.find(Kind::Impact).map(|h| doc.own_blocks(h)))
+        .unwrap_or(&[]);
+    let imp = &mut inc.impact;
+    imp.user_fields = labelled(user_blocks).filter(|l| !l.value_plain().is_empty()).map(field).collect();
+    if let Some(l) =
+        value_of(user_blocks, &["users affected", "affected users", "users", "total users affected"])
+    {
+        imp.users_affected = values::first_count(l.value_plain());
+        header.users_affected_line = Some(l.line);
+        const WORDS: [&str; 4] = ["customer", "customers", "account", "accounts"];
+        imp.customer_accounts = values::count_before(l.value_plain(), &WORDS);
+    }
+    if imp.customer_accounts.is_none() {
+        let stated = value_of(user_blocks, &["customer accounts", "customers affected", "accounts affected"]);
+        imp.customer_accounts = stated.and_then(|l| values::first_count(l.value_plain()));
+    }
+    if imp.customer_accounts.is_none() {
+        imp.customer_accounts =
+            values::count_before(&inc.customer_impact, &["customers", "customer", "accounts"]);
+    }
+    imp.impact_type = value_of(user_blocks, &["impact type", "type"])
+        .map(|l| l.value_plain().to_string())
+        .unwrap_or_default();
+    imp.business = own(Kind::BusinessImpact)
+        .map(|b| labelled(b).filter(|l| !l.value_plain().is_empty()).map(field).collect())
+        .unwrap_or_default();
+}
+
+/// The column of `table` whose normalized header satisfies `pred`.
+fn column(table: &Table<'_>, pred: impl Fn(&str) -> bool) -> Option<usize> {
+    table.header_norm.iter().position(|n| pred(n))
+}
+
+fn cell<'t, 'a>(cells: &'t [Cell<'a>], col: Option<usize>) -> Option<&'t Cell<'a>> {
+    col.and_then(|c| cells.get(c))
+}
+
+/// True for an empty cell or a dash / `N/A` meaning "nothing stated".
+fn blank(s: &str) -> bool {
+    let t = s.trim();
+    t.chars().all(|c| !c.is_alphanumeric())
+        || ["n/a", "na", "unknown", "tbd"].iter().any(|w| t.eq_ignore_ascii_case(w))
+}
+
+/// Reads the per-customer table wherever it is and warns when the rows disagree with the totals.
+fn customers(doc: &Doc<'_>, inc: &mut Incident, header: &mut Header, diags: &mut Diags<'_>) {
+    let is_name = |n: &str| sw(n, "customer") || matches!(n, "name" | "account" | "client" | "tenant");
+    let table = doc.blocks.iter().find_map(|b| match b {
+        Block::Table(t) if column(t, is_name).is_some() && column(t, |n| n.contains("users")).is_some() => {
+            Some(t)
+        }
+        _ => None,
+    });
+    let Some(table) = table else { return };
+    header.customers_line = Some(table.line);
+    let name = column(table, is_name);
+    let users = column(table, |n| n.contains("users"));
+    let delay = column(table, |n| n.contains("delay") || n.contains("latency"));
+    let complaints = column(table, |n| n.contains("complaint"));
+    for row in &table.rows {
+        let name_text = cell(&row.cells, name).map_or("", |c| c.plain.trim()).to_string();
+        let mut c = CustomerImpact { name: name_text.clone(), ..CustomerImpact::default() };
+        if name_text.contains('(') {
+            c.accounts = values::count_before(&name_text, &["account", "accounts", "customers", "tenants"]);
+        }
+        let mut bad = |column: &str, text: &str| {
+            diags.warn(
+                row.line,
+                "customer-value-invalid",
+                format!(
+                    "`{}` `{}` of customer `{}` could not be read",
+                    column,
+                    values::shown(text),
+                    values::shown(&name_text)
+                ),
+            )
+        };
+        if let Some(x) = cell(&row.cells, users).filter(|x| !blank(&x.plain)) {
+            c.users_affected = values::parse_count(&x.plain);
+            if c.users_affected.is_none() {
+                bad("Users Affected", &x.plain);
+            }
+        }
+        if let Some(x) = cell(&row.cells, delay).filter(|x| !blank(&x.plain)) {
+            match values::parse_delay_range(&x.plain) {
+                Some((lo, hi)) => {
+                    c.max_delay_seconds = Some(hi);
+                    c.min_delay_seconds = (lo != hi).then_some(lo);
+                }
+                None => bad("Max Delay", &x.plain),
+            }
+        }
+        if let Some(x) = cell(&row.cells, complaints).filter(|x| !blank(&x.plain)) {
+            c.complaints = values::parse_count(&x.plain);
+            if c.complaints.is_none() {
+                bad("Complaints", &x.plain);
+            }
+        }
+        inc.impact.customers.push(c);
+    }
+    let rows = &inc.impact.customers;
+    if let Some(total) = inc.impact.users_affected
+        && !rows.is_empty()
+        && rows.iter().all(|c| c.users_affected.is_some())
+    {
+        let sum: u64 = rows.iter().filter_map(|c| c.users_affected).sum();
+        if sum != total {
+            diags.warn(
+                table.line,
+                "customer-users-sum",
+                format!("the customer rows add up to {sum} users, but `Users Affected` says {total}"),
+            );
+        }
+    }
+    if let Some(stated) = inc.impact.customer_accounts
+        && !rows.is_empty()
+    {
+        let accounts: u64 = rows.iter().map(|c| c.accounts.unwrap_or(1)).sum();
+        if accounts != stated {
+            diags.warn(
+                table.line,
+                "customer-accounts-sum",
+                format!("the customer rows cover {accounts} accounts, but the impact states {stated}"),
+            );
+        }
+    }
+}
+
+fn steps<'i, 'a: 'i>(items: impl IntoIterator<Item = &'i Item<'a>>) -> Vec<Step> {
+    items
+        .into_iter()
+        .map(|i| {
+            let src = i.src();
+            let (marker, rest) = values::strip_marker(&src);
+            Step { done: i.task().or(marker).unwrap_or(false), text: rest.to_string() }
+        })
+        .filter(|s| !s.text.is_empty())
+        .collect()
+}
+
+fn resolution(doc: &Doc<'_>, outline: &Outline, r: &mut Resolution) {
+    let list = |k: Kind| outline.find(k).map(|h| steps(all_list_items(doc.extent_blocks(h))));
+    let own = outline.find(Kind::Resolution).map_or(&[][..], |h| doc.extent_blocks(h));
+    let labelled_list = |prefix: &str| match attached(own, |n| sw(n, prefix)) {
+        Some(Block::List(items)) => Some(steps(items)),
+        _ => None,
+    };
+    r.immediate = list(Kind::Immediate).or_else(|| labelled_list("immediate")).unwrap_or_default();
+    r.short_term = list(Kind::ShortTerm).or_else(|| labelled_list("short term")).unwrap_or_default();
+    r.long_term = list(Kind::LongTerm).or_else(|| labelled_list("long term")).unwrap_or_default();
+    if r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty() {
+        // A Resolution section with one plain list: what was done during the incident.
+        if let Some(h) = outline.find(Kind::Resolution) {
+            r.immediate = steps(all_list_items(doc.own_blocks(h)));
+        }
+    }
+}
+
+fn self_healing(blocks: &[Block<'_>], s: &mut SelfHealing) {
+    s.fields = labelled_paragraphs(blocks).filter(|l| !l.value_plain().is_empty()).map(field).collect();
+    let list = |pred: &dyn Fn(&str) -> bool| match attached(blocks, pred) {
+        Some(Block::List(items)) => list_texts(items),
+        _ => Vec::new(),
+    };
+    s.why_not_resolved = list(&|n| sw(n, "why") || n.contains("not fully") || n.contains("didn t"));
+    s.recommendations = list(&|n| n.contains("recommend"));
+}
+
+fn communication(doc: &Doc<'_>, outline: &Outline, c: &mut Communication) {
+    let fields = |k: Kind| {
+        let blocks = outline.find(k).map_or(&[][..], |h| doc.extent_blocks(h));
+        labelled(blocks).filter(|l| !l.value_plain().is_empty()).map(field).collect()
+    };
+    c.internal = fields(Kind::Internal);
+    c.external = fields(Kind::External);
+    c.templates =
+        outline.find(Kind::Communication).map(|h| code_blocks(doc.extent_blocks(h))).unwrap_or_default();
+}
+
+fn lessons(doc: &Doc<'_>, outline: &Outline, l: &mut LessonsLearned) {
+    let own = outline.find(Kind::Lessons).map_or(&[][..], |h| doc.extent_blocks(h));
+    let read = |k: Kind, pred: &dyn Fn(&str) -> bool| -> Vec<String> {
+        if let Some(h) = outline.find(k) {
+            return list_texts(all_list_items(doc.own_blocks(h)));
+        }
+        match attached(own, pred) {
+            Some(Block::List(items)) => list_texts(items),
+            _ => Vec::new(),
+        }
+    };
+    l.went_well = read(Kind::WentWell, &|n| sw(n, "what went well") || sw(n, "went well"));
+    l.to_improve = read(Kind::ToImprove, &|n| {
+        sw(n, "what could be improved") || sw(n, "to improve") || sw(n, "what went wrong")
+    });
+}
+
+/// Reads the action-item table wherever it is: a table with an action column and an owner,
+/// due-date or status column.
+fn action_items(doc: &Doc<'_>, inc: &mut Incident, header: &mut Header, diags: &mut Diags<'_>) {
+    let is_action =
+        |n: &str| matches!(n, "action" | "action item" | "task" | "item" | "description" | "actions");
+    let is_due = |n: &str| sw(n, "due") || sw(n, "deadline") || sw(n, "target date") || n == "eta";
+    let is_owner =
+        |n: &str| matches!(n, "owner" | "owners" | "assignee" | "assigned to" | "responsible" | "team");
+    let table = doc.blocks.iter().find_map(|b| match b {
+        Block::Table(t)
+            if column(t, is_action).is_some()
+                && (column(t, is_due).is_some() || column(t, is_owner).is_some()) =>
+        {
+            Some(t)
+        }
+        _ => None,
+    });
+    let Some(table) = table else { return };
+    let id = table
+        .header
+        .iter()
+        .zip(&table.header_norm)
+        .position(|(c, n)| n == "id" || n.ends_with(" id") || c.plain.trim() == "#" || n == "ref");
+    let action = column(table, is_action);
+    let owner = column(table, is_owner);
+    let due = column(table, is_due);
+    let status = column(table, |n| matches!(n, "status" | "state"));
+    for row in &table.rows {
+        let text = |col: Option<usize>| cell(&row.cells, col).map_or("", |c| c.plain.trim()).to_string();
+        let mut item = ActionItem {
+            id: text(id),
+            action: cell(&row.cells, action).map_or("", |c| c.src).to_string(),
+            owner: text(owner),
+            ..ActionItem::default()
+        };
+        let due_text = text(due);
+        if !blank(&due_text) {
+            match values::parse_date(&due_text) {
+                Ok(d) => item.due = Some(d),
+                Err(why) => diags.warn(
+                    row.line,
+                    "date-invalid",
+                    format!("due date of action item `{}`: {why}", values::shown(&item.id)),
+                ),
+            }
+        }
+        let status_text = text(status);
+        let (marker, rest) = values::strip_marker(&status_text);
+        item.status = rest.to_string();
+        item.done = marker.unwrap_or(false) || values::is_done_status(rest);
+        header.action_lines.push(row.line);
+        inc.action_items.push(item);
+    }
+}
+
+fn references(blocks: &[Block<'_>]) -> Vec<Reference> {
+    let mut out = Vec::new();
+    let mut push = |line: &Line<'_>| {
+        let (label, text) = match &line.label {
+            Some(_) => (line.label_text(), line.value_plain()),
+            None => ("", line.plain.trim()),
+        };
+        if !text.is_empty() || line.link.is_some() {
+            out.push(Reference { label: label.to_string(), text: text.to_string(), url: line.link.clone() });
+        }
+    };
+    for b in blocks {
+        match b {
+            Block::Lines(lines) => {
+                lines.iter().filter(|l| l.label.is_some() || l.link.is_some()).for_each(&mut push)
+            }
+            Block::List(items) => items.iter().filter_map(|i| i.lines.first()).for_each(&mut push),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A role in the sign-off.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Commander,
+    Reviewer,
+    Approver,
+    Date,
+}
+
+fn role(norm: &str) -> Option<Role> {
+    Some(match norm {
+        "incident commander" | "commander" | "ic" => Role::Commander,
+        "reviewed by" | "reviewer" | "reviewers" => Role::Reviewer,
+        "approved by" | "approver" | "approval" => Role::Approver,
+        "date" | "sign off date" | "approval date" | "approved on" | "signed off" | "signed off on"
+        | "date approved" => Role::Date,
+        _ => return None,
+    })
+}
+
+fn sign_off(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Header) {
+    let Some(h) = outline.find(Kind::SignOff) else { return };
+    header.sign_off_line = Some(doc.headings[h].line);
+    let blocks = doc.extent_blocks(h);
+    let mut set = |role: Role, value: &str, line: usize, inc: &mut Incident| {
+        let s = &mut inc.sign_off;
+        let slot = || Slot { value: value.to_string(), line, front_matter: false };
+        match role {
+            Role::Commander if s.incident_commander.is_empty() => s.incident_commander = value.to_string(),
+            Role::Reviewer if s.reviewed_by.is_empty() => s.reviewed_by = value.to_string(),
+            Role::Approver if header.approved_by.is_none() => header.approved_by = Some(slot()),
+            Role::Date if header.sign_off_date.is_none() => header.sign_off_date = Some(slot()),
+            _ => {}
+        }
+    };
+    for line in labelled(blocks) {
+        let n = line.label_norm();
+        match role(n) {
+            Some(r) => set(r, line.value_plain(), line.line, inc),
+            None if Key::from_global_label(n).is_some() => {}
+            None => inc.extra_fields.push(field(line)),
+        }
+    }
+    // A table of roles: `| Role | Name | Date |`.
+    for b in blocks {
+        let Block::Table(t) = b else { continue };
+        if t.header.len() < 3 {
+            continue;
+        }
+        let role_col =
+            column(t, |n| matches!(n, "role" | "title" | "sign off" | "signoff" | "function")).unwrap_or(0);
+        let name_col =
+            column(t, |n| matches!(n, "name" | "signed by" | "person" | "who" | "signatory")).unwrap_or(1);
+        let date_col = column(t, |n| n.contains("date") || matches!(n, "signed" | "when"));
+        for row in &t.rows {
+            let Some(r) = row.cells.get(role_col).and_then(|c| role(&normalize(&c.plain))) else { continue };
+            let name = row.cells.get(name_col).map_or("", |c| c.plain.trim());
+            set(r, name, row.line, inc);
+            if r == Role::Approver
+                && let Some(date) = date_col.and_then(|c| row.cells.get(c))
+            {
+                set(Role::Date, date.plain.trim(), row.line, inc);
+            }
+        }
+    }
+}
+
+/// A time in the timeline: a time of day to resolve against the start date, or a full timestamp.
+#[derive(Debug, Clone, Copy)]
+enum When {
+    Time(NaiveTime),
+    At(DateTime<Utc>),
+}
+
+/// Reads `14:23:47`, `[14:23]`, `14:23:47 UTC`, `2:23 PM`, `2025-01-14 14:23:47 UTC`.
+fn when(s: &str) -> Option<When> {
+    let t = s.trim().trim_matches(|c| matches!(c, '[' | ']' | '`' | '*'));
+    if let Some(time) = values::parse_time(t) {
+        return Some(When::Time(time));
+    }
+    if let Ok(at) = values::parse_datetime(t) {
+        return Some(When::At(at));
+    }
+    // A time of day with a zone or a 12-hour clock, read as a point on any day.
+    if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(':') {
+        let at = values::parse_datetime(&format!("2000-01-01 {t}")).ok()?;
+        return Some(When::Time(at.time()));
+    }
+    None
+}
+
+/// Looks like a time someone meant to write (`25:61`, `14:2 UTC`), for a warning.
+fn timeish(s: &str) -> bool {
+    let t = s.trim().trim_matches(|c| matches!(c, '[' | ']' | '`' | '*'));
+    let first = t.split_whitespace().next().unwrap_or("");
+    first.contains(':')
+        && first.len() <= 12
+        && first.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+}
+
+fn strip_separator(s: &str) -> &str {
+    s.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | '|')).trim_end()
+}
+
+/// One timeline line: `**14:23:47** - text`, `14:23:47 - text`, `**2025-01-14 14:23:47** - text`.
+fn timeline_line(line: &Line<'_>, diags: &mut Diags<'_>) -> Option<(When, String, usize)> {
+    if let Some(label) = &line.label
+        && let Some(w) = when(line.label_text())
+    {
+        return Some((w, strip_separator(label.value_src).to_string(), line.line));
+    }
+    // A leading time without bold, of up to three words: `14:23:47 - text`,
+    // `14:23:47 UTC - text`, `2:23 PM - text`, `2025-01-14 14:23:47 - text`.
+    let src = line.src;
+    let words: Vec<&str> = src.split_whitespace().take(3).collect();
+    let w1 = words.first().copied().unwrap_or("");
+    if w1.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '[' | '`' | '*')) {
+        for w in words.iter().rev() {
+            // `w` is a subslice of `src`: the prefix up to its end, whatever the spaces before it.
+            let end = w.as_ptr() as usize - src.as_ptr() as usize + w.len();
+            if let Some(at) = when(&src[..end]) {
+                return Some((at, strip_separator(&src[end..]).to_string(), line.line));
+            }
+        }
+    }
+    let candidate = if line.label.is_some() { line.label_text() } else { w1 };
+    if timeish(candidate) {
+        diags.warn(
+            line.line,
+            "timeline-time-invalid",
+            format!("timeline time `{}` is not a time of day", values::shown(candidate)),
+        );
+    }
+    None
+}
+
+/// Reads the Timeline section and resolves each time of day against the start date, rolling
+/// over midnight when a time is more than six hours earlier than the one before.
+fn timeline(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, diags: &mut Diags<'_>) {
+    let Some(h) = outline.find(Kind::Timeline) else { return };
+    let mut raw: Vec<(When, String, usize)> = Vec::new();
+    for b in doc.extent_blocks(h) {
+        match b {
+            Block::Lines(lines) => raw.extend(lines.iter().filter_map(|l| timeline_line(l, diags))),
+            Block::List(items) => raw.extend(items.iter().filter_map(|i| {
+                let first = i.lines.first()?;
+                let (w, mut text, line) = timeline_line(first, diags)?;
+                for more in &i.lines[1..] {
+                    text.push(' ');
+                    text.push_str(more.src);
+                }
+                Some((w, text, line))
+            })),
+            Block::Table(t) => {
+                let time = column(t, |n| n.contains("time") || matches!(n, "when" | "at"));
+                let event = column(t, |n| {
+                    matches!(
+                        n,
+                        "event" | "events" | "description" | "action" | "what" | "details" | "activity"
+                    )
+                });
+                if let (Some(tc), Some(ec)) = (time, event) {
+                    for row in &t.rows {
+                        let (Some(tcell), Some(ecell)) = (row.cells.get(tc), row.cells.get(ec)) else {
+                            continue;
+                        };
+                        match when(&tcell.plain) {
+                            Some(w) => raw.push((w, ecell.src.to_string(), row.line)),
+                            None if timeish(&tcell.plain) => diags.warn(
+                                row.line,
+                                "timeline-time-invalid",
+                                format!(
+                                    "timeline time `{}` is not a time of day",
+                                    values::shown(&tcell.plain)
+                                ),
+                            ),
+                            None => {}
+                        }
+                    }
+                }
+            }
+            Block::Code(_) => {}
+        }
+    }
+    let mut day: Option<NaiveDate> = inc.started_at.map(|s| s.date_naive());
+    let mut prev: Option<DateTime<Utc>> = None;
+    for (w, text, line) in raw {
+        let at = match w {
+            When::At(at) => {
+                day = Some(at.date_naive());
+                at
+            }
+            When::Time(t) => {
+                let Some(d) = day else { continue };
+                let mut at = d.and_time(t).and_utc();
+                if let Some(p) = prev
+                    && at < p
+                {
+                    if p - at > Duration::hours(6) {
+                        at += Duration::days(1);
+                        day = Some(at.date_naive());
+                    } else {
+                        diags.warn(
+                            line,
+                            "timeline-order",
+                            format!(
+                                "timeline entry at `{}` is earlier than the one before (`{}`)",
+                                t.format("%H:%M:%S"),
+                                p.format("%H:%M:%S")
+                            ),
+                        );
+                    }
+                }
+                at
+            }
+        };
+        prev = Some(at);
+        inc.timeline.push(TimelineEntry { at, text });
+    }
+}

@@ -1,0 +1,1011 @@
+//! Tests of the parser: the reference record (values and snapshot), the same record written in
+//! the ways people write it, every gate rule and warning, and random or mutated input.
+
+use std::path::Path;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+
+use super::*;
+
+const REFERENCE: &str = include_str!("../../records/INC-2025-0023.md");
+
+fn parse_str(text: &str) -> Parsed {
+    parse(Path::new("t.md"), text.as_bytes())
+}
+
+fn incident(text: &str) -> Incident {
+    let p = parse_str(text);
+    assert!(p.accepted(), "not accepted: {:#?}", p.diagnostics);
+    p.incident.unwrap()
+}
+
+fn reference() -> Incident {
+    let p = parse_str(REFERENCE);
+    assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
+    p.incident.unwrap()
+}
+
+/// The model without the fields that keep Markdown exactly as written (they differ whenever
+/// the writing differs), for comparing variants of the same record.
+fn semantic(mut inc: Incident) -> Incident {
+    inc.sections.clear();
+    inc.root_cause.details_markdown.clear();
+    inc.detection.details_markdown.clear();
+    inc.self_healing.markdown.clear();
+    inc.communication.markdown.clear();
+    inc.technical_details_markdown.clear();
+    inc.front_matter = None;
+    inc
+}
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("`{needle}` not in text")) + 1
+}
+
+/// The diagnostics of `text` under `rule`, as printed.
+fn rule(text: &str, rule: &str) -> Vec<String> {
+    parse_str(text).diagnostics.iter().filter(|d| d.rule == rule).map(ToString::to_string).collect()
+}
+
+/// `text` with the line containing `needle` replaced by `with` (or removed when `with` is None).
+fn edit_line(text: &str, needle: &str, with: Option<&str>) -> String {
+    let mut out = String::new();
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        if !done && line.contains(needle) {
+            done = true;
+            if let Some(w) = with {
+                out.push_str(w);
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    assert!(done, "`{needle}` not in text");
+    out
+}
+
+/// `text` without the `## heading` section (up to the next `## ` heading).
+fn without_section(text: &str, heading: &str) -> String {
+    let start = text.find(&format!("\n## {heading}\n")).expect("section") + 1;
+    let end = text[start + 3..].find("\n## ").map_or(text.len(), |i| start + 3 + i + 1);
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+// ---------------------------------------------------------------- the reference record
+
+#[test]
+fn reference_values_are_exact() {
+    let inc = reference();
+    assert_eq!(inc.id, "INC-2025-0023");
+    assert_eq!(inc.title, "Database Connection Pool Exhaustion - Production");
+    assert_eq!((inc.severity.as_str(), inc.severity_label.as_deref()), ("P1", Some("High")));
+    assert_eq!(inc.status, "Resolved");
+    assert_eq!(inc.started_at, Some(Utc.with_ymd_and_hms(2025, 1, 14, 14, 23, 47).unwrap()));
+    assert_eq!(inc.ended_at, Some(Utc.with_ymd_and_hms(2025, 1, 14, 15, 8, 22).unwrap()));
+    assert_eq!(inc.duration_seconds, Some(2675));
+    assert_eq!(inc.customer_impact, "Moderate (12 customers experienced degraded performance)");
+
+    assert_eq!(inc.timeline.len(), 11);
+    assert_eq!(inc.timeline[0].at, Utc.with_ymd_and_hms(2025, 1, 14, 14, 23, 47).unwrap());
+    assert_eq!(inc.timeline[0].text, "Alert fired: \"Database connection pool utilization > 95%\"");
+    assert_eq!(inc.timeline[10].at, Utc.with_ymd_and_hms(2025, 1, 14, 15, 8, 22).unwrap());
+    assert_eq!(inc.timeline[10].text, "Incident closed");
+
+    assert!(inc.root_cause.summary.starts_with("Inefficient SQL query introduced in deployment `v3.4.7`"));
+    assert_eq!(inc.root_cause.contributing_factors.len(), 4);
+    assert_eq!(inc.root_cause.code_blocks[0].lang, "sql");
+    assert_eq!(inc.detection.how_detected, "Automated monitoring (Prometheus alert)");
+    assert_eq!(inc.detection.time_to_detect_seconds, Some(47));
+    assert!(
+        inc.detection.alert_rule.as_ref().unwrap().code.starts_with("alert: DatabaseConnectionPoolHigh\n")
+    );
+
+    let imp = &inc.impact;
+    assert_eq!((imp.users_affected, imp.customer_accounts), (Some(1247), Some(12)));
+    assert_eq!(imp.customers.len(), 5);
+    let gb = &imp.customers[0];
+    assert_eq!(
+        (gb.name.as_str(), gb.users_affected, gb.max_delay_seconds, gb.complaints, gb.accounts),
+        ("GlobalBank Corp", Some(347), Some(45), Some(2), None)
+    );
+    let others = &imp.customers[4];
+    assert_eq!(
+        (others.name.as_str(), others.accounts, others.min_delay_seconds, others.max_delay_seconds),
+        ("Others (8 accounts)", Some(8), Some(18), Some(25))
+    );
+    assert_eq!(imp.business.len(), 4);
+
+    let r = &inc.resolution;
+    assert_eq!((r.immediate.len(), r.short_term.len(), r.long_term.len()), (4, 5, 5));
+    assert!(r.immediate.iter().chain(&r.short_term).all(|s| s.done));
+    assert!(r.long_term.iter().all(|s| !s.done));
+    assert_eq!(r.long_term[0].text, "Implement automatic slow query detection and termination");
+
+    assert_eq!(inc.self_healing.why_not_resolved.len(), 3);
+    assert_eq!(inc.self_healing.recommendations.len(), 3);
+    assert_eq!((inc.communication.internal.len(), inc.communication.external.len()), (4, 3));
+    assert_eq!(inc.communication.templates.len(), 1);
+    assert_eq!((inc.lessons_learned.went_well.len(), inc.lessons_learned.to_improve.len()), (5, 5));
+
+    assert_eq!(inc.action_items.len(), 5);
+    let ai2 = &inc.action_items[1];
+    assert_eq!((ai2.id.as_str(), ai2.status.as_str(), ai2.done), ("AI-2025-002", "In Progress", false));
+    assert_eq!(ai2.due, NaiveDate::from_ymd_opt(2025, 1, 25));
+    assert_eq!((inc.action_items[0].status.as_str(), inc.action_items[0].done), ("Done", true));
+
+    assert!(inc.technical_details_markdown.starts_with("### System Metrics During Incident"));
+    assert_eq!(inc.technical_details.code_blocks.len(), 2);
+    assert_eq!(inc.references.len(), 5);
+    assert_eq!(inc.references[0].url.as_deref(), Some("../incident_timelines/INC-2025-0023-timeline.json"));
+
+    assert_eq!(inc.sign_off.incident_commander, "Sarah Mitchell, Senior SRE");
+    assert_eq!(inc.sign_off.reviewed_by, "David Chen, VP Engineering");
+    assert_eq!(inc.sign_off.approved_by, "Maria Garcia, CISO");
+    assert_eq!(inc.sign_off.date, NaiveDate::from_ymd_opt(2025, 1, 15));
+    assert_eq!(inc.classification, "Internal - Engineering Team");
+    assert_eq!(
+        (inc.retention.years, inc.retention.text.as_str()),
+        (Some(7), "7 years (compliance requirement)")
+    );
+}
+
+#[test]
+fn reference_snapshot() {
+    insta::assert_json_snapshot!("reference_record", reference());
+}
+
+#[test]
+fn sections_are_lossless() {
+    let inc = reference();
+    assert_eq!(inc.sections.len(), 27);
+    assert_eq!(inc.sections[0].heading, "Incident Report: INC-2025-0023");
+    assert_eq!((inc.sections[0].level, inc.sections[0].line), (1, 1));
+    let last = inc.sections.last().unwrap();
+    assert_eq!(last.heading, "Sign-off");
+    assert!(last.markdown.ends_with("**Retention**: 7 years (compliance requirement)\n"));
+    let joined: String = inc.sections.iter().map(|s| s.markdown.as_str()).collect();
+    assert_eq!(joined, REFERENCE);
+}
+
+#[test]
+fn unknown_sections_and_preamble_are_kept() {
+    let text = REFERENCE.replacen(
+        "## Incident Summary",
+        "Some words before.\n\n## Postmortem Notes\n\nKept.\n\n## Incident Summary",
+        1,
+    );
+    let text = format!("Draft banner\n\n{text}");
+    let inc = incident(&text);
+    assert_eq!((inc.sections[0].heading.as_str(), inc.sections[0].level), ("", 0));
+    assert_eq!(inc.sections[0].markdown, "Draft banner\n\n");
+    assert!(inc.sections.iter().any(|s| s.heading == "Postmortem Notes" && s.markdown.contains("Kept.")));
+    let joined: String = inc.sections.iter().map(|s| s.markdown.as_str()).collect();
+    assert_eq!(joined, text);
+    assert_eq!(semantic(inc), semantic(reference()));
+}
+
+// ---------------------------------------------------------------- tolerance
+
+#[test]
+fn crlf_line_ends_parse_the_same() {
+    assert_eq!(incident(&REFERENCE.replace('\n', "\r\n")), reference());
+}
+
+#[test]
+fn a_byte_order_mark_parses_the_same() {
+    assert_eq!(incident(&format!("\u{feff}{REFERENCE}")), reference());
+    assert_eq!(incident(&format!("\u{feff}{}", REFERENCE.replace('\n', "\r\n"))), reference());
+}
+
+#[test]
+fn colon_inside_the_bold_label_parses_the_same() {
+    let text = REFERENCE.replace("**:", ":**");
+    assert_ne!(text, REFERENCE);
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn deeper_heading_levels_parse_the_same() {
+    let text: String = REFERENCE
+        .split_inclusive('\n')
+        .map(|l| if l.starts_with("##") { format!("#{l}") } else { l.to_string() })
+        .collect();
+    assert!(text.contains("\n### Timeline\n") && text.contains("\n#### User Impact\n"));
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn sections_written_as_level_three_parse_the_same() {
+    // `##` written `###`: sections and their subsections end up at one level.
+    let text = REFERENCE.replace("\n## ", "\n### ");
+    assert!(!text.contains("\n## "));
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn sections_in_another_order_parse_the_same() {
+    let (title, rest) = REFERENCE.split_once("\n## ").unwrap();
+    let mut sections: Vec<String> = rest.split("\n## ").map(|s| format!("## {}\n", s.trim_end())).collect();
+    sections.reverse();
+    let text = format!("{title}\n{}", sections.join("\n"));
+    assert!(text.find("## Sign-off").unwrap() < text.find("## Incident Summary").unwrap());
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+/// Replaces the marker after a list number (`1. ✅`) and at the start of table cells (`| ✅`).
+fn with_markers(done: &str, open: &str) -> String {
+    REFERENCE
+        .split_inclusive('\n')
+        .map(|l| {
+            let numbered = l
+                .split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if numbered || l.starts_with('|') {
+                l.replace("✅ ", &format!("{done} ")).replace("⏳ ", &format!("{open} "))
+            } else {
+                l.to_string()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn task_list_checkboxes_parse_the_same() {
+    let text = with_markers("[x]", "[ ]");
+    assert!(text.contains("1. [x] **14:29**") && text.contains("| [ ] In Progress |"));
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+    let bullets = text.replace("\n1. [", "\n- [").replace("\n2. [", "\n- [").replace("\n3. [", "\n- [");
+    assert_eq!(semantic(incident(&bullets)), semantic(reference()));
+}
+
+#[test]
+fn cross_and_check_marks_parse_the_same() {
+    let text = with_markers("✔️", "❌");
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn extra_spaces_in_table_cells_parse_the_same() {
+    let text: String = REFERENCE
+        .split_inclusive('\n')
+        .map(|l| if l.starts_with('|') { l.replace('|', "   |   ") } else { l.to_string() })
+        .collect();
+    assert!(text.contains("|    GlobalBank Corp    |"));
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn optional_sections_missing_parse_to_the_rest() {
+    let mut text = REFERENCE.to_string();
+    for s in ["Self-Healing Performance", "Communication", "Technical Details", "References", "Detection"] {
+        text = without_section(&text, s);
+    }
+    let mut want = reference();
+    want.self_healing = SelfHealing::default();
+    want.communication = Communication::default();
+    want.technical_details = TechnicalDetails::default();
+    want.technical_details_markdown.clear();
+    want.references.clear();
+    want.detection = Detection::default();
+    assert_eq!(semantic(incident(&text)), semantic(want));
+}
+
+#[test]
+fn summary_and_timeline_without_bold_parse_the_same() {
+    let summary_start = line_of(REFERENCE, "## Incident Summary");
+    let timeline_end = line_of(REFERENCE, "## Root Cause");
+    let text: String = REFERENCE
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            if (summary_start..timeline_end).contains(&(i + 1)) { l.replace("**", "") } else { l.to_string() }
+        })
+        .collect();
+    assert!(text.contains("\nIncident ID: INC-2025-0023  \n") && text.contains("\n14:24:12 - Automated"));
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn summary_as_a_key_value_table_parses_the_same() {
+    let start = REFERENCE.find("**Incident ID**").unwrap();
+    let end = REFERENCE.find("## Timeline").unwrap();
+    let rows: String = REFERENCE[start..end]
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (label, value) = l.trim_end().split_once("**: ").unwrap();
+            format!("| {} | {} |\n", label.trim_start_matches("**"), value)
+        })
+        .collect();
+    let text = format!("{}| Field | Value |\n|---|---|\n{rows}\n{}", &REFERENCE[..start], &REFERENCE[end..]);
+    assert!(text.contains("| Incident ID | INC-2025-0023 |\n| Title |"));
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+#[test]
+fn sign_off_as_a_table_of_roles_parses_the_same() {
+    let table = "| Role | Name | Date |\n|------|------|------|\n\
+                 | Incident Commander | Sarah Mitchell, Senior SRE | |\n\
+                 | Reviewed By | David Chen, VP Engineering | 2025-01-15 |\n\
+                 | Approved By | Maria Garcia, CISO | 2025-01-15 |\n";
+    let start = REFERENCE.find("**Incident Commander**").unwrap();
+    let end = REFERENCE.find("---\n\n**Classification**").unwrap();
+    let text = format!("{}{table}\n{}", &REFERENCE[..start], &REFERENCE[end..]);
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+    let line = line_of(&text, "| Approved By |");
+    let late = text.replace("| Maria Garcia, CISO | 2025-01-15 |", "| Maria Garcia, CISO | 2025-02-30 |");
+    assert_eq!(
+        rule(&late, "sign-off-date-invalid"),
+        [format!(
+            "t.md:{line}: error[sign-off-date-invalid]: sign-off `Date` cannot be read: `2025-02-30` is not a date that exists"
+        )]
+    );
+}
+
+#[test]
+fn dates_written_in_words_and_12_hour_times_parse_the_same() {
+    let text = REFERENCE
+        .replace("2025-01-14 14:23:47 UTC", "January 14, 2025 2:23:47 PM UTC")
+        .replace("2025-01-14 15:08:22 UTC", "14 Jan 2025 at 15:08:22")
+        .replace("**Date**: 2025-01-15", "**Date**: January 15, 2025");
+    assert_eq!(semantic(incident(&text)), semantic(reference()));
+}
+
+/// The reference with its summary section replaced by YAML front matter.
+fn with_front_matter(extra: &str) -> String {
+    let fm = "---\nid: INC-2025-0023\ntitle: Database Connection Pool Exhaustion - Production\nseverity: P1 (High)\n\
+              status: Resolved\nstart: 2025-01-14T14:23:47Z\nend: \"2025-01-14 15:08:22 UTC\"\n\
+              duration: 44 minutes 35 seconds\n\
+              customer_impact: Moderate (12 customers experienced degraded performance)\n";
+    format!("{fm}{extra}---\n{}", without_section(REFERENCE, "Incident Summary"))
+}
+
+#[test]
+fn front_matter_gives_the_summary_fields() {
+    let inc = incident(&with_front_matter(""));
+    assert!(inc.front_matter.as_deref().unwrap().starts_with("id: INC-2025-0023\n"));
+    assert_eq!(semantic(inc), semantic(reference()));
+    let inc = incident(&with_front_matter("services: [db]\nteam: platform\n"));
+    assert_eq!(inc.extra_fields, [Field { label: "team".into(), value: "platform".into() }]);
+}
+
+#[test]
+fn front_matter_lines_count_in_diagnostics() {
+    let text = with_front_matter("").replace("status: Resolved", "status: Investigating");
+    assert_eq!(
+        rule(&text, "status-not-closed"),
+        [
+            "t.md:5: error[status-not-closed]: status is `Investigating`; only `Resolved` or `Closed` records can be archived"
+        ]
+    );
+    let text = edit_line(&with_front_matter(""), "**Approved By**", None);
+    let line = line_of(&text, "## Sign-off");
+    assert_eq!(
+        rule(&text, "sign-off-missing"),
+        [format!("t.md:{line}: error[sign-off-missing]: no `Approved By` in the Sign-off section")]
+    );
+}
+
+#[test]
+fn front_matter_and_summary_disagreeing_is_a_warning() {
+    let text = format!("---\nstatus: Closed\n---\n{REFERENCE}");
+    let p = parse_str(&text);
+    assert!(p.accepted());
+    assert_eq!(p.incident.unwrap().status, "Closed");
+    let line = line_of(&text, "**Status**");
+    assert_eq!(
+        rule(&text, "front-matter-mismatch"),
+        [format!(
+            "t.md:{line}: warning[front-matter-mismatch]: `Status` is `Resolved` here but `Closed` in the front matter (line 2); the front matter is used"
+        )]
+    );
+}
+
+#[test]
+fn front_matter_lists_are_not_values() {
+    let text = format!("---\ntitle:\n  - a\n  - b\n---\n{REFERENCE}");
+    assert_eq!(
+        warned(&text, "front-matter-value"),
+        ["t.md:2: warning[front-matter-value]: front matter `title` is not a single value; ignored"]
+    );
+    assert_eq!(incident(&text).title, "Database Connection Pool Exhaustion - Production");
+}
+
+#[test]
+fn timeline_rolls_over_midnight() {
+    let text = REFERENCE
+        .replace("2025-01-14 14:23:47 UTC", "2025-01-14 23:50:00 UTC")
+        .replace("2025-01-14 15:08:22 UTC", "2025-01-15 00:34:35 UTC")
+        .replace("**14:23:47**", "**23:50:00**")
+        .replace("**14:24:12**", "**23:58:10**")
+        .replace("**14:25:38**", "**00:02:00**");
+    let inc = incident(&text);
+    let at: Vec<String> = inc.timeline.iter().take(4).map(|e| e.at.to_rfc3339()).collect();
+    assert_eq!(
+        at,
+        [
+            "2025-01-14T23:50:00+00:00",
+            "2025-01-14T23:58:10+00:00",
+            "2025-01-15T00:02:00+00:00",
+            "2025-01-15T14:27:15+00:00"
+        ]
+    );
+    assert_eq!(inc.duration_seconds, Some(2675));
+}
+
+#[test]
+fn timeline_times_with_a_zone_or_a_12_hour_clock_parse_the_same() {
+    let bold_utc = REFERENCE.replace(":47** -", ":47 UTC** -").replace("**14:24:12**", "**14:24:12Z**");
+    assert!(bold_utc.contains("**14:23:47 UTC** -"));
+    assert_eq!(semantic(incident(&bold_utc)), semantic(reference()));
+    let plain =
+        REFERENCE.replace("**14:23:47** -", "14:23:47 UTC -").replace("**14:24:12** -", "2:24:12 PM -");
+    assert_eq!(semantic(incident(&plain)), semantic(reference()));
+    let bold_pm = REFERENCE.replace("**15:08:22** -", "**3:08:22 p.m.** -");
+    assert_eq!(semantic(incident(&bold_pm)), semantic(reference()));
+}
+
+#[test]
+fn timeline_with_full_timestamps_and_tables() {
+    // A date and time split by a no-break space.
+    let text = REFERENCE.replace("**14:24:12**", "2025-01-14\u{a0}14:24:12");
+    assert_eq!(incident(&text).timeline[1].at.to_rfc3339(), "2025-01-14T14:24:12+00:00");
+
+    let table = "## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n| 2025-01-13 22:00 | Deploy |\n| 14:23:47 | Alert |\n\n";
+    let text = REFERENCE.replace("## Timeline\n", &format!("{table}## Old Timeline\n"));
+    let inc = incident(&text);
+    let got: Vec<(String, &str)> =
+        inc.timeline.iter().map(|e| (e.at.to_rfc3339(), e.text.as_str())).collect();
+    assert_eq!(
+        got,
+        [("2025-01-13T22:00:00+00:00".into(), "Deploy"), ("2025-01-14T14:23:47+00:00".into(), "Alert")]
+    );
+}
+
+#[test]
+fn customer_cells_in_other_units() {
+    let text = REFERENCE
+        .replace("| GlobalBank Corp | 347 | 45s | 2 |", "| GlobalBank Corp | 347 | 2m | 2 |")
+        .replace("| HealthTech Systems | 189 | 38s | 1 |", "| HealthTech Systems | 189 | 1m 30s | 1 |")
+        .replace("~1,247 users", "~2,234 users")
+        .replace("| RetailChain Inc | 156 | 29s | 0 |", "| RetailChain Inc | 1,143 | 29 seconds | 0 |");
+    let inc = incident(&text);
+    let c = &inc.impact.customers;
+    assert_eq!(
+        (c[0].max_delay_seconds, c[1].max_delay_seconds, c[2].max_delay_seconds),
+        (Some(120), Some(90), Some(29))
+    );
+    assert_eq!(c[2].users_affected, Some(1143));
+    assert!(parse_str(&text).diagnostics.is_empty());
+}
+
+// ---------------------------------------------------------------- gate rules (errors)
+
+#[test]
+fn rule_id_missing() {
+    let text = edit_line(REFERENCE, "**Incident ID**", None)
+        .replace("# Incident Report: INC-2025-0023", "# Incident Report");
+    assert_eq!(
+        rule(&text, "id-missing"),
+        ["t.md:3: error[id-missing]: no `Incident ID` in the summary or front matter"]
+    );
+    // The title's id stands in for a missing field.
+    let text = edit_line(REFERENCE, "**Incident ID**", None);
+    assert_eq!(incident(&text).id, "INC-2025-0023");
+}
+
+#[test]
+fn rule_id_unsafe_rejects_ids_that_escape_a_folder() {
+    let long = "A".repeat(300);
+    for id in ["../x", "/abs", "a/b", "..", ".hidden", "a b", "-x", "é", long.as_str()] {
+        let text = REFERENCE.replace("INC-2025-0023", id);
+        let shown = values::shown(id);
+        let len = if id.len() > 64 { format!(" ({} bytes)", id.len()) } else { String::new() };
+        assert_eq!(
+            rule(&text, "id-unsafe"),
+            [format!(
+                "t.md:5: error[id-unsafe]: id `{shown}`{len} is not of the safe form `[A-Za-z0-9][A-Za-z0-9._-]{{0,63}}`"
+            )],
+            "{id}"
+        );
+    }
+    // A NUL can only come from front matter escapes (in the text itself it makes the file binary).
+    let text = format!(
+        "---\nid: \"a\\0b\"\n---\n{}",
+        edit_line(REFERENCE, "**Incident ID**", None).replace("# Incident Report: INC-2025-0023", "# Report")
+    );
+    assert_eq!(
+        rule(&text, "id-unsafe"),
+        ["t.md:2: error[id-unsafe]: id `a\\u{0}b` is not of the safe form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`"]
+    );
+    let p = parse(Path::new("t.md"), REFERENCE.replace("INC-2025-0023", "a\0b").as_bytes());
+    assert!(!p.accepted() && p.diagnostics[0].rule == "binary");
+}
+
+#[test]
+fn rule_title_missing() {
+    let text = edit_line(REFERENCE, "**Title**", None);
+    assert_eq!(
+        rule(&text, "title-missing"),
+        ["t.md:3: error[title-missing]: no `Title` in the summary or front matter"]
+    );
+    let text = edit_line(REFERENCE, "**Title**", Some("**Title**:  "));
+    assert_eq!(rule(&text, "title-missing"), ["t.md:6: error[title-missing]: `Title` is empty"]);
+}
+
+#[test]
+fn rule_status_missing_and_not_closed() {
+    let text = edit_line(REFERENCE, "**Status**", None);
+    assert_eq!(
+        rule(&text, "status-missing"),
+        ["t.md:3: error[status-missing]: no `Status` in the summary or front matter"]
+    );
+    for status in ["Investigating", "Monitoring", "Open"] {
+        let text = REFERENCE.replace("**Status**: Resolved", &format!("**Status**: {status}"));
+        assert_eq!(
+            rule(&text, "status-not-closed"),
+            [format!(
+                "t.md:8: error[status-not-closed]: status is `{status}`; only `Resolved` or `Closed` records can be archived"
+            )]
+        );
+    }
+    assert!(parse_str(&REFERENCE.replace("**Status**: Resolved", "**Status**: closed")).accepted());
+}
+
+#[test]
+fn rule_start_missing_and_invalid() {
+    let text = edit_line(REFERENCE, "**Start Time**", None);
+    assert_eq!(
+        rule(&text, "start-missing"),
+        ["t.md:3: error[start-missing]: no `Start Time` in the summary or front matter"]
+    );
+    let cases = [
+        ("2025-13-45 14:23:47 UTC", "`2025-13-45` is not a date that exists"),
+        ("2025-02-30 14:23:47 UTC", "`2025-02-30` is not a date that exists"),
+        ("yesterday afternoon", "`yesterday afternoon` is not a date (expected `YYYY-MM-DD`)"),
+        ("2025-01-14 14:23:47 PST", "unknown time zone `PST` (write `UTC` or an offset like `+01:00`)"),
+        ("2025-01-14 25:61 UTC", "`25:61` is not a time of day"),
+        ("2025-01-14", "`2025-01-14` has no time of day"),
+    ];
+    for (value, why) in cases {
+        let text = REFERENCE.replace("2025-01-14 14:23:47 UTC", value);
+        assert_eq!(
+            rule(&text, "start-invalid"),
+            [format!("t.md:9: error[start-invalid]: `Start Time` cannot be read: {why}")]
+        );
+    }
+}
+
+#[test]
+fn rule_sign_off_missing() {
+    let text = without_section(REFERENCE, "Sign-off");
+    let last = text.lines().count();
+    assert_eq!(
+        rule(&text, "sign-off-missing"),
+        [format!(
+            "t.md:{last}: error[sign-off-missing]: no Sign-off section (it needs `Approved By` and `Date`): the record is not signed off"
+        )]
+    );
+    let text = edit_line(REFERENCE, "**Approved By**", None);
+    assert_eq!(
+        rule(&text, "sign-off-missing"),
+        ["t.md:241: error[sign-off-missing]: no `Approved By` in the Sign-off section"]
+    );
+    for placeholder in ["TBD", "[Name]", "pending", "-"] {
+        let text = REFERENCE.replace("Maria Garcia, CISO", placeholder);
+        assert_eq!(
+            rule(&text, "sign-off-missing"),
+            [format!(
+                "t.md:245: error[sign-off-missing]: `Approved By` is `{placeholder}`, not a name: the record is not signed off"
+            )]
+        );
+    }
+    let text = REFERENCE.replace("**Approved By**: Maria Garcia, CISO", "**Approved By**:");
+    assert_eq!(
+        rule(&text, "sign-off-missing"),
+        ["t.md:245: error[sign-off-missing]: `Approved By` is empty: the record is not signed off"]
+    );
+}
+
+#[test]
+fn rule_sign_off_date_missing_and_invalid() {
+    let text = edit_line(REFERENCE, "**Date**: 2025-01-15", None);
+    assert_eq!(
+        rule(&text, "sign-off-date-missing"),
+        ["t.md:241: error[sign-off-date-missing]: no `Date` in the Sign-off section"]
+    );
+    for (value, why) in [
+        ("2025-02-30", "`2025-02-30` is not a date that exists"),
+        ("TBD", "`TBD` is not a date (expected `YYYY-MM-DD`)"),
+    ] {
+        let text = REFERENCE.replace("**Date**: 2025-01-15", &format!("**Date**: {value}"));
+        assert_eq!(
+            rule(&text, "sign-off-date-invalid"),
+            [format!("t.md:246: error[sign-off-date-invalid]: sign-off `Date` cannot be read: {why}")]
+        );
+    }
+}
+
+fn refused(bytes: &[u8]) -> String {
+    let p = parse(Path::new("t.md"), bytes);
+    assert!(p.incident.is_none() && !p.accepted());
+    assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+    p.diagnostics[0].to_string()
+}
+
+#[test]
+fn rules_for_input_that_is_no_record() {
+    assert_eq!(refused(b""), "t.md:1: error[empty]: the record is empty");
+    assert_eq!(refused(b"\n\n  \n"), "t.md:1: error[empty]: the record is empty");
+    let mut bin = REFERENCE.as_bytes()[..200].to_vec();
+    bin.extend_from_slice(&[0, 1, 2, 3]);
+    assert_eq!(
+        refused(&bin),
+        "t.md:9: error[binary]: the record is binary (it contains NUL bytes), not Markdown text"
+    );
+    assert_eq!(
+        refused(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+        "t.md:3: error[binary]: the record is binary (it contains NUL bytes), not Markdown text"
+    );
+    let mut latin1 = b"# Incident Report\n\n**Title**: Caf".to_vec();
+    latin1.push(0xE9);
+    assert_eq!(
+        refused(&latin1),
+        "t.md:3: error[not-utf8]: the record is not UTF-8 text (invalid byte at offset 33)"
+    );
+    let big = vec![b'a'; 50 * 1024 * 1024];
+    assert_eq!(
+        refused(&big),
+        "t.md:1: error[too-large]: the record is 52428800 bytes; the limit is 10485760 bytes (10 MiB)"
+    );
+    for not_md in [
+        "{\"id\": \"INC-1\", \"status\": \"Resolved\"}",
+        "just a line of text\nand another\n",
+        "<html><body><p>hi</p></body></html>",
+    ] {
+        assert_eq!(
+            refused(not_md.as_bytes()),
+            "t.md:1: error[not-markdown]: no Markdown headings and no `**Label**:` fields: this is not an incident record"
+        );
+    }
+}
+
+#[test]
+fn rule_front_matter_invalid() {
+    let text = format!("---\nid: [unclosed\ntitle: x\n---\n{REFERENCE}");
+    let got = rule(&text, "front-matter-invalid");
+    assert_eq!(got.len(), 1);
+    assert!(
+        got[0].starts_with("t.md:3: error[front-matter-invalid]: the front matter is not valid YAML: "),
+        "{got:?}"
+    );
+    let text = format!("---\n- a\n- b\n---\n{REFERENCE}");
+    assert_eq!(
+        rule(&text, "front-matter-invalid"),
+        ["t.md:2: error[front-matter-invalid]: the front matter is not a mapping of keys to values"]
+    );
+}
+
+#[test]
+fn every_problem_in_a_file_is_reported() {
+    let text = REFERENCE
+        .replace("**Incident ID**: INC-2025-0023", "**Incident ID**: ../etc/passwd")
+        .replace("**Status**: Resolved", "**Status**: Investigating")
+        .replace("2025-01-14 14:23:47 UTC", "soon")
+        .replace("**Date**: 2025-01-15", "**Date**: 2025-02-30")
+        .replace("Maria Garcia, CISO", "TBD");
+    let text = edit_line(&text, "**Title**", None);
+    let p = parse_str(&text);
+    let rules: Vec<(usize, &str)> = p.errors().map(|d| (d.line, d.rule.as_str())).collect();
+    assert_eq!(
+        rules,
+        [
+            (3, "title-missing"),
+            (5, "id-unsafe"),
+            (7, "status-not-closed"),
+            (8, "start-invalid"),
+            (244, "sign-off-missing"),
+            (245, "sign-off-date-invalid"),
+        ]
+    );
+    // The id in the title differs from the field: a warning too.
+    assert_eq!(p.warnings().map(|d| d.rule.as_str()).collect::<Vec<_>>(), ["id-mismatch"]);
+}
+
+// ---------------------------------------------------------------- warnings
+
+fn warned(text: &str, rule_name: &str) -> Vec<String> {
+    let p = parse_str(text);
+    assert!(p.accepted(), "{:#?}", p.diagnostics);
+    rule(text, rule_name)
+}
+
+#[test]
+fn warning_duration_mismatch_and_invalid() {
+    let text = REFERENCE.replace("44 minutes 35 seconds", "40 minutes");
+    assert_eq!(
+        warned(&text, "duration-mismatch"),
+        [
+            "t.md:11: warning[duration-mismatch]: stated duration `40 minutes` is 2400 s, but `End Time` - `Start Time` is 2675 s"
+        ]
+    );
+    // Rounded to the unit written is not a mismatch.
+    assert!(
+        warned(&REFERENCE.replace("44 minutes 35 seconds", "45 minutes"), "duration-mismatch").is_empty()
+    );
+    let text = REFERENCE.replace("44 minutes 35 seconds", "most of the afternoon");
+    assert_eq!(
+        warned(&text, "duration-invalid"),
+        [
+            "t.md:11: warning[duration-invalid]: duration `most of the afternoon` cannot be read (write e.g. `44 minutes 35 seconds`)"
+        ]
+    );
+    // Without an end time, the stated duration is the duration.
+    let inc = incident(&edit_line(REFERENCE, "**End Time**", None));
+    assert_eq!((inc.ended_at, inc.duration_seconds), (None, Some(2675)));
+}
+
+#[test]
+fn warning_customer_users_and_accounts_sum() {
+    let text = REFERENCE.replace("| GlobalBank Corp | 347 |", "| GlobalBank Corp | 340 |");
+    let line = line_of(&text, "| Customer | Users Affected");
+    assert_eq!(
+        warned(&text, "customer-users-sum"),
+        [format!(
+            "t.md:{line}: warning[customer-users-sum]: the customer rows add up to 1240 users, but `Users Affected` says 1247"
+        )]
+    );
+    let text = REFERENCE.replace("Others (8 accounts)", "Others (9 accounts)");
+    assert_eq!(
+        warned(&text, "customer-accounts-sum"),
+        [format!(
+            "t.md:{line}: warning[customer-accounts-sum]: the customer rows cover 13 accounts, but the impact states 12"
+        )]
+    );
+}
+
+#[test]
+fn warning_customer_value_invalid() {
+    let text = REFERENCE.replace("| 347 | 45s | 2 |", "| lots | slow | 2 |");
+    let line = line_of(&text, "| GlobalBank Corp");
+    assert_eq!(
+        warned(&text, "customer-value-invalid"),
+        [
+            format!(
+                "t.md:{line}: warning[customer-value-invalid]: `Users Affected` `lots` of customer `GlobalBank Corp` could not be read"
+            ),
+            format!(
+                "t.md:{line}: warning[customer-value-invalid]: `Max Delay` `slow` of customer `GlobalBank Corp` could not be read"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn warning_action_due_before_incident() {
+    let text = REFERENCE.replace("| DB Team | 2025-01-20 |", "| DB Team | 2025-01-10 |");
+    let line = line_of(&text, "| AI-2025-001");
+    assert_eq!(
+        warned(&text, "action-due-before-incident"),
+        [format!(
+            "t.md:{line}: warning[action-due-before-incident]: action item `AI-2025-001` is due 2025-01-10, before the incident started (2025-01-14)"
+        )]
+    );
+}
+
+#[test]
+fn warning_date_invalid() {
+    let text = REFERENCE.replace("| Platform | 2025-01-25 |", "| Platform | 2025-02-30 |");
+    let line = line_of(&text, "| AI-2025-002");
+    assert_eq!(
+        warned(&text, "date-invalid"),
+        [format!(
+            "t.md:{line}: warning[date-invalid]: due date of action item `AI-2025-002`: `2025-02-30` is not a date that exists"
+        )]
+    );
+    let text = REFERENCE.replace("2025-01-14 15:08:22 UTC", "2025-01-32 15:08:22 UTC");
+    assert_eq!(
+        warned(&text, "date-invalid"),
+        ["t.md:10: warning[date-invalid]: `End Time` cannot be read: `2025-01-32` is not a date that exists"]
+    );
+}
+
+#[test]
+fn warning_end_before_start_and_sign_off_before_incident() {
+    let text = REFERENCE
+        .replace("2025-01-14 15:08:22 UTC", "2025-01-14 13:08:22 UTC")
+        .replace("44 minutes 35 seconds", "");
+    assert_eq!(
+        warned(&text, "end-before-start"),
+        [
+            "t.md:10: warning[end-before-start]: `End Time` 2025-01-14 13:08:22 UTC is before `Start Time` 2025-01-14 14:23:47 UTC"
+        ]
+    );
+    let text = REFERENCE.replace("**Date**: 2025-01-15", "**Date**: 2025-01-13");
+    assert_eq!(
+        warned(&text, "sign-off-before-incident"),
+        [
+            "t.md:246: warning[sign-off-before-incident]: sign-off date 2025-01-13 is before the incident started (2025-01-14)"
+        ]
+    );
+}
+
+#[test]
+fn warning_severity_and_retention_invalid() {
+    let text = REFERENCE.replace("P1 (High)", "Critical");
+    assert_eq!(
+        warned(&text, "severity-invalid"),
+        ["t.md:7: warning[severity-invalid]: severity `Critical` is not one of `P1`..`P5`"]
+    );
+    let inc = incident(&REFERENCE.replace("P1 (High)", "SEV-2 (Medium)"));
+    assert_eq!((inc.severity.as_str(), inc.severity_label.as_deref()), ("P2", Some("Medium")));
+    let text = REFERENCE.replace("7 years (compliance requirement)", "until further notice");
+    assert_eq!(
+        warned(&text, "retention-invalid"),
+        [
+            "t.md:251: warning[retention-invalid]: retention `until further notice` states no number of years; the configured default applies"
+        ]
+    );
+    assert_eq!(incident(&text).retention.years, None);
+}
+
+#[test]
+fn warning_timeline_time_invalid_and_order() {
+    let text = REFERENCE.replace("**14:24:12**", "**25:61**");
+    assert_eq!(
+        warned(&text, "timeline-time-invalid"),
+        ["t.md:17: warning[timeline-time-invalid]: timeline time `25:61` is not a time of day"]
+    );
+    assert_eq!(incident(&text).timeline.len(), 10);
+    let text = REFERENCE.replace("**14:25:38**", "**14:20:38**");
+    assert_eq!(
+        warned(&text, "timeline-order"),
+        [
+            "t.md:18: warning[timeline-order]: timeline entry at `14:20:38` is earlier than the one before (`14:24:12`)"
+        ]
+    );
+    assert_eq!(incident(&text).timeline[2].at.to_rfc3339(), "2025-01-14T14:20:38+00:00");
+}
+
+#[test]
+fn warning_id_mismatch_duplicates() {
+    let text = REFERENCE.replace("# Incident Report: INC-2025-0023", "# Incident Report: INC-2025-0024");
+    assert_eq!(
+        warned(&text, "id-mismatch"),
+        [
+            "t.md:1: warning[id-mismatch]: the title names `INC-2025-0024` but `Incident ID` is `INC-2025-0023`"
+        ]
+    );
+    let text =
+        REFERENCE.replace("**Status**: Resolved  \n", "**Status**: Resolved  \n**Status**: Closed  \n");
+    assert_eq!(
+        warned(&text, "duplicate-field"),
+        [
+            "t.md:9: warning[duplicate-field]: `Status` given again as `Closed`; the first value (`Resolved`, line 8) is used"
+        ]
+    );
+    let text = format!("{REFERENCE}\n## Timeline\n\n**01:00:00** - Extra\n");
+    let line = text.lines().count() - 2;
+    assert_eq!(
+        warned(&text, "duplicate-section"),
+        [format!(
+            "t.md:{line}: warning[duplicate-section]: a second `Timeline` section (the first is on line 14); only the first is read"
+        )]
+    );
+    assert_eq!(incident(&text).timeline.len(), 11);
+}
+
+#[test]
+fn too_many_diagnostics_are_counted_not_listed() {
+    let mut text = REFERENCE.to_string();
+    for _ in 0..300 {
+        text.push_str("\n## Timeline\n");
+    }
+    let p = parse_str(&text);
+    assert!(p.accepted());
+    assert_eq!(p.diagnostics.len(), MAX_DIAGNOSTICS + 1);
+    let last = p.diagnostics.last().unwrap();
+    assert_eq!(
+        (last.rule.as_str(), last.message.as_str()),
+        ("too-many-diagnostics", "100 more diagnostics not shown (at most 200 per record)")
+    );
+    // An error still gets in when warnings filled the list.
+    let p = parse_str(&text.replace("**Status**: Resolved", "**Status**: Open"));
+    assert!(!p.accepted());
+}
+
+#[test]
+fn files_are_read_capped_and_unreadable_ones_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bytes, p) = parse_file(dir.path());
+    assert!(bytes.is_empty() && p.incident.is_none());
+    assert_eq!(p.diagnostics[0].rule, "unreadable");
+    let big = dir.path().join("big.md");
+    std::fs::File::create(&big).unwrap().set_len(50 * 1024 * 1024).unwrap();
+    let (bytes, p) = parse_file(&big);
+    assert_eq!(bytes.len(), MAX_RECORD_BYTES + 1);
+    assert_eq!(p.diagnostics[0].rule, "too-large");
+    let ok = dir.path().join("ok.md");
+    std::fs::write(&ok, REFERENCE).unwrap();
+    let (bytes, p) = parse_file(&ok);
+    assert_eq!(bytes, REFERENCE.as_bytes());
+    assert!(p.accepted());
+}
+
+// ---------------------------------------------------------------- no input panics
+
+mod no_panic {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn check(bytes: &[u8]) {
+        let p = parse(Path::new("f.md"), bytes);
+        // Whatever came in, the result is consistent: rejected records say why.
+        if !p.accepted() {
+            assert!(p.errors().next().is_some());
+        }
+        if let Some(inc) = &p.incident {
+            serde_json::to_string(inc).unwrap();
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            check(&bytes);
+        }
+
+        #[test]
+        fn markdownish_text(s in "[#*|\\-\\[\\]x ✅⏳:`>\n0-9a-zA-Z.()~,_]{0,600}") {
+            check(s.as_bytes());
+        }
+
+        #[test]
+        fn mutated_reference(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..4), 1..24)) {
+            let mut bytes = REFERENCE.as_bytes().to_vec();
+            for (at, byte, op) in edits {
+                let i = at.index(bytes.len() + 1);
+                match op {
+                    0 => bytes.insert(i, byte),
+                    1 if i < bytes.len() => { bytes.remove(i); }
+                    2 if i < bytes.len() => bytes[i] = byte,
+                    _ => bytes.truncate(i),
+                }
+            }
+            check(&bytes);
+        }
+
+        #[test]
+        fn spliced_reference_lines(picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..80)) {
+            let lines: Vec<&str> = REFERENCE.lines().collect();
+            let text: String = picks.iter().map(|i| format!("{}\n", lines[i.index(lines.len())])).collect();
+            check(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn every_prefix_of_the_reference() {
+        let bytes = REFERENCE.as_bytes();
+        for end in (0..bytes.len()).step_by(37) {
+            check(&bytes[..end]);
+        }
+    }
+
+    #[test]
+    fn pathological_shapes() {
+        let deep_list: String = (0..3000).map(|i| format!("{}- x\n", "  ".repeat(i % 200))).collect();
+        let deep_quote = format!("{}x\n", ">".repeat(5000));
+        let headings = "## Timeline\n".repeat(20_000);
+        let labels = "**Incident ID**: a\n".repeat(20_000);
+        let table = format!("| Customer | Users |\n|---|---|\n{}", "| a | 1 |\n".repeat(20_000));
+        let brackets = "[".repeat(50_000);
+        let stars = "**a".repeat(30_000);
+        for text in [deep_list, deep_quote, headings, labels, table, brackets, stars] {
+            check(text.as_bytes());
+        }
+    }
+}

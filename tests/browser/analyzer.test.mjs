@@ -1,0 +1,27 @@
+// search.js tokenizes and stems exactly like the index: every line of the fixture, which a
+// Rust test checks against tantivy's own analyzers, gives the same tokens here.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { here, search } from "./helpers.mjs";
+
+test("analyzers match tantivy on the fixture", () => {
+  const lines = fs.readFileSync(path.join(here, "fixtures/analyzer.jsonl"), "utf8").trim().split("\n");
+  assert.ok(lines.length > 10000);
+  for (const line of lines) {
+    const [analyzer, text, tokens] = JSON.parse(line);
+    const got = search.analyze(analyzer, text).map(([p, t]) => [p, t]);
+    assert.deepEqual(got, tokens, text);
+  }
+});
+
+test("leaking stems to leak", () => {
+  assert.equal(search.stem("leaking"), "leak");
+  assert.equal(search.stem("connections"), "connect");
+});
+
+test("varints decode like the export encodes", () => {
+  // 0, 1, 31, 32, 1023, 1024 as written by src/index/export.rs.
+  assert.deepEqual(search.decode("ABfgB_fggB"), [0, 1, 31, 32, 1023, 1024]);
+});

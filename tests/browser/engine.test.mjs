@@ -1,0 +1,77 @@
+// The search engine of search.js, run in node on the exported shards, against
+// `incident-archive search --json` on the same archive: same plan, same hits in the same
+// order, same f32 scores.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { cli, diskEngine, FILTERS, QUERIES, site } from "./helpers.mjs";
+
+const { archive, site: siteDir } = site();
+
+async function compare(engine, query, filters, limit = 10) {
+  const expected = cli(archive, query, filters, limit);
+  let got;
+  try {
+    got = await engine.search(query, filters, limit);
+  } catch (e) {
+    assert.ok(expected.error, `${query}: the browser fails (${e.message}) where the CLI answers`);
+    return;
+  }
+  assert.ok(!expected.error, `${query}: the CLI fails where the browser answers: ${expected.error}`);
+  assert.equal(got.parsed, expected.parsed, `plan of ${query}`);
+  const want = expected.hits.map((h) => [h.id, Math.fround(h.score)]);
+  const have = got.hits.map((h) => [h.id, h.score]);
+  assert.deepEqual(have, want, `${query} ${JSON.stringify(filters)}`);
+}
+
+test("every reasoned query, with every filter, ranks like the CLI", async () => {
+  const { engine } = await diskEngine(siteDir);
+  for (const q of QUERIES) for (const f of FILTERS) await compare(engine, q, f);
+});
+
+test("deeper result lists rank like the CLI", async () => {
+  const { engine } = await diskEngine(siteDir);
+  for (const q of ["database", "connection pool", "severity:p1", "timeout -database"]) await compare(engine, q, {}, 60);
+});
+
+/** Random queries from the supported syntax, seeded. */
+function randomQueries(n) {
+  const words = ["database", "connection", "pool", "query", "timeout", "leak", "cache", "memory", "alert", "review", "index", "slow", "kafka", "consumer", "vault", "oom", "dns", "latency", "retries", "storm", "leaking", "queries", "missing"];
+  const fields = ["", "", "", "title:", "root_cause:", "lessons:", "timeline:", "actions:", "factors:", "to_improve:"];
+  let seed = 7;
+  const rnd = (k) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % k;
+  };
+  const term = () => {
+    const f = fields[rnd(fields.length)];
+    if (rnd(6) === 0) return f + '"' + words[rnd(words.length)] + " " + words[rnd(words.length)] + '"';
+    return f + words[rnd(words.length)];
+  };
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const parts = [term()];
+    for (let k = rnd(4); k > 0; k--) {
+      const op = ["", "", "AND ", "OR ", "-", "+", "NOT "][rnd(7)];
+      parts.push(op + term());
+    }
+    let q = parts.join(" ");
+    if (rnd(8) === 0) q = "(" + q + ") " + term();
+    out.push(q);
+  }
+  return out;
+}
+
+test("random queries rank like the CLI", async () => {
+  const { engine } = await diskEngine(siteDir);
+  const queries = randomQueries(150);
+  for (let i = 0; i < queries.length; i++) await compare(engine, queries[i], FILTERS[i % FILTERS.length]);
+});
+
+test("a first query loads only a little of the index", async () => {
+  for (const q of ["database", "connection pool", "memory leak"]) {
+    const { engine, shards } = await diskEngine(siteDir);
+    await engine.search(q, {}, 10);
+    assert.ok(shards.bytes < 150 * 1024, `${q}: ${shards.bytes} bytes in ${shards.files} files`);
+    console.log(`# ${q}: ${shards.bytes} bytes in ${shards.files} files`);
+  }
+});
