@@ -11,6 +11,7 @@ exit code. Times are medians over the runs; RSS is the largest seen. A process t
 
 import argparse
 import json
+import os
 import statistics
 from collections import defaultdict
 
@@ -67,6 +68,15 @@ class Figures:
         return text
 
 
+def build_report(path):
+    try:
+        with open(path) as f:
+            r = json.load(f)
+        return r if "timings" in r and "seconds" in r else None
+    except (OSError, ValueError):
+        return None
+
+
 def seconds(s):
     return f"{s:.2f} s" if s < 10 else f"{s:.1f} s"
 
@@ -114,6 +124,27 @@ def main():
     p("Each stage is a separate process (`ingest`, `index`, `site --as-of`, `verify`); `build` runs them all")
     p("in one process from a second empty archive. Stage cells show time · peak RSS.")
 
+    # The steps inside `build`, from its own `--report` (the last run of each size).
+    out_dir = os.path.dirname(os.path.abspath(a.results))
+    reports = [(n, build_report(os.path.join(out_dir, f"ours-{n}", "build-report.json"))) for n in sizes]
+    reports = [(n, r) for n, r in reports if r]
+    if reports:
+        steps = []
+        for _, r in reports:
+            for t in r["timings"]:
+                if t["step"] not in steps:
+                    steps.append(t["step"])
+        p("")
+        p("Inside `build` (its `--report` timings, last run):")
+        p("")
+        p("| records | " + " | ".join(steps) + " | total | pages rendered | files written |")
+        p("| ---: | " + " | ".join("---:" for _ in steps) + " | ---: | ---: | ---: |")
+        for n, r in reports:
+            by = {t["step"]: t["seconds"] for t in r["timings"]}
+            cells = [seconds(by[s]) if s in by else "–" for s in steps]
+            site = r.get("site") or {}
+            p(f"| {n:,} | " + " | ".join(cells) + f" | {seconds(r['seconds'])} | {site.get('rendered', '–'):,} | {site.get('files', '–'):,} |")
+
     if rows.get((a.nightly, "nightly")):
         p("")
         p("### Nightly run")
@@ -123,6 +154,14 @@ def main():
         full, nightly = f.wall(a.nightly, "nightly-base"), f.wall(a.nightly, "nightly")
         ratio = f"{100 * nightly / full:.1f} %" if full and nightly is not None else "–"
         p(f"| {a.nightly:,} | {f.cell(a.nightly, 'nightly-base', True)} | {f.cell(a.nightly, 'nightly', True)} | {ratio} |")
+        r = build_report(os.path.join(os.path.dirname(os.path.abspath(a.results)), f"nightly-{a.nightly}", "nightly-report.json"))
+        if r:
+            steps = ", ".join(f"{t['step']} {seconds(t['seconds'])}" for t in r["timings"])
+            site = r.get("site") or {}
+            ing = r.get("ingest") or {}
+            p("")
+            p(f"The nightly `build` (last run): {ing.get('new', '?')} new records; {steps}; "
+              f"{site.get('rendered', '?')} pages rendered, {site.get('reused', '?')} reused.")
 
     search = jsonl(a.search)
     if search:
