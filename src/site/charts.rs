@@ -182,7 +182,14 @@ pub fn stacked_bars(spec: &ChartSpec, buckets: &[Bucket]) -> String {
     }
     let slot = plot_w / buckets.len() as f64;
     let bar = (slot * 0.8).max(0.5);
-    let label_every = buckets.len().div_ceil(12).max(1);
+    // Axis labels: at the first column of each year when columns are months or quarters
+    // (showing the year), else every so many columns; never closer than about 44 px.
+    let min_gap = (44.0 / slot).ceil().max(1.0) as usize;
+    let year_of =
+        |label: &str| label.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit())).map(str::to_string);
+    let by_year =
+        buckets.len() > 1 && buckets.iter().all(|b| b.label.len() > 4 && year_of(&b.label).is_some());
+    let mut last_label: Option<usize> = None;
     for (i, b) in buckets.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let total: u64 = b.values.iter().sum();
@@ -218,13 +225,20 @@ pub fn stacked_bars(spec: &ChartSpec, buckets: &[Bucket]) -> String {
             D1(slot),
             D1(plot_h)
         );
-        if i % label_every == 0 {
+        let text = if by_year {
+            let year = year_of(&b.label);
+            (i == 0 || year != year_of(&buckets[i - 1].label)).then(|| year.unwrap_or_default())
+        } else {
+            Some(b.label.clone())
+        };
+        if let Some(text) = text.filter(|_| last_label.is_none_or(|l| i - l >= min_gap)) {
+            last_label = Some(i);
             let _ = write!(
                 svg,
                 "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 D1(x + bar / 2.0),
                 D1(h - 6.0),
-                escape(&b.label)
+                escape(&text)
             );
         }
     }

@@ -891,9 +891,14 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
         ingested_at: r.versions.last().map(|v| v.ingested_at),
         retain_until: r.retain_until,
         retention: retention_state(r, today),
+        retention_years: r.retention_years,
         legal_hold: r.legal_hold.as_ref(),
         purged: r.purged.as_ref(),
         last_seq: r.last_seq,
+        size: r.size,
+        signed_off_by: &r.sign_off.approved_by,
+        signed_off: (!r.sign_off.approved_by.is_empty()).then_some(r.sign_off.date),
+        error: r.error.as_deref(),
     }
 }
 
@@ -1029,6 +1034,21 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
     }
 }
 
+/// A section's Markdown without its heading line (the model keeps it: `## Root Cause`, or a
+/// setext heading's two lines).
+fn section_body(markdown: &str) -> &str {
+    let mut lines = markdown.splitn(3, '\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_start().starts_with('#') {
+        return markdown[first.len()..].trim_start_matches(['\r', '\n']);
+    }
+    let second = lines.next().unwrap_or("").trim();
+    if !second.is_empty() && (second.bytes().all(|b| b == b'=') || second.bytes().all(|b| b == b'-')) {
+        return lines.next().unwrap_or("");
+    }
+    markdown
+}
+
 /// The incident page's sections in document order: a typed panel where the model has the
 /// section's content, the section's own Markdown otherwise, so that nothing is dropped.
 fn blocks(inc: &Incident) -> Vec<Block<'_>> {
@@ -1039,9 +1059,10 @@ fn blocks(inc: &Incident) -> Vec<Block<'_>> {
             typed.pop();
         }
         let h = normalize(&s.heading);
+        let body = section_body(&s.markdown);
         if s.level <= 1 {
-            if !s.markdown.trim().is_empty() {
-                out.push(Block { kind: "markdown", heading: "", level: 2, markdown: &s.markdown });
+            if !body.trim().is_empty() {
+                out.push(Block { kind: "markdown", heading: "", level: 2, markdown: body });
             }
             continue;
         }
@@ -1049,20 +1070,20 @@ fn blocks(inc: &Incident) -> Vec<Block<'_>> {
             continue;
         }
         let kind = kind_of(&h);
-        if kind != Kind::Markdown && typed_covers(kind, inc, &s.markdown) {
+        if kind != Kind::Markdown && typed_covers(kind, inc, body) {
             out.push(Block {
                 kind: kind.name(),
                 heading: &s.heading,
                 level: s.level.clamp(2, 4),
-                markdown: &s.markdown,
+                markdown: body,
             });
             typed.push((kind, s.level));
-        } else if !s.markdown.trim().is_empty() || s.level == 2 {
+        } else if !body.trim().is_empty() || s.level == 2 {
             out.push(Block {
                 kind: "markdown",
                 heading: &s.heading,
                 level: s.level.clamp(2, 4),
-                markdown: &s.markdown,
+                markdown: body,
             });
         }
     }
@@ -1181,9 +1202,20 @@ struct Provenance<'a> {
     ingested_at: Option<DateTime<Utc>>,
     retain_until: NaiveDate,
     retention: &'static str,
+    /// The retention period applied, in years.
+    retention_years: u32,
     legal_hold: Option<&'a Hold>,
     purged: Option<&'a PurgeInfo>,
     last_seq: u64,
+    /// Bytes of the current object.
+    size: u64,
+    /// The sign-off as the ledger records it (kept after a purge); empty and `None` when the
+    /// snapshot does not carry it.
+    signed_off_by: &'a str,
+    signed_off: Option<NaiveDate>,
+    /// Why the record's bytes could not be read (missing or changed object), for a record
+    /// that was not purged.
+    error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -1534,6 +1566,15 @@ mod tests {
         assert_eq!(kind_of(&normalize("Self-Healing Performance")), Kind::Markdown);
         assert!(is_child(Kind::Impact, &normalize("Customer-Specific Impact")));
         assert!(is_child(Kind::Resolution, &normalize("Long-term Improvements (Within 30 days)")));
+    }
+
+    #[test]
+    fn section_bodies_lose_their_heading() {
+        assert_eq!(section_body("## Root Cause\n\nText\n"), "Text\n");
+        assert_eq!(section_body("## Root Cause\r\n\r\nText\r\n"), "Text\r\n");
+        assert_eq!(section_body("Root Cause\n==========\nText\n"), "Text\n");
+        assert_eq!(section_body("Text only\n"), "Text only\n");
+        assert_eq!(section_body("# Title"), "");
     }
 
     #[test]

@@ -45,8 +45,8 @@ pub struct Templates {
     env: Environment<'static>,
     /// `assets/…` files (embedded, then overridden), sorted by path.
     pub assets: Vec<(String, Vec<u8>)>,
-    /// SHA-256 over every template's name and source and this program's version: any change
-    /// re-renders every page.
+    /// SHA-256 over every template's name and source and this program (its version and source
+    /// fingerprint): any change re-renders every page.
     pub hash: String,
     uses: BTreeMap<&'static str, Uses>,
 }
@@ -84,7 +84,7 @@ impl Templates {
         }
 
         let mut hasher = Sha256::new();
-        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update(super::write::GENERATOR.as_bytes());
         for (name, source) in &sources {
             hasher.update((name.len() as u64).to_le_bytes());
             hasher.update(name.as_bytes());

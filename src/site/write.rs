@@ -51,7 +51,9 @@ struct Entry {
     size: u64,
 }
 
-const GENERATOR: &str = concat!("incident-archive ", env!("CARGO_PKG_VERSION"));
+/// This program, down to its source code: a manifest written by another build is not trusted.
+pub(crate) const GENERATOR: &str =
+    concat!("incident-archive ", env!("CARGO_PKG_VERSION"), " ", env!("INCIDENT_ARCHIVE_SOURCE_FINGERPRINT"));
 
 /// Where pages go: the staging tree of a real build, or memory for [`super::render`].
 pub(crate) trait Sink: Sync {

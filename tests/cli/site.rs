@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
-use incident_archive::archive::{ArchivedRecord, Hold, PurgeInfo, Snapshot, VersionInfo};
+use incident_archive::archive::{ArchivedRecord, Hold, LedgerSignOff, PurgeInfo, Snapshot, VersionInfo};
 use incident_archive::record::*;
 use incident_archive::site::{self, OutputFile, SiteOptions};
 use scraper::{Html, Selector};
@@ -21,14 +21,6 @@ fn dt(s: &str) -> DateTime<Utc> {
 
 fn day(s: &str) -> NaiveDate {
     s.parse().expect("date in a fixture")
-}
-
-fn field(label: &str, value: &str) -> Field {
-    Field { label: label.into(), value: value.into() }
-}
-
-fn step(done: bool, text: &str) -> Step {
-    Step { done, text: text.into() }
 }
 
 fn item(id: &str, action: &str, owner: &str, due: &str, status: &str) -> ActionItem {
@@ -60,8 +52,8 @@ fn customer(
     }
 }
 
-/// Splits a record into its sections the way the model keeps them: one per heading, its body
-/// up to the next heading of any level (headings inside code fences do not count).
+/// Splits Markdown into sections the way the model keeps them: one per heading, from the
+/// heading line up to the next heading of any level (headings inside code fences do not count).
 fn split_sections(text: &str) -> Vec<Section> {
     let mut out: Vec<Section> = Vec::new();
     let mut fence = false;
@@ -75,204 +67,22 @@ fn split_sections(text: &str) -> Vec<Section> {
                 heading: line[hashes..].trim().into(),
                 level: hashes as u8,
                 line: n + 1,
-                markdown: String::new(),
+                markdown: format!("{line}\n"),
             });
         } else if let Some(s) = out.last_mut() {
             s.markdown.push_str(line);
             s.markdown.push('\n');
         }
     }
-    for s in &mut out {
-        s.markdown = s.markdown.trim_matches('\n').to_string() + "\n";
-    }
     out
 }
 
-fn section<'a>(sections: &'a [Section], heading: &str) -> &'a str {
-    &sections.iter().find(|s| s.heading == heading).expect("section in the fixture").markdown
-}
-
-/// The reference record `INC-2025-0023` as the model holds it.
+/// The reference record `INC-2025-0023`, parsed.
 fn reference() -> Incident {
-    let text = std::fs::read_to_string(common::records().join("INC-2025-0023.md")).unwrap();
-    let sections = split_sections(&text);
-    let t = |hms: &str| dt(&format!("2025-01-14T{hms}Z"));
-    Incident {
-        id: "INC-2025-0023".into(),
-        title: "Database Connection Pool Exhaustion - Production".into(),
-        severity: "P1".into(),
-        severity_label: Some("High".into()),
-        status: "Resolved".into(),
-        started_at: Some(t("14:23:47")),
-        ended_at: Some(t("15:08:22")),
-        duration_seconds: Some(2675),
-        duration_text: Some("44 minutes 35 seconds".into()),
-        customer_impact: "Moderate (12 customers experienced degraded performance)".into(),
-        timeline: [
-            ("14:23:47", "Alert fired: \"Database connection pool utilization > 95%\""),
-            ("14:24:12", "Automated page sent to on-call engineer (Sarah Mitchell)"),
-            ("14:25:38", "On-call acknowledged, began investigation"),
-            ("14:27:15", "Identified: Slow query causing connection leak"),
-            ("14:29:42", "Self-healing attempted: Increase pool size"),
-            ("14:32:08", "Self-healing result: Partial mitigation, connections still leaking"),
-            ("14:34:55", "Manual intervention: Killed long-running queries"),
-            ("14:37:21", "Deployed hotfix: Added query timeout"),
-            ("14:42:10", "Monitoring: Pool utilization declining"),
-            ("14:55:33", "Verified: All services recovered"),
-            ("15:08:22", "Incident closed"),
-        ]
-        .iter()
-        .map(|(at, text)| TimelineEntry { at: t(at), text: (*text).into() })
-        .collect(),
-        root_cause: RootCause {
-            summary: "Inefficient SQL query introduced in deployment `v3.4.7` causing database connections to remain open indefinitely.".into(),
-            details_markdown: section(&sections, "Root Cause").into(),
-            contributing_factors: vec![
-                "Code review missed missing index".into(),
-                "Load testing didn't include this query pattern".into(),
-                "Query timeout not configured (default: unlimited)".into(),
-                "Connection pool size not auto-scaling".into(),
-            ],
-            code_blocks: vec![CodeBlock {
-                lang: "sql".into(),
-                code: "SELECT * FROM user_activities \nWHERE timestamp > NOW() - INTERVAL '30 days' \nORDER BY user_id, timestamp;\n".into(),
-            }],
-            fields: vec![field("Problem", "Missing index on `(user_id, timestamp)` combined with full table scan on 847M row table caused queries to take 120+ seconds, exhausting connection pool (max 100 connections).")],
-        },
-        detection: Detection {
-            how_detected: "Automated monitoring (Prometheus alert)".into(),
-            time_to_detect: "47 seconds after first slow query execution".into(),
-            method: "Effective - caught early before complete outage".into(),
-            time_to_detect_seconds: Some(47),
-            alert_rule: Some(CodeBlock {
-                lang: "yaml".into(),
-                code: "alert: DatabaseConnectionPoolHigh\nexpr: db_connection_pool_active / db_connection_pool_max > 0.95\nfor: 1m\nseverity: critical\n".into(),
-            }),
-            fields: Vec::new(),
-            details_markdown: section(&sections, "Detection").into(),
-        },
-        impact: Impact {
-            users_affected: Some(1247),
-            customer_accounts: Some(12),
-            impact_type: "Slow API responses (15-45 second delays)".into(),
-            user_fields: vec![
-                field("Users Affected", "~1,247 users across 12 customer accounts"),
-                field("Impact Type", "Slow API responses (15-45 second delays)"),
-                field("No Data Loss", "All transactions eventually completed"),
-                field("API Error Rate", "Increased from 0.2% to 8.7%"),
-            ],
-            customers: vec![
-                customer("GlobalBank Corp", 347, 45, None, 2, None),
-                customer("HealthTech Systems", 189, 38, None, 1, None),
-                customer("RetailChain Inc", 156, 29, None, 0, None),
-                customer("TechStartup LLC", 143, 33, None, 1, None),
-                customer("Others (8 accounts)", 412, 25, Some(18), 0, Some(8)),
-            ],
-            business: vec![
-                field("Revenue Impact", "Minimal (~$150 in SLA credits)"),
-                field("Reputation Impact", "Low (proactive communication)"),
-                field("Support Tickets", "4 tickets opened"),
-                field("Customer Churn Risk", "None identified"),
-            ],
-        },
-        resolution: Resolution {
-            immediate: vec![
-                step(true, "**14:29** - Self-healing increased pool size from 100 → 150 connections"),
-                step(true, "**14:34** - Manually killed 23 long-running queries"),
-                step(true, "**14:37** - Deployed hotfix with query timeout (30 seconds)"),
-                step(true, "**14:42** - Monitored recovery metrics"),
-            ],
-            short_term: vec![
-                step(true, "Added missing index on `user_activities(user_id, timestamp)`"),
-                step(true, "Set global query timeout: 30 seconds"),
-                step(true, "Increased connection pool max to 200"),
-                step(true, "Added connection pool auto-scaling"),
-                step(true, "Improved monitoring (added query performance metrics)"),
-            ],
-            long_term: vec![
-                step(false, "Implement automatic slow query detection and termination"),
-                step(false, "Add query performance testing to CI/CD pipeline"),
-                step(false, "Database query review as part of code review checklist"),
-                step(false, "Implement connection pool circuit breaker"),
-                step(false, "Enhanced load testing scenarios"),
-            ],
-        },
-        self_healing: SelfHealing {
-            fields: vec![
-                field("Self-Healing Actions Taken", "1"),
-                field("Action", "Increase database connection pool size"),
-                field("Result", "Partial success (bought time for manual intervention)"),
-                field("Effectiveness", "60% - Prevented complete outage but didn't resolve root cause"),
-            ],
-            why_not_resolved: vec![
-                "Increasing pool size treated symptom, not cause".into(),
-                "Connections still leaked due to slow queries".into(),
-                "Self-healing not configured to kill long-running queries".into(),
-            ],
-            recommendations: vec![
-                "Add playbook: Detect and kill queries > 30 seconds".into(),
-                "Add playbook: Auto-rollback recent deployments if connection pool spikes".into(),
-                "Improve decision tree to identify connection leak pattern".into(),
-            ],
-            markdown: section(&sections, "Self-Healing Performance").into(),
-        },
-        communication: Communication {
-            internal: vec![
-                field("Incident Slack Channel", "#incident-2025-0023"),
-                field("Status Updates", "Every 10 minutes"),
-                field("Participants", "8 engineers, 2 customer success managers"),
-                field("Post-Mortem Meeting", "Scheduled for 2025-01-15"),
-            ],
-            external: vec![
-                field("Customer Notification", "Sent at 14:40 (17 minutes into incident)"),
-                field("Status Page", "Updated every 15 minutes"),
-                field("Final Communication", "Sent at 15:20 (after verification)"),
-            ],
-            templates: Vec::new(),
-            markdown: section(&sections, "External").into(),
-        },
-        lessons_learned: LessonsLearned {
-            went_well: vec![
-                "Fast detection (47 seconds)".into(),
-                "Quick acknowledgment by on-call (1m 51s)".into(),
-                "Effective troubleshooting (identified root cause in < 4 minutes)".into(),
-                "Proactive customer communication".into(),
-                "Self-healing prevented complete outage".into(),
-            ],
-            to_improve: vec![
-                "Code review should have caught missing index".into(),
-                "Load testing scenarios insufficient".into(),
-                "Query timeouts should have been configured from day 1".into(),
-                "Self-healing could be more aggressive (kill slow queries)".into(),
-                "Better database change management process".into(),
-            ],
-        },
-        action_items: vec![
-            item("AI-2025-001", "Add index review to code review checklist", "DB Team", "2025-01-20", "Done"),
-            item("AI-2025-002", "Implement auto-kill for queries > 30s", "Platform", "2025-01-25", "In Progress"),
-            item("AI-2025-003", "Add slow query testing to CI/CD", "QA Team", "2025-01-30", "Planned"),
-            item("AI-2025-004", "Update self-healing playbooks", "Platform", "2025-01-22", "Done"),
-            item("AI-2025-005", "Document database change process", "DB Team", "2025-01-27", "In Progress"),
-        ],
-        technical_details_markdown: section(&sections, "Technical Details").into(),
-        references: vec![Reference {
-            label: "Incident Timeline".into(),
-            text: "incident_timelines/INC-2025-0023-timeline.json".into(),
-            url: Some("../incident_timelines/INC-2025-0023-timeline.json".into()),
-        }],
-        sign_off: SignOff {
-            incident_commander: "Sarah Mitchell, Senior SRE".into(),
-            reviewed_by: "David Chen, VP Engineering".into(),
-            approved_by: "Maria Garcia, CISO".into(),
-            date: Some(day("2025-01-15")),
-        },
-        classification: "Internal - Engineering Team".into(),
-        retention: Retention { years: Some(7), text: "7 years (compliance requirement)".into() },
-        technical_details: Default::default(),
-        extra_fields: Vec::new(),
-        front_matter: None,
-        sections,
-    }
+    let path = common::records().join("INC-2025-0023.md");
+    let parsed = incident_archive::record::parse(&path, &std::fs::read(&path).unwrap());
+    assert!(parsed.accepted(), "{:?}", parsed.diagnostics);
+    parsed.incident.unwrap()
 }
 
 /// A small, varied incident for lists and aggregates.
@@ -333,6 +143,9 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
         legal_hold: None,
         purged: None,
         last_seq: seq,
+        size: 9000,
+        sign_off: LedgerSignOff { approved_by: inc.sign_off.approved_by.clone(), date: signed },
+        retention_years: years,
         incident: Some(inc),
         ..Default::default()
     }
@@ -512,6 +325,20 @@ fn every_page_exists_with_the_shared_context() {
     assert_eq!(json["incidents"].as_array().unwrap().len(), 5);
     let feed = page(&files, "feed.xml");
     assert!(feed.starts_with("<?xml") && feed.contains("<entry>"));
+}
+
+#[test]
+fn a_record_whose_bytes_cannot_be_read_is_named_not_hidden() {
+    let mut broken = archived(minor("INC-2025-0077", "2025-01-05T10:00:00Z", "P2", &[], Vec::new()), 9);
+    broken.incident = None;
+    broken.error = Some("object `ab12` cannot be read: No such file or directory".into());
+    let mut records = sample().records;
+    records.push(broken);
+    let files = site::render(&snapshot(records), &opts("2025-01-26")).unwrap();
+    let html = page(&files, "incidents/INC-2025-0077.html");
+    assert!(html.contains("Archived bytes unavailable") && html.contains("cannot be read"), "{html}");
+    assert!(!html.contains("Disposed of"), "it was not purged");
+    assert!(html.contains("Maria Garcia, CISO"), "the ledger's sign-off is still shown");
 }
 
 #[test]
