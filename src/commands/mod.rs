@@ -143,7 +143,12 @@ pub fn run(global: Global, command: Command) -> Outcome {
         // `| head` closed the pipe: the reader has what it wanted.
         Err(e) if is_broken_pipe(&e) => Outcome::Ok,
         Err(e) => {
+            let site_locked = matches!(e.downcast_ref(), Some(crate::site::SiteError::Locked { .. }));
             if let Some(crate::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
+                eprintln!("error: {e:#}");
+                return Outcome::Locked;
+            }
+            if site_locked {
                 eprintln!("error: {e:#}");
                 return Outcome::Locked;
             }

@@ -706,3 +706,88 @@ fn extra_files_are_written_beside_the_pages() {
     let err = site::generate(&sample(), &opts("2025-01-26"), &out, clash).unwrap_err();
     assert!(err.to_string().contains("index.html"), "{err}");
 }
+
+// ----- the `site` command -----
+
+/// An archive of the sample records in a temp dir.
+fn archive_of_samples() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    common::bin()
+        .args(["--archive", tmp.path().join("archive").to_str().unwrap(), "ingest"])
+        .arg(common::records())
+        .assert()
+        .success();
+    tmp
+}
+
+fn site_cmd(tmp: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = common::bin();
+    cmd.current_dir(tmp).args(["--archive", "archive", "site", "--out", "public"]).args(extra);
+    cmd
+}
+
+#[test]
+fn the_site_command_renders_every_record_and_then_nothing() {
+    let tmp = archive_of_samples();
+    let out = site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("as of 2026-06-01"), "{stderr}");
+    let public = tmp.path().join("public");
+    let records: Vec<String> = std::fs::read_dir(common::records())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".md").to_string())
+        .collect();
+    assert!(records.len() >= 20);
+    for id in &records {
+        assert!(public.join(format!("incidents/{id}.html")).is_file(), "no page for {id}");
+    }
+    let home = std::fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains("2026-06-01"));
+    let before = read_tree(&public);
+
+    let again = site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().success();
+    let stderr = String::from_utf8_lossy(&again.get_output().stderr).to_string();
+    assert!(stderr.contains(" 0 rendered") && stderr.contains("0 written"), "{stderr}");
+    assert_eq!(read_tree(&public), before);
+
+    // SOURCE_DATE_EPOCH sets the build date when --as-of is not given (2026-07-01 00:00 UTC).
+    site_cmd(tmp.path(), &[]).env("SOURCE_DATE_EPOCH", "1782864000").assert().success();
+    let home = std::fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains("<time datetime=\"2026-07-01\">"), "the build date comes from SOURCE_DATE_EPOCH");
+}
+
+#[test]
+fn a_second_writer_of_the_same_output_exits_3() {
+    let tmp = archive_of_samples();
+    let lock = std::fs::File::create(tmp.path().join(".public.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let out = site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains(".public.lock") && stderr.contains("locked"), "{stderr}");
+    assert!(!tmp.path().join("public").exists(), "nothing was written");
+    drop(lock);
+    site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().success();
+}
+
+#[test]
+fn a_broken_template_is_a_usage_error_naming_it() {
+    let tmp = archive_of_samples();
+    let templates = tmp.path().join("tpl");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("customer.html"),
+        "{% extends \"base.html\" %}\n{% block content %}{% for %}{% endblock %}",
+    )
+    .unwrap();
+    let out = site_cmd(tmp.path(), &["--as-of", "2026-06-01", "--templates", "tpl"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("customer.html:2"), "{stderr}");
+    std::fs::write(
+        templates.join("customer.html"),
+        "{% extends \"base.html\" %}{% block content %}<p id=\"mine\">{{ customer.name }}</p>{% endblock %}",
+    )
+    .unwrap();
+    site_cmd(tmp.path(), &["--as-of", "2026-06-01", "--templates", "tpl"]).assert().success();
+    let page = std::fs::read_to_string(tmp.path().join("public/customers/globalbank-corp.html")).unwrap();
+    assert!(page.contains("<p id=\"mine\">GlobalBank Corp</p>"), "{page}");
+}
