@@ -218,8 +218,8 @@ pub fn plain_text(inc: &Incident) -> String {
     let mut out = String::new();
     push(&mut out, &inc.title);
     if !inc.sections.is_empty() {
+        // Each section's Markdown starts with its own heading line.
         for s in &inc.sections {
-            push(&mut out, &s.heading);
             push(&mut out, &markdown_to_text(&s.markdown));
         }
         return out;

@@ -22,7 +22,7 @@ pub const KW: &str = "kw";
 pub const MAX_TOKEN_BYTES: usize = 40;
 
 /// Bumped whenever the schema or an analyzer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How a searchable field is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
