@@ -1,5 +1,7 @@
 //! Embeds every file of `site-templates/` (templates and assets) into the binary, so the
-//! default site needs nothing on disk and a new template or asset needs no code change.
+//! default site needs nothing on disk and a new template or asset needs no code change; and
+//! fingerprints the source code, so that a site built by one build of the program is never
+//! taken as up to date by another (the site's manifest records the fingerprint).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,20 @@ fn main() {
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("embedded_templates.rs");
     std::fs::write(dest, out).unwrap();
+
+    let src = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("src");
+    println!("cargo:rerun-if-changed={}", src.display());
+    let mut sources = Vec::new();
+    collect(&src, &src, &mut sources);
+    sources.sort();
+    let mut hasher = std::hash::DefaultHasher::new();
+    for (name, path) in &sources {
+        println!("cargo:rerun-if-changed={}", path.display());
+        std::hash::Hash::hash(name, &mut hasher);
+        std::hash::Hash::hash(&std::fs::read(path).unwrap(), &mut hasher);
+    }
+    let fingerprint = std::hash::Hasher::finish(&hasher);
+    println!("cargo:rustc-env=INCIDENT_ARCHIVE_SOURCE_FINGERPRINT={fingerprint:016x}");
 }
 
 /// Every file under `dir` except dotfiles and the folder's README (documentation, not a template).

@@ -48,6 +48,7 @@ pub enum Cmd {
     },
     /// Re-hash every object, check the ledger chain, the Merkle root and the retention fields.
     Verify {
+        /// Print the problems and notes as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -144,18 +145,21 @@ pub enum RetentionCmd {
         /// Date to report as of; default: today.
         #[arg(long, value_name = "DATE")]
         as_of: Option<NaiveDate>,
+        /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Put a record on legal hold: it cannot be purged until released.
     Hold {
         id: String,
+        /// Why (recorded in the ledger entry).
         #[arg(long)]
         reason: String,
     },
     /// Release a legal hold.
     Release {
         id: String,
+        /// Why (recorded in the ledger entry).
         #[arg(long)]
         reason: String,
     },
@@ -177,8 +181,10 @@ pub enum RetentionCmd {
 pub struct SearchArgs {
     /// Query in tantivy syntax: `root_cause:index AND severity:P1`, `"connection pool"`, `-timeout`.
     pub query: String,
+    /// Only these severities (`P1`; repeat for several).
     #[arg(long)]
     pub severity: Vec<String>,
+    /// Only incidents that affected this customer, as named in the records (repeat for several).
     #[arg(long)]
     pub customer: Vec<String>,
     /// Action-item owner.
@@ -193,8 +199,10 @@ pub struct SearchArgs {
     /// Incidents that started on or before this date.
     #[arg(long, value_name = "DATE")]
     pub until: Option<NaiveDate>,
+    /// Number of hits to show.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// Print hits with scores and matching fields as JSON.
     #[arg(long)]
     pub json: bool,
     /// Print counts per severity, customer, year and owner for the matching records.

@@ -150,6 +150,14 @@ fn examine(path: &Path, state: &super::state::State) -> Seen {
     let mut diagnostics = parsed.diagnostics.clone();
     let accepted = parsed.accepted();
     let Some(inc) = parsed.incident.filter(|_| accepted) else {
+        if !diagnostics.iter().any(|d| d.level == Level::Error) {
+            diagnostics.push(Diagnostic::error(
+                path,
+                1,
+                "not-accepted",
+                "the record did not pass the sign-off gate",
+            ));
+        }
         return Seen::Rejected(diagnostics);
     };
     // The archive's own checks, whatever the parser: ids name things on disk downstream.
@@ -252,7 +260,9 @@ pub fn ingest(
         match seen {
             Seen::Known { id, purged } => {
                 report.unchanged += 1;
-                current_in.entry(id.clone()).or_default().push(path.clone());
+                if !purged {
+                    current_in.entry(id.clone()).or_default().push(path.clone());
+                }
                 if purged {
                     report.warnings.push(Diagnostic::warning(
                         path,
@@ -418,37 +428,4 @@ pub fn ingest(
     report.root = s.root();
     report.ledger_len = s.ledger.lines.len() as u64;
     Ok(report)
-}
-
-/// Collects the `*.md` files under `paths` (files as given, folders recursively), sorted.
-/// A small stand-in for the record stage's discovery, which `ingest` and `build` share.
-pub fn collect_markdown(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ArchiveError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(super::fsutil::io(p))?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ArchiveError> {
-    for e in std::fs::read_dir(dir).map_err(super::fsutil::io(dir))? {
-        let e = e.map_err(super::fsutil::io(dir))?;
-        let p = e.path();
-        let ft = e.file_type().map_err(super::fsutil::io(&p))?;
-        if ft.is_dir() {
-            if !e.file_name().to_string_lossy().starts_with('.') {
-                walk(&p, out)?;
-            }
-        } else if p.extension().is_some_and(|x| x == "md") {
-            out.push(p);
-        }
-    }
-    Ok(())
 }

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Incident;
 
-pub use ingest::{IngestOptions, IngestReport, collect_markdown, ingest};
+pub use ingest::{IngestOptions, IngestReport, ingest};
 pub use ledger::{Action, Entry, LedgerSignOff};
 pub use lock::{LockGuard, SharedGuard};
 pub use objects::sha256_hex;
@@ -78,15 +78,8 @@ pub enum ArchiveError {
     UnknownRecord { id: String },
 }
 
-/// True for an id of the safe form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`: usable as a file name
-/// everywhere downstream, never a path.
-pub fn is_safe_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
-}
+/// The sign-off gate's safe id form, checked again on everything read from the ledger.
+pub use crate::record::values::is_safe_id;
 
 /// An opened archive root (`archive/`).
 #[derive(Debug, Clone)]
@@ -135,7 +128,9 @@ pub struct ArchivedRecord {
     /// The highest ledger `seq` of any entry about this id (ingest, new version, hold, release,
     /// purge): what an incremental index or site compares with the position it last saw.
     pub last_seq: u64,
-    /// The current version parsed; `None` once purged (or when its object cannot be used).
+    /// The current version parsed; `None` once purged. Also `None`, with `purged` `None` and
+    /// `error` set, when the object is missing or no longer matches its hash: the snapshot never
+    /// hands on bytes that are not the archived ones (`verify` names the problem).
     pub incident: Option<Incident>,
     /// Size of the current object in bytes.
     pub size: u64,
@@ -143,8 +138,7 @@ pub struct ArchivedRecord {
     pub sign_off: LedgerSignOff,
     /// The retention period applied, in years.
     pub retention_years: u32,
-    /// Why `incident` is `None` for a record that was not purged (its object is missing or does
-    /// not match its hash: `verify` names the problem).
+    /// Why `incident` is `None` for a record that was not purged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -164,6 +158,13 @@ pub struct Snapshot {
 pub struct RecordHistory {
     /// The record, not parsed (`incident` is `None`).
     pub record: ArchivedRecord,
+    /// Size of the latest version in bytes.
+    pub size: u64,
+    /// The sign-off of the latest version, as the ledger records it.
+    pub sign_off: LedgerSignOff,
+    /// The retention period applied, in years.
+    pub retention_years: u32,
+    /// Every entry about the record, in ledger order.
     pub entries: Vec<Entry>,
     pub root: String,
     pub ledger_len: u64,
@@ -293,9 +294,26 @@ impl Archive {
     }
 
     /// Like [`Archive::snapshot`] but without reading or parsing any record (`incident` is
-    /// `None`): what retention reports need.
+    /// `None`): the ledger's view alone.
     pub fn ledger_snapshot(&self) -> Result<Snapshot, ArchiveError> {
         self.build_snapshot(false)
+    }
+
+    /// The records of [`Archive::snapshot`], handed to `f` in id order, `chunk` at a time, each
+    /// chunk parsed in parallel: memory stays bounded by the chunk, not the archive (a parsed
+    /// record takes a few times its size). Returns the root and the ledger length, like the
+    /// snapshot's.
+    pub fn snapshot_chunks<E: From<ArchiveError>>(
+        &self,
+        chunk: usize,
+        mut f: impl FnMut(Vec<ArchivedRecord>) -> Result<(), E>,
+    ) -> Result<(String, u64), E> {
+        let (state, ledger) = self.load_state()?;
+        let records: Vec<&state::RecordState> = state.records.values().collect();
+        for part in records.chunks(chunk.max(1)) {
+            f(part.par_iter().map(|r| self.archived(r, true)).collect())?;
+        }
+        Ok((hex::encode(merkle::root(&ledger.leaves())), ledger.lines.len() as u64))
     }
 
     fn build_snapshot(&self, parse: bool) -> Result<Snapshot, ArchiveError> {
@@ -362,6 +380,9 @@ impl Archive {
             .collect();
         Ok(RecordHistory {
             record: self.archived(r, false),
+            size: r.size,
+            sign_off: r.sign_off.clone(),
+            retention_years: r.retention_years,
             entries,
             root: hex::encode(merkle::root(&ledger.leaves())),
             ledger_len: ledger.lines.len() as u64,

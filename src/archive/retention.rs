@@ -8,7 +8,7 @@ use super::ledger::{Action, Entry};
 use super::lock::LockGuard;
 use super::session::Session;
 use super::state::RecordState;
-use super::{Archive, ArchiveError, Hold, PurgeInfo, Snapshot};
+use super::{Archive, ArchiveError, Hold, PurgeInfo};
 
 /// `date` + `years`; a 29 February lands on 28 February in a year that has none.
 /// `None` when out of chrono's range.
@@ -83,7 +83,35 @@ pub fn report(
     as_of: NaiveDate,
     within_days: u32,
 ) -> Result<RetentionReport, ArchiveError> {
-    Ok(archive.ledger_snapshot()?.retention_report(as_of, within_days))
+    let (state, _) = archive.load_state()?;
+    let horizon = as_of.checked_add_days(Days::new(within_days.into())).unwrap_or(NaiveDate::MAX);
+    let mut rep = RetentionReport {
+        as_of,
+        within_days,
+        expired: Vec::new(),
+        expiring: Vec::new(),
+        on_hold: Vec::new(),
+        purged: Vec::new(),
+        retained: 0,
+        total: state.records.len(),
+    };
+    for r in state.records.values() {
+        let item = RetentionItem::new(r, as_of);
+        if r.purged.is_some() {
+            rep.purged.push(item);
+        } else if r.legal_hold.is_some() {
+            rep.on_hold.push(item);
+        } else if as_of > r.retain_until {
+            rep.expired.push(item);
+        } else if r.retain_until <= horizon {
+            rep.expiring.push(item);
+        } else {
+            rep.retained += 1;
+        }
+    }
+    rep.expired.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
+    rep.expiring.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
+    Ok(rep)
 }
 
 fn carried(r: &RecordState, action: Action, at: DateTime<Utc>, reason: &str) -> Entry {
@@ -243,50 +271,6 @@ pub fn purge(archive: &Archive, guard: &LockGuard, opts: &PurgeOptions) -> Resul
         root: s.root(),
         ledger_len: s.ledger.lines.len() as u64,
     })
-}
-
-impl Snapshot {
-    /// The retention report from an already-loaded snapshot (what the site uses).
-    pub fn retention_report(&self, as_of: NaiveDate, within_days: u32) -> RetentionReport {
-        let horizon = as_of.checked_add_days(Days::new(within_days.into())).unwrap_or(NaiveDate::MAX);
-        let mut rep = RetentionReport {
-            as_of,
-            within_days,
-            expired: Vec::new(),
-            expiring: Vec::new(),
-            on_hold: Vec::new(),
-            purged: Vec::new(),
-            retained: 0,
-            total: self.records.len(),
-        };
-        for r in &self.records {
-            let item = RetentionItem {
-                id: r.id.clone(),
-                title: r.title.clone(),
-                signed_off: r.sign_off.date,
-                retention_years: r.retention_years,
-                retain_until: r.retain_until,
-                days_left: (r.retain_until - as_of).num_days(),
-                object: r.object.clone(),
-                legal_hold: r.legal_hold.clone(),
-                purged: r.purged.clone(),
-            };
-            if r.purged.is_some() {
-                rep.purged.push(item);
-            } else if r.legal_hold.is_some() {
-                rep.on_hold.push(item);
-            } else if as_of > r.retain_until {
-                rep.expired.push(item);
-            } else if r.retain_until <= horizon {
-                rep.expiring.push(item);
-            } else {
-                rep.retained += 1;
-            }
-        }
-        rep.expired.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
-        rep.expiring.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
-        rep
-    }
 }
 
 #[cfg(test)]

@@ -245,3 +245,95 @@ fn check_carried(e: &Entry, r: &RecordState, faults: &mut Vec<Fault>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::ledger::GENESIS;
+
+    fn entry(
+        seq: u64,
+        action: Action,
+        id: &str,
+        object: char,
+        retain_until: &str,
+        reason: Option<&str>,
+    ) -> Entry {
+        Entry {
+            seq,
+            at: "2026-01-31T02:00:00Z".parse().unwrap(),
+            action,
+            id: id.into(),
+            object: object.to_string().repeat(64),
+            size: 10,
+            title: "t".into(),
+            sign_off: LedgerSignOff { approved_by: "a".into(), date: "2016-02-29".parse().unwrap() },
+            retention_years: 7,
+            retain_until: retain_until.parse().unwrap(),
+            reason: reason.map(Into::into),
+            prev: GENESIS.into(),
+        }
+    }
+
+    fn kinds(f: &[Fault]) -> Vec<FaultKind> {
+        f.iter().map(|f| f.kind).collect()
+    }
+
+    #[test]
+    fn the_rules_of_each_action() {
+        let mut s = State::default();
+        assert!(s.apply(&entry(0, Action::Ingest, "A", 'a', "2023-02-28", None)).is_empty());
+        // Ingesting the same id again, or an unknown id's new version.
+        assert_eq!(
+            kinds(&s.apply(&entry(1, Action::Ingest, "A", 'b', "2023-02-28", None))),
+            [FaultKind::Invalid]
+        );
+        assert_eq!(
+            kinds(&s.apply(&entry(2, Action::NewVersion, "B", 'c', "2023-02-28", None))),
+            [FaultKind::Invalid]
+        );
+        // A new version may not shorten retention.
+        let mut s = State::default();
+        s.apply(&entry(0, Action::Ingest, "A", 'a', "2023-02-28", None));
+        let mut longer = entry(1, Action::NewVersion, "A", 'b', "2033-02-28", None);
+        longer.retention_years = 17;
+        assert!(s.apply(&longer).is_empty());
+        let shorter = entry(2, Action::NewVersion, "A", 'c', "2023-02-28", None);
+        assert_eq!(kinds(&s.apply(&shorter)), [FaultKind::Retention]);
+        assert_eq!(s.records["A"].retain_until.to_string(), "2033-02-28");
+        // Holds need reasons; releases need holds; purges need expiry and no hold.
+        let mut s = State::default();
+        s.apply(&entry(0, Action::Ingest, "A", 'a', "2023-02-28", None));
+        assert_eq!(
+            kinds(&s.apply(&entry(1, Action::ReleaseHold, "A", 'a', "2023-02-28", Some("x")))),
+            [FaultKind::Invalid]
+        );
+        assert_eq!(
+            kinds(&s.apply(&entry(2, Action::LegalHold, "A", 'a', "2023-02-28", None))),
+            [FaultKind::Invalid]
+        );
+        assert_eq!(
+            kinds(&s.apply(&entry(3, Action::Purge, "A", 'a', "2023-02-28", Some("x")))),
+            [FaultKind::Invalid]
+        );
+        let mut s = State::default();
+        let mut young = entry(0, Action::Ingest, "A", 'a', "2033-02-28", None);
+        young.sign_off.date = "2026-02-28".parse().unwrap();
+        s.apply(&young);
+        let mut early = entry(1, Action::Purge, "A", 'a', "2033-02-28", Some("x"));
+        early.sign_off.date = young.sign_off.date;
+        assert_eq!(kinds(&s.apply(&early)), [FaultKind::Retention]);
+        // A hold that changes the record's retention is a retention change.
+        let mut s = State::default();
+        s.apply(&entry(0, Action::Ingest, "A", 'a', "2023-02-28", None));
+        assert_eq!(
+            kinds(&s.apply(&entry(1, Action::LegalHold, "A", 'a', "2099-01-01", Some("x")))),
+            [FaultKind::Retention]
+        );
+        // Objects belong to one id.
+        assert_eq!(
+            kinds(&s.apply(&entry(2, Action::Ingest, "B", 'a', "2023-02-28", None))),
+            [FaultKind::Invalid]
+        );
+    }
+}

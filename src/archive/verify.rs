@@ -155,6 +155,22 @@ pub fn verify_root(root: &Path) -> Result<VerifyReport, ArchiveError> {
             0,
             String::new(),
         )),
+        Err(ArchiveError::NoArchive { path })
+            if path.join(super::LEDGER_FILE).exists() || path.join(super::OBJECTS_DIR).exists() =>
+        {
+            Ok(VerifyReport::new(
+                vec![Problem {
+                    kind: ProblemKind::UnknownFormat,
+                    path: path.join(super::FORMAT_FILE),
+                    line: None,
+                    message: "missing, but the folder holds a ledger or objects".into(),
+                }],
+                Vec::new(),
+                0,
+                0,
+                String::new(),
+            ))
+        }
         Err(e) => Err(e),
     }
 }
@@ -393,7 +409,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
         if matches!(e.action, Action::Ingest | Action::NewVersion)
             && super::objects::is_object_name(&e.object)
         {
-            let live = state.records.get(&e.id).is_some_and(|r| r.purged.is_none());
+            let live = state.records.get(&e.id).is_none_or(|r| r.purged.is_none());
             refs.entry(&e.object).or_insert(Ref { id: &e.id, size: e.size, live, line: i + 1 });
             version_entries.push((i + 1, e));
         }

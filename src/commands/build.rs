@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 
-use super::{Context, Outcome};
+use std::fmt::Write as _;
+
+use super::{Context, Outcome, emit};
 use crate::pipeline::{self, BuildOptions, BuildReport};
 
 #[derive(Debug)]
@@ -27,14 +29,15 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             .with_context(|| format!("cannot write the report `{}`", path.display()))?;
     }
     if o.json {
-        println!("{json}");
+        emit(&format!("{json}\n"))?;
     } else {
-        print_summary(ctx, &report);
+        emit(&summary(ctx, &report))?;
     }
     Ok(if report.ok() { Outcome::Ok } else { Outcome::Problems })
 }
 
-fn print_summary(ctx: &Context, r: &BuildReport) {
+/// Prints diagnostics on standard error and returns the summary for standard output.
+fn summary(ctx: &Context, r: &BuildReport) -> String {
     for note in &r.ingest.recovered {
         eprintln!("note: {note}");
     }
@@ -52,11 +55,13 @@ fn print_summary(ctx: &Context, r: &BuildReport) {
     for p in &r.verify.problems {
         eprintln!("error[verify]: {p}");
     }
+    let mut s = String::new();
     if ctx.out.quiet {
-        return;
+        return s;
     }
     let i = &r.ingest;
-    println!(
+    _ = writeln!(
+        s,
         "records: {} seen, {} new, {} new versions, {} unchanged, {} rejected",
         i.seen,
         i.new,
@@ -65,29 +70,33 @@ fn print_summary(ctx: &Context, r: &BuildReport) {
         i.rejected.len()
     );
     if !i.warnings.is_empty() {
-        println!("warnings: {} in accepted records (see them with -v or `check`)", i.warnings.len());
+        _ = writeln!(s, "warnings: {} in accepted records (see them with -v or `check`)", i.warnings.len());
     }
     if !r.overdue_action_items.is_empty() {
-        println!(
+        _ = writeln!(
+            s,
             "warning: {} open action items are overdue as of {}",
             r.overdue_action_items.len(),
             r.build_date
         );
     }
-    println!("archive: {} ledger entries, root {}", r.verify.entries, r.verify.root);
-    println!(
+    _ = writeln!(s, "archive: {} ledger entries, root {}", r.verify.entries, r.verify.root);
+    _ = writeln!(
+        s,
         "verify:  {} ({} objects hashed)",
         if r.verify.ok { "ok".to_string() } else { format!("{} problems", r.verify.problems.len()) },
         r.verify.objects
     );
-    println!(
+    _ = writeln!(
+        s,
         "index:   {} documents, {} reindexed, {} removed{}",
         r.index.documents,
         r.index.added,
         r.index.removed,
         if r.index.rebuilt { " (rebuilt)" } else { "" }
     );
-    println!(
+    _ = writeln!(
+        s,
         "site:    `{}` as of {}: {} pages rendered, {} reused; {} files written, {} unchanged, {} removed",
         r.output.display(),
         r.build_date,
@@ -98,5 +107,6 @@ fn print_summary(ctx: &Context, r: &BuildReport) {
         r.site.write.removed
     );
     let steps: Vec<String> = r.timings.iter().map(|t| format!("{} {:.2} s", t.step, t.seconds)).collect();
-    println!("time:    {:.2} s ({})", r.seconds, steps.join(", "));
+    _ = writeln!(s, "time:    {:.2} s ({})", r.seconds, steps.join(", "));
+    s
 }

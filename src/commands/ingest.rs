@@ -1,10 +1,11 @@
 //! `ingest`: archive accepted records as objects and ledger entries.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use super::{Context, Outcome};
+use super::{Context, Outcome, emit};
 use crate::archive::{self, Archive, IngestOptions, IngestReport};
 
 #[derive(Debug)]
@@ -15,7 +16,7 @@ pub struct Options {
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
-    let files = archive::collect_markdown(&paths).context("cannot list the records to ingest")?;
+    let files = crate::record::discover(&paths)?;
     let now = archive::clock::now()?;
     let root = &ctx.config.archive;
     let archive =
@@ -26,14 +27,15 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let report = archive::ingest(&archive, &guard, &files, &opts)?;
     drop(guard);
     if o.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print_human(ctx, &report);
+        emit(&human(ctx, &report)?)?;
     }
     Ok(if report.ok() { Outcome::Ok } else { Outcome::Problems })
 }
 
-fn print_human(ctx: &Context, r: &IngestReport) {
+/// Diagnostics and notes go to standard error as they are; the summary is returned.
+fn human(ctx: &Context, r: &IngestReport) -> anyhow::Result<String> {
     for note in &r.recovered {
         ctx.out.info(format!("note: {note}"));
     }
@@ -48,17 +50,20 @@ fn print_human(ctx: &Context, r: &IngestReport) {
     for c in &r.changes {
         ctx.out.detail(format!("{:<11} {} v{} {}", c.action.as_str(), c.id, c.version, c.object));
     }
+    let mut out = String::new();
     if ctx.out.quiet {
-        return;
+        return Ok(out);
     }
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    println!(
+    writeln!(
+        out,
         "{}: {} new, {}, {} unchanged, {} rejected",
         plural(r.seen, "record", "records"),
         r.new,
         plural(r.new_versions, "new version", "new versions"),
         r.unchanged,
         r.rejected.len()
-    );
-    println!("root {} ({})", r.root, plural(r.ledger_len as usize, "ledger entry", "ledger entries"));
+    )?;
+    writeln!(out, "root {} ({})", r.root, plural(r.ledger_len as usize, "ledger entry", "ledger entries"))?;
+    Ok(out)
 }

@@ -140,8 +140,15 @@ pub fn run(global: Global, command: Command) -> Outcome {
     };
     match result {
         Ok(outcome) => outcome,
+        // `| head` closed the pipe: the reader has what it wanted.
+        Err(e) if is_broken_pipe(&e) => Outcome::Ok,
         Err(e) => {
+            let site_locked = matches!(e.downcast_ref(), Some(crate::site::SiteError::Locked { .. }));
             if let Some(crate::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
+                eprintln!("error: {e:#}");
+                return Outcome::Locked;
+            }
+            if site_locked {
                 eprintln!("error: {e:#}");
                 return Outcome::Locked;
             }
@@ -157,4 +164,23 @@ fn context(global: &Global) -> anyhow::Result<Context> {
         config.archive = a.clone();
     }
     Ok(Context { config, out: Output::detect(global.quiet, global.verbose) })
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// Writes `text` to standard output at once; a closed pipe (`| head`) ends the output quietly
+/// instead of panicking as `println!` does.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
 }

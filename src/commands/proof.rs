@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use super::{Context, Outcome};
+use super::{Context, Outcome, emit};
 use crate::archive::{Archive, InclusionProof};
 
 #[derive(Debug)]
@@ -23,7 +23,7 @@ pub struct VerifyOptions {
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let archive = Archive::open(&ctx.config.archive)?;
     let proof = archive.inclusion_proof(&o.id, o.version)?;
-    println!("{}", serde_json::to_string_pretty(&proof)?);
+    emit(&format!("{}\n", serde_json::to_string_pretty(&proof)?))?;
     Ok(Outcome::Ok)
 }
 
@@ -38,15 +38,15 @@ pub fn run_verify(ctx: &Context, o: VerifyOptions) -> anyhow::Result<Outcome> {
     match proof.check(o.root.as_deref()) {
         Ok(root) => {
             if !ctx.out.quiet {
-                println!(
-                    "ok: entry {} about `{}` is in the ledger of {} entries with root {root}",
+                emit(&format!(
+                    "ok: entry {} about `{}` is in the ledger of {} entries with root {root}\n",
                     proof.leaf_index, proof.id, proof.tree_size
-                );
+                ))?;
             }
             Ok(Outcome::Ok)
         }
         Err(why) => {
-            println!("error: the proof does not check out: {why}");
+            emit(&format!("error: the proof does not check out: {why}\n"))?;
             Ok(Outcome::Problems)
         }
     }

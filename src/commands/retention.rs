@@ -1,8 +1,10 @@
 //! `retention report|hold|release|purge`.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 
-use super::{Context, Outcome};
+use super::{Context, Outcome, emit};
 use crate::archive::retention::{self, PurgeOptions, RetentionItem};
 use crate::archive::{Archive, clock};
 
@@ -16,6 +18,7 @@ pub enum Options {
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let archive = Archive::open(&ctx.config.archive)?;
+    let mut out = String::new();
     match o {
         Options::Report { within_days, as_of, json } => {
             let as_of = match as_of {
@@ -24,30 +27,30 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             };
             let rep = retention::report(&archive, as_of, within_days)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&rep)?);
-                return Ok(Outcome::Ok);
+                writeln!(out, "{}", serde_json::to_string_pretty(&rep)?)?;
+            } else {
+                writeln!(out, "retention as of {as_of}: {} records", rep.total)?;
+                section(&mut out, "expired (may be purged)", &rep.expired, |i| {
+                    format!("expired {}", i.retain_until)
+                })?;
+                section(&mut out, &format!("expiring within {within_days} days"), &rep.expiring, |i| {
+                    format!("until {} ({} days)", i.retain_until, i.days_left)
+                })?;
+                section(&mut out, "on legal hold", &rep.on_hold, |i| {
+                    let h = i.legal_hold.as_ref().expect("on hold");
+                    format!("until {}, held since {}: {}", i.retain_until, h.since.date_naive(), h.reason)
+                })?;
+                section(&mut out, "purged", &rep.purged, |i| {
+                    let p = i.purged.as_ref().expect("purged");
+                    format!("purged {}: {} (sha256 {})", p.at.date_naive(), p.reason, i.object)
+                })?;
+                writeln!(out, "{} other records are retained beyond {within_days} days", rep.retained)?;
             }
-            println!("retention as of {as_of}: {} records", rep.total);
-            section("expired (may be purged)", &rep.expired, |i| format!("expired {}", i.retain_until));
-            section(&format!("expiring within {within_days} days"), &rep.expiring, |i| {
-                format!("until {} ({} days)", i.retain_until, i.days_left)
-            });
-            section("on legal hold", &rep.on_hold, |i| {
-                let h = i.legal_hold.as_ref().expect("on hold");
-                format!("until {}, held since {}: {}", i.retain_until, h.since.date_naive(), h.reason)
-            });
-            section("purged", &rep.purged, |i| {
-                let p = i.purged.as_ref().expect("purged");
-                format!("purged {}: {} (sha256 {})", p.at.date_naive(), p.reason, i.object)
-            });
-            println!("{} other records are retained beyond {within_days} days", rep.retained);
-            Ok(Outcome::Ok)
         }
         Options::Hold { id, reason } => {
             let guard = archive.lock()?;
             let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?)?;
             ctx.out.info(format!("`{id}` is on legal hold (ledger entry {}): {}", e.seq, reason.trim()));
-            Ok(Outcome::Ok)
         }
         Options::Release { id, reason } => {
             let guard = archive.lock()?;
@@ -57,7 +60,6 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                 e.seq,
                 reason.trim()
             ));
-            Ok(Outcome::Ok)
         }
         Options::Purge { dry_run, as_of, reason } => {
             let now = clock::now()?;
@@ -66,19 +68,22 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             let rep = retention::purge(&archive, &guard, &PurgeOptions { as_of, reason, dry_run, now })?;
             let verb = if dry_run { "would purge" } else { "purged" };
             for i in &rep.purged {
-                println!("{verb} {} (retained until {}, sha256 {})", i.id, i.retain_until, i.object);
+                writeln!(out, "{verb} {} (retained until {}, sha256 {})", i.id, i.retain_until, i.object)?;
             }
             for i in &rep.kept_on_hold {
                 let h = i.legal_hold.as_ref().expect("on hold");
-                println!(
+                writeln!(
+                    out,
                     "kept {}: on legal hold ({}), although retained only until {}",
                     i.id, h.reason, i.retain_until
-                );
+                )?;
             }
             if !ctx.out.quiet {
-                println!(
-                    "{verb} {} records as of {as_of}{}; root {} ({} ledger entries)",
-                    rep.purged.len(),
+                let n = rep.purged.len();
+                writeln!(
+                    out,
+                    "{verb} {n} {} as of {as_of}{}; root {} ({} ledger entries)",
+                    if n == 1 { "record" } else { "records" },
                     if dry_run {
                         String::new()
                     } else {
@@ -86,19 +91,26 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                     },
                     rep.root,
                     rep.ledger_len
-                );
+                )?;
             }
-            Ok(Outcome::Ok)
         }
     }
+    emit(&out)?;
+    Ok(Outcome::Ok)
 }
 
-fn section(title: &str, items: &[RetentionItem], detail: impl Fn(&RetentionItem) -> String) {
+fn section(
+    out: &mut String,
+    title: &str,
+    items: &[RetentionItem],
+    detail: impl Fn(&RetentionItem) -> String,
+) -> std::fmt::Result {
     if items.is_empty() {
-        return;
+        return Ok(());
     }
-    println!("\n{title}: {}", items.len());
+    writeln!(out, "\n{title}: {}", items.len())?;
     for i in items {
-        println!("  {:<16} {}  {}", i.id, detail(i), i.title);
+        writeln!(out, "  {:<16} {}  {}", i.id, detail(i), i.title)?;
     }
+    Ok(())
 }

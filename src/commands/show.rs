@@ -1,14 +1,15 @@
 //! `show`: an archived record, parsed or raw, with its provenance.
 
-use std::io::Write;
-
-use chrono::{DateTime, SecondsFormat, Utc};
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 use anyhow::{Context as _, bail};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::{Context, Outcome};
+use super::{Context, Outcome, emit};
 use crate::archive::{Archive, RecordHistory, VersionInfo};
+use crate::record::Incident;
 
 #[derive(Debug)]
 pub struct Options {
@@ -45,8 +46,11 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     };
     if o.raw {
         let (_, bytes) = bytes.expect("not purged");
-        std::io::stdout().lock().write_all(&bytes)?;
-        return Ok(Outcome::Ok);
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(&bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(Outcome::Ok),
+        };
     }
     let incident = bytes.and_then(|(path, b)| crate::record::parse(&path, &b).incident);
     if o.json {
@@ -57,10 +61,10 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         if let Value::Object(m) = &mut doc {
             m.insert("provenance".into(), provenance(&history, version));
         }
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
         return Ok(Outcome::Ok);
     }
-    print_human(&history, version, incident.as_ref());
+    emit(&human(&history, version, incident.as_ref())?)?;
     Ok(Outcome::Ok)
 }
 
@@ -73,9 +77,9 @@ fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
         "ingested_at": shown.ingested_at,
         "latest_version": r.versions.len(),
         "versions": r.versions,
-        "size": r.size,
-        "sign_off": r.sign_off,
-        "retention_years": r.retention_years,
+        "size": h.size,
+        "sign_off": h.sign_off,
+        "retention_years": h.retention_years,
         "retain_until": r.retain_until,
         "legal_hold": r.legal_hold,
         "purged": r.purged,
@@ -86,40 +90,43 @@ fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
     })
 }
 
-fn print_human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&crate::record::Incident>) {
+fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) -> anyhow::Result<String> {
     let r = &h.record;
-    println!("{}  {}", r.id, r.title);
+    let mut out = String::new();
+    writeln!(out, "{}  {}", r.id, r.title)?;
     if let Some(i) = incident {
         let label = i.severity_label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
-        println!("severity      {}{label}", i.severity);
-        println!("status        {}", i.status);
+        writeln!(out, "severity      {}{label}", i.severity)?;
+        writeln!(out, "status        {}", i.status)?;
         if let Some(s) = i.started_at {
             let end = i.ended_at.map(|e| format!(" to {}", utc(&e))).unwrap_or_default();
-            println!("time          {}{end}", utc(&s));
+            writeln!(out, "time          {}{end}", utc(&s))?;
         }
     }
-    println!("signed off    {} by {}", r.sign_off.date, r.sign_off.approved_by);
-    println!(
+    writeln!(out, "signed off    {} by {}", h.sign_off.date, h.sign_off.approved_by)?;
+    writeln!(
+        out,
         "version       {} of {}, sha256 {} ({} bytes at the latest version)",
         shown.version,
         r.versions.len(),
         shown.object,
-        r.size
-    );
-    println!("ingested at   {}", utc(&shown.ingested_at));
-    println!("retain until  {} ({} years after sign-off)", r.retain_until, r.retention_years);
+        h.size
+    )?;
+    writeln!(out, "ingested at   {}", utc(&shown.ingested_at))?;
+    writeln!(out, "retain until  {} ({} years after sign-off)", r.retain_until, h.retention_years)?;
     match &r.legal_hold {
-        Some(hold) => println!("legal hold    since {}: {}", hold.since.date_naive(), hold.reason),
-        None => println!("legal hold    none"),
+        Some(hold) => writeln!(out, "legal hold    since {}: {}", hold.since.date_naive(), hold.reason)?,
+        None => writeln!(out, "legal hold    none")?,
     }
     if let Some(p) = &r.purged {
-        println!("purged        {}: {}", utc(&p.at), p.reason);
+        writeln!(out, "purged        {}: {}", utc(&p.at), p.reason)?;
     }
-    println!("history (archive root {}, {} entries):", h.root, h.ledger_len);
+    writeln!(out, "history (archive root {}, {} entries):", h.root, h.ledger_len)?;
     for e in &h.entries {
         let reason = e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-        println!("  seq {:<6} {}  {:<12} {}{reason}", e.seq, utc(&e.at), e.action.as_str(), e.object);
+        writeln!(out, "  seq {:<6} {}  {:<12} {}{reason}", e.seq, utc(&e.at), e.action.as_str(), e.object)?;
     }
+    Ok(out)
 }
 
 fn utc(t: &DateTime<Utc>) -> String {

@@ -1,6 +1,8 @@
 //! `verify`: re-hash every object and check the ledger, the root and the retention fields.
 
-use super::{Context, Outcome};
+use std::fmt::Write as _;
+
+use super::{Context, Outcome, emit};
 use crate::archive::{self, Archive, ArchiveError};
 
 #[derive(Debug)]
@@ -13,15 +15,16 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     // A shared lock: never verify half of a write in progress.
     let _guard = match Archive::open(root) {
         Ok(a) => Some(a.lock_shared()?),
-        Err(ArchiveError::UnknownFormat { .. }) => None,
+        Err(ArchiveError::UnknownFormat { .. } | ArchiveError::NoArchive { .. }) => None,
         Err(e) => return Err(e.into()),
     };
     let report = archive::verify_root(root)?;
+    let mut out = String::new();
     if o.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         for p in &report.problems {
-            println!("{p}");
+            writeln!(out, "{p}")?;
         }
         for n in &report.notes {
             ctx.out.info(format!("note: {n}"));
@@ -35,11 +38,12 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                 if report.root.is_empty() { "unknown" } else { &report.root }
             );
             match report.problems.len() {
-                0 => println!("{summary}: ok"),
-                1 => println!("{summary}: 1 problem"),
-                n => println!("{summary}: {n} problems"),
+                0 => writeln!(out, "{summary}: ok")?,
+                1 => writeln!(out, "{summary}: 1 problem")?,
+                n => writeln!(out, "{summary}: {n} problems")?,
             }
         }
     }
+    emit(&out)?;
     Ok(if report.ok { Outcome::Ok } else { Outcome::Problems })
 }

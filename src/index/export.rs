@@ -127,8 +127,9 @@ pub fn browser_export(index_dir: &Path) -> Result<Vec<(String, Vec<u8>)>, IndexE
     Ok(files)
 }
 
-/// Like [`browser_export`], handing each file to `sink` as it is made (a 100,000-record site
-/// has hundreds of megabytes of shards; this keeps them out of memory).
+/// Like [`browser_export`], handing each file to `sink` as it is made, in no particular order
+/// (a 100,000-record site has hundreds of megabytes of shards; this keeps them out of memory).
+/// The lists are read on worker threads; `sink` is only called on this one.
 pub fn browser_export_to(
     index_dir: &Path,
     sink: &mut dyn FnMut(&str, &[u8]) -> io::Result<()>,

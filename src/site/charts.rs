@@ -16,7 +16,7 @@ pub fn severity_index(severity: &str) -> usize {
 }
 
 /// One labelled column of a chart with one value per series.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Bucket {
     pub label: String,
     pub values: Vec<u64>,
@@ -145,10 +145,11 @@ pub fn stacked_bars(spec: &ChartSpec, buckets: &[Bucket]) -> String {
         }
         let _ = write!(
             svg,
-            "<rect class=\"s-{}\" x=\"{x:.1}\" y=\"6\" width=\"10\" height=\"10\"/>\
-             <text class=\"legend\" x=\"{:.1}\" y=\"15\">{}</text>",
+            "<rect class=\"s-{}\" x=\"{}\" y=\"6\" width=\"10\" height=\"10\"/>\
+             <text class=\"legend\" x=\"{}\" y=\"15\">{}</text>",
             escape(class),
-            x + 14.0,
+            D1(x),
+            D1(x + 14.0),
             escape(label)
         );
         x += 22.0 + 7.0 * label.chars().count() as f64;
@@ -160,26 +161,35 @@ pub fn stacked_bars(spec: &ChartSpec, buckets: &[Bucket]) -> String {
         let y = top + plot_h * (1.0 - value as f64 / scale_max.max(1) as f64);
         let _ = write!(
             svg,
-            "<line class=\"grid\" x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/>\
-             <text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{value}</text>",
-            w - right,
-            left - 5.0,
-            y + 4.0
+            "<line class=\"grid\" x1=\"{left}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>\
+             <text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{value}</text>",
+            D1(w - right),
+            D1(y),
+            D1(y),
+            D1(left - 5.0),
+            D1(y + 4.0)
         );
         value += step;
     }
     if buckets.is_empty() {
         let _ = write!(
             svg,
-            "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">no data</text></svg>",
-            left + plot_w / 2.0,
-            top + plot_h / 2.0
+            "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no data</text></svg>",
+            D1(left + plot_w / 2.0),
+            D1(top + plot_h / 2.0)
         );
         return svg;
     }
     let slot = plot_w / buckets.len() as f64;
     let bar = (slot * 0.8).max(0.5);
-    let label_every = buckets.len().div_ceil(12).max(1);
+    // Axis labels: at the first column of each year when columns are months or quarters
+    // (showing the year), else every so many columns; never closer than about 44 px.
+    let min_gap = (44.0 / slot).ceil().max(1.0) as usize;
+    let year_of =
+        |label: &str| label.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit())).map(str::to_string);
+    let by_year =
+        buckets.len() > 1 && buckets.iter().all(|b| b.label.len() > 4 && year_of(&b.label).is_some());
+    let mut last_label: Option<usize> = None;
     for (i, b) in buckets.iter().enumerate() {
         let x = left + slot * i as f64 + (slot - bar) / 2.0;
         let total: u64 = b.values.iter().sum();
@@ -199,23 +209,36 @@ pub fn stacked_bars(spec: &ChartSpec, buckets: &[Bucket]) -> String {
             y -= bh;
             let _ = write!(
                 svg,
-                "<rect class=\"s-{}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{bh:.1}\"/>",
-                escape(spec.series.get(s).map_or("other", |x| x.0))
+                "<rect class=\"s-{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
+                escape(spec.series.get(s).map_or("other", |x| x.0)),
+                D1(x),
+                D1(y),
+                D1(bar),
+                D1(bh)
             );
         }
         // An invisible full-height target so that empty or thin columns still show the tooltip.
         let _ = write!(
             svg,
-            "<rect class=\"hit\" x=\"{:.1}\" y=\"{top}\" width=\"{slot:.1}\" height=\"{plot_h:.1}\"/></g>",
-            left + slot * i as f64
+            "<rect class=\"hit\" x=\"{}\" y=\"{top}\" width=\"{}\" height=\"{}\"/></g>",
+            D1(left + slot * i as f64),
+            D1(slot),
+            D1(plot_h)
         );
-        if i % label_every == 0 {
+        let text = if by_year {
+            let year = year_of(&b.label);
+            (i == 0 || year != year_of(&buckets[i - 1].label)).then(|| year.unwrap_or_default())
+        } else {
+            Some(b.label.clone())
+        };
+        if let Some(text) = text.filter(|_| last_label.is_none_or(|l| i - l >= min_gap)) {
+            last_label = Some(i);
             let _ = write!(
                 svg,
-                "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-                x + bar / 2.0,
-                h - 6.0,
-                escape(&b.label)
+                "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                D1(x + bar / 2.0),
+                D1(h - 6.0),
+                escape(&text)
             );
         }
     }
@@ -238,6 +261,18 @@ fn tick_step(max: u64) -> u64 {
         if base > max {
             return max.max(1);
         }
+    }
+}
+
+/// A coordinate with one decimal, written without float formatting machinery (charts are
+/// drawn for every customer page).
+struct D1(f64);
+
+impl std::fmt::Display for D1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        write!(f, "{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
+use rayon::slice::ParallelSliceMut;
 
 use super::slug;
 use crate::archive::{ArchivedRecord, Snapshot};
@@ -73,13 +74,17 @@ pub struct SiteData<'a> {
     /// Year (`None`: no start time) → records, newest first; years newest first.
     pub years: Vec<(Option<i32>, Vec<usize>)>,
     pub customers: Vec<Customer<'a>>,
-    pub customer_index: BTreeMap<&'a str, usize>,
     pub owners: Vec<Owner<'a>>,
-    pub owner_index: BTreeMap<&'a str, usize>,
-    /// Every action item: overdue (oldest due first), open (soonest due first), done (latest due first).
+    /// Every action item: overdue, then open, then done, each by due date.
     pub items: Vec<ItemRef>,
+    /// Where each state's items are in `items` (overdue, open, done).
+    pub item_ranges: [std::ops::Range<usize>; 3],
     /// Per record: (open items, overdue items).
     pub item_counts: Vec<(usize, usize)>,
+    /// Per record, per action item: its owner in `owners`.
+    pub item_owner: Vec<Vec<u32>>,
+    /// Per record, per customer impact row: its customer in `customers` (none for grouped rows).
+    pub row_customer: Vec<Vec<Option<u32>>>,
 }
 
 /// The customer rows that name one customer (not grouped rows like `Others (8 accounts)`).
@@ -148,16 +153,16 @@ impl<'a> SiteData<'a> {
             }
         }
         let item_of = |r: &ItemRef| &records[r.rec].incident.as_ref().unwrap().action_items[r.item];
-        items.sort_by(|a, b| {
+        items.par_sort_by(|a, b| {
             let (ia, ib) = (item_of(a), item_of(b));
-            a.state.cmp(&b.state).then_with(|| {
-                let due = match a.state {
-                    // Done items: latest due first; no due date last in every group.
-                    ItemState::Done => due_key(ib.due).cmp(&due_key(ia.due)),
-                    _ => due_key(ia.due).cmp(&due_key(ib.due)),
-                };
-                due.then_with(|| records[a.rec].id.cmp(&records[b.rec].id)).then(a.item.cmp(&b.item))
-            })
+            // By due date in every state (no due date last), so that the items of new incidents,
+            // due later than the others, land at the end of their list and leave the pages
+            // before them unchanged.
+            a.state
+                .cmp(&b.state)
+                .then_with(|| due_key(ia.due).cmp(&due_key(ib.due)))
+                .then_with(|| records[a.rec].id.cmp(&records[b.rec].id))
+                .then(a.item.cmp(&b.item))
         });
 
         // Customers.
@@ -188,7 +193,11 @@ impl<'a> SiteData<'a> {
             })
             .collect();
         customers.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.name.cmp(b.name)));
-        let customer_index = customers.iter().enumerate().map(|(i, c)| (c.name, i)).collect();
+        let count = |s: ItemState| items.iter().filter(|i| i.state == s).count();
+        let (overdue, open) = (count(ItemState::Overdue), count(ItemState::Open));
+        let item_ranges = [0..overdue, overdue..overdue + open, overdue + open..items.len()];
+        let customer_index: BTreeMap<&'a str, usize> =
+            customers.iter().enumerate().map(|(i, c)| (c.name, i)).collect();
 
         // Owners.
         let mut by_owner: BTreeMap<&'a str, Vec<ItemRef>> = BTreeMap::new();
@@ -205,7 +214,21 @@ impl<'a> SiteData<'a> {
             .map(|(name, items)| Owner { name, path: format!("owners/{}.html", owner_slugs[name]), items })
             .collect();
         owners.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.name.cmp(b.name)));
-        let owner_index = owners.iter().enumerate().map(|(i, o)| (o.name, i)).collect();
+        let owner_index: BTreeMap<&'a str, usize> =
+            owners.iter().enumerate().map(|(i, o)| (o.name, i)).collect();
+        let customer_index: BTreeMap<&'a str, usize> = customer_index;
+        let mut item_owner = vec![Vec::new(); records.len()];
+        let mut row_customer = vec![Vec::new(); records.len()];
+        for &rec in &by_date {
+            let inc = incident(rec).unwrap();
+            item_owner[rec] = inc.action_items.iter().map(|a| owner_index[a.owner.trim()] as u32).collect();
+            row_customer[rec] = inc
+                .impact
+                .customers
+                .iter()
+                .map(|c| customer_name(c).map(|n| customer_index[n] as u32))
+                .collect();
+        }
 
         SiteData {
             snapshot,
@@ -214,11 +237,12 @@ impl<'a> SiteData<'a> {
             by_date,
             years,
             customers,
-            customer_index,
             owners,
-            owner_index,
             items,
+            item_ranges,
             item_counts,
+            item_owner,
+            row_customer,
         }
     }
 
@@ -233,15 +257,6 @@ impl<'a> SiteData<'a> {
 
     pub fn item(&self, r: &ItemRef) -> &'a ActionItem {
         &self.incident(r.rec).action_items[r.item]
-    }
-
-    /// The customer page of a name in a customer impact table, if it has one.
-    pub fn customer_path(&self, name: &str) -> Option<&str> {
-        self.customer_index.get(name.trim()).map(|&i| self.customers[i].path.as_str())
-    }
-
-    pub fn owner_path(&self, name: &str) -> Option<&str> {
-        self.owner_index.get(name.trim()).map(|&i| self.owners[i].path.as_str())
     }
 }
 

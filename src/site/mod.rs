@@ -8,6 +8,7 @@
 
 pub mod charts;
 mod data;
+mod digest;
 pub mod markdown;
 mod pages;
 pub mod slug;
@@ -97,7 +98,9 @@ pub fn generate(
     out_dir: &Path,
     extra: Vec<OutputFile>,
 ) -> Result<SiteReport, SiteError> {
-    generate_with(snapshot, opts, out_dir, |sink| {
+    let templates = templates::Templates::load(opts.templates.as_deref())?;
+    let key = site_key(snapshot, opts, &templates, Some(&extra));
+    build(snapshot, opts, out_dir, templates, key, |sink| {
         let n = extra.len();
         for file in extra {
             sink(&file.path, &file.bytes)?;
@@ -108,17 +111,35 @@ pub fn generate(
 
 /// Like [`generate`], with the extra files produced by `extra` one at a time into the sink it
 /// is given (so that hundreds of megabytes of search shards never sit in memory at once); it
-/// returns how many it produced.
+/// returns how many it produced. When nothing the site is made of changed since the last build
+/// (see `site_key`), `extra` is not called and nothing is written.
 pub fn generate_with(
     snapshot: &Snapshot,
     opts: &SiteOptions,
     out_dir: &Path,
     extra: impl FnOnce(&mut dyn FnMut(&str, &[u8]) -> Result<(), SiteError>) -> Result<usize, SiteError>,
 ) -> Result<SiteReport, SiteError> {
-    use write::Sink as _;
     let templates = templates::Templates::load(opts.templates.as_deref())?;
+    let key = site_key(snapshot, opts, &templates, None);
+    build(snapshot, opts, out_dir, templates, key, extra)
+}
+
+fn build(
+    snapshot: &Snapshot,
+    opts: &SiteOptions,
+    out_dir: &Path,
+    templates: templates::Templates,
+    key: String,
+    extra: impl FnOnce(&mut dyn FnMut(&str, &[u8]) -> Result<(), SiteError>) -> Result<usize, SiteError>,
+) -> Result<SiteReport, SiteError> {
+    use write::Sink as _;
+    if let Some(files) = write::unchanged_site(out_dir, &key) {
+        let write = WriteReport { unchanged: files, ..WriteReport::default() };
+        return Ok(SiteReport { files, rendered: 0, reused: files, rendered_pages: Vec::new(), write });
+    }
     let data = data::SiteData::new(snapshot, opts.build_date);
-    let staging = write::Staging::begin(out_dir)?;
+    let mut staging = write::Staging::begin(out_dir)?;
+    staging.set_site_key(key);
     let counters = pages::render_all(&data, &templates, opts, &staging)?;
     let extra_count = extra(&mut |path, bytes| {
         let key = write::content_key(bytes);
@@ -130,4 +151,43 @@ pub fn generate_with(
     rendered_pages.sort();
     let write = staging.finish()?;
     Ok(SiteReport { files: rendered + reused + extra_count, rendered, reused, rendered_pages, write })
+}
+
+/// Hash of everything the site is made of: this program, the templates and assets, the
+/// options, the build date, the archive (its Merkle root commits to every ledger entry and so to
+/// every record's bytes, hold and purge) and the extra files when they are given; files from
+/// [`generate_with`]'s producer are taken to be a function of the archive (the search index is
+/// derived from it).
+fn site_key(
+    snapshot: &Snapshot,
+    opts: &SiteOptions,
+    templates: &templates::Templates,
+    extra: Option<&[OutputFile]>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    part(templates.hash.as_bytes());
+    for (path, bytes) in &templates.assets {
+        part(path.as_bytes());
+        part(bytes);
+    }
+    part(opts.title.as_bytes());
+    part(opts.base_url.as_bytes());
+    part(opts.build_date.to_string().as_bytes());
+    part(snapshot.root.as_bytes());
+    part(&snapshot.ledger_len.to_le_bytes());
+    part(&(snapshot.records.len() as u64).to_le_bytes());
+    if let Some(extra) = extra {
+        let mut extra: Vec<&OutputFile> = extra.iter().collect();
+        extra.sort_by(|a, b| a.path.cmp(&b.path));
+        for f in extra {
+            part(f.path.as_bytes());
+            part(&f.bytes);
+        }
+    }
+    hex::encode(h.finalize())
 }

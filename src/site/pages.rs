@@ -8,10 +8,10 @@ use minijinja::Value;
 use minijinja::value::Serde;
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::charts::{self, ChartSpec, SEVERITY_SERIES};
-use super::data::{Customer, ItemRef, ItemState, Owner, SiteData, customer_name};
+use super::data::{Customer, ItemRef, ItemState, Owner, SiteData};
+use super::digest;
 use super::templates::Templates;
 use super::write::{Sink, content_key};
 use super::{SiteError, SiteOptions};
@@ -49,7 +49,8 @@ enum Job {
     Customer(usize, usize),
     OwnersIndex,
     Owner(usize, usize),
-    Actions(usize),
+    /// A list of the tracker (overdue, open, done) and its page.
+    Actions(usize, usize),
     Retention,
     Search,
     Feed,
@@ -69,8 +70,10 @@ pub(crate) fn render_all(
     opts: &SiteOptions,
     sink: &dyn Sink,
 ) -> Result<Counters, SiteError> {
+    let shared = Shared::new(data);
     let r = Renderer {
         data,
+        shared: &shared,
         templates,
         site: SiteInfo { title: &opts.title, base_url: &opts.base_url },
         build_date: data.build_date.to_string(),
@@ -90,7 +93,9 @@ pub(crate) fn render_all(
     for (o, owner) in data.owners.iter().enumerate() {
         jobs.extend((1..=pages(owner.items.len())).map(|p| Job::Owner(o, p)));
     }
-    jobs.extend((1..=pages(data.items.len())).map(Job::Actions));
+    for (list, range) in data.item_ranges.iter().enumerate() {
+        jobs.extend((1..=pages(range.len())).map(|p| Job::Actions(list, p)));
+    }
     jobs.par_iter().with_min_len(8).try_for_each(|job| r.run(*job))?;
     Ok(r.counters)
 }
@@ -114,22 +119,63 @@ fn root_for(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// Feeds serialized JSON into a hash.
-struct HashWriter<'h>(&'h mut Sha256);
+/// Rows and summaries that several pages show, computed once (not once per page).
+struct Shared<'r> {
+    customers: Vec<CustomerRow<'r>>,
+    owners: Vec<OwnerRow<'r>>,
+    item_counts: ItemCounts,
+    statuses: Vec<StatusCount<'r>>,
+    /// The owners with most overdue and open items first.
+    busiest_owners: Vec<OwnerRow<'r>>,
+}
 
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
+impl<'r> Shared<'r> {
+    fn new(d: &'r SiteData<'_>) -> Shared<'r> {
+        let customers = d.customers.iter().map(|c| customer_row(d, c)).collect();
+        let owners: Vec<OwnerRow> = d.owners.iter().map(owner_row).collect();
+        let mut item_counts = ItemCounts { total: d.items.len(), ..ItemCounts::default() };
+        let mut statuses: std::collections::BTreeMap<&str, usize> = Default::default();
+        for it in &d.items {
+            match it.state {
+                ItemState::Overdue => item_counts.overdue += 1,
+                ItemState::Open => item_counts.open += 1,
+                ItemState::Done => item_counts.done += 1,
+            }
+            *statuses.entry(d.item(it).status.as_str()).or_default() += 1;
+        }
+        let mut statuses: Vec<StatusCount> =
+            statuses.into_iter().map(|(status, count)| StatusCount { status, count }).collect();
+        statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(b.status)));
+        let mut busiest: Vec<&OwnerRow> = owners.iter().collect();
+        busiest.sort_by(|a, b| (b.overdue, b.open).cmp(&(a.overdue, a.open)).then(a.name.cmp(b.name)));
+        let busiest_owners = busiest.into_iter().take(20).cloned().collect();
+        Shared { customers, owners, item_counts, statuses, busiest_owners }
     }
+}
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+fn customer_row<'r>(d: &'r SiteData<'_>, c: &'r Customer<'_>) -> CustomerRow<'r> {
+    let (mut open, mut overdue) = (0, 0);
+    for &rec in &c.recs {
+        open += d.item_counts[rec].0;
+        overdue += d.item_counts[rec].1;
+    }
+    CustomerRow {
+        name: c.name,
+        path: &c.path,
+        incidents: c.recs.len(),
+        users: c.users,
+        worst_delay_seconds: c.worst_delay,
+        complaints: c.complaints,
+        open_items: open,
+        overdue_items: overdue,
+        first_incident_at: c.recs.last().and_then(|&r| d.incident(r).started_at),
+        last_incident_at: c.recs.first().and_then(|&r| d.incident(r).started_at),
     }
 }
 
 struct Renderer<'r, 'a> {
     data: &'r SiteData<'a>,
+    shared: &'r Shared<'r>,
     templates: &'r Templates,
     site: SiteInfo<'r>,
     build_date: String,
@@ -145,8 +191,21 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 let (path, bytes) = &self.templates.assets[i];
                 self.bytes(path, bytes.clone())
             }
-            Job::Incident(i) => self.page(d.paths[i].clone(), "incident.html", &self.incident_page(i)),
-            Job::Home => self.page("index.html".into(), "index.html", &self.home()),
+            Job::Incident(i) => self.incident(i),
+            Job::Home => {
+                let page = self.home();
+                let charts = || {
+                    let svg = |id, title, buckets: &[charts::Bucket]| {
+                        let spec = ChartSpec { id, title, width: 600, height: 230, series: &SEVERITY_SERIES };
+                        Value::from_safe_string(charts::stacked_bars(&spec, buckets))
+                    };
+                    minijinja::context! { charts => minijinja::context! {
+                        by_month => svg("chart-months", "Incidents over time by severity", &page.chart_data.by_month),
+                        durations => svg("chart-durations", "Incident durations by severity", &page.chart_data.durations),
+                    }}
+                };
+                self.page_keyed("index.html".into(), "index.html", &page, &page, &charts)
+            }
             Job::IncidentsIndex => {
                 self.page("incidents/index.html".into(), "incidents.html", &self.incidents_index())
             }
@@ -155,35 +214,54 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 self.page(path.clone(), "year.html", &self.year_page(y, p))
             }
             Job::CustomersIndex => {
-                let customers: Vec<CustomerRow> = d.customers.iter().map(|c| self.customer_row(c)).collect();
-                self.page(
-                    "customers/index.html".into(),
-                    "customers.html",
-                    &ListPage { nav: "customers", customers },
-                )
+                let page = ListPage { nav: "customers", customers: &self.shared.customers };
+                self.page("customers/index.html".into(), "customers.html", &page)
             }
             Job::Customer(c, p) => {
                 let path = page_path(&d.customers[c].path, p);
-                self.page(path, "customer.html", &self.customer_page(c, p))
+                let page = self.customer_page(c, p);
+                let chart = || match &page.chart_data {
+                    Some(buckets) => {
+                        let spec = ChartSpec {
+                            id: "chart-customer",
+                            title: "Incidents affecting this customer over time",
+                            width: 560,
+                            height: 160,
+                            series: &SEVERITY_SERIES,
+                        };
+                        minijinja::context! { chart => Value::from_safe_string(charts::stacked_bars(&spec, buckets)) }
+                    }
+                    None => minijinja::context! {},
+                };
+                self.page_keyed(path, "customer.html", &page, &page, &chart)
             }
             Job::OwnersIndex => {
-                let owners: Vec<OwnerRow> = d.owners.iter().map(owner_row).collect();
-                self.page("owners/index.html".into(), "owners.html", &OwnersPage { nav: "actions", owners })
+                let page = OwnersPage { nav: "actions", owners: &self.shared.owners };
+                self.page("owners/index.html".into(), "owners.html", &page)
             }
             Job::Owner(o, p) => {
                 let owner = &d.owners[o];
                 let rows = self.item_rows(window(&owner.items, p));
                 let pager = pager(&owner.path, p, owner.items.len());
-                let page = OwnerPage { nav: "actions", owner: owner_row(owner), items: rows, pager };
+                // The counts only on the first page: the others change only with their rows.
+                let row = &self.shared.owners[o];
+                let head = if p == 1 {
+                    OwnerHead::Counts(row)
+                } else {
+                    OwnerHead::Name { name: row.name, path: row.path }
+                };
+                let page = OwnerPage { nav: "actions", owner: head, items: rows, pager };
                 self.page(page_path(&owner.path, p), "owner.html", &page)
             }
-            Job::Actions(p) => self.page(page_path("actions.html", p), "actions.html", &self.actions(p)),
+            Job::Actions(list, p) => {
+                self.page(page_path(TRACKER[list].1, p), "actions.html", &self.actions(list, p))
+            }
             Job::Retention => self.page("retention.html".into(), "retention.html", &self.retention()),
             Job::Search => self.page("search.html".into(), "search.html", &NavOnly { nav: "search" }),
             Job::Feed => self.page("feed.xml".into(), "feed.xml", &self.feed()),
             Job::Json => {
                 let mut bytes =
-                    serde_json::to_vec_pretty(&self.json()).map_err(|e| SiteError::Invalid(e.to_string()))?;
+                    serde_json::to_vec(&self.json()).map_err(|e| SiteError::Invalid(e.to_string()))?;
                 bytes.push(b'\n');
                 self.bytes("incidents.json", bytes)
             }
@@ -206,38 +284,73 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     /// set, its place in the site, the site-wide values its templates read and its own data)
     /// differs from the last build's.
     fn page<T: Serialize>(&self, path: String, template: &str, data: &T) -> Result<(), SiteError> {
+        self.page_keyed(path, template, data, data, &|| minijinja::context! {})
+    }
+
+    /// An incident page is keyed by its record's object hash (the parsed incident is a function
+    /// of those bytes and of this program's version, which the template hash includes) plus
+    /// everything else on the page, instead of by the whole parsed record: hashing 10,000
+    /// records' text again at every build would cost more than it saves.
+    fn incident(&self, rec: usize) -> Result<(), SiteError> {
+        let page = self.incident_page(rec);
+        let key = IncidentKey {
+            object: page.record.object,
+            record: &page.record,
+            year: &page.year,
+            customers: &page.customers,
+            action_items: &page.action_items,
+        };
+        // The sections are laid out only when the page is rendered.
+        let blocks = || {
+            let blocks = page.incident.map(blocks).unwrap_or_default();
+            minijinja::context! { blocks => Value::from(Serde(blocks)) }
+        };
+        self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &blocks)
+    }
+
+    /// Renders `template` with `data` unless the page made from `key_data` (what `data` is a
+    /// function of) is already there. `extra` adds values that are costly to make and are
+    /// themselves a function of the key (the SVG charts): made only when the page is rendered.
+    fn page_keyed<T: Serialize, K: Serialize>(
+        &self,
+        path: String,
+        template: &str,
+        data: &T,
+        key_data: &K,
+        extra: &dyn Fn() -> Value,
+    ) -> Result<(), SiteError> {
         let root = root_for(&path);
         let uses = self.templates.uses(template);
         let archive_root = self.data.snapshot.root.as_str();
-        let mut h = Sha256::new();
+        let mut h = digest::Hasher::new();
         for part in [self.templates.hash.as_str(), template, &root] {
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
+            h.bytes(part.as_bytes());
         }
-        h.update([uses.build_date as u8, uses.archive_root as u8]);
+        h.bytes(&[uses.build_date as u8, uses.archive_root as u8]);
         if uses.build_date {
-            h.update(self.build_date.as_bytes());
+            h.bytes(self.build_date.as_bytes());
         }
         if uses.archive_root {
-            h.update(archive_root.as_bytes());
-            h.update(self.data.snapshot.ledger_len.to_le_bytes());
+            h.bytes(archive_root.as_bytes());
+            h.bytes(&self.data.snapshot.ledger_len.to_le_bytes());
         }
-        let json = |h: &mut Sha256, v: &dyn erased::Ser| v.write(HashWriter(h));
-        json(&mut h, &self.site).map_err(|e| SiteError::Invalid(e.to_string()))?;
-        json(&mut h, data).map_err(|e| SiteError::Invalid(e.to_string()))?;
-        let key = hex::encode(h.finalize());
+        let invalid = |e: digest::Error| SiteError::Invalid(e.to_string());
+        h.value(&self.site).map_err(invalid)?;
+        h.value(key_data).map_err(invalid)?;
+        let key = h.finish();
         if self.sink.reuse(&path, &key)? {
             self.counters.reused.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        let ctx = minijinja::context! {
+        let globals = minijinja::context! {
             root => root,
             site => Serde(&self.site),
             build_date => &self.build_date,
             archive_root => archive_root,
             ledger_len => self.data.snapshot.ledger_len,
-            ..Value::from(Serde(data))
         };
+        // The site-wide values first: page data cannot shadow them.
+        let ctx = minijinja::value::merge_maps([globals, extra(), Value::from(Serde(data))]);
         let bytes = self.templates.render(template, ctx, &path)?;
         self.sink.put(&path, bytes, key)?;
         self.counters.rendered.fetch_add(1, Ordering::Relaxed);
@@ -283,7 +396,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             id: &item.id,
             action: &item.action,
             owner: item.owner.trim(),
-            owner_path: d.owner_path(&item.owner),
+            owner_path: Some(d.owners[d.item_owner[r.rec][r.item] as usize].path.as_str()),
             due: item.due,
             status: &item.status,
             done: item.done,
@@ -292,27 +405,6 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             incident_title: &inc.title,
             incident_path: self.path_of(r.rec),
             severity: &inc.severity,
-        }
-    }
-
-    fn customer_row(&self, c: &'r Customer<'a>) -> CustomerRow<'r> {
-        let d = self.data;
-        let (mut open, mut overdue) = (0, 0);
-        for &rec in &c.recs {
-            open += d.item_counts[rec].0;
-            overdue += d.item_counts[rec].1;
-        }
-        CustomerRow {
-            name: c.name,
-            path: &c.path,
-            incidents: c.recs.len(),
-            users: c.users,
-            worst_delay_seconds: c.worst_delay,
-            complaints: c.complaints,
-            open_items: open,
-            overdue_items: overdue,
-            first_incident_at: c.recs.last().and_then(|&r| d.incident(r).started_at),
-            last_incident_at: c.recs.first().and_then(|&r| d.incident(r).started_at),
         }
     }
 
@@ -330,16 +422,16 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 record: provenance,
                 customers: Vec::new(),
                 action_items: Vec::new(),
-                blocks: Vec::new(),
             };
         };
         let customers = inc
             .impact
             .customers
             .iter()
-            .map(|c| ImpactRow {
+            .zip(&d.row_customer[rec])
+            .map(|(c, customer)| ImpactRow {
                 name: &c.name,
-                path: customer_name(c).and_then(|n| d.customer_path(n)),
+                path: customer.map(|i| d.customers[i as usize].path.as_str()),
                 users_affected: c.users_affected,
                 max_delay_seconds: c.max_delay_seconds,
                 min_delay_seconds: c.min_delay_seconds,
@@ -365,7 +457,6 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             record: provenance,
             customers,
             action_items,
-            blocks: blocks(inc),
         }
     }
 
@@ -407,26 +498,6 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             let inc = d.incident(r);
             inc.duration_seconds.map(|s| (s, charts::severity_index(&inc.severity)))
         }));
-        let by_month = charts::stacked_bars(
-            &ChartSpec {
-                id: "chart-months",
-                title: "Incidents over time by severity",
-                width: 600,
-                height: 230,
-                series: &SEVERITY_SERIES,
-            },
-            &by_month,
-        );
-        let durations = charts::stacked_bars(
-            &ChartSpec {
-                id: "chart-durations",
-                title: "Incident durations by severity",
-                width: 600,
-                height: 230,
-                series: &SEVERITY_SERIES,
-            },
-            &durations,
-        );
         let open: Vec<&ItemRef> = d.items.iter().filter(|i| i.state == ItemState::Open).take(10).collect();
         HomePage {
             nav: "home",
@@ -437,10 +508,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 .filter(|(_, n)| *n > 0)
                 .map(|((class, label), count)| SeverityCount { class, label, count })
                 .collect(),
-            charts: HomeCharts {
-                by_month: Value::from_safe_string(by_month),
-                durations: Value::from_safe_string(durations),
-            },
+            chart_data: HomeCharts { by_month, durations },
             latest: d.by_date.iter().take(10).map(|&r| self.incident_row(r)).collect(),
             overdue: d
                 .items
@@ -532,17 +600,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 }),
                 36,
             );
-            let svg = charts::stacked_bars(
-                &ChartSpec {
-                    id: "chart-customer",
-                    title: "Incidents affecting this customer over time",
-                    width: 560,
-                    height: 160,
-                    series: &SEVERITY_SERIES,
-                },
-                &buckets,
-            );
-            chart = Some(Value::from_safe_string(svg));
+            chart = Some(buckets);
             let mut open: Vec<ItemRef> = Vec::new();
             for &rec in &customer.recs {
                 for (item, ai) in d.incident(rec).action_items.iter().enumerate() {
@@ -567,8 +625,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         }
         CustomerPage {
             nav: "customers",
-            customer: self.customer_row(customer),
-            chart,
+            customer: &self.shared.customers[c],
+            chart_data: chart,
             incidents: rows,
             pager: pager(&customer.path, p, customer.rows.len()),
             open_items,
@@ -576,33 +634,27 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         }
     }
 
-    fn actions(&self, p: usize) -> ActionsPage<'r> {
+    fn actions(&self, list: usize, p: usize) -> ActionsPage<'r> {
         let d = self.data;
-        let mut counts = ItemCounts { total: d.items.len(), ..ItemCounts::default() };
-        let mut statuses: std::collections::BTreeMap<&str, usize> = Default::default();
-        for it in &d.items {
-            match it.state {
-                ItemState::Overdue => counts.overdue += 1,
-                ItemState::Open => counts.open += 1,
-                ItemState::Done => counts.done += 1,
-            }
-            *statuses.entry(d.item(it).status.as_str()).or_default() += 1;
-        }
-        let mut statuses: Vec<StatusCount> =
-            statuses.into_iter().map(|(status, count)| StatusCount { status, count }).collect();
-        statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(b.status)));
-        let mut owners: Vec<OwnerRow> = d.owners.iter().map(owner_row).collect();
-        owners.sort_by(|a, b| (b.overdue, b.open).cmp(&(a.overdue, a.open)).then(a.name.cmp(b.name)));
-        let owners_total = owners.len();
-        owners.truncate(20);
+        let shared = self.shared;
+        let range = d.item_ranges[list].clone();
+        let landing = list == 0 && p == 1;
         ActionsPage {
             nav: "actions",
-            counts,
-            statuses,
-            owners,
-            owners_total,
-            items: self.item_rows(window(&d.items, p)),
-            pager: pager("actions.html", p, d.items.len()),
+            list: TRACKER[list].0,
+            lists: TRACKER
+                .iter()
+                .enumerate()
+                .map(|(i, (name, path))| ListTab { name, path, current: i == list })
+                .collect(),
+            summary: landing.then_some(ActionsSummary {
+                counts: &shared.item_counts,
+                statuses: &shared.statuses,
+                owners: &shared.busiest_owners,
+                owners_total: shared.owners.len(),
+            }),
+            items: self.item_rows(window(&d.items[range.clone()], p)),
+            pager: pager(TRACKER[list].1, p, range.len()),
         }
     }
 
@@ -779,7 +831,6 @@ fn pager(base: &str, page: usize, total: usize) -> Pager {
     Pager {
         page,
         pages: count,
-        total,
         first: if total == 0 { 0 } else { (page - 1) * PAGE_SIZE + 1 },
         last: (page * PAGE_SIZE).min(total),
         prev: (page > 1).then(|| page_path(base, page - 1)),
@@ -840,9 +891,14 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
         ingested_at: r.versions.last().map(|v| v.ingested_at),
         retain_until: r.retain_until,
         retention: retention_state(r, today),
+        retention_years: r.retention_years,
         legal_hold: r.legal_hold.as_ref(),
         purged: r.purged.as_ref(),
         last_seq: r.last_seq,
+        size: r.size,
+        signed_off_by: &r.sign_off.approved_by,
+        signed_off: (!r.sign_off.approved_by.is_empty()).then_some(r.sign_off.date),
+        error: r.error.as_deref(),
     }
 }
 
@@ -978,6 +1034,21 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
     }
 }
 
+/// A section's Markdown without its heading line (the model keeps it: `## Root Cause`, or a
+/// setext heading's two lines).
+fn section_body(markdown: &str) -> &str {
+    let mut lines = markdown.splitn(3, '\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_start().starts_with('#') {
+        return markdown[first.len()..].trim_start_matches(['\r', '\n']);
+    }
+    let second = lines.next().unwrap_or("").trim();
+    if !second.is_empty() && (second.bytes().all(|b| b == b'=') || second.bytes().all(|b| b == b'-')) {
+        return lines.next().unwrap_or("");
+    }
+    markdown
+}
+
 /// The incident page's sections in document order: a typed panel where the model has the
 /// section's content, the section's own Markdown otherwise, so that nothing is dropped.
 fn blocks(inc: &Incident) -> Vec<Block<'_>> {
@@ -988,9 +1059,10 @@ fn blocks(inc: &Incident) -> Vec<Block<'_>> {
             typed.pop();
         }
         let h = normalize(&s.heading);
+        let body = section_body(&s.markdown);
         if s.level <= 1 {
-            if !s.markdown.trim().is_empty() {
-                out.push(Block { kind: "markdown", heading: "", level: 2, markdown: &s.markdown });
+            if !body.trim().is_empty() {
+                out.push(Block { kind: "markdown", heading: "", level: 2, markdown: body });
             }
             continue;
         }
@@ -998,20 +1070,20 @@ fn blocks(inc: &Incident) -> Vec<Block<'_>> {
             continue;
         }
         let kind = kind_of(&h);
-        if kind != Kind::Markdown && typed_covers(kind, inc, &s.markdown) {
+        if kind != Kind::Markdown && typed_covers(kind, inc, body) {
             out.push(Block {
                 kind: kind.name(),
                 heading: &s.heading,
                 level: s.level.clamp(2, 4),
-                markdown: &s.markdown,
+                markdown: body,
             });
             typed.push((kind, s.level));
-        } else if !s.markdown.trim().is_empty() || s.level == 2 {
+        } else if !body.trim().is_empty() || s.level == 2 {
             out.push(Block {
                 kind: "markdown",
                 heading: &s.heading,
                 level: s.level.clamp(2, 4),
-                markdown: &s.markdown,
+                markdown: body,
             });
         }
     }
@@ -1076,7 +1148,8 @@ struct ItemRow<'a> {
 struct Pager {
     page: usize,
     pages: usize,
-    total: usize,
+    /// Row numbers on this page. The total is not part of the pager: it would change every
+    /// page of a list whenever one row is added.
     first: usize,
     last: usize,
     prev: Option<String>,
@@ -1106,7 +1179,16 @@ struct IncidentPage<'a> {
     record: Provenance<'a>,
     customers: Vec<ImpactRow<'a>>,
     action_items: Vec<ItemRow<'a>>,
-    blocks: Vec<Block<'a>>,
+}
+
+/// What an incident page's key is made of (see `Renderer::incident`).
+#[derive(Serialize)]
+struct IncidentKey<'k, 'a> {
+    object: &'a str,
+    record: &'k Provenance<'a>,
+    year: &'k Option<Link>,
+    customers: &'k [ImpactRow<'a>],
+    action_items: &'k [ItemRow<'a>],
 }
 
 #[derive(Serialize)]
@@ -1120,9 +1202,20 @@ struct Provenance<'a> {
     ingested_at: Option<DateTime<Utc>>,
     retain_until: NaiveDate,
     retention: &'static str,
+    /// The retention period applied, in years.
+    retention_years: u32,
     legal_hold: Option<&'a Hold>,
     purged: Option<&'a PurgeInfo>,
     last_seq: u64,
+    /// Bytes of the current object.
+    size: u64,
+    /// The sign-off as the ledger records it (kept after a purge); empty and `None` when the
+    /// snapshot does not carry it.
+    signed_off_by: &'a str,
+    signed_off: Option<NaiveDate>,
+    /// Why the record's bytes could not be read (missing or changed object), for a record
+    /// that was not purged.
+    error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -1178,8 +1271,8 @@ struct SeverityCount {
 
 #[derive(Serialize)]
 struct HomeCharts {
-    by_month: Value,
-    durations: Value,
+    by_month: Vec<charts::Bucket>,
+    durations: Vec<charts::Bucket>,
 }
 
 #[derive(Serialize)]
@@ -1187,7 +1280,8 @@ struct HomePage<'a> {
     nav: &'static str,
     counts: Counts,
     severities: Vec<SeverityCount>,
-    charts: HomeCharts,
+    /// The numbers behind `charts` (which is added, as SVG, only when the page is rendered).
+    chart_data: HomeCharts,
     latest: Vec<IncidentRow<'a>>,
     overdue: Vec<ItemRow<'a>>,
     due_soon: Vec<ItemRow<'a>>,
@@ -1246,7 +1340,7 @@ struct CustomerRow<'a> {
 #[derive(Serialize)]
 struct ListPage<'a> {
     nav: &'static str,
-    customers: Vec<CustomerRow<'a>>,
+    customers: &'a [CustomerRow<'a>],
 }
 
 #[derive(Serialize)]
@@ -1261,15 +1355,16 @@ struct CustomerIncident<'a> {
 #[derive(Serialize)]
 struct CustomerPage<'a> {
     nav: &'static str,
-    customer: CustomerRow<'a>,
-    chart: Option<Value>,
+    customer: &'a CustomerRow<'a>,
+    /// The numbers behind `chart` (page 1 only; the SVG is added when the page is rendered).
+    chart_data: Option<Vec<charts::Bucket>>,
     incidents: Vec<CustomerIncident<'a>>,
     pager: Pager,
     open_items: Vec<ItemRow<'a>>,
     open_total: usize,
 }
 
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, Clone)]
 struct OwnerRow<'a> {
     name: &'a str,
     path: &'a str,
@@ -1282,13 +1377,20 @@ struct OwnerRow<'a> {
 #[derive(Serialize)]
 struct OwnersPage<'a> {
     nav: &'static str,
-    owners: Vec<OwnerRow<'a>>,
+    owners: &'a [OwnerRow<'a>],
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OwnerHead<'a> {
+    Counts(&'a OwnerRow<'a>),
+    Name { name: &'a str, path: &'a str },
 }
 
 #[derive(Serialize)]
 struct OwnerPage<'a> {
     nav: &'static str,
-    owner: OwnerRow<'a>,
+    owner: OwnerHead<'a>,
     items: Vec<ItemRow<'a>>,
     pager: Pager,
 }
@@ -1307,13 +1409,35 @@ struct StatusCount<'a> {
     count: usize,
 }
 
+/// The tracker's lists: name and first page. Each list is paged on its own, so that new items,
+/// which come last in their list, leave the other lists' pages unchanged.
+const TRACKER: [(&str, &str); 3] =
+    [("overdue", "actions.html"), ("open", "actions-open.html"), ("done", "actions-done.html")];
+
+#[derive(Serialize)]
+struct ListTab {
+    name: &'static str,
+    path: &'static str,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct ActionsSummary<'a> {
+    counts: &'a ItemCounts,
+    statuses: &'a [StatusCount<'a>],
+    owners: &'a [OwnerRow<'a>],
+    owners_total: usize,
+}
+
 #[derive(Serialize)]
 struct ActionsPage<'a> {
     nav: &'static str,
-    counts: ItemCounts,
-    statuses: Vec<StatusCount<'a>>,
-    owners: Vec<OwnerRow<'a>>,
-    owners_total: usize,
+    /// `overdue`, `open` or `done`.
+    list: &'static str,
+    lists: Vec<ListTab>,
+    /// Counts, statuses and the busiest owners: on `actions.html` only, so that the other
+    /// pages of the tracker change only when their own items do.
+    summary: Option<ActionsSummary<'a>>,
     items: Vec<ItemRow<'a>>,
     pager: Pager,
 }
@@ -1409,19 +1533,6 @@ struct JsonIncident<'a> {
     purged: bool,
 }
 
-/// `serde_json::to_writer` behind a trait object, so `page` can hash values of any type.
-mod erased {
-    pub trait Ser {
-        fn write(&self, w: super::HashWriter<'_>) -> serde_json::Result<()>;
-    }
-
-    impl<T: serde::Serialize + ?Sized> Ser for T {
-        fn write(&self, w: super::HashWriter<'_>) -> serde_json::Result<()> {
-            serde_json::to_writer(w, self)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1455,6 +1566,15 @@ mod tests {
         assert_eq!(kind_of(&normalize("Self-Healing Performance")), Kind::Markdown);
         assert!(is_child(Kind::Impact, &normalize("Customer-Specific Impact")));
         assert!(is_child(Kind::Resolution, &normalize("Long-term Improvements (Within 30 days)")));
+    }
+
+    #[test]
+    fn section_bodies_lose_their_heading() {
+        assert_eq!(section_body("## Root Cause\n\nText\n"), "Text\n");
+        assert_eq!(section_body("## Root Cause\r\n\r\nText\r\n"), "Text\r\n");
+        assert_eq!(section_body("Root Cause\n==========\nText\n"), "Text\n");
+        assert_eq!(section_body("Text only\n"), "Text only\n");
+        assert_eq!(section_body("# Title"), "");
     }
 
     #[test]

@@ -32,13 +32,7 @@ pub fn slugify(text: &str) -> String {
 
 /// True for an incident id that can be used as a file name as it is: the sign-off gate's safe
 /// form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`.
-pub fn is_safe_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
-}
+pub use crate::record::values::is_safe_id;
 
 /// The first `len` hex digits of the SHA-256 of `text`.
 fn short_hash(text: &str, len: usize) -> String {

@@ -45,8 +45,8 @@ pub struct Templates {
     env: Environment<'static>,
     /// `assets/…` files (embedded, then overridden), sorted by path.
     pub assets: Vec<(String, Vec<u8>)>,
-    /// SHA-256 over every template's name and source and this program's version: any change
-    /// re-renders every page.
+    /// SHA-256 over every template's name and source and this program (its version and source
+    /// fingerprint): any change re-renders every page.
     pub hash: String,
     uses: BTreeMap<&'static str, Uses>,
 }
@@ -84,7 +84,7 @@ impl Templates {
         }
 
         let mut hasher = Sha256::new();
-        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update(super::write::GENERATOR.as_bytes());
         for (name, source) in &sources {
             hasher.update((name.len() as u64).to_le_bytes());
             hasher.update(name.as_bytes());
@@ -208,12 +208,16 @@ fn set_escaping(env: &mut Environment<'static>) {
         if *state.auto_escape() != minijinja::AutoEscape::Html || value.is_safe() {
             return minijinja::escape_formatter(out, state, value);
         }
-        let escaped = match value.as_str() {
-            Some(s) => markdown::escape(s),
-            None if value.is_undefined() => String::new(),
-            None => markdown::escape(&value.to_string()),
+        use minijinja::value::ValueKind;
+        let written = match value.kind() {
+            ValueKind::String => markdown::escape_into(out, value.as_str().unwrap_or_default()),
+            ValueKind::Undefined => Ok(()),
+            ValueKind::Number | ValueKind::Bool | ValueKind::None => {
+                std::fmt::Write::write_fmt(out, format_args!("{value}"))
+            }
+            _ => markdown::escape_into(out, &value.to_string()),
         };
-        out.write_str(&escaped).map_err(minijinja::Error::from)
+        written.map_err(minijinja::Error::from)
     });
 }
 
@@ -225,21 +229,46 @@ fn add_filters(env: &mut Environment<'static>) {
         Value::from_safe_string(markdown::render_inline(text.as_deref().unwrap_or("")))
     });
     env.add_filter("datetime", |v: Option<String>| {
-        format_datetime(v.as_deref().unwrap_or(""), "%Y-%m-%d %H:%M:%S UTC")
+        format_datetime(v.as_deref().unwrap_or(""), Stamp::DateTime)
     });
-    env.add_filter("time", |v: Option<String>| format_datetime(v.as_deref().unwrap_or(""), "%H:%M:%S"));
-    env.add_filter("date", |v: Option<String>| format_datetime(v.as_deref().unwrap_or(""), "%Y-%m-%d"));
+    env.add_filter("time", |v: Option<String>| format_datetime(v.as_deref().unwrap_or(""), Stamp::Time));
+    env.add_filter("date", |v: Option<String>| format_datetime(v.as_deref().unwrap_or(""), Stamp::Date));
     env.add_filter("duration", |secs: Option<i64>| secs.map(format_duration).unwrap_or_default());
     env.add_filter("num", |n: Option<i64>| n.map(format_number).unwrap_or_default());
 }
 
+/// How a timestamp is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    /// `2025-01-14 14:23:47 UTC`
+    DateTime,
+    /// `2025-01-14`
+    Date,
+    /// `14:23:47`
+    Time,
+}
+
 /// Reformats an RFC 3339 timestamp (or passes a plain date through); other text is kept.
-pub fn format_datetime(v: &str, fmt: &str) -> String {
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return t.to_utc().format(fmt).to_string();
+pub fn format_datetime(v: &str, how: Stamp) -> String {
+    // The common case, what chrono writes for whole seconds in UTC: `2025-01-14T14:23:47Z`.
+    let b = v.as_bytes();
+    if b.len() == 20 && b[10] == b'T' && b[19] == b'Z' && v.is_ascii() {
+        return match how {
+            Stamp::DateTime => format!("{} {} UTC", &v[..10], &v[11..19]),
+            Stamp::Date => v[..10].to_string(),
+            Stamp::Time => v[11..19].to_string(),
+        };
     }
-    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        && fmt == "%Y-%m-%d"
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        let t = t.to_utc();
+        return match how {
+            Stamp::DateTime => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            Stamp::Date => t.format("%Y-%m-%d").to_string(),
+            Stamp::Time => t.format("%H:%M:%S").to_string(),
+        };
+    }
+    if how == Stamp::Date
+        && let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d")
     {
         return d.to_string();
     }
@@ -286,12 +315,15 @@ mod tests {
         assert_eq!(format_number(1247), "1,247");
         assert_eq!(format_number(1_000_000), "1,000,000");
         assert_eq!(format_number(-12), "-12");
+        assert_eq!(format_datetime("2025-01-14T14:23:47Z", Stamp::DateTime), "2025-01-14 14:23:47 UTC");
         assert_eq!(
-            format_datetime("2025-01-14T14:23:47Z", "%Y-%m-%d %H:%M:%S UTC"),
-            "2025-01-14 14:23:47 UTC"
+            format_datetime("2025-01-14T14:23:47.5+01:00", Stamp::DateTime),
+            "2025-01-14 13:23:47 UTC"
         );
-        assert_eq!(format_datetime("2025-01-14", "%Y-%m-%d"), "2025-01-14");
-        assert_eq!(format_datetime("soon", "%Y"), "soon");
+        assert_eq!(format_datetime("2025-01-14T14:23:47Z", Stamp::Time), "14:23:47");
+        assert_eq!(format_datetime("2025-01-14T14:23:47Z", Stamp::Date), "2025-01-14");
+        assert_eq!(format_datetime("2025-01-14", Stamp::Date), "2025-01-14");
+        assert_eq!(format_datetime("soon", Stamp::Date), "soon");
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct WriteReport {
 struct Manifest {
     format: u32,
     generator: String,
+    /// Hash of everything the whole site is made of (see `super::site_key`): when it is the
+    /// same, the next build has nothing to do.
+    #[serde(default)]
+    site_key: String,
     /// Output path → what it was made from.
     files: BTreeMap<String, Entry>,
 }
@@ -47,7 +51,9 @@ struct Entry {
     size: u64,
 }
 
-const GENERATOR: &str = concat!("incident-archive ", env!("CARGO_PKG_VERSION"));
+/// This program, down to its source code: a manifest written by another build is not trusted.
+pub(crate) const GENERATOR: &str =
+    concat!("incident-archive ", env!("CARGO_PKG_VERSION"), " ", env!("INCIDENT_ARCHIVE_SOURCE_FINGERPRINT"));
 
 /// Where pages go: the staging tree of a real build, or memory for [`super::render`].
 pub(crate) trait Sink: Sync {
@@ -82,6 +88,9 @@ pub(crate) struct Staging {
     dir: Option<tempfile::TempDir>,
     old: Option<Manifest>,
     entries: Mutex<BTreeMap<String, Entry>>,
+    /// Folders already made in the new tree (relative paths).
+    dirs: Mutex<std::collections::BTreeSet<String>>,
+    site_key: String,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     _lock: File,
@@ -149,10 +158,17 @@ impl Staging {
             dir: Some(dir),
             old,
             entries: Mutex::new(BTreeMap::new()),
+            dirs: Mutex::new(Default::default()),
+            site_key: String::new(),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             _lock: lock,
         })
+    }
+
+    /// Records the hash of the whole site's inputs in the new manifest.
+    pub fn set_site_key(&mut self, key: String) {
+        self.site_key = key;
     }
 
     fn staging(&self) -> &Path {
@@ -170,9 +186,13 @@ impl Staging {
     fn prepare(&self, path: &str) -> Result<PathBuf, SiteError> {
         check_path(path)?;
         let dest = self.staging().join(path);
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| SiteError::Io { path: dir.to_path_buf(), source })?;
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+            if !dirs.contains(dir) {
+                let full = self.staging().join(dir);
+                std::fs::create_dir_all(&full).map_err(|source| SiteError::Io { path: full, source })?;
+                dirs.insert(dir.to_string());
+            }
         }
         Ok(dest)
     }
@@ -191,7 +211,12 @@ impl Staging {
         }
         report.kept = self.carry_foreign_files(&entries)?;
 
-        let manifest = Manifest { format: 1, generator: GENERATOR.into(), files: entries };
+        let manifest = Manifest {
+            format: 1,
+            generator: GENERATOR.into(),
+            site_key: self.site_key.clone(),
+            files: entries,
+        };
         let mut bytes = serde_json::to_vec(&manifest).map_err(|e| SiteError::Invalid(e.to_string()))?;
         bytes.push(b'\n');
         let dest = self.staging().join(MANIFEST);
@@ -274,6 +299,20 @@ impl Sink for Staging {
         }
         self.record(path, Entry { key, size: bytes.len() as u64 })
     }
+}
+
+/// The number of files of the site in `out_dir` when it was built from inputs whose hash is
+/// `site_key` and every file it lists is still there with its size; `None` otherwise.
+pub(crate) fn unchanged_site(out_dir: &Path, site_key: &str) -> Option<usize> {
+    let bytes = std::fs::read(out_dir.join(MANIFEST)).ok()?;
+    let m: Manifest = serde_json::from_slice(&bytes).ok()?;
+    if m.format != 1 || m.generator != GENERATOR || m.site_key.is_empty() || m.site_key != site_key {
+        return None;
+    }
+    let intact = m.files.iter().all(|(path, entry)| {
+        std::fs::symlink_metadata(out_dir.join(path)).is_ok_and(|md| md.is_file() && md.len() == entry.size)
+    });
+    intact.then_some(m.files.len())
 }
 
 /// Writes `files` as the complete content of `out_dir` (plus files no build made, which are
@@ -407,8 +446,8 @@ fn swap(staging: tempfile::TempDir, out_dir: &Path, parent: &Path, name: &str) -
         if renameat_with(CWD, staging.path(), CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
             sync_dir(parent)?;
             // The temporary folder now holds the old tree.
-            let old = staging.path().to_path_buf();
-            return staging.close().map_err(io(&old));
+            let old = staging.keep();
+            return remove_tree(&old);
         }
     }
     let new = staging.keep();
@@ -421,7 +460,39 @@ fn swap(staging: tempfile::TempDir, out_dir: &Path, parent: &Path, name: &str) -
     std::fs::rename(out_dir, &old).map_err(io(out_dir))?;
     std::fs::rename(&new, out_dir).map_err(io(out_dir))?;
     sync_dir(parent)?;
-    std::fs::remove_dir_all(&old).map_err(io(&old))
+    remove_tree(&old)
+}
+
+/// Removes a folder tree, its subfolders in parallel (unlinking is most of a nightly build's
+/// system time).
+fn remove_tree(dir: &Path) -> Result<(), SiteError> {
+    use rayon::prelude::*;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SiteError::Io { path, source }
+    };
+    let entries: Vec<std::fs::DirEntry> =
+        std::fs::read_dir(dir).map_err(io(dir))?.collect::<Result<_, _>>().map_err(io(dir))?;
+    entries.par_iter().try_for_each(|e| {
+        let path = e.path();
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let files: Vec<PathBuf> = std::fs::read_dir(&path)
+                .map_err(io(&path))?
+                .map(|e| e.map(|e| e.path()))
+                .collect::<Result<_, _>>()
+                .map_err(io(&path))?;
+            files.par_chunks(256).try_for_each(|chunk| {
+                chunk.iter().try_for_each(|f| {
+                    if f.is_dir() { std::fs::remove_dir_all(f) } else { std::fs::remove_file(f) }
+                        .map_err(io(f))
+                })
+            })?;
+            std::fs::remove_dir(&path).map_err(io(&path))
+        } else {
+            std::fs::remove_file(&path).map_err(io(&path))
+        }
+    })?;
+    std::fs::remove_dir(dir).map_err(io(dir))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), SiteError> {

@@ -1,5 +1,6 @@
-// Shared by the browser tests: the synthetic site, the CLI, the search engine run in node,
-// a static HTTP server, and Chromium.
+// Shared by the browser tests: the site built by the real binary from the project's own
+// generated corpus plus hostile records, the CLI, the search engine run in node, a static HTTP
+// server, and Chromium.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
@@ -16,33 +17,86 @@ export const search = require(searchJs);
 
 const binary = path.join(repo, "target/debug/incident-archive");
 const fixture = process.env.IA_BROWSER_FIXTURE || path.join(here, ".fixture");
+/** Records whose text tries to inject markup and script; copied into the generated inbox. */
+export const hostileDir = path.join(repo, "tests/fixtures/hostile");
+/** Ids of the hostile records (their file names). */
+export const HOSTILE = fs
+  .readdirSync(hostileDir)
+  .filter((f) => f.endsWith(".md"))
+  .map((f) => f.slice(0, -3))
+  .sort();
+/** The generated corpus: `incident-archive generate-corpus --count COUNT --seed SEED`. */
+const COUNT = 3000;
+const SEED = 7;
+/** The build date and the ledger's clock, fixed so that every run builds the same site. */
+export const AS_OF = "2026-01-31";
+const NOW = "2026-01-31T02:00:00Z";
 
-function newer(a, b) {
-  return fs.existsSync(a) && fs.existsSync(b) && fs.statSync(a).mtimeMs > fs.statSync(b).mtimeMs;
+function mtime(p) {
+  return fs.statSync(p).mtimeMs;
 }
 
-/** Builds (once, shared by the test files) a synthetic archive index and its exported site:
- *  `<fixture>/archive` for the CLI, `<fixture>/site` for the browser. */
+/** Runs the binary as a user would; throws with its output unless it exits 0. */
+function run(args, options = {}) {
+  const r = spawnSync(binary, args, {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+  });
+  if (r.error) throw r.error;
+  if (r.status !== 0) {
+    throw new Error(`building the browser fixture: \`incident-archive ${args.join(" ")}\` exited ${r.status}:\n${r.stdout}${r.stderr}`);
+  }
+  return r;
+}
+
+/** Builds the fixture as a new user would: the project's deterministic corpus and the hostile
+ *  records in an inbox, a configuration file, and `incident-archive build`. Gives
+ *  `<fixture>/archive` (for `incident-archive search`) and `<fixture>/site` (for the browser). */
+function build() {
+  const records = path.join(fixture, "records");
+  const started = Date.now();
+  run(["generate-corpus", "--count", String(COUNT), "--seed", String(SEED), "--out", records, "-q"]);
+  for (const id of HOSTILE) fs.copyFileSync(path.join(hostileDir, id + ".md"), path.join(records, id + ".md"));
+  const config = path.join(fixture, "incident-archive.yaml");
+  fs.writeFileSync(config, "inbox: records\narchive: archive\noutput: site\n");
+  const report = path.join(fixture, "build.json");
+  const r = run(["--config", config, "build", "--as-of", AS_OF, "--report", report], {
+    cwd: fixture,
+    env: { INCIDENT_ARCHIVE_NOW: NOW },
+  });
+  const { ingest, verify } = JSON.parse(fs.readFileSync(report, "utf8"));
+  if (ingest.new !== COUNT + HOSTILE.length || ingest.rejected.length || !verify.ok) {
+    throw new Error(`building the browser fixture: expected ${COUNT + HOSTILE.length} new records, none rejected, a clean verify:\n${r.stdout}${r.stderr}`);
+  }
+  console.log(`# fixture: ${COUNT} generated + ${HOSTILE.length} hostile records built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Builds the fixture once, shared by the test files (a lock folder while one builds, `done` when
+ *  built), again only when the binary, search.js or a hostile record is newer. */
 export function site() {
+  if (!fs.existsSync(binary)) {
+    throw new Error(`${binary} is missing: run \`cargo build\` first (scripts/test.sh builds it with \`cargo test\`)`);
+  }
   const done = path.join(fixture, "done");
   const lock = fixture + ".lock";
+  const inputs = [binary, searchJs, ...HOSTILE.map((id) => path.join(hostileDir, id + ".md"))];
   for (;;) {
-    if (fs.existsSync(done) && newer(done, binary) && newer(done, searchJs)) break;
+    if (fs.existsSync(done) && inputs.every((p) => mtime(done) > mtime(p))) break;
     try {
       fs.mkdirSync(lock, { recursive: false });
     } catch {
-      // another test file is building it
+      // Another test file is building it; a lock left by a killed run is taken over.
+      const since = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+      if (since && Date.now() - since > 10 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
       continue;
     }
     try {
       fs.rmSync(fixture, { recursive: true, force: true });
-      const r = spawnSync("cargo", ["test", "-q", "--test", "cli", "index::browser_site", "--", "--ignored", "--exact"], {
-        cwd: repo,
-        env: { ...process.env, BROWSER_SITE_DIR: fixture },
-        encoding: "utf8",
-      });
-      if (r.status !== 0) throw new Error("building the browser fixture failed:\n" + r.stdout + r.stderr);
+      fs.mkdirSync(fixture, { recursive: true });
+      build();
       fs.writeFileSync(done, "");
     } finally {
       fs.rmSync(lock, { recursive: true, force: true });
@@ -125,45 +179,88 @@ export async function chromium() {
   return { browser, profile };
 }
 
-/** Queries of the supported browser syntax, reasoned to cover each part of the engine. */
+/** Queries of the supported browser syntax over the generated corpus's vocabulary
+ *  (src/corpus.rs: scenario templates, Zipf-drawn customers, owners and long-tail words), each
+ *  chosen for a part of the engine. The hit counts are those of the fixture (3,000 records, seed
+ *  7, plus the hostile ones); lists over 32 postings live in the export's `l/` files. */
 export const QUERIES = [
-  "database",
-  "leaking",
+  // Common terms: long posting lists, read in chunks.
+  "database", // 2,355 of 3,003
+  "review", // every record: all scores tie, the order is by id
+  "leaking", // stemmed to `leak`: 655
+  "certificates",
   "connection pool",
   "database timeout latency",
+  // Phrases, and one in the wrong order.
   '"connection pool exhaustion"',
   '"slow query"',
-  '"pool connection"',
+  '"memory leak"',
+  '"expired tls certificate"',
+  '"pool connection"', // nothing
+  // Boolean operators.
   "database AND timeout",
   "query AND timeout AND database",
   "timeout -database",
   "leak NOT memory",
+  "(cache OR memory) AND leak",
+  "(dns OR certificate) AND -expired",
+  "+kafka consumer -rebalance",
+  "kafka OR rabbitmq",
+  // Fields.
   "root_cause:leak",
   "title:database",
+  'title:"memory leak"',
   "lessons:review",
   "to_improve:alerts",
-  "customer:globalbank",
-  "severity:p1 AND cache",
-  "owner:platform",
-  "status:closed",
+  "factors:soak",
+  "timeline:rollback",
+  "actions:runbook",
+  "detection:prometheus",
+  "resolution:index",
   "root_cause:(slow query) -title:database",
-  "(cache OR memory) AND leak",
-  "+kafka consumer -rebalance",
-  "clock skew",
-  "vault secret rotation",
+  // Customers and owners that exist: the most frequent, a common one, a rare one.
+  "customer:globalbank", // 1,259
+  'customer:"healthtech systems"',
+  "customer:coastalmart", // 1
+  "owner:platform", // 2,107
+  'owner:"db team"',
+  'owner:"ledger ops"', // 10
+  // Status, severity and year as fields.
+  "status:closed",
+  "status:closed AND certificate",
+  "severity:p1 AND cache",
+  "year:2023",
+  "year:2019 AND dns", // 17
+  // Rare terms of the long tail, an id, the hostile records, and nothing.
+  "clock skew", // 16
+  "deadlock quota",
+  "venzel", // 9
+  "elbarbar", // 2
   "id:INC-2023-00002",
   "hostile",
   "zebra",
+  '"zebra crossing"',
 ];
 
-/** Filters as the search page offers them. */
+/** Filters as the search page offers them: none, each kind, the most frequent customer, a rare
+ *  one, and combinations that leave few hits. */
 export const FILTERS = [
   {},
   { severity: "P1" },
   { customer: "GlobalBank Corp" },
   { year: "2023" },
   { status: "Closed" },
-  { severity: "P2", customer: "Nordic Air" },
+  { severity: "P2", customer: "QuantumWorks Ltd" },
+  { customer: "CoastalMart Co" },
+  { year: "2019", status: "Closed", severity: "P4" },
 ];
+
+/** Pairs of a query and filters: each query alone and with `n` of the other filters in turn
+ *  (`shift` moves the turn), so that every filter meets many queries without the whole product
+ *  (each pair costs a run of the CLI). */
+export function withFilters(queries, n, shift = 0) {
+  const rest = FILTERS.slice(1);
+  return queries.flatMap((q, i) => [[q, {}], ...Array.from({ length: n }, (_, k) => [q, rest[(i * n + k + shift) % rest.length]])]);
+}
 
 export { execFileSync };

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
-use incident_archive::archive::{ArchivedRecord, Hold, PurgeInfo, Snapshot, VersionInfo};
+use incident_archive::archive::{ArchivedRecord, Hold, LedgerSignOff, PurgeInfo, Snapshot, VersionInfo};
 use incident_archive::record::*;
 use incident_archive::site::{self, OutputFile, SiteOptions};
 use scraper::{Html, Selector};
@@ -21,14 +21,6 @@ fn dt(s: &str) -> DateTime<Utc> {
 
 fn day(s: &str) -> NaiveDate {
     s.parse().expect("date in a fixture")
-}
-
-fn field(label: &str, value: &str) -> Field {
-    Field { label: label.into(), value: value.into() }
-}
-
-fn step(done: bool, text: &str) -> Step {
-    Step { done, text: text.into() }
 }
 
 fn item(id: &str, action: &str, owner: &str, due: &str, status: &str) -> ActionItem {
@@ -60,8 +52,8 @@ fn customer(
     }
 }
 
-/// Splits a record into its sections the way the model keeps them: one per heading, its body
-/// up to the next heading of any level (headings inside code fences do not count).
+/// Splits Markdown into sections the way the model keeps them: one per heading, from the
+/// heading line up to the next heading of any level (headings inside code fences do not count).
 fn split_sections(text: &str) -> Vec<Section> {
     let mut out: Vec<Section> = Vec::new();
     let mut fence = false;
@@ -75,206 +67,22 @@ fn split_sections(text: &str) -> Vec<Section> {
                 heading: line[hashes..].trim().into(),
                 level: hashes as u8,
                 line: n + 1,
-                markdown: String::new(),
+                markdown: format!("{line}\n"),
             });
         } else if let Some(s) = out.last_mut() {
             s.markdown.push_str(line);
             s.markdown.push('\n');
         }
     }
-    for s in &mut out {
-        s.markdown = s.markdown.trim_matches('\n').to_string() + "\n";
-    }
     out
 }
 
-fn section<'a>(sections: &'a [Section], heading: &str) -> &'a str {
-    &sections.iter().find(|s| s.heading == heading).expect("section in the fixture").markdown
-}
-
-/// The reference record `INC-2025-0023` as the model holds it.
+/// The reference record `INC-2025-0023`, parsed.
 fn reference() -> Incident {
-    let text = std::fs::read_to_string(common::records().join("INC-2025-0023.md")).unwrap();
-    let sections = split_sections(&text);
-    let t = |hms: &str| dt(&format!("2025-01-14T{hms}Z"));
-    Incident {
-        id: "INC-2025-0023".into(),
-        title: "Database Connection Pool Exhaustion - Production".into(),
-        severity: "P1".into(),
-        severity_label: Some("High".into()),
-        status: "Resolved".into(),
-        started_at: Some(t("14:23:47")),
-        ended_at: Some(t("15:08:22")),
-        duration_seconds: Some(2675),
-        duration_text: Some("44 minutes 35 seconds".into()),
-        customer_impact: "Moderate (12 customers experienced degraded performance)".into(),
-        timeline: [
-            ("14:23:47", "Alert fired: \"Database connection pool utilization > 95%\""),
-            ("14:24:12", "Automated page sent to on-call engineer (Sarah Mitchell)"),
-            ("14:25:38", "On-call acknowledged, began investigation"),
-            ("14:27:15", "Identified: Slow query causing connection leak"),
-            ("14:29:42", "Self-healing attempted: Increase pool size"),
-            ("14:32:08", "Self-healing result: Partial mitigation, connections still leaking"),
-            ("14:34:55", "Manual intervention: Killed long-running queries"),
-            ("14:37:21", "Deployed hotfix: Added query timeout"),
-            ("14:42:10", "Monitoring: Pool utilization declining"),
-            ("14:55:33", "Verified: All services recovered"),
-            ("15:08:22", "Incident closed"),
-        ]
-        .iter()
-        .map(|(at, text)| TimelineEntry { at: t(at), text: (*text).into() })
-        .collect(),
-        root_cause: RootCause {
-            summary: "Inefficient SQL query introduced in deployment `v3.4.7` causing database connections to remain open indefinitely.".into(),
-            details_markdown: section(&sections, "Root Cause").into(),
-            contributing_factors: vec![
-                "Code review missed missing index".into(),
-                "Load testing didn't include this query pattern".into(),
-                "Query timeout not configured (default: unlimited)".into(),
-                "Connection pool size not auto-scaling".into(),
-            ],
-            code_blocks: vec![CodeBlock {
-                lang: "sql".into(),
-                code: "SELECT * FROM user_activities \nWHERE timestamp > NOW() - INTERVAL '30 days' \nORDER BY user_id, timestamp;\n".into(),
-            }],
-            fields: vec![field("Problem", "Missing index on `(user_id, timestamp)` combined with full table scan on 847M row table caused queries to take 120+ seconds, exhausting connection pool (max 100 connections).")],
-        },
-        detection: Detection {
-            how_detected: "Automated monitoring (Prometheus alert)".into(),
-            time_to_detect: "47 seconds after first slow query execution".into(),
-            method: "Effective - caught early before complete outage".into(),
-            time_to_detect_seconds: Some(47),
-            alert_rule: Some(CodeBlock {
-                lang: "yaml".into(),
-                code: "alert: DatabaseConnectionPoolHigh\nexpr: db_connection_pool_active / db_connection_pool_max > 0.95\nfor: 1m\nseverity: critical\n".into(),
-            }),
-            fields: Vec::new(),
-            details_markdown: section(&sections, "Detection").into(),
-            ..Detection::default()
-        },
-        impact: Impact {
-            users_affected: Some(1247),
-            customer_accounts: Some(12),
-            impact_type: "Slow API responses (15-45 second delays)".into(),
-            user_fields: vec![
-                field("Users Affected", "~1,247 users across 12 customer accounts"),
-                field("Impact Type", "Slow API responses (15-45 second delays)"),
-                field("No Data Loss", "All transactions eventually completed"),
-                field("API Error Rate", "Increased from 0.2% to 8.7%"),
-            ],
-            customers: vec![
-                customer("GlobalBank Corp", 347, 45, None, 2, None),
-                customer("HealthTech Systems", 189, 38, None, 1, None),
-                customer("RetailChain Inc", 156, 29, None, 0, None),
-                customer("TechStartup LLC", 143, 33, None, 1, None),
-                customer("Others (8 accounts)", 412, 25, Some(18), 0, Some(8)),
-            ],
-            business: vec![
-                field("Revenue Impact", "Minimal (~$150 in SLA credits)"),
-                field("Reputation Impact", "Low (proactive communication)"),
-                field("Support Tickets", "4 tickets opened"),
-                field("Customer Churn Risk", "None identified"),
-            ],
-        },
-        resolution: Resolution {
-            immediate: vec![
-                step(true, "**14:29** - Self-healing increased pool size from 100 → 150 connections"),
-                step(true, "**14:34** - Manually killed 23 long-running queries"),
-                step(true, "**14:37** - Deployed hotfix with query timeout (30 seconds)"),
-                step(true, "**14:42** - Monitored recovery metrics"),
-            ],
-            short_term: vec![
-                step(true, "Added missing index on `user_activities(user_id, timestamp)`"),
-                step(true, "Set global query timeout: 30 seconds"),
-                step(true, "Increased connection pool max to 200"),
-                step(true, "Added connection pool auto-scaling"),
-                step(true, "Improved monitoring (added query performance metrics)"),
-            ],
-            long_term: vec![
-                step(false, "Implement automatic slow query detection and termination"),
-                step(false, "Add query performance testing to CI/CD pipeline"),
-                step(false, "Database query review as part of code review checklist"),
-                step(false, "Implement connection pool circuit breaker"),
-                step(false, "Enhanced load testing scenarios"),
-            ],
-        },
-        self_healing: SelfHealing {
-            fields: vec![
-                field("Self-Healing Actions Taken", "1"),
-                field("Action", "Increase database connection pool size"),
-                field("Result", "Partial success (bought time for manual intervention)"),
-                field("Effectiveness", "60% - Prevented complete outage but didn't resolve root cause"),
-            ],
-            why_not_resolved: vec![
-                "Increasing pool size treated symptom, not cause".into(),
-                "Connections still leaked due to slow queries".into(),
-                "Self-healing not configured to kill long-running queries".into(),
-            ],
-            recommendations: vec![
-                "Add playbook: Detect and kill queries > 30 seconds".into(),
-                "Add playbook: Auto-rollback recent deployments if connection pool spikes".into(),
-                "Improve decision tree to identify connection leak pattern".into(),
-            ],
-            markdown: section(&sections, "Self-Healing Performance").into(),
-        },
-        communication: Communication {
-            internal: vec![
-                field("Incident Slack Channel", "#incident-2025-0023"),
-                field("Status Updates", "Every 10 minutes"),
-                field("Participants", "8 engineers, 2 customer success managers"),
-                field("Post-Mortem Meeting", "Scheduled for 2025-01-15"),
-            ],
-            external: vec![
-                field("Customer Notification", "Sent at 14:40 (17 minutes into incident)"),
-                field("Status Page", "Updated every 15 minutes"),
-                field("Final Communication", "Sent at 15:20 (after verification)"),
-            ],
-            templates: Vec::new(),
-            markdown: section(&sections, "External").into(),
-        },
-        lessons_learned: LessonsLearned {
-            went_well: vec![
-                "Fast detection (47 seconds)".into(),
-                "Quick acknowledgment by on-call (1m 51s)".into(),
-                "Effective troubleshooting (identified root cause in < 4 minutes)".into(),
-                "Proactive customer communication".into(),
-                "Self-healing prevented complete outage".into(),
-            ],
-            to_improve: vec![
-                "Code review should have caught missing index".into(),
-                "Load testing scenarios insufficient".into(),
-                "Query timeouts should have been configured from day 1".into(),
-                "Self-healing could be more aggressive (kill slow queries)".into(),
-                "Better database change management process".into(),
-            ],
-        },
-        action_items: vec![
-            item("AI-2025-001", "Add index review to code review checklist", "DB Team", "2025-01-20", "Done"),
-            item("AI-2025-002", "Implement auto-kill for queries > 30s", "Platform", "2025-01-25", "In Progress"),
-            item("AI-2025-003", "Add slow query testing to CI/CD", "QA Team", "2025-01-30", "Planned"),
-            item("AI-2025-004", "Update self-healing playbooks", "Platform", "2025-01-22", "Done"),
-            item("AI-2025-005", "Document database change process", "DB Team", "2025-01-27", "In Progress"),
-        ],
-        technical_details_markdown: section(&sections, "Technical Details").into(),
-        references: vec![Reference {
-            label: "Incident Timeline".into(),
-            text: "incident_timelines/INC-2025-0023-timeline.json".into(),
-            url: Some("../incident_timelines/INC-2025-0023-timeline.json".into()),
-        }],
-        sign_off: SignOff {
-            incident_commander: "Sarah Mitchell, Senior SRE".into(),
-            reviewed_by: "David Chen, VP Engineering".into(),
-            approved_by: "Maria Garcia, CISO".into(),
-            date: Some(day("2025-01-15")),
-        },
-        classification: "Internal - Engineering Team".into(),
-        retention: Retention { years: Some(7), text: "7 years (compliance requirement)".into() },
-        technical_details: Default::default(),
-        extra_fields: Vec::new(),
-        front_matter: None,
-        sections,
-        ..Incident::default()
-    }
+    let path = common::records().join("INC-2025-0023.md");
+    let parsed = incident_archive::record::parse(&path, &std::fs::read(&path).unwrap());
+    assert!(parsed.accepted(), "{:?}", parsed.diagnostics);
+    parsed.incident.unwrap()
 }
 
 /// A small, varied incident for lists and aggregates.
@@ -335,6 +143,9 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
         legal_hold: None,
         purged: None,
         last_seq: seq,
+        size: 9000,
+        sign_off: LedgerSignOff { approved_by: inc.sign_off.approved_by.clone(), date: signed },
+        retention_years: years,
         incident: Some(inc),
         ..Default::default()
     }
@@ -343,7 +154,12 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
 fn snapshot(mut records: Vec<ArchivedRecord>) -> Snapshot {
     records.sort_by(|a, b| a.id.cmp(&b.id));
     let ledger_len = records.iter().map(|r| r.last_seq + 1).max().unwrap_or(0);
-    let root = sha256_hex(records.iter().map(|r| r.object.as_str()).collect::<String>().as_bytes());
+    // Like the Merkle root, it changes with every change to any record.
+    let state: Vec<_> = records
+        .iter()
+        .map(|r| (&r.id, &r.object, r.last_seq, r.legal_hold.is_some(), r.purged.is_some()))
+        .collect();
+    let root = sha256_hex(format!("{state:?}").as_bytes());
     Snapshot { root, ledger_len, records }
 }
 
@@ -512,17 +328,47 @@ fn every_page_exists_with_the_shared_context() {
 }
 
 #[test]
-fn overdue_items_come_first_in_the_tracker() {
+fn a_record_whose_bytes_cannot_be_read_is_named_not_hidden() {
+    let mut broken = archived(minor("INC-2025-0077", "2025-01-05T10:00:00Z", "P2", &[], Vec::new()), 9);
+    broken.incident = None;
+    broken.error = Some("object `ab12` cannot be read: No such file or directory".into());
+    let mut records = sample().records;
+    records.push(broken);
+    let files = site::render(&snapshot(records), &opts("2025-01-26")).unwrap();
+    let html = page(&files, "incidents/INC-2025-0077.html");
+    assert!(html.contains("Archived bytes unavailable") && html.contains("cannot be read"), "{html}");
+    assert!(!html.contains("Disposed of"), "it was not purged");
+    assert!(html.contains("Maria Garcia, CISO"), "the ledger's sign-off is still shown");
+}
+
+#[test]
+fn the_tracker_lists_overdue_open_and_done_items_by_due_date() {
     let files = site::render(&sample(), &opts("2025-01-26")).unwrap();
-    let html = Html::parse_document(page(&files, "actions.html"));
     let rows = Selector::parse("#items tbody tr").unwrap();
-    let states: Vec<String> =
-        html.select(&rows).map(|r| r.value().attr("class").unwrap_or("").to_string()).collect();
-    let first_not_overdue = states.iter().position(|s| s != "state-overdue").unwrap();
-    assert!(first_not_overdue >= 2, "AI-2024-101 and AI-2025-002 are overdue on 2025-01-26: {states:?}");
-    assert!(states[first_not_overdue..].iter().all(|s| s != "state-overdue"), "{states:?}");
-    let done = states.iter().position(|s| s == "state-done").unwrap();
-    assert!(states[done..].iter().all(|s| s == "state-done"), "done items last: {states:?}");
+    let cell = Selector::parse("td").unwrap();
+    let list = |path: &str| -> Vec<(String, String, String)> {
+        let html = Html::parse_document(page(&files, path));
+        html.select(&rows)
+            .map(|r| {
+                let cells: Vec<String> = r.select(&cell).map(|c| c.text().collect::<String>()).collect();
+                (r.value().attr("class").unwrap_or("").to_string(), cells[1].clone(), cells[4].clone())
+            })
+            .collect()
+    };
+    let overdue = list("actions.html");
+    let ids: Vec<&str> = overdue.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(ids, ["AI-2024-101", "AI-2025-002"], "overdue on 2025-01-26, oldest due first");
+    assert!(overdue.iter().all(|r| r.0 == "state-overdue"));
+    let open = list("actions-open.html");
+    let due: Vec<&str> = open.iter().map(|r| r.2.as_str()).collect();
+    assert_eq!(due, ["2025-01-27", "2025-01-30", "2027-01-10"]);
+    assert!(open.iter().all(|r| r.0 == "state-open"));
+    let done = list("actions-done.html");
+    assert_eq!(done.len(), 3);
+    assert!(done.iter().all(|r| r.0 == "state-done"));
+    // The landing page has the counts; the other lists do not (they change only with their items).
+    assert!(page(&files, "actions.html").contains("overdue on 2025-01-26"));
+    assert!(!page(&files, "actions-done.html").contains("in all"));
 }
 
 // ----- safety -----
@@ -666,7 +512,7 @@ fn every_internal_link_resolves() {
     let files = site::render(&snapshot(records), &opts("2025-01-26")).unwrap();
     let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert!(paths.contains("incidents/2023.p2.html"), "the year is paged");
-    assert!(paths.contains("actions.p2.html"), "the tracker is paged");
+    assert!(paths.contains("actions-open.p2.html"), "the tracker is paged");
     assert!(paths.contains("owners/platform.p2.html"), "owner pages are paged");
     let links = Selector::parse("[href], [src], form[action]").unwrap();
     let mut checked = 0;
@@ -738,6 +584,12 @@ fn a_new_record_re_renders_only_the_pages_it_touches() {
     assert_eq!((again.rendered, again.write.written, again.write.removed), (0, 0, 0), "{again:?}");
     assert_eq!(again.write.unchanged, first.files);
     assert_eq!(inode("incidents/INC-2025-0023.html"), reference_inode);
+
+    // A page removed by hand comes back, alone.
+    std::fs::remove_file(out.join("customers/healthtech-systems.html")).unwrap();
+    let repaired = site::generate(&sample(), &opts("2025-01-26"), &out, Vec::new()).unwrap();
+    assert_eq!(repaired.rendered_pages, ["customers/healthtech-systems.html"]);
+    assert_eq!((repaired.write.written, repaired.write.unchanged), (1, first.files - 1));
 
     // A new record naming GlobalBank Corp and a new customer, with an item for a new owner.
     let mut records = sample().records;
@@ -853,4 +705,89 @@ fn extra_files_are_written_beside_the_pages() {
     let clash = vec![OutputFile { path: "index.html".into(), bytes: b"x".to_vec() }];
     let err = site::generate(&sample(), &opts("2025-01-26"), &out, clash).unwrap_err();
     assert!(err.to_string().contains("index.html"), "{err}");
+}
+
+// ----- the `site` command -----
+
+/// An archive of the sample records in a temp dir.
+fn archive_of_samples() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    common::bin()
+        .args(["--archive", tmp.path().join("archive").to_str().unwrap(), "ingest"])
+        .arg(common::records())
+        .assert()
+        .success();
+    tmp
+}
+
+fn site_cmd(tmp: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = common::bin();
+    cmd.current_dir(tmp).args(["--archive", "archive", "site", "--out", "public"]).args(extra);
+    cmd
+}
+
+#[test]
+fn the_site_command_renders_every_record_and_then_nothing() {
+    let tmp = archive_of_samples();
+    let out = site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("as of 2026-06-01"), "{stderr}");
+    let public = tmp.path().join("public");
+    let records: Vec<String> = std::fs::read_dir(common::records())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".md").to_string())
+        .collect();
+    assert!(records.len() >= 20);
+    for id in &records {
+        assert!(public.join(format!("incidents/{id}.html")).is_file(), "no page for {id}");
+    }
+    let home = std::fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains("2026-06-01"));
+    let before = read_tree(&public);
+
+    let again = site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().success();
+    let stderr = String::from_utf8_lossy(&again.get_output().stderr).to_string();
+    assert!(stderr.contains(" 0 rendered") && stderr.contains("0 written"), "{stderr}");
+    assert_eq!(read_tree(&public), before);
+
+    // SOURCE_DATE_EPOCH sets the build date when --as-of is not given (2026-07-01 00:00 UTC).
+    site_cmd(tmp.path(), &[]).env("SOURCE_DATE_EPOCH", "1782864000").assert().success();
+    let home = std::fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains("<time datetime=\"2026-07-01\">"), "the build date comes from SOURCE_DATE_EPOCH");
+}
+
+#[test]
+fn a_second_writer_of_the_same_output_exits_3() {
+    let tmp = archive_of_samples();
+    let lock = std::fs::File::create(tmp.path().join(".public.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let out = site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains(".public.lock") && stderr.contains("locked"), "{stderr}");
+    assert!(!tmp.path().join("public").exists(), "nothing was written");
+    drop(lock);
+    site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().success();
+}
+
+#[test]
+fn a_broken_template_is_a_usage_error_naming_it() {
+    let tmp = archive_of_samples();
+    let templates = tmp.path().join("tpl");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("customer.html"),
+        "{% extends \"base.html\" %}\n{% block content %}{% for %}{% endblock %}",
+    )
+    .unwrap();
+    let out = site_cmd(tmp.path(), &["--as-of", "2026-06-01", "--templates", "tpl"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("customer.html:2"), "{stderr}");
+    std::fs::write(
+        templates.join("customer.html"),
+        "{% extends \"base.html\" %}{% block content %}<p id=\"mine\">{{ customer.name }}</p>{% endblock %}",
+    )
+    .unwrap();
+    site_cmd(tmp.path(), &["--as-of", "2026-06-01", "--templates", "tpl"]).assert().success();
+    let page = std::fs::read_to_string(tmp.path().join("public/customers/globalbank-corp.html")).unwrap();
+    assert!(page.contains("<p id=\"mine\">GlobalBank Corp</p>"), "{page}");
 }
