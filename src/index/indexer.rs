@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexWriter, ReloadPolicy, Term};
+use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::{IndexError, IndexReport};
@@ -142,16 +142,17 @@ fn try_update(dir: &Path, snapshot: &Snapshot) -> Result<Attempt, IndexError> {
     let threads = if changed.len() > 2_000 { 2 } else { 1 };
     let mut writer: IndexWriter =
         index.writer_with_num_threads(threads, threads * 100_000_000).map_err(tantivy_err(dir))?;
-    for r in &changed {
+    documents(&fields, snapshot, &changed, |r, doc| {
         writer.delete_term(Term::from_field_text(fields.key, &r.id));
-        match (&r.incident, &r.purged) {
-            (Some(inc), None) => {
-                writer.add_document(super::document::build(&fields, inc)).map_err(tantivy_err(dir))?;
+        match (doc, &r.purged) {
+            (Some(doc), None) => {
+                writer.add_document(doc).map_err(tantivy_err(dir))?;
                 report.added += 1;
             }
             _ => report.removed += 1,
         }
-    }
+        Ok(())
+    })?;
     writer.commit().map_err(tantivy_err(dir))?;
     writer.wait_merging_threads().map_err(tantivy_err(dir))?;
     reader.reload().map_err(tantivy_err(dir))?;
@@ -169,6 +170,29 @@ fn try_update(dir: &Path, snapshot: &Snapshot) -> Result<Attempt, IndexError> {
     report.documents = documents;
     report.changed = true;
     Ok(Attempt::Done(report))
+}
+
+/// Builds the index documents of `records` and hands each to `add` in order, with `None` for
+/// a record that has no incident (purged, or its object damaged). The documents are built in
+/// parallel a chunk at a time: a snapshot that keeps only summaries parses the records again
+/// here, and a chunk bounds how many whole records are in memory at once.
+fn documents<'r>(
+    fields: &Fields,
+    snapshot: &Snapshot,
+    records: &[&'r ArchivedRecord],
+    mut add: impl FnMut(&'r ArchivedRecord, Option<TantivyDocument>) -> Result<(), IndexError>,
+) -> Result<(), IndexError> {
+    use rayon::prelude::*;
+    for chunk in records.chunks(512) {
+        let docs: Vec<Option<TantivyDocument>> = chunk
+            .par_iter()
+            .map(|r| snapshot.full_incident(r).map(|inc| super::document::build(fields, &inc)))
+            .collect();
+        for (r, doc) in chunk.iter().zip(docs) {
+            add(r, doc)?;
+        }
+    }
+    Ok(())
 }
 
 /// Every id of the snapshot (purged ones included), sorted as Rust sorts strings.
@@ -196,15 +220,18 @@ pub fn rebuild(dir: &Path, snapshot: &Snapshot) -> Result<IndexReport, IndexErro
     let mut writer: IndexWriter =
         index.writer_with_num_threads(threads, threads * 150_000_000).map_err(tantivy_err(&tmp))?;
     let mut seen = HashSet::new();
-    for r in &current {
-        if seen.insert(r.id.as_str()) {
-            let inc = r.incident.as_ref().expect("current records have an incident");
-            writer.add_document(super::document::build(&fields, inc)).map_err(tantivy_err(&tmp))?;
+    let current: Vec<&ArchivedRecord> = current.into_iter().filter(|r| seen.insert(r.id.as_str())).collect();
+    let mut documents_added = 0u64;
+    documents(&fields, snapshot, &current, |_, doc| {
+        if let Some(doc) = doc {
+            writer.add_document(doc).map_err(tantivy_err(&tmp))?;
+            documents_added += 1;
         }
-    }
+        Ok(())
+    })?;
     writer.commit().map_err(tantivy_err(&tmp))?;
     writer.wait_merging_threads().map_err(tantivy_err(&tmp))?;
-    let documents = seen.len() as u64;
+    let documents = documents_added;
     write_json(&tmp.join(IDS_FILE), &all_ids(snapshot))?;
     write_json(
         &tmp.join(META_FILE),

@@ -212,7 +212,7 @@ pub fn snapshot(incidents: Vec<Incident>) -> Snapshot {
         incidents.into_iter().enumerate().map(|(i, inc)| record(inc, i as u64)).collect();
     let ledger_len = records.len() as u64;
     records.sort_by(|a, b| a.id.cmp(&b.id));
-    Snapshot { root: "00".repeat(32), ledger_len, records }
+    Snapshot { root: "00".repeat(32), ledger_len, records, source: None }
 }
 
 pub fn all() -> Vec<Incident> {
@@ -413,14 +413,14 @@ fn incremental_equals_rebuild() {
     let inc_dir = tmp.path().join("a/index");
     // Step by step: two records, then three more, then a new version, then a purge.
     let mut records = vec![record(pool(), 0), record(tls(), 1)];
-    let mut snap = Snapshot { root: String::new(), ledger_len: 2, records: records.clone() };
+    let mut snap = Snapshot { root: String::new(), ledger_len: 2, records: records.clone(), source: None };
     let first = update(&inc_dir, &snap).unwrap();
     assert!(first.rebuilt && first.warnings.is_empty(), "a first build is not a warning: {first:?}");
     for (i, inc) in [memory(), dns(), disk()].into_iter().enumerate() {
         records.push(record(inc, 2 + i as u64));
     }
     records.sort_by(|a, b| a.id.cmp(&b.id));
-    snap = Snapshot { root: String::new(), ledger_len: 5, records: records.clone() };
+    snap = Snapshot { root: String::new(), ledger_len: 5, records: records.clone(), source: None };
     let r = update(&inc_dir, &snap).unwrap();
     assert_eq!((r.rebuilt, r.added, r.documents), (false, 3, 5));
     let nothing = update(&inc_dir, &snap).unwrap();
@@ -435,7 +435,7 @@ fn incremental_equals_rebuild() {
     records[disk_at].purged = Some(PurgeInfo { at: Utc::now(), reason: "retention expired".into() });
     records[disk_at].incident = None;
     records[disk_at].last_seq = 6;
-    snap = Snapshot { root: String::new(), ledger_len: 7, records };
+    snap = Snapshot { root: String::new(), ledger_len: 7, records, source: None };
     let r = update(&inc_dir, &snap).unwrap();
     assert_eq!((r.rebuilt, r.added, r.removed, r.documents), (false, 1, 1, 4));
 
@@ -528,7 +528,7 @@ fn adding_records_rewrites_only_the_recent_level() {
     }
     records.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(records.last().unwrap().last_seq, 301, "the new ids sort last");
-    let second = Snapshot { root: String::new(), ledger_len: 302, records };
+    let second = Snapshot { root: String::new(), ledger_len: 302, records, source: None };
     let r = update(&dir, &second).unwrap();
     assert!(!r.rebuilt && r.added == 2, "{r:?}");
     let after: std::collections::BTreeMap<String, Vec<u8>> =

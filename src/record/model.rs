@@ -55,6 +55,35 @@ pub struct Incident {
     pub sections: Vec<Section>,
 }
 
+impl Incident {
+    /// Drops what only the record's own page and its index document read (the sections, the
+    /// timeline, the narrative sections' text and fields), keeping what lists, customer and
+    /// owner pages, the tracker, the feed and `incidents.json` show: the header values, the
+    /// customer impact rows, the action items, the sign-off, the retention and the root cause's
+    /// one-line summary. A parsed record takes a few times its size in memory; this keeps about
+    /// a tenth of it, so that a large archive's snapshot stays small.
+    pub fn summarize(&mut self) {
+        self.timeline = Vec::new();
+        self.root_cause =
+            RootCause { summary: std::mem::take(&mut self.root_cause.summary), ..RootCause::default() };
+        self.detection = Detection::default();
+        self.impact.user_fields = Vec::new();
+        self.impact.business = Vec::new();
+        self.resolution = Resolution::default();
+        self.self_healing = SelfHealing::default();
+        self.communication = Communication::default();
+        self.lessons_learned = LessonsLearned::default();
+        self.technical_details_markdown = String::new();
+        self.technical_details = TechnicalDetails::default();
+        self.references = Vec::new();
+        self.extra_fields = Vec::new();
+        self.front_matter = None;
+        self.sections = Vec::new();
+        self.impact.customers.shrink_to_fit();
+        self.action_items.shrink_to_fit();
+    }
+}
+
 /// A `**Label**: value` pair kept as written, for fields without a typed home.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Field {

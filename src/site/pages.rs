@@ -300,12 +300,18 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             customers: &page.customers,
             action_items: &page.action_items,
         };
-        // The sections are laid out only when the page is rendered.
-        let blocks = || {
-            let blocks = page.incident.map(blocks).unwrap_or_default();
-            minijinja::context! { blocks => Value::from(Serde(blocks)) }
+        // The whole record (parsed again when the snapshot kept only its summary) and its
+        // sections' layout are needed only when the page is rendered; these values take
+        // precedence over the page data's `incident`.
+        let whole = || {
+            let full = page.incident.and_then(|_| self.data.snapshot.full_incident(self.data.record(rec)));
+            let blocks = full.as_deref().map(blocks).unwrap_or_default();
+            minijinja::context! {
+                incident => Value::from(Serde(full.as_deref())),
+                blocks => Value::from(Serde(blocks)),
+            }
         };
-        self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &blocks)
+        self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &whole)
     }
 
     /// Renders `template` with `data` unless the page made from `key_data` (what `data` is a
@@ -349,8 +355,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             archive_root => archive_root,
             ledger_len => self.data.snapshot.ledger_len,
         };
-        // The site-wide values first: page data cannot shadow them.
-        let ctx = minijinja::value::merge_maps([globals, extra(), Value::from(Serde(data))]);
+        // Later maps win: the site-wide values over everything, `extra` over the page data.
+        let ctx = minijinja::value::merge_maps([Value::from(Serde(data)), extra(), globals]);
         let bytes = self.templates.render(template, ctx, &path)?;
         self.sink.put(&path, bytes, key)?;
         self.counters.rendered.fetch_add(1, Ordering::Relaxed);
@@ -1175,6 +1181,9 @@ struct Link {
 struct IncidentPage<'a> {
     nav: &'static str,
     year: Option<Link>,
+    /// The record as the snapshot holds it (maybe only its summary); the template gets the whole
+    /// record from `Renderer::incident`'s extra values instead.
+    #[serde(skip)]
     incident: Option<&'a Incident>,
     record: Provenance<'a>,
     customers: Vec<ImpactRow<'a>>,

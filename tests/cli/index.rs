@@ -121,7 +121,7 @@ fn archive() -> tempfile::TempDir {
         })
         .collect();
     records.sort_by(|a, b| a.id.cmp(&b.id));
-    let snapshot = Snapshot { root: String::new(), ledger_len: 3, records };
+    let snapshot = Snapshot { root: String::new(), ledger_len: 3, records, source: None };
     incident_archive::index::rebuild(&tmp.path().join("index"), &snapshot).unwrap();
     tmp
 }
@@ -236,7 +236,7 @@ fn samples() -> tempfile::TempDir {
         });
     }
     records.sort_by(|a, b| a.id.cmp(&b.id));
-    let snapshot = Snapshot { root: String::new(), ledger_len: records.len() as u64, records };
+    let snapshot = Snapshot { root: String::new(), ledger_len: records.len() as u64, records, source: None };
     incident_archive::index::rebuild(&tmp.path().join("index"), &snapshot).unwrap();
     tmp
 }

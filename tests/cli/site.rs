@@ -160,7 +160,7 @@ fn snapshot(mut records: Vec<ArchivedRecord>) -> Snapshot {
         .map(|r| (&r.id, &r.object, r.last_seq, r.legal_hold.is_some(), r.purged.is_some()))
         .collect();
     let root = sha256_hex(format!("{state:?}").as_bytes());
-    Snapshot { root, ledger_len, records }
+    Snapshot { root, ledger_len, records, source: None }
 }
 
 /// The reference record, a few minor ones sharing its customers and owners, a record on legal
@@ -790,4 +790,51 @@ fn a_broken_template_is_a_usage_error_naming_it() {
     site_cmd(tmp.path(), &["--as-of", "2026-06-01", "--templates", "tpl"]).assert().success();
     let page = std::fs::read_to_string(tmp.path().join("public/customers/globalbank-corp.html")).unwrap();
     assert!(page.contains("<p id=\"mine\">GlobalBank Corp</p>"), "{page}");
+}
+
+/// A large archive's snapshot keeps only summaries of its records and parses them again for
+/// their pages and index documents: the site, its search files and the index's answers are the
+/// same as from a snapshot of whole records.
+#[test]
+fn a_snapshot_of_summaries_builds_the_same_site_and_index() {
+    use incident_archive::archive::Archive;
+    use incident_archive::index;
+    let tmp = archive_of_samples();
+    let archive = Archive::open(&tmp.path().join("archive")).unwrap();
+    let whole = archive.snapshot_within(u64::MAX).unwrap();
+    let summaries = archive.snapshot_within(0).unwrap();
+    assert!(whole.records.iter().all(|r| !r.summarized && r.incident.is_some()));
+    assert!(summaries.records.iter().all(|r| r.summarized), "every record is summarized");
+    // The summaries really are smaller: no sections, no timeline, but the lists' values.
+    let (w, s) =
+        (whole.records[0].incident.as_ref().unwrap(), summaries.records[0].incident.as_ref().unwrap());
+    assert!(s.sections.is_empty() && s.timeline.is_empty() && !w.sections.is_empty());
+    assert_eq!(
+        (&s.title, &s.action_items, &s.impact.customers),
+        (&w.title, &w.action_items, &w.impact.customers)
+    );
+    assert_eq!(summaries.full_incident(&summaries.records[0]).unwrap().as_ref(), w);
+
+    let opts = opts("2026-06-01");
+    let (from_summaries, from_whole) =
+        (site::render(&summaries, &opts).unwrap(), site::render(&whole, &opts).unwrap());
+    assert_eq!(from_summaries.len(), from_whole.len());
+    for (a, b) in from_summaries.iter().zip(&from_whole) {
+        assert_eq!(a.path, b.path);
+        if a.bytes != b.bytes {
+            let (a, b) = (String::from_utf8_lossy(&a.bytes), String::from_utf8_lossy(&b.bytes));
+            let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            let from = at.saturating_sub(200);
+            panic!(
+                "{} differs:\n{}\n---\n{}",
+                a.len(),
+                &a[from..(at + 200).min(a.len())],
+                &b[from..(at + 200).min(b.len())]
+            );
+        }
+    }
+    let (a, b) = (tmp.path().join("ix-whole"), tmp.path().join("ix-summaries"));
+    index::rebuild(&a, &whole).unwrap();
+    index::rebuild(&b, &summaries).unwrap();
+    assert_eq!(index::browser_export(&a).unwrap(), index::browser_export(&b).unwrap());
 }
