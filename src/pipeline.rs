@@ -103,17 +103,22 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> an
         Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
     let guard = archive.lock()?;
 
-    let ingest = steps.run("ingest", || {
+    let mut ingest = steps.run("ingest", || {
         let paths = if opts.paths.is_empty() { vec![config.inbox.clone()] } else { opts.paths.clone() };
         let files = crate::record::discover(&paths).context("cannot list the records to ingest")?;
         let mut iopts = IngestOptions::new(config.retention.default_years, archive::clock::now()?);
         opts.progress.set_length(files.len() as u64);
         iopts.progress = opts.progress.clone();
+        iopts.keep_parsed = Some(archive::FULL_SNAPSHOT_BUDGET);
         let report = archive::ingest(&archive, &guard, &files, &iopts)?;
         iopts.progress.finish_and_clear();
         Ok(report)
     })?;
-    let snapshot = steps.run("snapshot", || Ok(archive.snapshot()?))?;
+    // The records just archived are taken as ingest parsed them; the others from the summary
+    // cache; only the rest are parsed.
+    let parsed = std::mem::take(&mut ingest.parsed);
+    let snapshot =
+        steps.run("snapshot", || Ok(archive.snapshot_reusing(archive::FULL_SNAPSHOT_BUDGET, parsed)?))?;
     let index = steps.run("index", || update_index(&archive, &snapshot))?;
     let build_date = config.build_date(opts.as_of, latest_change(&snapshot))?;
     let site = steps.run("site", || render_site(config, &archive, &snapshot, build_date, None, None))?;

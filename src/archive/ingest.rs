@@ -5,7 +5,7 @@
 //! same ledger whatever the order of the files. A file whose bytes are already the current
 //! version of its record is recognised by its hash alone and not parsed again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +16,7 @@ use super::ledger::{Action, Entry, LedgerSignOff};
 use super::lock::LockGuard;
 use super::objects::{NewObject, WriteOutcome, sha256_hex};
 use super::session::Session;
-use super::{Archive, ArchiveError, is_safe_id, retention};
+use super::{Archive, ArchiveError, PARSED_EXPANSION, ParsedRecord, is_safe_id, retention};
 use crate::record::{self, Diagnostic, Level};
 
 /// Records committed together at least (unless fewer are left).
@@ -33,12 +33,16 @@ pub struct IngestOptions {
     pub now: DateTime<Utc>,
     /// Advanced once per file while parsing, then once per object while storing.
     pub progress: indicatif::ProgressBar,
+    /// Keep the records archived by this run, parsed, in [`IngestReport::parsed`] for the
+    /// snapshot that follows (`build`): whole while the archive and the files fit in this many
+    /// bytes of memory (the snapshot's budget), summarized beyond. `None`: keep nothing.
+    pub keep_parsed: Option<u64>,
 }
 
 impl IngestOptions {
     /// Options with a hidden progress bar.
     pub fn new(default_retention_years: u32, now: DateTime<Utc>) -> Self {
-        Self { default_retention_years, now, progress: indicatif::ProgressBar::hidden() }
+        Self { default_retention_years, now, progress: indicatif::ProgressBar::hidden(), keep_parsed: None }
     }
 }
 
@@ -80,6 +84,10 @@ pub struct IngestReport {
     pub ledger_len: u64,
     /// What was tidied up after an interrupted run before ingesting.
     pub recovered: Vec<String>,
+    /// The records archived by this run, parsed, by object hash (only with
+    /// [`IngestOptions::keep_parsed`]).
+    #[serde(skip)]
+    pub parsed: HashMap<String, ParsedRecord>,
 }
 
 impl IngestReport {
@@ -118,6 +126,8 @@ struct Candidate {
     sign_off: LedgerSignOff,
     years: Option<u32>,
     warnings: Vec<Diagnostic>,
+    /// The parsed record, when the run keeps them.
+    parsed: Option<Box<ParsedRecord>>,
 }
 
 /// The 1-based line of the first line containing `needle`, else 1.
@@ -127,7 +137,7 @@ fn line_of(bytes: &[u8], needle: &str) -> usize {
 }
 
 /// Reads, hashes and gates one file.
-fn examine(path: &Path, state: &super::state::State) -> Seen {
+fn examine(path: &Path, state: &super::state::State, keep: Keep) -> Seen {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -195,16 +205,48 @@ fn examine(path: &Path, state: &super::state::State) -> Seen {
         diagnostics.extend(errors);
         return Seen::Rejected(diagnostics);
     }
+    let sign_off =
+        LedgerSignOff { approved_by: inc.sign_off.approved_by.clone(), date: date.expect("checked above") };
+    let (id, title, years) = (inc.id.clone(), inc.title.clone(), inc.retention.years);
+    let parsed = match keep {
+        Keep::Nothing => None,
+        Keep::Whole => Some(Box::new(ParsedRecord { incident: inc, summarized: false })),
+        Keep::Summaries => {
+            let mut incident = inc;
+            incident.summarize();
+            Some(Box::new(ParsedRecord { incident, summarized: true }))
+        }
+    };
     Seen::Candidate(Candidate {
         path: path.to_path_buf(),
         sha,
         size: bytes.len() as u64,
-        id: inc.id,
-        title: inc.title,
-        sign_off: LedgerSignOff { approved_by: inc.sign_off.approved_by, date: date.expect("checked above") },
-        years: inc.retention.years,
+        id,
+        title,
+        sign_off,
+        years,
         warnings: diagnostics.into_iter().filter(|d| d.level == Level::Warning).collect(),
+        parsed,
     })
+}
+
+/// What to keep of the records parsed by an ingest.
+#[derive(Debug, Clone, Copy)]
+enum Keep {
+    Nothing,
+    Whole,
+    Summaries,
+}
+
+impl Keep {
+    /// Whole records while the live archive and every file given would fit in `budget` once
+    /// parsed (an upper bound: files already archived count twice), summaries beyond.
+    fn new(budget: Option<u64>, state: &super::state::State, files: &[PathBuf]) -> Keep {
+        let Some(budget) = budget else { return Keep::Nothing };
+        let live: u64 = state.records.values().filter(|r| r.purged.is_none()).map(|r| r.size).sum();
+        let given: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        if (live + given).saturating_mul(PARSED_EXPANSION) > budget { Keep::Summaries } else { Keep::Whole }
+    }
 }
 
 /// Ingests `files`: each runs the sign-off gate; accepted records become objects and ledger
@@ -226,12 +268,13 @@ pub fn ingest(
     bar.set_prefix("parse");
 
     // Phase 1, parallel: read, hash, gate.
+    let keep = Keep::new(opts.keep_parsed, &s.state, files);
     let seen: Vec<Seen> = {
         let state = &s.state;
         files
             .par_iter()
             .map(|p| {
-                let r = examine(p, state);
+                let r = examine(p, state, keep);
                 bar.inc(1);
                 r
             })
@@ -249,6 +292,7 @@ pub fn ingest(
         root: String::new(),
         ledger_len: 0,
         recovered: guard.recovered().to_vec(),
+        parsed: HashMap::new(),
     };
 
     // Phase 2: decide, per id, in id order.
@@ -412,6 +456,9 @@ pub fn ingest(
                 _ => report.new_versions += 1,
             }
             report.warnings.extend(p.c.warnings);
+            if let Some(parsed) = p.c.parsed {
+                report.parsed.insert(e.object.clone(), *parsed);
+            }
             report.changes.push(Change {
                 id: e.id,
                 action: e.action,

@@ -26,8 +26,10 @@ pub mod proof;
 pub mod retention;
 mod session;
 pub mod state;
+pub mod summaries;
 pub mod verify;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -174,6 +176,14 @@ impl Snapshot {
         let (path, bytes) = self.source.as_ref()?.read_verified(&r.object).ok()?;
         crate::record::parse(&path, &bytes).incident.map(Cow::Owned)
     }
+}
+
+/// A record parsed by `ingest`, handed to the snapshot that follows it.
+#[derive(Debug, Clone)]
+pub struct ParsedRecord {
+    pub incident: Incident,
+    /// True when `incident` is only its summary ([`Incident::summarize`]).
+    pub summarized: bool,
 }
 
 /// Parsed records take about four times their size in memory (measured on generated records:
@@ -327,27 +337,72 @@ impl Archive {
     }
 
     /// Like [`Archive::snapshot`] with another memory budget for whole records (0: summaries
-    /// only; `u64::MAX`: every record whole).
+    /// only; `u64::MAX`: every record whole unless its summary is cached).
     pub fn snapshot_within(&self, budget: u64) -> Result<Snapshot, ArchiveError> {
-        self.build_snapshot(true, budget)
+        self.snapshot_reusing(budget, HashMap::new())
     }
 
-    fn build_snapshot(&self, parse: bool, budget: u64) -> Result<Snapshot, ArchiveError> {
+    /// Like [`Archive::snapshot_within`], taking the records `ingest` has just parsed (by object
+    /// hash; see [`IngestOptions::keep_parsed`]) instead of parsing them again. A record is
+    /// taken, in this order, from `parsed`, from the summary cache (`cache/summaries.json`), or
+    /// parsed from its verified object; whole while the archive fits in `budget`, else
+    /// summarized. The cache is then brought up to date with every current record.
+    pub fn snapshot_reusing(
+        &self,
+        budget: u64,
+        mut parsed: HashMap<String, ParsedRecord>,
+    ) -> Result<Snapshot, ArchiveError> {
         let (state, ledger) = self.load_state()?;
         let live: u64 = state.records.values().filter(|r| r.purged.is_none()).map(|r| r.size).sum();
         let summarize = live.saturating_mul(PARSED_EXPANSION) > budget;
-        let records: Vec<&state::RecordState> = state.records.values().collect();
-        let records = records
-            .par_iter()
+        let mut cache = summaries::SummaryCache::load(&self.root);
+        let records: Vec<(&state::RecordState, Option<ParsedRecord>)> = state
+            .records
+            .values()
             .map(|r| {
-                let mut rec = self.archived(r, parse);
-                if summarize && let Some(inc) = rec.incident.as_mut() {
+                let known = if r.purged.is_some() {
+                    None
+                } else if let Some(p) = parsed.remove(&r.object) {
+                    Some(p)
+                } else {
+                    cache.get(&r.object).map(|s| ParsedRecord { incident: s.clone(), summarized: true })
+                };
+                (r, known)
+            })
+            .collect();
+        let records: Vec<ArchivedRecord> = records
+            .into_par_iter()
+            .map(|(r, known)| {
+                // A cached summary stands for an object that is still there at its size; a
+                // missing or truncated object is read, so that the record carries the error.
+                let known = known.filter(|_| self.object_size(&r.object) == Some(r.size));
+                let mut rec = self.archived(r, known.is_none());
+                if let Some(p) = known {
+                    rec.incident = Some(p.incident);
+                    rec.summarized = p.summarized;
+                }
+                if summarize
+                    && !rec.summarized
+                    && let Some(inc) = rec.incident.as_mut()
+                {
                     inc.summarize();
                     rec.summarized = true;
                 }
                 rec
             })
             .collect();
+        for r in &records {
+            if let Some(inc) = r.incident.as_ref().filter(|_| cache.get(&r.object).is_none()) {
+                cache.insert(&r.object, if r.summarized { inc.clone() } else { inc.summary() });
+            }
+        }
+        let current: HashSet<&str> =
+            records.iter().filter(|r| r.incident.is_some()).map(|r| r.object.as_str()).collect();
+        cache.retain(|sha| current.contains(sha));
+        if let Err(e) = cache.save() {
+            // A cache that cannot be written costs time at the next run, nothing else.
+            eprintln!("warning: {e}");
+        }
         Ok(Snapshot {
             root: hex::encode(merkle::root(&ledger.leaves())),
             ledger_len: ledger.lines.len() as u64,
@@ -359,7 +414,13 @@ impl Archive {
     /// Like [`Archive::snapshot`] but without reading or parsing any record (`incident` is
     /// `None`): the ledger's view alone.
     pub fn ledger_snapshot(&self) -> Result<Snapshot, ArchiveError> {
-        self.build_snapshot(false, u64::MAX)
+        let (state, ledger) = self.load_state()?;
+        Ok(Snapshot {
+            root: hex::encode(merkle::root(&ledger.leaves())),
+            ledger_len: ledger.lines.len() as u64,
+            records: state.records.values().map(|r| self.archived(r, false)).collect(),
+            source: Some(self.clone()),
+        })
     }
 
     /// The records of [`Archive::snapshot`], handed to `f` in id order, `chunk` at a time, each
@@ -404,6 +465,11 @@ impl Archive {
             error,
             summarized: false,
         }
+    }
+
+    /// The size of object `sha` on disk, `None` when it is not there.
+    fn object_size(&self, sha: &str) -> Option<u64> {
+        self.object_path(sha).ok().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len())
     }
 
     /// An object's bytes, only if they still hash to its name.

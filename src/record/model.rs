@@ -82,6 +82,35 @@ impl Incident {
         self.impact.customers.shrink_to_fit();
         self.action_items.shrink_to_fit();
     }
+
+    /// The record as [`Incident::summarize`] leaves it, made without copying what it drops.
+    pub fn summary(&self) -> Incident {
+        Incident {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            severity: self.severity.clone(),
+            severity_label: self.severity_label.clone(),
+            status: self.status.clone(),
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            duration_seconds: self.duration_seconds,
+            duration_text: self.duration_text.clone(),
+            customer_impact: self.customer_impact.clone(),
+            root_cause: RootCause { summary: self.root_cause.summary.clone(), ..RootCause::default() },
+            impact: Impact {
+                users_affected: self.impact.users_affected,
+                customer_accounts: self.impact.customer_accounts,
+                impact_type: self.impact.impact_type.clone(),
+                customers: self.impact.customers.clone(),
+                ..Impact::default()
+            },
+            action_items: self.action_items.clone(),
+            sign_off: self.sign_off.clone(),
+            classification: self.classification.clone(),
+            retention: self.retention.clone(),
+            ..Incident::default()
+        }
+    }
 }
 
 /// A `**Label**: value` pair kept as written, for fields without a typed home.

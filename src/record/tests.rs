@@ -1009,3 +1009,22 @@ mod no_panic {
         }
     }
 }
+
+#[test]
+fn a_summary_keeps_what_lists_show_and_drops_the_rest() {
+    let inc = reference();
+    let summary = inc.summary();
+    let mut summarized = inc.clone();
+    summarized.summarize();
+    assert_eq!(summarized, summary, "summary() and summarize() agree");
+    assert_eq!((&summary.id, &summary.title, &summary.severity), (&inc.id, &inc.title, &inc.severity));
+    assert_eq!(summary.impact.customers, inc.impact.customers);
+    assert_eq!(summary.action_items, inc.action_items);
+    assert_eq!(summary.sign_off, inc.sign_off);
+    assert_eq!(summary.root_cause.summary, inc.root_cause.summary);
+    assert!(summary.sections.is_empty() && summary.timeline.is_empty() && summary.references.is_empty());
+    assert!(!inc.sections.is_empty() && !inc.timeline.is_empty());
+    // A summary survives the JSON of the summary cache unchanged.
+    let back: Incident = serde_json::from_slice(&serde_json::to_vec(&summary).unwrap()).unwrap();
+    assert_eq!(back, summary);
+}

@@ -837,4 +837,59 @@ fn a_snapshot_of_summaries_builds_the_same_site_and_index() {
     index::rebuild(&a, &whole).unwrap();
     index::rebuild(&b, &summaries).unwrap();
     assert_eq!(index::browser_export(&a).unwrap(), index::browser_export(&b).unwrap());
+
+    // The first snapshot left every summary in the cache: the next one parses nothing, even
+    // with room for whole records, and still builds the same site.
+    assert!(tmp.path().join("archive/cache/summaries.json").is_file());
+    let cached = archive.snapshot_within(u64::MAX).unwrap();
+    assert!(cached.records.iter().all(|r| r.summarized && r.error.is_none()));
+    assert_eq!(site::render(&cached, &opts).unwrap(), from_whole);
+
+    // A cache written by another build of the program is ignored.
+    let cache = tmp.path().join("archive/cache/summaries.json");
+    let text = std::fs::read_to_string(&cache).unwrap();
+    let other = text.replacen("\"program\":\"incident-archive ", "\"program\":\"another ", 1);
+    assert_ne!(text, other);
+    std::fs::write(&cache, other).unwrap();
+    assert!(archive.snapshot_within(u64::MAX).unwrap().records.iter().all(|r| !r.summarized));
+
+    // A cached summary does not hide an object that is gone: the record carries the error.
+    let gone = &whole.records[3];
+    let path = tmp.path().join("archive/objects").join(&gone.object[..2]).join(&gone.object[2..]);
+    std::fs::remove_file(&path).unwrap();
+    let after = archive.snapshot_within(u64::MAX).unwrap();
+    let r = after.records.iter().find(|r| r.id == gone.id).unwrap();
+    assert!(r.incident.is_none() && r.error.is_some(), "{r:?}");
+}
+
+/// `build` hands the records it has just ingested to the snapshot, parsed once: whole while
+/// they fit in the snapshot's budget, summarized beyond.
+#[test]
+fn ingest_keeps_what_it_parsed_for_the_snapshot() {
+    use incident_archive::archive::{self, Archive, IngestOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = Archive::create(&tmp.path().join("archive")).unwrap();
+    let guard = archive.lock().unwrap();
+    let files = incident_archive::record::discover(&[common::records()]).unwrap();
+    let now = "2026-06-01T02:00:00Z".parse().unwrap();
+    let mut opts = IngestOptions::new(7, now);
+    opts.keep_parsed = Some(u64::MAX);
+    let mut report = archive::ingest(&archive, &guard, &files, &opts).unwrap();
+    assert_eq!(report.parsed.len(), report.new);
+    assert!(report.parsed.values().all(|p| !p.summarized && !p.incident.sections.is_empty()));
+    let parsed = std::mem::take(&mut report.parsed);
+    let handed = archive.snapshot_reusing(u64::MAX, parsed).unwrap();
+    let parsed_again = Archive::open(&tmp.path().join("archive")).unwrap();
+    std::fs::remove_dir_all(tmp.path().join("archive/cache")).unwrap();
+    let fresh = parsed_again.snapshot_within(u64::MAX).unwrap();
+    let incidents = |s: &Snapshot| s.records.iter().map(|r| r.incident.clone()).collect::<Vec<_>>();
+    assert_eq!(incidents(&handed), incidents(&fresh));
+
+    // With no room, a second archive of the same records keeps summaries only.
+    let archive = Archive::create(&tmp.path().join("small")).unwrap();
+    let guard = archive.lock().unwrap();
+    opts.keep_parsed = Some(0);
+    let report = archive::ingest(&archive, &guard, &files, &opts).unwrap();
+    assert_eq!(report.parsed.len(), report.new);
+    assert!(report.parsed.values().all(|p| p.summarized && p.incident.sections.is_empty()));
 }
