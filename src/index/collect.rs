@@ -89,12 +89,15 @@ impl StrFilter {
         }
         let Some(column) = reader.fast_fields().str(field)? else { return Ok(Some(None)) };
         let wanted: Vec<String> = wanted.iter().map(|w| w.trim().to_lowercase()).collect();
+        // One pass over the column's dictionary (`ord_to_str` per term would open a block of
+        // the dictionary per call: at 100,000 records, thousands of customers).
         let mut ords = HashSet::new();
-        let mut s = String::new();
-        for ord in 0..column.num_terms() as u64 {
-            s.clear();
-            if column.ord_to_str(ord, &mut s)? && wanted.contains(&s.to_lowercase()) {
-                ords.insert(ord);
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            if let Ok(value) = std::str::from_utf8(stream.key())
+                && wanted.contains(&value.to_lowercase())
+            {
+                ords.insert(stream.term_ord());
             }
         }
         Ok(Some(Some(StrFilter { column, ords })))
@@ -279,12 +282,15 @@ impl SegmentCollector for TopSegmentCollector {
             .facets
             .into_iter()
             .map(|(name, col, counts)| {
+                // One pass over the dictionary, as in `StrFilter::new`.
                 let mut values = BTreeMap::new();
-                for (ord, n) in counts.into_iter().enumerate() {
-                    if n > 0 {
-                        s.clear();
-                        if col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
-                            values.insert(s.clone(), n);
+                if let Ok(mut stream) = col.dictionary().stream() {
+                    while stream.advance() {
+                        let n = counts.get(stream.term_ord() as usize).copied().unwrap_or(0);
+                        if n > 0
+                            && let Ok(value) = std::str::from_utf8(stream.key())
+                        {
+                            values.insert(value.to_string(), n);
                         }
                     }
                 }

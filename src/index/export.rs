@@ -46,7 +46,8 @@
 //!   their inline postings (`[top, head file]` when there is a head file),
 //!   `<level>/sp/<g / 4>.js` the keys of packs to their tails' positions, and
 //!   `<dir>/p<c / 4>.js` chunk numbers to their positions.
-//! - `d/<b>.js`: documents `16b..16b+15`: id, title, severity, status, start date, summary.
+//! - `d/<b>.js`: documents `4b..4b+3`: id, title, severity, status, start date, summary (a first
+//!   query loads one such file per result shown: small files keep it light).
 //! - `f/<kind>/<key>.js`: the documents with one severity, status or year; `f/customer.js`:
 //!   the customer names and their groups (loaded when a customer filter is used: there can be
 //!   thousands), `f/c/<group>.js` the documents of each customer of a group, by name.
@@ -80,7 +81,7 @@ use super::stats::LiveStats;
 /// Version of the format described above; `search.js` refuses others.
 pub const FORMAT: u32 = 2;
 /// Documents per `d/` file.
-pub const DOC_BUCKET: u32 = 16;
+pub const DOC_BUCKET: u32 = 4;
 /// Lists of at most this many postings (in a level) are written whole in their entry.
 pub const INLINE_MAX: usize = 64;
 /// Heads of at most this many postings are written whole in their entry.
