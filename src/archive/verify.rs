@@ -415,25 +415,45 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
         }
     }
 
-    // Hash every file in the store, in parallel.
+    // Hash every file in the store, in parallel. A file that is a live object in its place
+    // and intact is parsed in the same pass, from the same bytes, for the facts its entries are
+    // checked against below: each object is read once and hashed once, and only its small
+    // facts outlive the closure (memory stays bounded by the threads, not the archive).
     let listing = store.list()?;
-    let hashed: Vec<(PathBuf, Hashed)> = listing
+    let scanned: Vec<Scanned> = listing
         .files
         .par_iter()
         .map(|p| {
-            let r = if std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
-                Err("a symbolic link, not a stored object".to_string())
-            } else {
-                std::fs::read(p).map(|b| (sha256_hex(&b), b.len() as u64)).map_err(|e| e.to_string())
+            if std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Scanned {
+                    path: p.clone(),
+                    hashed: Err("a symbolic link, not a stored object".to_string()),
+                    facts: None,
+                };
+            }
+            let bytes = match std::fs::read(p) {
+                Ok(b) => b,
+                Err(e) => return Scanned { path: p.clone(), hashed: Err(e.to_string()), facts: None },
             };
-            (p.clone(), r)
+            let h = sha256_hex(&bytes);
+            let intact = store.name_of(p).as_deref() == Some(h.as_str());
+            let facts = if intact && refs.get(h.as_str()).is_some_and(|r| r.live) {
+                Facts::of(p, &bytes)
+            } else {
+                None
+            };
+            Scanned { path: p.clone(), hashed: Ok((h, bytes.len() as u64)), facts }
         })
         .collect();
-    let by_path: HashMap<&Path, &Hashed> = hashed.iter().map(|(p, r)| (p.as_path(), r)).collect();
+    let facts: HashMap<&str, &Facts> = scanned
+        .iter()
+        .filter_map(|s| Some((s.hashed.as_ref().ok()?.0.as_str(), s.facts.as_ref()?)))
+        .collect();
+    let by_path: HashMap<&Path, &Hashed> = scanned.iter().map(|s| (s.path.as_path(), &s.hashed)).collect();
     let mut by_content: HashMap<&str, Vec<&Path>> = HashMap::new();
-    for (p, r) in &hashed {
-        if let Ok((h, _)) = r {
-            by_content.entry(h.as_str()).or_default().push(p);
+    for s in &scanned {
+        if let Ok((h, _)) = &s.hashed {
+            by_content.entry(h.as_str()).or_default().push(&s.path);
         }
     }
     let pending_objects: HashSet<&str> =
@@ -547,7 +567,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
     }
 
     // Files nobody references.
-    for (p, res) in &hashed {
+    for Scanned { path: p, hashed: res, .. } in &scanned {
         if accounted.contains(p.as_path()) {
             continue;
         }
@@ -604,7 +624,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
         .par_iter()
         .flat_map_iter(|(line, e)| {
             let mut out = Vec::new();
-            let Some(inc) = facts(archive, &e.object) else { return out };
+            let Some(inc) = facts.get(e.object.as_str()) else { return out };
             let mut push = |kind, message: String| {
                 out.push(Problem { kind, path: archive.ledger_path(), line: Some(*line), message });
             };
@@ -638,7 +658,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
     problems.sort_by(|a, b| (&a.path, a.line, a.kind.name()).cmp(&(&b.path, b.line, b.kind.name())));
     problems.dedup();
     let root = hex::encode(ledger.root_of(ledger.lines.len()));
-    Ok(VerifyReport::new(problems, notes, ledger.lines.len() as u64, hashed.len() as u64, root))
+    Ok(VerifyReport::new(problems, notes, ledger.lines.len() as u64, scanned.len() as u64, root))
 }
 
 /// What an object says about the fields its ledger entry records.
@@ -649,24 +669,24 @@ struct Facts {
     retention_years: Option<u32>,
 }
 
-/// Parses an object whose bytes were just found to hash to `sha` and extracts its [`Facts`].
-/// Memoised by hash for the life of the process: the bytes of an object are fixed by its name,
-/// so repeated verifications (the nightly build, the tamper tests) parse each object once.
-fn facts(archive: &Archive, sha: &str) -> Option<Facts> {
-    use std::sync::{Mutex, OnceLock};
-    static MEMO: OnceLock<Mutex<HashMap<String, Option<Facts>>>> = OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
-    if let Some(f) = memo.lock().ok()?.get(sha) {
-        return f.clone();
+impl Facts {
+    /// The facts of an object from its bytes (already found to hash to its name), or `None`
+    /// when they do not parse as a record.
+    fn of(path: &Path, bytes: &[u8]) -> Option<Facts> {
+        crate::record::parse(path, bytes).incident.map(|i| Facts {
+            id: i.id,
+            signed_off: i.sign_off.date,
+            retention_years: i.retention.years,
+        })
     }
-    let (path, bytes) = archive.read_verified(sha).ok()?;
-    let f = crate::record::parse(&path, &bytes).incident.map(|i| Facts {
-        id: i.id,
-        signed_off: i.sign_off.date,
-        retention_years: i.retention.years,
-    });
-    memo.lock().ok()?.insert(sha.to_string(), f.clone());
-    f
+}
+
+/// One file of the store after the hashing pass: its hash (or why it could not be read) and,
+/// for a live object in its place, what it says about its entry.
+struct Scanned {
+    path: PathBuf,
+    hashed: Hashed,
+    facts: Option<Facts>,
 }
 
 /// A file's SHA-256 and length, or why it could not be read.
