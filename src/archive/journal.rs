@@ -4,7 +4,7 @@
 //! Every write follows one protocol, under the lock:
 //! 1. write `pending.json` (atomically): the ledger size and byte length before the write, the
 //!    objects about to be created and the ids about to be purged;
-//! 2. write the new objects (each crash-safe) and fsync their folders;
+//! 2. write the new objects (temp files, one flush of them all, renames) and fsync their folders;
 //! 3. append the ledger lines with one write, fsync;
 //! 4. write `checkpoint.json` (atomically) with the new size and root;
 //! 5. remove purged objects, then remove `pending.json`.

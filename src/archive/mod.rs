@@ -44,7 +44,7 @@ pub use lock::{LockGuard, SharedGuard};
 pub use objects::sha256_hex;
 pub use proof::InclusionProof;
 pub use retention::{PurgeOptions, PurgeReport, RetentionReport};
-pub use verify::{Problem, ProblemKind, VerifyReport, verify, verify_root};
+pub use verify::{Facts, Problem, ProblemKind, VerifyReport, verify, verify_knowing, verify_root};
 
 /// The format this build reads and writes.
 pub const FORMAT: u32 = 1;
@@ -147,6 +147,10 @@ pub struct ArchivedRecord {
     /// large archive does; [`Snapshot::full_incident`] parses the record again when needed.
     #[serde(skip)]
     pub summarized: bool,
+    /// True when `incident` came from the summary cache rather than from bytes read (or
+    /// ingested) by this process.
+    #[serde(skip)]
+    pub cached: bool,
 }
 
 /// Everything downstream stages need, read once: records sorted by id.
@@ -356,16 +360,18 @@ impl Archive {
         let live: u64 = state.records.values().filter(|r| r.purged.is_none()).map(|r| r.size).sum();
         let summarize = live.saturating_mul(PARSED_EXPANSION) > budget;
         let mut cache = summaries::SummaryCache::load(&self.root);
-        let records: Vec<(&state::RecordState, Option<ParsedRecord>)> = state
+        let records: Vec<(&state::RecordState, Option<(ParsedRecord, bool)>)> = state
             .records
             .values()
             .map(|r| {
                 let known = if r.purged.is_some() {
                     None
                 } else if let Some(p) = parsed.remove(&r.object) {
-                    Some(p)
+                    Some((p, false))
                 } else {
-                    cache.get(&r.object).map(|s| ParsedRecord { incident: s.clone(), summarized: true })
+                    cache
+                        .get(&r.object)
+                        .map(|s| (ParsedRecord { incident: s.clone(), summarized: true }, true))
                 };
                 (r, known)
             })
@@ -377,9 +383,10 @@ impl Archive {
                 // missing or truncated object is read, so that the record carries the error.
                 let known = known.filter(|_| self.object_size(&r.object) == Some(r.size));
                 let mut rec = self.archived(r, known.is_none());
-                if let Some(p) = known {
+                if let Some((p, cached)) = known {
                     rec.incident = Some(p.incident);
                     rec.summarized = p.summarized;
+                    rec.cached = cached;
                 }
                 if summarize
                     && !rec.summarized
@@ -464,6 +471,7 @@ impl Archive {
             retention_years: r.retention_years,
             error,
             summarized: false,
+            cached: false,
         }
     }
 

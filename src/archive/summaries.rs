@@ -81,8 +81,9 @@ impl SummaryCache {
         self.changed |= self.entries.len() != before;
     }
 
-    /// Writes the file when something changed (temp file, fsync, rename), with its entries
-    /// sorted so that the same summaries give the same bytes.
+    /// Writes the file when something changed (temp file, rename), with its entries sorted so
+    /// that the same summaries give the same bytes. Not fsynced: after a crash the file is
+    /// either a complete cache or fails to parse and is ignored, and either is correct.
     pub fn save(&mut self) -> Result<(), ArchiveError> {
         if !self.changed {
             return Ok(());
@@ -92,7 +93,9 @@ impl SummaryCache {
         let sorted: std::collections::BTreeMap<&String, &Incident> = self.entries.iter().collect();
         let bytes = serde_json::to_vec(&File { program: PROGRAM.to_string(), summaries: sorted })
             .map_err(|e| ArchiveError::Invalid(format!("cannot serialize the summaries: {e}")))?;
-        fsutil::write_atomic(&self.path, &bytes)?;
+        let tmp = fsutil::temp_path(dir);
+        std::fs::write(&tmp, &bytes).map_err(fsutil::io(&tmp))?;
+        std::fs::rename(&tmp, &self.path).map_err(fsutil::io(&self.path))?;
         self.changed = false;
         Ok(())
     }

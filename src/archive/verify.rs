@@ -374,6 +374,17 @@ pub(crate) fn check_ledger(
 
 /// Verifies an opened archive: every object, the ledger, the checkpoint and the retention fields.
 pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
+    verify_knowing(archive, &HashMap::new())
+}
+
+/// Like [`verify`], taking the facts of the objects in `known` (by object hash) instead of
+/// parsing those objects again: for records this process has just parsed from bytes that
+/// hashed to their name (`build` passes the records its ingest and snapshot parsed, never
+/// cached summaries). Every object is still read and hashed.
+pub fn verify_knowing(
+    archive: &Archive,
+    known: &HashMap<String, Facts>,
+) -> Result<VerifyReport, ArchiveError> {
     let ledger = LedgerFile::read(&archive.ledger_path())?;
     let checkpoint = Checkpoint::read(&archive.checkpoint_path());
     let mut problems = Vec::new();
@@ -438,7 +449,7 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
             let h = sha256_hex(&bytes);
             let intact = store.name_of(p).as_deref() == Some(h.as_str());
             let facts = if intact && refs.get(h.as_str()).is_some_and(|r| r.live) {
-                Facts::of(p, &bytes)
+                known.get(&h).cloned().or_else(|| Facts::of(p, &bytes))
             } else {
                 None
             };
@@ -662,14 +673,19 @@ pub fn verify(archive: &Archive) -> Result<VerifyReport, ArchiveError> {
 }
 
 /// What an object says about the fields its ledger entry records.
-#[derive(Debug, Clone)]
-struct Facts {
-    id: String,
-    signed_off: Option<chrono::NaiveDate>,
-    retention_years: Option<u32>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    pub id: String,
+    pub signed_off: Option<chrono::NaiveDate>,
+    pub retention_years: Option<u32>,
 }
 
 impl Facts {
+    /// The facts of a parsed record (whole or summarized).
+    pub fn of_incident(i: &crate::record::Incident) -> Facts {
+        Facts { id: i.id.clone(), signed_off: i.sign_off.date, retention_years: i.retention.years }
+    }
+
     /// The facts of an object from its bytes (already found to hash to its name), or `None`
     /// when they do not parse as a record.
     fn of(path: &Path, bytes: &[u8]) -> Option<Facts> {

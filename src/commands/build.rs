@@ -108,5 +108,14 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
     );
     let steps: Vec<String> = r.timings.iter().map(|t| format!("{} {:.2} s", t.step, t.seconds)).collect();
     _ = writeln!(s, "time:    {:.2} s ({})", r.seconds, steps.join(", "));
+    if !r.site.timings.is_empty() {
+        let parts: Vec<String> = r
+            .site
+            .timings
+            .iter()
+            .map(|t| format!("{} {:.2} s", t.part, t.milliseconds as f64 / 1000.0))
+            .collect();
+        _ = writeln!(s, "         site: {}", parts.join(", "));
+    }
     s
 }

@@ -74,6 +74,16 @@ pub struct SiteReport {
     /// The templated pages rendered in this run, sorted.
     pub rendered_pages: Vec<String>,
     pub write: WriteReport,
+    /// Where the time went: `data` (lists, customers, owners), `pages` (keys, rendering),
+    /// `extra` (the search files), `write` (the new tree made durable and swapped in).
+    pub timings: Vec<SiteTiming>,
+}
+
+/// One part of a site build and its wall time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteTiming {
+    pub part: &'static str,
+    pub milliseconds: u64,
 }
 
 /// Renders the whole site in memory (every page, no manifest). For tests and small archives;
@@ -135,22 +145,46 @@ fn build(
     use write::Sink as _;
     if let Some(files) = write::unchanged_site(out_dir, &key) {
         let write = WriteReport { unchanged: files, ..WriteReport::default() };
-        return Ok(SiteReport { files, rendered: 0, reused: files, rendered_pages: Vec::new(), write });
+        return Ok(SiteReport {
+            files,
+            rendered: 0,
+            reused: files,
+            rendered_pages: Vec::new(),
+            write,
+            timings: Vec::new(),
+        });
     }
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |part: &'static str| {
+        timings.push(SiteTiming { part, milliseconds: clock.elapsed().as_millis() as u64 });
+        clock = std::time::Instant::now();
+    };
     let data = data::SiteData::new(snapshot, opts.build_date);
+    lap("data");
     let mut staging = write::Staging::begin(out_dir)?;
     staging.set_site_key(key);
     let counters = pages::render_all(&data, &templates, opts, &staging)?;
+    lap("pages");
     let extra_count = extra(&mut |path, bytes| {
         let key = write::content_key(bytes);
         if staging.reuse(path, &key)? { Ok(()) } else { staging.put(path, bytes.to_vec(), key) }
     })?;
+    lap("extra");
     let rendered = counters.rendered.into_inner();
     let reused = counters.reused.into_inner();
     let mut rendered_pages = counters.rendered_pages.into_inner().unwrap_or_else(|e| e.into_inner());
     rendered_pages.sort();
     let write = staging.finish()?;
-    Ok(SiteReport { files: rendered + reused + extra_count, rendered, reused, rendered_pages, write })
+    lap("write");
+    Ok(SiteReport {
+        files: rendered + reused + extra_count,
+        rendered,
+        reused,
+        rendered_pages,
+        write,
+        timings,
+    })
 }
 
 /// Hash of everything the site is made of: this program, the templates and assets, the

@@ -1206,3 +1206,35 @@ fn every_crash_window_verifies_and_is_recovered() {
     let r = archive::verify(&a).unwrap();
     assert!(r.ok && r.notes.is_empty(), "{r:#?}");
 }
+
+/// `build` gives verify the facts of the records it has just parsed; verify uses them instead of
+/// parsing those objects again, and still hashes every object.
+#[test]
+fn verify_takes_the_facts_it_is_given_and_still_hashes_every_object() {
+    let p = sample_project();
+    let a = Archive::open(&p.archive()).unwrap();
+    let snap = a.snapshot_within(u64::MAX).unwrap();
+    let known: std::collections::HashMap<String, archive::Facts> = snap
+        .records
+        .iter()
+        .map(|r| (r.object.clone(), archive::Facts::of_incident(r.incident.as_ref().unwrap())))
+        .collect();
+    let plain = archive::verify(&a).unwrap();
+    let given = archive::verify_knowing(&a, &known).unwrap();
+    assert!(plain.ok && given.ok, "{given:#?}");
+    assert_eq!((given.objects, given.entries, &given.root), (plain.objects, plain.entries, &plain.root));
+
+    // The given facts are what is checked (here, deliberately wrong ones)...
+    let mut wrong = known.clone();
+    let first = &snap.records[0];
+    wrong.get_mut(&first.object).unwrap().retention_years = Some(99);
+    let r = archive::verify_knowing(&a, &wrong).unwrap();
+    assert_eq!(kinds(&r), [ProblemKind::RetentionChanged], "{r:#?}");
+    // ...and a damaged object is caught whatever facts are given.
+    let obj = p.archive().join("objects").join(&first.object[..2]).join(&first.object[2..]);
+    writable(&obj);
+    let mut bytes = fs::read(&obj).unwrap();
+    bytes[10] ^= 1;
+    fs::write(&obj, bytes).unwrap();
+    assert!(!archive::verify_knowing(&a, &known).unwrap().ok);
+}
