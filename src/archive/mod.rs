@@ -29,7 +29,7 @@ pub mod state;
 pub mod summaries;
 pub mod verify;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -369,9 +369,7 @@ impl Archive {
                 } else if let Some(p) = parsed.remove(&r.object) {
                     Some((p, false))
                 } else {
-                    cache
-                        .get(&r.object)
-                        .map(|s| (ParsedRecord { incident: s.clone(), summarized: true }, true))
+                    cache.take(&r.object).map(|s| (ParsedRecord { incident: s, summarized: true }, true))
                 };
                 (r, known)
             })
@@ -398,15 +396,12 @@ impl Archive {
                 rec
             })
             .collect();
-        for r in &records {
-            if let Some(inc) = r.incident.as_ref().filter(|_| cache.get(&r.object).is_none()) {
-                cache.insert(&r.object, if r.summarized { inc.clone() } else { inc.summary() });
-            }
-        }
-        let current: HashSet<&str> =
-            records.iter().filter(|r| r.incident.is_some()).map(|r| r.object.as_str()).collect();
-        cache.retain(|sha| current.contains(sha));
-        if let Err(e) = cache.save() {
+        // Rewritten when a record was parsed (or ingested) by this run, or when the cache held
+        // summaries of objects that are no longer current.
+        let parsed_here = records.iter().any(|r| r.incident.is_some() && !r.cached);
+        if (parsed_here || !cache.is_empty())
+            && let Err(e) = cache.save(&records)
+        {
             // A cache that cannot be written costs time at the next run, nothing else.
             eprintln!("warning: {e}");
         }

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{ArchiveError, fsutil};
+use std::io::Write as _;
+
+use super::{ArchiveError, ArchivedRecord, fsutil};
 use crate::record::Incident;
 
 /// The folder of derived caches under the archive root.
@@ -25,17 +27,17 @@ const PROGRAM: &str =
     concat!("incident-archive ", env!("CARGO_PKG_VERSION"), " ", env!("INCIDENT_ARCHIVE_SOURCE_FINGERPRINT"));
 
 #[derive(Serialize, Deserialize)]
-struct File<T> {
-    program: String,
+struct File<P, T> {
+    program: P,
     summaries: T,
 }
 
-/// The summaries of one archive, loaded from and saved to its `cache/summaries.json`.
+/// The summaries of one archive, loaded from its `cache/summaries.json`; a snapshot takes them
+/// out one by one ([`SummaryCache::take`]), so that no summary is held twice.
 #[derive(Debug)]
 pub struct SummaryCache {
     path: PathBuf,
     entries: HashMap<String, Incident>,
-    changed: bool,
 }
 
 impl SummaryCache {
@@ -44,59 +46,59 @@ impl SummaryCache {
         let path = archive_root.join(CACHE_DIR).join(SUMMARIES_FILE);
         let entries = std::fs::read(&path)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<File<HashMap<String, Incident>>>(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<File<String, HashMap<String, Incident>>>(&bytes).ok())
             .filter(|f| f.program == PROGRAM)
             .map(|f| f.summaries)
             .unwrap_or_default();
-        SummaryCache { path, entries, changed: false }
+        SummaryCache { path, entries }
     }
 
-    /// Number of summaries held.
+    /// Number of summaries not taken yet.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// True when no summary is held.
+    /// True when every summary was taken (or there were none).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// The summary of object `sha`, if known.
-    pub fn get(&self, sha: &str) -> Option<&Incident> {
-        self.entries.get(sha)
+    /// Takes the summary of object `sha` out of the cache, if it is there.
+    pub fn take(&mut self, sha: &str) -> Option<Incident> {
+        self.entries.remove(sha)
     }
 
-    /// Remembers the summary of object `sha`.
-    pub fn insert(&mut self, sha: &str, summary: Incident) {
-        if self.entries.get(sha) != Some(&summary) {
-            self.entries.insert(sha.to_string(), summary);
-            self.changed = true;
-        }
-    }
-
-    /// Forgets every object not in `keep` (superseded versions, purged records).
-    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        let before = self.entries.len();
-        self.entries.retain(|sha, _| keep(sha));
-        self.changed |= self.entries.len() != before;
-    }
-
-    /// Writes the file when something changed (temp file, rename), with its entries sorted so
-    /// that the same summaries give the same bytes. Not fsynced: after a crash the file is
+    /// Rewrites the file with the summaries of `records` (whole ones summarized on the way),
+    /// streamed to disk, then renamed into place. Not fsynced: after a crash the file is
     /// either a complete cache or fails to parse and is ignored, and either is correct.
-    pub fn save(&mut self) -> Result<(), ArchiveError> {
-        if !self.changed {
-            return Ok(());
-        }
+    pub fn save(&self, records: &[ArchivedRecord]) -> Result<(), ArchiveError> {
         let dir = fsutil::parent(&self.path);
         std::fs::create_dir_all(dir).map_err(fsutil::io(dir))?;
-        let sorted: std::collections::BTreeMap<&String, &Incident> = self.entries.iter().collect();
-        let bytes = serde_json::to_vec(&File { program: PROGRAM.to_string(), summaries: sorted })
-            .map_err(|e| ArchiveError::Invalid(format!("cannot serialize the summaries: {e}")))?;
         let tmp = fsutil::temp_path(dir);
-        std::fs::write(&tmp, &bytes).map_err(fsutil::io(&tmp))?;
-        std::fs::rename(&tmp, &self.path).map_err(fsutil::io(&self.path))?;
-        self.changed = false;
-        Ok(())
+        let file = std::fs::File::create(&tmp).map_err(fsutil::io(&tmp))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        serde_json::to_writer(&mut out, &File { program: PROGRAM, summaries: Summaries(records) })
+            .map_err(|e| ArchiveError::Invalid(format!("cannot write `{}`: {e}", tmp.display())))?;
+        out.flush().map_err(fsutil::io(&tmp))?;
+        drop(out);
+        std::fs::rename(&tmp, &self.path).map_err(fsutil::io(&self.path))
+    }
+}
+
+/// The summaries of a snapshot's records, by object hash, as a JSON object.
+struct Summaries<'a>(&'a [ArchivedRecord]);
+
+impl Serialize for Summaries<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for r in self.0 {
+            match &r.incident {
+                Some(inc) if r.summarized => map.serialize_entry(&r.object, inc)?,
+                Some(inc) => map.serialize_entry(&r.object, &inc.summary())?,
+                None => {}
+            }
+        }
+        map.end()
     }
 }
