@@ -35,6 +35,9 @@ pub struct StepTiming {
     pub seconds: f64,
     /// The process's peak resident memory after the step (VmHWM), in bytes; 0 where unknown.
     pub peak_rss_bytes: u64,
+    /// CPU time of all the process's threads during the step (user + system); with `seconds`,
+    /// how well the step used the cores. 0 where unknown.
+    pub cpu_seconds: f64,
 }
 
 /// An action item that is overdue at the build date.
@@ -86,10 +89,12 @@ struct Steps {
 impl Steps {
     fn run<T>(&mut self, step: &'static str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
         let t = Instant::now();
+        let cpu = cpu_seconds();
         let out = f()?;
         let seconds = t.elapsed().as_secs_f64();
-        (self.log)(&format!("{step:>8}: {seconds:.2} s"));
-        self.timings.push(StepTiming { step, seconds, peak_rss_bytes: peak_rss_bytes() });
+        let cpu_seconds = (cpu_seconds() - cpu).max(0.0);
+        (self.log)(&format!("{step:>8}: {seconds:.2} s ({cpu_seconds:.2} s of CPU)"));
+        self.timings.push(StepTiming { step, seconds, peak_rss_bytes: peak_rss_bytes(), cpu_seconds });
         Ok(out)
     }
 }
@@ -224,6 +229,23 @@ pub fn overdue(snapshot: &Snapshot, date: NaiveDate) -> Vec<OverdueItem> {
         .collect();
     items.sort_by(|a, b| (a.due, &a.incident, &a.id).cmp(&(b.due, &b.incident, &b.id)));
     items
+}
+
+/// User + system CPU time of the whole process so far (`/proc/self/stat`, in clock ticks of
+/// 1/100 s, the value on every Linux architecture this runs on); 0 where unknown.
+pub fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) in parentheses: utime and
+            // stime are the 12th and 13th.
+            let rest = &s[s.rfind(')')? + 2..];
+            let mut f = rest.split(' ').skip(11);
+            let utime: u64 = f.next()?.parse().ok()?;
+            let stime: u64 = f.next()?.parse().ok()?;
+            Some((utime + stime) as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 /// Peak resident set size of this process so far (Linux `VmHWM`), in bytes; 0 elsewhere.
