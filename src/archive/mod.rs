@@ -130,9 +130,11 @@ pub struct ArchivedRecord {
     /// The highest ledger `seq` of any entry about this id (ingest, new version, hold, release,
     /// purge): what an incremental index or site compares with the position it last saw.
     pub last_seq: u64,
-    /// The current version parsed; `None` once purged. Also `None`, with `purged` `None` and
-    /// `error` set, when the object is missing or no longer matches its hash: the snapshot never
-    /// hands on bytes that are not the archived ones (`verify` names the problem).
+    /// The current version parsed (whole, or only its summary when `summarized`); `None` once
+    /// purged. Also `None`, with `purged` `None` and `error` set, when the object is missing or
+    /// no longer matches its hash: the snapshot never hands on bytes that are not the archived
+    /// ones (`verify` names the problem). A summary from the cache stands for an object that is
+    /// still there at its recorded size; `verify` re-hashes it.
     pub incident: Option<Incident>,
     /// Size of the current object in bytes.
     pub size: u64,
