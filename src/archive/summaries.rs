@@ -37,16 +37,20 @@ struct File<P, T> {
 #[derive(Debug)]
 pub struct SummaryCache {
     path: PathBuf,
-    entries: HashMap<String, Incident>,
+    /// Boxed: the table stays small beside the records the summaries move into.
+    entries: HashMap<String, Box<Incident>>,
 }
 
 impl SummaryCache {
     /// The archive's cache; empty when the file is missing, unreadable, or from another build.
     pub fn load(archive_root: &Path) -> SummaryCache {
         let path = archive_root.join(CACHE_DIR).join(SUMMARIES_FILE);
-        let entries = std::fs::read(&path)
+        // Parsed as it is read: at 100,000 records the file is about 270 MB, which need not sit
+        // in memory beside the summaries made from it.
+        let entries = std::fs::File::open(&path)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<File<String, HashMap<String, Incident>>>(&bytes).ok())
+            .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
+            .and_then(|r| serde_json::from_reader::<_, File<String, HashMap<String, Box<Incident>>>>(r).ok())
             .filter(|f| f.program == PROGRAM)
             .map(|f| f.summaries)
             .unwrap_or_default();
@@ -65,7 +69,7 @@ impl SummaryCache {
 
     /// Takes the summary of object `sha` out of the cache, if it is there.
     pub fn take(&mut self, sha: &str) -> Option<Incident> {
-        self.entries.remove(sha)
+        self.entries.remove(sha).map(|b| *b)
     }
 
     /// Rewrites the file with the summaries of `records` (whole ones summarized on the way),
