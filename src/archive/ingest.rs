@@ -16,7 +16,7 @@ use super::ledger::{Action, Entry, LedgerSignOff};
 use super::lock::LockGuard;
 use super::objects::{NewObject, WriteOutcome, sha256_hex};
 use super::session::Session;
-use super::{Archive, ArchiveError, PARSED_EXPANSION, ParsedRecord, is_safe_id, retention};
+use super::{Archive, ArchiveError, ParsedRecord, is_safe_id, retention, summaries_only};
 use crate::record::{self, Diagnostic, Level};
 
 /// Records committed together at least (unless fewer are left).
@@ -243,9 +243,8 @@ impl Keep {
     /// parsed (an upper bound: files already archived count twice), summaries beyond.
     fn new(budget: Option<u64>, state: &super::state::State, files: &[PathBuf]) -> Keep {
         let Some(budget) = budget else { return Keep::Nothing };
-        let live: u64 = state.records.values().filter(|r| r.purged.is_none()).map(|r| r.size).sum();
         let given: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-        if (live + given).saturating_mul(PARSED_EXPANSION) > budget { Keep::Summaries } else { Keep::Whole }
+        if summaries_only(state.live_bytes() + given, budget) { Keep::Summaries } else { Keep::Whole }
     }
 }
 

@@ -179,8 +179,7 @@ impl Snapshot {
         if !r.summarized {
             return Some(Cow::Borrowed(inc));
         }
-        let (path, bytes) = self.source.as_ref()?.read_verified(&r.object).ok()?;
-        crate::record::parse(&path, &bytes).incident.map(Cow::Owned)
+        self.source.as_ref()?.parse_object(&r.object).ok().flatten().map(Cow::Owned)
     }
 }
 
@@ -195,6 +194,11 @@ pub struct ParsedRecord {
 /// Parsed records take about four times their size in memory (measured on generated records:
 /// 21 KB for 5.6 KB of Markdown).
 const PARSED_EXPANSION: u64 = 4;
+
+/// True when records of `bytes` in all, parsed whole, would not fit in `budget`: keep summaries.
+fn summaries_only(bytes: u64, budget: u64) -> bool {
+    bytes.saturating_mul(PARSED_EXPANSION) > budget
+}
 
 /// The memory [`Archive::snapshot`] may give to whole parsed records; above it, it keeps their
 /// summaries (about a tenth) and the pages and index documents that need more parse them again.
@@ -359,8 +363,7 @@ impl Archive {
         mut parsed: HashMap<String, ParsedRecord>,
     ) -> Result<Snapshot, ArchiveError> {
         let (state, ledger) = self.load_state()?;
-        let live: u64 = state.records.values().filter(|r| r.purged.is_none()).map(|r| r.size).sum();
-        let summarize = live.saturating_mul(PARSED_EXPANSION) > budget;
+        let summarize = summaries_only(state.live_bytes(), budget);
         let mut cache = summaries::SummaryCache::load(&self.root);
         let records: Vec<(&state::RecordState, Option<(ParsedRecord, bool)>)> = state
             .records
@@ -381,7 +384,9 @@ impl Archive {
             .map(|(r, known)| {
                 // A cached summary stands for an object that is still there at its size; a
                 // missing or truncated object is read, so that the record carries the error.
-                let known = known.filter(|_| self.object_size(&r.object) == Some(r.size));
+                // (What ingest hands over was read and written by this run.)
+                let known =
+                    known.filter(|(_, cached)| !cached || self.object_size(&r.object) == Some(r.size));
                 let mut rec = self.archived(r, known.is_none());
                 if let Some((p, cached)) = known {
                     rec.incident = Some(p.incident);
@@ -407,24 +412,24 @@ impl Archive {
             // A cache that cannot be written costs time at the next run, nothing else.
             eprintln!("warning: {e}");
         }
-        Ok(Snapshot {
-            root: hex::encode(merkle::root(&ledger.leaves())),
-            ledger_len: ledger.lines.len() as u64,
-            records,
-            source: Some(self.clone()),
-        })
+        Ok(self.snapshot_of(&ledger, records))
     }
 
     /// Like [`Archive::snapshot`] but without reading or parsing any record (`incident` is
     /// `None`): the ledger's view alone.
     pub fn ledger_snapshot(&self) -> Result<Snapshot, ArchiveError> {
         let (state, ledger) = self.load_state()?;
-        Ok(Snapshot {
+        let records = state.records.values().map(|r| self.archived(r, false)).collect();
+        Ok(self.snapshot_of(&ledger, records))
+    }
+
+    fn snapshot_of(&self, ledger: &ledger::LedgerFile, records: Vec<ArchivedRecord>) -> Snapshot {
+        Snapshot {
             root: hex::encode(merkle::root(&ledger.leaves())),
             ledger_len: ledger.lines.len() as u64,
-            records: state.records.values().map(|r| self.archived(r, false)).collect(),
+            records,
             source: Some(self.clone()),
-        })
+        }
     }
 
     /// The records of [`Archive::snapshot`], handed to `f` in id order, `chunk` at a time, each
@@ -448,8 +453,8 @@ impl Archive {
         let mut incident = None;
         let mut error = None;
         if parse && r.purged.is_none() {
-            match self.read_verified(&r.object) {
-                Ok((path, bytes)) => incident = crate::record::parse(&path, &bytes).incident,
+            match self.parse_object(&r.object) {
+                Ok(parsed) => incident = parsed,
                 Err(e) => error = Some(e),
             }
         }
@@ -470,6 +475,12 @@ impl Archive {
             summarized: false,
             cached: false,
         }
+    }
+
+    /// Object `sha` parsed, read only if it still hashes to its name (`None`: not a record).
+    fn parse_object(&self, sha: &str) -> Result<Option<Incident>, String> {
+        let (path, bytes) = self.read_verified(sha)?;
+        Ok(crate::record::parse(&path, &bytes).incident)
     }
 
     /// The size of object `sha` on disk, `None` when it is not there.

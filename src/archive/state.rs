@@ -67,6 +67,11 @@ pub struct State {
 }
 
 impl State {
+    /// Bytes of the current objects of the records not purged.
+    pub fn live_bytes(&self) -> u64 {
+        self.records.values().filter(|r| r.purged.is_none()).map(|r| r.size).sum()
+    }
+
     /// Applies one entry, returning the rules it breaks (it is applied anyway, as far as it can
     /// be, so that later entries are judged against the best available state).
     pub fn apply(&mut self, e: &Entry) -> Vec<Fault> {

@@ -57,11 +57,6 @@ impl SummaryCache {
         SummaryCache { path, entries }
     }
 
-    /// Number of summaries not taken yet.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     /// True when every summary was taken (or there were none).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

@@ -689,11 +689,7 @@ impl Facts {
     /// The facts of an object from its bytes (already found to hash to its name), or `None`
     /// when they do not parse as a record.
     fn of(path: &Path, bytes: &[u8]) -> Option<Facts> {
-        crate::record::parse(path, bytes).incident.map(|i| Facts {
-            id: i.id,
-            signed_off: i.sign_off.date,
-            retention_years: i.retention.years,
-        })
+        crate::record::parse(path, bytes).incident.as_ref().map(Facts::of_incident)
     }
 }
 

@@ -63,27 +63,11 @@ impl Incident {
     /// one-line summary. A parsed record takes a few times its size in memory; this keeps about
     /// a tenth of it, so that a large archive's snapshot stays small.
     pub fn summarize(&mut self) {
-        self.timeline = Vec::new();
-        self.root_cause =
-            RootCause { summary: std::mem::take(&mut self.root_cause.summary), ..RootCause::default() };
-        self.detection = Detection::default();
-        self.impact.user_fields = Vec::new();
-        self.impact.business = Vec::new();
-        self.resolution = Resolution::default();
-        self.self_healing = SelfHealing::default();
-        self.communication = Communication::default();
-        self.lessons_learned = LessonsLearned::default();
-        self.technical_details_markdown = String::new();
-        self.technical_details = TechnicalDetails::default();
-        self.references = Vec::new();
-        self.extra_fields = Vec::new();
-        self.front_matter = None;
-        self.sections = Vec::new();
-        self.impact.customers.shrink_to_fit();
-        self.action_items.shrink_to_fit();
+        *self = self.summary();
     }
 
-    /// The record as [`Incident::summarize`] leaves it, made without copying what it drops.
+    /// The record as [`Incident::summarize`] leaves it (the one list of what a summary keeps),
+    /// made without copying what it drops.
     pub fn summary(&self) -> Incident {
         Incident {
             id: self.id.clone(),
