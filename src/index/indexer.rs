@@ -219,24 +219,25 @@ pub fn rebuild(dir: &Path, snapshot: &Snapshot) -> Result<IndexReport, IndexErro
     let fields = Fields::new();
     let index = Index::create_in_dir(&tmp, fields.schema.clone()).map_err(tantivy_err(&tmp))?;
     schema::register(&index);
-    let current: Vec<&ArchivedRecord> = snapshot.records.iter().filter(|r| is_current(r)).collect();
+    // One document per id (a snapshot made by hand may repeat one).
+    let mut seen = HashSet::new();
+    let current: Vec<&ArchivedRecord> =
+        snapshot.records.iter().filter(|r| is_current(r) && seen.insert(r.id.as_str())).collect();
     let threads = if current.len() > 2_000 { 2 } else { 1 };
     let mut writer: IndexWriter = index
         .writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)
         .map_err(tantivy_err(&tmp))?;
-    let mut seen = HashSet::new();
-    let current: Vec<&ArchivedRecord> = current.into_iter().filter(|r| seen.insert(r.id.as_str())).collect();
-    let mut documents_added = 0u64;
+    let mut added = 0u64;
     documents(&fields, snapshot, &current, |_, doc| {
         if let Some(doc) = doc {
             writer.add_document(doc).map_err(tantivy_err(&tmp))?;
-            documents_added += 1;
+            added += 1;
         }
         Ok(())
     })?;
     writer.commit().map_err(tantivy_err(&tmp))?;
     writer.wait_merging_threads().map_err(tantivy_err(&tmp))?;
-    let documents = documents_added;
+    let documents = added;
     write_json(&tmp.join(IDS_FILE), &all_ids(snapshot))?;
     write_json(
         &tmp.join(META_FILE),
