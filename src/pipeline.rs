@@ -182,9 +182,10 @@ pub fn render_site(
         templates: templates.map(Path::to_path_buf).or_else(|| config.templates.clone()),
     };
     let dir = index_dir(archive);
+    let pages = site::moved_incident_pages(snapshot);
     let report = site::generate_with(snapshot, &opts, out, |sink| {
         let mut sink_io = |path: &str, bytes: &[u8]| sink(path, bytes).map_err(std::io::Error::other);
-        index::browser_export_to(&dir, &mut sink_io)
+        index::browser_export_to(&dir, &pages, &mut sink_io)
             .map(|r| r.files)
             .map_err(|e| SiteError::Invalid(format!("exporting the browser search: {e}")))
     });

@@ -98,6 +98,17 @@ pub fn render(snapshot: &Snapshot, opts: &SiteOptions) -> Result<Vec<OutputFile>
     Ok(files)
 }
 
+/// The page of every incident whose page is not `incidents/<id>.html` (ids that differ only in
+/// case, ids named like a list page, Windows device names; see [`slug::incident_stems`]), by
+/// id: what the browser search must link to instead.
+pub fn moved_incident_pages(snapshot: &Snapshot) -> std::collections::BTreeMap<String, String> {
+    slug::incident_stems(snapshot.records.iter().map(|r| r.id.as_str()))
+        .into_iter()
+        .filter(|(id, stem)| id != stem)
+        .map(|(id, stem)| (id.to_string(), format!("incidents/{stem}.html")))
+        .collect()
+}
+
 /// Builds the site into `out_dir`: pages whose inputs are unchanged since the last build (per
 /// its `.site-manifest.json`) are not rendered, files whose bytes are unchanged are not
 /// rewritten, and the folder is replaced only when the new tree is complete. `extra` files

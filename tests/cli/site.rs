@@ -893,3 +893,74 @@ fn ingest_keeps_what_it_parsed_for_the_snapshot() {
     assert_eq!(report.parsed.len(), report.new);
     assert!(report.parsed.values().all(|p| p.summarized && p.incident.sections.is_empty()));
 }
+
+// ----- page names and the search's links -----
+
+/// Ids of the safe form whose pages cannot be `incidents/<id>.html`: twins that differ only in
+/// case, the names of the incident lists' pages, names Windows reserves for devices; and two
+/// plain ones.
+const AWKWARD_IDS: &[&str] = &[
+    "INC-1", "inc-1", "index", "2025", "undated", "2025.p2", "Index.p3", "CON", "nul.txt", "Com1",
+    "lpt9.log", "INC-2", "x.con",
+];
+
+/// A signed-off record with the id `id` and the title `Page names: <id>` (a sample record with
+/// its id replaced).
+fn record_with_id(id: &str) -> String {
+    let text = std::fs::read_to_string(common::records().join("INC-2024-0031.md")).unwrap();
+    let title = text.lines().find(|l| l.starts_with("**Title**:")).unwrap();
+    text.replace(title, &format!("**Title**: Page names: {id}  ")).replace("INC-2024-0031", id)
+}
+
+/// The rows of the browser search's `d/` files: `[number, id, title, …, page path?]`.
+fn search_rows(site: &Path) -> Vec<serde_json::Value> {
+    let mut rows = Vec::new();
+    for e in std::fs::read_dir(site.join("search/d")).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let json = text.split_once(',').unwrap().1.trim_end().trim_end_matches(");");
+        rows.extend(serde_json::from_str::<Vec<serde_json::Value>>(json).unwrap());
+    }
+    rows
+}
+
+#[test]
+fn every_page_the_search_links_to_is_the_incidents_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("records");
+    std::fs::create_dir(&inbox).unwrap();
+    for (n, id) in AWKWARD_IDS.iter().enumerate() {
+        // File names of their own: `CON.md` or two names differing in case are trouble elsewhere.
+        std::fs::write(inbox.join(format!("record-{n}.md")), record_with_id(id)).unwrap();
+    }
+    common::bin().current_dir(tmp.path()).args(["build", "--as-of", "2026-06-01"]).assert().success();
+    let site = tmp.path().join("public");
+    let rows = search_rows(&site);
+    assert_eq!(rows.len(), AWKWARD_IDS.len());
+    let id_of = Selector::parse(".crumbs .id").unwrap();
+    let mut pages = BTreeSet::new();
+    for row in &rows {
+        let id = row[1].as_str().unwrap();
+        let default = format!("incidents/{id}.html");
+        // Only the moved pages cost bytes in the search data.
+        let path = match row.get(7) {
+            Some(p) => p.as_str().unwrap().to_string(),
+            None => default.clone(),
+        };
+        assert_eq!(row.get(7).is_none(), ["INC-2", "x.con"].contains(&id), "{row}");
+        assert_ne!(row.get(7).and_then(|p| p.as_str()), Some(default.as_str()), "{row}");
+        let html =
+            std::fs::read_to_string(site.join(&path)).unwrap_or_else(|e| panic!("{id}: `{path}`: {e}"));
+        let doc = Html::parse_document(&html);
+        let shown: Vec<String> = doc.select(&id_of).map(|e| e.text().collect()).collect();
+        assert_eq!(shown, [id], "`{path}` is the page of {id}");
+        assert!(html.contains(&format!("Page names: {id}")), "{path}");
+        assert!(pages.insert(path.to_ascii_lowercase()), "`{path}` twice, ignoring case");
+        let stem = path.trim_start_matches("incidents/").trim_end_matches(".html");
+        assert!(!incident_archive::site::slug::windows_reserved(stem), "{path}");
+    }
+    // The list pages are still the lists.
+    let years = std::fs::read_to_string(site.join("incidents/2024.html")).unwrap();
+    assert!(years.contains("Page names: CON"), "the year's list names the records");
+    let index = std::fs::read_to_string(site.join("incidents/index.html")).unwrap();
+    assert!(!index.contains("Page names: index</h1>"));
+}
