@@ -964,3 +964,173 @@ fn every_page_the_search_links_to_is_the_incidents_own() {
     let index = std::fs::read_to_string(site.join("incidents/index.html")).unwrap();
     assert!(!index.contains("Page names: index</h1>"));
 }
+
+// ----- what `--out` may replace -----
+
+/// Every entry under `dir` (the folder itself as ""): its kind, mode and content.
+fn state(dir: &Path) -> BTreeMap<String, (char, u32, Vec<u8>)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+        let mode = meta.permissions().mode() & 0o7777;
+        if meta.is_dir() {
+            out.insert(rel, ('d', mode, Vec::new()));
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else if meta.is_symlink() {
+            out.insert(
+                rel,
+                ('l', mode, std::fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes()),
+            );
+        } else {
+            out.insert(rel, ('f', mode, std::fs::read(&p).unwrap()));
+        }
+    }
+    out
+}
+
+/// Runs `site` with `args` in `tmp`, expects exit 2 with `needle` in the error, and that
+/// nothing under `tmp` changed.
+fn refused(tmp: &Path, args: &[&str], needle: &str) {
+    let before = state(tmp);
+    let mut cmd = common::bin();
+    cmd.current_dir(tmp).args(["--archive", "archive", "site", "--as-of", "2026-06-01"]).args(args);
+    let out = cmd.assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    assert!(state(tmp) == before, "{args:?} changed something");
+}
+
+#[test]
+fn site_out_refuses_a_folder_of_someone_elses_files_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = archive_of_samples();
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir_all(mine.join("empty")).unwrap();
+    std::fs::write(mine.join("index.html"), "<p>my own page</p>").unwrap();
+    std::fs::set_permissions(&mine, std::fs::Permissions::from_mode(0o700)).unwrap();
+    refused(tmp.path(), &["--out", "mine"], "is not a site built by incident-archive");
+    // A symlink to it is the same folder.
+    std::os::unix::fs::symlink("mine", tmp.path().join("link")).unwrap();
+    refused(tmp.path(), &["--out", "link"], "is not a site built by incident-archive");
+
+    // An empty folder becomes a site, with its mode; then it is the tool's own to rebuild, and
+    // what a user adds to it is kept.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o750)).unwrap();
+    common::bin()
+        .current_dir(tmp.path())
+        .args(["--archive", "archive", "site", "--out", "empty", "--as-of", "2026-06-01"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::metadata(&empty).unwrap().permissions().mode() & 0o7777, 0o750);
+    std::fs::create_dir_all(empty.join("notes/drafts")).unwrap();
+    std::fs::set_permissions(empty.join("notes"), std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(empty.join("notes/todo.txt"), "mine").unwrap();
+    let before = state(&empty);
+    common::bin()
+        .current_dir(tmp.path())
+        .args(["--archive", "archive", "site", "--out", "empty", "--as-of", "2026-06-02"])
+        .assert()
+        .success();
+    let after = state(&empty);
+    for p in ["", "notes", "notes/drafts", "notes/todo.txt"] {
+        assert_eq!(after.get(p), before.get(p), "`{p}` is kept as it was");
+    }
+}
+
+#[test]
+fn site_out_refuses_the_archive_the_inbox_and_the_project_around_them() {
+    let tmp = archive_of_samples();
+    common::copy_records(&common::records(), &tmp.path().join("records"));
+    refused(tmp.path(), &["--out", "."], "holds the archive");
+    refused(tmp.path(), &["--out", "archive"], "is the archive");
+    refused(tmp.path(), &["--out", "archive/index"], "is inside the archive");
+    refused(tmp.path(), &["--out", "archive/site"], "is inside the archive");
+    refused(tmp.path(), &["--out", "records"], "is the inbox");
+    refused(tmp.path(), &["--out", "records/../archive/"], "is the archive");
+    std::fs::create_dir(tmp.path().join("tpl")).unwrap();
+    refused(tmp.path(), &["--out", "tpl", "--templates", "tpl"], "is the templates");
+    // The folder of the configuration file holds what it configures.
+    let project = tmp.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("incident-archive.yaml"),
+        "inbox: ../records\narchive: ../archive\noutput: ..\n",
+    )
+    .unwrap();
+    let before = state(tmp.path());
+    let out = common::bin().current_dir(&project).args(["build", "--as-of", "2026-06-01"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("holds the archive"), "{stderr}");
+    assert!(state(tmp.path()) == before, "`build` refused before ingesting anything");
+}
+
+#[test]
+fn build_refuses_an_output_folder_it_did_not_build_before_ingesting() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_records(&common::records(), &tmp.path().join("records"));
+    std::fs::create_dir(tmp.path().join("public")).unwrap();
+    std::fs::write(tmp.path().join("public/index.html"), "<p>my own page</p>").unwrap();
+    let before = state(tmp.path());
+    let out = common::bin().current_dir(tmp.path()).args(["build", "--as-of", "2026-06-01"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("public") && stderr.contains(".site-manifest.json"), "{stderr}");
+    assert!(state(tmp.path()) == before, "no archive, no lock file, the page untouched");
+}
+
+/// A tmpfs mounted on `dir` for the life of the value; `None` (the test says so and passes)
+/// where mounting is not permitted (it needs root or CAP_SYS_ADMIN).
+struct Mounted(std::path::PathBuf);
+
+impl Mounted {
+    fn at(dir: &Path) -> Option<Mounted> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: cannot mount a tmpfs on `{}` (needs root or CAP_SYS_ADMIN)", dir.display());
+        }
+        ok.then(|| Mounted(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_mount_point_in_or_at_the_output_is_refused_and_never_crossed() {
+    let tmp = archive_of_samples();
+    site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().success();
+    let Some(mounted) = Mounted::at(&tmp.path().join("public/data")) else { return };
+    std::fs::write(tmp.path().join("public/data/precious.txt"), "mounted").unwrap();
+    refused(tmp.path(), &["--out", "public"], "holds a mount point");
+    drop(mounted);
+
+    // A temporary tree left by a killed run is removed by the next one, but not across a mount.
+    let leftover = tmp.path().join(".public.new-killed");
+    let Some(mounted) = Mounted::at(&leftover.join("data")) else { return };
+    std::fs::write(leftover.join("data/precious.txt"), "mounted").unwrap();
+    let out = site_cmd(tmp.path(), &["--as-of", "2026-06-02"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("holds a mount point"), "{stderr}");
+    assert_eq!(std::fs::read(leftover.join("data/precious.txt")).unwrap(), b"mounted");
+    drop(mounted);
+
+    // The output folder itself a mount point: it cannot be swapped for a new tree.
+    let Some(_mounted) = Mounted::at(&tmp.path().join("mnt")) else { return };
+    std::fs::write(tmp.path().join("mnt/precious.txt"), "mounted").unwrap();
+    refused(tmp.path(), &["--out", "mnt"], "is a mount point");
+    std::fs::remove_file(tmp.path().join("mnt/precious.txt")).unwrap();
+    refused(tmp.path(), &["--out", "mnt"], "is a mount point");
+}
