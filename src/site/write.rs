@@ -109,13 +109,8 @@ impl Staging {
             let path = path.to_path_buf();
             move |source| SiteError::Io { path, source }
         };
-        let out_dir = if out_dir.is_absolute() {
-            out_dir.to_path_buf()
-        } else {
-            std::env::current_dir().map_err(io(out_dir))?.join(out_dir)
-        };
         // Follow a symlinked output folder to the real one, which is what gets swapped.
-        let out_dir = std::fs::canonicalize(&out_dir).unwrap_or(out_dir);
+        let out_dir = real_path(out_dir)?;
         let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| {
             SiteError::Invalid(format!("`{}` cannot be an output folder", out_dir.display()))
         })?;
@@ -479,33 +474,30 @@ pub fn check_output_overlap(out_dir: &Path, others: &[(&'static str, &Path)]) ->
 }
 
 /// `path` made absolute with its symlinks and `.`/`..` resolved, as far as it exists; the rest
-/// appended as written (without `.`, with `..` taken lexically).
+/// (which the system cannot resolve either) appended with `..` taken lexically.
 fn real_path(path: &Path) -> Result<PathBuf, SiteError> {
+    use std::path::Component;
     let io = |source| SiteError::Io { path: path.to_path_buf(), source };
-    let absolute =
+    let mut existing =
         if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().map_err(io)?.join(path) };
-    let mut existing = absolute.as_path();
     let mut rest = Vec::new();
     let mut real = loop {
-        match std::fs::canonicalize(existing) {
-            Ok(real) => break real,
-            Err(_) => match (existing.parent(), existing.file_name()) {
-                (Some(parent), Some(name)) => {
-                    rest.push(name.to_os_string());
-                    existing = parent;
-                }
-                // `..` at the end, or the root: taken as written.
-                _ => break existing.to_path_buf(),
-            },
+        if let Ok(real) = std::fs::canonicalize(&existing) {
+            break real;
+        }
+        match existing.components().next_back() {
+            Some(c @ (Component::Normal(_) | Component::ParentDir)) => {
+                rest.push(c.as_os_str().to_os_string());
+                existing.pop();
+            }
+            _ => break existing,
         }
     };
     for name in rest.into_iter().rev() {
-        match name.to_str() {
-            Some(".") => {}
-            Some("..") => {
-                real.pop();
-            }
-            _ => real.push(name),
+        if name == ".." {
+            real.pop();
+        } else {
+            real.push(name);
         }
     }
     Ok(real)
@@ -868,6 +860,8 @@ mod tests {
         refused(archive.clone(), "is", "archive");
         refused(tmp.path().join("link"), "is", "archive");
         refused(tmp.path().join("records/../archive"), "is", "archive");
+        refused(tmp.path().join("missing/../archive"), "is", "archive");
+        refused(tmp.path().join("missing/../archive/x/../y"), "is inside", "archive");
         refused(tmp.path().to_path_buf(), "holds", "archive");
         refused(archive.join("site"), "is inside", "archive");
         refused(tmp.path().join("link/new/site"), "is inside", "archive");
