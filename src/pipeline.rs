@@ -103,6 +103,7 @@ impl Steps {
 /// site (only what changed), verify the archive. `log` gets one line per finished step.
 pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> anyhow::Result<BuildReport> {
     let mut steps = Steps { started: Instant::now(), timings: Vec::new(), log };
+    check_output(config, &config.output, None)?;
     let root = &config.archive;
     let archive =
         Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
@@ -164,6 +165,18 @@ pub fn index_dir(archive: &Archive) -> PathBuf {
     archive.root().join("index")
 }
 
+/// Refuses an output folder (`out`, with `templates` overriding the configuration's) that a site
+/// build must not replace: one that is, holds or lies inside the archive, the inbox or the
+/// templates, one that is not empty and not a site this program built, one with a mount point.
+/// Changes nothing; `build` and `site` call it before they do anything.
+pub fn check_output(config: &Config, out: &Path, templates: Option<&Path>) -> anyhow::Result<()> {
+    let mut others = vec![("archive", config.archive.as_path()), ("inbox", config.inbox.as_path())];
+    others.extend(templates.or(config.templates.as_deref()).map(|t| ("templates", t)));
+    site::check_output_overlap(out, &others)
+        .and_then(|()| site::check_output_folder(out))
+        .with_context(|| format!("cannot build the site into `{}`", out.display()))
+}
+
 /// Renders the site and its browser search shards into the output folder (`out` overrides the
 /// configuration's, `templates` too). The index must be up to date with `snapshot`.
 pub fn render_site(
@@ -175,6 +188,7 @@ pub fn render_site(
     templates: Option<&Path>,
 ) -> anyhow::Result<SiteReport> {
     let out = out.unwrap_or(&config.output);
+    check_output(config, out, templates)?;
     let opts = SiteOptions {
         title: config.site.title.clone(),
         base_url: config.site.base_url.clone(),
@@ -182,9 +196,10 @@ pub fn render_site(
         templates: templates.map(Path::to_path_buf).or_else(|| config.templates.clone()),
     };
     let dir = index_dir(archive);
+    let pages = site::moved_incident_pages(snapshot);
     let report = site::generate_with(snapshot, &opts, out, |sink| {
         let mut sink_io = |path: &str, bytes: &[u8]| sink(path, bytes).map_err(std::io::Error::other);
-        index::browser_export_to(&dir, &mut sink_io)
+        index::browser_export_to(&dir, &pages, &mut sink_io)
             .map(|r| r.files)
             .map_err(|e| SiteError::Invalid(format!("exporting the browser search: {e}")))
     });

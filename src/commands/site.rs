@@ -19,6 +19,8 @@ pub struct Options {
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let started = Instant::now();
+    let out = o.out.unwrap_or_else(|| ctx.config.output.clone());
+    pipeline::check_output(&ctx.config, &out, o.templates.as_deref())?;
     let root = &ctx.config.archive;
     let archive =
         Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
@@ -31,7 +33,6 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         eprintln!("warning: {w}");
     }
     let build_date = ctx.config.build_date(o.as_of, pipeline::latest_change(&snapshot))?;
-    let out = o.out.unwrap_or_else(|| ctx.config.output.clone());
     let report = pipeline::render_site(
         &ctx.config,
         &archive,

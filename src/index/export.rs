@@ -46,8 +46,10 @@
 //!   their inline postings (`[top, head file]` when there is a head file),
 //!   `<level>/sp/<g / 4>.js` the keys of packs to their tails' positions, and
 //!   `<dir>/p<c / 4>.js` chunk numbers to their positions.
-//! - `d/<b>.js`: documents `4b..4b+3`: id, title, severity, status, start date, summary (a first
-//!   query loads one such file per result shown: small files keep it light).
+//! - `d/<b>.js`: documents `4b..4b+3`: number, id, title, severity, status, start date, summary,
+//!   and the incident page's path in the site when it is not `incidents/<id>.html` (ids that
+//!   differ only in case, `index`, `2025`, `CON`…: the site names those pages otherwise). A
+//!   first query loads one such file per result shown: small files keep it light.
 //! - `f/<kind>/<key>.js`: the documents with one severity, status or year; `f/customer.js`:
 //!   the customer names and their groups (loaded when a customer filter is used: there can be
 //!   thousands), `f/c/<group>.js` the documents of each customer of a group, by name.
@@ -117,10 +119,11 @@ pub struct ExportReport {
 }
 
 /// All files of the browser search as (path under the site, e.g. `search/meta.js`, bytes),
-/// sorted by path, with deterministic content.
+/// sorted by path, with deterministic content; every incident's page taken to be
+/// `incidents/<id>.html` (the site gives [`browser_export_to`] the pages it names otherwise).
 pub fn browser_export(index_dir: &Path) -> Result<Vec<(String, Vec<u8>)>, IndexError> {
     let mut files = Vec::new();
-    browser_export_to(index_dir, &mut |path, bytes| {
+    browser_export_to(index_dir, &BTreeMap::new(), &mut |path, bytes| {
         files.push((path.to_string(), bytes.to_vec()));
         Ok(())
     })?;
@@ -130,9 +133,11 @@ pub fn browser_export(index_dir: &Path) -> Result<Vec<(String, Vec<u8>)>, IndexE
 
 /// Like [`browser_export`], handing each file to `sink` as it is made, in no particular order
 /// (a 100,000-record site has hundreds of megabytes of shards; this keeps them out of memory).
-/// The lists are read on worker threads; `sink` is only called on this one.
+/// The lists are read on worker threads; `sink` is only called on this one. `pages` gives the
+/// page path of the incidents whose page is not `incidents/<id>.html`, by id.
 pub fn browser_export_to(
     index_dir: &Path,
+    pages: &BTreeMap<String, String>,
     sink: &mut dyn FnMut(&str, &[u8]) -> io::Result<()>,
 ) -> Result<ExportReport, IndexError> {
     if !index_dir.join(META_FILE).is_file() {
@@ -146,7 +151,7 @@ pub fn browser_export_to(
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(terr)?;
     let searcher = reader.searcher();
     let mut out = Out { sink, report: ExportReport::default() };
-    export(&searcher, &ids, &mut out).map_err(|e| match e {
+    export(&searcher, &ids, pages, &mut out).map_err(|e| match e {
         Failure::Tantivy(source) => IndexError::Tantivy { path: index_dir.to_path_buf(), source },
         Failure::Io(source) => IndexError::Io { path: index_dir.to_path_buf(), source },
         Failure::Invalid(message) => IndexError::Invalid { path: index_dir.to_path_buf(), message },
@@ -594,7 +599,12 @@ struct Context<'a> {
     fields: &'a Fields,
 }
 
-fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Failure> {
+fn export(
+    searcher: &Searcher,
+    ids: &[String],
+    pages: &BTreeMap<String, String>,
+    out: &mut Out,
+) -> Result<(), Failure> {
     let fields = Fields::new();
     let numbers: HashMap<&str, u32> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
     let readers = searcher.segment_readers();
@@ -605,7 +615,7 @@ fn export(searcher: &Searcher, ids: &[String], out: &mut Out) -> Result<(), Fail
     out.report.documents = docs;
     let space = ids.len() as u32;
 
-    documents(readers, &segments, out)?;
+    documents(readers, &segments, pages, out)?;
     let filter_meta = filters(readers, &segments, out)?;
 
     let mut levels: Vec<Level> = levels(space)
@@ -1033,8 +1043,14 @@ fn hex(n: usize, count: usize) -> String {
     format!("{n:0width$x}")
 }
 
-/// `d/<b>.js`: the rows the result list shows, from fast columns only.
-fn documents(readers: &[SegmentReader], segments: &[Vec<u32>], out: &mut Out) -> Result<(), Failure> {
+/// `d/<b>.js`: the rows the result list shows, from fast columns only, and the page paths of
+/// `pages` (only there: most ids' pages are `incidents/<id>.html`, and every byte counts).
+fn documents(
+    readers: &[SegmentReader],
+    segments: &[Vec<u32>],
+    pages: &BTreeMap<String, String>,
+    out: &mut Out,
+) -> Result<(), Failure> {
     let mut rows: Vec<(u32, String)> = Vec::new();
     for (reader, numbers) in readers.iter().zip(segments) {
         let ff = reader.fast_fields();
@@ -1053,15 +1069,13 @@ fn documents(readers: &[SegmentReader], segments: &[Vec<u32>], out: &mut Out) ->
                 .and_then(super::document::from_tantivy)
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
-            let row = serde_json::to_string(&(
-                n,
-                cols[0].first(doc),
-                cols[1].first(doc),
-                cols[2].first(doc),
-                cols[3].first(doc),
-                date,
-                cols[4].first(doc),
-            ))
+            let id = cols[0].first(doc);
+            let row =
+                (n, id, cols[1].first(doc), cols[2].first(doc), cols[3].first(doc), date, cols[4].first(doc));
+            let row = match pages.get(id) {
+                Some(page) => serde_json::to_string(&(row.0, row.1, row.2, row.3, row.4, row.5, row.6, page)),
+                None => serde_json::to_string(&row),
+            }
             .expect("json to memory");
             rows.push((n, row));
         }

@@ -2118,7 +2118,10 @@
       }
       return (d) => sets.every((s) => s.has(d));
     }
-    /** Runs a query: {plan, hits: [{score, doc, id, title, severity, status, date, summary}]}. */
+    /** Runs a query: {plan, hits: [{score, doc, id, title, severity, status, date, summary, path}]};
+     *  `path` is the incident page's, relative to the site's root: a row carries it when the
+     *  site named the page otherwise than `incidents/<id>.html` (`INC-1` beside `inc-1`, `index`,
+     *  `2025`, `CON`…). */
     async search(query, filters, k) {
       const p = plan(query, this.schema);
       const accept = await this.filter(filters || {});
@@ -2126,7 +2129,8 @@
       const rows = await Promise.all(top.map(([, d]) => this.shards.load("d/" + Math.floor(d / this.meta.bucket))));
       const hits = top.map(([score, d], i) => {
         const row = rows[i].find((r) => r[0] === d);
-        return { score, doc: d, id: row[1], title: row[2], severity: row[3], status: row[4], date: row[5], summary: row[6] };
+        const path = row[7] || "incidents/" + encodeURIComponent(row[1]) + ".html";
+        return { score, doc: d, id: row[1], title: row[2], severity: row[3], status: row[4], date: row[5], summary: row[6], path };
       });
       return { plan: p, parsed: show(p, this.schema), hits };
     }
@@ -2203,7 +2207,7 @@
         const r = await engine.search(query, filters, limit);
         const terms = positiveTerms(r.plan, new Set(), false);
         for (const hit of r.hits) {
-          const link = el("a", { href: root + "incidents/" + encodeURIComponent(hit.id) + ".html" }, hit.id);
+          const link = el("a", { href: root + hit.path }, hit.id);
           const facts = [hit.severity, hit.date, hit.status].filter(Boolean).join(" · ");
           results.append(
             el(

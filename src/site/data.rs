@@ -110,11 +110,7 @@ impl<'a> SiteData<'a> {
         let incident = |i: usize| records[i].incident.as_ref();
 
         // File names of incident pages.
-        let stems = slug::allocate(
-            records.iter().map(|r| r.id.as_str()),
-            |id| if slug::is_safe_id(id) { id.to_string() } else { slug::slugify(id) },
-            reserved_incident_stem,
-        );
+        let stems = slug::incident_stems(records.iter().map(|r| r.id.as_str()));
         let paths: Vec<String> =
             records.iter().map(|r| format!("incidents/{}.html", stems[r.id.as_str()])).collect();
 
@@ -262,29 +258,4 @@ impl<'a> SiteData<'a> {
 
 fn due_key(due: Option<NaiveDate>) -> (bool, Option<NaiveDate>) {
     (due.is_none(), due)
-}
-
-/// Stems of `incidents/` that list pages use: `index`, `undated`, years and their pages.
-fn reserved_incident_stem(stem: &str) -> bool {
-    let head = stem.split(".p").next().unwrap_or(stem);
-    let paged = stem.len() == head.len() || stem[head.len() + 2..].bytes().all(|b| b.is_ascii_digit());
-    paged
-        && (head == "index"
-            || head == "undated"
-            || (head.len() == 4 && head.bytes().all(|b| b.is_ascii_digit())))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reserved_stems() {
-        for s in ["index", "undated", "2025", "2025.p2", "undated.p3"] {
-            assert!(reserved_incident_stem(s), "{s}");
-        }
-        for s in ["inc-2025", "20251", "2025.px", "INC-1.p2"] {
-            assert!(!reserved_incident_stem(s), "{s}");
-        }
-    }
 }

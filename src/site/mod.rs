@@ -24,7 +24,7 @@ use crate::archive::Snapshot;
 
 pub use pages::{EXPIRING_DAYS, LIST_LIMIT, PAGE_SIZE};
 pub use templates::PAGE_TEMPLATES;
-pub use write::{MANIFEST, WriteReport, write_output};
+pub use write::{MANIFEST, WriteReport, check_output_folder, check_output_overlap, write_output};
 
 /// What a site build needs besides the archive.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,29 @@ pub enum SiteError {
     Render { page: String, message: String },
     #[error("`{path}` is locked by another site build")]
     Locked { path: PathBuf },
+    /// The output folder holds files and no `.site-manifest.json` of this program: it is not a
+    /// site this tool built, and a build would replace it.
+    #[error(
+        "`{path}` is not empty and is not a site built by incident-archive (it has no `{MANIFEST}`); \
+         a site build replaces its whole output folder, so it leaves this one alone: choose a new \
+         or empty folder"
+    )]
+    NotOurs { path: PathBuf },
+    /// The output folder is, or holds, a mount point: the build would cross into (and empty)
+    /// another file system.
+    #[error(
+        "`{path}` {}: a site build replaces its whole output folder and never crosses into another \
+         file system; choose an output folder without one",
+        if path == mount { "is a mount point".to_string() } else { format!("holds a mount point, `{}`", mount.display()) }
+    )]
+    MountPoint { path: PathBuf, mount: PathBuf },
+    /// The output folder is, holds, or lies inside a folder the tool reads (the archive, the
+    /// inbox, the templates).
+    #[error(
+        "the output folder `{out}` {relation} the {what} `{other}`: a site build replaces its whole \
+         output folder; choose one apart from the {what}"
+    )]
+    Overlap { out: PathBuf, relation: &'static str, what: &'static str, other: PathBuf },
     #[error("{0}")]
     Invalid(String),
 }
@@ -96,6 +119,17 @@ pub fn render(snapshot: &Snapshot, opts: &SiteOptions) -> Result<Vec<OutputFile>
     let mut files = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The page of every incident whose page is not `incidents/<id>.html` (ids that differ only in
+/// case, ids named like a list page, Windows device names; see [`slug::incident_stems`]), by
+/// id: what the browser search must link to instead.
+pub fn moved_incident_pages(snapshot: &Snapshot) -> std::collections::BTreeMap<String, String> {
+    slug::incident_stems(snapshot.records.iter().map(|r| r.id.as_str()))
+        .into_iter()
+        .filter(|(id, stem)| id != stem)
+        .map(|(id, stem)| (id.to_string(), format!("incidents/{stem}.html")))
+        .collect()
 }
 
 /// Builds the site into `out_dir`: pages whose inputs are unchanged since the last build (per

@@ -3,6 +3,12 @@
 //! content did not change are hard-linked from the old tree (same inode, same mtime) instead of
 //! being rewritten, and `.site-manifest.json` remembers what each page was made from so that
 //! the next run can skip rendering pages whose inputs did not change.
+//!
+//! Because the whole folder is replaced, the writer only ever replaces a folder of its own: one
+//! that does not exist yet, an empty one, or one with its manifest (a site it built). Any other
+//! folder is refused before anything is written, and so is a folder that is or holds a mount
+//! point; no walk of an old tree ever crosses into another file system. In a site of its own,
+//! files and folders that no build made are carried over with their content and modes.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -103,21 +109,15 @@ impl Staging {
             let path = path.to_path_buf();
             move |source| SiteError::Io { path, source }
         };
-        let out_dir = if out_dir.is_absolute() {
-            out_dir.to_path_buf()
-        } else {
-            std::env::current_dir().map_err(io(out_dir))?.join(out_dir)
-        };
         // Follow a symlinked output folder to the real one, which is what gets swapped.
-        let out_dir = std::fs::canonicalize(&out_dir).unwrap_or(out_dir);
+        let out_dir = real_path(out_dir)?;
         let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| {
             SiteError::Invalid(format!("`{}` cannot be an output folder", out_dir.display()))
         })?;
         let parent = out_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+        // Refused before anything is written, the lock file included.
+        check_output_folder(&out_dir)?;
         std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-        if out_dir.exists() && !out_dir.is_dir() {
-            return Err(SiteError::Invalid(format!("`{}` exists and is not a folder", out_dir.display())));
-        }
 
         let lock_path = parent.join(format!(".{name}.lock"));
         let lock = File::options()
@@ -135,6 +135,8 @@ impl Staging {
         }
 
         recover(&parent, &name, &out_dir)?;
+        // Again under the lock: the folder may have changed, or been put back by `recover`.
+        check_output_folder(&out_dir)?;
 
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}.new-"))
@@ -234,13 +236,16 @@ impl Staging {
     }
 
     /// Links every file of the old tree that no build made (not in the old manifest) into the
-    /// new tree, unless the new build now makes a file at that path.
+    /// new tree, unless the new build now makes a file at that path; every folder of the old
+    /// tree is in the new one too (an empty one as well), with its mode.
     fn carry_foreign_files(&self, entries: &BTreeMap<String, Entry>) -> Result<usize, SiteError> {
         if !self.out_dir.is_dir() {
             return Ok(0);
         }
         let mut files = Vec::new();
-        list_files(&self.out_dir, &self.out_dir, &mut files)?;
+        let mut dirs = Vec::new();
+        let dev = device(&self.out_dir)?;
+        list_files(&self.out_dir, &self.out_dir, dev, &mut files, &mut dirs)?;
         let mut kept = 0;
         for rel in files {
             let ours = self.old.as_ref().is_some_and(|m| m.files.contains_key(&rel));
@@ -261,6 +266,19 @@ impl Staging {
             }
             link_or_copy(&src, &dest)?;
             kept += 1;
+        }
+        // (Unless the new build now makes a file there.)
+        dirs.retain(|(rel, _)| {
+            let dest = self.staging().join(rel);
+            dest.is_dir() || std::fs::create_dir_all(&dest).is_ok()
+        });
+        // Modes last (a read-only folder is filled first), children before their parents.
+        #[cfg(unix)]
+        for (rel, mode) in dirs.iter().rev() {
+            use std::os::unix::fs::PermissionsExt;
+            let dest = self.staging().join(rel);
+            std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(*mode))
+                .map_err(|source| SiteError::Io { path: dest, source })?;
         }
         Ok(kept)
     }
@@ -372,21 +390,201 @@ fn link_or_copy(src: &Path, dest: &Path) -> Result<(), SiteError> {
     Ok(())
 }
 
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), SiteError> {
+/// The files (and symlinks) under `dir`, and its folders with their modes, parents first, as
+/// `/`-separated paths relative to `root`. A folder on another device than `dev` (a mount
+/// point) is an error: it is never entered.
+fn list_files(
+    root: &Path,
+    dir: &Path,
+    dev: u64,
+    out: &mut Vec<String>,
+    dirs: &mut Vec<(String, u32)>,
+) -> Result<(), SiteError> {
     let io = |source| SiteError::Io { path: dir.to_path_buf(), source };
+    let rel = |path: &Path| {
+        let parts: Vec<String> = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    };
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
         let path = entry.path();
         let kind = entry.file_type().map_err(io)?;
         if kind.is_dir() {
-            list_files(root, &path, out)?;
-        } else if let Ok(rel) = path.strip_prefix(root) {
-            let parts: Vec<String> =
-                rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            out.push(parts.join("/"));
+            let meta = std::fs::symlink_metadata(&path).map_err(io)?;
+            if device_of(&meta) != dev {
+                return Err(SiteError::MountPoint { path: root.to_path_buf(), mount: path });
+            }
+            dirs.push((rel(&path), mode_of(&meta)));
+            list_files(root, &path, dev, out, dirs)?;
+        } else {
+            out.push(rel(&path));
         }
     }
     Ok(())
+}
+
+/// Refuses an output folder that is not the writer's to replace: one that exists and is not a
+/// folder, one that is not empty and has no manifest of this program (`.site-manifest.json`
+/// with an `incident-archive` generator, of any version), and one that is or holds a mount
+/// point. A folder that does not exist yet is fine. Changes nothing.
+pub fn check_output_folder(out_dir: &Path) -> Result<(), SiteError> {
+    let io = |source| SiteError::Io { path: out_dir.to_path_buf(), source };
+    let meta = match std::fs::metadata(out_dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        other => other.map_err(io)?,
+    };
+    if !meta.is_dir() {
+        return Err(SiteError::Invalid(format!("`{}` exists and is not a folder", out_dir.display())));
+    }
+    let out_dir = std::fs::canonicalize(out_dir).map_err(io)?;
+    if let Some(mount) = mount_point_in(&out_dir)? {
+        return Err(SiteError::MountPoint { path: out_dir, mount });
+    }
+    let empty = std::fs::read_dir(&out_dir).map_err(io)?.next().is_none();
+    if empty || is_our_site(&out_dir) {
+        return Ok(());
+    }
+    Err(SiteError::NotOurs { path: out_dir })
+}
+
+/// Refuses an output folder that is, holds or lies inside one of `others` (`(what, folder)`:
+/// the archive, the inbox…), compared as real paths (symlinks and `..` resolved; folders that
+/// do not exist yet by their nearest existing parent).
+pub fn check_output_overlap(out_dir: &Path, others: &[(&'static str, &Path)]) -> Result<(), SiteError> {
+    let out = real_path(out_dir)?;
+    for &(what, other) in others {
+        let other = real_path(other)?;
+        let relation = if out == other {
+            "is"
+        } else if other.starts_with(&out) {
+            "holds"
+        } else if out.starts_with(&other) {
+            "is inside"
+        } else {
+            continue;
+        };
+        return Err(SiteError::Overlap { out, relation, what, other });
+    }
+    Ok(())
+}
+
+/// `path` made absolute with its symlinks and `.`/`..` resolved, as far as it exists; the rest
+/// (which the system cannot resolve either) appended with `..` taken lexically.
+fn real_path(path: &Path) -> Result<PathBuf, SiteError> {
+    use std::path::Component;
+    let io = |source| SiteError::Io { path: path.to_path_buf(), source };
+    let mut existing =
+        if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().map_err(io)?.join(path) };
+    let mut rest = Vec::new();
+    let mut real = loop {
+        if let Ok(real) = std::fs::canonicalize(&existing) {
+            break real;
+        }
+        match existing.components().next_back() {
+            Some(c @ (Component::Normal(_) | Component::ParentDir)) => {
+                rest.push(c.as_os_str().to_os_string());
+                existing.pop();
+            }
+            _ => break existing,
+        }
+    };
+    for name in rest.into_iter().rev() {
+        if name == ".." {
+            real.pop();
+        } else {
+            real.push(name);
+        }
+    }
+    Ok(real)
+}
+
+/// True when `dir` holds a manifest written by this program (any version): a site it built.
+fn is_our_site(dir: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Marker {
+        generator: String,
+    }
+    let path = dir.join(MANIFEST);
+    std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+        && std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Marker>(&b).ok())
+            .is_some_and(|m| m.generator.starts_with("incident-archive "))
+}
+
+/// The first mount point at or under `dir` (a canonical path), if any: from the system's list
+/// of mounts where there is one (Linux: `/proc/self/mountinfo`, which also sees bind mounts of
+/// the same file system), else by looking for a folder on another device.
+fn mount_point_in(dir: &Path) -> Result<Option<PathBuf>, SiteError> {
+    #[cfg(target_os = "linux")]
+    if let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo") {
+        return Ok(text.lines().filter_map(mountinfo_point).find(|m| m.starts_with(dir)));
+    }
+    let dev = device(dir)?;
+    if dir.parent().map(device).transpose()?.is_some_and(|d| d != dev) {
+        return Ok(Some(dir.to_path_buf()));
+    }
+    match list_files(dir, dir, dev, &mut Vec::new(), &mut Vec::new()) {
+        Err(SiteError::MountPoint { mount, .. }) => Ok(Some(mount)),
+        other => other.map(|()| None),
+    }
+}
+
+/// The mount point of one line of `/proc/self/mountinfo`: its fifth field, with the octal
+/// escapes of spaces, tabs, newlines and backslashes undone.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn mountinfo_point(line: &str) -> Option<PathBuf> {
+    let raw = line.split(' ').nth(4)?.as_bytes();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let digits =
+            raw.get(i + 1..i + 4).filter(|d| raw[i] == b'\\' && d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        if let Some(d) = digits {
+            bytes.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
+            i += 4;
+        } else {
+            bytes.push(raw[i]);
+            i += 1;
+        }
+    }
+    #[cfg(unix)]
+    return Some(PathBuf::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(bytes)));
+    #[cfg(not(unix))]
+    return Some(PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()));
+}
+
+/// The device a path (not followed when a symlink) is on; 0 where the system has no such
+/// number.
+fn device(path: &Path) -> Result<u64, SiteError> {
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|source| SiteError::Io { path: path.to_path_buf(), source })?;
+    Ok(device_of(&meta))
+}
+
+fn device_of(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    return std::os::unix::fs::MetadataExt::dev(meta);
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        0
+    }
+}
+
+fn mode_of(meta: &std::fs::Metadata) -> u32 {
+    #[cfg(unix)]
+    return std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        0o755
+    }
 }
 
 /// Puts the output folder back after a run that was killed between the two renames of the
@@ -411,7 +609,7 @@ fn recover(parent: &Path, name: &str, out_dir: &Path) -> Result<(), SiteError> {
         }
     }
     for p in leftovers {
-        std::fs::remove_dir_all(&p).map_err(|source| SiteError::Io { path: p, source })?;
+        remove_tree(&p)?;
     }
     Ok(())
 }
@@ -463,34 +661,44 @@ fn swap(staging: tempfile::TempDir, out_dir: &Path, parent: &Path, name: &str) -
     remove_tree(&old)
 }
 
-/// Removes a folder tree, its subfolders in parallel (unlinking is most of a nightly build's
-/// system time).
+/// Removes a folder tree, the entries of each folder in parallel (unlinking is most of a
+/// nightly build's system time). It never crosses into another file system: a folder on
+/// another device than the tree's root is left, with the folders that lead to it, and named in
+/// the error.
 fn remove_tree(dir: &Path) -> Result<(), SiteError> {
+    let dev = device(dir)?;
+    remove_on(dir, dev, true).map_err(|e| match e {
+        SiteError::MountPoint { mount, .. } => SiteError::MountPoint { path: dir.to_path_buf(), mount },
+        e => e,
+    })
+}
+
+fn remove_on(dir: &Path, dev: u64, top: bool) -> Result<(), SiteError> {
     use rayon::prelude::*;
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| SiteError::Io { path, source }
     };
-    let entries: Vec<std::fs::DirEntry> =
-        std::fs::read_dir(dir).map_err(io(dir))?.collect::<Result<_, _>>().map_err(io(dir))?;
-    entries.par_iter().try_for_each(|e| {
-        let path = e.path();
-        if e.file_type().is_ok_and(|t| t.is_dir()) {
-            let files: Vec<PathBuf> = std::fs::read_dir(&path)
-                .map_err(io(&path))?
-                .map(|e| e.map(|e| e.path()))
-                .collect::<Result<_, _>>()
-                .map_err(io(&path))?;
-            files.par_chunks(256).try_for_each(|chunk| {
-                chunk.iter().try_for_each(|f| {
-                    if f.is_dir() { std::fs::remove_dir_all(f) } else { std::fs::remove_file(f) }
-                        .map_err(io(f))
-                })
-            })?;
-            std::fs::remove_dir(&path).map_err(io(&path))
-        } else {
-            std::fs::remove_file(&path).map_err(io(&path))
-        }
+    let meta = std::fs::symlink_metadata(dir).map_err(io(dir))?;
+    if device_of(&meta) != dev {
+        return Err(SiteError::MountPoint { path: dir.to_path_buf(), mount: dir.to_path_buf() });
+    }
+    // A folder kept read-only in the site (its mode is carried over) can still be emptied.
+    #[cfg(unix)]
+    if mode_of(&meta) & 0o700 != 0o700 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode_of(&meta) | 0o700))
+            .map_err(io(dir))?;
+    }
+    let entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?.is_dir()))))
+        .collect::<Result<_, _>>()
+        .map_err(io(dir))?;
+    // The top folders each on their own, the entries of the others a few hundred at a time.
+    let min = if top { 1 } else { 256 };
+    entries.par_iter().with_min_len(min).try_for_each(|(path, is_dir)| {
+        if *is_dir { remove_on(path, dev, false) } else { std::fs::remove_file(path).map_err(io(path)) }
     })?;
     std::fs::remove_dir(dir).map_err(io(dir))
 }
@@ -539,17 +747,140 @@ mod tests {
         assert!(names.iter().all(|n| n == "public" || n == ".public.lock"), "{names:?}");
     }
 
+    /// Every entry under `dir` (the folder itself as ""): its kind, mode and content.
+    fn state(dir: &Path) -> BTreeMap<String, (char, u32, Vec<u8>)> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut out = BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(p) = stack.pop() {
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            let mode = meta.permissions().mode() & 0o7777;
+            if meta.is_dir() {
+                out.insert(rel, ('d', mode, Vec::new()));
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                out.insert(rel, ('f', mode, std::fs::read(&p).unwrap()));
+            }
+        }
+        out
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn files_no_build_made_are_kept() {
+    fn files_and_folders_no_build_made_are_kept_with_their_modes() {
+        use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        std::fs::create_dir_all(&out).unwrap();
+        write_output(&out, vec![file("index.html", "x"), file("d/a.html", "a")]).unwrap();
         std::fs::write(out.join("README.md"), "keep me").unwrap();
+        std::fs::create_dir_all(out.join("drafts/empty")).unwrap();
+        std::fs::set_permissions(out.join("drafts"), std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(out.join("d"), std::fs::Permissions::from_mode(0o750)).unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o711)).unwrap();
+        let before = state(&out);
+        let r = write_output(&out, vec![file("index.html", "x"), file("d/a.html", "a")]).unwrap();
+        assert_eq!((r.written, r.unchanged, r.kept), (0, 2, 1));
+        assert_eq!(state(&out), before, "contents, empty folders and modes are as they were");
+        let r = write_output(&out, vec![file("index.html", "y"), file("d/a.html", "a")]).unwrap();
+        assert_eq!((r.written, r.kept), (1, 1));
+        let mut want = before;
+        want.get_mut("index.html").unwrap().2 = b"y".to_vec();
+        let mut got = state(&out);
+        got.remove(MANIFEST);
+        want.remove(MANIFEST);
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_folder_of_someone_elses_files_is_refused_and_left_as_it_was() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("mine");
+        std::fs::create_dir_all(out.join("empty")).unwrap();
+        std::fs::write(out.join("index.html"), "<p>my own page</p>").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let before = state(&out);
+        let err = write_output(&out, vec![file("index.html", "x")]).unwrap_err();
+        assert!(matches!(err, SiteError::NotOurs { .. }), "{err}");
+        let message = err.to_string();
+        assert!(message.contains("mine`") && message.contains(MANIFEST), "{message}");
+        assert_eq!(state(&out), before, "nothing changed, byte for byte and mode for mode");
+        assert_eq!(names(tmp.path()), ["mine"], "not even a lock file beside it");
+        // A manifest that is not this program's does not make it ours either.
+        std::fs::write(out.join(MANIFEST), r#"{"generator":"something else","files":{}}"#).unwrap();
+        assert!(matches!(write_output(&out, Vec::new()), Err(SiteError::NotOurs { .. })));
+        // A file is not a folder.
+        std::fs::write(tmp.path().join("file"), "x").unwrap();
+        assert!(write_output(&tmp.path().join("file"), Vec::new()).is_err());
+        assert_eq!(std::fs::read(tmp.path().join("file")).unwrap(), b"x");
+    }
+
+    #[test]
+    fn an_empty_folder_becomes_a_site_and_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o750)).unwrap();
+        write_output(&out, vec![file("index.html", "x")]).unwrap();
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o7777, 0o750);
+        assert!(is_our_site(&out));
+        // A site of another version of the program is still its own.
+        let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
+        let other = manifest.replacen(GENERATOR, "incident-archive 0.0.1 0123abcd", 1);
+        assert_ne!(manifest, other);
+        std::fs::remove_file(out.join(MANIFEST)).unwrap();
+        std::fs::write(out.join(MANIFEST), other).unwrap();
         let r = write_output(&out, vec![file("index.html", "x")]).unwrap();
-        assert_eq!(r.kept, 1);
-        assert_eq!(std::fs::read_to_string(out.join("README.md")).unwrap(), "keep me");
-        let r = write_output(&out, vec![file("index.html", "x")]).unwrap();
-        assert_eq!((r.written, r.unchanged, r.kept), (0, 1, 1));
+        assert_eq!((r.unchanged, r.kept), (1, 0));
+    }
+
+    #[test]
+    fn an_output_folder_in_or_around_what_the_tool_reads_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (archive, inbox) = (tmp.path().join("archive"), tmp.path().join("records"));
+        std::fs::create_dir_all(&archive).unwrap();
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::os::unix::fs::symlink(&archive, tmp.path().join("link")).unwrap();
+        let others = [("archive", archive.as_path()), ("inbox", inbox.as_path())];
+        let refused = |out: PathBuf, relation: &str, what: &str| {
+            let err = check_output_overlap(&out, &others).unwrap_err();
+            let SiteError::Overlap { relation: r, what: w, .. } = &err else { panic!("{err}") };
+            assert_eq!((*r, *w), (relation, what), "{}: {err}", out.display());
+        };
+        refused(archive.clone(), "is", "archive");
+        refused(tmp.path().join("link"), "is", "archive");
+        refused(tmp.path().join("records/../archive"), "is", "archive");
+        refused(tmp.path().join("missing/../archive"), "is", "archive");
+        refused(tmp.path().join("missing/../archive/x/../y"), "is inside", "archive");
+        refused(tmp.path().to_path_buf(), "holds", "archive");
+        refused(archive.join("site"), "is inside", "archive");
+        refused(tmp.path().join("link/new/site"), "is inside", "archive");
+        refused(inbox.join("public"), "is inside", "inbox");
+        refused(inbox.clone(), "is", "inbox");
+        check_output_overlap(&tmp.path().join("public"), &others).unwrap();
+        check_output_overlap(&tmp.path().join("archive-site"), &others).unwrap();
+        // The archive may not exist yet (`build` creates it).
+        let later = tmp.path().join("later/archive");
+        check_output_overlap(&tmp.path().join("public"), &[("archive", later.as_path())]).unwrap();
+        assert!(check_output_overlap(&tmp.path().join("later"), &[("archive", later.as_path())]).is_err());
+    }
+
+    #[test]
+    fn mountinfo_lines_give_their_mount_points() {
+        let line = r"36 35 98:0 /mnt1 /srv/my\040site/pub\134x rw,noatime master:1 - ext3 /dev/root rw";
+        assert_eq!(mountinfo_point(line), Some(PathBuf::from(r"/srv/my site/pub\x")));
+        assert_eq!(mountinfo_point("25 1 0:22 / /tmp rw - tmpfs tmpfs rw"), Some(PathBuf::from("/tmp")));
+        assert_eq!(mountinfo_point("short line"), None);
     }
 
     #[test]

@@ -893,3 +893,244 @@ fn ingest_keeps_what_it_parsed_for_the_snapshot() {
     assert_eq!(report.parsed.len(), report.new);
     assert!(report.parsed.values().all(|p| p.summarized && p.incident.sections.is_empty()));
 }
+
+// ----- page names and the search's links -----
+
+/// Ids of the safe form whose pages cannot be `incidents/<id>.html`: twins that differ only in
+/// case, the names of the incident lists' pages, names Windows reserves for devices; and two
+/// plain ones.
+const AWKWARD_IDS: &[&str] = &[
+    "INC-1", "inc-1", "index", "2025", "undated", "2025.p2", "Index.p3", "CON", "nul.txt", "Com1",
+    "lpt9.log", "INC-2", "x.con",
+];
+
+/// A signed-off record with the id `id` and the title `Page names: <id>` (a sample record with
+/// its id replaced).
+fn record_with_id(id: &str) -> String {
+    let text = std::fs::read_to_string(common::records().join("INC-2024-0031.md")).unwrap();
+    let title = text.lines().find(|l| l.starts_with("**Title**:")).unwrap();
+    text.replace(title, &format!("**Title**: Page names: {id}  ")).replace("INC-2024-0031", id)
+}
+
+/// The rows of the browser search's `d/` files: `[number, id, title, …, page path?]`.
+fn search_rows(site: &Path) -> Vec<serde_json::Value> {
+    let mut rows = Vec::new();
+    for e in std::fs::read_dir(site.join("search/d")).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let json = text.split_once(',').unwrap().1.trim_end().trim_end_matches(");");
+        rows.extend(serde_json::from_str::<Vec<serde_json::Value>>(json).unwrap());
+    }
+    rows
+}
+
+#[test]
+fn every_page_the_search_links_to_is_the_incidents_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("records");
+    std::fs::create_dir(&inbox).unwrap();
+    for (n, id) in AWKWARD_IDS.iter().enumerate() {
+        // File names of their own: `CON.md` or two names differing in case are trouble elsewhere.
+        std::fs::write(inbox.join(format!("record-{n}.md")), record_with_id(id)).unwrap();
+    }
+    common::bin().current_dir(tmp.path()).args(["build", "--as-of", "2026-06-01"]).assert().success();
+    let site = tmp.path().join("public");
+    let rows = search_rows(&site);
+    assert_eq!(rows.len(), AWKWARD_IDS.len());
+    let id_of = Selector::parse(".crumbs .id").unwrap();
+    let mut pages = BTreeSet::new();
+    for row in &rows {
+        let id = row[1].as_str().unwrap();
+        let default = format!("incidents/{id}.html");
+        // Only the moved pages cost bytes in the search data.
+        let path = match row.get(7) {
+            Some(p) => p.as_str().unwrap().to_string(),
+            None => default.clone(),
+        };
+        assert_eq!(row.get(7).is_none(), ["INC-2", "x.con"].contains(&id), "{row}");
+        assert_ne!(row.get(7).and_then(|p| p.as_str()), Some(default.as_str()), "{row}");
+        let html =
+            std::fs::read_to_string(site.join(&path)).unwrap_or_else(|e| panic!("{id}: `{path}`: {e}"));
+        let doc = Html::parse_document(&html);
+        let shown: Vec<String> = doc.select(&id_of).map(|e| e.text().collect()).collect();
+        assert_eq!(shown, [id], "`{path}` is the page of {id}");
+        assert!(html.contains(&format!("Page names: {id}")), "{path}");
+        assert!(pages.insert(path.to_ascii_lowercase()), "`{path}` twice, ignoring case");
+        let stem = path.trim_start_matches("incidents/").trim_end_matches(".html");
+        assert!(!incident_archive::site::slug::windows_reserved(stem), "{path}");
+    }
+    // The list pages are still the lists.
+    let years = std::fs::read_to_string(site.join("incidents/2024.html")).unwrap();
+    assert!(years.contains("Page names: CON"), "the year's list names the records");
+    let index = std::fs::read_to_string(site.join("incidents/index.html")).unwrap();
+    assert!(!index.contains("Page names: index</h1>"));
+}
+
+// ----- what `--out` may replace -----
+
+/// Every entry under `dir` (the folder itself as ""): its kind, mode and content.
+fn state(dir: &Path) -> BTreeMap<String, (char, u32, Vec<u8>)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+        let mode = meta.permissions().mode() & 0o7777;
+        if meta.is_dir() {
+            out.insert(rel, ('d', mode, Vec::new()));
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else if meta.is_symlink() {
+            out.insert(
+                rel,
+                ('l', mode, std::fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes()),
+            );
+        } else {
+            out.insert(rel, ('f', mode, std::fs::read(&p).unwrap()));
+        }
+    }
+    out
+}
+
+/// Runs `site` with `args` in `tmp`, expects exit 2 with `needle` in the error, and that
+/// nothing under `tmp` changed.
+fn refused(tmp: &Path, args: &[&str], needle: &str) {
+    let before = state(tmp);
+    let mut cmd = common::bin();
+    cmd.current_dir(tmp).args(["--archive", "archive", "site", "--as-of", "2026-06-01"]).args(args);
+    let out = cmd.assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    assert!(state(tmp) == before, "{args:?} changed something");
+}
+
+#[test]
+fn site_out_refuses_a_folder_of_someone_elses_files_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = archive_of_samples();
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir_all(mine.join("empty")).unwrap();
+    std::fs::write(mine.join("index.html"), "<p>my own page</p>").unwrap();
+    std::fs::set_permissions(&mine, std::fs::Permissions::from_mode(0o700)).unwrap();
+    refused(tmp.path(), &["--out", "mine"], "is not a site built by incident-archive");
+    // A symlink to it is the same folder.
+    std::os::unix::fs::symlink("mine", tmp.path().join("link")).unwrap();
+    refused(tmp.path(), &["--out", "link"], "is not a site built by incident-archive");
+
+    // An empty folder becomes a site, with its mode; then it is the tool's own to rebuild, and
+    // what a user adds to it is kept.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o750)).unwrap();
+    common::bin()
+        .current_dir(tmp.path())
+        .args(["--archive", "archive", "site", "--out", "empty", "--as-of", "2026-06-01"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::metadata(&empty).unwrap().permissions().mode() & 0o7777, 0o750);
+    std::fs::create_dir_all(empty.join("notes/drafts")).unwrap();
+    std::fs::set_permissions(empty.join("notes"), std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(empty.join("notes/todo.txt"), "mine").unwrap();
+    let before = state(&empty);
+    common::bin()
+        .current_dir(tmp.path())
+        .args(["--archive", "archive", "site", "--out", "empty", "--as-of", "2026-06-02"])
+        .assert()
+        .success();
+    let after = state(&empty);
+    for p in ["", "notes", "notes/drafts", "notes/todo.txt"] {
+        assert_eq!(after.get(p), before.get(p), "`{p}` is kept as it was");
+    }
+}
+
+#[test]
+fn site_out_refuses_the_archive_the_inbox_and_the_project_around_them() {
+    let tmp = archive_of_samples();
+    common::copy_records(&common::records(), &tmp.path().join("records"));
+    refused(tmp.path(), &["--out", "."], "holds the archive");
+    refused(tmp.path(), &["--out", "archive"], "is the archive");
+    refused(tmp.path(), &["--out", "archive/index"], "is inside the archive");
+    refused(tmp.path(), &["--out", "archive/site"], "is inside the archive");
+    refused(tmp.path(), &["--out", "records"], "is the inbox");
+    refused(tmp.path(), &["--out", "records/../archive/"], "is the archive");
+    std::fs::create_dir(tmp.path().join("tpl")).unwrap();
+    refused(tmp.path(), &["--out", "tpl", "--templates", "tpl"], "is the templates");
+    // The folder of the configuration file holds what it configures.
+    let project = tmp.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("incident-archive.yaml"),
+        "inbox: ../records\narchive: ../archive\noutput: ..\n",
+    )
+    .unwrap();
+    let before = state(tmp.path());
+    let out = common::bin().current_dir(&project).args(["build", "--as-of", "2026-06-01"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("holds the archive"), "{stderr}");
+    assert!(state(tmp.path()) == before, "`build` refused before ingesting anything");
+}
+
+#[test]
+fn build_refuses_an_output_folder_it_did_not_build_before_ingesting() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_records(&common::records(), &tmp.path().join("records"));
+    std::fs::create_dir(tmp.path().join("public")).unwrap();
+    std::fs::write(tmp.path().join("public/index.html"), "<p>my own page</p>").unwrap();
+    let before = state(tmp.path());
+    let out = common::bin().current_dir(tmp.path()).args(["build", "--as-of", "2026-06-01"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("public") && stderr.contains(".site-manifest.json"), "{stderr}");
+    assert!(state(tmp.path()) == before, "no archive, no lock file, the page untouched");
+}
+
+/// A tmpfs mounted on `dir` for the life of the value; `None` (the test says so and passes)
+/// where mounting is not permitted (it needs root or CAP_SYS_ADMIN).
+struct Mounted(std::path::PathBuf);
+
+impl Mounted {
+    fn at(dir: &Path) -> Option<Mounted> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: cannot mount a tmpfs on `{}` (needs root or CAP_SYS_ADMIN)", dir.display());
+        }
+        ok.then(|| Mounted(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_mount_point_in_or_at_the_output_is_refused_and_never_crossed() {
+    let tmp = archive_of_samples();
+    site_cmd(tmp.path(), &["--as-of", "2026-06-01"]).assert().success();
+    let Some(mounted) = Mounted::at(&tmp.path().join("public/data")) else { return };
+    std::fs::write(tmp.path().join("public/data/precious.txt"), "mounted").unwrap();
+    refused(tmp.path(), &["--out", "public"], "holds a mount point");
+    drop(mounted);
+
+    // A temporary tree left by a killed run is removed by the next one, but not across a mount.
+    let leftover = tmp.path().join(".public.new-killed");
+    let Some(mounted) = Mounted::at(&leftover.join("data")) else { return };
+    std::fs::write(leftover.join("data/precious.txt"), "mounted").unwrap();
+    let out = site_cmd(tmp.path(), &["--as-of", "2026-06-02"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("holds a mount point"), "{stderr}");
+    assert_eq!(std::fs::read(leftover.join("data/precious.txt")).unwrap(), b"mounted");
+    drop(mounted);
+
+    // The output folder itself a mount point: it cannot be swapped for a new tree.
+    let Some(_mounted) = Mounted::at(&tmp.path().join("mnt")) else { return };
+    std::fs::write(tmp.path().join("mnt/precious.txt"), "mounted").unwrap();
+    refused(tmp.path(), &["--out", "mnt"], "is a mount point");
+    std::fs::remove_file(tmp.path().join("mnt/precious.txt")).unwrap();
+    refused(tmp.path(), &["--out", "mnt"], "is a mount point");
+}
