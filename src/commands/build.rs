@@ -43,7 +43,7 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
     }
     for (_, diagnostics) in r.rejected() {
         for d in diagnostics {
-            eprintln!("{d}");
+            eprintln!("{}", super::term(&d.to_string()));
         }
     }
     for w in &r.ingest.warnings {

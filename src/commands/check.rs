@@ -114,14 +114,17 @@ fn report(c: &Checked) -> Report<'_> {
     }
 }
 
-/// `path:line: error[rule]: message`, with the level coloured on a terminal.
+/// `path:line: error[rule]: message`, with the level coloured on a terminal; the record text
+/// and path in it cannot drive the terminal ([`super::term`]).
 fn paint(d: &Diagnostic, color: bool) -> String {
     if !color {
-        return d.to_string();
+        return super::term(&d.to_string()).into_owned();
     }
     let (word, code) = match d.level {
         Level::Error => ("error", "1;31"),
         Level::Warning => ("warning", "1;33"),
     };
-    format!("{}:{}: \x1b[{code}m{word}[{}]\x1b[0m: {}", d.path.display(), d.line, d.rule, d.message)
+    let path = d.path.display().to_string();
+    let (path, message) = (super::term(&path), super::term(&d.message));
+    format!("{path}:{}: \x1b[{code}m{word}[{}]\x1b[0m: {message}", d.line, d.rule)
 }

@@ -41,7 +41,7 @@ fn human(ctx: &Context, r: &IngestReport) -> anyhow::Result<String> {
     }
     for (_, diagnostics) in &r.rejected {
         for d in diagnostics {
-            eprintln!("{d}");
+            eprintln!("{}", super::term(&d.to_string()));
         }
     }
     for w in &r.warnings {

@@ -110,7 +110,7 @@ fn section(
     }
     writeln!(out, "\n{title}: {}", items.len())?;
     for i in items {
-        writeln!(out, "  {:<16} {}  {}", i.id, detail(i), i.title)?;
+        writeln!(out, "  {:<16} {}  {}", i.id, super::term(&detail(i)), super::term(&i.title))?;
     }
     Ok(())
 }

@@ -178,6 +178,8 @@ struct Out<'a> {
 
 /// `search/<name>.js` calling the callback with `json`: (path, bytes).
 fn script(name: &str, json: &str) -> (String, Vec<u8>) {
+    // Controls and bidi overrides as `\uXXXX` escapes: the same data, no raw ones in the file.
+    let json = crate::text::json(json);
     let mut bytes = Vec::with_capacity(json.len() + name.len() + 16);
     bytes.extend_from_slice(CALLBACK.as_bytes());
     bytes.extend_from_slice(b"(\"");
@@ -1053,14 +1055,17 @@ fn documents(readers: &[SegmentReader], segments: &[Vec<u32>], out: &mut Out) ->
                 .and_then(super::document::from_tantivy)
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
+            // The title and summary are shown as the site's pages show them: controls and
+            // bidi overrides as visible escapes (`\u{202e}`).
+            let shown = crate::text::markup;
             let row = serde_json::to_string(&(
                 n,
                 cols[0].first(doc),
-                cols[1].first(doc),
+                shown(cols[1].first(doc)),
                 cols[2].first(doc),
                 cols[3].first(doc),
                 date,
-                cols[4].first(doc),
+                shown(cols[4].first(doc)),
             ))
             .expect("json to memory");
             rows.push((n, row));
