@@ -251,3 +251,151 @@ fn invalid_utf8_such_as_an_encoded_surrogate_is_rejected() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!tmp.path().join("public/incidents/SUR-1.html").exists());
 }
+
+// ----- the XSS corpus: 50 payloads in each of 35 fields -----
+
+/// The markers of the generated corpus: `$N` of payload `p` (0-based) in slot `s` (1-based).
+fn marker(p: usize, slot: usize) -> usize {
+    900_000 + p * 100 + slot
+}
+
+/// The slot of `record.md.in` that the renderer may shorten: a code fence's info string keeps
+/// its first 32 characters of `[A-Za-z0-9_+#-]` only.
+const FENCE_INFO_SLOT: usize = 10;
+
+/// The generated records of `tests/fixtures/hostile/xss/`: one per payload of `payloads.txt`
+/// (`XSSG-01`…), with the payload in every `{{P}}` slot of `record.md.in` (as the slot's syntax
+/// needs: `{{P:yaml}}` in a YAML double-quoted string, `{{P:cell}}` in a table cell,
+/// `{{P:title}}` in a link title) and its `$N` replaced by [`marker`]. `tests/browser/xss.test.mjs`
+/// generates the same records.
+fn xss_records() -> Vec<(String, String)> {
+    let dir = common::fixture("hostile/xss");
+    let payloads = std::fs::read_to_string(dir.join("payloads.txt")).unwrap();
+    let payloads: Vec<&str> = payloads.lines().filter(|l| !l.is_empty()).collect();
+    let template = std::fs::read_to_string(dir.join("record.md.in")).unwrap();
+    assert_eq!(payloads.len(), 50, "payloads.txt has 50 payloads");
+    payloads
+        .iter()
+        .enumerate()
+        .map(|(p, payload)| {
+            let id = format!("XSSG-{:02}", p + 1);
+            let (mut out, mut rest, mut slot) = (String::new(), template.as_str(), 0);
+            while let Some(start) = rest.find("{{") {
+                let end = start + rest[start..].find("}}").unwrap() + 2;
+                out.push_str(&rest[..start]);
+                let tag = &rest[start + 2..end - 2];
+                if tag == "ID" {
+                    out.push_str(&id);
+                } else {
+                    slot += 1;
+                    let v = payload.replace("$N", &marker(p, slot).to_string());
+                    let quoted = || v.replace('\\', "\\\\").replace('"', "\\\"").replace('\t', "\\t");
+                    out.push_str(&match tag {
+                        "P" => v.clone(),
+                        "P:yaml" | "P:title" => quoted(),
+                        "P:cell" => v.replace('|', "\\|"),
+                        other => panic!("record.md.in: unknown slot `{other}`"),
+                    });
+                }
+                rest = &rest[end..];
+            }
+            out.push_str(rest);
+            assert_eq!(slot, 35, "record.md.in has 35 slots");
+            (id, out)
+        })
+        .collect()
+}
+
+#[test]
+fn fifty_payloads_in_35_fields_stay_text_on_every_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records = tmp.path().join("records");
+    std::fs::create_dir(&records).unwrap();
+    let corpus = xss_records();
+    for (id, text) in &corpus {
+        std::fs::write(records.join(format!("{id}.md")), text).unwrap();
+    }
+    let out = common::bin()
+        .current_dir(tmp.path())
+        .args(["--archive", "archive", "build", "records", "--as-of", "2026-01-31", "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ingest"]["new"], 50, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report["ingest"]["rejected"].as_array().unwrap().len(), 0);
+
+    let public = tmp.path().join("public");
+    let any = Selector::parse("*").unwrap();
+    let (mut pages, mut html_of_all) = (0, String::new());
+    for rel in files(&public) {
+        let name = rel.to_string_lossy().to_string();
+        if !name.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let text = std::fs::read_to_string(public.join(&rel)).unwrap();
+        let doc = Html::parse_document(&text);
+        for el in doc.select(&any) {
+            let e = el.value();
+            let tag = e.name();
+            let inside =
+                |name: &str| el.ancestors().any(|a| a.value().as_element().is_some_and(|a| a.name() == name));
+            let allowed = match tag {
+                "script" => {
+                    e.attr("src")
+                        .is_some_and(|s| s.ends_with("assets/site.js") || s.ends_with("assets/search.js"))
+                        && el.text().all(|t| t.trim().is_empty())
+                }
+                "link" | "meta" => inside("head"),
+                "title" => inside("head") || inside("svg"),
+                "svg" => e.has_class("chart", scraper::CaseSensitivity::CaseSensitive),
+                "form" => e.attr("action").is_some_and(|a| a.ends_with("search.html")),
+                "iframe" | "object" | "embed" | "base" | "img" | "style" | "math" | "video" | "audio"
+                | "source" | "noscript" | "x" | "textarea" => tag == "noscript" && name == "search.html",
+                _ => true,
+            };
+            assert!(
+                allowed,
+                "{name}: a <{tag}> from a record: {}",
+                el.html().chars().take(160).collect::<String>()
+            );
+            for (attr, value) in e.attrs() {
+                let attr = attr.to_ascii_lowercase();
+                assert!(
+                    !attr.starts_with("on") && attr != "style" && attr != "srcdoc",
+                    "{name}: <{tag} {attr}={value:?}>"
+                );
+                let url: String = value
+                    .chars()
+                    .filter(|c| !c.is_ascii_control() && !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if matches!(attr.as_str(), "href" | "src" | "action" | "formaction" | "xlink:href" | "data") {
+                    for scheme in ["javascript:", "data:", "vbscript:"] {
+                        assert!(!url.starts_with(scheme), "{name}: <{tag} {attr}={value:?}>");
+                    }
+                }
+            }
+        }
+        html_of_all.push_str(&text);
+    }
+    assert!(pages > 120, "{pages} pages: every record, customer and owner has one");
+    // The fields are real: each shows at least 10 of the payloads on some page, and each payload
+    // shows in at least 4 fields. (A link's blocked target, an attribute of raw HTML in a
+    // labelled value and most of a fence's info string are dropped, their markers with them.)
+    let numbers: std::collections::HashSet<&str> =
+        html_of_all.split(|c: char| !c.is_ascii_digit()).filter(|n| n.len() == 6).collect();
+    let shown = |p: usize, slot: usize| numbers.contains(marker(p, slot).to_string().as_str());
+    for slot in 1..=35 {
+        let n = (0..50).filter(|&p| shown(p, slot)).count();
+        assert!(n >= 10, "slot {slot} of record.md.in shows {n} of the 50 payloads");
+    }
+    for p in 0..50 {
+        let n = (1..=35).filter(|&slot| shown(p, slot)).count();
+        assert!(n >= 4, "payload {} shows in {n} of the 35 fields", p + 1);
+    }
+    assert!(
+        (1..=35).filter(|&slot| slot != FENCE_INFO_SLOT).all(|slot| shown(0, slot)),
+        "`<script>` shows everywhere"
+    );
+}
