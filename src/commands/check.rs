@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let files = match record::discover(&paths) {
         Ok(files) => files,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", super::term(&e.to_string()));
             return Ok(Outcome::Fatal);
         }
     };
@@ -56,7 +56,8 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                 if array {
                     writeln!(out, "{}", if n == 0 && i == 0 { "" } else { "," })?;
                 }
-                serde_json::to_writer_pretty(&mut out, &report(c)).context("writing JSON")?;
+                let json = serde_json::to_string_pretty(&report(c)).context("writing JSON")?;
+                write!(out, "{}", crate::text::json(&json))?;
                 continue;
             }
             for d in &c.parsed.diagnostics {

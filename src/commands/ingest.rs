@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let report = archive::ingest(&archive, &guard, &files, &opts)?;
     drop(guard);
     if o.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+        emit(&format!("{}\n", crate::text::json(&serde_json::to_string_pretty(&report)?)))?;
     } else {
         emit(&human(ctx, &report)?)?;
     }

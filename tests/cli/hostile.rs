@@ -215,6 +215,13 @@ fn diagnostics_that_quote_record_text_escape_its_controls() {
     assert!(stdout.contains("bad\\u{1b}[2J.md:"), "the path is escaped: {stdout}");
     assert!(stdout.contains("warning[severity-invalid]: severity `P9\\u{1b}[31m\\u{202e}`"), "{stdout}");
     assert!(stdout.contains("`2024-99-01\\u{1b}[1m\\u{202e}` is not a date"), "{stdout}");
+    // `--json` gives the exact text, as JSON escapes.
+    let out = common::bin().current_dir(tmp.path()).args(["check", name, "--json"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(raw_controls(&stdout), [], "{stdout}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["title"], CTRL_TITLE);
+    assert_eq!(doc["path"], name);
     // `build` prints the same diagnostics (with -v for warnings) without raw controls.
     std::fs::create_dir(tmp.path().join("records")).unwrap();
     std::fs::rename(tmp.path().join(name), tmp.path().join("records").join(name)).unwrap();
@@ -226,6 +233,18 @@ fn diagnostics_that_quote_record_text_escape_its_controls() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("severity-invalid"), "{stderr}");
     assert_eq!(raw_controls(&stderr), [], "{stderr}");
+    // A rejected record's diagnostics in `build --json`: exact, as JSON escapes.
+    let text = std::fs::read_to_string(tmp.path().join("records").join(name)).unwrap();
+    std::fs::write(tmp.path().join("records/rejected.md"), text.replace("Resolved", "Open\u{202e}")).unwrap();
+    let out = common::bin()
+        .current_dir(tmp.path())
+        .args(["--archive", "archive", "build", "records", "--as-of", "2026-01-31", "--json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(raw_controls(&stdout), [], "{stdout}");
+    assert!(stdout.contains("Open\\u202e"), "{stdout}");
 }
 
 #[test]
