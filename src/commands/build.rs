@@ -23,7 +23,8 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let opts = BuildOptions { paths: o.paths, as_of: o.as_of, progress: out.bar(0, "ingest") };
     let log: Box<dyn Fn(&str)> = Box::new(move |line: &str| out.detail(line));
     let report = pipeline::build(&ctx.config, &opts, log)?;
-    let json = serde_json::to_string_pretty(&report)?;
+    // Controls and bidi overrides of record text (in diagnostics) as JSON escapes: same data.
+    let json = crate::text::json(&serde_json::to_string_pretty(&report)?).into_owned();
     if let Some(path) = &o.report {
         std::fs::write(path, format!("{json}\n"))
             .with_context(|| format!("cannot write the report `{}`", path.display()))?;
@@ -43,7 +44,7 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
     }
     for (_, diagnostics) in r.rejected() {
         for d in diagnostics {
-            eprintln!("{d}");
+            eprintln!("{}", super::term(&d.to_string()));
         }
     }
     for w in &r.ingest.warnings {

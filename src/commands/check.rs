@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let files = match record::discover(&paths) {
         Ok(files) => files,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", super::term(&e.to_string()));
             return Ok(Outcome::Fatal);
         }
     };
@@ -56,7 +56,8 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                 if array {
                     writeln!(out, "{}", if n == 0 && i == 0 { "" } else { "," })?;
                 }
-                serde_json::to_writer_pretty(&mut out, &report(c)).context("writing JSON")?;
+                let json = serde_json::to_string_pretty(&report(c)).context("writing JSON")?;
+                write!(out, "{}", crate::text::json(&json))?;
                 continue;
             }
             for d in &c.parsed.diagnostics {
@@ -114,14 +115,17 @@ fn report(c: &Checked) -> Report<'_> {
     }
 }
 
-/// `path:line: error[rule]: message`, with the level coloured on a terminal.
+/// `path:line: error[rule]: message`, with the level coloured on a terminal; the record text
+/// and path in it cannot drive the terminal ([`super::term`]).
 fn paint(d: &Diagnostic, color: bool) -> String {
     if !color {
-        return d.to_string();
+        return super::term(&d.to_string()).into_owned();
     }
     let (word, code) = match d.level {
         Level::Error => ("error", "1;31"),
         Level::Warning => ("warning", "1;33"),
     };
-    format!("{}:{}: \x1b[{code}m{word}[{}]\x1b[0m: {}", d.path.display(), d.line, d.rule, d.message)
+    let path = d.path.display().to_string();
+    let (path, message) = (super::term(&path), super::term(&d.message));
+    format!("{path}:{}: \x1b[{code}m{word}[{}]\x1b[0m: {message}", d.line, d.rule)
 }

@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let report = archive::ingest(&archive, &guard, &files, &opts)?;
     drop(guard);
     if o.json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+        emit(&format!("{}\n", crate::text::json(&serde_json::to_string_pretty(&report)?)))?;
     } else {
         emit(&human(ctx, &report)?)?;
     }
@@ -41,7 +41,7 @@ fn human(ctx: &Context, r: &IngestReport) -> anyhow::Result<String> {
     }
     for (_, diagnostics) in &r.rejected {
         for d in diagnostics {
-            eprintln!("{d}");
+            eprintln!("{}", super::term(&d.to_string()));
         }
     }
     for w in &r.warnings {

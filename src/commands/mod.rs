@@ -12,6 +12,7 @@ pub mod show;
 pub mod site;
 pub mod verify;
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -72,6 +73,8 @@ pub struct Output {
     pub progress: bool,
     /// Standard output is a terminal and `NO_COLOR` is not set.
     pub color: bool,
+    /// Standard output is a terminal.
+    pub terminal: bool,
 }
 
 impl Output {
@@ -82,20 +85,22 @@ impl Output {
             verbose,
             progress: !quiet && std::io::stderr().is_terminal(),
             color: !no_color && std::io::stdout().is_terminal(),
+            terminal: std::io::stdout().is_terminal(),
         }
     }
 
-    /// A line of progress or information on standard error, unless `-q`.
+    /// A line of progress or information on standard error, unless `-q`; record text in it
+    /// cannot drive the terminal ([`term_lines`]).
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("{msg}");
+            eprintln!("{}", term_lines(&msg.to_string()));
         }
     }
 
-    /// A detail shown with `-v`.
+    /// A detail shown with `-v` (sanitised like [`Output::info`]).
     pub fn detail(&self, msg: impl std::fmt::Display) {
         if self.verbose > 0 && !self.quiet {
-            eprintln!("{msg}");
+            eprintln!("{}", term_lines(&msg.to_string()));
         }
     }
 
@@ -120,7 +125,7 @@ pub fn run(global: Global, command: Command) -> Outcome {
     let ctx = match context(&global) {
         Ok(ctx) => ctx,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", term_lines(&format!("{e:#}")));
             return Outcome::Fatal;
         }
     };
@@ -145,14 +150,14 @@ pub fn run(global: Global, command: Command) -> Outcome {
         Err(e) => {
             let site_locked = matches!(e.downcast_ref(), Some(crate::site::SiteError::Locked { .. }));
             if let Some(crate::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", term_lines(&format!("{e:#}")));
                 return Outcome::Locked;
             }
             if site_locked {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", term_lines(&format!("{e:#}")));
                 return Outcome::Locked;
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", term_lines(&format!("{e:#}")));
             Outcome::Fatal
         }
     }
@@ -182,5 +187,36 @@ pub fn emit(text: &str) -> std::io::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r,
+    }
+}
+
+/// One line of record text for the terminal: every control a terminal would act on (ESC, CSI,
+/// the other C0 and C1 controls, DEL), line and paragraph breaks, bidi overrides and
+/// noncharacters as visible escapes (`\u{1b}`, `\u{a}`, `\u{202e}`), so that a record can
+/// neither drive the terminal nor fake a line of the output. Tabs stay.
+pub fn term(s: &str) -> Cow<'_, str> {
+    crate::text::escape_where(s, |c| {
+        crate::text::is_hidden(c) || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
+    })
+}
+
+/// Like [`term`] for text of several lines: newlines and tabs stay.
+pub fn term_lines(s: &str) -> Cow<'_, str> {
+    crate::text::escape_where(s, |c| crate::text::is_hidden(c) || matches!(c, '\r' | '\u{2028}' | '\u{2029}'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_carries_no_control() {
+        let s = "t\u{1b}[2J\u{1b}]0;x\u{7}\u{9b}31m\u{7f}\0\r\u{202e}gnp.exe\u{2028}\ta\nb";
+        assert_eq!(
+            term(s),
+            "t\\u{1b}[2J\\u{1b}]0;x\\u{7}\\u{9b}31m\\u{7f}\\u{0}\\u{d}\\u{202e}gnp.exe\\u{2028}\ta\\u{a}b"
+        );
+        assert_eq!(term_lines("a\u{1b}[1m\nb\tc\r"), "a\\u{1b}[1m\nb\tc\\u{d}");
+        assert!(matches!(term("Évidemment, שלום \u{200f}"), Cow::Borrowed(_)));
     }
 }

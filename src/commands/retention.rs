@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             };
             let rep = retention::report(&archive, as_of, within_days)?;
             if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&rep)?)?;
+                writeln!(out, "{}", crate::text::json(&serde_json::to_string_pretty(&rep)?))?;
             } else {
                 writeln!(out, "retention as of {as_of}: {} records", rep.total)?;
                 section(&mut out, "expired (may be purged)", &rep.expired, |i| {
@@ -110,7 +110,7 @@ fn section(
     }
     writeln!(out, "\n{title}: {}", items.len())?;
     for i in items {
-        writeln!(out, "  {:<16} {}  {}", i.id, detail(i), i.title)?;
+        writeln!(out, "  {:<16} {}  {}", i.id, super::term(&detail(i)), super::term(&i.title))?;
     }
     Ok(())
 }

@@ -1,10 +1,13 @@
 //! `search`: tantivy queries with filters, snippets and facet counts.
+//!
+//! Record text in the human form cannot drive the terminal: its controls and bidi overrides
+//! show as visible escapes ([`term`]); `--json` gives them as JSON escapes (the same data).
 
 use std::io::Write;
 
 use chrono::NaiveDate;
 
-use super::{Context, Outcome};
+use super::{Context, Outcome, term};
 use crate::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
 
 #[derive(Debug)]
@@ -48,8 +51,8 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     };
     let mut out = std::io::stdout().lock();
     if o.json {
-        serde_json::to_writer_pretty(&mut out, &results)?;
-        writeln!(out)?;
+        let json = serde_json::to_string_pretty(&results)?;
+        writeln!(out, "{}", crate::text::json(&json))?;
     } else {
         print_human(&mut out, &results, ctx.out.color)?;
     }
@@ -69,8 +72,9 @@ fn print_human(out: &mut impl Write, r: &SearchResults, color: bool) -> std::io:
     let style = |s: &str, code: &str| if color { format!("{code}{s}{RESET}") } else { s.to_string() };
     let width = r.hits.len().to_string().len();
     for hit in &r.hits {
-        writeln!(out, "{:>width$}. {}  {}", hit.rank, style(&hit.id, BOLD), hit.title)?;
-        let mut facts = vec![hit.severity.clone(), index::hit_date(hit), hit.status.clone()];
+        writeln!(out, "{:>width$}. {}  {}", hit.rank, style(&term(&hit.id), BOLD), term(&hit.title))?;
+        let mut facts =
+            vec![term(&hit.severity).into_owned(), index::hit_date(hit), term(&hit.status).into_owned()];
         facts.retain(|f| !f.is_empty());
         if !hit.fields.is_empty() {
             facts.push(format!("in {}", hit.fields.join(", ")));
@@ -104,26 +108,28 @@ fn facet_line(counts: &[FacetCount]) -> String {
     if counts.is_empty() {
         return "-".into();
     }
-    counts.iter().map(|c| format!("{} {}", c.value, c.count)).collect::<Vec<_>>().join(" · ")
+    counts.iter().map(|c| format!("{} {}", term(&c.value), c.count)).collect::<Vec<_>>().join(" · ")
 }
 
-/// The snippet with its matched terms in bold on a terminal, between `**` otherwise.
+/// The snippet with its matched terms in bold on a terminal, between `**` otherwise; its
+/// controls as visible escapes.
 fn marked(s: &Snippet, color: bool) -> String {
     let (open, close) = if color { (BOLD, RESET) } else { ("**", "**") };
     let chars: Vec<char> = s.text.chars().collect();
     let mut out = String::with_capacity(s.text.len() + s.highlights.len() * 8);
+    let push = |out: &mut String, part: &[char]| out.push_str(&term(&part.iter().collect::<String>()));
     let mut at = 0;
     for &[start, end] in &s.highlights {
         if start < at || end > chars.len() {
             continue;
         }
-        out.extend(&chars[at..start]);
+        push(&mut out, &chars[at..start]);
         out.push_str(open);
-        out.extend(&chars[start..end]);
+        push(&mut out, &chars[start..end]);
         out.push_str(close);
         at = end;
     }
-    out.extend(&chars[at..]);
+    push(&mut out, &chars[at..]);
     out
 }
 
@@ -136,5 +142,12 @@ mod tests {
         let s = Snippet { text: "…connection leak in pool…".into(), highlights: vec![[12, 16]] };
         assert_eq!(marked(&s, false), "…connection **leak** in pool…");
         assert_eq!(marked(&s, true), "…connection \x1b[1mleak\x1b[0m in pool…");
+    }
+
+    #[test]
+    fn snippets_show_record_controls_as_escapes() {
+        let s = Snippet { text: "a \x1b[2J leak \u{202e}x".into(), highlights: vec![[7, 11]] };
+        assert_eq!(marked(&s, false), "a \\u{1b}[2J **leak** \\u{202e}x");
+        assert_eq!(marked(&s, true), "a \\u{1b}[2J \x1b[1mleak\x1b[0m \\u{202e}x");
     }
 }

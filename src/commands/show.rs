@@ -1,4 +1,8 @@
 //! `show`: an archived record, parsed or raw, with its provenance.
+//!
+//! Record text is untrusted: the human form shows its controls and bidi overrides as visible
+//! escapes ([`term`]), `--json` writes them as JSON escapes (the same data), and `--raw` writes the
+//! exact bytes, but not to a terminal when they hold characters a terminal would act on.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -7,7 +11,7 @@ use anyhow::{Context as _, bail};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::{Context, Outcome, emit};
+use super::{Context, Outcome, emit, term};
 use crate::archive::{Archive, RecordHistory, VersionInfo};
 use crate::record::Incident;
 
@@ -36,7 +40,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                     "`{}` was purged on {} (`{}`): its bytes are gone; the ledger keeps their hash `{}`",
                     rec.id,
                     p.at.date_naive(),
-                    p.reason,
+                    term(&p.reason),
                     version.object
                 );
             }
@@ -46,6 +50,17 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     };
     if o.raw {
         let (_, bytes) = bytes.expect("not purged");
+        if ctx.out.terminal
+            && let Some(why) = terminal_controls(&bytes)
+        {
+            bail!(
+                "`{}` holds {why}, which a terminal would act on: `--raw` writes the exact bytes to a \
+                 file or a pipe only (`incident-archive show {} --raw | cat -v`); `show` without \
+                 `--raw` shows them escaped",
+                rec.id,
+                rec.id
+            );
+        }
         let mut out = std::io::stdout().lock();
         return match out.write_all(&bytes).and_then(|()| out.flush()) {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
@@ -61,7 +76,8 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         if let Value::Object(m) = &mut doc {
             m.insert("provenance".into(), provenance(&history, version));
         }
-        emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
+        let json = serde_json::to_string_pretty(&doc)?;
+        emit(&format!("{}\n", crate::text::json(&json)))?;
         return Ok(Outcome::Ok);
     }
     emit(&human(&history, version, incident.as_ref())?)?;
@@ -90,20 +106,31 @@ fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
     })
 }
 
+/// Why `bytes` must not be written raw to a terminal: the first character, other than tab, line
+/// feed and carriage return, that is a control (ESC, C1…), a bidi override or a noncharacter,
+/// and its line; `None` when there is none.
+fn terminal_controls(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let at = text.find(crate::text::is_hidden)?;
+    let c = text[at..].chars().next()?;
+    let line = text[..at].matches('\n').count() + 1;
+    Some(format!("the control character `{}` (line {line})", term(c.encode_utf8(&mut [0; 4]))))
+}
+
 fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) -> anyhow::Result<String> {
     let r = &h.record;
     let mut out = String::new();
-    writeln!(out, "{}  {}", r.id, r.title)?;
+    writeln!(out, "{}  {}", term(&r.id), term(&r.title))?;
     if let Some(i) = incident {
-        let label = i.severity_label.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
-        writeln!(out, "severity      {}{label}", i.severity)?;
-        writeln!(out, "status        {}", i.status)?;
+        let label = i.severity_label.as_deref().map(|l| format!(" ({})", term(l))).unwrap_or_default();
+        writeln!(out, "severity      {}{label}", term(&i.severity))?;
+        writeln!(out, "status        {}", term(&i.status))?;
         if let Some(s) = i.started_at {
             let end = i.ended_at.map(|e| format!(" to {}", utc(&e))).unwrap_or_default();
             writeln!(out, "time          {}{end}", utc(&s))?;
         }
     }
-    writeln!(out, "signed off    {} by {}", h.sign_off.date, h.sign_off.approved_by)?;
+    writeln!(out, "signed off    {} by {}", h.sign_off.date, term(&h.sign_off.approved_by))?;
     writeln!(
         out,
         "version       {} of {}, sha256 {} ({} bytes at the latest version)",
@@ -115,15 +142,17 @@ fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) ->
     writeln!(out, "ingested at   {}", utc(&shown.ingested_at))?;
     writeln!(out, "retain until  {} ({} years after sign-off)", r.retain_until, h.retention_years)?;
     match &r.legal_hold {
-        Some(hold) => writeln!(out, "legal hold    since {}: {}", hold.since.date_naive(), hold.reason)?,
+        Some(hold) => {
+            writeln!(out, "legal hold    since {}: {}", hold.since.date_naive(), term(&hold.reason))?
+        }
         None => writeln!(out, "legal hold    none")?,
     }
     if let Some(p) = &r.purged {
-        writeln!(out, "purged        {}: {}", utc(&p.at), p.reason)?;
+        writeln!(out, "purged        {}: {}", utc(&p.at), term(&p.reason))?;
     }
     writeln!(out, "history (archive root {}, {} entries):", h.root, h.ledger_len)?;
     for e in &h.entries {
-        let reason = e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+        let reason = e.reason.as_deref().map(|r| format!(": {}", term(r))).unwrap_or_default();
         writeln!(out, "  seq {:<6} {}  {:<12} {}{reason}", e.seq, utc(&e.at), e.action.as_str(), e.object)?;
     }
     Ok(out)
@@ -131,4 +160,23 @@ fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) ->
 
 fn utc(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_bytes_with_terminal_controls_are_named() {
+        assert_eq!(terminal_controls(b"# a\r\n\tb \xc3\xa9\n"), None);
+        assert_eq!(
+            terminal_controls(b"# a\nb\n x \x1b[2J"),
+            Some("the control character `\\u{1b}` (line 3)".to_string())
+        );
+        assert_eq!(
+            terminal_controls("a \u{202e}gnp.exe".as_bytes()),
+            Some("the control character `\\u{202e}` (line 1)".to_string())
+        );
+        assert!(terminal_controls(b"\xc2\x9b31m").is_some(), "C1 CSI");
+    }
 }

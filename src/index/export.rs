@@ -183,6 +183,8 @@ struct Out<'a> {
 
 /// `search/<name>.js` calling the callback with `json`: (path, bytes).
 fn script(name: &str, json: &str) -> (String, Vec<u8>) {
+    // Controls and bidi overrides as `\uXXXX` escapes: the same data, no raw ones in the file.
+    let json = crate::text::json(json);
     let mut bytes = Vec::with_capacity(json.len() + name.len() + 16);
     bytes.extend_from_slice(CALLBACK.as_bytes());
     bytes.extend_from_slice(b"(\"");
@@ -1069,9 +1071,19 @@ fn documents(
                 .and_then(super::document::from_tantivy)
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
+            // The title and summary are shown as the site's pages show them: controls and
+            // bidi overrides as visible escapes (`\u{202e}`).
+            let shown = crate::text::markup;
             let id = cols[0].first(doc);
-            let row =
-                (n, id, cols[1].first(doc), cols[2].first(doc), cols[3].first(doc), date, cols[4].first(doc));
+            let row = (
+                n,
+                id,
+                shown(cols[1].first(doc)),
+                cols[2].first(doc),
+                cols[3].first(doc),
+                date,
+                shown(cols[4].first(doc)),
+            );
             let row = match pages.get(id) {
                 Some(page) => serde_json::to_string(&(row.0, row.1, row.2, row.3, row.4, row.5, row.6, page)),
                 None => serde_json::to_string(&row),

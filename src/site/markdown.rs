@@ -5,8 +5,16 @@
 //! images never load (they become links or text), code fence info strings are reduced to a safe
 //! class name. Relative links in a record point into the repository it came from, not into the
 //! site, so they are shown as text with their target in a tooltip.
+//!
+//! Characters that are not text (NUL, ESC and the other C0 and C1 controls, bidi embeddings,
+//! overrides and isolates, noncharacters: [`crate::text::is_hidden`]) never reach a page raw:
+//! in text they show as visible escapes (`\u{1b}`, `\u{202e}`), so that an auditor sees them
+//! and they cannot reorder what the page shows around them; in link targets they are
+//! percent-encoded.
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::text;
 
 /// Where a link from a record may go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +41,7 @@ pub fn classify(url: &str) -> Target {
             && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
         if valid {
             return match scheme.to_ascii_lowercase().as_str() {
-                "http" | "https" | "mailto" | "tel" => Target::External(cleaned),
+                "http" | "https" | "mailto" | "tel" => Target::External(percent_hidden(cleaned)),
                 _ => Target::Blocked,
             };
         }
@@ -42,6 +50,26 @@ pub fn classify(url: &str) -> Target {
         return Target::Blocked;
     }
     if cleaned.is_empty() { Target::Blocked } else { Target::Relative(cleaned) }
+}
+
+/// `url` with its hidden characters (bidi controls, C1, noncharacters) percent-encoded as
+/// UTF-8, as a browser would send them: the link goes to the same place, and no raw control
+/// reaches the page.
+fn percent_hidden(url: String) -> String {
+    if !text::has_hidden(&url) {
+        return url;
+    }
+    let mut out = String::with_capacity(url.len() + 16);
+    for c in url.chars() {
+        if text::is_hidden(c) {
+            for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Renders a block of record Markdown (a section body). Headings are pushed down to at least
@@ -67,7 +95,8 @@ pub fn render_inline(text: &str) -> String {
     }
 }
 
-/// HTML-escapes text for element content and quoted attribute values.
+/// HTML-escapes text for element content and quoted attribute values (also valid XML 1.0);
+/// hidden characters become visible escapes ([`text::markup`]).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let _ = escape_into(&mut out, text);
@@ -76,21 +105,51 @@ pub fn escape(text: &str) -> String {
 
 /// [`escape`] straight into a writer, without an intermediate string.
 pub fn escape_into<W: std::fmt::Write + ?Sized>(out: &mut W, text: &str) -> std::fmt::Result {
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
         let rep = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
-            _ => continue,
+            // C0 (not tab, LF, CR) and DEL; and the lead bytes of C1 (U+0080–U+009F), bidi
+            // controls (U+202A–U+202E, U+2066–U+2069) and noncharacters (U+FDD0–U+FDEF,
+            // U+xFFFE/F): the only ones that need a look at the whole character.
+            0..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F | 0xC2 | 0xE2 | 0xEF | 0xF0..=0xF4 => {
+                let c = text[i..].chars().next().unwrap_or_default();
+                if !text::is_hidden(c) {
+                    i += 1;
+                    continue;
+                }
+                out.write_str(&text[start..i])?;
+                write!(out, "\\u{{{:x}}}", c as u32)?;
+                i += c.len_utf8();
+                start = i;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.write_str(&text[start..i])?;
         out.write_str(rep)?;
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.write_str(&text[start..])
+}
+
+/// A text event with its hidden characters made visible (pulldown-cmark escapes the markup).
+fn visible(t: CowStr<'_>) -> CowStr<'_> {
+    match text::markup(&t) {
+        std::borrow::Cow::Borrowed(_) => t,
+        std::borrow::Cow::Owned(s) => CowStr::from(s),
+    }
 }
 
 /// Text that Markdown would render as itself (escaped): the common case, rendered without a parse.
@@ -158,7 +217,9 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Sanitize<'a, I> {
     fn next(&mut self) -> Option<Event<'a>> {
         let event = self.inner.next()?;
         Some(match event {
-            Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+            Event::Html(html) | Event::InlineHtml(html) => Event::Text(visible(html)),
+            Event::Text(t) => Event::Text(visible(t)),
+            Event::Code(t) => Event::Code(visible(t)),
             Event::Start(Tag::HtmlBlock) => {
                 self.in_html_block = true;
                 Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(CowStr::Borrowed("html"))))
@@ -182,7 +243,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Sanitize<'a, I> {
                 attrs: Vec::new(),
             }),
             Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level, self.min_heading))),
-            Event::InlineMath(text) | Event::DisplayMath(text) => Event::Text(text),
+            Event::InlineMath(t) | Event::DisplayMath(t) => Event::Text(visible(t)),
             other => other,
         })
     }
@@ -271,6 +332,37 @@ mod tests {
     #[test]
     fn headings_are_pushed_down() {
         assert!(render_block("# Top\n## Two", 3).contains("<h3>Top</h3>\n<h3>Two</h3>"));
+    }
+
+    #[test]
+    fn controls_and_bidi_overrides_show_as_escapes() {
+        let hostile =
+            "a\0b \u{1b}[31mred\u{1b}[0m \u{85} \u{7f} \u{202e}gnp.exe\u{202c} \u{2066}x\u{2069} \u{fffe}";
+        let want = "a\\u{0}b \\u{1b}[31mred\\u{1b}[0m \\u{85} \\u{7f} \\u{202e}gnp.exe\\u{202c} \\u{2066}x\\u{2069} \\u{fffe}";
+        assert_eq!(escape(hostile), want);
+        assert_eq!(render_inline(hostile), want, "the plain fast path");
+        for md in [
+            format!("*{hostile}*"),
+            format!("`{hostile}`"),
+            format!("```\n{hostile}\n```"),
+            format!("<b>{hostile}</b>"),
+            format!("# {hostile}"),
+            format!("| a |\n|---|\n| {hostile} |"),
+            format!("[{hostile}](https://x.example/ \"{hostile}\")"),
+            format!("![{hostile}](rel/{hostile})"),
+        ] {
+            let html = render_block(&md, 2);
+            assert!(!html.contains(|c: char| text::is_hidden(c)), "{md:?} → {html:?}");
+            assert!(html.contains("\\u{202e}gnp.exe") && html.contains("\\u{1b}[31m"), "{md:?} → {html:?}");
+        }
+        // Text that needs none is not copied, and right-to-left marks stay.
+        assert_eq!(escape("שלום \u{200f}(1)"), "שלום \u{200f}(1)");
+    }
+
+    #[test]
+    fn link_targets_percent_encode_hidden_characters() {
+        let html = render_block("[x](https://x.example/a\u{202e}b?\u{85})", 2);
+        assert!(html.contains("href=\"https://x.example/a%E2%80%AEb?%C2%85\""), "{html}");
     }
 
     #[test]

@@ -260,8 +260,10 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Search => self.page("search.html".into(), "search.html", &NavOnly { nav: "search" }),
             Job::Feed => self.page("feed.xml".into(), "feed.xml", &self.feed()),
             Job::Json => {
-                let mut bytes =
-                    serde_json::to_vec(&self.json()).map_err(|e| SiteError::Invalid(e.to_string()))?;
+                let json =
+                    serde_json::to_string(&self.json()).map_err(|e| SiteError::Invalid(e.to_string()))?;
+                // The same data, with controls and bidi overrides as `\uXXXX` escapes.
+                let mut bytes = crate::text::json(&json).into_owned().into_bytes();
                 bytes.push(b'\n');
                 self.bytes("incidents.json", bytes)
             }

@@ -336,6 +336,24 @@ mod tests {
     }
 
     #[test]
+    fn the_feed_is_xml_whatever_the_record_text() {
+        let t = Templates::load(None).unwrap();
+        let hostile = "a\0b\u{1b}[31m\u{7}\u{b}\u{c}\u{85}\u{202e}\u{fffe}\u{ffff} <&> \"'";
+        let entry = minijinja::context! {
+            id => "X-1", title => hostile, path => "incidents/X-1.html", severity => hostile,
+            status => hostile, customer_impact => hostile, summary => hostile,
+        };
+        let ctx = minijinja::context! {
+            site => minijinja::context! { title => hostile, base_url => "" },
+            feed_id => "urn:x", updated => "2026-01-01T00:00:00Z", entries => vec![entry],
+        };
+        let xml = String::from_utf8(t.render("feed.xml", ctx, "feed.xml").unwrap()).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+        let title = doc.descendants().find(|n| n.has_tag_name("title")).and_then(|n| n.text()).unwrap();
+        assert_eq!(title, "a\\u{0}b\\u{1b}[31m\\u{7}\\u{b}\\u{c}\\u{85}\\u{202e}\\u{fffe}\\u{ffff} <&> \"'");
+    }
+
+    #[test]
     fn a_folder_overrides_a_template_and_adds_an_asset() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("search.html"), "{{ build_date }} custom").unwrap();

@@ -5,5 +5,6 @@ mod common;
 mod archive;
 mod build;
 mod check;
+mod hostile;
 mod index;
 mod site;
