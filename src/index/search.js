@@ -2153,6 +2153,30 @@
     return e;
   }
 
+  /** True for a code point that the pages show as a visible escape (`isHidden` of src/text.rs):
+   *  controls other than tab and line breaks, C1, bidi embeddings, overrides and isolates,
+   *  noncharacters. */
+  function isHidden(cp) {
+    if (cp === 9 || cp === 10 || cp === 13) return false;
+    return (
+      cp <= 0x1f ||
+      (cp >= 0x7f && cp <= 0x9f) ||
+      (cp >= 0xfdd0 && cp <= 0xfdef) ||
+      (cp >= 0x202a && cp <= 0x202e) ||
+      (cp >= 0x2066 && cp <= 0x2069) ||
+      (cp & 0xfffe) === 0xfffe
+    );
+  }
+
+  /** A filter value as the pages show it (`\u{202e}` for a hidden character), and back: a
+   *  filter field holds the shown text, the query the record's own. */
+  const showValue = (v) => Array.from(v, (c) => (isHidden(c.codePointAt(0)) ? "\\u{" + c.codePointAt(0).toString(16) + "}" : c)).join("");
+  const realValue = (v) =>
+    v.replace(/\\u\{([0-9a-f]{1,6})\}/g, (m, hex) => {
+      const cp = parseInt(hex, 16);
+      return cp <= 0x10ffff && isHidden(cp) ? String.fromCodePoint(cp) : m;
+    });
+
   /** The summary with matched words in <mark>, built from text nodes only. */
   function highlighted(text, terms) {
     const p = el("p", { class: "snippet" });
@@ -2186,11 +2210,11 @@
       const filters = {};
       for (const kind of kinds) {
         const field = document.getElementById(kind);
-        if (field && field.value) filters[kind] = field.value;
+        if (field && field.value) filters[kind] = realValue(field.value);
       }
       const params = new URLSearchParams();
       if (query) params.set("q", query);
-      for (const [kind, v] of Object.entries(filters)) params.set(kind, v);
+      for (const [kind, v] of Object.entries(filters)) params.set(kind, showValue(v));
       try {
         history.replaceState(null, "", "?" + params.toString());
       } catch (_) {
@@ -2252,7 +2276,7 @@
             const values = pairs.map((v) => v[0]);
             if (kind === "year") values.sort().reverse();
             else values.sort((a, b) => a.localeCompare(b));
-            for (const v of values) list.append(el("option", { value: v }, list.tagName === "SELECT" ? v : null));
+            for (const v of values.map(showValue)) list.append(el("option", { value: v }, list.tagName === "SELECT" ? v : null));
           };
           if (kind !== "customer") fill(meta.filters[kind] || []);
           else if (field) {
@@ -2278,7 +2302,7 @@
   }
 
   if (typeof module === "object" && module.exports) {
-    module.exports = { analyze, stem, plan, show, parsePostings, decode, idf, tfCache, tfFactor, fnv32, Engine, QueryError };
+    module.exports = { analyze, stem, plan, show, showValue, realValue, parsePostings, decode, idf, tfCache, tfFactor, fnv32, Engine, QueryError };
   } else if (typeof document !== "undefined") {
     startPage();
   }

@@ -25,3 +25,13 @@ test("varints decode like the export encodes", () => {
   // 0, 1, 31, 32, 1023, 1024 as written by src/index/export.rs.
   assert.deepEqual(search.decode("ABfgB_fggB"), [0, 1, 31, 32, 1023, 1024]);
 });
+
+test("filter values show hidden characters as the pages do, and read back exactly", () => {
+  const raw = "Acme\u202eevil\u001b[31m\u0000 Corp\tTab";
+  const shown = search.showValue(raw);
+  assert.equal(shown, "Acme\\u{202e}evil\\u{1b}[31m\\u{0} Corp\tTab");
+  assert.equal(search.realValue(shown), raw);
+  // Text that only looks like an escape of a visible character stays as it is.
+  assert.equal(search.realValue("\\u{41} Corp"), "\\u{41} Corp");
+  assert.equal(search.showValue("GlobalBank Corp"), "GlobalBank Corp");
+});
