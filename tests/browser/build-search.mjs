@@ -1,7 +1,7 @@
 // Builds the site's search script: src/index/search.js (the readable source, next to the
 // exporter whose format it reads) minified into site-templates/assets/search.js, the file the
 // site ships. The first query loads it with the page, and it counts in that query's budget
-// (DESIGN.md: under 150 KB on a 100,000-record site): 85 KB of source become about 37 KB.
+// (the target: under 150 KB on a 100,000-record site): 85 KB of source become about 37 KB.
 //
 // usage: node build-search.mjs           rewrites site-templates/assets/search.js
 //        node build-search.mjs --check   exits 1 when that file is not the build of the source
