@@ -73,6 +73,7 @@ pub fn read_meta(dir: &Path) -> Result<Option<Meta>, IndexError> {
 /// The stamp of the index in `dir` after a commit that brought it to `snapshot`; `verified`:
 /// files this run has hashed already.
 fn stamp(dir: &Path, snapshot: &Snapshot, documents: u64, verified: &Files) -> Result<Meta, IndexError> {
+    readable_like_the_rest(dir)?;
     Ok(Meta {
         format: FORMAT,
         schema: SCHEMA_VERSION,
@@ -82,6 +83,27 @@ fn stamp(dir: &Path, snapshot: &Snapshot, documents: u64, verified: &Files) -> R
         documents,
         files: integrity::stamp_files(dir, verified)?,
     })
+}
+
+/// tantivy writes `meta.json` and `.managed.json` readable by their owner only (its temp
+/// files' mode); they get the mode of `ids.json`, made like every other file of the index, so
+/// that whoever may read the index (an auditor's account, say) may read all of it.
+fn readable_like_the_rest(dir: &Path) -> Result<(), IndexError> {
+    use std::os::unix::fs::PermissionsExt;
+    let ids = dir.join(IDS_FILE);
+    let mode =
+        fs::metadata(&ids).map_err(|source| IndexError::Io { path: ids, source })?.permissions().mode();
+    for name in ["meta.json", ".managed.json"] {
+        let path = dir.join(name);
+        match fs::metadata(&path) {
+            Ok(m) if m.permissions().mode() != mode => {
+                fs::set_permissions(&path, fs::Permissions::from_mode(mode))
+                    .map_err(|source| IndexError::Io { path, source })?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The byte length of the snapshot's ledger entries, from the archive's checkpoint when it
