@@ -6,7 +6,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use incident_archive::archive::{self, Archive};
 use tantivy::schema::document::Document as _;
 
 use crate::common;
@@ -435,19 +434,18 @@ fn search_says_so_when_the_index_has_not_seen_the_last_entries() {
     assert!(out.contains("INC-2015-0001"), "{out}");
     assert!(err.contains("warning: the index does not reflect the last 1 ledger entries"), "{err}");
 
-    // A purge whose refresh never ran (a run killed right after its ledger entry).
-    let a = Archive::open(&p.archive()).unwrap();
-    {
-        let guard = a.lock().unwrap();
-        let opts = archive::PurgeOptions {
-            as_of: chrono::Utc::now().date_naive(),
-            reason: "expired".into(),
-            dry_run: false,
-            now: chrono::Utc::now(),
-        };
-        let r = archive::retention::purge(&a, &guard, &opts).unwrap();
-        assert_eq!(r.purged.len(), 1);
+    // An index that has not seen a purge: the one from before it, put back (a purge killed
+    // right after its ledger entry leaves the same).
+    let index = p.archive().join("index");
+    let saved = p.path().join("index-before");
+    fs::create_dir(&saved).unwrap();
+    for e in fs::read_dir(&index).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), saved.join(e.file_name())).unwrap();
     }
+    p.ok(&["retention", "purge", "--reason", "expired"]);
+    fs::remove_dir_all(&index).unwrap();
+    fs::rename(&saved, &index).unwrap();
     let (code, out, err) = p.run(&["search", "connection"]);
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(!out.contains("INC-2015-0001"), "{out}");
@@ -457,4 +455,29 @@ fn search_says_so_when_the_index_has_not_seen_the_last_entries() {
     let (code, _, err) = p.run(&["search", WORD]);
     assert_eq!(code, 1, "{err}");
     assert!(!err.contains("warning"), "{err}");
+}
+
+/// When the clean-up after a purge fails (here: the site cannot be rendered), the purge stays
+/// done, the command says what may still hold the text and exits 1; the next `build` that
+/// succeeds finishes the job.
+#[test]
+fn a_purge_whose_clean_up_fails_says_so_and_the_next_build_finishes_it() {
+    let p = Project::new();
+    p.write("doomed.md", &doomed());
+    p.write("kept.md", &reference());
+    p.ok(&["build"]);
+    fs::create_dir(p.path().join("broken")).unwrap();
+    fs::write(p.path().join("broken/incident.html"), "{% if %}").unwrap();
+    fs::write(p.path().join("incident-archive.yaml"), "templates: broken\n").unwrap();
+
+    let (code, out, err) = p.run(&["retention", "purge", "--reason", "expired"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("purged INC-2015-0001"), "{out}");
+    assert!(err.contains("the purge is recorded") && err.contains("run `incident-archive build`"), "{err}");
+    assert!(files_holding(p.path(), WORD).iter().any(|f| f.starts_with("public/")), "the site still has it");
+    assert!(!files_holding(&p.archive(), WORD).iter().any(|f| f.starts_with("index/")), "the index is done");
+
+    fs::remove_file(p.path().join("incident-archive.yaml")).unwrap();
+    p.ok(&["build"]);
+    assert_eq!(files_holding(p.path(), WORD), ["records/doomed.md"]);
 }
