@@ -481,3 +481,83 @@ fn a_purge_whose_clean_up_fails_says_so_and_the_next_build_finishes_it() {
     p.ok(&["build"]);
     assert_eq!(files_holding(p.path(), WORD), ["records/doomed.md"]);
 }
+
+/// A tmpfs of a given size mounted in a temp folder, unmounted when dropped; `None` where
+/// mounting is not permitted.
+struct SmallDisk {
+    path: PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(path: &Path, kib: u32) -> Option<SmallDisk> {
+        fs::create_dir_all(path).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk { path: path.to_path_buf() })
+    }
+
+    fn resize(&self, kib: u32) {
+        let s = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={kib}k")])
+            .arg(&self.path)
+            .status()
+            .unwrap();
+        assert!(s.success());
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.path).status();
+    }
+}
+
+/// A full disk at any step of a build (objects, summary cache, index) leaves no temp file or
+/// folder behind (a failed write removes its own; an interrupted ingest leaves its journal,
+/// `pending.json`, which the next run completes), and the build that has room finishes the
+/// job. Needs a tmpfs mount (root); skipped where mounting is not permitted.
+#[test]
+fn a_full_disk_leaves_no_temporaries_and_the_next_build_recovers() {
+    // 200 KiB: full during ingest; 360: the summary cache; 480, 720: the index.
+    for kib in [200, 360, 480, 720] {
+        let p = Project::new();
+        common::copy_records(&common::records(), &p.path().join("records"));
+        fs::write(p.path().join("incident-archive.yaml"), "archive: disk/archive\n").unwrap();
+        let Some(disk) = SmallDisk::mount(&p.path().join("disk"), kib) else {
+            eprintln!("skipped: cannot mount a tmpfs here");
+            return;
+        };
+        let (code, out, err) = p.run(&["build"]);
+        let a = p.path().join("disk/archive");
+        // Temp files of objects an interrupted ingest announced in its journal are the
+        // journal's: the next run removes them.
+        let stray = |objects_too: bool| -> Vec<String> {
+            let mut names = Vec::new();
+            let objects = fs::read_dir(a.join("objects")).into_iter().flatten().map(|e| e.unwrap().path());
+            let objects: Vec<PathBuf> = if objects_too { objects.collect() } else { Vec::new() };
+            for dir in [a.clone(), a.join("cache"), a.join("index")].into_iter().chain(objects) {
+                for e in fs::read_dir(&dir).into_iter().flatten() {
+                    let n = e.unwrap().file_name().into_string().unwrap();
+                    if n.starts_with(".tmp-") || n.starts_with(".index.") || n.ends_with(".tmp") {
+                        names.push(format!("{}/{n}", dir.display()));
+                    }
+                }
+            }
+            names
+        };
+        assert_ne!(code, 101, "{kib} KiB: {err}");
+        let journal = a.join("pending.json").exists();
+        assert_eq!(stray(!journal), Vec::<String>::new(), "{kib} KiB, exit {code}: {out}\n{err}");
+        disk.resize(16 * 1024);
+        let (code, out, err) = p.run(&["build"]);
+        assert_eq!(code, 0, "{kib} KiB, then room: {out}\n{err}");
+        assert_eq!(stray(true), Vec::<String>::new());
+        assert!(!a.join("pending.json").exists());
+        assert_eq!(p.run(&["verify"]).0, 0);
+        assert_eq!(p.run(&["search", "connection"]).0, 0);
+    }
+}
