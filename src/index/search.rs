@@ -110,12 +110,14 @@ fn behind(dir: &Path, archive: &Path, meta: &Meta) -> Result<Vec<String>, IndexE
             rest.to_vec()
         }
     };
-    let mut new = 0u64;
+    // Holds and releases do not change what the index holds; new versions do, and a purge
+    // must not be ignored.
+    let mut versions = 0u64;
     let mut purged = Vec::new();
     for line in tail.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        new += 1;
         match ledger::parse_entry(line) {
             Ok(e) if e.action == Action::Purge => purged.push(e.id),
+            Ok(e) if matches!(e.action, Action::Ingest | Action::NewVersion) => versions += 1,
             Ok(_) => {}
             Err(e) => return Err(stale(format!("an entry it has not seen cannot be read: {e}"))),
         }
@@ -127,10 +129,15 @@ fn behind(dir: &Path, archive: &Path, meta: &Meta) -> Result<Vec<String>, IndexE
             purged.join("`, `")
         )));
     }
-    Ok(vec![format!(
-        "the index does not reflect the last {new} ledger entries of the archive (records ingested or changed \
-         since it was updated): run `incident-archive index`"
-    )])
+    Ok((versions > 0)
+        .then(|| {
+            format!(
+                "the index does not include the last {versions} {} ingested into the archive: run `incident-archive index`",
+                if versions == 1 { "record version" } else { "record versions" }
+            )
+        })
+        .into_iter()
+        .collect())
 }
 
 /// Bytes `[start, end)` of a file (fewer when it is shorter).

@@ -432,7 +432,7 @@ fn search_says_so_when_the_index_has_not_seen_the_last_entries() {
     let (code, out, err) = p.run(&["search", "connection"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("INC-2015-0001"), "{out}");
-    assert!(err.contains("warning: the index does not reflect the last 1 ledger entries"), "{err}");
+    assert!(err.contains("warning: the index does not include the last 1 record version ingested"), "{err}");
 
     // An index that has not seen a purge: the one from before it, put back (a purge killed
     // right after its ledger entry leaves the same).
