@@ -160,8 +160,9 @@ pub fn check_files(dir: &Path, files: &Files, depth: Depth) -> Result<Option<Str
 
 /// Removes what killed runs left of the index in `dir`: the folders a rebuild makes beside it
 /// (`.tmp-<name>-rebuild-*`, `.tmp-<name>-old-*`, and the `.<name>.rebuild-*` / `.<name>.old-*`
-/// of earlier versions) and temp files in it. Whatever process made them: the caller holds the
-/// archive lock, so none is being written. Returns one line per thing removed.
+/// of earlier versions) and temp files in it (ours, and those of tantivy's atomic writes).
+/// Whatever process made them: the caller holds the archive lock, so none is being written.
+/// Returns one line per thing removed.
 pub fn sweep(dir: &Path) -> Result<Vec<String>, IndexError> {
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = dir.file_name().map_or("index".into(), |n| n.to_string_lossy().into_owned());
@@ -181,8 +182,9 @@ pub fn sweep(dir: &Path) -> Result<Vec<String>, IndexError> {
     }
     for p in entries(dir)? {
         let n = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        // Temp files of the stamp and id list (`.tmp-…`; `.<file>.tmp` before).
-        if n.starts_with(TEMP_PREFIX) || (n.starts_with('.') && n.ends_with(".tmp")) {
+        // Temp files of the stamp and id list (`.tmp-…`; `.<file>.tmp` before) and of tantivy's
+        // atomic writes (`.tmp…`).
+        if n.starts_with(".tmp") || (n.starts_with('.') && n.ends_with(".tmp")) {
             remove_any(&p)?;
             removed.push(format!("removed `{}`, left by an interrupted index run", p.display()));
         }
@@ -308,10 +310,11 @@ mod tests {
         }
         fs::write(dir.join(".incident-archive.json.tmp"), b"{").unwrap();
         fs::write(dir.join(".tmp-ids.json"), b"[").unwrap();
+        fs::write(dir.join(".tmpX4aZ9q"), b"{\"segments\"").unwrap();
         fs::write(dir.join("a.idx"), b"keep").unwrap();
         fs::create_dir(d.path().join(".other.rebuild-1")).unwrap();
         let removed = sweep(&dir).unwrap();
-        assert_eq!(removed.len(), 6, "{removed:?}");
+        assert_eq!(removed.len(), 7, "{removed:?}");
         let mut left: Vec<String> =
             fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         left.sort();
