@@ -34,7 +34,7 @@ pub const IDS_FILE: &str = "ids.json";
 /// 2: the stamp holds the ledger root and the files' checksums.
 pub const FORMAT: u32 = 2;
 /// tantivy's indexing memory per thread before it writes a segment: part of `build`'s peak
-/// memory (DESIGN: under 1 GiB at 100,000 records, the snapshot's summaries included).
+/// memory (the target: under 1 GiB at 100,000 records, the snapshot's summaries included).
 const WRITER_BYTES_PER_THREAD: usize = 96_000_000;
 
 /// What `incident-archive.json` holds: the stamp of the index.
