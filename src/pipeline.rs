@@ -2,7 +2,9 @@
 //!
 //! `build` and `site` both come here so that the site and its search shards are always made the
 //! same way. The archive lock is held from the first step to the last, so the site and the index
-//! always describe one state of the archive.
+//! always describe one state of the archive. `retention purge` comes here too, after its ledger
+//! entries are committed ([`refresh_after_purge`]), so that the purged records' text leaves the
+//! derived data at once rather than at the next nightly run.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,7 +13,7 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::archive::{self, Archive, IngestOptions, IngestReport, Snapshot, VerifyReport};
+use crate::archive::{self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport};
 use crate::config::Config;
 use crate::index::{self, IndexReport};
 use crate::record::Diagnostic;
@@ -204,6 +206,47 @@ pub fn render_site(
             .map_err(|e| SiteError::Invalid(format!("exporting the browser search: {e}")))
     });
     report.with_context(|| format!("cannot build the site into `{}`", out.display()))
+}
+
+/// What a purge refreshed once its ledger entries were committed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurgeRefresh {
+    /// The index, brought up to date with the purged records' documents dropped from its files;
+    /// `None` when the archive has no index (and the configured output holds no site).
+    pub index: Option<IndexReport>,
+    /// The summary cache (rewritten without the purged records' summaries) exists.
+    pub cache: bool,
+    /// The configured output folder.
+    pub output: PathBuf,
+    /// The site, rendered again into `output`; `None` when `output` holds no site this program
+    /// wrote (a site rendered elsewhere with `site --out` is not known here).
+    pub site: Option<SiteReport>,
+}
+
+/// Removes the text of purged records from the derived data, under the lock the purge held:
+/// the summary cache is rewritten without their summaries (by the snapshot taken here), the
+/// index is updated (their documents deleted and the segments that held them merged anew) and
+/// the configured site is rendered again (pages, search shards, feed, `incidents.json`).
+pub fn refresh_after_purge(
+    config: &Config,
+    archive: &Archive,
+    _locked: &LockGuard,
+) -> anyhow::Result<PurgeRefresh> {
+    let snapshot = archive
+        .snapshot()
+        .with_context(|| format!("cannot read the archive `{}`", archive.root().display()))?;
+    let out = &config.output;
+    let has_site = out.join(site::MANIFEST).is_file();
+    let index =
+        if has_site || index_dir(archive).exists() { Some(update_index(archive, &snapshot)?) } else { None };
+    let site = if has_site {
+        let build_date = config.build_date(None, latest_change(&snapshot))?;
+        Some(render_site(config, archive, &snapshot, build_date, None, None)?)
+    } else {
+        None
+    };
+    let cache = archive.root().join(archive::summaries::CACHE_DIR).join(archive::summaries::SUMMARIES_FILE);
+    Ok(PurgeRefresh { index, cache: cache.is_file(), output: out.clone(), site })
 }
 
 /// The date of the latest change in the archive (for `build_date: ledger`).

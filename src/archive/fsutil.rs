@@ -1,8 +1,10 @@
 //! Crash-safe file writing: temp file in the same folder, write, fsync, rename, fsync the folder.
 //! Many files at once can share one durability barrier instead of one fsync each ([`Barrier`]).
 //!
-//! A file under its final name is therefore always complete; what a crash can leave behind is a
-//! temp file whose name starts with [`TEMP_PREFIX`], which the next locked run removes.
+//! A file under its final name is therefore always complete; what a crash (or a full disk) can
+//! leave behind is a temp file or folder whose name starts with [`TEMP_PREFIX`], which the next
+//! locked run removes ([`sweep`]): the archive root's (journal files, the index's rebuild
+//! folders), `cache/`'s (the summary cache), and, as `pending.json` names them, `objects/`'s.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -12,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::ArchiveError;
 
-/// Names of temp files start with this; nothing else in the archive does.
+/// Names of temp files (and folders) start with this; nothing else in the archive does.
 pub const TEMP_PREFIX: &str = ".tmp-";
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -134,7 +136,15 @@ pub fn is_temp_name(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX))
 }
 
-/// Removes the temp files directly in `dir`; returns how many.
+/// Removes what killed or failed runs left in the archive at `root`: temp files and folders in
+/// the root and in `cache/`. Only a run holding the lock may call it (no other run can then be
+/// writing them). Returns how many were removed.
+pub fn sweep(root: &Path) -> Result<usize, ArchiveError> {
+    Ok(remove_temps(root)? + remove_temps(&root.join(super::summaries::CACHE_DIR))?)
+}
+
+/// Removes the temp files (and temp folders, with what they hold) directly in `dir`; returns
+/// how many.
 pub fn remove_temps(dir: &Path) -> Result<usize, ArchiveError> {
     let mut n = 0;
     let entries = match fs::read_dir(dir) {
@@ -146,7 +156,8 @@ pub fn remove_temps(dir: &Path) -> Result<usize, ArchiveError> {
         let e = e.map_err(io(dir))?;
         if is_temp_name(&e.file_name()) {
             let p = e.path();
-            fs::remove_file(&p).map_err(io(&p))?;
+            let folder = e.file_type().is_ok_and(|t| t.is_dir());
+            if folder { fs::remove_dir_all(&p) } else { fs::remove_file(&p) }.map_err(io(&p))?;
             n += 1;
         }
     }
@@ -179,6 +190,26 @@ mod tests {
         fs::write(d.path().join("keep"), b"k").unwrap();
         assert_eq!(remove_temps(d.path()).unwrap(), 1);
         assert!(d.path().join("keep").exists());
+    }
+
+    #[test]
+    fn sweep_removes_temp_files_and_folders_of_the_root_and_the_cache() {
+        let d = tempfile::tempdir().unwrap();
+        let cache = d.path().join(super::super::summaries::CACHE_DIR);
+        fs::create_dir(&cache).unwrap();
+        fs::write(cache.join(".tmp-x"), b"{\"program\"").unwrap();
+        fs::write(cache.join("summaries.json"), b"{}").unwrap();
+        fs::create_dir_all(d.path().join(".tmp-index-rebuild-99999/sub")).unwrap();
+        fs::write(d.path().join(".tmp-index-rebuild-99999/sub/a.idx"), b"x").unwrap();
+        fs::write(d.path().join(".tmp-1-2"), b"x").unwrap();
+        fs::write(d.path().join("ledger.jsonl"), b"").unwrap();
+        assert_eq!(sweep(d.path()).unwrap(), 3);
+        let mut left: Vec<_> = fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        left.sort();
+        assert_eq!(left, ["cache", "ledger.jsonl"]);
+        assert_eq!(fs::read_dir(&cache).unwrap().count(), 1);
+        let bare = tempfile::tempdir().unwrap();
+        assert_eq!(sweep(bare.path()).unwrap(), 0, "no cache folder: nothing to do");
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl Archive {
 
 /// Finishes an interrupted write, as `pending.json` describes it. Returns what was done.
 fn recover(archive: &Archive) -> Result<Vec<String>, ArchiveError> {
-    fsutil::remove_temps(&archive.root)?;
+    fsutil::sweep(&archive.root)?;
     let pending_path = archive.pending_path();
     let pending = match Pending::read(&pending_path) {
         Ok(Some(p)) => p,

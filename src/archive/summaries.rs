@@ -6,6 +6,11 @@
 //! (the file names it; another build of the program ignores the file and starts afresh). The
 //! file is derived data, like `index/`: deleting it costs one parse of every record at the next
 //! run, and nothing else. `verify` does not read it; an auditor's checks never depend on it.
+//!
+//! A snapshot rewrites the file whenever it holds anything but the summaries of current
+//! records: after a purge, the purged record's summary (its title, customers, action items…)
+//! is not taken, so the file is rewritten without it; a file that cannot be used (another
+//! build's, unreadable) is rewritten too, since it may hold anything.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +44,8 @@ pub struct SummaryCache {
     path: PathBuf,
     /// Boxed: the table stays small beside the records the summaries move into.
     entries: HashMap<String, Box<Incident>>,
+    /// The file exists but could not be used: it must be rewritten.
+    unusable: bool,
 }
 
 impl SummaryCache {
@@ -47,19 +54,22 @@ impl SummaryCache {
         let path = archive_root.join(CACHE_DIR).join(SUMMARIES_FILE);
         // Parsed as it is read: at 100,000 records the file is about 270 MB, which need not sit
         // in memory beside the summaries made from it.
-        let entries = std::fs::File::open(&path)
-            .ok()
+        let file = std::fs::File::open(&path).ok();
+        let exists = file.is_some();
+        let entries = file
             .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
             .and_then(|r| serde_json::from_reader::<_, File<String, HashMap<String, Box<Incident>>>>(r).ok())
             .filter(|f| f.program == PROGRAM)
-            .map(|f| f.summaries)
-            .unwrap_or_default();
-        SummaryCache { path, entries }
+            .map(|f| f.summaries);
+        let unusable = exists && entries.is_none();
+        SummaryCache { path, entries: entries.unwrap_or_default(), unusable }
     }
 
-    /// True when every summary was taken (or there were none).
+    /// True when every summary was taken (or there were none) and the file holds nothing else:
+    /// no summary of an object that is no longer current (a purged record's), and it is not an
+    /// unusable file. Otherwise the file must be rewritten.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && !self.unusable
     }
 
     /// Takes the summary of object `sha` out of the cache, if it is there.
@@ -69,18 +79,28 @@ impl SummaryCache {
 
     /// Rewrites the file with the summaries of `records` (whole ones summarized on the way),
     /// streamed to disk, then renamed into place. Not fsynced: after a crash the file is
-    /// either a complete cache or fails to parse and is ignored, and either is correct.
+    /// either a complete cache or fails to parse and is ignored, and either is correct. A
+    /// failed write (a full disk) removes its temp file; a killed one leaves it to the next
+    /// locked run ([`fsutil::sweep`]).
     pub fn save(&self, records: &[ArchivedRecord]) -> Result<(), ArchiveError> {
         let dir = fsutil::parent(&self.path);
         std::fs::create_dir_all(dir).map_err(fsutil::io(dir))?;
         let tmp = fsutil::temp_path(dir);
-        let file = std::fs::File::create(&tmp).map_err(fsutil::io(&tmp))?;
+        let written = self
+            .write(&tmp, records)
+            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(fsutil::io(&self.path)));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    }
+
+    fn write(&self, tmp: &Path, records: &[ArchivedRecord]) -> Result<(), ArchiveError> {
+        let file = std::fs::File::create(tmp).map_err(fsutil::io(tmp))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         serde_json::to_writer(&mut out, &File { program: PROGRAM, summaries: Summaries(records) })
             .map_err(|e| ArchiveError::Invalid(format!("cannot write `{}`: {e}", tmp.display())))?;
-        out.flush().map_err(fsutil::io(&tmp))?;
-        drop(out);
-        std::fs::rename(&tmp, &self.path).map_err(fsutil::io(&self.path))
+        out.flush().map_err(fsutil::io(tmp))
     }
 }
 
@@ -99,5 +119,55 @@ impl Serialize for Summaries<'_> {
             }
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(object: &str, title: &str) -> ArchivedRecord {
+        let incident = Incident { id: object.into(), title: title.into(), ..Default::default() };
+        ArchivedRecord { object: object.into(), incident: Some(incident), ..Default::default() }
+    }
+
+    /// After a purge the purged record's summary is not taken: the cache must be rewritten,
+    /// and the rewrite holds only the current records'.
+    #[test]
+    fn a_summary_no_longer_taken_makes_the_file_rewritten_without_it() {
+        let d = tempfile::tempdir().unwrap();
+        let kept = record("aa", "kept record");
+        let purged = record("bb", "purged zorbluxqix record");
+        SummaryCache::load(d.path()).save(&[kept.clone(), purged]).unwrap();
+        let path = d.path().join(CACHE_DIR).join(SUMMARIES_FILE);
+        assert!(String::from_utf8(std::fs::read(&path).unwrap()).unwrap().contains("zorbluxqix"));
+
+        let mut cache = SummaryCache::load(d.path());
+        assert!(cache.take("aa").is_some());
+        assert!(!cache.is_empty(), "the purged record's summary is left: rewrite");
+        cache.save(&[kept]).unwrap();
+        let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+        assert!(text.contains("kept record") && !text.contains("zorbluxqix"), "{text}");
+        let mut cache = SummaryCache::load(d.path());
+        assert!(cache.take("aa").is_some() && cache.is_empty(), "nothing else: no rewrite needed");
+        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temp file left");
+    }
+
+    /// A file that cannot be used (unreadable, or another build's) may hold anything: it is
+    /// rewritten too.
+    #[test]
+    fn an_unusable_file_is_rewritten() {
+        let d = tempfile::tempdir().unwrap();
+        assert!(SummaryCache::load(d.path()).is_empty(), "no file: nothing to rewrite");
+        let path = d.path().join(CACHE_DIR).join(SUMMARIES_FILE);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            br#"{"program":"incident-archive 0.0.1 old","summaries":{"bb":{"title":"x"}}}"#,
+        )
+        .unwrap();
+        assert!(!SummaryCache::load(d.path()).is_empty());
+        std::fs::write(&path, b"{\"program\": garbled").unwrap();
+        assert!(!SummaryCache::load(d.path()).is_empty());
     }
 }

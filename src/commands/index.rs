@@ -14,6 +14,8 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let root = &ctx.config.archive;
     let archive =
         Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
+    // The lock: one writer of the index at a time, and what killed runs left can be removed.
+    let guard = archive.lock()?;
     let snapshot =
         archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
     let dir = root.join("index");
@@ -23,6 +25,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         crate::index::update(&dir, &snapshot)
     }
     .with_context(|| format!("cannot index the archive `{}`", root.display()))?;
+    drop(guard);
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
@@ -34,6 +37,12 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             "index updated: {} reindexed, {} removed, {} records ({took})",
             report.added, report.removed, report.documents
         ));
+        if report.expunged > 0 {
+            ctx.out.info(format!(
+                "index: {} deleted documents dropped from its files (segments merged anew)",
+                report.expunged
+            ));
+        }
     } else {
         ctx.out.info(format!("index up to date: {} records", report.documents));
     }

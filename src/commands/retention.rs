@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use super::{Context, Outcome, emit};
 use crate::archive::retention::{self, PurgeOptions, RetentionItem};
 use crate::archive::{Archive, clock};
+use crate::pipeline;
 
 #[derive(Debug)]
 pub enum Options {
@@ -93,10 +94,65 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                     rep.ledger_len
                 )?;
             }
+            if !dry_run && !rep.purged.is_empty() {
+                // Still under the lock: the purged text leaves the index, the cache and the site.
+                let refreshed = pipeline::refresh_after_purge(&ctx.config, &archive, &guard);
+                drop(guard);
+                match refreshed {
+                    Ok(r) => refreshed_lines(ctx, &mut out, &r)?,
+                    Err(e) => {
+                        emit(&out)?;
+                        eprintln!("error: {e:#}");
+                        eprintln!(
+                            "the purge is recorded and its bytes removed, but the index, the summary cache or the \
+                             site may still hold the purged text: run `incident-archive build`"
+                        );
+                        return Ok(Outcome::Problems);
+                    }
+                }
+            }
         }
     }
     emit(&out)?;
     Ok(Outcome::Ok)
+}
+
+/// What a purge refreshed, a line each.
+fn refreshed_lines(ctx: &Context, out: &mut String, r: &pipeline::PurgeRefresh) -> anyhow::Result<()> {
+    for w in r.index.iter().flat_map(|i| &i.warnings) {
+        eprintln!("warning: {w}");
+    }
+    if ctx.out.quiet {
+        return Ok(());
+    }
+    if r.cache {
+        writeln!(out, "cache: rewritten without the purged records' summaries")?;
+    }
+    match &r.index {
+        Some(i) if i.rebuilt => writeln!(out, "index: rebuilt without them, {} documents", i.documents)?,
+        Some(i) => writeln!(
+            out,
+            "index: {} documents removed, {} deleted documents dropped from its files; {} documents",
+            i.removed, i.expunged, i.documents
+        )?,
+        None => writeln!(out, "index: none in the archive")?,
+    }
+    match &r.site {
+        Some(s) => writeln!(
+            out,
+            "site: `{}` rendered again: {} pages rendered, {} files written, {} removed",
+            r.output.display(),
+            s.rendered,
+            s.write.written,
+            s.write.removed
+        )?,
+        None => writeln!(
+            out,
+            "site: no site in `{}`; a site rendered elsewhere (`site --out`) must be rendered again",
+            r.output.display()
+        )?,
+    }
+    Ok(())
 }
 
 fn section(

@@ -8,6 +8,7 @@ use std::io::Write;
 use chrono::NaiveDate;
 
 use super::{Context, Outcome, term};
+use crate::archive::{Archive, ArchiveError};
 use crate::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
 
 #[derive(Debug)]
@@ -36,7 +37,9 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         until: o.until,
         limit: o.limit,
         facets: o.facets,
+        archive: Some(ctx.config.archive.clone()),
     };
+    // Read-only: no lock is taken and nothing is written, so a read-only copy can be searched.
     let results = match index::search(&dir, &request) {
         Ok(r) => r,
         Err(IndexError::Query(e)) => {
@@ -47,8 +50,20 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             }
             return Ok(Outcome::Fatal);
         }
+        Err(e @ (IndexError::Damaged { .. } | IndexError::Missing { .. })) => {
+            // A run holding the archive lock may be rewriting the index right now.
+            if let Ok(archive) = Archive::open(&ctx.config.archive)
+                && let Err(locked @ ArchiveError::Locked { .. }) = archive.lock_shared()
+            {
+                return Err(anyhow::Error::new(locked).context(format!("{e}; another run is updating it")));
+            }
+            return Err(e.into());
+        }
         Err(e) => return Err(e.into()),
     };
+    for w in &results.warnings {
+        eprintln!("warning: {w}");
+    }
     let mut out = std::io::stdout().lock();
     if o.json {
         let json = serde_json::to_string_pretty(&results)?;

@@ -3,8 +3,10 @@
 //!
 //! The index lives in `<archive>/index/` and is derived: [`rebuild`] recreates it from a
 //! [`Snapshot`], [`update`] brings it forward from the last indexed ledger position (and
-//! rebuilds, with a warning, when it is missing or damaged). [`search`] runs a query in
-//! tantivy's syntax; [`browser_export`] writes the shards the site's search loads.
+//! rebuilds, with a warning, when it is missing, damaged, or not the archive's: see
+//! [`integrity`]). [`search`] runs a query in tantivy's syntax, reading the index without
+//! writing or locking anything (it works on a read-only copy of the archive);
+//! [`browser_export`] writes the shards the site's search loads.
 //!
 //! Ranking is BM25 (k1 1.2, b 0.75) as tantivy computes it, over statistics of live documents
 //! ([`stats`]) and with intersections nested two by two ([`plan`]), so that a rebuilt and an
@@ -14,6 +16,7 @@ mod collect;
 pub mod document;
 pub mod export;
 mod indexer;
+pub mod integrity;
 pub mod plan;
 mod readdir;
 pub mod schema;
@@ -41,6 +44,12 @@ pub enum IndexError {
     Invalid { path: PathBuf, message: String },
     #[error("no index at `{}`: run `incident-archive index` first", path.display())]
     Missing { path: PathBuf },
+    /// The index is not what was written: a file differs from its stamp, tantivy fails on it.
+    #[error("the index at `{}` is damaged ({reason}): run `incident-archive index --rebuild`", path.display())]
+    Damaged { path: PathBuf, reason: String },
+    /// The index does not reflect the archive's ledger in a way a search must not ignore.
+    #[error("the index at `{}` is behind the archive ({reason}): run `incident-archive index`", path.display())]
+    Stale { path: PathBuf, reason: String },
     #[error("invalid query: {0}")]
     Query(#[from] QueryError),
 }
@@ -56,6 +65,9 @@ pub struct IndexReport {
     pub added: usize,
     /// Documents removed (purged records).
     pub removed: usize,
+    /// Deleted documents dropped from the index's files (after a purge, the segments holding
+    /// them are merged anew, so that no file keeps their text).
+    pub expunged: u64,
     /// Live documents after the update.
     pub documents: u64,
     /// Ledger position the index now reflects.
@@ -66,8 +78,10 @@ pub struct IndexReport {
 }
 
 /// Brings the index in `index_dir` up to `snapshot`: records whose `last_seq` is at or past
-/// the last indexed ledger position are reindexed (or removed when purged). A missing index
-/// is built; a damaged or incompatible one is rebuilt with a warning in the report.
+/// the last indexed ledger position are reindexed (or removed when purged, and then dropped
+/// from the index's files). The whole index is checked against its stamp first; a missing
+/// index is built; a damaged, incompatible or foreign one is rebuilt with a warning in the
+/// report. Leftovers of killed runs are removed (the caller holds the archive lock).
 pub fn update(index_dir: &Path, snapshot: &Snapshot) -> Result<IndexReport, IndexError> {
     indexer::update(index_dir, snapshot)
 }
@@ -97,6 +111,9 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Count matching records per severity, customer, year, owner and status.
     pub facets: bool,
+    /// The archive the index belongs to: its committed ledger (`checkpoint.json`) is compared
+    /// with the ledger the index reflects. `None`: the index is taken as it is.
+    pub archive: Option<PathBuf>,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -110,6 +127,9 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<Facets>,
+    /// What the answer may miss: the archive has entries the index does not reflect yet.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One matching record.
@@ -155,7 +175,11 @@ pub struct FacetCount {
 }
 
 /// Runs a search against the index in `index_dir`. A query that cannot be parsed is
-/// [`IndexError::Query`] (with the column and what was expected).
+/// [`IndexError::Query`] (with the column and what was expected). The index is checked for
+/// cheap facts first (its files' names and sizes, its document count, and with
+/// [`SearchRequest::archive`] the ledger it reflects); an index that fails them, or on whose
+/// data tantivy fails, is [`IndexError::Damaged`]; one that misses purges of the archive is
+/// [`IndexError::Stale`]. Nothing is written, created or locked.
 pub fn search(index_dir: &Path, request: &SearchRequest) -> Result<SearchResults, IndexError> {
     search::search(index_dir, request)
 }

@@ -1,5 +1,8 @@
 //! Running a search: plan, tantivy with live statistics, the collector, then titles, snippets
 //! and matching fields for the hits only (no stored document is read for the others).
+//!
+//! The index is opened read-only ([`MappedReadDirectory`]: no lock file, no write), after the
+//! cheap checks of [`super::integrity`], and tantivy runs inside its panic guard.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,26 +14,166 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocSet, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use super::collect::{Filters, TopCollector};
-use super::indexer::{self, META_FILE};
+use super::indexer::{self, FORMAT, META_FILE, Meta};
+use super::integrity;
 use super::plan::{self, Plan};
-use super::schema::{self, Fields, SEARCH_FIELDS};
+use super::readdir::MappedReadDirectory;
+use super::schema::{self, Fields, SCHEMA_VERSION, SEARCH_FIELDS};
 use super::stats::LiveStats;
 use super::{FacetCount, Facets, Hit, IndexError, SearchRequest, SearchResults, Snippet};
+use crate::archive::journal::Checkpoint;
+use crate::archive::ledger::{self, Action};
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
 
 /// See [`super::search`].
 pub fn search(dir: &Path, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-    if !dir.join(META_FILE).is_file() {
-        return Err(IndexError::Missing { path: dir.to_path_buf() });
-    }
+    let damaged = |reason: String| IndexError::Damaged { path: dir.to_path_buf(), reason };
+    let meta = match indexer::read_meta(dir) {
+        Ok(Some(meta)) => meta,
+        Ok(None) if dir.join("meta.json").exists() => {
+            return Err(damaged(format!("`{META_FILE}` is missing")));
+        }
+        Ok(None) => return Err(IndexError::Missing { path: dir.to_path_buf() }),
+        Err(IndexError::Invalid { message, .. }) => {
+            return Err(damaged(format!("`{META_FILE}` is unreadable: {message}")));
+        }
+        Err(e) => return Err(e),
+    };
     let plan = plan::parse(&req.query)?;
-    let index = indexer::open(dir)?;
+    if meta.format != FORMAT || meta.schema != SCHEMA_VERSION {
+        return Err(damaged(format!(
+            "it was made by another version of the program: format {}/{}, this one reads {FORMAT}/{SCHEMA_VERSION}",
+            meta.format, meta.schema
+        )));
+    }
+    if let Some(why) = integrity::check_files(dir, &meta.files, integrity::Depth::Light)? {
+        return Err(damaged(why));
+    }
+    let warnings = match &req.archive {
+        Some(archive) => behind(dir, archive, &meta)?,
+        None => Vec::new(),
+    };
+    // Past the checks, tantivy failing on the index's data means the data is damaged.
+    integrity::guard(dir, || run(dir, req, &plan, &meta, warnings)).map_err(|e| match e {
+        IndexError::Tantivy { path, source } => {
+            IndexError::Damaged { path, reason: format!("tantivy failed on its data: {source}") }
+        }
+        e => e,
+    })
+}
+
+/// What the index misses of the archive's committed ledger: nothing (no warning), entries that
+/// add or change records (a warning each time), or a purge, or another ledger altogether
+/// ([`IndexError::Stale`]: the index may still hold what the archive has disposed of).
+fn behind(dir: &Path, archive: &Path, meta: &Meta) -> Result<Vec<String>, IndexError> {
+    let stale = |reason: String| IndexError::Stale { path: dir.to_path_buf(), reason };
+    let cp = match Checkpoint::read(&archive.join(crate::archive::CHECKPOINT_FILE)) {
+        Ok(Some(cp)) => cp,
+        Ok(None) => return Ok(Vec::new()),
+        Err(e) => {
+            return Ok(vec![format!("the index could not be compared with the archive's ledger: {e}")]);
+        }
+    };
+    if cp.size < meta.ledger_len || (cp.size == meta.ledger_len && cp.root != meta.root) {
+        return Err(stale(format!(
+            "it was made from another ledger: {} entries, root `{}`; the archive has {}, root `{}`",
+            meta.ledger_len, meta.root, cp.size, cp.root
+        )));
+    }
+    if cp.size == meta.ledger_len {
+        return Ok(Vec::new());
+    }
+    // The entries the index has not seen: read from where its ledger ended.
+    let path = archive.join(crate::archive::LEDGER_FILE);
+    let io = |source| IndexError::Io { path: path.clone(), source };
+    let tail = match meta.ledger_bytes.filter(|&at| at <= cp.ledger_bytes) {
+        Some(at) => {
+            let bytes = read_range(&path, at.saturating_sub(1), cp.ledger_bytes).map_err(io)?;
+            match bytes.split_first() {
+                Some((b'\n', rest)) if at > 0 => rest.to_vec(),
+                _ if at == 0 => bytes,
+                _ => {
+                    return Err(stale(
+                        "the ledger it was made from is not the start of the archive's".into(),
+                    ));
+                }
+            }
+        }
+        None => {
+            let bytes = read_range(&path, 0, cp.ledger_bytes).map_err(io)?;
+            let mut rest = &bytes[..];
+            for _ in 0..meta.ledger_len {
+                rest = rest.iter().position(|b| *b == b'\n').map_or(&[][..], |i| &rest[i + 1..]);
+            }
+            rest.to_vec()
+        }
+    };
+    // Holds and releases do not change what the index holds; new versions do, and a purge
+    // must not be ignored.
+    let mut versions = 0u64;
+    let mut purged = Vec::new();
+    for line in tail.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        match ledger::parse_entry(line) {
+            Ok(e) if e.action == Action::Purge => purged.push(e.id),
+            Ok(e) if matches!(e.action, Action::Ingest | Action::NewVersion) => versions += 1,
+            Ok(_) => {}
+            Err(e) => return Err(stale(format!("an entry it has not seen cannot be read: {e}"))),
+        }
+    }
+    if !purged.is_empty() {
+        return Err(stale(format!(
+            "{} purged since it was updated: `{}`",
+            if purged.len() == 1 { "a record was" } else { "records were" },
+            purged.join("`, `")
+        )));
+    }
+    Ok((versions > 0)
+        .then(|| {
+            format!(
+                "the index does not include the last {versions} {} ingested into the archive: run `incident-archive index`",
+                if versions == 1 { "record version" } else { "record versions" }
+            )
+        })
+        .into_iter()
+        .collect())
+}
+
+/// Bytes `[start, end)` of a file (fewer when it is shorter).
+fn read_range(path: &Path, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    f.seek(SeekFrom::Start(start))?;
+    let mut out = Vec::new();
+    f.take(end.saturating_sub(start)).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+fn run(
+    dir: &Path,
+    req: &SearchRequest,
+    plan: &Plan,
+    meta: &Meta,
+    warnings: Vec<String>,
+) -> Result<SearchResults, IndexError> {
     let tantivy_err = |source| IndexError::Tantivy { path: dir.to_path_buf(), source };
+    let index =
+        tantivy::Index::open(MappedReadDirectory::open(dir).map_err(tantivy_err)?).map_err(tantivy_err)?;
+    schema::register(&index);
     let reader =
         index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err)?;
     let searcher = reader.searcher();
+    if searcher.num_docs() != meta.documents {
+        return Err(IndexError::Damaged {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "it holds {} documents where {} were written",
+                searcher.num_docs(),
+                meta.documents
+            ),
+        });
+    }
     let fields = Fields::new();
     let query = plan.to_query(&fields);
     let stats = LiveStats::new(&searcher);
@@ -49,7 +192,7 @@ pub fn search(dir: &Path, req: &SearchRequest) -> Result<SearchResults, IndexErr
     };
     let found = searcher.search_with_statistics_provider(&*query, &collector, &stats).map_err(tantivy_err)?;
 
-    let snippets = snippet_generator(&plan, &stats, &fields).map_err(tantivy_err)?;
+    let snippets = snippet_generator(plan, &stats, &fields).map_err(tantivy_err)?;
     let leaves: Vec<(Box<dyn Query>, &'static str)> = plan
         .positive_leaves()
         .into_iter()
@@ -102,7 +245,14 @@ pub fn search(dir: &Path, req: &SearchRequest) -> Result<SearchResults, IndexErr
             status: take("status"),
         }
     });
-    Ok(SearchResults { query: req.query.clone(), parsed: plan.to_string(), total: found.total, hits, facets })
+    Ok(SearchResults {
+        query: req.query.clone(),
+        parsed: plan.to_string(),
+        total: found.total,
+        hits,
+        facets,
+        warnings,
+    })
 }
 
 fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {

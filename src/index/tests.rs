@@ -565,3 +565,313 @@ fn adding_records_rewrites_only_the_recent_level() {
         "rebuilt and updated export alike"
     );
 }
+
+/// Where the index in `dir` still holds `word`: a stored document of any segment (deleted ones
+/// included: tantivy only marks them), a term of any searchable field, or the raw bytes of any
+/// file. `word` must be one the analyzers keep as it is.
+fn traces_of(dir: &std::path::Path, word: &str) -> Vec<String> {
+    use tantivy::schema::document::Document as _;
+    let index = indexer::open(dir).unwrap();
+    let reader: tantivy::IndexReader =
+        index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into().unwrap();
+    let searcher = reader.searcher();
+    let fields = schema::Fields::new();
+    let mut found = Vec::new();
+    for (s, segment) in searcher.segment_readers().iter().enumerate() {
+        let store = segment.get_store_reader(0).unwrap();
+        for doc in 0..segment.max_doc() {
+            let stored: tantivy::TantivyDocument = store.get(doc).unwrap();
+            if stored.to_json(&index.schema()).to_lowercase().contains(word) {
+                found.push(format!("stored document {doc} of segment {s}"));
+            }
+        }
+        for (i, field) in fields.search.iter().enumerate() {
+            let inverted = segment.inverted_index(*field).unwrap();
+            if inverted.terms().get(word.as_bytes()).unwrap().is_some() {
+                found.push(format!("a term of `{}` in segment {s}", schema::SEARCH_FIELDS[i].name));
+            }
+        }
+    }
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        if bytes.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes())) {
+            found.push(format!("the bytes of `{}`", p.file_name().unwrap().to_string_lossy()));
+        }
+    }
+    found
+}
+
+/// A purge is done when the record's text has left every file of the index: tantivy's delete
+/// only marks the document, so the updated index rewrites the segments that hold it.
+#[test]
+fn a_purged_record_leaves_no_trace_in_any_file_of_the_index() {
+    const WORD: &str = "zorbluxqix";
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    let mut doomed = disk();
+    doomed.root_cause.summary.push_str(&format!(" ({WORD} controller)"));
+    doomed.timeline[0].text.push_str(&format!(" on {WORD}"));
+    let mut records: Vec<ArchivedRecord> = [pool(), tls(), memory(), dns(), doomed]
+        .into_iter()
+        .enumerate()
+        .map(|(i, inc)| record(inc, i as u64))
+        .collect();
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let snap = Snapshot { root: "a".repeat(64), ledger_len: 5, records: records.clone(), source: None };
+    update(&dir, &snap).unwrap();
+    // Two more segments: a new version of one record, so that there are deletes of other kinds.
+    let tls_at = records.iter().position(|r| r.id == "INC-2025-0031").unwrap();
+    records[tls_at] = record(tls(), 5);
+    let snap = Snapshot { root: "b".repeat(64), ledger_len: 6, records: records.clone(), source: None };
+    update(&dir, &snap).unwrap();
+    let before = traces_of(&dir, WORD);
+    assert!(before.iter().any(|t| t.starts_with("stored document")), "{before:?}");
+    assert!(before.iter().any(|t| t.starts_with("a term")), "{before:?}");
+
+    let at = records.iter().position(|r| r.id == "INC-2023-0400").unwrap();
+    records[at].purged = Some(PurgeInfo { at: Utc::now(), reason: "retention expired".into() });
+    records[at].incident = None;
+    records[at].last_seq = 6;
+    let snap = Snapshot { root: "c".repeat(64), ledger_len: 7, records, source: None };
+    let r = update(&dir, &snap).unwrap();
+    assert_eq!((r.rebuilt, r.removed, r.documents), (false, 1, 4), "{r:?}");
+    assert!(r.expunged >= 1, "{r:?}");
+    assert_eq!(traces_of(&dir, WORD), Vec::<String>::new());
+    assert_eq!(ask(&dir, WORD).total, 0);
+    assert_eq!(ask(&dir, "certificate").total, 1, "the other records are still there");
+    // The stamp covers the rewritten files: the next update trusts the index as it is.
+    let again = update(&dir, &snap).unwrap();
+    assert!(!again.changed && !again.rebuilt && again.warnings.is_empty(), "{again:?}");
+}
+
+/// Flips one bit of `file` at `at`.
+fn flip(file: &std::path::Path, at: usize) {
+    let mut bytes = std::fs::read(file).unwrap();
+    bytes[at] ^= 0x10;
+    std::fs::write(file, bytes).unwrap();
+}
+
+/// The files of an index folder, tantivy's lock files aside.
+fn index_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.to_string_lossy().ends_with(".lock"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn an_index_that_differs_from_its_stamp_is_rebuilt_before_it_is_read() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    let reference = fingerprint(&dir);
+    let snap = snapshot(all());
+    // A garbled byte in each kind of file, the size unchanged: only the checksums see it.
+    for ext in ["idx", "pos", "store", "term", "fieldnorm", "fast"] {
+        let file = index_files(&dir).into_iter().find(|p| p.extension().is_some_and(|x| x == ext)).unwrap();
+        let len = std::fs::metadata(&file).unwrap().len() as usize;
+        flip(&file, len / 3);
+        let r = update(&dir, &snap).unwrap();
+        assert!(r.rebuilt, "{ext}: {r:?}");
+        assert!(
+            r.warnings.len() == 1 && r.warnings[0].contains("does not match its checksum"),
+            "{ext}: {:?}",
+            r.warnings
+        );
+        assert_eq!(fingerprint(&dir), reference, "{ext}: ranks as before");
+    }
+    // A stray file, a missing one.
+    std::fs::write(dir.join("0123.idx"), b"x").unwrap();
+    assert!(update(&dir, &snap).unwrap().warnings[0].contains("`0123.idx` is not one of the files"));
+    let idx = index_files(&dir).into_iter().find(|p| p.extension().is_some_and(|x| x == "idx")).unwrap();
+    std::fs::remove_file(&idx).unwrap();
+    assert!(update(&dir, &snap).unwrap().warnings[0].contains("is missing"));
+    assert_eq!(fingerprint(&dir), reference);
+}
+
+#[test]
+fn an_index_of_another_ledger_or_format_is_rebuilt() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    let mut snap = snapshot(all());
+    assert!(!update(&dir, &snap).unwrap().changed);
+    snap.root = "11".repeat(32);
+    let r = update(&dir, &snap).unwrap();
+    assert!(r.rebuilt && r.warnings[0].contains("another ledger"), "{r:?}");
+    // A stamp of format 1 (no checksums) is not trusted.
+    let meta_path = dir.join(indexer::META_FILE);
+    let mut meta: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+    meta["format"] = 1.into();
+    meta.as_object_mut().unwrap().remove("files");
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let r = update(&dir, &snap).unwrap();
+    assert!(r.rebuilt && r.warnings[0].contains("index format 1/"), "{r:?}");
+    let search_old = search(&dir, &SearchRequest { query: "leak".into(), limit: 1, ..Default::default() });
+    assert!(search_old.is_ok(), "rebuilt: {search_old:?}");
+}
+
+/// `search` checks cheap facts, and no byte of the index makes it panic: it answers, or says
+/// the index is damaged.
+#[test]
+fn search_refuses_a_damaged_index_and_never_panics() {
+    let tmp = built();
+    let dir = tmp.path().join("index");
+    let good = tmp.path().join("good");
+    std::fs::create_dir(&good).unwrap();
+    for f in index_files(&dir) {
+        std::fs::copy(&f, good.join(f.file_name().unwrap())).unwrap();
+    }
+    let queries = ["leak", "\"connection pool\"", "root_cause:index AND severity:p1", "review -dns"];
+    let ask_all = |dir: &std::path::Path| -> Vec<Result<String, String>> {
+        queries
+            .iter()
+            .map(|q| {
+                search(
+                    dir,
+                    &SearchRequest { query: q.to_string(), limit: 10, facets: true, ..Default::default() },
+                )
+                .map(|r| {
+                    format!("{:?}", r.hits.iter().map(|h| (&h.id, h.score, &h.snippet)).collect::<Vec<_>>())
+                })
+                .map_err(|e| e.to_string())
+            })
+            .collect()
+    };
+    let reference = ask_all(&dir);
+    assert!(reference.iter().all(Result::is_ok));
+    let mut damaged = 0;
+    for f in index_files(&good) {
+        let name = f.file_name().unwrap().to_owned();
+        let len = std::fs::metadata(&f).unwrap().len() as usize;
+        for at in [0, len / 7, len / 2, len - len / 5, len - 1] {
+            for g in index_files(&good) {
+                std::fs::copy(&g, dir.join(g.file_name().unwrap())).unwrap();
+            }
+            flip(&dir.join(&name), at);
+            for (answer, expected) in ask_all(&dir).into_iter().zip(&reference) {
+                match answer {
+                    Ok(a) => {
+                        let ext =
+                            std::path::Path::new(&name).extension().unwrap().to_string_lossy().into_owned();
+                        // What is hashed cannot answer differently; the rest may (rarely).
+                        if !["idx", "pos", "store", "term"].contains(&ext.as_str()) {
+                            assert_eq!(Ok(&a), expected.as_ref(), "{name:?} at {at}");
+                        }
+                    }
+                    Err(e) => {
+                        assert!(e.contains("is damaged") && e.contains("--rebuild"), "{name:?} at {at}: {e}");
+                        damaged += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(damaged > 0);
+}
+
+/// Writes `checkpoint.json` and `ledger.jsonl` of an archive at `root` whose ledger is
+/// `lines` (the first ones need not be entries) followed by `entries`.
+fn fake_ledger(root: &std::path::Path, lines: usize, entries: &[(crate::archive::Action, &str)]) {
+    let mut bytes: Vec<u8> = (0..lines).flat_map(|i| format!("{{\"line\":{i}}}\n").into_bytes()).collect();
+    let mut leaves: Vec<crate::archive::merkle::Hash> = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(crate::archive::merkle::leaf_hash)
+        .collect();
+    for (i, (action, id)) in entries.iter().enumerate() {
+        let e = crate::archive::Entry {
+            seq: (lines + i) as u64,
+            at: Utc::now(),
+            action: *action,
+            id: id.to_string(),
+            object: "0".repeat(64),
+            size: 1,
+            title: "t".into(),
+            sign_off: crate::archive::LedgerSignOff {
+                approved_by: "A".into(),
+                date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            },
+            retention_years: 1,
+            retain_until: NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+            reason: Some("r".into()),
+            prev: "0".repeat(64),
+        };
+        let line = e.to_line();
+        leaves.push(crate::archive::merkle::leaf_hash(&line));
+        bytes.extend_from_slice(&line);
+        bytes.push(b'\n');
+    }
+    std::fs::write(root.join("ledger.jsonl"), &bytes).unwrap();
+    let cp = crate::archive::journal::Checkpoint {
+        size: leaves.len() as u64,
+        root: hex::encode(crate::archive::merkle::root(&leaves)),
+        ledger_bytes: bytes.len() as u64,
+    };
+    std::fs::write(root.join("checkpoint.json"), serde_json::to_vec(&cp).unwrap()).unwrap();
+}
+
+/// With its archive, `search` compares the ledger the index reflects with the archive's: newer
+/// entries are a warning; a purge the index has not seen, or another ledger, is an error (the
+/// index may still hold what was disposed of).
+#[test]
+fn search_says_when_the_index_is_behind_the_archive() {
+    use crate::archive::Action;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    // The index of a 5-entry ledger, as the archive will have it.
+    fake_ledger(tmp.path(), 5, &[]);
+    let cp: crate::archive::journal::Checkpoint =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("checkpoint.json")).unwrap()).unwrap();
+    let mut snap = snapshot(all());
+    snap.root = cp.root.clone();
+    rebuild(&dir, &snap).unwrap();
+    let req = SearchRequest {
+        query: "leak".into(),
+        limit: 10,
+        archive: Some(tmp.path().into()),
+        ..Default::default()
+    };
+    let r = search(&dir, &req).unwrap();
+    assert!(r.warnings.is_empty() && r.total == 2, "{r:?}");
+
+    fake_ledger(tmp.path(), 5, &[(Action::Ingest, "INC-9"), (Action::LegalHold, "INC-2025-0023")]);
+    let r = search(&dir, &req).unwrap();
+    assert_eq!(r.total, 2);
+    assert!(
+        r.warnings.len() == 1 && r.warnings[0].contains("last 1 record version ingested"),
+        "{:?}",
+        r.warnings
+    );
+    fake_ledger(
+        tmp.path(),
+        5,
+        &[(Action::LegalHold, "INC-2025-0023"), (Action::ReleaseHold, "INC-2025-0023")],
+    );
+    assert!(search(&dir, &req).unwrap().warnings.is_empty(), "holds change nothing the index holds");
+
+    fake_ledger(tmp.path(), 5, &[(Action::Ingest, "INC-9"), (Action::Purge, "INC-2024-0107")]);
+    let e = search(&dir, &req).unwrap_err();
+    assert!(matches!(e, IndexError::Stale { .. }), "{e}");
+    assert!(
+        e.to_string().contains("`INC-2024-0107`") && e.to_string().contains("run `incident-archive index`"),
+        "{e}"
+    );
+
+    fake_ledger(tmp.path(), 4, &[]);
+    assert!(search(&dir, &req).unwrap_err().to_string().contains("another ledger"));
+    fake_ledger(tmp.path(), 6, &[]);
+    std::fs::write(tmp.path().join("ledger.jsonl"), b"").unwrap();
+    fake_ledger(tmp.path(), 5, &[]);
+    let mut other = serde_json::from_slice::<serde_json::Value>(
+        &std::fs::read(tmp.path().join("checkpoint.json")).unwrap(),
+    )
+    .unwrap();
+    other["root"] = "22".repeat(32).into();
+    std::fs::write(tmp.path().join("checkpoint.json"), other.to_string()).unwrap();
+    assert!(search(&dir, &req).unwrap_err().to_string().contains("another ledger"));
+    // Without an archive the index is taken as it is.
+    assert!(search(&dir, &SearchRequest { archive: None, ..req.clone() }).is_ok());
+}

@@ -320,8 +320,17 @@ impl Sink for Staging {
 }
 
 /// The number of files of the site in `out_dir` when it was built from inputs whose hash is
-/// `site_key` and every file it lists is still there with its size; `None` otherwise.
+/// `site_key` and every file it lists is still there with its size; `None` otherwise, and
+/// when a killed run left a tree beside it (which may hold anything, a purged record's page
+/// too): the build then goes on, and [`Staging::begin`] removes it.
 pub(crate) fn unchanged_site(out_dir: &Path, site_key: &str) -> Option<usize> {
+    let real = std::fs::canonicalize(out_dir).ok()?;
+    let (parent, name) = (real.parent()?, real.file_name()?.to_string_lossy());
+    let leftover =
+        |n: &str| n.starts_with(&format!(".{name}.new-")) || n.starts_with(&format!(".{name}.old-"));
+    if std::fs::read_dir(parent).ok()?.any(|e| e.is_ok_and(|e| leftover(&e.file_name().to_string_lossy()))) {
+        return None;
+    }
     let bytes = std::fs::read(out_dir.join(MANIFEST)).ok()?;
     let m: Manifest = serde_json::from_slice(&bytes).ok()?;
     if m.format != 1 || m.generator != GENERATOR || m.site_key.is_empty() || m.site_key != site_key {

@@ -7,4 +7,5 @@ mod build;
 mod check;
 mod hostile;
 mod index;
+mod purge;
 mod site;
