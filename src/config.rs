@@ -119,8 +119,12 @@ impl Config {
             return Ok(Config::default());
         }
         let config: Config = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
-        if config.retention.default_years == 0 {
-            return Err("retention.default_years: must be at least 1".into());
+        let max = crate::record::values::MAX_RETENTION_YEARS;
+        if config.retention.default_years == 0 || config.retention.default_years > max {
+            return Err(format!(
+                "retention.default_years: must be from 1 to {max} years, not {}",
+                config.retention.default_years
+            ));
         }
         Ok(config)
     }
