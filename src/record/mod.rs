@@ -44,7 +44,7 @@ pub mod values;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, Level};
-pub use discover::{DiscoverError, discover};
+pub use discover::{DiscoverError, DiscoverOptions, Discovery, Skipped, discover, discover_with};
 pub use input::MAX_RECORD_BYTES;
 pub use model::*;
 
@@ -184,11 +184,33 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
 }
 
 /// Reads a record file: at most [`MAX_RECORD_BYTES`] + 1 bytes of it, enough for [`parse`] to
-/// say it is too large without reading all of a huge file.
+/// say it is too large without reading all of a huge file. Only a regular file is read: a FIFO,
+/// a socket or a device is an error, found before it is opened, and opened (if it was swapped
+/// in since) without blocking, then refused.
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    let not_regular = |meta: &std::fs::Metadata| {
+        let kind = discover::kind_name(meta);
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{kind} is not a regular file"))
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = open.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_RECORD_BYTES as u64 + 1) as usize);
+    file.take(MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
