@@ -304,7 +304,7 @@ impl<'a> Doc<'a> {
                         }
                     }
                     TagEnd::List(_) => {
-                        depth -= 1;
+                        depth = depth.saturating_sub(1);
                         if let Some(Frame::List(mut items)) = b.stack.pop() {
                             items.shrink_to_fit();
                             match b.stack.last_mut() {
@@ -374,7 +374,7 @@ impl<'a> Doc<'a> {
                     | TagEnd::Subscript
                     | TagEnd::Image => b.close(r, false),
                     TagEnd::BlockQuote(_) => {
-                        depth -= 1;
+                        depth = depth.saturating_sub(1);
                         b.flush_item();
                         b.stack.pop();
                     }
