@@ -14,6 +14,9 @@ pub const DEFAULT_FILE: &str = "incident-archive.yaml";
 pub struct Config {
     /// Folder of signed-off records (`records/`).
     pub inbox: PathBuf,
+    /// Read `*.md` symbolic links under the inbox (or a folder named on the command line) whose
+    /// target is outside it; by default they are refused (`symlink-outside`).
+    pub allow_symlinks_outside_inbox: bool,
     /// Archive root (`archive/`).
     pub archive: PathBuf,
     /// Site output folder (`public/`).
@@ -63,6 +66,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             inbox: "records".into(),
+            allow_symlinks_outside_inbox: false,
             archive: "archive".into(),
             output: "public".into(),
             templates: None,
@@ -119,8 +123,12 @@ impl Config {
             return Ok(Config::default());
         }
         let config: Config = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
-        if config.retention.default_years == 0 {
-            return Err("retention.default_years: must be at least 1".into());
+        let max = crate::record::values::MAX_RETENTION_YEARS;
+        if config.retention.default_years == 0 || config.retention.default_years > max {
+            return Err(format!(
+                "retention.default_years: must be from 1 to {max} years, not {}",
+                config.retention.default_years
+            ));
         }
         Ok(config)
     }
@@ -203,6 +211,22 @@ mod tests {
             BuildDateSource::Fixed(chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap())
         );
         assert_eq!(Config::from_yaml("build_date: ledger").unwrap().build_date, BuildDateSource::Ledger);
+        assert!(!c.allow_symlinks_outside_inbox);
+        assert!(
+            Config::from_yaml("allow_symlinks_outside_inbox: true").unwrap().allow_symlinks_outside_inbox
+        );
+    }
+
+    #[test]
+    fn retention_years_are_bounded() {
+        assert_eq!(
+            Config::from_yaml("retention:\n  default_years: 100\n").unwrap().retention.default_years,
+            100
+        );
+        for years in [0, 101, 7975] {
+            let err = Config::from_yaml(&format!("retention:\n  default_years: {years}\n")).unwrap_err();
+            assert_eq!(err, format!("retention.default_years: must be from 1 to 100 years, not {years}"));
+        }
     }
 
     #[test]

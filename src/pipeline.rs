@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::archive::{self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport};
 use crate::config::Config;
 use crate::index::{self, IndexReport};
-use crate::record::Diagnostic;
+use crate::record::{Diagnostic, DiscoverOptions, Skipped};
 use crate::site::{self, SiteError, SiteOptions, SiteReport};
 
 /// What one `build` needs beyond the configuration.
@@ -60,6 +60,8 @@ pub struct BuildReport {
     pub archive: PathBuf,
     pub output: PathBuf,
     pub ingest: IngestReport,
+    /// Entries of the inbox that are no record files (hidden, not `*.md`, links to folders).
+    pub skipped: Vec<Skipped>,
     pub index: IndexReport,
     pub site: SiteReport,
     pub verify: VerifyReport,
@@ -111,16 +113,19 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> an
         Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
     let guard = archive.lock()?;
 
-    let mut ingest = steps.run("ingest", || {
+    let (mut ingest, skipped) = steps.run("ingest", || {
         let paths = if opts.paths.is_empty() { vec![config.inbox.clone()] } else { opts.paths.clone() };
-        let files = crate::record::discover(&paths).context("cannot list the records to ingest")?;
+        let dopts = DiscoverOptions { symlinks_outside: config.allow_symlinks_outside_inbox };
+        let found =
+            crate::record::discover_with(&paths, dopts).context("cannot list the records to ingest")?;
         let mut iopts = IngestOptions::new(config.retention.default_years, archive::clock::now()?);
-        opts.progress.set_length(files.len() as u64);
+        opts.progress.set_length(found.files.len() as u64);
         iopts.progress = opts.progress.clone();
         iopts.keep_parsed = Some(archive::FULL_SNAPSHOT_BUDGET);
-        let report = archive::ingest(&archive, &guard, &files, &iopts)?;
+        let mut report = archive::ingest(&archive, &guard, &found.files, &iopts)?;
         iopts.progress.finish_and_clear();
-        Ok(report)
+        add_refused(&mut report, found.refused);
+        Ok((report, found.skipped))
     })?;
     // The records just archived are taken as ingest parsed them; the others from the summary
     // cache; only the rest are parsed.
@@ -146,6 +151,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> an
         archive: root.clone(),
         output: config.output.clone(),
         ingest,
+        skipped,
         index,
         site,
         verify,
@@ -153,6 +159,14 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> an
         seconds: steps.started.elapsed().as_secs_f64(),
         timings: steps.timings,
     })
+}
+
+/// Counts the record files that discovery refused without opening them (not regular files,
+/// links out of the inbox) as seen and rejected, keeping the rejected in path order.
+pub fn add_refused(report: &mut IngestReport, refused: Vec<Diagnostic>) {
+    report.seen += refused.len();
+    report.rejected.extend(refused.into_iter().map(|d| (d.path.clone(), vec![d])));
+    report.rejected.sort_by(|a, b| a.0.cmp(&b.0));
 }
 
 /// Brings `archive/index/` up to `snapshot`.

@@ -138,7 +138,8 @@ fn line_of(bytes: &[u8], needle: &str) -> usize {
 
 /// Reads, hashes and gates one file.
 fn examine(path: &Path, state: &super::state::State, keep: Keep) -> Seen {
-    let bytes = match std::fs::read(path) {
+    // Capped at the record size limit, and never blocking on what is not a regular file.
+    let bytes = match record::read_file(path) {
         Ok(b) => b,
         Err(e) => {
             return Seen::Rejected(vec![Diagnostic::error(

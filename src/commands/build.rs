@@ -50,6 +50,9 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
     for w in &r.ingest.warnings {
         ctx.out.detail(w);
     }
+    for skipped in &r.skipped {
+        ctx.out.detail(skipped);
+    }
     for w in &r.index.warnings {
         eprintln!("warning: {w}");
     }
@@ -72,6 +75,10 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
     );
     if !i.warnings.is_empty() {
         _ = writeln!(s, "warnings: {} in accepted records (see them with -v or `check`)", i.warnings.len());
+    }
+    if !r.skipped.is_empty() {
+        let files = if r.skipped.len() == 1 { "file that is no record" } else { "files that are no records" };
+        _ = writeln!(s, "skipped: {} {files} (`-v` lists them)", r.skipped.len());
     }
     if !r.overdue_action_items.is_empty() {
         _ = writeln!(

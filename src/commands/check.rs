@@ -25,21 +25,81 @@ pub struct Checked {
 /// Records parsed at a time: enough to keep both cores busy, few enough to keep memory small.
 const CHUNK: usize = 512;
 
-/// Reads and parses `files` in parallel, in their order.
-pub fn check_files(files: &[PathBuf]) -> Vec<Checked> {
-    files.par_iter().map(|path| Checked { path: path.clone(), parsed: record::parse_file(path).1 }).collect()
+/// Bytes of records parsed at a time: a chunk's parsed records are held until it is printed,
+/// and 512 records of 10 MiB would be gigabytes.
+const CHUNK_BYTES: u64 = 64 << 20;
+
+/// A file to check, or one refused without being read.
+enum Entry {
+    File(PathBuf),
+    Refused(Diagnostic),
+}
+
+impl Entry {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Entry::File(p) => p,
+            Entry::Refused(d) => &d.path,
+        }
+    }
+}
+
+/// Checks `entries` in chunks of at most [`CHUNK`] files and [`CHUNK_BYTES`], in order.
+fn check_in_chunks(
+    entries: &[Entry],
+    mut each: impl FnMut(&Checked) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut rest = entries;
+    while !rest.is_empty() {
+        let mut bytes = 0;
+        let n = rest
+            .iter()
+            .take(CHUNK)
+            .take_while(|e| {
+                let fits = bytes < CHUNK_BYTES;
+                if let Entry::File(p) = e {
+                    bytes += std::fs::metadata(p).map_or(0, |m| m.len()).min(record::MAX_RECORD_BYTES as u64);
+                }
+                fits
+            })
+            .count()
+            .max(1);
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        let checked: Vec<Checked> = chunk
+            .par_iter()
+            .map(|e| match e {
+                Entry::File(path) => Checked { path: path.clone(), parsed: record::parse_file(path).1 },
+                Entry::Refused(d) => Checked {
+                    path: d.path.clone(),
+                    parsed: Parsed { incident: None, diagnostics: vec![d.clone()] },
+                },
+            })
+            .collect();
+        for c in &checked {
+            each(c)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let single_file = o.paths.len() == 1 && o.paths[0].is_file();
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
-    let files = match record::discover(&paths) {
-        Ok(files) => files,
+    let opts = record::DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
+    let found = match record::discover_with(&paths, opts) {
+        Ok(found) => found,
         Err(e) => {
             eprintln!("error: {}", super::term(&e.to_string()));
             return Ok(Outcome::Fatal);
         }
     };
+    for s in &found.skipped {
+        ctx.out.detail(s);
+    }
+    let mut files: Vec<Entry> = found.files.into_iter().map(Entry::File).collect();
+    files.extend(found.refused.into_iter().map(Entry::Refused));
+    files.sort_by(|a, b| a.path().cmp(b.path()));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let (mut rejected, mut warnings) = (0usize, 0usize);
@@ -48,28 +108,29 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         write!(out, "[")?;
     }
     // In chunks, so that memory stays bounded however many records there are.
-    for (n, chunk) in files.chunks(CHUNK).enumerate() {
-        for (i, c) in check_files(chunk).iter().enumerate() {
-            rejected += usize::from(!c.parsed.accepted());
-            warnings += c.parsed.warnings().count();
-            if o.json {
-                if array {
-                    writeln!(out, "{}", if n == 0 && i == 0 { "" } else { "," })?;
-                }
-                let json = serde_json::to_string_pretty(&report(c)).context("writing JSON")?;
-                write!(out, "{}", crate::text::json(&json))?;
-                continue;
+    let mut first = true;
+    check_in_chunks(&files, |c| {
+        rejected += usize::from(!c.parsed.accepted());
+        warnings += c.parsed.warnings().count();
+        if o.json {
+            if array {
+                writeln!(out, "{}", if first { "" } else { "," })?;
             }
-            for d in &c.parsed.diagnostics {
-                if !(ctx.out.quiet && d.level == Level::Warning) {
-                    writeln!(out, "{}", paint(d, ctx.out.color))?;
-                }
-            }
-            if c.parsed.accepted() {
-                ctx.out.detail(format_args!("ok {}", c.path.display()));
+            first = false;
+            let json = serde_json::to_string_pretty(&report(c)).context("writing JSON")?;
+            write!(out, "{}", crate::text::json(&json))?;
+            return Ok(());
+        }
+        for d in &c.parsed.diagnostics {
+            if !(ctx.out.quiet && d.level == Level::Warning) {
+                writeln!(out, "{}", paint(d, ctx.out.color))?;
             }
         }
-    }
+        if c.parsed.accepted() {
+            ctx.out.detail(format_args!("ok {}", c.path.display()));
+        }
+        Ok(())
+    })?;
     if array {
         write!(out, "{}]", if files.is_empty() { "" } else { "\n" })?;
     }
@@ -78,9 +139,14 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     } else if !ctx.out.quiet {
         let noun = if files.len() == 1 { "record" } else { "records" };
         let warn_noun = if warnings == 1 { "warning" } else { "warnings" };
+        let skipped = match found.skipped.len() {
+            0 => String::new(),
+            1 => "; 1 other file skipped".to_string(),
+            n => format!("; {n} other files skipped"),
+        };
         writeln!(
             out,
-            "checked {} {noun}: {} accepted, {rejected} rejected, {warnings} {warn_noun}",
+            "checked {} {noun}: {} accepted, {rejected} rejected, {warnings} {warn_noun}{skipped}",
             files.len(),
             files.len() - rejected,
         )?;

@@ -4,9 +4,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use serde::Serialize;
 
 use super::{Context, Outcome, emit};
 use crate::archive::{self, Archive, IngestOptions, IngestReport};
+use crate::record::{DiscoverOptions, Skipped};
 
 #[derive(Debug)]
 pub struct Options {
@@ -16,7 +18,9 @@ pub struct Options {
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
-    let files = crate::record::discover(&paths)?;
+    let dopts = DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
+    let found = crate::record::discover_with(&paths, dopts)?;
+    let files = found.files;
     let now = archive::clock::now()?;
     let root = &ctx.config.archive;
     let archive =
@@ -24,18 +28,31 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let guard = archive.lock()?;
     let mut opts = IngestOptions::new(ctx.config.retention.default_years, now);
     opts.progress = ctx.out.bar(files.len() as u64, "ingest");
-    let report = archive::ingest(&archive, &guard, &files, &opts)?;
+    let mut report = archive::ingest(&archive, &guard, &files, &opts)?;
     drop(guard);
+    crate::pipeline::add_refused(&mut report, found.refused);
     if o.json {
-        emit(&format!("{}\n", crate::text::json(&serde_json::to_string_pretty(&report)?)))?;
+        let json = Json { report: &report, skipped: &found.skipped };
+        emit(&format!("{}\n", crate::text::json(&serde_json::to_string_pretty(&json)?)))?;
     } else {
-        emit(&human(ctx, &report)?)?;
+        for s in &found.skipped {
+            ctx.out.detail(s);
+        }
+        emit(&human(ctx, &report, &found.skipped)?)?;
     }
     Ok(if report.ok() { Outcome::Ok } else { Outcome::Problems })
 }
 
+/// The report as JSON, with the entries that are no record files.
+#[derive(Serialize)]
+struct Json<'a> {
+    #[serde(flatten)]
+    report: &'a IngestReport,
+    skipped: &'a [Skipped],
+}
+
 /// Diagnostics and notes go to standard error as they are; the summary is returned.
-fn human(ctx: &Context, r: &IngestReport) -> anyhow::Result<String> {
+fn human(ctx: &Context, r: &IngestReport, skipped: &[Skipped]) -> anyhow::Result<String> {
     for note in &r.recovered {
         ctx.out.info(format!("note: {note}"));
     }
@@ -65,5 +82,9 @@ fn human(ctx: &Context, r: &IngestReport) -> anyhow::Result<String> {
         r.rejected.len()
     )?;
     writeln!(out, "root {} ({})", r.root, plural(r.ledger_len as usize, "ledger entry", "ledger entries"))?;
+    if !skipped.is_empty() {
+        let files = plural(skipped.len(), "file that is no record", "files that are no records");
+        writeln!(out, "skipped: {files} (`-v` lists them)")?;
+    }
     Ok(out)
 }

@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
+use super::input::Refusal;
+use super::limits;
 use super::values::normalize;
 
 /// Byte offset → 1-based line, by binary search over the newline positions.
@@ -68,8 +70,8 @@ pub(crate) enum Block<'a> {
     /// A paragraph, one entry per line (hard breaks, or soft breaks before a new label).
     Lines(Vec<Line<'a>>),
     List(Vec<Item<'a>>),
-    Table(Table<'a>),
-    Code(Code),
+    Table(Box<Table<'a>>),
+    Code(Box<Code>),
 }
 
 /// One line of inline content.
@@ -82,11 +84,12 @@ pub(crate) struct Line<'a> {
     pub span: Range<usize>,
     /// Markup removed, links as their text.
     pub plain: String,
-    pub label: Option<Label<'a>>,
+    /// Boxed, like the link: most lines have neither, and a document holds many lines.
+    pub label: Option<Box<Label<'a>>>,
     /// `[x]` / `[ ]` task marker before the line.
     pub task: Option<bool>,
     /// The first link's target.
-    pub link: Option<String>,
+    pub link: Option<Box<str>>,
 }
 
 /// `**Label**: value`, `**Label:** value`, or `Label: value` without bold.
@@ -129,6 +132,15 @@ impl Item<'_> {
     /// The task marker of the item (`- [x] …`).
     pub fn task(&self) -> Option<bool> {
         self.lines.first().and_then(|l| l.task)
+    }
+}
+
+/// Appends `more` to `lines`, taking its vector (of the exact size) when `lines` is empty.
+fn extend<'a>(lines: &mut Vec<Line<'a>>, more: Vec<Line<'a>>) {
+    if lines.is_empty() {
+        *lines = more;
+    } else {
+        lines.extend(more);
     }
 }
 
@@ -183,9 +195,13 @@ enum Frame<'a> {
 }
 
 impl<'a> Doc<'a> {
-    /// Reads `text[body_start..]` as Markdown.
-    pub fn read(text: &'a str, body_start: usize) -> Doc<'a> {
+    /// Reads `text[body_start..]` as Markdown, or refuses it when it is beyond the
+    /// [`limits`]: too many elements (before parsing it) or lists and quotes nested too deep.
+    pub fn read(text: &'a str, body_start: usize) -> Result<Doc<'a>, Refusal> {
+        limits::check_elements(text)?;
         let lines = LineIndex::new(text);
+        // Lists and block quotes open around the current event.
+        let mut depth = 0usize;
         let mut b = Builder { text, lines, inline: Inline::default(), stack: Vec::new(), blocks: Vec::new() };
         let mut headings = Vec::new();
         let mut table: Option<Table<'a>> = None;
@@ -208,6 +224,8 @@ impl<'a> Doc<'a> {
                     }
                     Tag::List(_) => {
                         b.flush_item();
+                        depth += 1;
+                        limits::check_depth(depth, b.lines.line(r.start))?;
                         b.stack.push(Frame::List(Vec::new()));
                     }
                     Tag::Item => {
@@ -245,8 +263,13 @@ impl<'a> Doc<'a> {
                     | Tag::Superscript
                     | Tag::Subscript
                     | Tag::Image { .. } => b.open(r, false, None),
-                    Tag::BlockQuote(_)
-                    | Tag::HtmlBlock
+                    Tag::BlockQuote(_) => {
+                        b.flush_item();
+                        depth += 1;
+                        limits::check_depth(depth, b.lines.line(r.start))?;
+                        b.stack.push(Frame::Other);
+                    }
+                    Tag::HtmlBlock
                     | Tag::FootnoteDefinition(_)
                     | Tag::DefinitionList
                     | Tag::DefinitionListTitle
@@ -261,7 +284,7 @@ impl<'a> Doc<'a> {
                         b.stack.pop();
                         let lines = b.take_lines();
                         match b.stack.last_mut() {
-                            Some(Frame::Item { item, .. }) => item.lines.extend(lines),
+                            Some(Frame::Item { item, .. }) => extend(&mut item.lines, lines),
                             _ if !lines.is_empty() => b.blocks.push(Block::Lines(lines)),
                             _ => {}
                         }
@@ -281,7 +304,9 @@ impl<'a> Doc<'a> {
                         }
                     }
                     TagEnd::List(_) => {
-                        if let Some(Frame::List(items)) = b.stack.pop() {
+                        depth = depth.saturating_sub(1);
+                        if let Some(Frame::List(mut items)) = b.stack.pop() {
+                            items.shrink_to_fit();
                             match b.stack.last_mut() {
                                 Some(Frame::Item { children, .. }) => children.extend(items),
                                 _ => b.blocks.push(Block::List(items)),
@@ -290,9 +315,10 @@ impl<'a> Doc<'a> {
                     }
                     TagEnd::Item => {
                         b.flush_item();
-                        if let Some(Frame::Item { item, children }) = b.stack.pop()
+                        if let Some(Frame::Item { mut item, children }) = b.stack.pop()
                             && let Some(Frame::List(items)) = b.stack.last_mut()
                         {
+                            item.lines.shrink_to_fit();
                             items.push(item);
                             items.extend(children);
                         }
@@ -321,7 +347,8 @@ impl<'a> Doc<'a> {
                         }
                     }
                     TagEnd::TableRow => {
-                        if let (Some(t), Some(r)) = (table.as_mut(), row.take()) {
+                        if let (Some(t), Some(mut r)) = (table.as_mut(), row.take()) {
+                            r.cells.shrink_to_fit();
                             t.rows.push(r);
                         }
                     }
@@ -330,12 +357,13 @@ impl<'a> Doc<'a> {
                             if t.header.len() == 2 {
                                 t.pairs = key_value_lines(&t);
                             }
-                            b.blocks.push(Block::Table(t));
+                            t.rows.shrink_to_fit();
+                            b.blocks.push(Block::Table(Box::new(t)));
                         }
                     }
                     TagEnd::CodeBlock => {
                         if let Some(Frame::Code(code)) = b.stack.pop() {
-                            b.blocks.push(Block::Code(code));
+                            b.blocks.push(Block::Code(Box::new(code)));
                         }
                     }
                     TagEnd::Strong => b.close(r, true),
@@ -345,8 +373,12 @@ impl<'a> Doc<'a> {
                     | TagEnd::Superscript
                     | TagEnd::Subscript
                     | TagEnd::Image => b.close(r, false),
-                    TagEnd::BlockQuote(_)
-                    | TagEnd::HtmlBlock
+                    TagEnd::BlockQuote(_) => {
+                        depth = depth.saturating_sub(1);
+                        b.flush_item();
+                        b.stack.pop();
+                    }
+                    TagEnd::HtmlBlock
                     | TagEnd::FootnoteDefinition
                     | TagEnd::DefinitionList
                     | TagEnd::DefinitionListTitle
@@ -368,8 +400,10 @@ impl<'a> Doc<'a> {
                 Event::TaskListMarker(done) => b.inline.task = Some(done),
             }
         }
-        let Builder { lines, blocks, .. } = b;
-        Doc { text, body_start, headings, blocks, lines, extent_ends: Vec::new() }
+        let Builder { lines, mut blocks, .. } = b;
+        blocks.shrink_to_fit();
+        headings.shrink_to_fit();
+        Ok(Doc { text, body_start, headings, blocks, lines, extent_ends: Vec::new() })
     }
 
     /// The blocks of heading `h` up to the next heading of any level.
@@ -424,13 +458,16 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    /// Ends the current inline run and returns its lines.
+    /// Ends the current inline run and returns its lines, in a vector of their exact number
+    /// (a run is most often one line; a vector grown by a push holds room for four).
     fn take_lines(&mut self) -> Vec<Line<'a>> {
         self.inline.finish(self.text, &self.lines);
         self.inline.soft = false;
         self.inline.task = None;
         self.inline.depth = 0;
-        std::mem::take(&mut self.inline.done)
+        let mut lines = std::mem::take(&mut self.inline.done);
+        lines.shrink_to_fit();
+        lines
     }
 
     /// Inside a tight list item, text comes without a paragraph: a block starting inside the
@@ -439,7 +476,7 @@ impl<'a> Builder<'a> {
         if matches!(self.stack.last(), Some(Frame::Item { .. })) {
             let lines = self.take_lines();
             if let Some(Frame::Item { item, .. }) = self.stack.last_mut() {
-                item.lines.extend(lines);
+                extend(&mut item.lines, lines);
             }
         }
     }
@@ -503,7 +540,7 @@ impl<'a> Inline<'a> {
         self.cur = Some(Building {
             start,
             end: start,
-            plain: String::with_capacity(48),
+            plain: String::new(),
             label_end: None,
             task: self.task.take(),
             link: None,
@@ -560,9 +597,9 @@ impl<'a> Inline<'a> {
             src,
             span: c.start..end,
             plain: c.plain,
-            label,
+            label: label.map(Box::new),
             task: c.task,
-            link: c.link,
+            link: c.link.map(String::into_boxed_str),
         });
     }
 }
@@ -594,7 +631,8 @@ fn key_value_lines<'a>(t: &Table<'a>) -> Vec<Line<'a>> {
                 value_src,
                 value: value_start..plain.len(),
             };
-            Some(Line { line, src: value_src, span: 0..0, plain, label: Some(label), task: None, link: None })
+            let label = Some(Box::new(label));
+            Some(Line { line, src: value_src, span: 0..0, plain, label, task: None, link: None })
         })
         .collect()
 }

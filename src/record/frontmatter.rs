@@ -26,10 +26,25 @@ pub(crate) fn split(text: &str) -> Option<(Range<usize>, usize)> {
     None
 }
 
+/// Front matter larger than this is refused (`front-matter-invalid`) without being read: it holds
+/// a dozen summary fields, and YAML takes many times its size in memory.
+pub const MAX_FRONT_MATTER_BYTES: usize = 16 * 1024;
+
 /// Reads the YAML into `header` (front matter wins over the summary, with a warning when they
 /// differ); keys without a typed home go to `extra_fields`.
 pub(crate) fn apply(yaml: &str, inc: &mut Incident, header: &mut Header, diags: &mut Diags<'_>) {
     header.front_matter_line = Some(1);
+    if yaml.len() > MAX_FRONT_MATTER_BYTES {
+        diags.error(
+            2,
+            "front-matter-invalid",
+            format!(
+                "the front matter is {} bytes; the limit is {MAX_FRONT_MATTER_BYTES} bytes (16 KiB)",
+                yaml.len()
+            ),
+        );
+        return;
+    }
     let value: serde_yaml::Value = match serde_yaml::from_str(yaml) {
         Ok(v) => v,
         Err(e) => {

@@ -81,6 +81,17 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
     if let Some(s) = header.get(Key::Retention) {
         inc.retention.text = s.value.clone();
         inc.retention.years = values::parse_retention_years(&s.value);
+        if let Some(years) = inc.retention.years.filter(|&y| y > values::MAX_RETENTION_YEARS) {
+            diags.error(
+                s.line,
+                "retention-too-long",
+                format!(
+                    "retention `{}` is {years} years; the most a record may ask for is {} years",
+                    shown(&s.value),
+                    values::MAX_RETENTION_YEARS
+                ),
+            );
+        }
         if inc.retention.years.is_none() {
             diags.warn(
                 s.line,

@@ -10,14 +10,17 @@
 //! | rule | when |
 //! | --- | --- |
 //! | `too-large`, `empty`, `binary`, `not-utf8`, `not-markdown` | the bytes are no Markdown record (over 10 MiB, blank, NUL or control bytes, not UTF-8, no headings or labels) |
-//! | `unreadable` | the file cannot be read (from [`parse_file`]) |
-//! | `front-matter-invalid` | the YAML front matter does not parse or is not a mapping |
+//! | `too-complex`, `too-deep` | more than [`limits::MAX_ELEMENTS`] lines and markup characters, or lists and block quotes nested more than [`limits::MAX_DEPTH`] deep: refused before the model is built, so that parsing stays small (see [`limits`]) |
+//! | `unreadable` | the file cannot be read (from [`parse_file`]), or is a link whose target cannot be read |
+//! | `not-regular-file`, `symlink-outside` | from [`discover_with`]: a FIFO, socket or device, or a symbolic link under a folder to a file outside it; never opened |
+//! | `front-matter-invalid` | the YAML front matter does not parse, is not a mapping, or is over 16 KiB |
 //! | `id-missing`, `id-unsafe` | no id, or one not of the form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` (`../x`, `/abs`, `a/b`, NUL, over 64 bytes) |
 //! | `title-missing` | no title |
 //! | `status-missing`, `status-not-closed` | no status, or one other than `Resolved` / `Closed` |
 //! | `start-missing`, `start-invalid` | no start time, or one that cannot be read |
 //! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
 //! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
+//! | `retention-too-long` | a `Retention` of more than [`values::MAX_RETENTION_YEARS`] years (refused rather than kept for less) |
 //!
 //! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
 //! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
@@ -33,6 +36,7 @@ mod frontmatter;
 mod gate;
 mod header;
 mod input;
+pub mod limits;
 pub mod model;
 mod sections;
 pub mod values;
@@ -40,7 +44,7 @@ pub mod values;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, Level};
-pub use discover::{DiscoverError, discover};
+pub use discover::{DiscoverError, DiscoverOptions, Discovery, Skipped, discover, discover_with};
 pub use input::MAX_RECORD_BYTES;
 pub use model::*;
 
@@ -141,7 +145,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Parsed {
 fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     let front = frontmatter::split(text);
     let body_start = front.as_ref().map_or(0, |(_, body)| *body);
-    let mut doc = Doc::read(text, body_start);
+    let mut doc = match Doc::read(text, body_start) {
+        Ok(doc) => doc,
+        Err((rule, line, message)) => {
+            diags.error(line, rule, message);
+            return None;
+        }
+    };
     let has_labels = doc.blocks.iter().any(|b| match b {
         Block::Lines(lines) => lines.iter().any(|l| l.label.is_some()),
         Block::List(items) => items.iter().any(|i| i.lines.iter().any(|l| l.label.is_some())),
@@ -174,11 +184,33 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
 }
 
 /// Reads a record file: at most [`MAX_RECORD_BYTES`] + 1 bytes of it, enough for [`parse`] to
-/// say it is too large without reading all of a huge file.
+/// say it is too large without reading all of a huge file. Only a regular file is read: a FIFO,
+/// a socket or a device is an error, found before it is opened, and opened (if it was swapped
+/// in since) without blocking, then refused.
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    let not_regular = |meta: &std::fs::Metadata| {
+        let kind = discover::kind_name(meta);
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{kind} is not a regular file"))
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = open.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_RECORD_BYTES as u64 + 1) as usize);
+    file.take(MAX_RECORD_BYTES as u64 + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

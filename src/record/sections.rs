@@ -710,7 +710,11 @@ fn references(blocks: &[Block<'_>]) -> Vec<Reference> {
             None => ("", line.plain.trim()),
         };
         if !text.is_empty() || line.link.is_some() {
-            out.push(Reference { label: label.to_string(), text: text.to_string(), url: line.link.clone() });
+            out.push(Reference {
+                label: label.to_string(),
+                text: text.to_string(),
+                url: line.link.as_deref().map(str::to_string),
+            });
         }
     };
     for b in blocks {

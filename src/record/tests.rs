@@ -687,6 +687,71 @@ fn rule_front_matter_invalid() {
         rule(&text, "front-matter-invalid"),
         ["t.md:2: error[front-matter-invalid]: the front matter is not a mapping of keys to values"]
     );
+    // Too large to be read: a key per line would be read in time quadratic in the lines.
+    let keys: String = (0..2000).map(|i| format!("k{i:04}: v\n")).collect();
+    let text = format!("---\n{keys}---\n{REFERENCE}");
+    assert_eq!(
+        rule(&text, "front-matter-invalid"),
+        [
+            "t.md:2: error[front-matter-invalid]: the front matter is 18000 bytes; the limit is 16384 bytes (16 KiB)"
+        ]
+    );
+}
+
+#[test]
+fn rule_too_complex_refuses_before_parsing() {
+    // The issue's record: 10 MiB of one-line list items took 2.5 GB to parse.
+    let head = edit_line(REFERENCE, "**Retention**", None);
+    let text = format!("{head}\n## Notes\n\n{}", "- x\n".repeat((MAX_RECORD_BYTES - head.len() - 12) / 4));
+    let (p, peak) = heap::peak(|| parse_str(&text));
+    // The line where the count passes the limit.
+    let mut seen = 0;
+    let line = text.lines().position(|l| {
+        seen += limits::count(&format!("{l}\n"));
+        seen > limits::MAX_ELEMENTS
+    });
+    let line = line.unwrap() + 1;
+    assert_eq!(
+        refused_parsed(p),
+        format!(
+            "t.md:{line}: error[too-complex]: the record has {} elements (lines, markup characters such as `*`, `[`, `|`, `>`, and list markers); the limit is 100000, passed on this line: split the record, or link long logs and tables instead of pasting them",
+            limits::count(&text)
+        )
+    );
+    assert!(peak < 64 << 10, "refused in {peak} bytes");
+    // Each kind of element counts: markup alone, lines alone.
+    for unit in ["[", "\n", "|", "> ", "1. "] {
+        let text = format!("{REFERENCE}\n{}", unit.repeat(limits::MAX_ELEMENTS));
+        assert_eq!(parse_str(&text).diagnostics[0].rule, "too-complex", "{unit:?}");
+    }
+}
+
+#[test]
+fn rule_too_deep() {
+    let nested = |depth: usize, unit: &str| format!("{REFERENCE}\n## Notes\n\n{}x\n", unit.repeat(depth));
+    let line = REFERENCE.lines().count() + 4;
+    for unit in ["- ", "> ", "1. ", "> - "] {
+        let depth = limits::MAX_DEPTH / unit.trim().split(' ').count();
+        assert!(parse_str(&nested(depth, unit)).accepted(), "{unit:?}");
+        assert_eq!(
+            refused_parsed(parse_str(&nested(depth + 1, unit))),
+            format!(
+                "t.md:{line}: error[too-deep]: lists and block quotes are nested more than 16 deep here; the limit is 16"
+            )
+        );
+    }
+    // Nested by indentation, one item a line.
+    let items: String = (0..=limits::MAX_DEPTH).map(|i| format!("{}- x\n", "  ".repeat(i))).collect();
+    let p = parse_str(&format!("{REFERENCE}\n## Notes\n\n{items}"));
+    assert_eq!(p.diagnostics[0].rule, "too-deep");
+    assert_eq!(p.diagnostics[0].line, line + limits::MAX_DEPTH);
+}
+
+/// The one error of a record refused as a whole.
+fn refused_parsed(p: Parsed) -> String {
+    assert!(p.incident.is_none() && !p.accepted());
+    assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+    p.diagnostics[0].to_string()
 }
 
 #[test]
@@ -850,6 +915,22 @@ fn warning_severity_and_retention_invalid() {
         ]
     );
     assert_eq!(incident(&text).retention.years, None);
+}
+
+#[test]
+fn rule_retention_too_long() {
+    let text = REFERENCE.replace("7 years (compliance requirement)", "7975 years");
+    assert_eq!(
+        rule(&text, "retention-too-long"),
+        [
+            "t.md:251: error[retention-too-long]: retention `7975 years` is 7975 years; the most a record may ask for is 100 years"
+        ]
+    );
+    assert!(!parse_str(&text).accepted());
+    // What the record states is kept (verify compares it with the ledger).
+    assert_eq!(parse_str(&text).incident.unwrap().retention.years, Some(7975));
+    let inc = incident(&REFERENCE.replace("7 years (compliance requirement)", "100 years"));
+    assert_eq!(inc.retention.years, Some(values::MAX_RETENTION_YEARS));
 }
 
 #[test]
@@ -1028,3 +1109,168 @@ fn a_summary_keeps_what_lists_show_and_drops_the_rest() {
     let back: Incident = serde_json::from_slice(&serde_json::to_vec(&summary).unwrap()).unwrap();
     assert_eq!(back, summary);
 }
+
+// ---------------------------------------------------------------- bounded memory
+
+/// Counts the heap bytes of each thread, so that a test can measure what one parse allocates
+/// at its peak (the binary uses another allocator; the sizes asked for are the same).
+mod heap {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn add(delta: isize) {
+        let _ = LIVE.try_with(|live| {
+            let now = live.get() + delta;
+            live.set(now);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+        });
+    }
+
+    struct Counting;
+
+    // SAFETY: every call goes to the system allocator unchanged; only sizes are counted.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            add(layout.size() as isize);
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            add(layout.size() as isize);
+            unsafe { System.alloc_zeroed(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            add(-(layout.size() as isize));
+        }
+
+        /// Counted as a new block before the old one is freed: a moving reallocation holds both.
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            add(new_size as isize);
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            add(-(layout.size() as isize));
+            p
+        }
+    }
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    /// What `f` returns, and the most heap it held at once on this thread (bytes).
+    pub fn peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        let start = LIVE.with(Cell::get);
+        PEAK.with(|p| p.set(start));
+        let out = f();
+        (out, (PEAK.with(Cell::get) - start).max(0) as usize)
+    }
+}
+
+/// A signed-off record with `unit` repeated after `section` (then `tail`), as many times as
+/// the limits accept: up to [`limits::MAX_ELEMENTS`] and [`MAX_RECORD_BYTES`].
+fn worst(section: &str, unit: &str, tail: &str) -> String {
+    let head = format!(
+        "# Incident Report: INC-1\n\n## Incident Summary\n\n**Incident ID**: INC-1\n**Title**: Worst\n\
+         **Status**: Resolved\n**Start Time**: 2025-01-14 14:23:47 UTC\n\n## Sign-off\n\n\
+         **Approved By**: Maria Garcia\n**Date**: 2025-01-15\n\n{section}"
+    );
+    let fixed = limits::count(&format!("{head}{tail}"));
+    // Elements in 64 units (a last line without a newline does not count: more units follow).
+    let per_64 = limits::count(&format!("{}\n", unit.repeat(64))) - 1;
+    let by_elements = match per_64 {
+        0 => usize::MAX,
+        n => (limits::MAX_ELEMENTS - fixed - 2) * 64 / n,
+    };
+    let by_bytes = (MAX_RECORD_BYTES - head.len() - tail.len()) / unit.len();
+    format!("{head}{}{tail}", unit.repeat(by_elements.min(by_bytes)))
+}
+
+/// The shapes that cost the most per byte or per element, each as large as accepted.
+fn worst_shapes() -> Vec<(&'static str, String)> {
+    let t = "## Notes\n\n";
+    vec![
+        ("list items", worst("## What Went Well\n\n", "- x\n", "")),
+        ("ordered items", worst("## What Went Well\n\n", "1. x\n", "")),
+        ("nested lists", worst(t, &format!("{}x\n", "- ".repeat(limits::MAX_DEPTH)), "")),
+        ("nested quotes", worst(t, &format!("{}x\n\n", "> ".repeat(limits::MAX_DEPTH)), "")),
+        ("task items", worst("## What Went Well\n\n", "- [x] a\n", "")),
+        ("resolution steps", worst("## Resolution\n\n", "1. ✅ a\n", "")),
+        ("table rows", worst(&format!("{t}| a | b |\n|---|---|\n"), "|a|b|\n", "")),
+        ("rows without pipes", worst(&format!("{t}| a | b |\n|---|---|\n"), "a\n", "")),
+        (
+            "rows of a wide table",
+            worst(&format!("{t}{}|\n{}|\n", "|a".repeat(2000), "|-".repeat(2000)), "a\n", ""),
+        ),
+        (
+            "action items",
+            worst(
+                "## Action Items\n\n| ID | Action | Owner | Due | Status |\n|---|---|---|---|---|\n",
+                "|1|a|o|2025-01-20|x|\n",
+                "",
+            ),
+        ),
+        (
+            "customer rows",
+            worst("## Customer Impact\n\n| Customer | Users Affected |\n|---|---|\n", "|a|1|\n", ""),
+        ),
+        ("headings", worst("", "# a\n", "")),
+        ("setext headings", worst("", "a\n=\n", "")),
+        ("timeline entries", worst("## Timeline\n\n", "**14:23:47** - a  \n", "")),
+        ("timeline lines", worst("## Timeline\n\n", "14:23 a\n", "")),
+        ("labels", worst(t, "**a**: b  \n", "")),
+        ("summary labels", worst("## Summary\n\n", "a: b\n", "")),
+        ("paragraph lines", worst(t, "a\n", "")),
+        ("paragraphs", worst(t, "a\n\n", "")),
+        ("hard breaks", worst(t, "a  \n", "")),
+        ("emphasis", worst(t, "*a* ", "")),
+        ("links", worst("## References\n\n", "[a](b) ", "")),
+        ("autolinks", worst(t, "<http://a> ", "")),
+        ("code spans", worst(t, "`a` ", "")),
+        ("brackets", worst(t, "[", "")),
+        ("entities", worst(t, "&amp;", "")),
+        ("inline html", worst(t, "<b>", "")),
+        ("html blocks", worst(t, "<div>\n\n", "")),
+        ("code blocks", worst("## Technical Details\n\n", "```\nx\n```\n", "")),
+        (
+            "one code block",
+            worst("## Technical Details\n\n```\n", &format!("{}\n", "x".repeat(100)), "```\n"),
+        ),
+        (
+            "prose",
+            worst(t, "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\n", ""),
+        ),
+        ("one long line", worst(t, "x", "")),
+    ]
+}
+
+#[test]
+fn the_worst_accepted_shapes_parse_in_bounded_memory() {
+    for (name, text) in worst_shapes() {
+        let (p, peak) = heap::peak(|| parse_str(&text));
+        let elements = limits::count(&text);
+        eprintln!(
+            "{name:>22}: {:>8} bytes {elements:>6} elements: peak {:>6.1} MB = {:>5.1} x size, {:>4} B/element",
+            text.len(),
+            peak as f64 / 1e6,
+            peak as f64 / text.len() as f64,
+            peak / elements.max(1)
+        );
+        assert!(p.accepted(), "{name}: {:#?}", &p.diagnostics[..p.diagnostics.len().min(3)]);
+        // Measured: at most 73 MB (the rows of a wide table, each padded to the header's
+        // width); records of megabytes take at most 6 times their size.
+        assert!(peak < PARSE_HEAP_BOUND, "{name}: {peak} bytes");
+        if text.len() >= 1 << 20 {
+            assert!(peak < 20 * text.len(), "{name}: {peak} bytes for {} bytes", text.len());
+        }
+    }
+}
+
+/// What the parse of any accepted record may hold at once (the heap, not counting the bytes
+/// read): a little above the worst shape measured, and so about 100 MB of resident memory
+/// in the binary.
+const PARSE_HEAP_BOUND: usize = 80 << 20;

@@ -372,6 +372,10 @@ pub fn parse_severity(s: &str) -> Option<(String, Option<String>)> {
     None
 }
 
+/// The longest retention a record (or the configuration) may ask for, in years: longer is
+/// refused (`retention-too-long`) rather than kept for less than asked.
+pub const MAX_RETENTION_YEARS: u32 = 100;
+
 /// Years of retention from `7 years (compliance requirement)`, `10 yrs`, `seven years`, `7y`.
 pub fn parse_retention_years(s: &str) -> Option<u32> {
     const WORDS: [&str; 12] =

@@ -310,3 +310,229 @@ fn an_empty_folder_has_nothing_to_check() {
         "checked 0 records: 0 accepted, 0 rejected, 0 warnings\n"
     );
 }
+
+// ---------------------------------------------------------------- bounded memory
+
+/// Peak resident memory of the binary run with `args` in `dir` (GNU time's `%M`), with its exit
+/// code; `None` where `/usr/bin/time` is not installed.
+fn peak_rss(dir: &Path, args: &[&str]) -> Option<(i32, u64)> {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        eprintln!("note: no /usr/bin/time: peak memory not measured");
+        return None;
+    }
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let status = std::process::Command::new(time)
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(env!("CARGO_BIN_EXE_incident-archive"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    let text = std::fs::read_to_string(report.path()).unwrap();
+    let kb: u64 = text.lines().last().unwrap_or("").trim().parse().ok()?;
+    Some((status.code().unwrap_or(-1), kb * 1024))
+}
+
+/// A signed-off record `id` with `unit` repeated in a section as often as the limits accept.
+fn worst_record(id: &str, section: &str, unit: &str, tail: &str) -> String {
+    use incident_archive::record::{MAX_RECORD_BYTES, limits};
+    let head = format!(
+        "# Incident Report: {id}\n\n## Incident Summary\n\n**Incident ID**: {id}\n**Title**: Worst\n\
+         **Status**: Resolved\n**Start Time**: 2025-01-14 14:23:47 UTC\n\n## Sign-off\n\n\
+         **Approved By**: Maria Garcia\n**Date**: 2025-01-15\n\n{section}"
+    );
+    let fixed = limits::count(&format!("{head}{tail}"));
+    let per_64 = limits::count(&format!("{}\n", unit.repeat(64))) - 1;
+    let by_elements = (limits::MAX_ELEMENTS - fixed - 2) * 64 / per_64.max(1);
+    let by_bytes = (MAX_RECORD_BYTES - head.len() - tail.len()) / unit.len();
+    format!("{head}{}{tail}", unit.repeat(by_elements.min(by_bytes)))
+}
+
+/// What one command may take, at most, on the worst records the gate accepts (measured with the
+/// debug binary: at most 190 MB, for `build` and for `show --json` of the 10 MiB code block).
+const PEAK_RSS_BOUND: u64 = 256 << 20;
+
+#[test]
+fn the_worst_accepted_records_take_little_memory_in_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records");
+    std::fs::create_dir(&records).unwrap();
+    let wide_table = format!("## Notes\n\n{}|\n{}|\n", "|a".repeat(2000), "|-".repeat(2000));
+    let shapes = [
+        ("W-1", worst_record("W-1", "## What Went Well\n\n", "- x\n", "")),
+        ("W-2", worst_record("W-2", &wide_table, "a\n", "")),
+        ("W-3", worst_record("W-3", "## Notes\n\n", "a\n", "")),
+        (
+            "W-4",
+            worst_record("W-4", "## Technical Details\n\n```\n", &format!("{}\n", "x".repeat(99)), "```\n"),
+        ),
+    ];
+    for (id, text) in &shapes {
+        std::fs::write(records.join(format!("{id}.md")), text).unwrap();
+    }
+    let out = bin().current_dir(dir.path()).args(["check", "records"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let mut commands: Vec<Vec<&str>> =
+        vec![vec!["check", "records"], vec!["check", "--json", "records"], vec!["build"], vec!["verify"]];
+    commands.extend(shapes.iter().map(|(id, _)| vec!["show", id, "--json"]));
+    for args in commands {
+        let Some((code, rss)) = peak_rss(dir.path(), &args) else { return };
+        eprintln!("{args:?}: {} MB", rss >> 20);
+        assert_eq!(code, 0, "{args:?}");
+        assert!(rss < PEAK_RSS_BOUND, "{args:?}: {} MB", rss >> 20);
+    }
+}
+
+#[test]
+fn the_issues_record_of_10_mib_of_list_items_is_refused_in_little_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = std::fs::read_to_string(records().join("INC-2025-0023.md")).unwrap();
+    let items = "- x\n".repeat((10 * 1024 * 1024 - reference.len()) / 4 - 1);
+    std::fs::write(dir.path().join("big.md"), format!("{reference}\n{items}")).unwrap();
+    let (code, stdout, _) = {
+        let out = bin().current_dir(dir.path()).args(["check", "big.md"]).output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap(), ())
+    };
+    assert_eq!(code, Some(1));
+    assert!(stdout.starts_with("big.md:"), "{stdout}");
+    assert!(stdout.contains(": error[too-complex]: the record has "), "{stdout}");
+    if let Some((code, rss)) = peak_rss(dir.path(), &["check", "big.md"]) {
+        assert_eq!(code, 1);
+        // The process, the 10 MiB read and nothing parsed (2.5 GB before the limit).
+        assert!(rss < 64 << 20, "{} MB", rss >> 20);
+    }
+}
+
+// ---------------------------------------------------------------- the inbox
+
+/// A folder with `records/` holding the reference record, for `check`, `ingest` and `build`.
+fn inbox() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("records")).unwrap();
+    std::fs::copy(records().join("INC-2025-0023.md"), dir.path().join("records/INC-2025-0023.md")).unwrap();
+    dir
+}
+
+/// Runs the binary in `dir`, killed after 60 s so that a blocked run fails instead of hanging:
+/// (exit code, stdout, stderr).
+fn run_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = bin().current_dir(dir).args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_being_opened_and_never_blocks() {
+    let dir = inbox();
+    let status =
+        std::process::Command::new("mkfifo").arg(dir.path().join("records/pipe.md")).status().unwrap();
+    assert!(status.success());
+    let want = "records/pipe.md:1: error[not-regular-file]: a FIFO (named pipe) is not a regular file: skipped without being opened";
+    for args in [&["check", "records/pipe.md"][..], &["check"][..]] {
+        let (code, stdout, _) = run_in(dir.path(), args);
+        assert_eq!(code, Some(1), "{args:?}: {stdout}");
+        assert!(stdout.lines().any(|l| l == want), "{args:?}: {stdout}");
+    }
+    // Named on the command line of `ingest`, it once blocked forever holding the archive lock.
+    let (code, stdout, stderr) =
+        run_in(dir.path(), &["ingest", "records/pipe.md", "records/INC-2025-0023.md"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stderr.lines().any(|l| l == want), "{stderr}");
+    assert!(stdout.starts_with("2 records: 1 new, 0 new versions, 0 unchanged, 1 rejected"), "{stdout}");
+    let (code, stdout, stderr) = run_in(dir.path(), &["build", "--json"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["ingest"]["rejected"][0]["diagnostics"][0]["rule"], "not-regular-file");
+    assert_eq!(v["ingest"]["seen"], 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_inbox_is_refused_unless_the_configuration_allows_it() {
+    let dir = inbox();
+    let outside = dir.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let reference = std::fs::read_to_string(records().join("INC-2025-0023.md")).unwrap();
+    std::fs::write(outside.join("secret.md"), reference.replace("INC-2025-0023", "INC-2025-0099")).unwrap();
+    std::os::unix::fs::symlink("../outside/secret.md", dir.path().join("records/link.md")).unwrap();
+    // A link inside the inbox is read.
+    std::os::unix::fs::symlink("INC-2025-0023.md", dir.path().join("records/same.md")).unwrap();
+
+    let (code, stdout, _) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let target = std::fs::canonicalize(outside.join("secret.md")).unwrap();
+    let inbox = std::fs::canonicalize(dir.path().join("records")).unwrap();
+    assert_eq!(
+        stdout,
+        format!(
+            "records/link.md:1: error[symlink-outside]: a symbolic link to `{}`, outside `{}`: not read (set \
+             `allow_symlinks_outside_inbox: true` to read such links)\n\
+             checked 3 records: 2 accepted, 1 rejected, 0 warnings\n",
+            target.display(),
+            inbox.display()
+        )
+    );
+    let (code, _, stderr) = run_in(dir.path(), &["ingest"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let ledger = std::fs::read_to_string(dir.path().join("archive/ledger.jsonl")).unwrap();
+    assert!(!ledger.contains("INC-2025-0099"), "the record outside was archived");
+
+    std::fs::write(dir.path().join("incident-archive.yaml"), "allow_symlinks_outside_inbox: true\n").unwrap();
+    let (code, stdout, _) = run_in(dir.path(), &["check"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), "checked 3 records: 3 accepted, 0 rejected, 0 warnings\n"));
+    let (code, _, stderr) = run_in(dir.path(), &["ingest"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let ledger = std::fs::read_to_string(dir.path().join("archive/ledger.jsonl")).unwrap();
+    assert!(ledger.contains("INC-2025-0099"));
+}
+
+#[test]
+fn files_that_are_no_records_are_listed_not_silently_passed_over() {
+    let dir = inbox();
+    std::fs::write(dir.path().join("records/notes.txt"), "not a record").unwrap();
+    std::fs::write(dir.path().join("records/.draft.md"), "# hidden").unwrap();
+    let (code, stdout, stderr) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout, "checked 1 record: 1 accepted, 0 rejected, 0 warnings; 2 other files skipped\n");
+    assert_eq!(stderr, "");
+    let (_, _, stderr) = run_in(dir.path(), &["-v", "check"]);
+    assert!(stderr.contains("skipped `records/.draft.md`: hidden\n"), "{stderr}");
+    assert!(stderr.contains("skipped `records/notes.txt`: not *.md\n"), "{stderr}");
+    let skipped = serde_json::json!([
+        {"path": "records/.draft.md", "reason": "hidden"},
+        {"path": "records/notes.txt", "reason": "not *.md"}
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["ingest", "--json"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(serde_json::from_str::<Value>(&stdout).unwrap()["skipped"], skipped);
+    let (code, stdout, _) = run_in(dir.path(), &["build", "--json"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(serde_json::from_str::<Value>(&stdout).unwrap()["skipped"], skipped);
+    let (_, stdout, _) = run_in(dir.path(), &["build"]);
+    assert!(stdout.contains("skipped: 2 files that are no records (`-v` lists them)\n"), "{stdout}");
+}
+
+#[test]
+fn a_retention_of_7975_years_is_refused_in_a_record_and_in_the_configuration() {
+    let dir = inbox();
+    let path = dir.path().join("records/INC-2025-0023.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("7 years (compliance requirement)", "7975 years")).unwrap();
+    let (code, stdout, _) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stdout.starts_with(
+            "records/INC-2025-0023.md:251: error[retention-too-long]: retention `7975 years` is 7975 years; the most a record may ask for is 100 years\n"
+        ),
+        "{stdout}"
+    );
+    std::fs::write(dir.path().join("incident-archive.yaml"), "retention:\n  default_years: 7975\n").unwrap();
+    let (code, _, stderr) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("retention.default_years: must be from 1 to 100 years, not 7975"), "{stderr}");
+}
