@@ -1,9 +1,14 @@
 //! Proofs an auditor can check without the archive: that a ledger entry is in the tree of a
 //! root (inclusion), and that a later root extends an earlier one (consistency).
+//!
+//! A proof carries the root it leads to, so on its own it only shows that it is consistent
+//! with itself: anyone can make one for an entry never archived. It proves something when it
+//! is checked against a root the auditor trusts, or against the archive itself
+//! ([`InclusionProof::check_in`]).
 
 use serde::{Deserialize, Serialize};
 
-use super::ledger::{self, Action};
+use super::ledger::{self, Action, LedgerFile};
 use super::merkle::{self, Hash, parse_hash};
 use super::{Archive, ArchiveError};
 
@@ -55,6 +60,47 @@ impl InclusionProof {
         merkle::verify_inclusion(self.leaf_index, self.tree_size, &leaf, &path, &root)
             .map_err(|e| e.to_string())?;
         Ok(hex::encode(root))
+    }
+}
+
+impl InclusionProof {
+    /// Checks the proof against `archive` after [`InclusionProof::check`] found it leads to
+    /// `root`: the archive's ledger holds the proof's entry, byte for byte, at `leaf_index`, and
+    /// its first `tree_size` entries hash to `root`. Returns the number of entries the ledger
+    /// has now (at least `tree_size`: a ledger only grows).
+    pub fn check_in(&self, archive: &Archive, root: &str) -> Result<u64, String> {
+        let ledger = LedgerFile::read(&archive.ledger_path()).map_err(|e| e.to_string())?;
+        let path = archive.ledger_path();
+        let n = ledger.lines.len() as u64;
+        if self.tree_size > n {
+            return Err(format!(
+                "the proof is for a ledger of {} entries, but `{}` has {n}",
+                self.tree_size,
+                path.display()
+            ));
+        }
+        if self.leaf_index >= self.tree_size {
+            return Err(format!(
+                "entry {} is not among the {} of the proof",
+                self.leaf_index, self.tree_size
+            ));
+        }
+        if ledger.line_bytes(self.leaf_index as usize) != self.entry.as_bytes() {
+            return Err(format!(
+                "line {} of `{}` is not the proof's entry: the entry was never archived there, or was changed",
+                self.leaf_index + 1,
+                path.display()
+            ));
+        }
+        let have = hex::encode(ledger.root_of(self.tree_size as usize));
+        if have != root {
+            return Err(format!(
+                "the first {} entries of `{}` hash to `{have}`, not to `{root}`",
+                self.tree_size,
+                path.display()
+            ));
+        }
+        Ok(n)
     }
 }
 

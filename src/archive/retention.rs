@@ -198,11 +198,16 @@ fn hold_or_release(
 /// What `purge` is asked to do.
 #[derive(Debug, Clone)]
 pub struct PurgeOptions {
-    /// Purge records past `retain_until` on this date; never later than `now`'s date.
+    /// Purge records past `retain_until` on this date; never later than `now`'s date (a dry
+    /// run may look ahead).
     pub as_of: NaiveDate,
     pub reason: String,
     /// List only.
     pub dry_run: bool,
+    /// The time of the purge: the date that `as_of` may not pass, and the `at` of its entries.
+    /// The command passes [`super::clock::purge_now`]: the system clock, or a debug build's
+    /// earlier test clock, never a later one (a purge is the write whose time decides what is
+    /// lost).
     pub now: DateTime<Utc>,
 }
 

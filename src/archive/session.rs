@@ -59,7 +59,9 @@ impl<'a> Session<'a> {
     }
 
     /// Steps 3 and 4: numbers and chains the entries (their `seq` and `prev` are filled in),
-    /// appends them with one write and fsync, and records the new checkpoint.
+    /// appends them with one write and fsync, and records the new checkpoint. An entry's `at`
+    /// is never before the previous entry's (a clock set back writes the last time again):
+    /// `verify` reports times that go backwards.
     pub fn append(&mut self, mut entries: Vec<Entry>) -> Result<Vec<Entry>, ArchiveError> {
         if entries.is_empty() {
             return Ok(entries);
@@ -67,11 +69,14 @@ impl<'a> Session<'a> {
         debug_assert!(self.pending.is_some(), "append outside begin/finish");
         let mut buf = Vec::new();
         let mut prev = self.ledger.next_prev();
+        let mut last_at = self.ledger.lines.last().and_then(|l| l.entry.as_ref().ok()).map(|e| e.at);
         let mut new_lines = Vec::with_capacity(entries.len());
         let base = self.ledger.bytes.len();
         for (seq, e) in (self.ledger.lines.len() as u64..).zip(entries.iter_mut()) {
             e.seq = seq;
             e.prev = prev;
+            e.at = last_at.map_or(e.at, |t| t.max(e.at));
+            last_at = Some(e.at);
             let line = e.to_line();
             let hash = ledger::line_hash(&line);
             let start = base + buf.len();

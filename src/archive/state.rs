@@ -39,6 +39,8 @@ impl RecordState {
 pub enum FaultKind {
     /// `retain_until`, `retention_years` or the sign-off date is not what the rules give.
     Retention,
+    /// A purge dated on or before the record's `retain_until`.
+    PurgedEarly,
     /// Any other rule (unknown id, purge of a held record, malformed field, …).
     Invalid,
 }
@@ -176,12 +178,15 @@ impl State {
                             )));
                         }
                         if e.at.date_naive() <= r.retain_until {
-                            faults.push(retention_fault(format!(
-                                "`{}` was purged on {} but must be kept until {}",
-                                e.id,
-                                e.at.date_naive(),
-                                r.retain_until
-                            )));
+                            faults.push(Fault {
+                                kind: FaultKind::PurgedEarly,
+                                message: format!(
+                                    "`{}` was purged on {} but must be kept until {}",
+                                    e.id,
+                                    e.at.date_naive(),
+                                    r.retain_until
+                                ),
+                            });
                         }
                         r.purged = Some(PurgeInfo { at: e.at, reason });
                     }
@@ -327,7 +332,7 @@ mod tests {
         s.apply(&young);
         let mut early = entry(1, Action::Purge, "A", 'a', "2033-02-28", Some("x"));
         early.sign_off.date = young.sign_off.date;
-        assert_eq!(kinds(&s.apply(&early)), [FaultKind::Retention]);
+        assert_eq!(kinds(&s.apply(&early)), [FaultKind::PurgedEarly]);
         // A hold that changes the record's retention is a retention change.
         let mut s = State::default();
         s.apply(&entry(0, Action::Ingest, "A", 'a', "2023-02-28", None));

@@ -1,5 +1,11 @@
-//! `verify`: re-hash every object, check the hash chain, the Merkle root against the checkpoint,
-//! the retention fields, and name every problem with its path (and ledger line).
+//! `verify`: re-hash every object, check the hash chain, the Merkle root and the byte length
+//! against the checkpoint, the entries' times and the retention fields, and name every problem
+//! with its path (and ledger line).
+//!
+//! Times: an entry dated before the one above it is a problem (writers never go back, see
+//! `session`), and so is one dated after the time of the check (the system clock, or the time
+//! given to [`verify_at`]): a purge dated in the future would otherwise pass for one made after
+//! its record's `retain_until`.
 //!
 //! Leftovers of a run that was killed (see [`super::journal`]) are notes, not problems: the
 //! archive is consistent, and the next run tidies them up.
@@ -8,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -15,7 +22,11 @@ use super::journal::{Checkpoint, Pending};
 use super::ledger::{Action, GENESIS, LedgerFile};
 use super::objects::sha256_hex;
 use super::state::{FaultKind, State};
-use super::{Archive, ArchiveError};
+use super::{Archive, ArchiveError, clock};
+
+/// How far past the time of the check an entry may be dated (clocks of two machines differ)
+/// before it is a [`ProblemKind::LedgerTimeFuture`].
+pub const FUTURE_SLACK_HOURS: i64 = 24;
 
 /// The kinds of problem `verify` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -47,16 +58,23 @@ pub enum ProblemKind {
     LedgerTruncated,
     /// Ledger lines after the committed checkpoint that no run wrote.
     LedgerUnexpected,
+    /// An entry is dated before the entry above it (writers never go back in time).
+    LedgerTimeBackwards,
+    /// An entry is dated after the time of the check (more than [`FUTURE_SLACK_HOURS`] ahead).
+    LedgerTimeFuture,
     /// An entry breaks a rule of the archive (purge of a held record, unknown id, …).
     LedgerInvalid,
     /// `retain_until`, `retention_years` or the sign-off date differ from what the rules and
     /// the record give.
     RetentionChanged,
+    /// A purge is dated on or before the record's `retain_until`.
+    PurgedEarly,
     /// An object's content disagrees with its ledger entry (another id).
     RecordMismatch,
-    /// `checkpoint.json` is missing or unreadable.
+    /// `checkpoint.json` is missing, unreadable, or its `ledger_bytes` disagrees with the
+    /// entries it commits.
     CheckpointInvalid,
-    /// `pending.json` is unreadable.
+    /// `pending.json` is unreadable or does not describe a point of the ledger.
     PendingInvalid,
 }
 
@@ -77,8 +95,11 @@ impl ProblemKind {
             ProblemKind::LedgerRemoved => "ledger-removed",
             ProblemKind::LedgerTruncated => "ledger-truncated",
             ProblemKind::LedgerUnexpected => "ledger-unexpected",
+            ProblemKind::LedgerTimeBackwards => "ledger-time-backwards",
+            ProblemKind::LedgerTimeFuture => "ledger-time-future",
             ProblemKind::LedgerInvalid => "ledger-invalid",
             ProblemKind::RetentionChanged => "retention-changed",
+            ProblemKind::PurgedEarly => "purged-early",
             ProblemKind::RecordMismatch => "record-mismatch",
             ProblemKind::CheckpointInvalid => "checkpoint-invalid",
             ProblemKind::PendingInvalid => "pending-invalid",
@@ -276,6 +297,29 @@ pub(crate) fn check_ledger(
     }
     let chain_problems = problems.len();
 
+    // Time: every writer dates an entry no earlier than the one before it.
+    let mut last: Option<&super::ledger::Entry> = None;
+    for (i, l) in ledger.lines.iter().enumerate() {
+        let Ok(e) = &l.entry else { continue };
+        if let Some(p) = last
+            && e.at < p.at
+        {
+            problems.push(Problem {
+                kind: ProblemKind::LedgerTimeBackwards,
+                path: path.clone(),
+                line: Some(i + 1),
+                message: format!(
+                    "entry seq {} is dated {}, before seq {} above it ({})",
+                    e.seq,
+                    rfc3339(e.at),
+                    p.seq,
+                    rfc3339(p.at)
+                ),
+            });
+        }
+        last = Some(e);
+    }
+
     // The checkpoint: the committed size and root.
     match checkpoint {
         Err(msg) => problems.push(Problem {
@@ -304,7 +348,8 @@ pub(crate) fn check_ledger(
                     ),
                 });
             } else {
-                if hex::encode(ledger.root_of(size)) != cp.root && chain_problems == 0 {
+                let root_matches = hex::encode(ledger.root_of(size)) == cp.root;
+                if !root_matches && chain_problems == 0 {
                     problems.push(Problem {
                         kind: ProblemKind::LedgerEdited,
                         path: path.clone(),
@@ -314,6 +359,32 @@ pub(crate) fn check_ledger(
                              (this entry, or an earlier one with the chain recomputed, was edited)",
                             cp.root
                         ),
+                    });
+                }
+                // The committed entries' length, once their root is known to be the one committed.
+                let committed = offset_after(ledger, size);
+                if root_matches && cp.ledger_bytes != committed {
+                    let file = ledger.bytes.len() as u64;
+                    problems.push(if file < cp.ledger_bytes {
+                        Problem {
+                            kind: ProblemKind::LedgerTruncated,
+                            path: path.clone(),
+                            line: None,
+                            message: format!(
+                                "the ledger has {file} bytes, fewer than the {} committed in `checkpoint.json`: it was cut short",
+                                cp.ledger_bytes
+                            ),
+                        }
+                    } else {
+                        Problem {
+                            kind: ProblemKind::CheckpointInvalid,
+                            path: checkpoint_path.to_path_buf(),
+                            line: None,
+                            message: format!(
+                                "`ledger_bytes` is {} but the {size} committed entries take {committed} bytes",
+                                cp.ledger_bytes
+                            ),
+                        }
                     });
                 }
                 if size < n {
@@ -364,6 +435,7 @@ pub(crate) fn check_ledger(
         for f in state.apply(e) {
             let kind = match f.kind {
                 FaultKind::Retention => ProblemKind::RetentionChanged,
+                FaultKind::PurgedEarly => ProblemKind::PurgedEarly,
                 FaultKind::Invalid => ProblemKind::LedgerInvalid,
             };
             problems.push(Problem { kind, path: path.clone(), line: Some(i + 1), message: f.message });
@@ -385,6 +457,16 @@ pub fn verify_knowing(
     archive: &Archive,
     known: &HashMap<String, Facts>,
 ) -> Result<VerifyReport, ArchiveError> {
+    verify_at(archive, known, clock::system_now())
+}
+
+/// Like [`verify_knowing`], as of `now` instead of the system clock: an entry dated more than
+/// [`FUTURE_SLACK_HOURS`] after `now` is a problem ([`ProblemKind::LedgerTimeFuture`]).
+pub fn verify_at(
+    archive: &Archive,
+    known: &HashMap<String, Facts>,
+    now: DateTime<Utc>,
+) -> Result<VerifyReport, ArchiveError> {
     let ledger = LedgerFile::read(&archive.ledger_path())?;
     let checkpoint = Checkpoint::read(&archive.checkpoint_path());
     let mut problems = Vec::new();
@@ -402,6 +484,10 @@ pub fn verify_knowing(
     };
     let check = check_ledger(&ledger, &checkpoint, &archive.checkpoint_path(), pending.as_ref());
     problems.extend(check.problems);
+    if let (Some(p), Ok(Some(cp))) = (&pending, &checkpoint) {
+        problems.extend(check_pending(p, cp, &ledger, &archive.pending_path()));
+    }
+    problems.extend(future_entries(&ledger, now));
     let mut notes = check.notes;
     let state = check.state;
     let store = archive.store();
@@ -670,6 +756,81 @@ pub fn verify_knowing(
     problems.dedup();
     let root = hex::encode(ledger.root_of(ledger.lines.len()));
     Ok(VerifyReport::new(problems, notes, ledger.lines.len() as u64, scanned.len() as u64, root))
+}
+
+/// `2026-01-31T02:00:00Z`.
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The byte length of the first `n` complete lines with their newlines (`n` at most the
+/// number of lines).
+fn offset_after(ledger: &LedgerFile, n: usize) -> u64 {
+    n.checked_sub(1).map_or(0, |i| ledger.lines[i].end as u64 + 1)
+}
+
+/// Entries dated after `now` (plus the slack): the ledger records nothing that has not happened
+/// yet, so a later date is a wrong clock or a forged entry, such as a purge dated after the
+/// `retain_until` it claims to have waited for.
+fn future_entries(ledger: &LedgerFile, now: DateTime<Utc>) -> Vec<Problem> {
+    let limit = now + TimeDelta::hours(FUTURE_SLACK_HOURS);
+    ledger
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let e = l.entry.as_ref().ok().filter(|e| e.at > limit)?;
+            Some(Problem {
+                kind: ProblemKind::LedgerTimeFuture,
+                path: ledger.path.clone(),
+                line: Some(i + 1),
+                message: format!(
+                    "entry seq {} (`{}` of `{}`) is dated {}, after the time of this check ({})",
+                    e.seq,
+                    e.action,
+                    e.id,
+                    rfc3339(e.at),
+                    rfc3339(now)
+                ),
+            })
+        })
+        .collect()
+}
+
+/// `pending.json` against the ledger and the checkpoint: it must name a point of the ledger at
+/// or before the checkpoint (its `size` entries taking its `ledger_bytes` bytes), objects by
+/// their hash and ids of the safe form. Otherwise what it excuses is not what a run left.
+fn check_pending(p: &Pending, cp: &Checkpoint, ledger: &LedgerFile, path: &Path) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut problem = |message: String| {
+        out.push(Problem {
+            kind: ProblemKind::PendingInvalid,
+            path: path.to_path_buf(),
+            line: None,
+            message,
+        });
+    };
+    let n = ledger.lines.len() as u64;
+    if p.size > cp.size.min(n) {
+        problem(format!(
+            "it records {} entries before its write, but `checkpoint.json` commits {} and the ledger has {n}",
+            p.size, cp.size
+        ));
+    } else if offset_after(ledger, p.size as usize) != p.ledger_bytes {
+        problem(format!(
+            "`ledger_bytes` is {} but the first {} entries take {} bytes",
+            p.ledger_bytes,
+            p.size,
+            offset_after(ledger, p.size as usize)
+        ));
+    }
+    for o in p.objects.iter().filter(|o| !super::objects::is_object_name(o)) {
+        problem(format!("`{}` in `objects` is not a SHA-256", o.escape_debug()));
+    }
+    for id in p.purge.iter().filter(|id| !super::is_safe_id(id)) {
+        problem(format!("`{}` in `purge` is not a record id", id.escape_debug()));
+    }
+    out
 }
 
 /// What an object says about the fields its ledger entry records.

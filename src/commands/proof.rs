@@ -1,4 +1,8 @@
 //! `proof` and `verify-proof`: RFC 6962 inclusion proofs for ledger entries.
+//!
+//! `verify-proof` checks a proof against the archive when it runs where one is (the configured
+//! archive or `--archive`), against `--root` when given, and otherwise says that it checked
+//! only the proof's own consistency (exit 1: that proves nothing about any archive).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -6,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use super::{Context, Outcome, emit};
-use crate::archive::{Archive, InclusionProof};
+use crate::archive::{Archive, ArchiveError, InclusionProof};
 
 #[derive(Debug)]
 pub struct Options {
@@ -35,21 +39,61 @@ pub fn run_verify(ctx: &Context, o: VerifyOptions) -> anyhow::Result<Outcome> {
     };
     let proof: InclusionProof =
         serde_json::from_str(&text).context("not an inclusion proof printed by `proof`")?;
-    match proof.check(o.root.as_deref()) {
-        Ok(root) => {
-            if !ctx.out.quiet {
-                emit(&format!(
-                    "ok: entry {} about `{}` is in the ledger of {} entries with root {root}\n",
-                    proof.leaf_index, proof.id, proof.tree_size
-                ))?;
-            }
-            Ok(Outcome::Ok)
-        }
+    // Inside an archive (the configured one, or `--archive`), the proof is checked against it.
+    let dir = &ctx.config.archive;
+    let archive = match Archive::open(dir) {
+        Ok(a) => Some(a),
+        Err(ArchiveError::NoArchive { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let root = match proof.check(o.root.as_deref()) {
+        Ok(root) => root,
         Err(why) => {
             emit(&format!("error: the proof does not check out: {why}\n"))?;
-            Ok(Outcome::Problems)
+            return Ok(Outcome::Problems);
         }
+    };
+    let entries = |n: u64| if n == 1 { "1 entry".to_string() } else { format!("{n} entries") };
+    let what = format!(
+        "entry {} about `{}` is in the ledger of {} with root {root}",
+        proof.leaf_index,
+        proof.id,
+        entries(proof.tree_size)
+    );
+    let checked = match (&archive, &o.root) {
+        (Some(a), _) => match proof.check_in(a, &root) {
+            Ok(n) => format!(
+                "checked against the archive `{}`, whose ledger holds this entry and has this root at {}{}",
+                dir.display(),
+                entries(proof.tree_size),
+                if n > proof.tree_size { format!(" ({} now)", entries(n)) } else { String::new() }
+            ),
+            Err(why) => {
+                emit(&format!("error: the proof does not match the archive `{}`: {why}\n", dir.display()))?;
+                return Ok(Outcome::Problems);
+            }
+        },
+        (None, Some(_)) => "checked against the root given with `--root`".to_string(),
+        (None, None) => {
+            // The proof states its own root: without a root to compare it with, a proof made up
+            // for an entry never archived passes this far.
+            emit(&format!(
+                "internally consistent only: not checked against any root: the audit path of entry {} \
+                 about `{}` leads to the root the proof states itself ({root}, {}), as it would for an \
+                 entry never archived; no archive at `{}` to check it against: give `--root HEX` with a \
+                 root you trust, or run this where the archive is\n",
+                proof.leaf_index,
+                proof.id,
+                entries(proof.tree_size),
+                dir.display()
+            ))?;
+            return Ok(Outcome::Problems);
+        }
+    };
+    if !ctx.out.quiet {
+        emit(&format!("ok: {what}; {checked}\n"))?;
     }
+    Ok(Outcome::Ok)
 }
 
 fn read_stdin() -> anyhow::Result<String> {

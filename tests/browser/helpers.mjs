@@ -28,7 +28,8 @@ export const HOSTILE = fs
 /** The generated corpus: `incident-archive generate-corpus --count COUNT --seed SEED`. */
 const COUNT = 3000;
 const SEED = 7;
-/** The build date and the ledger's clock, fixed so that every run builds the same site. */
+/** The build date and the ledger's clock, fixed so that every run builds the same site (the debug
+ *  binary takes the clock from `INCIDENT_ARCHIVE_NOW`; a release binary would ignore it). */
 export const AS_OF = "2026-01-31";
 const NOW = "2026-01-31T02:00:00Z";
 

@@ -982,9 +982,12 @@ fn killed_ingests_leave_a_consistent_archive_and_converge() {
     };
     let (mut kills, mut mid_write, mut series) = (0, 0, 0);
     // Series from an empty archive of up to 8 kills each (a kill may land while the previous
-    // one is being cleaned up), then a run to the end, until 50 kills hit a running ingest.
-    while kills < 50 {
-        assert!(series < 40, "only {kills} kills landed in 40 series");
+    // one is being cleaned up), then a run to the end, until 50 kills hit a running ingest and
+    // 10 of them a write in progress. How many kills a series gets depends on where the time
+    // goes, which a loaded machine shifts (a slow fsync puts more kills after the commit, which
+    // ends the series): the number of series is only bounded against a loop without end.
+    while kills < 50 || mid_write < 10 {
+        assert!(series < 300, "only {kills} kills landed in 300 series, {mid_write} of them during a write");
         if root.exists() {
             fs::remove_dir_all(&root).unwrap();
         }
@@ -1035,7 +1038,6 @@ fn killed_ingests_leave_a_consistent_archive_and_converge() {
         series += 1;
     }
     eprintln!("{kills} kills in {series} series, {mid_write} during a write");
-    assert!(mid_write >= 10, "only {mid_write} of {kills} kills landed during a write");
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -1167,11 +1169,14 @@ fn every_crash_window_verifies_and_is_recovered() {
         assert_eq!(fs::read(root.join("ledger.jsonl")).unwrap(), after_ledger, "{name}");
     }
 
-    // An interrupted purge: the entry is written, the bytes are not yet removed.
+    // An interrupted purge: the entry is written, the bytes are not yet removed. The purge is
+    // made in 2040, when the records have expired, and verified as of then (its entries are
+    // dated in the future of today's clock).
     let root = p.path().join("purge");
     copy_tree(&after, &root);
     let a = Archive::open(&root).unwrap();
     let at: DateTime<Utc> = "2040-01-01T00:00:00Z".parse().unwrap();
+    let verify = |a: &Archive| archive::verify::verify_at(a, &Default::default(), at).unwrap();
     {
         let guard = lock(&a);
         let opts = archive::PurgeOptions {
@@ -1196,14 +1201,14 @@ fn every_crash_window_verifies_and_is_recovered() {
         purge: vec!["INC-2025-0023".into(), "INC-2025-0099".into()],
     };
     pending.write(&root.join("pending.json")).unwrap();
-    let r = archive::verify(&a).unwrap();
+    let r = verify(&a);
     assert!(r.ok && r.notes.len() == 2, "{r:#?}");
     fs::remove_file(root.join("pending.json")).unwrap();
-    assert_eq!(kinds(&archive::verify(&a).unwrap()), [ProblemKind::PurgedObjectPresent; 2]);
+    assert_eq!(kinds(&verify(&a)), [ProblemKind::PurgedObjectPresent; 2]);
     pending.write(&root.join("pending.json")).unwrap();
     drop(lock(&a));
     assert!(!purged_object.exists() && !first_object.exists());
-    let r = archive::verify(&a).unwrap();
+    let r = verify(&a);
     assert!(r.ok && r.notes.is_empty(), "{r:#?}");
 }
 

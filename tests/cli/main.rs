@@ -2,6 +2,7 @@
 
 mod common;
 
+mod adversarial;
 mod archive;
 mod build;
 mod check;
