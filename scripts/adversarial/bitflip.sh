@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full bit-flip sweep (issue 10): every bit of every byte of every evidence file of a small
+# The full bit-flip sweep: every bit of every byte of every evidence file of a small
 # archive (archive.json, checkpoint.json, ledger.jsonl, each object; and pending.json of a copy
 # killed in the middle of an ingest) is flipped alone, and `verify` must catch each flip. Prints
 # the figures by file and byte class, and every flip that was not caught. Not run in CI: `cargo

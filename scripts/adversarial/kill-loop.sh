@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The kill loop (issue 10): `build` from an empty project on a generated corpus, killed with
+# The kill loop: `build` from an empty project on a generated corpus, killed with
 # SIGKILL at random moments until N kills have landed; after each kill `verify` must pass, and the
 # next `build` must leave an archive that verifies, every record, the root of an uninterrupted
 # run and no temporaries of the killed run. Prints the figures. Not run in CI: `cargo test` runs

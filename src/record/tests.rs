@@ -700,7 +700,7 @@ fn rule_front_matter_invalid() {
 
 #[test]
 fn rule_too_complex_refuses_before_parsing() {
-    // The record: 10 MiB of one-line list items took 2.5 GB to parse.
+    // An adversarial record: 10 MiB of one-line list items took 2.5 GB to parse.
     let head = edit_line(REFERENCE, "**Retention**", None);
     let text = format!("{head}\n## Notes\n\n{}", "- x\n".repeat((MAX_RECORD_BYTES - head.len() - 12) / 4));
     let (p, peak) = heap::peak(|| parse_str(&text));

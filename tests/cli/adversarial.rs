@@ -1,4 +1,4 @@
-//! The adversarial tests of issue 10, kept: a test clock cannot purge early; `verify` names times
+//! The adversarial tests of the archive, kept: a test clock cannot purge early; `verify` names times
 //! that go backwards or into the future, early purges, a wrong `ledger_bytes` and a
 //! `pending.json` that describes no point of the ledger; `verify-proof` says what it checked; a
 //! bit flip in every class of byte of every archive file is caught; `build` killed at random
@@ -194,7 +194,7 @@ fn object_path(root: &Path, sha: &str) -> PathBuf {
 
 // --- The clock ---
 
-/// The issue's run: `INCIDENT_ARCHIVE_NOW=2099-01-02T00:00:00Z … retention purge --as-of
+/// An adversarial run found: `INCIDENT_ARCHIVE_NOW=2099-01-02T00:00:00Z … retention purge --as-of
 /// 2099-01-01` purged records kept until 2032. Even the debug binary, which takes the test clock
 /// for ledger times, decides a purge by the system clock.
 #[test]
@@ -882,7 +882,7 @@ fn kill_loop(records: usize, kills: usize, seed: u64, progress: bool) -> KillFig
 }
 
 /// Prints the figures, then fails if a killed run's temporaries outlived the next build. (This
-/// one depends on the sweep of stale temporaries of dead runs, issue 10 item 7.)
+/// one depends on the sweep of stale temporaries of dead runs.)
 fn check_kills(f: &KillFigures) {
     print_kills(f);
     assert!(
