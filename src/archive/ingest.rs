@@ -122,7 +122,6 @@ struct Candidate {
     sha: String,
     size: u64,
     id: String,
-    title: String,
     sign_off: LedgerSignOff,
     years: Option<u32>,
     warnings: Vec<Diagnostic>,
@@ -208,7 +207,7 @@ fn examine(path: &Path, state: &super::state::State, keep: Keep) -> Seen {
     }
     let sign_off =
         LedgerSignOff { approved_by: inc.sign_off.approved_by.clone(), date: date.expect("checked above") };
-    let (id, title, years) = (inc.id.clone(), inc.title.clone(), inc.retention.years);
+    let (id, years) = (inc.id.clone(), inc.retention.years);
     let parsed = match keep {
         Keep::Nothing => None,
         Keep::Whole => Some(Box::new(ParsedRecord { incident: inc, summarized: false })),
@@ -223,7 +222,6 @@ fn examine(path: &Path, state: &super::state::State, keep: Keep) -> Seen {
         sha,
         size: bytes.len() as u64,
         id,
-        title,
         sign_off,
         years,
         warnings: diagnostics.into_iter().filter(|d| d.level == Level::Warning).collect(),
@@ -439,7 +437,8 @@ pub fn ingest(
                 id: p.c.id.clone(),
                 object: p.c.sha.clone(),
                 size: p.c.size,
-                title: p.c.title.clone(),
+                // The title stays in the object: a purge must leave none in the ledger.
+                title: None,
                 sign_off: p.c.sign_off.clone(),
                 retention_years: p.years,
                 retain_until: p.retain_until,

@@ -80,7 +80,12 @@ pub struct Entry {
     pub object: String,
     /// Length of the object in bytes.
     pub size: u64,
-    pub title: String,
+    /// The record's title, in entries written before this version only: a disposed-of record's
+    /// title must not outlive its bytes, and the append-only ledger can never be rewritten, so
+    /// entries no longer carry it. Read so that such entries keep their exact bytes (and the
+    /// chain and root their hashes); absent from every entry written now. Nothing reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub sign_off: LedgerSignOff,
     /// The retention period applied (the record's own, else the configured default).
     pub retention_years: u32,
@@ -244,7 +249,7 @@ mod tests {
             id: "INC-2025-0023".into(),
             object: "ab".repeat(32),
             size: 12,
-            title: "Database \"pool\" – exhaustion".into(),
+            title: None,
             sign_off: LedgerSignOff {
                 approved_by: "Maria Garcia, CISO".into(),
                 date: NaiveDate::from_ymd_opt(2025, 1, 15).unwrap(),
@@ -266,7 +271,6 @@ mod tests {
             "id",
             "object",
             "size",
-            "title",
             "sign_off",
             "retention_years",
             "retain_until",
@@ -282,7 +286,35 @@ mod tests {
         assert!(line.contains(r#""at":"2025-01-16T08:00:00Z""#), "{line}");
         assert!(line.contains(r#""sign_off":{"approved_by":"Maria Garcia, CISO","date":"2025-01-15"}"#));
         assert!(line.contains(r#""retain_until":"2032-01-15","reason":null"#));
+        assert!(line.contains(r#""size":12,"sign_off":"#) && !line.contains("title"), "{line}");
         assert_eq!(parse_entry(line.as_bytes()).unwrap(), sample(0, GENESIS));
+    }
+
+    /// An entry written before entries stopped carrying the title is read, and serializes
+    /// again to exactly its bytes: its hash, the chain and the root do not change.
+    #[test]
+    fn an_entry_with_a_title_from_before_keeps_its_exact_bytes() {
+        let old = concat!(
+            r#"{"seq":4,"at":"2026-02-01T03:00:00Z","action":"purge","id":"INC-2015-0001","#,
+            r#""object":"3d6eb8b4f757ffdb8d8cd5941516bfe1cad7bbf5b45247a52951ac244850c7b8","size":8979,"#,
+            r#""title":"Quillfennick \"Replica\" Stall – Archived Before","#,
+            r#""sign_off":{"approved_by":"Maria Garcia, CISO","date":"2015-01-15"},"retention_years":1,"#,
+            r#""retain_until":"2016-01-15","reason":"retention period elapsed","#,
+            r#""prev":"026b7f33a3e0db7318ecce253bd9bd3e40fbdf42dfd8300f41584df27304448b"}"#
+        );
+        let e = parse_entry(old.as_bytes()).unwrap();
+        assert_eq!(e.title.as_deref(), Some("Quillfennick \"Replica\" Stall – Archived Before"));
+        assert_eq!(e.to_line(), old.as_bytes());
+        // An empty title is a title too; `null` was never written and is not canonical.
+        let empty = old.replace(r#""Quillfennick \"Replica\" Stall – Archived Before""#, r#""""#);
+        assert_eq!(parse_entry(empty.as_bytes()).unwrap().to_line(), empty.as_bytes());
+        let null = old.replace(r#""Quillfennick \"Replica\" Stall – Archived Before""#, "null");
+        assert!(parse_entry(null.as_bytes()).unwrap_err().contains("canonical"));
+        // Elsewhere than after `size`, it is not the canonical form either.
+        let moved = old
+            .replace(r#","title":"Quillfennick \"Replica\" Stall – Archived Before""#, "")
+            .replacen('{', r#"{"title":"x","#, 1);
+        assert!(parse_entry(moved.as_bytes()).is_err());
     }
 
     #[test]

@@ -115,12 +115,17 @@ pub struct PurgeInfo {
     pub reason: String,
 }
 
+impl PurgeInfo {
+    /// What stands where a purged record's title was: `(disposed of: content purged on DATE)`.
+    pub fn disposal_note(&self) -> String {
+        format!("(disposed of: content purged on {})", self.at.date_naive())
+    }
+}
+
 /// The current state of one record id, derived from the ledger.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ArchivedRecord {
     pub id: String,
-    /// Title as recorded in the ledger (kept after a purge).
-    pub title: String,
     /// The current (latest) version's object hash.
     pub object: String,
     pub versions: Vec<VersionInfo>,
@@ -153,6 +158,16 @@ pub struct ArchivedRecord {
     /// ingested) by this process.
     #[serde(skip)]
     pub cached: bool,
+}
+
+impl ArchivedRecord {
+    /// The current version's title, from the parsed record: `None` once purged (nothing of a
+    /// disposed-of record's text is shown, and the ledger keeps no title) and when the object
+    /// could not be read. Never from the ledger, whose entries written before this version
+    /// still carry one.
+    pub fn title(&self) -> Option<&str> {
+        self.incident.as_ref().map(|i| i.title.as_str())
+    }
 }
 
 /// Everything downstream stages need, read once: records sorted by id.
@@ -216,7 +231,8 @@ pub struct RecordHistory {
     pub sign_off: LedgerSignOff,
     /// The retention period applied, in years.
     pub retention_years: u32,
-    /// Every entry about the record, in ledger order.
+    /// Every entry about the record, in ledger order; a purged record's without the `title`
+    /// that entries written before this version carry (its text is not shown again).
     pub entries: Vec<Entry>,
     pub root: String,
     pub ledger_len: u64,
@@ -460,7 +476,6 @@ impl Archive {
         }
         ArchivedRecord {
             id: r.id.clone(),
-            title: r.title.clone(),
             object: r.object.clone(),
             versions: r.versions.clone(),
             retain_until: r.retain_until,
@@ -512,6 +527,12 @@ impl Archive {
             .seqs
             .iter()
             .filter_map(|s| ledger.lines.get(*s as usize).and_then(|l| l.entry.as_ref().ok()).cloned())
+            .map(|mut e: Entry| {
+                if r.purged.is_some() {
+                    e.title = None;
+                }
+                e
+            })
             .collect();
         Ok(RecordHistory {
             record: self.archived(r, false),

@@ -2,6 +2,7 @@
 //! report of what expires when, and `purge`, the only thing that ever removes an object.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::ledger::{Action, Entry};
@@ -29,7 +30,10 @@ pub fn retain_until(signed_off: NaiveDate, years: u32, previous: Option<NaiveDat
 #[derive(Debug, Clone, Serialize)]
 pub struct RetentionItem {
     pub id: String,
-    pub title: String,
+    /// The current version's title, read from the record itself in a [`report`] (the ledger
+    /// keeps none); `None` for a purged record (its content is disposed of, title included),
+    /// for one whose object cannot be read, and in a [`PurgeReport`].
+    pub title: Option<String>,
     pub signed_off: NaiveDate,
     pub retention_years: u32,
     pub retain_until: NaiveDate,
@@ -46,7 +50,7 @@ impl RetentionItem {
     fn new(r: &RecordState, as_of: NaiveDate) -> Self {
         RetentionItem {
             id: r.id.clone(),
-            title: r.title.clone(),
+            title: None,
             signed_off: r.sign_off.date,
             retention_years: r.retention_years,
             retain_until: r.retain_until,
@@ -77,7 +81,9 @@ pub struct RetentionReport {
     pub total: usize,
 }
 
-/// The retention report as of a date, from the ledger alone (no record is parsed).
+/// The retention report as of a date, from the ledger, and the titles of the records it lists
+/// that are not purged from their objects (parsed in parallel; the retained ones, only counted,
+/// are not read). A purged record is listed without a title.
 pub fn report(
     archive: &Archive,
     as_of: NaiveDate,
@@ -111,6 +117,11 @@ pub fn report(
     }
     rep.expired.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
     rep.expiring.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
+    rep.expired
+        .par_iter_mut()
+        .chain(rep.expiring.par_iter_mut())
+        .chain(rep.on_hold.par_iter_mut())
+        .for_each(|item| item.title = archive.parse_object(&item.object).ok().flatten().map(|inc| inc.title));
     Ok(rep)
 }
 
@@ -122,7 +133,7 @@ fn carried(r: &RecordState, action: Action, at: DateTime<Utc>, reason: &str) -> 
         id: r.id.clone(),
         object: r.object.clone(),
         size: r.size,
-        title: r.title.clone(),
+        title: None,
         sign_off: r.sign_off.clone(),
         retention_years: r.retention_years,
         retain_until: r.retain_until,

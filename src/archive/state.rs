@@ -11,9 +11,12 @@ use super::{Hold, PurgeInfo, VersionInfo, is_safe_id, retention};
 
 /// The current state of one id.
 #[derive(Debug, Clone)]
+///
+/// It holds no title: ledger entries no longer carry one (a purged record's title must not
+/// outlive its bytes), and those written before are not trusted for it; readers take the title
+/// from the parsed record.
 pub struct RecordState {
     pub id: String,
-    pub title: String,
     /// The latest version's object.
     pub object: String,
     pub size: u64,
@@ -116,7 +119,6 @@ impl State {
                     e.id.clone(),
                     RecordState {
                         id: e.id.clone(),
-                        title: e.title.clone(),
                         object: e.object.clone(),
                         size: e.size,
                         sign_off: e.sign_off.clone(),
@@ -141,7 +143,6 @@ impl State {
                 }
                 check_retain_until(e, Some(r.retain_until), &mut faults);
                 self.by_object.insert(e.object.clone(), e.id.clone());
-                r.title = e.title.clone();
                 r.object = e.object.clone();
                 r.size = e.size;
                 r.sign_off = e.sign_off.clone();
@@ -225,7 +226,9 @@ fn check_retain_until(e: &Entry, previous: Option<NaiveDate>, faults: &mut Vec<F
     }
 }
 
-/// Holds, releases and purges carry the record's current fields unchanged.
+/// Holds, releases and purges carry the record's current fields unchanged (but for the title,
+/// which entries written before this version carried and entries written now do not: it is
+/// not compared).
 fn check_carried(e: &Entry, r: &RecordState, faults: &mut Vec<Fault>) {
     if e.retain_until != r.retain_until {
         faults.push(retention_fault(format!(
@@ -245,13 +248,9 @@ fn check_carried(e: &Entry, r: &RecordState, faults: &mut Vec<Fault>) {
             e.sign_off.date, r.sign_off.date
         )));
     }
-    if e.object != r.object
-        || e.size != r.size
-        || e.title != r.title
-        || e.sign_off.approved_by != r.sign_off.approved_by
-    {
+    if e.object != r.object || e.size != r.size || e.sign_off.approved_by != r.sign_off.approved_by {
         faults.push(invalid(
-            "the entry does not carry the record's current version (object, size, title or sign-off)",
+            "the entry does not carry the record's current version (object, size or sign-off)",
         ));
     }
 }
@@ -276,13 +275,34 @@ mod tests {
             id: id.into(),
             object: object.to_string().repeat(64),
             size: 10,
-            title: "t".into(),
+            title: None,
             sign_off: LedgerSignOff { approved_by: "a".into(), date: "2016-02-29".parse().unwrap() },
             retention_years: 7,
             retain_until: retain_until.parse().unwrap(),
             reason: reason.map(Into::into),
             prev: GENESIS.into(),
         }
+    }
+
+    /// Entries written before this version carry the title; those written now do not. A hold
+    /// or purge is not compared with the record's title, so the two kinds mix without a fault.
+    #[test]
+    fn titles_of_entries_from_before_are_not_compared() {
+        let mut s = State::default();
+        let mut old = entry(0, Action::Ingest, "A", 'a', "2023-02-28", None);
+        old.title = Some("Old title".into());
+        assert!(s.apply(&old).is_empty());
+        assert!(s.apply(&entry(1, Action::LegalHold, "A", 'a', "2023-02-28", Some("x"))).is_empty());
+        let mut release = entry(2, Action::ReleaseHold, "A", 'a', "2023-02-28", Some("x"));
+        release.title = Some("Another title".into());
+        assert!(s.apply(&release).is_empty());
+        assert!(s.apply(&entry(3, Action::Purge, "A", 'a', "2023-02-28", Some("x"))).is_empty());
+        // The other carried fields still are.
+        let mut s = State::default();
+        s.apply(&old);
+        let mut other = entry(1, Action::LegalHold, "A", 'a', "2023-02-28", Some("x"));
+        other.sign_off.approved_by = "b".into();
+        assert_eq!(kinds(&s.apply(&other)), [FaultKind::Invalid]);
     }
 
     fn kinds(f: &[Fault]) -> Vec<FaultKind> {

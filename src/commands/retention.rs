@@ -157,6 +157,16 @@ fn refreshed_lines(ctx: &Context, out: &mut String, r: &pipeline::PurgeRefresh) 
     Ok(())
 }
 
+/// A listed record's title, or, for a purged record, that its content is gone (its title with
+/// it).
+fn shown_title(i: &RetentionItem) -> String {
+    match (&i.purged, &i.title) {
+        (Some(p), _) => p.disposal_note(),
+        (None, Some(t)) => super::term(t).into_owned(),
+        (None, None) => "(content unreadable: run `incident-archive verify`)".to_string(),
+    }
+}
+
 fn section(
     out: &mut String,
     title: &str,
@@ -168,7 +178,7 @@ fn section(
     }
     writeln!(out, "\n{title}: {}", items.len())?;
     for i in items {
-        writeln!(out, "  {:<16} {}  {}", i.id, super::term(&detail(i)), super::term(&i.title))?;
+        writeln!(out, "  {:<16} {}  {}", i.id, super::term(&detail(i)), shown_title(i))?;
     }
     Ok(())
 }

@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     if o.json {
         let mut doc = match &incident {
             Some(i) => serde_json::to_value(i)?,
-            None => json!({ "id": rec.id, "title": rec.title }),
+            None => json!({ "id": rec.id }),
         };
         if let Value::Object(m) = &mut doc {
             m.insert("provenance".into(), provenance(&history, version));
@@ -120,7 +120,11 @@ fn terminal_controls(bytes: &[u8]) -> Option<String> {
 fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) -> anyhow::Result<String> {
     let r = &h.record;
     let mut out = String::new();
-    writeln!(out, "{}  {}", term(&r.id), term(&r.title))?;
+    match (&r.purged, incident) {
+        (Some(p), _) => writeln!(out, "{}  {}", term(&r.id), p.disposal_note())?,
+        (None, Some(i)) => writeln!(out, "{}  {}", term(&r.id), term(&i.title))?,
+        (None, None) => writeln!(out, "{}", term(&r.id))?,
+    }
     if let Some(i) = incident {
         let label = i.severity_label.as_deref().map(|l| format!(" ({})", term(l))).unwrap_or_default();
         writeln!(out, "severity      {}{label}", term(&i.severity))?;

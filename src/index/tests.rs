@@ -189,7 +189,6 @@ pub fn disk() -> Incident {
 pub fn record(inc: Incident, seq: u64) -> ArchivedRecord {
     ArchivedRecord {
         id: inc.id.clone(),
-        title: inc.title.clone(),
         object: format!("{seq:064x}"),
         versions: vec![VersionInfo {
             version: 1,
@@ -789,7 +788,7 @@ fn fake_ledger(root: &std::path::Path, lines: usize, entries: &[(crate::archive:
             id: id.to_string(),
             object: "0".repeat(64),
             size: 1,
-            title: "t".into(),
+            title: None,
             sign_off: crate::archive::LedgerSignOff {
                 approved_by: "A".into(),
                 date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),

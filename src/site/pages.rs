@@ -712,11 +712,12 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let r = d.record(i);
         RetentionRow {
             id: &r.id,
-            title: &r.title,
+            title: r.title(),
             path: self.path_of(i),
             object: &r.object,
             retain_until: r.retain_until,
-            signed_off: r.incident.as_ref().and_then(|inc| inc.sign_off.date),
+            // The ledger's sign-off date when the record is gone (or cannot be read).
+            signed_off: r.incident.as_ref().map_or(Some(r.sign_off.date), |inc| inc.sign_off.date),
             legal_hold: r.legal_hold.as_ref(),
             purged: r.purged.as_ref(),
             state: retention_state(r, d.build_date),
@@ -779,7 +780,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                     let inc = r.incident.as_ref();
                     JsonIncident {
                         id: &r.id,
-                        title: &r.title,
+                        title: r.title(),
                         path: self.path_of(i),
                         severity: inc.map(|i| i.severity.as_str()),
                         status: inc.map(|i| i.status.as_str()),
@@ -877,7 +878,7 @@ pub fn retention_state(r: &ArchivedRecord, today: NaiveDate) -> &'static str {
 fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
     Provenance {
         id: &r.id,
-        title: &r.title,
+        title: r.title(),
         object: &r.object,
         object_path: if r.object.len() > 2 {
             format!("objects/{}/{}", &r.object[..2], &r.object[2..])
@@ -1205,7 +1206,8 @@ struct IncidentKey<'k, 'a> {
 #[derive(Serialize)]
 struct Provenance<'a> {
     id: &'a str,
-    title: &'a str,
+    /// `None` for a purged record: its title went with its content.
+    title: Option<&'a str>,
     object: &'a str,
     object_path: String,
     versions: Vec<VersionRow<'a>>,
@@ -1456,7 +1458,8 @@ struct ActionsPage<'a> {
 #[derive(Serialize)]
 struct RetentionRow<'a> {
     id: &'a str,
-    title: &'a str,
+    /// `None` for a purged record: its title went with its content.
+    title: Option<&'a str>,
     path: &'a str,
     object: &'a str,
     retain_until: NaiveDate,
@@ -1524,7 +1527,8 @@ struct JsonExport<'a> {
 #[derive(Serialize)]
 struct JsonIncident<'a> {
     id: &'a str,
-    title: &'a str,
+    /// `null` for a purged record: its title went with its content.
+    title: Option<&'a str>,
     path: &'a str,
     severity: Option<&'a str>,
     status: Option<&'a str>,

@@ -45,7 +45,7 @@ impl Rng {
     }
 }
 
-/// A short signed-off record with multibyte UTF-8 in its title (which the ledger copies).
+/// A short signed-off record with multibyte UTF-8 in its title.
 fn record(id: &str, signed_off: &str, retention: &str) -> String {
     format!(
         "# Incident Report: {id}\n\n## Incident Summary\n\n**Incident ID**: {id}  \n\

@@ -104,7 +104,6 @@ fn archive() -> tempfile::TempDir {
         .enumerate()
         .map(|(i, s)| ArchivedRecord {
             id: s.id.into(),
-            title: s.title.into(),
             object: "ab".repeat(32),
             versions: vec![VersionInfo {
                 version: 1,
@@ -219,7 +218,6 @@ fn samples() -> tempfile::TempDir {
         let inc = parsed.incident.unwrap();
         records.push(ArchivedRecord {
             id: inc.id.clone(),
-            title: inc.title.clone(),
             object: "ab".repeat(32),
             versions: vec![VersionInfo {
                 version: 1,

@@ -18,12 +18,16 @@ fn reference() -> String {
     fs::read_to_string(common::fixture("archive/INC-2025-0023.md")).unwrap()
 }
 
-/// A record signed off in 2015 and kept one year: past its retention by any real clock. Its
-/// body (not its title, which the ledger keeps) carries [`WORD`] in the root cause, the
-/// timeline, the resolution, a customer's name and an action item.
+/// A record signed off in 2015 and kept one year: past its retention by any real clock. It
+/// carries [`WORD`] in its title (which ledger entries no longer copy) and in its body: the
+/// root cause, the timeline, the resolution, a customer's name and an action item.
 fn doomed() -> String {
     reference()
         .replace("INC-2025-0023", "INC-2015-0001")
+        .replace(
+            "**Title**: Database Connection Pool Exhaustion - Production",
+            &format!("**Title**: {WORD} Pool Exhaustion - Production"),
+        )
         .replace("**Date**: 2025-01-15", "**Date**: 2015-01-15")
         .replace("**Retention**: 7 years (compliance requirement)", "**Retention**: 1 year")
         .replace("remain open indefinitely", &format!("remain open {WORD} indefinitely"))
@@ -127,10 +131,11 @@ fn index_holding(dir: &Path, word: &str) -> Vec<String> {
     found
 }
 
-/// The purge of a record leaves its text in no file the tool wrote: the archive (objects,
-/// ledger, index segments, summary cache) and the site (pages, search shards, feed,
-/// `incidents.json`); and search no longer finds it. Only the inbox, which the tool never
-/// writes, keeps the user's copy.
+/// The purge of a record leaves its text, title included, in no file the tool wrote: the
+/// archive (objects, ledger, index segments, summary cache) and the site (pages, the retention
+/// page, search shards, feed, `incidents.json`); nor in what `retention report` prints; and
+/// search no longer finds it. Only the inbox, which the tool never writes, keeps the user's
+/// copy.
 #[test]
 fn a_purged_record_leaves_no_copy_of_its_text_anywhere_the_tool_writes() {
     let p = Project::new();
@@ -165,6 +170,29 @@ fn a_purged_record_leaves_no_copy_of_its_text_anywhere_the_tool_writes() {
 
     let after = files_holding(p.path(), WORD);
     assert_eq!(after, ["records/doomed.md"], "only the inbox keeps it");
+    let ledger = fs::read_to_string(p.archive().join("ledger.jsonl")).unwrap();
+    assert!(!ledger.contains("\"title\""), "no entry carries a title: {ledger}");
+    for report in [p.ok(&["retention", "report"]), p.ok(&["retention", "report", "--json"])] {
+        assert!(!report.to_lowercase().contains(WORD), "{report}");
+        assert!(report.contains("INC-2015-0001"), "{report}");
+    }
+    // What the site and the report say of it instead: id, hash, dates, reason, disposed of.
+    let report = p.ok(&["retention", "report"]);
+    let line = report.lines().find(|l| l.contains("INC-2015-0001")).unwrap();
+    assert!(
+        line.contains("retention period elapsed") && line.contains("(disposed of: content purged on "),
+        "{line}"
+    );
+    for page in ["public/retention.html", "public/incidents/INC-2015-0001.html"] {
+        let html = fs::read_to_string(p.path().join(page)).unwrap();
+        assert!(html.contains("disposed of: content purged on "), "{page}: {html}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(p.path().join("public/incidents.json")).unwrap()).unwrap();
+    let gone = json["incidents"].as_array().unwrap().iter().find(|i| i["id"] == "INC-2015-0001").unwrap();
+    assert!(gone["title"].is_null() && gone["purged"] == true, "{gone}");
+    let kept = json["incidents"].as_array().unwrap().iter().find(|i| i["id"] == "INC-2025-0023").unwrap();
+    assert_eq!(kept["title"], "Database Connection Pool Exhaustion - Production");
     assert_eq!(index_holding(&p.archive().join("index"), WORD), Vec::<String>::new());
     let (code, _, err) = p.run(&["search", WORD]);
     assert_eq!(code, 1, "{err}");
@@ -175,6 +203,94 @@ fn a_purged_record_leaves_no_copy_of_its_text_anywhere_the_tool_writes() {
     // The next nightly run does not bring it back (the inbox copy is refused as purged).
     p.ok(&["build"]);
     assert_eq!(files_holding(p.path(), WORD), ["records/doomed.md"]);
+}
+
+/// The purged record's title in `tests/fixtures/ledger-with-titles`, an archive written before
+/// ledger entries stopped carrying titles: `INC-2015-0001` (this title) ingested, then
+/// `INC-2025-0023` (the reference record) ingested, held and released, then `INC-2015-0001`
+/// purged; five entries, each with its `title`.
+const OLD_TITLE_WORD: &str = "quillfennick";
+
+/// Copies the folder `from` to `to` (created), files and folders.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &dest);
+        } else {
+            fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+/// An archive whose ledger entries carry titles (written before this version) still verifies
+/// with the same root, and a build leaves its ledger byte for byte; its purged record's title,
+/// which the append-only ledger keeps, is copied nowhere else: not to the site, the derived
+/// data, `retention report` or `show`. Entries added to it carry no title, and a hold whose
+/// entry has none after entries that had one is no fault.
+#[test]
+fn an_archive_whose_ledger_holds_titles_verifies_unchanged_and_shows_no_purged_title() {
+    let p = Project::new();
+    copy_tree(&common::fixture("ledger-with-titles"), &p.archive());
+    let ledger = p.archive().join("ledger.jsonl");
+    let before = fs::read(&ledger).unwrap();
+    let root = "cdeaefcff798e749160e235f2397fef92513475fe03f38ca58b9d2bcda528845";
+    assert_eq!(String::from_utf8_lossy(&before).matches("\"title\":").count(), 5);
+
+    let out = p.ok(&["verify"]);
+    assert!(
+        out.contains(&format!("verified 5 ledger entries and 1 objects in `archive`: root {root}: ok")),
+        "{out}"
+    );
+    let out = p.ok(&["build"]);
+    assert!(out.contains(root), "{out}");
+    assert_eq!(fs::read(&ledger).unwrap(), before, "the ledger is not rewritten");
+    assert_eq!(files_holding(p.path(), OLD_TITLE_WORD), ["archive/ledger.jsonl"], "only the old entries");
+
+    let page = fs::read_to_string(p.path().join("public/incidents/INC-2015-0001.html")).unwrap();
+    assert!(
+        page.contains(
+            "(disposed of: content purged on <time datetime=\"2026-02-01T03:00:00Z\">2026-02-01</time>)"
+        ),
+        "{page}"
+    );
+    let kept = fs::read_to_string(p.path().join("public/incidents/INC-2025-0023.html")).unwrap();
+    assert!(
+        kept.contains("<h1>Database Connection Pool Exhaustion - Production</h1>"),
+        "the live record's own title"
+    );
+    let report = p.ok(&["retention", "report", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert!(report["purged"][0]["title"].is_null(), "{report}");
+    assert_eq!(
+        report["purged"][0]["object"],
+        "3d6eb8b4f757ffdb8d8cd5941516bfe1cad7bbf5b45247a52951ac244850c7b8"
+    );
+    let text = p.ok(&["retention", "report"]);
+    assert!(
+        text.contains("purged 2026-02-01: retention period elapsed (sha256 3d6eb8b4f757ffdb8d8cd5941516bfe1cad7bbf5b45247a52951ac244850c7b8)  (disposed of: content purged on 2026-02-01)"),
+        "{text}"
+    );
+    for args in [&["show", "INC-2015-0001"][..], &["show", "INC-2015-0001", "--json"]] {
+        let out = p.ok(args);
+        assert!(!out.to_lowercase().contains(OLD_TITLE_WORD), "{args:?}: {out}");
+        assert!(out.contains("INC-2015-0001"), "{out}");
+    }
+    let shown = p.ok(&["show", "INC-2025-0023"]);
+    assert!(
+        shown.starts_with("INC-2025-0023  Database Connection Pool Exhaustion - Production\n"),
+        "{shown}"
+    );
+
+    // New entries carry no title; the old ones keep their bytes, and the whole verifies.
+    p.ok(&["retention", "hold", "INC-2025-0023", "--reason", "audit 2027"]);
+    let after = fs::read(&ledger).unwrap();
+    assert_eq!(&after[..before.len()], &before[..]);
+    let added = String::from_utf8(after[before.len()..].to_vec()).unwrap();
+    assert!(added.contains("\"action\":\"legal_hold\"") && !added.contains("title"), "{added}");
+    p.ok(&["verify"]);
 }
 
 /// Each kind of leftover a killed (or failed) run leaves in the archive or beside the site is

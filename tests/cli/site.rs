@@ -136,7 +136,6 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
     let ingested_at = signed.and_hms_opt(2, 0, 0).unwrap().and_utc() + Duration::days(1);
     ArchivedRecord {
         id: inc.id.clone(),
-        title: inc.title.clone(),
         object: object.clone(),
         versions: vec![VersionInfo { version: 1, object, seq, ingested_at }],
         retain_until: signed.checked_add_months(Months::new(12 * years)).unwrap(),
