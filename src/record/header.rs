@@ -74,6 +74,13 @@ impl Key {
     }
 }
 
+/// True when a normalized summary label names a value the summary shows as typed (id, title,
+/// severity, status, start, end, duration, customer impact), so that a page may draw the
+/// summary from the model instead of its Markdown.
+pub(crate) fn is_summary_label(norm: &str) -> bool {
+    Key::from_label(norm).is_some_and(|k| !matches!(k, Key::Classification | Key::Retention))
+}
+
 /// Header values and the lines the gate points at.
 #[derive(Debug, Default)]
 pub(crate) struct Header {

@@ -45,7 +45,7 @@ pub use input::MAX_RECORD_BYTES;
 pub use model::*;
 
 use blocks::{Block, Doc};
-pub(crate) use header::{Header, Key, Slot};
+pub(crate) use header::{Header, Key, Slot, is_summary_label};
 
 /// The result of parsing one record: the model (when the text could be read at all) and every
 /// problem found. A record is accepted by the sign-off gate when it has no error diagnostics.
@@ -169,7 +169,7 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     gate::apply_header(&header, &mut inc, diags);
     sections::read_body(&doc, &outline, &mut inc, &mut header, diags);
     gate::check(&header, &inc, doc.lines.count(text.len()), diags);
-    inc.sections = section_list(&doc);
+    inc.sections = section_list(&doc, &outline);
     Some(inc)
 }
 
@@ -199,7 +199,7 @@ pub fn parse_file(path: &Path) -> (Vec<u8>, Parsed) {
 
 /// Every section as written: the text before the first heading (when there is any), then one
 /// per heading up to the next.
-fn section_list(doc: &Doc<'_>) -> Vec<Section> {
+fn section_list(doc: &Doc<'_>, outline: &sections::Outline) -> Vec<Section> {
     let text = doc.text;
     let mut out = Vec::with_capacity(doc.headings.len() + 1);
     let first = doc.headings.first().map_or(text.len(), |h| h.start);
@@ -207,6 +207,7 @@ fn section_list(doc: &Doc<'_>) -> Vec<Section> {
     if !preamble.trim().is_empty() {
         out.push(Section {
             heading: String::new(),
+            kind: SectionKind::Other,
             level: 0,
             line: doc.lines.line(doc.body_start),
             markdown: preamble.to_string(),
@@ -215,6 +216,7 @@ fn section_list(doc: &Doc<'_>) -> Vec<Section> {
     for (i, h) in doc.headings.iter().enumerate() {
         out.push(Section {
             heading: h.text.clone(),
+            kind: outline.kind(i),
             level: h.level,
             line: h.line,
             markdown: text[h.start..doc.section_end(i)].to_string(),

@@ -259,10 +259,51 @@ pub struct Retention {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Section {
     pub heading: String,
+    /// What the section is, as the parser classified its heading (the one classifier: the
+    /// site draws its typed panels from this).
+    #[serde(default)]
+    pub kind: SectionKind,
     /// Heading level (1 for `#`).
     pub level: u8,
     /// 1-based line of the heading.
     pub line: usize,
     /// The section as written, from its heading line (included) up to the next heading.
     pub markdown: String,
+}
+
+/// What a section is, from its normalized heading (see the synonym table in the parser).
+///
+/// Subsection kinds (`user_impact`, `immediate`, `went_well`, …) are read wherever they stand;
+/// `internal` / `external` only under a Communication section; `title` is the document's first
+/// heading when it is of level 1 and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    Title,
+    Summary,
+    Timeline,
+    RootCause,
+    Detection,
+    Impact,
+    UserImpact,
+    CustomerImpact,
+    BusinessImpact,
+    Resolution,
+    Immediate,
+    ShortTerm,
+    LongTerm,
+    SelfHealing,
+    Communication,
+    Internal,
+    External,
+    Lessons,
+    WentWell,
+    ToImprove,
+    ActionItems,
+    Technical,
+    References,
+    SignOff,
+    /// Anything else (kept as Markdown).
+    #[default]
+    Other,
 }

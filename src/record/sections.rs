@@ -4,6 +4,7 @@
 //! references and sign-off.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
@@ -12,58 +13,124 @@ use super::model::*;
 use super::values::{self, normalize, starts_with_words as sw};
 use super::{Diags, Header, Key, Slot};
 
-/// What a heading introduces, from its normalized text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
-    Title,
-    Summary,
-    Timeline,
-    RootCause,
-    Detection,
-    Impact,
-    UserImpact,
-    CustomerImpact,
-    BusinessImpact,
-    Resolution,
-    Immediate,
-    ShortTerm,
-    LongTerm,
-    SelfHealing,
-    Communication,
-    Internal,
-    External,
-    Lessons,
-    WentWell,
-    ToImprove,
-    ActionItems,
-    Technical,
-    References,
-    SignOff,
-    Other,
+pub(crate) use super::model::SectionKind as Kind;
+
+/// Kinds read wherever they stand that do not end their parent's extent.
+fn is_subsection(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::UserImpact
+            | Kind::CustomerImpact
+            | Kind::BusinessImpact
+            | Kind::Immediate
+            | Kind::ShortTerm
+            | Kind::LongTerm
+            | Kind::Internal
+            | Kind::External
+            | Kind::WentWell
+            | Kind::ToImprove
+    )
 }
 
-impl Kind {
-    fn is_subsection(self) -> bool {
-        matches!(
-            self,
-            Kind::UserImpact
-                | Kind::CustomerImpact
-                | Kind::BusinessImpact
-                | Kind::Immediate
-                | Kind::ShortTerm
-                | Kind::LongTerm
-                | Kind::Internal
-                | Kind::External
-                | Kind::WentWell
-                | Kind::ToImprove
-        )
-    }
+/// How a synonym matches a normalized heading or label.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// The whole text, or its first words (`root cause analysis` by `root cause`).
+    Prefix,
+    /// The whole text only.
+    Exact,
 }
 
-/// The kind of a heading from its normalized text; `parent` is the last top-level kind seen
-/// (for `Internal` / `External`, which only mean something under Communication).
-fn kind_of(norm: &str, parent: Kind) -> Kind {
-    // Section numbers (`3. Root Cause`) do not matter.
+/// The synonym table: normalized heading (or label) words → kind. The longest match of the
+/// text's leading words wins.
+const SYNONYMS: &[(&str, Kind, Match)] = {
+    use Kind::*;
+    use Match::*;
+    &[
+        ("incident summary", Summary, Prefix),
+        ("summary", Summary, Prefix),
+        ("overview", Summary, Prefix),
+        ("incident overview", Summary, Prefix),
+        ("incident details", Summary, Prefix),
+        ("timeline", Timeline, Prefix),
+        ("incident timeline", Timeline, Prefix),
+        ("timeline of events", Timeline, Prefix),
+        ("chronology", Timeline, Prefix),
+        ("root cause", RootCause, Prefix),
+        ("root causes", RootCause, Prefix),
+        ("cause", RootCause, Prefix),
+        ("detection", Detection, Prefix),
+        ("how it was detected", Detection, Prefix),
+        ("impact analysis", Impact, Prefix),
+        ("impact assessment", Impact, Prefix),
+        ("impact", Impact, Exact),
+        ("user impact", UserImpact, Prefix),
+        ("users impact", UserImpact, Prefix),
+        ("customer specific impact", CustomerImpact, Prefix),
+        ("customer impact", CustomerImpact, Prefix),
+        ("impact by customer", CustomerImpact, Prefix),
+        ("customers affected", CustomerImpact, Prefix),
+        ("business impact", BusinessImpact, Prefix),
+        ("resolution", Resolution, Prefix),
+        ("remediation", Resolution, Prefix),
+        ("mitigation and resolution", Resolution, Prefix),
+        ("immediate", Immediate, Prefix),
+        ("short term", ShortTerm, Prefix),
+        ("long term", LongTerm, Prefix),
+        ("self healing", SelfHealing, Prefix),
+        ("communication", Communication, Prefix),
+        ("communications", Communication, Prefix),
+        ("internal", Internal, Prefix),
+        ("external", External, Prefix),
+        ("lessons learned", Lessons, Prefix),
+        ("lessons", Lessons, Prefix),
+        ("learnings", Lessons, Prefix),
+        ("what went well", WentWell, Prefix),
+        ("went well", WentWell, Prefix),
+        ("what worked", WentWell, Prefix),
+        ("what worked well", WentWell, Prefix),
+        ("what could be improved", ToImprove, Prefix),
+        ("what went wrong", ToImprove, Prefix),
+        ("what could have gone better", ToImprove, Prefix),
+        ("what didn t go well", ToImprove, Prefix),
+        ("what did not go well", ToImprove, Prefix),
+        ("to improve", ToImprove, Prefix),
+        ("areas for improvement", ToImprove, Prefix),
+        ("action items", ActionItems, Prefix),
+        ("action item", ActionItems, Prefix),
+        ("follow up actions", ActionItems, Prefix),
+        ("follow ups", ActionItems, Prefix),
+        ("follow up items", ActionItems, Prefix),
+        ("technical details", Technical, Prefix),
+        ("technical detail", Technical, Prefix),
+        ("technical analysis", Technical, Prefix),
+        ("references", References, Prefix),
+        ("reference", References, Prefix),
+        ("links", References, Prefix),
+        ("related links", References, Prefix),
+        ("sign off", SignOff, Prefix),
+        ("signoff", SignOff, Prefix),
+        ("sign offs", SignOff, Prefix),
+        ("approval", SignOff, Prefix),
+        ("approvals", SignOff, Prefix),
+        ("approved", SignOff, Prefix),
+    ]
+};
+
+/// The most words a synonym has.
+const MAX_SYNONYM_WORDS: usize = 6;
+
+fn synonyms() -> &'static HashMap<&'static str, (Kind, Match)> {
+    static TABLE: OnceLock<HashMap<&'static str, (Kind, Match)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        debug_assert!(SYNONYMS.iter().all(|(s, ..)| s.split(' ').count() <= MAX_SYNONYM_WORDS));
+        SYNONYMS.iter().map(|&(s, k, m)| (s, (k, m))).collect()
+    })
+}
+
+/// The kind a normalized heading or label names, by the synonym table: a lookup of its leading
+/// words, longest first, after any section number (`3 root cause`). `Other` when none matches.
+pub(crate) fn classify(norm: &str) -> Kind {
     let mut n = norm;
     while let Some((first, rest)) = n.split_once(' ') {
         if first.bytes().all(|b| b.is_ascii_digit()) {
@@ -72,68 +139,39 @@ fn kind_of(norm: &str, parent: Kind) -> Kind {
             break;
         }
     }
-    let any = |ps: &[&str]| ps.iter().any(|p| sw(n, p));
-    if any(&["incident summary", "summary", "overview", "incident overview", "incident details"]) {
-        Kind::Summary
-    } else if any(&["timeline", "incident timeline", "timeline of events", "chronology"]) {
-        Kind::Timeline
-    } else if any(&["root cause", "root causes", "cause"]) {
-        Kind::RootCause
-    } else if any(&["detection", "how it was detected"]) {
-        Kind::Detection
-    } else if any(&["impact analysis", "impact assessment"]) || n == "impact" {
-        Kind::Impact
-    } else if any(&["user impact", "users impact"]) {
-        Kind::UserImpact
-    } else if any(&[
-        "customer specific impact",
-        "customer impact",
-        "impact by customer",
-        "customers affected",
-    ]) {
-        Kind::CustomerImpact
-    } else if any(&["business impact"]) {
-        Kind::BusinessImpact
-    } else if any(&["resolution", "remediation", "mitigation and resolution"]) {
-        Kind::Resolution
-    } else if any(&["immediate"]) {
-        Kind::Immediate
-    } else if any(&["short term"]) {
-        Kind::ShortTerm
-    } else if any(&["long term"]) {
-        Kind::LongTerm
-    } else if any(&["self healing"]) {
-        Kind::SelfHealing
-    } else if any(&["communication", "communications"]) {
-        Kind::Communication
-    } else if parent == Kind::Communication && any(&["internal"]) {
-        Kind::Internal
-    } else if parent == Kind::Communication && any(&["external"]) {
-        Kind::External
-    } else if any(&["lessons learned", "lessons", "learnings"]) {
-        Kind::Lessons
-    } else if any(&["what went well", "went well", "what worked", "what worked well"]) {
-        Kind::WentWell
-    } else if any(&[
-        "what could be improved",
-        "what went wrong",
-        "what could have gone better",
-        "what didn t go well",
-        "what did not go well",
-        "to improve",
-        "areas for improvement",
-    ]) {
-        Kind::ToImprove
-    } else if any(&["action items", "action item", "follow up actions", "follow ups", "follow up items"]) {
-        Kind::ActionItems
-    } else if any(&["technical details", "technical detail", "technical analysis"]) {
-        Kind::Technical
-    } else if any(&["references", "reference", "links", "related links"]) {
-        Kind::References
-    } else if any(&["sign off", "signoff", "sign offs", "approval", "approvals", "approved"]) {
-        Kind::SignOff
-    } else {
-        Kind::Other
+    let table = synonyms();
+    // The ends of the first words: `n[..end]` is each candidate, longest first.
+    let mut ends: [usize; MAX_SYNONYM_WORDS] = [0; MAX_SYNONYM_WORDS];
+    let mut count = 0;
+    for (i, b) in n.bytes().enumerate() {
+        if b == b' ' {
+            ends[count] = i;
+            count += 1;
+            if count == MAX_SYNONYM_WORDS {
+                break;
+            }
+        }
+    }
+    if count < MAX_SYNONYM_WORDS {
+        ends[count] = n.len();
+        count += 1;
+    }
+    for &end in ends[..count].iter().rev() {
+        if let Some(&(kind, how)) = table.get(&n[..end])
+            && (how == Match::Prefix || end == n.len())
+        {
+            return kind;
+        }
+    }
+    Kind::Other
+}
+
+/// The kind of a heading from its normalized text; `parent` is the last top-level kind seen
+/// (for `Internal` / `External`, which only mean something under Communication).
+fn kind_of(norm: &str, parent: Kind) -> Kind {
+    match classify(norm) {
+        Kind::Internal | Kind::External if parent != Kind::Communication => Kind::Other,
+        kind => kind,
     }
 }
 
@@ -153,7 +191,7 @@ impl Outline {
             if kind == Kind::Other && i == 0 && h.level == 1 {
                 kind = Kind::Title;
             }
-            if kind != Kind::Other && !kind.is_subsection() {
+            if kind != Kind::Other && !is_subsection(kind) {
                 parent = kind;
             }
             if kind != Kind::Other {
@@ -200,11 +238,11 @@ impl Outline {
             for i in (0..n).rev() {
                 let kind = self.kinds[i];
                 if kind != Kind::Other && kind != Kind::Title {
-                    ends[i] = if kind.is_subsection() { next_known } else { next_section };
+                    ends[i] = if is_subsection(kind) { next_known } else { next_section };
                 }
                 if kind != Kind::Other {
                     next_known = i;
-                    if !kind.is_subsection() {
+                    if !is_subsection(kind) {
                         next_section = i;
                     }
                 }
@@ -215,6 +253,11 @@ impl Outline {
 
     pub fn find(&self, kind: Kind) -> Option<usize> {
         self.first.get(&kind).copied()
+    }
+
+    /// The kind of heading `h`.
+    pub fn kind(&self, h: usize) -> Kind {
+        self.kinds.get(h).copied().unwrap_or_default()
     }
 }
 

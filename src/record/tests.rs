@@ -171,6 +171,26 @@ fn sections_are_lossless() {
 }
 
 #[test]
+fn sections_carry_the_kind_the_parser_gave_them() {
+    let inc = reference();
+    let kind = |heading: &str| inc.sections.iter().find(|s| s.heading == heading).map(|s| s.kind);
+    assert_eq!(kind("Incident Report: INC-2025-0023"), Some(SectionKind::Title));
+    assert_eq!(kind("Timeline"), Some(SectionKind::Timeline));
+    assert_eq!(kind("Customer-Specific Impact"), Some(SectionKind::CustomerImpact));
+    assert_eq!(kind("Short-term Fixes (Within 24 hours)"), Some(SectionKind::ShortTerm));
+    assert_eq!(kind("Action Items"), Some(SectionKind::ActionItems));
+    assert_eq!(kind("System Metrics During Incident"), Some(SectionKind::Other));
+    // The same table decides for every heading, whatever its words around the synonym.
+    let text = REFERENCE.replace("## Timeline", "## 2. Chronology (all times UTC)");
+    let inc = incident(&text);
+    assert_eq!(inc.timeline.len(), 11);
+    let s = inc.sections.iter().find(|s| s.heading.contains("Chronology")).unwrap();
+    assert_eq!(s.kind, SectionKind::Timeline);
+    let json = serde_json::to_value(s).unwrap();
+    assert_eq!(json["kind"], "timeline");
+}
+
+#[test]
 fn unknown_sections_and_preamble_are_kept() {
     let text = REFERENCE.replacen(
         "## Incident Summary",

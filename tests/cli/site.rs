@@ -65,6 +65,8 @@ fn split_sections(text: &str) -> Vec<Section> {
         if !fence && (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
             out.push(Section {
                 heading: line[hashes..].trim().into(),
+                // Drawn as Markdown, as the headings of these tests are.
+                kind: SectionKind::Other,
                 level: hashes as u8,
                 line: n + 1,
                 markdown: format!("{line}\n"),
@@ -116,6 +118,7 @@ fn minor(
         },
         sections: vec![Section {
             heading: "Root Cause".into(),
+            kind: SectionKind::RootCause,
             level: 2,
             line: 3,
             markdown: format!("A **minor** cause for {id}.\n"),
