@@ -61,6 +61,7 @@ pub fn incident(s: &Spec) -> Incident {
         lessons_learned: LessonsLearned {
             went_well: s.went_well.iter().map(|x| x.to_string()).collect(),
             to_improve: s.to_improve.iter().map(|x| x.to_string()).collect(),
+            ..Default::default()
         },
         action_items: s
             .actions

@@ -3,6 +3,7 @@
 //! from, gathered from the summary, the front matter and the sign-off before they are checked.
 
 use super::Diags;
+use super::model::{Field, SectionKind};
 use super::values::shown;
 
 /// A header value as written (plain text) and where.
@@ -96,6 +97,8 @@ pub(crate) struct Header {
     pub customers_line: Option<usize>,
     /// The line of each action item, in order.
     pub action_lines: Vec<usize>,
+    /// Labels among the header values that name a section (`Root Causes: …`), with its kind.
+    pub narrative: Vec<(SectionKind, Field)>,
 }
 
 impl Header {
@@ -119,6 +122,15 @@ impl Header {
                 ),
             ),
             Some(_) => {}
+        }
+    }
+
+    /// A value found outside the summary: used only when the summary and the front matter
+    /// give none.
+    pub fn set_if_missing(&mut self, key: Key, slot: Slot) {
+        let old = &mut self.slots[key as usize];
+        if old.is_none() {
+            *old = Some(slot);
         }
     }
 

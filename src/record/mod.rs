@@ -34,7 +34,7 @@ mod gate;
 mod header;
 mod input;
 pub mod model;
-mod sections;
+pub(crate) mod sections;
 pub mod values;
 
 use std::path::Path;
@@ -166,6 +166,7 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
         frontmatter::apply(yaml, &mut inc, &mut header, diags);
         inc.front_matter = Some(yaml.to_string());
     }
+    sections::complete_header(&doc, &outline, &mut header);
     gate::apply_header(&header, &mut inc, diags);
     sections::read_body(&doc, &outline, &mut inc, &mut header, diags);
     gate::check(&header, &inc, doc.lines.count(text.len()), diags);

@@ -210,6 +210,9 @@ pub struct Communication {
 pub struct LessonsLearned {
     pub went_well: Vec<String>,
     pub to_improve: Vec<String>,
+    /// Where we got lucky.
+    #[serde(default)]
+    pub lucky: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -283,6 +286,9 @@ pub enum SectionKind {
     Summary,
     Timeline,
     RootCause,
+    /// What set the incident off (beside the root cause).
+    Trigger,
+    ContributingFactors,
     Detection,
     Impact,
     UserImpact,
@@ -299,6 +305,8 @@ pub enum SectionKind {
     Lessons,
     WentWell,
     ToImprove,
+    /// Where we got lucky.
+    Lucky,
     ActionItems,
     Technical,
     References,

@@ -29,6 +29,9 @@ fn is_subsection(kind: Kind) -> bool {
             | Kind::External
             | Kind::WentWell
             | Kind::ToImprove
+            | Kind::Lucky
+            | Kind::Trigger
+            | Kind::ContributingFactors
     )
 }
 
@@ -47,33 +50,63 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
     use Kind::*;
     use Match::*;
     &[
-        ("incident summary", Summary, Prefix),
         ("summary", Summary, Prefix),
+        ("incident summary", Summary, Prefix),
+        ("executive summary", Summary, Prefix),
+        ("issue summary", Summary, Prefix),
         ("overview", Summary, Prefix),
         ("incident overview", Summary, Prefix),
         ("incident details", Summary, Prefix),
+        ("incident information", Summary, Prefix),
+        ("key information", Summary, Prefix),
+        ("description", Summary, Exact),
+        ("incident description", Summary, Prefix),
+        ("brief description", Summary, Prefix),
+        ("tl dr", Summary, Exact),
+        ("tldr", Summary, Exact),
         ("timeline", Timeline, Prefix),
         ("incident timeline", Timeline, Prefix),
+        ("detailed timeline", Timeline, Prefix),
+        ("event timeline", Timeline, Prefix),
         ("timeline of events", Timeline, Prefix),
         ("chronology", Timeline, Prefix),
+        ("sequence of events", Timeline, Prefix),
+        ("chain of events", Timeline, Prefix),
         ("root cause", RootCause, Prefix),
         ("root causes", RootCause, Prefix),
         ("cause", RootCause, Prefix),
+        ("causes", RootCause, Prefix),
+        ("what caused the incident", RootCause, Prefix),
+        ("what caused this", RootCause, Prefix),
+        ("fault", RootCause, Exact),
+        ("details", RootCause, Exact),
+        ("trigger", Trigger, Prefix),
+        ("triggers", Trigger, Prefix),
+        ("contributing factors", ContributingFactors, Prefix),
+        ("contributing factor", ContributingFactors, Prefix),
+        ("contributing causes", ContributingFactors, Prefix),
         ("detection", Detection, Prefix),
         ("how it was detected", Detection, Prefix),
+        ("how was it detected", Detection, Prefix),
+        ("how we found out", Detection, Prefix),
         ("impact analysis", Impact, Prefix),
         ("impact assessment", Impact, Prefix),
         ("impact", Impact, Exact),
+        ("impact and severity", Impact, Exact),
         ("user impact", UserImpact, Prefix),
         ("users impact", UserImpact, Prefix),
+        ("end user impact", UserImpact, Prefix),
         ("customer specific impact", CustomerImpact, Prefix),
         ("customer impact", CustomerImpact, Prefix),
         ("impact by customer", CustomerImpact, Prefix),
+        ("impact on customers", CustomerImpact, Prefix),
         ("customers affected", CustomerImpact, Prefix),
         ("business impact", BusinessImpact, Prefix),
         ("resolution", Resolution, Prefix),
-        ("remediation", Resolution, Prefix),
+        ("mitigation", Resolution, Prefix),
         ("mitigation and resolution", Resolution, Prefix),
+        ("recovery", Resolution, Exact),
+        ("how it was resolved", Resolution, Prefix),
         ("immediate", Immediate, Prefix),
         ("short term", ShortTerm, Prefix),
         ("long term", LongTerm, Prefix),
@@ -83,24 +116,62 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
         ("internal", Internal, Prefix),
         ("external", External, Prefix),
         ("lessons learned", Lessons, Prefix),
+        ("lessons learnt", Lessons, Prefix),
         ("lessons", Lessons, Prefix),
         ("learnings", Lessons, Prefix),
+        ("key learnings", Lessons, Prefix),
+        ("further learnings", Lessons, Prefix),
+        ("takeaways", Lessons, Prefix),
+        ("key takeaways", Lessons, Prefix),
+        ("how d we do", Lessons, Prefix),
+        ("how did we do", Lessons, Prefix),
         ("what went well", WentWell, Prefix),
         ("went well", WentWell, Prefix),
+        ("things that went well", WentWell, Prefix),
         ("what worked", WentWell, Prefix),
         ("what worked well", WentWell, Prefix),
+        ("what we did well", WentWell, Prefix),
         ("what could be improved", ToImprove, Prefix),
         ("what went wrong", ToImprove, Prefix),
+        ("things that went wrong", ToImprove, Prefix),
+        ("what went badly", ToImprove, Prefix),
+        ("what went poorly", ToImprove, Prefix),
         ("what could have gone better", ToImprove, Prefix),
+        ("what could have been better", ToImprove, Prefix),
         ("what didn t go well", ToImprove, Prefix),
+        ("what didn t go so well", ToImprove, Prefix),
         ("what did not go well", ToImprove, Prefix),
         ("to improve", ToImprove, Prefix),
         ("areas for improvement", ToImprove, Prefix),
+        ("opportunities for improvement", ToImprove, Prefix),
+        ("where we got lucky", Lucky, Prefix),
+        ("where did we get lucky", Lucky, Prefix),
+        ("where we were lucky", Lucky, Prefix),
+        ("where were we lucky", Lucky, Prefix),
+        ("what was lucky", Lucky, Prefix),
+        ("lucky", Lucky, Exact),
         ("action items", ActionItems, Prefix),
         ("action item", ActionItems, Prefix),
+        ("actions", ActionItems, Exact),
+        ("action plan", ActionItems, Prefix),
         ("follow up actions", ActionItems, Prefix),
         ("follow ups", ActionItems, Prefix),
+        ("follow up", ActionItems, Exact),
         ("follow up items", ActionItems, Prefix),
+        ("followups", ActionItems, Prefix),
+        ("corrective actions", ActionItems, Prefix),
+        ("corrective action", ActionItems, Prefix),
+        ("corrective and preventative measures", ActionItems, Prefix),
+        ("corrective and preventive measures", ActionItems, Prefix),
+        ("corrective and preventative actions", ActionItems, Prefix),
+        ("corrective and preventive actions", ActionItems, Prefix),
+        ("remediation", ActionItems, Prefix),
+        ("remediations", ActionItems, Prefix),
+        ("prevention", ActionItems, Prefix),
+        ("preventive actions", ActionItems, Prefix),
+        ("preventative actions", ActionItems, Prefix),
+        ("preventive measures", ActionItems, Prefix),
+        ("next steps", ActionItems, Prefix),
         ("technical details", Technical, Prefix),
         ("technical detail", Technical, Prefix),
         ("technical analysis", Technical, Prefix),
@@ -108,12 +179,19 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
         ("reference", References, Prefix),
         ("links", References, Prefix),
         ("related links", References, Prefix),
+        ("supporting information", References, Prefix),
+        ("supporting documents", References, Prefix),
+        ("supporting material", References, Prefix),
+        ("related incidents", References, Prefix),
+        ("related records", References, Prefix),
+        ("related documents", References, Prefix),
         ("sign off", SignOff, Prefix),
         ("signoff", SignOff, Prefix),
         ("sign offs", SignOff, Prefix),
         ("approval", SignOff, Prefix),
         ("approvals", SignOff, Prefix),
         ("approved", SignOff, Prefix),
+        ("review and approval", SignOff, Prefix),
     ]
 };
 
@@ -186,10 +264,28 @@ impl Outline {
         let mut first: HashMap<Kind, usize> = HashMap::new();
         let mut kinds = Vec::with_capacity(doc.headings.len());
         let mut parent = Kind::Other;
+        // `What went wrong` lists what to improve beside `What went well` or under a Lessons
+        // heading; alone, it tells the cause.
+        let (mut went_well, mut root_cause) = (false, false);
+        for h in &doc.headings {
+            match classify(&h.norm) {
+                Kind::WentWell => went_well = true,
+                Kind::RootCause => root_cause = true,
+                _ => {}
+            }
+        }
         for (i, h) in doc.headings.iter().enumerate() {
             let mut kind = kind_of(&h.norm, parent);
             if kind == Kind::Other && i == 0 && h.level == 1 {
                 kind = Kind::Title;
+            }
+            if kind == Kind::ToImprove
+                && parent != Kind::Lessons
+                && !went_well
+                && !root_cause
+                && sw(&h.norm, "what went wrong")
+            {
+                kind = Kind::RootCause;
             }
             if kind != Kind::Other && !is_subsection(kind) {
                 parent = kind;
@@ -361,18 +457,39 @@ pub(crate) fn read_body(
     let extent = |k: Kind| outline.find(k).map_or(&[][..], |h| doc.extent_blocks(h));
     let body = |k: Kind| outline.find(k).map_or("", |h| doc.extent_body(h)).to_string();
     timeline(doc, outline, inc, diags);
-    root_cause(extent(Kind::RootCause), doc, outline, inc);
+    root_cause(doc, outline, header, inc);
     inc.root_cause.details_markdown = body(Kind::RootCause);
     detection(extent(Kind::Detection), &mut inc.detection);
+    if inc.detection.how_detected.is_empty() {
+        // `Detection: …` among the header labels, or a section of prose.
+        inc.detection.how_detected =
+            narrative(header, Kind::Detection).map(str::to_string).unwrap_or_else(|| {
+                if inc.detection.fields.is_empty() {
+                    first_text(extent(Kind::Detection))
+                } else {
+                    String::new()
+                }
+            });
+    }
     inc.detection.details_markdown = body(Kind::Detection);
     impact(doc, outline, inc, header);
     customers(doc, inc, header, diags);
     resolution(doc, outline, &mut inc.resolution);
+    let r = &mut inc.resolution;
+    if r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty() {
+        // `Resolution: …` among the header labels, or a section of prose: what was done.
+        let text = narrative(header, Kind::Resolution)
+            .map(str::to_string)
+            .unwrap_or_else(|| first_text(extent(Kind::Resolution)));
+        if !text.is_empty() {
+            r.immediate.push(Step { done: true, text });
+        }
+    }
     self_healing(extent(Kind::SelfHealing), &mut inc.self_healing);
     inc.self_healing.markdown = body(Kind::SelfHealing);
     communication(doc, outline, &mut inc.communication);
     inc.communication.markdown = body(Kind::Communication);
-    lessons(doc, outline, &mut inc.lessons_learned);
+    lessons(doc, outline, header, &mut inc.lessons_learned);
     action_items(doc, inc, header, diags);
     let tech = extent(Kind::Technical);
     inc.technical_details.fields =
@@ -387,12 +504,10 @@ fn summary(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut He
     let title = outline.find(Kind::Title);
     if let Some(t) = title {
         let h = &doc.headings[t];
+        let (_, id) = heading_title(&h.text);
         // `# Incident Report: INC-2025-0023` names the id too.
-        if let Some((_, id)) = h.text.split_once(':') {
-            let id = id.trim();
-            if !id.is_empty() && !id.contains(char::is_whitespace) {
-                header.title_id = Some(Slot { value: id.to_string(), line: h.line, front_matter: false });
-            }
+        if let Some(id) = id {
+            header.title_id = Some(Slot { value: id.to_string(), line: h.line, front_matter: false });
         }
     }
     let regions = [
@@ -405,9 +520,111 @@ fn summary(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut He
             let norm = line.label_norm();
             match Key::from_label(norm) {
                 Some(key) => header.set(key, slot(line), diags),
-                None if Key::from_global_label(norm).is_none() => inc.extra_fields.push(field(line)),
-                None => {}
+                None if Key::from_global_label(norm).is_some() => {}
+                // `Root Causes: …`, `Trigger: …`, `Detection: …` among the header labels: the
+                // content of a section written as one line.
+                None => match classify(norm) {
+                    kind @ (Kind::RootCause
+                    | Kind::Trigger
+                    | Kind::ContributingFactors
+                    | Kind::Detection
+                    | Kind::Resolution
+                    | Kind::WentWell
+                    | Kind::ToImprove
+                    | Kind::Lucky) => header.narrative.push((kind, field(line))),
+                    _ => inc.extra_fields.push(field(line)),
+                },
             }
+        }
+    }
+}
+
+/// The title and the id a level-1 heading gives: `Incident Report: INC-2025-0023` names only
+/// the id; `INC-123: Checkout errors` both; `Postmortem: Checkout errors` the title after the
+/// word that says what the document is; anything else is the title as written.
+fn heading_title(text: &str) -> (Option<&str>, Option<&str>) {
+    const KINDS: [&str; 12] = [
+        "postmortem",
+        "post mortem",
+        "incident report",
+        "incident",
+        "incident postmortem",
+        "postmortem report",
+        "post incident review",
+        "incident review",
+        "rca",
+        "root cause analysis",
+        "retrospective",
+        "outage report",
+    ];
+    let text = text.trim();
+    let Some((before, after)) = text.split_once(':') else { return (Some(text), None) };
+    let (before, after) = (before.trim(), after.trim());
+    if after.is_empty() {
+        return (Some(before), None);
+    }
+    if !after.contains(char::is_whitespace) {
+        return (None, Some(after));
+    }
+    if values::is_safe_id(before) && before.bytes().any(|b| b.is_ascii_digit()) {
+        return (Some(after), Some(before));
+    }
+    if KINDS.contains(&normalize(before).as_str()) {
+        return (Some(after), None);
+    }
+    (Some(text), None)
+}
+
+/// Completes the header after the summary and the front matter: header labels written under
+/// any other heading (not in the sign-off, timeline, action items or other sections whose
+/// labels mean something else) fill the values still missing, and the document's level-1
+/// heading is the title when nothing else gives one.
+pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Header) {
+    let mut skip_below: Option<u8> = None;
+    for (i, h) in doc.headings.iter().enumerate() {
+        if skip_below.is_some_and(|level| h.level > level) {
+            continue;
+        }
+        skip_below = None;
+        let kind = outline.kind(i);
+        let readable = matches!(
+            kind,
+            Kind::Title
+                | Kind::Summary
+                | Kind::Other
+                | Kind::RootCause
+                | Kind::Trigger
+                | Kind::Detection
+                | Kind::Impact
+                | Kind::UserImpact
+                | Kind::CustomerImpact
+        );
+        if !readable {
+            skip_below = Some(h.level);
+            continue;
+        }
+        for line in labelled(doc.own_blocks(i)) {
+            let norm = line.label_norm();
+            // Words that name other things too (`Name`, `State`, `Date`, `Impact`) count only
+            // in the summary.
+            if matches!(
+                norm,
+                "name" | "incident" | "state" | "impact" | "priority" | "start" | "end" | "date"
+            ) {
+                continue;
+            }
+            if let Some(key) = Key::from_label(norm) {
+                header.set_if_missing(key, slot(line));
+            }
+        }
+    }
+    if let Some(t) = outline.find(Kind::Title) {
+        let h = &doc.headings[t];
+        if let (Some(title), _) = heading_title(&h.text) {
+            header.set_if_missing(
+                Key::Title,
+                Slot { value: title.to_string(), line: h.line, front_matter: false },
+            );
         }
     }
 }
@@ -429,8 +646,31 @@ fn value_of<'d>(blocks: &'d [Block<'_>], labels: &[&str]) -> Option<&'d Line<'d>
     labelled(blocks).find(|l| labels.contains(&l.label_norm()))
 }
 
-fn root_cause(blocks: &[Block<'_>], doc: &Doc<'_>, outline: &Outline, inc: &mut Incident) {
+/// The text of the first paragraph of `blocks`, else the items of its first list joined by `; `.
+fn first_text(blocks: &[Block<'_>]) -> String {
+    let paragraph = blocks.iter().find_map(|b| match b {
+        Block::Lines(lines) => Some(lines.iter().map(|l| l.src).collect::<Vec<_>>().join(" ")),
+        _ => None,
+    });
+    paragraph
+        .or_else(|| {
+            blocks.iter().find_map(|b| match b {
+                Block::List(items) => Some(list_texts(items).join("; ")),
+                _ => None,
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// The value of the first header label of `kind` (`Root Causes: …` under the title).
+fn narrative(header: &Header, kind: Kind) -> Option<&str> {
+    header.narrative.iter().find(|(k, f)| *k == kind && !f.value.is_empty()).map(|(_, f)| f.value.as_str())
+}
+
+fn root_cause(doc: &Doc<'_>, outline: &Outline, header: &Header, inc: &mut Incident) {
     const SUMMARY: [&str; 5] = ["primary cause", "root cause", "cause", "summary", "primary root cause"];
+    let section = outline.find(Kind::RootCause);
+    let blocks = section.map_or(&[][..], |h| doc.extent_blocks(h));
     let rc = &mut inc.root_cause;
     let primary = value_of(blocks, &SUMMARY);
     rc.summary = match primary {
@@ -443,6 +683,21 @@ fn root_cause(blocks: &[Block<'_>], doc: &Doc<'_>, outline: &Outline, inc: &mut 
             })
             .unwrap_or_default(),
     };
+    if rc.summary.is_empty() {
+        // A cause written as a list, as one line among the header labels, or only as a trigger.
+        rc.summary = first_text(blocks);
+    }
+    let trigger = outline
+        .find(Kind::Trigger)
+        .map(|h| first_text(doc.own_blocks(h)))
+        .filter(|t| !t.is_empty())
+        .or_else(|| narrative(header, Kind::Trigger).map(str::to_string));
+    if rc.summary.is_empty() {
+        rc.summary = narrative(header, Kind::RootCause)
+            .map(str::to_string)
+            .or_else(|| trigger.clone())
+            .unwrap_or_default();
+    }
     let factors = match attached(blocks, |n| sw(n, "contributing")) {
         Some(Block::List(items)) => Some(list_texts(items)),
         _ => None,
@@ -450,18 +705,37 @@ fn root_cause(blocks: &[Block<'_>], doc: &Doc<'_>, outline: &Outline, inc: &mut 
     rc.contributing_factors = factors
         .or_else(|| {
             // Or a `### Contributing Factors` heading inside the section.
-            let start = outline.find(Kind::RootCause)?;
+            let start = section?;
             (start + 1..doc.extent_end(start))
                 .find(|&h| sw(&doc.headings[h].norm, "contributing"))
                 .map(|h| all_list_items(doc.own_blocks(h)).map(Item::src).collect())
         })
+        .or_else(|| {
+            // Or a Contributing Factors section elsewhere.
+            let h = outline.find(Kind::ContributingFactors)?;
+            let items: Vec<String> = list_texts(all_list_items(doc.own_blocks(h)));
+            if items.is_empty() {
+                Some(vec![first_text(doc.own_blocks(h))].into_iter().filter(|t| !t.is_empty()).collect())
+            } else {
+                Some(items)
+            }
+        })
+        .or_else(|| narrative(header, Kind::ContributingFactors).map(|v| vec![v.to_string()]))
         .unwrap_or_default();
+    if rc.summary.is_empty()
+        && let Some(first) = rc.contributing_factors.first()
+    {
+        rc.summary = first.clone();
+    }
     rc.code_blocks = code_blocks(blocks);
     rc.fields = labelled(blocks)
         .filter(|l| !SUMMARY.contains(&l.label_norm()) && !sw(l.label_norm(), "contributing"))
         .filter(|l| !l.value_plain().is_empty())
         .map(field)
         .collect();
+    if let Some(t) = trigger {
+        rc.fields.push(Field { label: "Trigger".to_string(), value: t });
+    }
 }
 
 /// The longest leading run of words that reads as a duration: `47 seconds after …` → 47.
@@ -673,7 +947,7 @@ fn communication(doc: &Doc<'_>, outline: &Outline, c: &mut Communication) {
         outline.find(Kind::Communication).map(|h| code_blocks(doc.extent_blocks(h))).unwrap_or_default();
 }
 
-fn lessons(doc: &Doc<'_>, outline: &Outline, l: &mut LessonsLearned) {
+fn lessons(doc: &Doc<'_>, outline: &Outline, header: &Header, l: &mut LessonsLearned) {
     let own = outline.find(Kind::Lessons).map_or(&[][..], |h| doc.extent_blocks(h));
     let read = |k: Kind, pred: &dyn Fn(&str) -> bool| -> Vec<String> {
         if let Some(h) = outline.find(k) {
@@ -681,13 +955,14 @@ fn lessons(doc: &Doc<'_>, outline: &Outline, l: &mut LessonsLearned) {
         }
         match attached(own, pred) {
             Some(Block::List(items)) => list_texts(items),
-            _ => Vec::new(),
+            _ => narrative(header, k).map(|v| vec![v.to_string()]).unwrap_or_default(),
         }
     };
     l.went_well = read(Kind::WentWell, &|n| sw(n, "what went well") || sw(n, "went well"));
     l.to_improve = read(Kind::ToImprove, &|n| {
         sw(n, "what could be improved") || sw(n, "to improve") || sw(n, "what went wrong")
     });
+    l.lucky = read(Kind::Lucky, &|n| classify(n) == Kind::Lucky);
 }
 
 /// Reads the action-item table wherever it is: a table with an action column and an owner,

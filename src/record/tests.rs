@@ -1048,3 +1048,171 @@ fn a_summary_keeps_what_lists_show_and_drops_the_rest() {
     let back: Incident = serde_json::from_slice(&serde_json::to_vec(&summary).unwrap()).unwrap();
     assert_eq!(back, summary);
 }
+
+// ---------------------------------------------------------------- the templates people use
+
+#[test]
+fn the_synonym_table_classifies_the_common_template_headings() {
+    use SectionKind as K;
+    for (heading, kind) in [
+        ("Root Cause(s)", K::RootCause),
+        ("Root Causes", K::RootCause),
+        ("3. Cause", K::RootCause),
+        ("Trigger", K::Trigger),
+        ("Contributing Factors", K::ContributingFactors),
+        ("Details", K::RootCause),
+        ("Lessons Learnt", K::Lessons),
+        ("Further learnings", K::Lessons),
+        ("What went well?", K::WentWell),
+        ("What didn't go well", K::ToImprove),
+        ("Where we got lucky", K::Lucky),
+        ("Action Items & Follow-ups", K::ActionItems),
+        ("Follow-ups", K::ActionItems),
+        ("Corrective and Preventative Measures", K::ActionItems),
+        ("Remediation", K::ActionItems),
+        ("Prevention", K::ActionItems),
+        ("Next steps", K::ActionItems),
+        ("Impact", K::Impact),
+        ("Customer Impact", K::CustomerImpact),
+        ("Overview", K::Summary),
+        ("Description", K::Summary),
+        ("Timeline (all times in Pacific Time)", K::Timeline),
+        ("Chronology", K::Timeline),
+        ("Sequence of Events", K::Timeline),
+        ("Supporting information", K::References),
+        ("Impact on the roadmap", K::Other),
+        ("Detailed description of the fix", K::Other),
+    ] {
+        assert_eq!(sections::classify(&values::normalize(heading)), kind, "{heading}");
+    }
+}
+
+/// A postmortem in the shape of the SRE book's example: header labels under the title, the
+/// cause and trigger as labels, lessons in three lists, a sign-off added for the archive.
+const SRE_BOOK_SHAPE: &str = "\
+# Checkout Cart Postmortem (incident #812)
+
+Date: 2024-03-05
+Authors: ana, bo
+Status: Closed
+Start Time: 2024-03-05 09:12 UTC
+Summary: Carts emptied for 41 minutes after a cache flush.
+Impact: About 9,000 carts lost their items.
+Root Causes: A flush script ran against the production cache cluster instead of staging.
+Trigger: A shell alias pointed at the wrong cluster.
+Resolution: Restored carts from the hourly snapshot.
+Detection: Support tickets spiked and the cart-size dashboard dropped to zero.
+
+## Lessons Learned
+
+### What went well
+
+- The hourly snapshot was complete.
+
+### What went wrong
+
+- Nobody noticed the alias change.
+- The flush script had no confirmation prompt.
+
+### Where we got lucky
+
+- It happened outside the sales peak.
+
+## Timeline
+
+**09:12** - Flush script started
+**09:20** - First support ticket
+
+## Sign-off
+
+**Approved By**: Dana Ruiz
+**Date**: 2024-03-08
+";
+
+#[test]
+fn a_record_in_the_sre_book_shape() {
+    let inc = incident(&format!("**Incident ID**: CART-812\n\n{SRE_BOOK_SHAPE}"));
+    assert_eq!(inc.title, "Checkout Cart Postmortem (incident #812)");
+    assert_eq!(inc.status, "Closed");
+    assert_eq!(inc.customer_impact, "About 9,000 carts lost their items.");
+    assert_eq!(
+        inc.root_cause.summary,
+        "A flush script ran against the production cache cluster instead of staging."
+    );
+    assert_eq!(inc.root_cause.fields.last().unwrap().value, "A shell alias pointed at the wrong cluster.");
+    assert!(inc.detection.how_detected.starts_with("Support tickets spiked"));
+    assert_eq!(inc.resolution.immediate[0].text, "Restored carts from the hourly snapshot.");
+    let l = &inc.lessons_learned;
+    assert_eq!((l.went_well.len(), l.to_improve.len(), l.lucky.len()), (1, 2, 1));
+    assert_eq!(l.lucky[0], "It happened outside the sales peak.");
+    assert_eq!(inc.timeline.len(), 2);
+    // The routed labels have a typed home; `Summary` and `Authors` do not.
+    let extra: Vec<&str> = inc.extra_fields.iter().map(|f| f.label.as_str()).collect();
+    assert!(extra.ends_with(&["Authors", "Summary"]), "{extra:?}");
+    let kinds: Vec<SectionKind> = inc.sections.iter().map(|s| s.kind).collect();
+    assert!(kinds.contains(&SectionKind::Lucky) && kinds.contains(&SectionKind::ToImprove));
+}
+
+#[test]
+fn the_level_one_heading_is_the_title_when_nothing_else_gives_one() {
+    let body = "\n\n## Summary\n\n**Incident ID**: X-1\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    for (h1, title, id) in [
+        ("# Checkout errors after deploy", "Checkout errors after deploy", "X-1"),
+        ("Checkout errors after deploy\n============================", "Checkout errors after deploy", "X-1"),
+        ("# Postmortem: Checkout errors", "Checkout errors", "X-1"),
+        ("# Post-mortem: Checkout errors", "Checkout errors", "X-1"),
+    ] {
+        let inc = incident(&format!("{h1}{body}"));
+        assert_eq!((inc.title.as_str(), inc.id.as_str()), (title, id), "{h1}");
+    }
+    // `ID: title` names both; the summary's id still wins.
+    let text = format!("# INC-77: Checkout errors{}", body.replace("**Incident ID**: X-1\n", ""));
+    let inc = incident(&text);
+    assert_eq!((inc.title.as_str(), inc.id.as_str()), ("Checkout errors", "INC-77"));
+    // A `Title` label or the front matter wins over the heading, without a warning.
+    let text = format!("# Heading words{}", body.replace("**Status**", "**Title**: Labelled\n**Status**"));
+    let p = parse_str(&text);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.incident.unwrap().title, "Labelled");
+    let text = format!("---\ntitle: From YAML\n---\n# Heading words{body}");
+    let p = parse_str(&text);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    assert_eq!(p.incident.unwrap().title, "From YAML");
+}
+
+#[test]
+fn header_labels_are_read_under_any_heading() {
+    let text = "# Search outage\n\n## Key facts\n\n**Incident ID**: S-9\n**Severity**: SEV-2\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    let inc = incident(text);
+    assert_eq!((inc.id.as_str(), inc.severity.as_str(), inc.status.as_str()), ("S-9", "P2", "Resolved"));
+    // Not under the sign-off, the action items or the timeline, where labels mean other things.
+    let text = "# Search outage\n\n## Summary\n\n**Incident ID**: S-9\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Action Items\n\n- **Status**: Done\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    assert_eq!(rule(text, "status-missing").len(), 1);
+}
+
+#[test]
+fn what_went_wrong_is_the_cause_alone_and_a_lesson_beside_what_went_well() {
+    let base = "# Cache outage\n\n**Incident ID**: C-1\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n";
+    let sign = "\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    let alone = format!("{base}## What went wrong\n\nThe eviction policy dropped hot keys.\n{sign}");
+    assert_eq!(incident(&alone).root_cause.summary, "The eviction policy dropped hot keys.");
+    let beside =
+        format!("{base}## What went well\n\n- Fast rollback\n\n## What went wrong\n\n- Slow paging\n{sign}");
+    let inc = incident(&beside);
+    assert_eq!(inc.lessons_learned.to_improve, ["Slow paging"]);
+    assert!(inc.root_cause.summary.is_empty());
+}
+
+#[test]
+fn contributing_factors_and_trigger_sections_feed_the_root_cause() {
+    let text = "# Queue backlog\n\n**Incident ID**: Q-4\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Root Cause\n\nThe consumer pool was sized for last year's traffic.\n\n## Trigger\n\nA marketing email doubled sign-ups.\n\n## Contributing Factors\n\n- No autoscaling\n- Alert threshold too high\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    let p = parse_str(text);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let rc = p.incident.unwrap().root_cause;
+    assert_eq!(rc.summary, "The consumer pool was sized for last year's traffic.");
+    assert_eq!(rc.contributing_factors, ["No autoscaling", "Alert threshold too high"]);
+    assert_eq!(
+        rc.fields,
+        [Field { label: "Trigger".into(), value: "A marketing email doubled sign-ups.".into() }]
+    );
+}

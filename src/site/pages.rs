@@ -959,7 +959,7 @@ fn is_child(parent: Kind, section: SectionKind) -> bool {
     match parent {
         Kind::Impact => matches!(section, S::UserImpact | S::CustomerImpact | S::BusinessImpact),
         Kind::Resolution => matches!(section, S::Immediate | S::ShortTerm | S::LongTerm),
-        Kind::Lessons => matches!(section, S::WentWell | S::ToImprove),
+        Kind::Lessons => matches!(section, S::WentWell | S::ToImprove | S::Lucky),
         _ => false,
     }
 }
@@ -1002,7 +1002,8 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
             !(r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty())
         }
         Kind::Lessons => {
-            !(inc.lessons_learned.went_well.is_empty() && inc.lessons_learned.to_improve.is_empty())
+            let l = &inc.lessons_learned;
+            !(l.went_well.is_empty() && l.to_improve.is_empty() && l.lucky.is_empty())
         }
         Kind::ActionItems => !inc.action_items.is_empty(),
         Kind::Markdown => false,

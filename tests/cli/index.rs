@@ -35,6 +35,7 @@ fn incident(s: &Spec) -> Incident {
         lessons_learned: LessonsLearned {
             went_well: vec![],
             to_improve: s.to_improve.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
         },
         impact: incident_archive::record::Impact {
             customers: s
