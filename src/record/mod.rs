@@ -18,6 +18,7 @@
 //! | `start-missing`, `start-invalid` | no start time, or one that cannot be read |
 //! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
 //! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
+//! | `template-unfilled` | the document is a template still to be filled in: a template's marks (prompts such as `[Date]`, `_What happened?_`, `TBD`; labels without values; blank table rows; a title such as `Title (incident #)`; two or more known sections with nothing under them) and no data outside the header values and the sign-off (no model is returned) |
 //!
 //! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
 //! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
@@ -170,6 +171,16 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     gate::apply_header(&header, &mut inc, diags);
     sections::read_body(&doc, &outline, &mut inc, &mut header, diags);
     gate::check(&header, &inc, doc.lines.count(text.len()), diags);
+    if sections::unfilled(&doc, &outline, &inc) {
+        // Prompts and empty sections are no record: nothing of it is kept.
+        let line = doc.headings.first().map_or(1, |h| h.line);
+        diags.error(
+            line,
+            "template-unfilled",
+            "the record is an unfilled template: its sections hold only headings, empty labels and prompts (`[Date]`, `_…_`, `TBD`)",
+        );
+        return None;
+    }
     inc.sections = section_list(&doc, &outline);
     Some(inc)
 }

@@ -383,12 +383,19 @@ fn labelled_paragraphs<'d, 'a>(blocks: &'d [Block<'a>]) -> impl Iterator<Item = 
         .filter(|l| l.label.is_some())
 }
 
-/// A field as the model keeps it: label as written, value as inline Markdown.
+/// A field as the model keeps it: label as written, value as inline Markdown (empty when it
+/// is a template's prompt).
 fn field(line: &Line<'_>) -> Field {
+    let value = line.label.as_ref().map_or("", |l| l.value_src);
     Field {
         label: line.label_text().to_string(),
-        value: line.label.as_ref().map_or("", |l| l.value_src).to_string(),
+        value: if values::is_prompt(value) { String::new() } else { value.to_string() },
     }
+}
+
+/// A labelled line whose value is data: not empty, not a template's prompt.
+fn filled(line: &Line<'_>) -> bool {
+    !line.value_plain().is_empty() && !values::is_prompt(line.label.as_ref().map_or("", |l| l.value_src))
 }
 
 /// The block right after a paragraph whose last line has a label matching `pred`
@@ -410,7 +417,7 @@ fn list_texts<'i, 'a: 'i>(items: impl IntoIterator<Item = &'i Item<'a>>) -> Vec<
             let (_, rest) = values::strip_marker(&src);
             rest.to_string()
         })
-        .filter(|t| !t.is_empty())
+        .filter(|t| !t.is_empty() && !values::is_prompt(t))
         .collect()
 }
 
@@ -492,8 +499,7 @@ pub(crate) fn read_body(
     lessons(doc, outline, header, &mut inc.lessons_learned);
     action_items(doc, inc, header, diags);
     let tech = extent(Kind::Technical);
-    inc.technical_details.fields =
-        labelled(tech).filter(|l| !l.value_plain().is_empty()).map(field).collect();
+    inc.technical_details.fields = labelled(tech).filter(|l| filled(l)).map(field).collect();
     inc.technical_details.code_blocks = code_blocks(tech);
     inc.technical_details_markdown = body(Kind::Technical);
     inc.references = references(extent(Kind::References));
@@ -575,6 +581,17 @@ fn heading_title(text: &str) -> (Option<&str>, Option<&str>) {
     (Some(text), None)
 }
 
+/// A template's title line: `[Incident title]`, `Title (incident #)`, `Title of the incident`,
+/// `Postmortem Template`.
+fn title_prompt(title: &str) -> bool {
+    let n = normalize(title);
+    values::is_prompt(title)
+        || sw(&n, "title")
+        || sw(&n, "incident title")
+        || sw(&n, "name of the incident")
+        || n.split(' ').any(|w| w == "template")
+}
+
 /// Completes the header after the summary and the front matter: header labels written under
 /// any other heading (not in the sign-off, timeline, action items or other sections whose
 /// labels mean something else) fill the values still missing, and the document's level-1
@@ -620,7 +637,9 @@ pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Hea
     }
     if let Some(t) = outline.find(Kind::Title) {
         let h = &doc.headings[t];
-        if let (Some(title), _) = heading_title(&h.text) {
+        if let (Some(title), _) = heading_title(&h.text)
+            && !title_prompt(title)
+        {
             header.set_if_missing(
                 Key::Title,
                 Slot { value: title.to_string(), line: h.line, front_matter: false },
@@ -629,8 +648,10 @@ pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Hea
     }
 }
 
+/// A header value; a template's prompt (`[Date]`, `TBD`) is no value.
 fn slot(line: &Line<'_>) -> Slot {
-    Slot { value: line.value_plain().to_string(), line: line.line, front_matter: false }
+    let value = if filled(line) { line.value_plain() } else { "" };
+    Slot { value: value.to_string(), line: line.line, front_matter: false }
 }
 
 /// `Classification` and `Retention` may stand anywhere (usually after the sign-off).
@@ -648,10 +669,7 @@ fn value_of<'d>(blocks: &'d [Block<'_>], labels: &[&str]) -> Option<&'d Line<'d>
 
 /// The text of the first paragraph of `blocks`, else the items of its first list joined by `; `.
 fn first_text(blocks: &[Block<'_>]) -> String {
-    let paragraph = blocks.iter().find_map(|b| match b {
-        Block::Lines(lines) => Some(lines.iter().map(|l| l.src).collect::<Vec<_>>().join(" ")),
-        _ => None,
-    });
+    let paragraph = blocks.iter().find_map(paragraph_text);
     paragraph
         .or_else(|| {
             blocks.iter().find_map(|b| match b {
@@ -660,6 +678,14 @@ fn first_text(blocks: &[Block<'_>]) -> String {
             })
         })
         .unwrap_or_default()
+}
+
+/// A paragraph's lines as written, joined by a space, without the lines that are a
+/// template's prompts; `None` for other blocks and for paragraphs of prompts only.
+fn paragraph_text(block: &Block<'_>) -> Option<String> {
+    let Block::Lines(lines) = block else { return None };
+    let text = lines.iter().map(|l| l.src).filter(|s| !values::is_prompt(s)).collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
 }
 
 /// The value of the first header label of `kind` (`Root Causes: …` under the title).
@@ -674,14 +700,8 @@ fn root_cause(doc: &Doc<'_>, outline: &Outline, header: &Header, inc: &mut Incid
     let rc = &mut inc.root_cause;
     let primary = value_of(blocks, &SUMMARY);
     rc.summary = match primary {
-        Some(l) => l.label.as_ref().map_or("", |x| x.value_src).to_string(),
-        None => blocks
-            .iter()
-            .find_map(|b| match b {
-                Block::Lines(lines) => Some(lines.iter().map(|l| l.src).collect::<Vec<_>>().join(" ")),
-                _ => None,
-            })
-            .unwrap_or_default(),
+        Some(l) => field(l).value,
+        None => blocks.iter().find_map(paragraph_text).unwrap_or_default(),
     };
     if rc.summary.is_empty() {
         // A cause written as a list, as one line among the header labels, or only as a trigger.
@@ -730,7 +750,7 @@ fn root_cause(doc: &Doc<'_>, outline: &Outline, header: &Header, inc: &mut Incid
     rc.code_blocks = code_blocks(blocks);
     rc.fields = labelled(blocks)
         .filter(|l| !SUMMARY.contains(&l.label_norm()) && !sw(l.label_norm(), "contributing"))
-        .filter(|l| !l.value_plain().is_empty())
+        .filter(|l| filled(l))
         .map(field)
         .collect();
     if let Some(t) = trigger {
@@ -762,7 +782,7 @@ fn detection(blocks: &[Block<'_>], d: &mut Detection) {
         }),
     };
     d.alert_rule = rule.map(|c| CodeBlock { lang: c.lang.clone(), code: c.code.clone() });
-    d.fields = labelled(blocks).filter(|l| !l.value_plain().is_empty()).map(field).collect();
+    d.fields = labelled(blocks).filter(|l| filled(l)).map(field).collect();
 }
 
 fn impact(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Header) {
@@ -771,7 +791,7 @@ fn impact(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Hea
         .or_else(|| outline.find(Kind::Impact).map(|h| doc.own_blocks(h)))
         .unwrap_or(&[]);
     let imp = &mut inc.impact;
-    imp.user_fields = labelled(user_blocks).filter(|l| !l.value_plain().is_empty()).map(field).collect();
+    imp.user_fields = labelled(user_blocks).filter(|l| filled(l)).map(field).collect();
     if let Some(l) =
         value_of(user_blocks, &["users affected", "affected users", "users", "total users affected"])
     {
@@ -792,7 +812,7 @@ fn impact(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Hea
         .map(|l| l.value_plain().to_string())
         .unwrap_or_default();
     imp.business = own(Kind::BusinessImpact)
-        .map(|b| labelled(b).filter(|l| !l.value_plain().is_empty()).map(field).collect())
+        .map(|b| labelled(b).filter(|l| filled(l)).map(field).collect())
         .unwrap_or_default();
 }
 
@@ -904,7 +924,7 @@ fn steps<'i, 'a: 'i>(items: impl IntoIterator<Item = &'i Item<'a>>) -> Vec<Step>
             let (marker, rest) = values::strip_marker(&src);
             Step { done: i.task().or(marker).unwrap_or(false), text: rest.to_string() }
         })
-        .filter(|s| !s.text.is_empty())
+        .filter(|s| !s.text.is_empty() && !values::is_prompt(&s.text))
         .collect()
 }
 
@@ -927,7 +947,7 @@ fn resolution(doc: &Doc<'_>, outline: &Outline, r: &mut Resolution) {
 }
 
 fn self_healing(blocks: &[Block<'_>], s: &mut SelfHealing) {
-    s.fields = labelled_paragraphs(blocks).filter(|l| !l.value_plain().is_empty()).map(field).collect();
+    s.fields = labelled_paragraphs(blocks).filter(|l| filled(l)).map(field).collect();
     let list = |pred: &dyn Fn(&str) -> bool| match attached(blocks, pred) {
         Some(Block::List(items)) => list_texts(items),
         _ => Vec::new(),
@@ -939,7 +959,7 @@ fn self_healing(blocks: &[Block<'_>], s: &mut SelfHealing) {
 fn communication(doc: &Doc<'_>, outline: &Outline, c: &mut Communication) {
     let fields = |k: Kind| {
         let blocks = outline.find(k).map_or(&[][..], |h| doc.extent_blocks(h));
-        labelled(blocks).filter(|l| !l.value_plain().is_empty()).map(field).collect()
+        labelled(blocks).filter(|l| filled(l)).map(field).collect()
     };
     c.internal = fields(Kind::Internal);
     c.external = fields(Kind::External);
@@ -993,6 +1013,11 @@ fn action_items(doc: &Doc<'_>, inc: &mut Incident, header: &mut Header, diags: &
     let due = column(table, is_due);
     let status = column(table, |n| matches!(n, "status" | "state"));
     for row in &table.rows {
+        // A template's blank rows (`|  |  |`, `| [Action] | [Owner] |`) are no items.
+        let action_src = cell(&row.cells, action).map_or("", |c| c.src);
+        if blank(action_src) || values::is_prompt(action_src) {
+            continue;
+        }
         let text = |col: Option<usize>| cell(&row.cells, col).map_or("", |c| c.plain.trim()).to_string();
         let mut item = ActionItem {
             id: text(id),
@@ -1230,6 +1255,9 @@ fn timeline(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, diags: &mut Di
     let mut day: Option<NaiveDate> = inc.started_at.map(|s| s.date_naive());
     let mut prev: Option<DateTime<Utc>> = None;
     for (w, text, line) in raw {
+        if values::is_prompt(&text) {
+            continue;
+        }
         let at = match w {
             When::At(at) => {
                 day = Some(at.date_naive());
@@ -1262,4 +1290,90 @@ fn timeline(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, diags: &mut Di
         prev = Some(at);
         inc.timeline.push(TimelineEntry { at, text });
     }
+}
+
+/// True when the document is a template still to be filled in: it bears a template's marks
+/// (prompts, labels without values, blank table rows, a title such as `Title (incident #)`,
+/// or two known sections with nothing under them) and nothing in it is data. The header
+/// values and the sign-off do not count as data: an operator may give those for a template.
+pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool {
+    let l = &inc.lessons_learned;
+    let r = &inc.resolution;
+    let model_data = !inc.timeline.is_empty()
+        || !inc.root_cause.summary.is_empty()
+        || !inc.root_cause.contributing_factors.is_empty()
+        || !inc.detection.how_detected.is_empty()
+        || !inc.customer_impact.is_empty()
+        || inc.impact.users_affected.is_some()
+        || !inc.impact.customers.is_empty()
+        || !(l.went_well.is_empty() && l.to_improve.is_empty() && l.lucky.is_empty())
+        || !inc.action_items.is_empty()
+        || !(r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty());
+    if model_data {
+        return false;
+    }
+    let (mut marks, mut empty_sections) = (0usize, 0usize);
+    let hs = &doc.headings;
+    for (i, h) in hs.iter().enumerate() {
+        let kind = outline.kind(i);
+        let own = doc.own_blocks(i);
+        if own.is_empty() && kind != Kind::Other && hs.get(i + 1).is_none_or(|n| n.level <= h.level) {
+            empty_sections += 1;
+        }
+        if kind == Kind::Title && title_prompt(&h.text) {
+            marks += 1;
+        }
+        if matches!(kind, Kind::SignOff | Kind::References) {
+            continue;
+        }
+        // The title's own lines are header values or a template's instructions, not data.
+        let header = matches!(kind, Kind::Title | Kind::Summary);
+        for b in own {
+            match b {
+                Block::Lines(lines) => {
+                    for line in lines {
+                        if line.label.is_some() {
+                            if !filled(line) {
+                                marks += 1;
+                            } else if !header {
+                                return false;
+                            }
+                        } else if values::is_prompt(line.src) {
+                            marks += 1;
+                        } else if kind != Kind::Title && !line.src.is_empty() {
+                            return false;
+                        }
+                    }
+                }
+                Block::List(items) => {
+                    for item in items {
+                        let src = item.src();
+                        let (_, text) = values::strip_marker(&src);
+                        if text.is_empty() || values::is_prompt(text) {
+                            marks += 1;
+                        } else if kind != Kind::Title {
+                            return false;
+                        }
+                    }
+                }
+                Block::Table(t) => {
+                    for row in &t.rows {
+                        let filled_cells =
+                            row.cells.iter().filter(|c| !blank(c.src) && !values::is_prompt(c.src)).count();
+                        if filled_cells == 0 {
+                            marks += 1;
+                        } else if filled_cells * 2 > row.cells.len().max(t.header.len()) && !header {
+                            return false;
+                        }
+                    }
+                }
+                Block::Code(c) => {
+                    if !c.code.trim().is_empty() {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    marks > 0 || empty_sections >= 2
 }

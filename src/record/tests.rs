@@ -1216,3 +1216,96 @@ fn contributing_factors_and_trigger_sections_feed_the_root_cause() {
         [Field { label: "Trigger".into(), value: "A marketing email doubled sign-ups.".into() }]
     );
 }
+
+#[test]
+fn rule_template_unfilled_rejects_blank_templates_and_keeps_nothing() {
+    for name in ["book-headings.md", "prompts.md", "labels-and-table.md"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/templates").join(name);
+        let p = parse(&path, &std::fs::read(&path).unwrap());
+        assert!(p.incident.is_none(), "{name}: a template yields no data");
+        assert!(p.errors().any(|d| d.rule == "template-unfilled"), "{name}: {:#?}", p.diagnostics);
+    }
+    // The same template with its id, approver and date given is still a template.
+    let text = "# Title (incident #)\n\n**Incident ID**: T-1\n\n## Summary\n\n## Root Cause\n\n## Timeline\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    assert_eq!(
+        rule(text, "template-unfilled"),
+        [
+            "t.md:1: error[template-unfilled]: the record is an unfilled template: its sections hold only headings, empty labels and prompts (`[Date]`, `_…_`, `TBD`)"
+        ]
+    );
+    // One line of data makes it a record (rejected or not for other reasons).
+    let filled = text.replace("## Root Cause\n", "## Root Cause\n\nA disk filled up.\n");
+    assert!(rule(&filled, "template-unfilled").is_empty());
+    // A record without prompts or empty sections is no template, however short.
+    let short = "# Disk full\n\n**Incident ID**: T-1\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    assert!(parse_str(short).accepted());
+}
+
+#[test]
+fn template_prompts_left_in_a_filled_record_never_land_in_a_field() {
+    let text = "\
+# Disk full on the build cache
+
+**Incident ID**: T-2
+**Status**: Resolved
+**Start Time**: 2024-03-05 09:12 UTC
+**Severity**: [SEV]
+**Region**: <region>
+
+## Root Cause
+
+_What caused this? Keep asking why._
+
+The build cache volume had no retention policy.
+
+## Timeline
+
+**09:12** - Builds start failing
+**09:30** - [what happened next]
+
+## Lessons Learned
+
+### What went well
+
+- Rollback took two minutes
+- _Add more_
+
+## Action Items
+
+| Action | Owner | Due |
+|--------|-------|-----|
+| Add a retention policy | Build team | 2024-03-20 |
+| [Action] | [Owner] | [Date] |
+|  |  |  |
+
+## Sign-off
+
+**Approved By**: Dana Ruiz
+**Date**: 2024-03-08
+";
+    let p = parse_str(text);
+    assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
+    let inc = p.incident.unwrap();
+    assert_eq!(inc.root_cause.summary, "The build cache volume had no retention policy.");
+    assert_eq!(inc.timeline.len(), 1);
+    assert_eq!(inc.lessons_learned.went_well, ["Rollback took two minutes"]);
+    assert_eq!(inc.action_items.len(), 1);
+    assert_eq!(inc.action_items[0].action, "Add a retention policy");
+    assert_eq!(inc.severity, "");
+    assert_eq!(inc.extra_fields, [Field { label: "Region".into(), value: String::new() }]);
+    // The Markdown copies keep the document as written; the fields hold no prompt.
+    let json = serde_json::to_string(&semantic(inc)).unwrap();
+    for prompt in ["[SEV]", "<region>", "What caused this", "what happened next", "Add more", "[Action]"] {
+        assert!(!json.contains(prompt), "{prompt} landed in a field");
+    }
+}
+
+#[test]
+fn a_prompt_as_the_title_is_no_title() {
+    let body = "\n\n**Incident ID**: T-3\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Root Cause\n\nA disk filled up.\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    for h1 in
+        ["# [Incident title]", "# Title (incident #)", "# Title of the incident", "# Postmortem Template"]
+    {
+        assert_eq!(rule(&format!("{h1}{body}"), "title-missing").len(), 1, "{h1}");
+    }
+}

@@ -419,6 +419,59 @@ pub fn is_placeholder(s: &str) -> bool {
     )
 }
 
+/// A template's prompt, not data, judged on the text as written: wholly italic
+/// (`_What caused this?_`, `*Describe the impact*`), wholly bracketed (`[Date]`, `<fill in>`,
+/// `{{owner}}`, `(Names)`), only question marks or ellipses (`??`, `...`), or a filler word
+/// (`TBD`, `TODO`, `fill in`, `YYYY-MM-DD`). Task markers (`[x]`, `[ ]`) and links are not.
+pub fn is_prompt(src: &str) -> bool {
+    let t = src.trim();
+    // Italic inside bold (`**_x_**`) is italic.
+    let t = match t.strip_prefix("**").and_then(|x| x.strip_suffix("**")) {
+        Some(x) if x.starts_with(['_', '*']) => x,
+        _ => t,
+    };
+    let Some(first) = t.chars().next() else { return false };
+    let last = t.chars().next_back().unwrap_or(first);
+    let inner = t.get(1..t.len().saturating_sub(1)).unwrap_or("");
+    let wrapped = match (first, last) {
+        // Wholly italic, once (`_a_ and _b_` is text).
+        ('_', '_') | ('*', '*') => t.len() > 2 && !inner.contains(first),
+        ('[', ']') | ('<', '>') | ('{', '}') | ('(', ')') => {
+            !matches!(inner.trim(), "" | "x" | "X") && !inner.contains(['[', ']', '(', ')'])
+        }
+        _ => false,
+    };
+    if wrapped {
+        return true;
+    }
+    let n = normalize(t);
+    if n.is_empty() {
+        return t.contains('?') || t.contains("...") || t.contains('…');
+    }
+    matches!(
+        n.as_str(),
+        "tbd"
+            | "tba"
+            | "todo"
+            | "fixme"
+            | "xxx"
+            | "fill in"
+            | "fill me in"
+            | "to be filled"
+            | "to be filled in"
+            | "to be determined"
+            | "placeholder"
+            | "insert here"
+            | "yyyy mm dd"
+            | "yyyy mm dd hh mm"
+            | "dd mm yyyy"
+            | "mm dd yyyy"
+            | "hh mm"
+            | "hh mm ss"
+    ) || n.starts_with("todo ")
+        || n.starts_with("tbd ")
+}
+
 /// `id` has the safe form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`: usable as a file name anywhere.
 pub fn is_safe_id(id: &str) -> bool {
     let b = id.as_bytes();
@@ -600,6 +653,43 @@ mod tests {
         assert_eq!(parse_retention_years("forever"), None);
         assert_eq!(parse_retention_years("0 years"), None);
         assert_eq!(parse_retention_years("18 months"), None);
+    }
+
+    #[test]
+    fn template_prompts() {
+        for p in [
+            "_What caused this?_",
+            "*Describe the customer impact*",
+            "**_Who fixed it?_**",
+            "[Date]",
+            "<fill in>",
+            "{{owner}}",
+            "(Names)",
+            "??",
+            "...",
+            "TBD",
+            "todo: add graphs",
+            "YYYY-MM-DD",
+            "hh:mm",
+        ] {
+            assert!(is_prompt(p), "{p}");
+        }
+        for data in [
+            "",
+            "**Root cause**: a leak",
+            "[x]",
+            "[ ]",
+            "[the doc](https://x)",
+            "A cache flush (staging) hit production",
+            "N/A",
+            "-",
+            "_internal_ tooling failed",
+            "_some_ users saw _errors_",
+            "**Label**",
+            "2025-01-14",
+        ] {
+            assert!(!is_prompt(data), "{data}");
+        }
     }
 
     #[test]

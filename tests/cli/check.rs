@@ -310,3 +310,17 @@ fn an_empty_folder_has_nothing_to_check() {
         "checked 0 records: 0 accepted, 0 rejected, 0 warnings\n"
     );
 }
+
+#[test]
+fn blank_templates_are_rejected_and_yield_no_data() {
+    let (code, out, _) = check(&["tests/fixtures/templates"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out.matches("error[template-unfilled]").count(), 3, "{out}");
+    assert!(out.contains("checked 3 records: 0 accepted, 3 rejected"), "{out}");
+    let (code, out, _) = check(&["--json", "tests/fixtures/templates/prompts.md"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["accepted"], false);
+    // No model: only the path, the verdict and the diagnostics.
+    assert!(v.get("title").is_none() && v.get("sections").is_none(), "{v}");
+}
