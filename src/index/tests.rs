@@ -39,6 +39,7 @@ pub fn incident(s: &Spec) -> Incident {
             .map(|(i, t)| TimelineEntry {
                 at: start + chrono::Duration::minutes(i as i64),
                 text: t.to_string(),
+                unplaced: None,
             })
             .collect(),
         root_cause: RootCause {

@@ -36,6 +36,7 @@ mod header;
 mod input;
 pub mod model;
 pub(crate) mod sections;
+mod timeline;
 pub mod values;
 
 use std::path::Path;

@@ -114,10 +114,15 @@ pub struct CodeBlock {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
-    /// Full UTC timestamp: the time of day resolved against `started_at`'s date,
-    /// rolling over midnight when a time is earlier than the one before.
+    /// Full UTC timestamp: the time of day resolved against `started_at`'s date (or the date
+    /// the entry or a date line above it names), rolling over midnight when a time is earlier
+    /// than the one before.
     pub at: DateTime<Utc>,
     pub text: String,
+    /// The time as written when it could not be placed (no date to put it on, or not a time
+    /// of day); `at` is then the entry before's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unplaced: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

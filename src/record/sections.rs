@@ -6,8 +6,6 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-
 use super::blocks::{Block, Cell, Doc, Item, Line, Table};
 use super::model::*;
 use super::values::{self, normalize, starts_with_words as sw};
@@ -463,7 +461,7 @@ pub(crate) fn read_body(
 ) {
     let extent = |k: Kind| outline.find(k).map_or(&[][..], |h| doc.extent_blocks(h));
     let body = |k: Kind| outline.find(k).map_or("", |h| doc.extent_body(h)).to_string();
-    timeline(doc, outline, inc, diags);
+    super::timeline::read(doc, outline, inc, diags);
     root_cause(doc, outline, header, inc);
     inc.root_cause.details_markdown = body(Kind::RootCause);
     detection(extent(Kind::Detection), &mut inc.detection);
@@ -1132,163 +1130,6 @@ fn sign_off(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut H
                 set(Role::Date, date.plain.trim(), row.line, inc);
             }
         }
-    }
-}
-
-/// A time in the timeline: a time of day to resolve against the start date, or a full timestamp.
-#[derive(Debug, Clone, Copy)]
-enum When {
-    Time(NaiveTime),
-    At(DateTime<Utc>),
-}
-
-/// Reads `14:23:47`, `[14:23]`, `14:23:47 UTC`, `2:23 PM`, `2025-01-14 14:23:47 UTC`.
-fn when(s: &str) -> Option<When> {
-    let t = s.trim().trim_matches(|c| matches!(c, '[' | ']' | '`' | '*'));
-    if let Some(time) = values::parse_time(t) {
-        return Some(When::Time(time));
-    }
-    if let Ok(at) = values::parse_datetime(t) {
-        return Some(When::At(at));
-    }
-    // A time of day with a zone or a 12-hour clock, read as a point on any day.
-    if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(':') {
-        let at = values::parse_datetime(&format!("2000-01-01 {t}")).ok()?;
-        return Some(When::Time(at.time()));
-    }
-    None
-}
-
-/// Looks like a time someone meant to write (`25:61`, `14:2 UTC`), for a warning.
-fn timeish(s: &str) -> bool {
-    let t = s.trim().trim_matches(|c| matches!(c, '[' | ']' | '`' | '*'));
-    let first = t.split_whitespace().next().unwrap_or("");
-    first.contains(':')
-        && first.len() <= 12
-        && first.bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
-}
-
-fn strip_separator(s: &str) -> &str {
-    s.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | ':' | '|')).trim_end()
-}
-
-/// One timeline line: `**14:23:47** - text`, `14:23:47 - text`, `**2025-01-14 14:23:47** - text`.
-fn timeline_line(line: &Line<'_>, diags: &mut Diags<'_>) -> Option<(When, String, usize)> {
-    if let Some(label) = &line.label
-        && let Some(w) = when(line.label_text())
-    {
-        return Some((w, strip_separator(label.value_src).to_string(), line.line));
-    }
-    // A leading time without bold, of up to three words: `14:23:47 - text`,
-    // `14:23:47 UTC - text`, `2:23 PM - text`, `2025-01-14 14:23:47 - text`.
-    let src = line.src;
-    let words: Vec<&str> = src.split_whitespace().take(3).collect();
-    let w1 = words.first().copied().unwrap_or("");
-    if w1.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '[' | '`' | '*')) {
-        for w in words.iter().rev() {
-            // `w` is a subslice of `src`: the prefix up to its end, whatever the spaces before it.
-            let end = w.as_ptr() as usize - src.as_ptr() as usize + w.len();
-            if let Some(at) = when(&src[..end]) {
-                return Some((at, strip_separator(&src[end..]).to_string(), line.line));
-            }
-        }
-    }
-    let candidate = if line.label.is_some() { line.label_text() } else { w1 };
-    if timeish(candidate) {
-        diags.warn(
-            line.line,
-            "timeline-time-invalid",
-            format!("timeline time `{}` is not a time of day", values::shown(candidate)),
-        );
-    }
-    None
-}
-
-/// Reads the Timeline section and resolves each time of day against the start date, rolling
-/// over midnight when a time is more than six hours earlier than the one before.
-fn timeline(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, diags: &mut Diags<'_>) {
-    let Some(h) = outline.find(Kind::Timeline) else { return };
-    let mut raw: Vec<(When, String, usize)> = Vec::new();
-    for b in doc.extent_blocks(h) {
-        match b {
-            Block::Lines(lines) => raw.extend(lines.iter().filter_map(|l| timeline_line(l, diags))),
-            Block::List(items) => raw.extend(items.iter().filter_map(|i| {
-                let first = i.lines.first()?;
-                let (w, mut text, line) = timeline_line(first, diags)?;
-                for more in &i.lines[1..] {
-                    text.push(' ');
-                    text.push_str(more.src);
-                }
-                Some((w, text, line))
-            })),
-            Block::Table(t) => {
-                let time = column(t, |n| n.contains("time") || matches!(n, "when" | "at"));
-                let event = column(t, |n| {
-                    matches!(
-                        n,
-                        "event" | "events" | "description" | "action" | "what" | "details" | "activity"
-                    )
-                });
-                if let (Some(tc), Some(ec)) = (time, event) {
-                    for row in &t.rows {
-                        let (Some(tcell), Some(ecell)) = (row.cells.get(tc), row.cells.get(ec)) else {
-                            continue;
-                        };
-                        match when(&tcell.plain) {
-                            Some(w) => raw.push((w, ecell.src.to_string(), row.line)),
-                            None if timeish(&tcell.plain) => diags.warn(
-                                row.line,
-                                "timeline-time-invalid",
-                                format!(
-                                    "timeline time `{}` is not a time of day",
-                                    values::shown(&tcell.plain)
-                                ),
-                            ),
-                            None => {}
-                        }
-                    }
-                }
-            }
-            Block::Code(_) => {}
-        }
-    }
-    let mut day: Option<NaiveDate> = inc.started_at.map(|s| s.date_naive());
-    let mut prev: Option<DateTime<Utc>> = None;
-    for (w, text, line) in raw {
-        if values::is_prompt(&text) {
-            continue;
-        }
-        let at = match w {
-            When::At(at) => {
-                day = Some(at.date_naive());
-                at
-            }
-            When::Time(t) => {
-                let Some(d) = day else { continue };
-                let mut at = d.and_time(t).and_utc();
-                if let Some(p) = prev
-                    && at < p
-                {
-                    if p - at > Duration::hours(6) {
-                        at += Duration::days(1);
-                        day = Some(at.date_naive());
-                    } else {
-                        diags.warn(
-                            line,
-                            "timeline-order",
-                            format!(
-                                "timeline entry at `{}` is earlier than the one before (`{}`)",
-                                t.format("%H:%M:%S"),
-                                p.format("%H:%M:%S")
-                            ),
-                        );
-                    }
-                }
-                at
-            }
-        };
-        prev = Some(at);
-        inc.timeline.push(TimelineEntry { at, text });
     }
 }
 

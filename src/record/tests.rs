@@ -586,7 +586,10 @@ fn rule_start_missing_and_invalid() {
         ("2025-13-45 14:23:47 UTC", "`2025-13-45` is not a date that exists"),
         ("2025-02-30 14:23:47 UTC", "`2025-02-30` is not a date that exists"),
         ("yesterday afternoon", "`yesterday afternoon` is not a date (expected `YYYY-MM-DD`)"),
-        ("2025-01-14 14:23:47 PST", "unknown time zone `PST` (write `UTC` or an offset like `+01:00`)"),
+        (
+            "2025-01-14 14:23:47 XST",
+            "unknown time zone `XST` (write `UTC`, an offset like `+01:00`, an abbreviation like `PDT` or a name like `Europe/Berlin`)",
+        ),
         ("2025-01-14 25:61 UTC", "`25:61` is not a time of day"),
         ("2025-01-14", "`2025-01-14` has no time of day"),
     ];
@@ -732,7 +735,11 @@ fn every_problem_in_a_file_is_reported() {
         ]
     );
     // The id in the title differs from the field: a warning too.
+    // The timeline cannot be placed without a start: kept unplaced (the start is the error).
     assert_eq!(p.warnings().map(|d| d.rule.as_str()).collect::<Vec<_>>(), ["id-mismatch"]);
+    let inc = p.incident.unwrap();
+    assert_eq!(inc.timeline.len(), 11);
+    assert_eq!(inc.timeline[0].unplaced.as_deref(), Some("**14:23:47**"));
 }
 
 // ---------------------------------------------------------------- warnings
@@ -877,9 +884,16 @@ fn warning_timeline_time_invalid_and_order() {
     let text = REFERENCE.replace("**14:24:12**", "**25:61**");
     assert_eq!(
         warned(&text, "timeline-time-invalid"),
-        ["t.md:17: warning[timeline-time-invalid]: timeline time `25:61` is not a time of day"]
+        [
+            "t.md:17: warning[timeline-time-invalid]: timeline time `25:61` is not a time of day; the entry is kept unplaced"
+        ]
     );
-    assert_eq!(incident(&text).timeline.len(), 10);
+    // Kept with its text, after the entry before, never dropped.
+    let inc = incident(&text);
+    assert_eq!(inc.timeline.len(), 11);
+    assert_eq!(inc.timeline[1].unplaced.as_deref(), Some("25:61"));
+    assert_eq!(inc.timeline[1].text, "Automated page sent to on-call engineer (Sarah Mitchell)");
+    assert_eq!(inc.timeline[1].at, inc.timeline[0].at);
     let text = REFERENCE.replace("**14:25:38**", "**14:20:38**");
     assert_eq!(
         warned(&text, "timeline-order"),
@@ -1308,4 +1322,152 @@ fn a_prompt_as_the_title_is_no_title() {
     {
         assert_eq!(rule(&format!("{h1}{body}"), "title-missing").len(), 1, "{h1}");
     }
+}
+
+// ---------------------------------------------------------------- timelines in every form
+
+/// A small accepted record around a timeline section (`heading` is its heading line).
+fn with_timeline(start: &str, heading: &str, timeline: &str) -> String {
+    format!(
+        "# Search outage\n\n**Incident ID**: T-9\n**Status**: Resolved\n**Start Time**: {start}\n\n{heading}\n\n{timeline}\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n"
+    )
+}
+
+/// The timeline as (UTC time, text).
+fn entries(text: &str) -> Vec<(String, String)> {
+    let p = parse_str(text);
+    assert!(p.accepted(), "{:#?}", p.diagnostics);
+    p.incident
+        .unwrap()
+        .timeline
+        .into_iter()
+        .map(|e| (e.at.format("%m-%d %H:%M").to_string(), e.text))
+        .collect()
+}
+
+fn pairs(want: &[(&str, &str)]) -> Vec<(String, String)> {
+    want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[test]
+fn timeline_list_items_with_zones_ranges_markup_and_approximate_times() {
+    let text = with_timeline(
+        "2024-03-05 13:50 UTC",
+        "## Timeline",
+        "- 14:02 UTC: Alert fired\n- **14:05** - Paged on-call\n- `14:07` Rolled back\n- 14:10-14:12: Caches warmed\n- ~14:30 Error rate normal\n* 9:44 PM: Postmortem scheduled\n* ~01:30 Backfill finished",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[
+            ("03-05 14:02", "Alert fired"),
+            ("03-05 14:05", "Paged on-call"),
+            ("03-05 14:07", "Rolled back"),
+            ("03-05 14:10", "Caches warmed"),
+            ("03-05 14:30", "Error rate normal"),
+            ("03-05 21:44", "Postmortem scheduled"),
+            ("03-06 01:30", "Backfill finished"),
+        ])
+    );
+}
+
+#[test]
+fn timeline_paragraph_lines_under_a_date_line_with_a_zone_note() {
+    // The SRE book's shape: a date line with the zone, then one line per event.
+    let text = with_timeline(
+        "2024-03-05 21:40 UTC",
+        "## Timeline",
+        "2024-03-05 (all times in PDT)\n\n14:51 Traffic to search grows tenfold\n14:53 Backends start failing\n15:10 Load shedding enabled\n\n2024-03-06\n\n09:00 Postmortem meeting",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[
+            ("03-05 21:51", "Traffic to search grows tenfold"),
+            ("03-05 21:53", "Backends start failing"),
+            ("03-05 22:10", "Load shedding enabled"),
+            ("03-06 16:00", "Postmortem meeting"),
+        ])
+    );
+}
+
+#[test]
+fn timeline_heading_with_a_zone_and_entries_as_headings() {
+    let text = with_timeline(
+        "2025-07-11 19:30 UTC",
+        "## Timeline (all times in Pacific Time)",
+        "### 12:35 - Deploy started\n\nThe deploy went out to all regions.\n\n### July 11, 2025, 12:42 PM\n\nFirst customer report.\n\n### 2025-07-12 09:15\n\nFix verified the next morning.",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[
+            ("07-11 19:35", "Deploy started"),
+            ("07-11 19:42", "First customer report."),
+            ("07-12 16:15", "Fix verified the next morning."),
+        ])
+    );
+}
+
+#[test]
+fn timeline_date_headings_set_the_day_over_several_days() {
+    let text = with_timeline(
+        "2024-03-05 23:40 UTC",
+        "## Sequence of Events",
+        "### Tuesday, March 5\n\n- 23:45 Disk alarms\n- 23:58 Failover started\n\n### Wednesday, March 6\n\n- 00:20 Failover done\n- 16:00 Root cause found\n\n### March 8th\n\n- 10:00 Fix deployed",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[
+            ("03-05 23:45", "Disk alarms"),
+            ("03-05 23:58", "Failover started"),
+            ("03-06 00:20", "Failover done"),
+            ("03-06 16:00", "Root cause found"),
+            ("03-08 10:00", "Fix deployed"),
+        ])
+    );
+}
+
+#[test]
+fn timeline_table_rows_with_a_zone_in_the_header_and_a_date_column() {
+    let text = with_timeline(
+        "2024-03-05 13:00 UTC",
+        "## Chronology",
+        "| Date | Time (CET) | Who | What happened |\n|---|---|---|---|\n| 2024-03-05 | 14:02 | bot | Alert fired |\n| 2024-03-05 | 14:10 | ana | Rolled back |\n| 2024-03-06 | 09:00 | bo | Postmortem |",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[
+            ("03-05 13:02", "Alert fired"),
+            ("03-05 13:10", "Rolled back"),
+            ("03-06 08:00", "Postmortem")
+        ])
+    );
+}
+
+#[test]
+fn timeline_entries_name_their_own_zone_and_twelve_hour_times() {
+    let text = with_timeline(
+        "2024-03-05 13:00 UTC",
+        "## Timeline",
+        "- 14:02 CET - Alert in Frankfurt\n- 9:10 AM EST - New York notices\n- 2024-03-05 07:30 America/Los_Angeles - Seattle joins\n- 3:45 p.m. (UTC) - Resolved",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[
+            ("03-05 13:02", "Alert in Frankfurt"),
+            ("03-05 14:10", "New York notices"),
+            ("03-05 15:30", "Seattle joins"),
+            ("03-05 15:45", "Resolved"),
+        ])
+    );
+}
+
+#[test]
+fn a_timeline_entry_that_cannot_be_placed_is_kept() {
+    // No start, no date line: the entries are kept unplaced; the start is the error.
+    let text = "# Search outage\n\n## Timeline\n\n- 14:02 Alert fired\n- 14:05 Paged\n";
+    let p = parse_str(text);
+    assert!(p.errors().any(|d| d.rule == "start-missing"));
+    let inc = p.incident.unwrap();
+    assert_eq!(inc.timeline.len(), 2);
+    assert_eq!(inc.timeline[1].unplaced.as_deref(), Some("14:05"));
+    assert_eq!(inc.timeline[1].text, "Paged");
 }

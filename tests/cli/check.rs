@@ -168,7 +168,7 @@ const REJECTED: &[(&str, &[&str])] = &[
     (
         "start-invalid.md",
         &[
-            "9: error[start-invalid]: `Start Time` cannot be read: unknown time zone `PST` (write `UTC` or an offset like `+01:00`)",
+            "9: error[start-invalid]: `Start Time` cannot be read: unknown time zone `XST` (write `UTC`, an offset like `+01:00`, an abbreviation like `PDT` or a name like `Europe/Berlin`)",
         ],
     ),
     (

@@ -415,8 +415,11 @@ code
     );
     inc.title = "<script>alert(23)</script> \" onmouseover=\"alert(24)".into();
     inc.customer_impact = "<img src=x onerror=alert(25)> [x](javascript:alert(26))".into();
-    inc.timeline =
-        vec![TimelineEntry { at: dt("2025-01-10T10:00:00Z"), text: "<script>alert(27)</script>".into() }];
+    inc.timeline = vec![TimelineEntry {
+        at: dt("2025-01-10T10:00:00Z"),
+        text: "<script>alert(27)</script>".into(),
+        unplaced: None,
+    }];
     inc.severity_label = Some("\" onclick=\"alert(28)".into());
     inc.sections =
         split_sections(&format!("## Root Cause\n\n{md}\n## Unknown <script>alert(29)</script>\n\n{md}"));
