@@ -6,7 +6,7 @@
 
 use super::Diags;
 use super::header::{Header, Key, Slot};
-use super::model::Incident;
+use super::model::{Incident, Precision};
 use super::values::{self, shown};
 
 /// Moves the header values into `inc`, reading times, dates, severity, duration and retention;
@@ -42,18 +42,38 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
         }
     }
     if let Some(s) = header.get(Key::Start).filter(|s| !s.value.is_empty()) {
-        match values::parse_datetime(&s.value) {
-            Ok(t) => inc.started_at = Some(t),
+        match values::parse_datetime(&s.value).map(|t| (t, false)).or_else(|why| moment(&s.value).ok_or(why))
+        {
+            Ok((t, false)) => inc.started_at = Some(t),
+            Ok((t, true)) => {
+                inc.started_at = Some(t);
+                inc.start_precision = Some(Precision::Day);
+                diags.warn(
+                    s.line,
+                    "start-date-only",
+                    format!(
+                        "the start `{}` is a date without a time of day; kept as that day",
+                        shown(&s.value)
+                    ),
+                );
+            }
             Err(why) => diags.error(s.line, "start-invalid", format!("`Start Time` cannot be read: {why}")),
         }
     }
     if let Some(s) = header.get(Key::End).filter(|s| !s.value.is_empty()) {
-        match values::parse_datetime(&s.value) {
+        match values::parse_datetime(&s.value)
+            .or_else(|why| moment(&s.value).filter(|m| !m.1).map(|m| m.0).ok_or(why))
+        {
             Ok(t) => inc.ended_at = Some(t),
             Err(why) => diags.warn(s.line, "date-invalid", format!("`End Time` cannot be read: {why}")),
         }
     }
-    let actual = inc.started_at.zip(inc.ended_at).map(|(a, b)| (b - a).num_seconds());
+    // A start known to the day says nothing of the duration.
+    let actual = inc
+        .started_at
+        .zip(inc.ended_at)
+        .filter(|_| inc.start_precision.is_none())
+        .map(|(a, b)| (b - a).num_seconds());
     inc.duration_seconds = actual;
     if let Some(s) = header.get(Key::Duration).filter(|s| !s.value.is_empty()) {
         inc.duration_text = Some(s.value.clone());
@@ -105,6 +125,22 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
     }
 }
 
+/// A moment in the other forms people write (`Tuesday, March 5, 2024 2:30 PM PDT`), or a date
+/// alone (`2015-10-21`, `March 5, 2024`) as its day's start: the instant, and whether it is a
+/// day only. Only when the whole value (but a note in parentheses) is read.
+fn moment(s: &str) -> Option<(chrono::DateTime<chrono::Utc>, bool)> {
+    let (stamp, end) = super::timeline::scan(s, None)?;
+    let rest = s[end..].trim();
+    if !(rest.is_empty() || (rest.starts_with('(') && rest.ends_with(')'))) {
+        return None;
+    }
+    let date = stamp.date?;
+    match stamp.time {
+        Some(t) => Some((stamp.zone.unwrap_or(values::Zone::UTC).to_utc(date.and_time(t)), false)),
+        None => Some((date.and_time(chrono::NaiveTime::MIN).and_utc(), true)),
+    }
+}
+
 /// The gate's rules and the cross-checks; `last_line` is where a missing section is reported.
 pub(crate) fn check(header: &Header, inc: &Incident, last_line: usize, diags: &mut Diags<'_>) {
     let slot = |k: Key| header.get(k);
@@ -142,7 +178,7 @@ pub(crate) fn check(header: &Header, inc: &Incident, last_line: usize, diags: &m
             line,
             "status-not-closed",
             format!(
-                "status is `{}`; only `Resolved` or `Closed` records can be archived",
+                "status is `{}`; only a finished postmortem (`Resolved`, `Closed`, `Complete`, `Final`, `Done`, `Published`) can be archived",
                 shown(&inc.status)
             ),
         );

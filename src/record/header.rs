@@ -27,10 +27,12 @@ pub(crate) enum Key {
     CustomerImpact,
     Classification,
     Retention,
+    /// The incident's date (`Date`, `Incident Date`, `Detected`): the start when no start is given.
+    Date,
 }
 
 impl Key {
-    const COUNT: usize = 10;
+    const COUNT: usize = 11;
 
     /// The label as the reference record writes it.
     pub fn name(self) -> &'static str {
@@ -45,6 +47,7 @@ impl Key {
             Key::CustomerImpact => "Customer Impact",
             Key::Classification => "Classification",
             Key::Retention => "Retention",
+            Key::Date => "Date",
         }
     }
 
@@ -55,8 +58,24 @@ impl Key {
             "title" | "incident title" | "name" => Key::Title,
             "severity" | "sev" | "priority" | "severity level" => Key::Severity,
             "status" | "incident status" | "state" => Key::Status,
-            "start time" | "start" | "started" | "started at" | "start date" | "incident start"
-            | "start time utc" | "start utc" => Key::Start,
+            "start time"
+            | "start"
+            | "started"
+            | "started at"
+            | "start date"
+            | "incident start"
+            | "start time utc"
+            | "start utc"
+            | "began"
+            | "began at"
+            | "impact start"
+            | "start of impact"
+            | "incident start time"
+            | "outage start"
+            | "start date time" => Key::Start,
+            "date" | "date time" | "incident date" | "date of incident" | "incident date time"
+            | "detected" | "detected at" | "detection time" | "detected on" | "when" | "occurred"
+            | "occurred at" | "occurred on" => Key::Date,
             "end time" | "end" | "ended" | "ended at" | "end date" | "incident end" | "end time utc"
             | "end utc" | "resolved at" => Key::End,
             "duration" | "total duration" | "incident duration" => Key::Duration,
@@ -131,6 +150,14 @@ impl Header {
         let old = &mut self.slots[key as usize];
         if old.is_none() {
             *old = Some(slot);
+        }
+    }
+
+    /// Without a start (or with an empty one), the incident's `Date` is the start.
+    pub fn date_as_start(&mut self) {
+        let start_empty = self.get(Key::Start).is_none_or(|s| s.value.is_empty());
+        if start_empty && let Some(date) = self.get(Key::Date).filter(|d| !d.value.is_empty()).cloned() {
+            self.slots[Key::Start as usize] = Some(date);
         }
     }
 

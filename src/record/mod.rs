@@ -14,13 +14,14 @@
 //! | `front-matter-invalid` | the YAML front matter does not parse or is not a mapping |
 //! | `id-missing`, `id-unsafe` | no id, or one not of the form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` (`../x`, `/abs`, `a/b`, NUL, over 64 bytes) |
 //! | `title-missing` | no title |
-//! | `status-missing`, `status-not-closed` | no status, or one other than `Resolved` / `Closed` |
+//! | `status-missing`, `status-not-closed` | no status, or not one of a finished postmortem (`Resolved`, `Closed`, `Complete(d)`, `Final`, `Done`, `Published`) |
 //! | `start-missing`, `start-invalid` | no start time, or one that cannot be read |
 //! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
 //! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
 //! | `template-unfilled` | the document is a template still to be filled in: a template's marks (prompts such as `[Date]`, `_What happened?_`, `TBD`; labels without values; blank table rows; a title such as `Title (incident #)`; two or more known sections with nothing under them) and no data outside the header values and the sign-off (no model is returned) |
 //!
 //! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
+//! `start-date-only` (a start known only to the day),
 //! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
 //! `customer-users-sum`, `customer-accounts-sum`, `customer-value-invalid`, `severity-invalid`,
 //! `retention-invalid`, `timeline-time-invalid`, `timeline-order`, `id-mismatch`,

@@ -17,6 +17,10 @@ pub struct Incident {
     pub severity_label: Option<String>,
     pub status: String,
     pub started_at: Option<DateTime<Utc>>,
+    /// How precisely the start is known when it is less than a time of day: `day` for a date
+    /// written without a time (`started_at` is then 00:00 UTC of that day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_precision: Option<Precision>,
     pub ended_at: Option<DateTime<Utc>>,
     /// `ended_at - started_at` when both exist, else the stated duration.
     pub duration_seconds: Option<i64>,
@@ -76,6 +80,7 @@ impl Incident {
             severity_label: self.severity_label.clone(),
             status: self.status.clone(),
             started_at: self.started_at,
+            start_precision: self.start_precision,
             ended_at: self.ended_at,
             duration_seconds: self.duration_seconds,
             duration_text: self.duration_text.clone(),
@@ -95,6 +100,14 @@ impl Incident {
             ..Incident::default()
         }
     }
+}
+
+/// How precisely a time is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// The date only.
+    Day,
 }
 
 /// A `**Label**: value` pair kept as written, for fields without a typed home.

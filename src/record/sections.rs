@@ -520,6 +520,13 @@ fn summary(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut He
         outline.find(Kind::Summary).map(|s| doc.extent_blocks(s)),
     ];
     for blocks in regions.into_iter().flatten() {
+        for b in blocks {
+            if let Block::Table(t) = b {
+                for (key, slot) in header_table(t) {
+                    header.set(key, slot, diags);
+                }
+            }
+        }
         for line in labelled(blocks) {
             let norm = line.label_norm();
             match Key::from_label(norm) {
@@ -633,6 +640,24 @@ pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Hea
             }
         }
     }
+    // `### Status` with `Complete` under it: a header value written as a heading.
+    for (i, h) in doc.headings.iter().enumerate() {
+        if outline.kind(i) != Kind::Other {
+            continue;
+        }
+        if let Some(key) = Key::from_label(&h.norm)
+            && let Some(Block::Lines(lines)) = doc.own_blocks(i).first()
+            && let [line] = lines.as_slice()
+            && line.label.is_none()
+            && !values::is_prompt(line.src)
+        {
+            header.set_if_missing(
+                key,
+                Slot { value: line.plain.trim().to_string(), line: line.line, front_matter: false },
+            );
+        }
+    }
+    header.date_as_start();
     if let Some(t) = outline.find(Kind::Title) {
         let h = &doc.headings[t];
         if let (Some(title), _) = heading_title(&h.text)
@@ -647,6 +672,40 @@ pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Hea
 }
 
 /// A header value; a template's prompt (`[Date]`, `TBD`) is no value.
+/// The header values of a table that is not a two-column one: a row of values under a row of
+/// labels (`| Incident | Date | Status |`), or label and value side by side twice
+/// (`| Start Time | … | Detected By | … |`).
+fn header_table(t: &Table<'_>) -> Vec<(Key, Slot)> {
+    let value = |c: &Cell<'_>, line: usize| {
+        let v = if values::is_prompt(c.src) { "" } else { c.plain.trim() };
+        Slot { value: v.to_string(), line, front_matter: false }
+    };
+    let mut out = Vec::new();
+    if t.header.len() > 2 && t.rows.len() == 1 {
+        let keys: Vec<Option<Key>> = t.header_norm.iter().map(|n| Key::from_label(n)).collect();
+        if keys.iter().flatten().count() >= 2 {
+            let row = &t.rows[0];
+            for (key, c) in keys.iter().zip(&row.cells) {
+                if let Some(k) = key {
+                    out.push((*k, value(c, row.line)));
+                }
+            }
+        }
+    } else if t.header.len() == 4 {
+        let rows = std::iter::once((t.line, &t.header)).chain(t.rows.iter().map(|r| (r.line, &r.cells)));
+        for (line, cells) in rows {
+            for pair in cells.chunks(2) {
+                if let [k, v] = pair
+                    && let Some(key) = Key::from_label(&normalize(&k.plain))
+                {
+                    out.push((key, value(v, line)));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn slot(line: &Line<'_>) -> Slot {
     let value = if filled(line) { line.value_plain() } else { "" };
     Slot { value: value.to_string(), line: line.line, front_matter: false }

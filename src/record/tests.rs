@@ -398,7 +398,7 @@ fn front_matter_lines_count_in_diagnostics() {
     assert_eq!(
         rule(&text, "status-not-closed"),
         [
-            "t.md:5: error[status-not-closed]: status is `Investigating`; only `Resolved` or `Closed` records can be archived"
+            "t.md:5: error[status-not-closed]: status is `Investigating`; only a finished postmortem (`Resolved`, `Closed`, `Complete`, `Final`, `Done`, `Published`) can be archived"
         ]
     );
     let text = edit_line(&with_front_matter(""), "**Approved By**", None);
@@ -568,7 +568,7 @@ fn rule_status_missing_and_not_closed() {
         assert_eq!(
             rule(&text, "status-not-closed"),
             [format!(
-                "t.md:8: error[status-not-closed]: status is `{status}`; only `Resolved` or `Closed` records can be archived"
+                "t.md:8: error[status-not-closed]: status is `{status}`; only a finished postmortem (`Resolved`, `Closed`, `Complete`, `Final`, `Done`, `Published`) can be archived"
             )]
         );
     }
@@ -591,7 +591,6 @@ fn rule_start_missing_and_invalid() {
             "unknown time zone `XST` (write `UTC`, an offset like `+01:00`, an abbreviation like `PDT` or a name like `Europe/Berlin`)",
         ),
         ("2025-01-14 25:61 UTC", "`25:61` is not a time of day"),
-        ("2025-01-14", "`2025-01-14` has no time of day"),
     ];
     for (value, why) in cases {
         let text = REFERENCE.replace("2025-01-14 14:23:47 UTC", value);
@@ -1470,4 +1469,86 @@ fn a_timeline_entry_that_cannot_be_placed_is_kept() {
     assert_eq!(inc.timeline.len(), 2);
     assert_eq!(inc.timeline[1].unplaced.as_deref(), Some("14:05"));
     assert_eq!(inc.timeline[1].text, "Paged");
+}
+
+// ---------------------------------------------------------------- start, dates and status
+
+#[test]
+fn a_date_without_a_time_is_a_start_known_to_the_day() {
+    let text = REFERENCE.replace("**Start Time**: 2025-01-14 14:23:47 UTC", "**Start Time**: 2025-01-14");
+    let p = parse_str(&text);
+    assert!(p.accepted(), "{:#?}", p.diagnostics);
+    let warned: Vec<String> =
+        p.diagnostics.iter().filter(|d| d.rule == "start-date-only").map(ToString::to_string).collect();
+    assert_eq!(
+        warned,
+        [
+            "t.md:9: warning[start-date-only]: the start `2025-01-14` is a date without a time of day; kept as that day"
+        ]
+    );
+    let inc = p.incident.unwrap();
+    assert_eq!(inc.started_at, Some(Utc.with_ymd_and_hms(2025, 1, 14, 0, 0, 0).unwrap()));
+    assert_eq!(inc.start_precision, Some(Precision::Day));
+    // The timeline is placed on that day; the duration is the stated one.
+    assert_eq!(inc.timeline[0].at, Utc.with_ymd_and_hms(2025, 1, 14, 14, 23, 47).unwrap());
+    assert_eq!(inc.duration_seconds, Some(2675));
+    assert_eq!(serde_json::to_value(&inc).unwrap()["start_precision"], "day");
+    assert!(serde_json::to_value(reference()).unwrap().get("start_precision").is_none());
+}
+
+#[test]
+fn the_start_from_date_labels_headings_and_header_tables() {
+    let tail = "\n\n## Root Cause\n\nA disk filled up.\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    let cases = [
+        ("Date: 2024-03-05\nStatus: Complete", "2024-03-05T00:00:00Z", true),
+        ("**Date/time**: 2024-03-05 14:00 PDT\n**Status**: Final", "2024-03-05T21:00:00Z", false),
+        ("**Incident date**: March 5, 2024\n**Status**: Done", "2024-03-05T00:00:00Z", true),
+        (
+            "**Detected**: Tuesday, March 5, 2024 2:30 PM EST\n**Status**: Published",
+            "2024-03-05T19:30:00Z",
+            false,
+        ),
+        (
+            "| Incident | Date | Status |\n|---|---|---|\n| Q-4 | 2024-03-05 09:12 UTC | Closed, action items in progress |",
+            "2024-03-05T09:12:00Z",
+            false,
+        ),
+        (
+            "| Field | Value |\n|---|---|\n| Start | 2024-03-05 09:12 |\n| Status | Resolved |",
+            "2024-03-05T09:12:00Z",
+            false,
+        ),
+        ("### Date\n\n2024-03-05\n\n### Status\n\nComplete", "2024-03-05T00:00:00Z", true),
+    ];
+    for (header, start, day) in cases {
+        let text = format!("# Queue backlog\n\n**Incident ID**: Q-4\n\n{header}{tail}");
+        let p = parse_str(&text);
+        assert!(p.accepted(), "{header}: {:#?}", p.diagnostics);
+        let inc = p.incident.unwrap();
+        assert_eq!(
+            inc.started_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).as_deref(),
+            Some(start),
+            "{header}"
+        );
+        assert_eq!(inc.start_precision.is_some(), day, "{header}");
+    }
+    // A start and a date: the start wins, with no duplicate warning.
+    let text = format!(
+        "# Queue backlog\n\n**Incident ID**: Q-4\n**Date**: 2024-03-04\n**Start Time**: 2024-03-05 09:12 UTC\n**Status**: Resolved{tail}"
+    );
+    let p = parse_str(&text);
+    assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
+    assert_eq!(p.incident.unwrap().started_at, Some(Utc.with_ymd_and_hms(2024, 3, 5, 9, 12, 0).unwrap()));
+}
+
+#[test]
+fn finished_statuses_pass_and_drafts_do_not() {
+    for status in ["Complete", "Final", "Done", "Closed, action items in progress", "Published"] {
+        let text = REFERENCE.replace("**Status**: Resolved", &format!("**Status**: {status}"));
+        assert!(parse_str(&text).accepted(), "{status}");
+    }
+    for status in ["Draft", "In review", "Open"] {
+        let text = REFERENCE.replace("**Status**: Resolved", &format!("**Status**: {status}"));
+        assert_eq!(rule(&text, "status-not-closed").len(), 1, "{status}");
+    }
 }

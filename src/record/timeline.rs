@@ -488,7 +488,10 @@ fn block_text(b: &Block<'_>) -> String {
 /// before is on the next day. Entries that cannot be placed are kept after the one before.
 fn place(raw: Vec<Raw>, note: Zone, inc: &mut Incident, diags: &mut Diags<'_>) {
     let start = inc.started_at;
-    let mut day: Option<NaiveDate> = start.map(|s| note.local(s).date());
+    // A start known to the day is that day, in any zone.
+    let day_only = inc.start_precision.is_some();
+    let mut day: Option<NaiveDate> =
+        start.map(|s| if day_only { s.date_naive() } else { note.local(s).date() });
     let mut prev: Option<(NaiveDateTime, Zone)> = None;
     let mut last_at: Option<DateTime<Utc>> = None;
     for r in raw {

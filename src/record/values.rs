@@ -480,10 +480,14 @@ pub fn parse_retention_years(s: &str) -> Option<u32> {
     (n > 0 && matches!(unit, "y" | "yr" | "yrs" | "year" | "years")).then_some(n)
 }
 
-/// True for statuses that let a record into the archive: `Resolved`, `Closed` (any case).
+/// True for statuses that let a record into the archive, those of a finished postmortem:
+/// `Resolved`, `Closed`, `Complete(d)`, `Final`, `Done`, `Published` (any case, whatever
+/// follows: `Closed, action items in progress`). Drafts (`Draft`, `In review`, `Open`) are not.
 pub fn is_closed_status(s: &str) -> bool {
     let first = s.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
-    first.eq_ignore_ascii_case("resolved") || first.eq_ignore_ascii_case("closed")
+    ["resolved", "closed", "complete", "completed", "final", "finalized", "finalised", "done", "published"]
+        .iter()
+        .any(|w| first.eq_ignore_ascii_case(w))
 }
 
 /// True for action-item statuses that mean done: `Done`, `Closed`, `Complete(d)`, `Resolved`, `Fixed`.
@@ -793,6 +797,14 @@ mod tests {
         assert!(is_closed_status("Resolved"));
         assert!(is_closed_status("closed (monitoring ended)"));
         assert!(!is_closed_status("Investigating"));
+        for done in
+            ["Complete", "Complete, action items in progress", "Final", "Done", "Published", "completed"]
+        {
+            assert!(is_closed_status(done), "{done}");
+        }
+        for draft in ["Draft", "In review", "Open", "Under review", "WIP"] {
+            assert!(!is_closed_status(draft), "{draft}");
+        }
         assert!(is_done_status("Done") && is_done_status("Completed") && !is_done_status("In Progress"));
         for p in ["TBD", "", "-", "[Name]", "<approver>", "pending", "N/A"] {
             assert!(is_placeholder(p), "{p}");

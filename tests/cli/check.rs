@@ -136,7 +136,7 @@ const REJECTED: &[(&str, &[&str])] = &[
     (
         "many-problems.md",
         &[
-            "8: error[status-not-closed]: status is `Investigating`; only `Resolved` or `Closed` records can be archived",
+            "8: error[status-not-closed]: status is `Investigating`; only a finished postmortem (`Resolved`, `Closed`, `Complete`, `Final`, `Done`, `Published`) can be archived",
             "9: error[start-invalid]: `Start Time` cannot be read: `soon` is not a date (expected `YYYY-MM-DD`)",
             "71: warning[customer-users-sum]: the customer rows add up to 1200 users, but `Users Affected` says 1247",
             "245: error[sign-off-missing]: `Approved By` is `pending`, not a name: the record is not signed off",
@@ -174,7 +174,7 @@ const REJECTED: &[(&str, &[&str])] = &[
     (
         "status-open.md",
         &[
-            "8: error[status-not-closed]: status is `Monitoring`; only `Resolved` or `Closed` records can be archived",
+            "8: error[status-not-closed]: status is `Monitoring`; only a finished postmortem (`Resolved`, `Closed`, `Complete`, `Final`, `Done`, `Published`) can be archived",
         ],
     ),
 ];
