@@ -75,6 +75,7 @@ pub fn incident(s: &Spec) -> Incident {
                 due: NaiveDate::from_ymd_opt(s.started.0, s.started.1, 28),
                 status: "Planned".into(),
                 done: false,
+                ticket: String::new(),
             })
             .collect(),
         sign_off: crate::record::SignOff {

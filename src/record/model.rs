@@ -243,6 +243,10 @@ pub struct ActionItem {
     pub status: String,
     /// True for `Done` / `Closed` / `Complete(d)` / ✅.
     pub done: bool,
+    /// The ticket that tracks it (`JIRA-123`, `#456`, a URL), from a Ticket/Bug column or the
+    /// item's text; empty when none is named.
+    #[serde(default)]
+    pub ticket: String,
 }
 
 /// The Technical Details section, beyond its Markdown.

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use super::blocks::{Block, Cell, Doc, Item, Line, Table};
 use super::model::*;
+use chrono::NaiveDate;
+
 use super::values::{self, normalize, starts_with_words as sw};
 use super::{Diags, Header, Key, Slot};
 
@@ -495,7 +497,7 @@ pub(crate) fn read_body(
     communication(doc, outline, &mut inc.communication);
     inc.communication.markdown = body(Kind::Communication);
     lessons(doc, outline, header, &mut inc.lessons_learned);
-    action_items(doc, inc, header, diags);
+    action_items(doc, outline, inc, header, diags);
     let tech = extent(Kind::Technical);
     inc.technical_details.fields = labelled(tech).filter(|l| filled(l)).map(field).collect();
     inc.technical_details.code_blocks = code_blocks(tech);
@@ -1042,64 +1044,310 @@ fn lessons(doc: &Doc<'_>, outline: &Outline, header: &Header, l: &mut LessonsLea
     l.lucky = read(Kind::Lucky, &|n| classify(n) == Kind::Lucky);
 }
 
-/// Reads the action-item table wherever it is: a table with an action column and an owner,
-/// due-date or status column.
-fn action_items(doc: &Doc<'_>, inc: &mut Incident, header: &mut Header, diags: &mut Diags<'_>) {
-    let is_action =
-        |n: &str| matches!(n, "action" | "action item" | "task" | "item" | "description" | "actions");
-    let is_due = |n: &str| sw(n, "due") || sw(n, "deadline") || sw(n, "target date") || n == "eta";
-    let is_owner =
-        |n: &str| matches!(n, "owner" | "owners" | "assignee" | "assigned to" | "responsible" | "team");
-    let table = doc.blocks.iter().find_map(|b| match b {
-        Block::Table(t)
-            if column(t, is_action).is_some()
-                && (column(t, is_due).is_some() || column(t, is_owner).is_some()) =>
-        {
-            Some(t)
+fn is_action_col(n: &str) -> bool {
+    matches!(
+        n,
+        "action"
+            | "action item"
+            | "action items"
+            | "task"
+            | "tasks"
+            | "item"
+            | "description"
+            | "actions"
+            | "todo"
+            | "to do"
+            | "follow up"
+            | "remediation"
+            | "what"
+            | "corrective action"
+            | "title"
+            | "summary"
+    )
+}
+
+fn is_due_col(n: &str) -> bool {
+    sw(n, "due") || sw(n, "deadline") || sw(n, "target date") || n == "eta" || n == "by when" || n == "when"
+}
+
+fn is_owner_col(n: &str) -> bool {
+    matches!(n, "owner" | "owners" | "assignee" | "assigned to" | "responsible" | "team" | "who" | "dri")
+}
+
+fn is_ticket_col(n: &str) -> bool {
+    matches!(n, "ticket" | "tickets" | "bug" | "bugs" | "issue" | "jira" | "link" | "tracking" | "reference")
+        || sw(n, "bug")
+        || sw(n, "ticket")
+        || sw(n, "issue")
+}
+
+fn is_status_col(n: &str) -> bool {
+    matches!(n, "status" | "state" | "done")
+}
+
+/// Reads the action items: every action-item table and list under an action heading (Action
+/// Items, Follow-ups, Corrective Actions, …), else the first action-item table anywhere (a
+/// table with an action column and an owner or due-date column).
+fn action_items(
+    doc: &Doc<'_>,
+    outline: &Outline,
+    inc: &mut Incident,
+    header: &mut Header,
+    diags: &mut Diags<'_>,
+) {
+    let mut regions: Vec<&[Block<'_>]> = Vec::new();
+    let mut covered_to = 0;
+    for i in 0..doc.headings.len() {
+        if outline.kind(i) != Kind::ActionItems || i < covered_to {
+            continue;
         }
-        _ => None,
+        covered_to = doc.extent_end(i);
+        regions.push(doc.extent_blocks(i));
+    }
+    let mut items: Vec<(ActionItem, usize)> = Vec::new();
+    for blocks in &regions {
+        for b in *blocks {
+            match b {
+                Block::Table(t) => {
+                    let known = [is_action_col, is_due_col, is_owner_col, is_ticket_col, is_status_col];
+                    let any_known = t.header_norm.iter().any(|n| known.iter().any(|f| f(n)));
+                    if any_known && t.header.len() >= 2 {
+                        table_items(t, true, &mut items, diags);
+                    }
+                }
+                Block::List(list) => list_items(list, &mut items, diags),
+                _ => {}
+            }
+        }
+    }
+    if items.is_empty() {
+        let table = doc.blocks.iter().find_map(|b| match b {
+            Block::Table(t)
+                if column(t, |n| {
+                    matches!(n, "action" | "action item" | "task" | "item" | "description" | "actions")
+                })
+                .is_some()
+                    && (column(t, is_due_col).is_some() || column(t, is_owner_col).is_some()) =>
+            {
+                Some(t)
+            }
+            _ => None,
+        });
+        if let Some(t) = table {
+            table_items(t, false, &mut items, diags);
+        }
+    }
+    for (item, line) in items {
+        header.action_lines.push(line);
+        inc.action_items.push(item);
+    }
+}
+
+/// A due date as written, with a warning when it cannot be read.
+fn due_date(text: &str, id: &str, line: usize, diags: &mut Diags<'_>) -> Option<NaiveDate> {
+    if blank(text) || values::is_prompt(text) {
+        return None;
+    }
+    match values::parse_date(text) {
+        Ok(d) => Some(d),
+        Err(why) => {
+            diags.warn(
+                line,
+                "date-invalid",
+                format!("due date of action item `{}`: {why}", values::shown(id)),
+            );
+            None
+        }
+    }
+}
+
+/// The rows of an action-item table; `loose` (under an action heading) takes the first
+/// other column as the action when none is named so.
+fn table_items(table: &Table<'_>, loose: bool, out: &mut Vec<(ActionItem, usize)>, diags: &mut Diags<'_>) {
+    let id = table.header.iter().zip(&table.header_norm).position(|(c, n)| {
+        n == "id" || n.ends_with(" id") || c.plain.trim() == "#" || n == "ref" || n == "no"
     });
-    let Some(table) = table else { return };
-    let id = table
-        .header
-        .iter()
-        .zip(&table.header_norm)
-        .position(|(c, n)| n == "id" || n.ends_with(" id") || c.plain.trim() == "#" || n == "ref");
-    let action = column(table, is_action);
-    let owner = column(table, is_owner);
-    let due = column(table, is_due);
-    let status = column(table, |n| matches!(n, "status" | "state"));
+    let owner = column(table, is_owner_col);
+    let due = column(table, is_due_col);
+    let status = column(table, is_status_col);
+    let ticket = column(table, is_ticket_col);
+    let others = [id, owner, due, status, ticket];
+    let action = column(table, is_action_col)
+        .or_else(|| loose.then(|| (0..table.header.len()).find(|c| !others.contains(&Some(*c)))).flatten());
+    if action.is_none() {
+        return;
+    }
     for row in &table.rows {
         // A template's blank rows (`|  |  |`, `| [Action] | [Owner] |`) are no items.
         let action_src = cell(&row.cells, action).map_or("", |c| c.src);
         if blank(action_src) || values::is_prompt(action_src) {
             continue;
         }
-        let text = |col: Option<usize>| cell(&row.cells, col).map_or("", |c| c.plain.trim()).to_string();
+        let text = |col: Option<usize>| {
+            cell(&row.cells, col)
+                .map_or("", |c| if values::is_prompt(c.src) { "" } else { c.plain.trim() })
+                .to_string()
+        };
         let mut item = ActionItem {
             id: text(id),
-            action: cell(&row.cells, action).map_or("", |c| c.src).to_string(),
+            action: action_src.to_string(),
             owner: text(owner),
             ..ActionItem::default()
         };
-        let due_text = text(due);
-        if !blank(&due_text) {
-            match values::parse_date(&due_text) {
-                Ok(d) => item.due = Some(d),
-                Err(why) => diags.warn(
-                    row.line,
-                    "date-invalid",
-                    format!("due date of action item `{}`: {why}", values::shown(&item.id)),
-                ),
-            }
-        }
+        item.due = due_date(&text(due), &item.id, row.line, diags);
         let status_text = text(status);
         let (marker, rest) = values::strip_marker(&status_text);
         item.status = rest.to_string();
         item.done = marker.unwrap_or(false) || values::is_done_status(rest);
-        header.action_lines.push(row.line);
-        inc.action_items.push(item);
+        item.ticket = match cell(&row.cells, ticket) {
+            Some(c) if !blank(c.src) && !values::is_prompt(c.src) => {
+                ticket_in(c.src).unwrap_or_else(|| c.plain.trim().to_string())
+            }
+            _ => ticket_in(action_src).unwrap_or_default(),
+        };
+        if item.owner.is_empty() {
+            item.owner = owner_in(&item.action).unwrap_or_default();
+        }
+        out.push((item, row.line));
     }
+}
+
+/// The items of a list under an action heading: `- [ ] Add an alert (owner: ana, due
+/// 2024-03-20, JIRA-12)`, `1. Rotate keys @bo`. A sub-item that only says `Owner: …`, `Due: …`,
+/// `Ticket: …` or `Status: …` completes the item above it.
+fn list_items(list: &[Item<'_>], out: &mut Vec<(ActionItem, usize)>, diags: &mut Diags<'_>) {
+    for it in list {
+        let Some(first) = it.lines.first() else { continue };
+        let src = it.src();
+        let (marker, text) = values::strip_marker(&src);
+        let text = text.trim();
+        if text.is_empty() || values::is_prompt(text) {
+            continue;
+        }
+        if let Some(label) = &first.label
+            && it.lines.len() == 1
+            && let Some((prev, _)) = out.last_mut()
+        {
+            let value = first.value_plain().trim();
+            let n = label.norm.as_str();
+            if is_owner_col(n) && prev.owner.is_empty() {
+                prev.owner = value.to_string();
+                continue;
+            }
+            if is_due_col(n) && prev.due.is_none() {
+                prev.due = due_date(value, &prev.id, first.line, diags);
+                continue;
+            }
+            if is_ticket_col(n) && prev.ticket.is_empty() {
+                prev.ticket = ticket_in(label.value_src).unwrap_or_else(|| value.to_string());
+                continue;
+            }
+            if is_status_col(n) && prev.status.is_empty() {
+                prev.status = value.to_string();
+                prev.done = prev.done || values::is_done_status(value);
+                continue;
+            }
+        }
+        let done = it.task().or(marker);
+        let mut item = ActionItem {
+            action: text.to_string(),
+            owner: owner_in(text).unwrap_or_default(),
+            ticket: ticket_in(text).unwrap_or_default(),
+            done: done.unwrap_or(false),
+            ..ActionItem::default()
+        };
+        if let Some(d) = done {
+            item.status = if d { "Done" } else { "Open" }.to_string();
+        }
+        item.due = due_in(text);
+        out.push((item, first.line));
+    }
+}
+
+/// The owner named inside an item: `Owner: ana`, `owner: ana,`, `@ana`, `(ana)` at the end.
+fn owner_in(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    for key in ["owner:", "owners:", "assignee:", "assigned to:", "assigned to", "owner -"] {
+        if let Some(at) = lower.find(key) {
+            let rest = text[at + key.len()..].trim_start_matches([' ', '*', '_']);
+            let end = rest.find([',', ';', ')', '|', '\n']).unwrap_or(rest.len());
+            let name = rest[..end].trim().trim_end_matches(['*', '_', '.']).trim();
+            if !name.is_empty() {
+                return Some(name.to_string());
+            }
+        }
+    }
+    if let Some(at) = text.find('@') {
+        let before = text[..at].chars().next_back();
+        if before.is_none_or(|c| c.is_whitespace() || c == '(') {
+            let name: String = text[at + 1..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            let name = name.trim_end_matches('.');
+            if !name.is_empty() {
+                return Some(name.to_string());
+            }
+        }
+    }
+    // `(ana)` or `(Platform team)` at the end: a name, not a remark (few words, no digits).
+    let t = text.trim_end().trim_end_matches('.');
+    if let Some(inner) = t.strip_suffix(')').and_then(|x| x.rsplit_once('(')).map(|(_, i)| i.trim())
+        && !inner.is_empty()
+        && inner.split_whitespace().count() <= 3
+        && !inner.contains(|c: char| c.is_ascii_digit() || c == ':' || c == '/')
+        && inner.starts_with(|c: char| c.is_alphabetic())
+    {
+        return Some(inner.to_string());
+    }
+    None
+}
+
+/// A ticket named inside a text: a key (`JIRA-123`, `OPS-7`), `#456`, or a URL.
+fn ticket_in(text: &str) -> Option<String> {
+    let words =
+        text.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | '|'));
+    let mut url = None;
+    for w in words {
+        let w = w.trim_matches(|c: char| matches!(c, '.' | ':' | '*' | '_' | '`' | '<' | '>'));
+        if let Some((key, num)) = w.split_once('-')
+            && key.len() >= 2
+            && key.len() <= 12
+            && key.starts_with(|c: char| c.is_ascii_uppercase())
+            && key.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && !num.is_empty()
+            && num.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Some(w.to_string());
+        }
+        if let Some(num) = w.strip_prefix('#')
+            && !num.is_empty()
+            && num.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Some(w.to_string());
+        }
+        if url.is_none() && (w.starts_with("https://") || w.starts_with("http://")) {
+            url = Some(w.to_string());
+        }
+    }
+    url
+}
+
+/// A due date inside an item: `due 2024-03-20`, `Due: March 20, 2024`, `by 2024-03-20`.
+fn due_in(text: &str) -> Option<NaiveDate> {
+    let lower = text.to_ascii_lowercase();
+    ["due:", "due by", "due", "by", "deadline:", "eta:"].iter().find_map(|key| {
+        let at = lower
+            .match_indices(key)
+            .find(|(i, _)| *i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric())?
+            .0;
+        let rest = text[at + key.len()..].trim_start_matches([' ', ':']);
+        let end = rest.find([',', ';', ')', '(']).unwrap_or(rest.len());
+        let candidate = rest[..end].trim().trim_end_matches('.');
+        values::parse_date(candidate)
+            .ok()
+            .or_else(|| candidate.split_whitespace().next().and_then(|w| values::parse_date(w).ok()))
+    })
 }
 
 fn references(blocks: &[Block<'_>]) -> Vec<Reference> {

@@ -1552,3 +1552,57 @@ fn finished_statuses_pass_and_drafts_do_not() {
         assert_eq!(rule(&text, "status-not-closed").len(), 1, "{status}");
     }
 }
+
+// ---------------------------------------------------------------- action items in every form
+
+/// (action, owner, ticket, done, due) of each item.
+fn items(text: &str) -> Vec<(String, String, String, bool, Option<NaiveDate>)> {
+    let p = parse_str(text);
+    assert!(p.accepted(), "{:#?}", p.diagnostics);
+    p.incident.unwrap().action_items.into_iter().map(|a| (a.action, a.owner, a.ticket, a.done, a.due)).collect()
+}
+
+fn record_with(sections: &str) -> String {
+    format!(
+        "# Queue backlog\n\n**Incident ID**: Q-4\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Root Cause\n\nThe consumer pool was too small.\n\n{sections}\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n"
+    )
+}
+
+#[test]
+fn action_items_from_every_table_under_action_headings() {
+    let text = record_with(
+        "## Action Items\n\n### Mitigate\n\n| Action Item | Type | Owner | Bug |\n|---|---|---|---|\n| Autoscale the consumers | mitigate | ana | OPS-101 |\n| | | | |\n\n### Prevent\n\n| Task | Assignee | Due | Priority | Ticket |\n|---|---|---|---|---|\n| Load-test the queue | bo | 2024-04-01 | P2 | https://tracker.example/T/77 |\n| [Task] | [Who] | [When] | | |",
+    );
+    let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day);
+    assert_eq!(
+        items(&text),
+        [
+            ("Autoscale the consumers".into(), "ana".into(), "OPS-101".into(), false, None),
+            ("Load-test the queue".into(), "bo".into(), "https://tracker.example/T/77".into(), false, d(4, 1)),
+        ]
+    );
+}
+
+#[test]
+fn action_items_from_checkbox_numbered_and_bullet_lists() {
+    let text = record_with(
+        "## Follow-ups\n\n- [x] Raise the pool size (owner: ana) JIRA-12\n- [ ] Alert on consumer lag @bo, due 2024-03-20\n\n## Next steps\n\n1. Write a runbook for backlogs (Platform team)\n2. Review the retry policy\n   - Owner: cy\n   - Ticket: #456\n\n## Prevention\n\n* Add a queue-depth SLO — see https://wiki.example/slo",
+    );
+    let d = NaiveDate::from_ymd_opt(2024, 3, 20);
+    assert_eq!(
+        items(&text),
+        [
+            ("Raise the pool size (owner: ana) JIRA-12".into(), "ana".into(), "JIRA-12".into(), true, None),
+            ("Alert on consumer lag @bo, due 2024-03-20".into(), "bo".into(), String::new(), false, d),
+            ("Write a runbook for backlogs (Platform team)".into(), "Platform team".into(), String::new(), false, None),
+            ("Review the retry policy".into(), "cy".into(), "#456".into(), false, None),
+            ("Add a queue-depth SLO — see https://wiki.example/slo".into(), String::new(), "https://wiki.example/slo".into(), false, None),
+        ]
+    );
+}
+
+#[test]
+fn action_items_without_an_action_heading_still_come_from_the_first_table() {
+    let text = record_with("## Work\n\n| Action | Owner | Due |\n|---|---|---|\n| Resize the pool | ana | 2024-03-10 |");
+    assert_eq!(items(&text).len(), 1);
+}

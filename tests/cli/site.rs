@@ -31,6 +31,7 @@ fn item(id: &str, action: &str, owner: &str, due: &str, status: &str) -> ActionI
         due: Some(day(due)),
         status: status.into(),
         done: status == "Done",
+        ticket: String::new(),
     }
 }
 
@@ -411,6 +412,7 @@ code
             due: Some(day("2025-01-11")),
             status: "<script>alert(22)</script>".into(),
             done: false,
+            ticket: String::new(),
         }],
     );
     inc.title = "<script>alert(23)</script> \" onmouseover=\"alert(24)".into();
