@@ -176,6 +176,10 @@ pub struct Impact {
     pub customers: Vec<CustomerImpact>,
     /// Business Impact bullets as written.
     pub business: Vec<Field>,
+    /// The impact as prose (paragraphs and plain bullets of the impact sections, as written),
+    /// beside the typed values and the per-customer table.
+    #[serde(default)]
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -231,6 +235,10 @@ pub struct LessonsLearned {
     /// Where we got lucky.
     #[serde(default)]
     pub lucky: Vec<String>,
+    /// Lessons under a Lessons heading that say neither what went well nor what to improve
+    /// (a plain list or paragraphs: `Further learnings`).
+    #[serde(default)]
+    pub learnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

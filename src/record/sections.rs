@@ -844,8 +844,43 @@ fn detection(blocks: &[Block<'_>], d: &mut Detection) {
     d.fields = labelled(blocks).filter(|l| filled(l)).map(field).collect();
 }
 
+/// The prose of `blocks`: paragraphs (without labelled lines) and plain bullets, as written,
+/// one per line; prompts left out.
+fn prose(blocks: &[Block<'_>], out: &mut Vec<String>) {
+    for b in blocks {
+        match b {
+            Block::Lines(lines) => {
+                let text = lines
+                    .iter()
+                    .filter(|l| l.label.is_none() && !values::is_prompt(l.src))
+                    .map(|l| l.src)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if !text.is_empty() {
+                    out.push(text);
+                }
+            }
+            Block::List(items) => {
+                for i in items {
+                    if i.lines.first().is_some_and(|l| l.label.is_none()) {
+                        out.extend(list_texts([i]).into_iter().map(|t| format!("- {t}")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn impact(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut Header) {
     let own = |k: Kind| outline.find(k).map(|h| doc.extent_blocks(h));
+    let mut text = Vec::new();
+    for k in [Kind::Impact, Kind::UserImpact, Kind::CustomerImpact] {
+        if let Some(h) = outline.find(k) {
+            prose(doc.own_blocks(h), &mut text);
+        }
+    }
+    inc.impact.text = text.join("\n");
     let user_blocks = own(Kind::UserImpact)
         .or_else(|| outline.find(Kind::Impact).map(|h| doc.own_blocks(h)))
         .unwrap_or(&[]);
@@ -1026,15 +1061,29 @@ fn communication(doc: &Doc<'_>, outline: &Outline, c: &mut Communication) {
         outline.find(Kind::Communication).map(|h| code_blocks(doc.extent_blocks(h))).unwrap_or_default();
 }
 
+/// The lessons of a section: its list items, else its paragraphs, one each.
+fn lesson_texts(blocks: &[Block<'_>]) -> Vec<String> {
+    let items = list_texts(all_list_items(blocks));
+    if !items.is_empty() {
+        return items;
+    }
+    blocks.iter().filter_map(paragraph_text).collect()
+}
+
 fn lessons(doc: &Doc<'_>, outline: &Outline, header: &Header, l: &mut LessonsLearned) {
     let own = outline.find(Kind::Lessons).map_or(&[][..], |h| doc.extent_blocks(h));
     let read = |k: Kind, pred: &dyn Fn(&str) -> bool| -> Vec<String> {
         if let Some(h) = outline.find(k) {
-            return list_texts(all_list_items(doc.own_blocks(h)));
+            return lesson_texts(doc.own_blocks(h));
         }
         match attached(own, pred) {
             Some(Block::List(items)) => list_texts(items),
-            _ => narrative(header, k).map(|v| vec![v.to_string()]).unwrap_or_default(),
+            // `**What went well**: fast paging.`
+            _ => labelled(own)
+                .find(|line| pred(line.label_norm()) && filled(line))
+                .map(|line| vec![field(line).value])
+                .or_else(|| narrative(header, k).map(|v| vec![v.to_string()]))
+                .unwrap_or_default(),
         }
     };
     l.went_well = read(Kind::WentWell, &|n| sw(n, "what went well") || sw(n, "went well"));
@@ -1042,6 +1091,14 @@ fn lessons(doc: &Doc<'_>, outline: &Outline, header: &Header, l: &mut LessonsLea
         sw(n, "what could be improved") || sw(n, "to improve") || sw(n, "what went wrong")
     });
     l.lucky = read(Kind::Lucky, &|n| classify(n) == Kind::Lucky);
+    // A Lessons section's own list or paragraphs, when it has no well / improve split.
+    if l.went_well.is_empty()
+        && l.to_improve.is_empty()
+        && l.lucky.is_empty()
+        && let Some(h) = outline.find(Kind::Lessons)
+    {
+        l.learnings = lesson_texts(doc.own_blocks(h));
+    }
 }
 
 fn is_action_col(n: &str) -> bool {
@@ -1454,7 +1511,8 @@ pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool
         || !inc.customer_impact.is_empty()
         || inc.impact.users_affected.is_some()
         || !inc.impact.customers.is_empty()
-        || !(l.went_well.is_empty() && l.to_improve.is_empty() && l.lucky.is_empty())
+        || !inc.impact.text.is_empty()
+        || !(l.went_well.is_empty() && l.to_improve.is_empty() && l.lucky.is_empty() && l.learnings.is_empty())
         || !inc.action_items.is_empty()
         || !(r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty());
     if model_data {

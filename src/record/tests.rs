@@ -1559,7 +1559,12 @@ fn finished_statuses_pass_and_drafts_do_not() {
 fn items(text: &str) -> Vec<(String, String, String, bool, Option<NaiveDate>)> {
     let p = parse_str(text);
     assert!(p.accepted(), "{:#?}", p.diagnostics);
-    p.incident.unwrap().action_items.into_iter().map(|a| (a.action, a.owner, a.ticket, a.done, a.due)).collect()
+    p.incident
+        .unwrap()
+        .action_items
+        .into_iter()
+        .map(|a| (a.action, a.owner, a.ticket, a.done, a.due))
+        .collect()
 }
 
 fn record_with(sections: &str) -> String {
@@ -1578,7 +1583,13 @@ fn action_items_from_every_table_under_action_headings() {
         items(&text),
         [
             ("Autoscale the consumers".into(), "ana".into(), "OPS-101".into(), false, None),
-            ("Load-test the queue".into(), "bo".into(), "https://tracker.example/T/77".into(), false, d(4, 1)),
+            (
+                "Load-test the queue".into(),
+                "bo".into(),
+                "https://tracker.example/T/77".into(),
+                false,
+                d(4, 1)
+            ),
         ]
     );
 }
@@ -1594,15 +1605,62 @@ fn action_items_from_checkbox_numbered_and_bullet_lists() {
         [
             ("Raise the pool size (owner: ana) JIRA-12".into(), "ana".into(), "JIRA-12".into(), true, None),
             ("Alert on consumer lag @bo, due 2024-03-20".into(), "bo".into(), String::new(), false, d),
-            ("Write a runbook for backlogs (Platform team)".into(), "Platform team".into(), String::new(), false, None),
+            (
+                "Write a runbook for backlogs (Platform team)".into(),
+                "Platform team".into(),
+                String::new(),
+                false,
+                None
+            ),
             ("Review the retry policy".into(), "cy".into(), "#456".into(), false, None),
-            ("Add a queue-depth SLO — see https://wiki.example/slo".into(), String::new(), "https://wiki.example/slo".into(), false, None),
+            (
+                "Add a queue-depth SLO — see https://wiki.example/slo".into(),
+                String::new(),
+                "https://wiki.example/slo".into(),
+                false,
+                None
+            ),
         ]
     );
 }
 
 #[test]
 fn action_items_without_an_action_heading_still_come_from_the_first_table() {
-    let text = record_with("## Work\n\n| Action | Owner | Due |\n|---|---|---|\n| Resize the pool | ana | 2024-03-10 |");
+    let text = record_with(
+        "## Work\n\n| Action | Owner | Due |\n|---|---|---|\n| Resize the pool | ana | 2024-03-10 |",
+    );
     assert_eq!(items(&text).len(), 1);
+}
+
+// ---------------------------------------------------------------- lessons and impact
+
+#[test]
+fn lessons_as_lists_paragraphs_and_labelled_lines() {
+    let text = record_with(
+        "## Lessons Learned\n\n**What went well**: The pager woke the right person.\n\n### What didn't go well\n\nThe dashboards lagged by ten minutes.\n\nNobody owned the queue.\n\n### Where we got lucky\n\n- It was a quiet weekend",
+    );
+    let l = incident(&text).lessons_learned;
+    assert_eq!(l.went_well, ["The pager woke the right person."]);
+    assert_eq!(l.to_improve, ["The dashboards lagged by ten minutes.", "Nobody owned the queue."]);
+    assert_eq!(l.lucky, ["It was a quiet weekend"]);
+    assert!(l.learnings.is_empty());
+    // A Lessons section without the split: its own list or paragraphs.
+    let text = record_with("## Further learnings\n\n- Queues need an SLO\n- Backlogs hide in averages");
+    let l = incident(&text).lessons_learned;
+    assert_eq!(l.learnings, ["Queues need an SLO", "Backlogs hide in averages"]);
+}
+
+#[test]
+fn impact_prose_is_kept_beside_the_customer_table() {
+    let text = record_with(
+        "## Impact\n\nAbout 3,000 orders were delayed by up to an hour.\n\n- Checkout stayed up\n- **Users Affected**: 3,000\n\n### Customer Impact\n\nTwo large tenants noticed.\n\n| Customer | Users Affected |\n|---|---|\n| Acme | 2,000 |\n| Globex | 1,000 |",
+    );
+    let imp = incident(&text).impact;
+    assert_eq!(
+        imp.text,
+        "About 3,000 orders were delayed by up to an hour.\n- Checkout stayed up\nTwo large tenants noticed."
+    );
+    assert_eq!(imp.users_affected, Some(3000));
+    assert_eq!(imp.customers.len(), 2);
+    assert!(reference().impact.text.is_empty());
 }

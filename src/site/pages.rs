@@ -993,6 +993,7 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
         Kind::Impact => {
             let i = &inc.impact;
             i.users_affected.is_some()
+                || !i.text.is_empty()
                 || !i.user_fields.is_empty()
                 || !i.customers.is_empty()
                 || !i.business.is_empty()
@@ -1003,7 +1004,10 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
         }
         Kind::Lessons => {
             let l = &inc.lessons_learned;
-            !(l.went_well.is_empty() && l.to_improve.is_empty() && l.lucky.is_empty())
+            !(l.went_well.is_empty()
+                && l.to_improve.is_empty()
+                && l.lucky.is_empty()
+                && l.learnings.is_empty())
         }
         Kind::ActionItems => !inc.action_items.is_empty(),
         Kind::Markdown => false,
