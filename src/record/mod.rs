@@ -21,7 +21,8 @@
 //! | `template-unfilled` | the document is a template still to be filled in: a template's marks (prompts such as `[Date]`, `_What happened?_`, `TBD`; labels without values; blank table rows; a title such as `Title (incident #)`; two or more known sections with nothing under them) and no data outside the header values and the sign-off (no model is returned) |
 //!
 //! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
-//! `start-date-only` (a start known only to the day),
+//! `start-date-only` (a start known only to the day), `start-inferred` (no start given: taken
+//! from the first dated timeline entry or a date in the summary),
 //! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
 //! `customer-users-sum`, `customer-accounts-sum`, `customer-value-invalid`, `severity-invalid`,
 //! `retention-invalid`, `timeline-time-invalid`, `timeline-order`, `id-mismatch`,
@@ -171,6 +172,7 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     }
     sections::complete_header(&doc, &outline, &mut header);
     gate::apply_header(&header, &mut inc, diags);
+    sections::infer_start(&doc, &outline, &mut inc, &mut header, diags);
     sections::read_body(&doc, &outline, &mut inc, &mut header, diags);
     gate::check(&header, &inc, doc.lines.count(text.len()), diags);
     if sections::unfilled(&doc, &outline, &inc) {

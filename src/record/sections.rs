@@ -265,12 +265,14 @@ impl Outline {
         let mut kinds = Vec::with_capacity(doc.headings.len());
         let mut parent = Kind::Other;
         // `What went wrong` lists what to improve beside `What went well` or under a Lessons
-        // heading; alone, it tells the cause.
+        // heading; alone, it tells the cause. `Fault` and `Details` are the cause only when no
+        // heading names the root cause.
+        let weak = |n: &str| sw(n, "what went wrong") || n == "fault" || n == "details";
         let (mut went_well, mut root_cause) = (false, false);
         for h in &doc.headings {
             match classify(&h.norm) {
                 Kind::WentWell => went_well = true,
-                Kind::RootCause => root_cause = true,
+                Kind::RootCause if !weak(&h.norm) => root_cause = true,
                 _ => {}
             }
         }
@@ -286,6 +288,9 @@ impl Outline {
                 && sw(&h.norm, "what went wrong")
             {
                 kind = Kind::RootCause;
+            }
+            if kind == Kind::RootCause && root_cause && weak(&h.norm) {
+                kind = Kind::Other;
             }
             if kind != Kind::Other && !is_subsection(kind) {
                 parent = kind;
@@ -1512,7 +1517,10 @@ pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool
         || inc.impact.users_affected.is_some()
         || !inc.impact.customers.is_empty()
         || !inc.impact.text.is_empty()
-        || !(l.went_well.is_empty() && l.to_improve.is_empty() && l.lucky.is_empty() && l.learnings.is_empty())
+        || !(l.went_well.is_empty()
+            && l.to_improve.is_empty()
+            && l.lucky.is_empty()
+            && l.learnings.is_empty())
         || !inc.action_items.is_empty()
         || !(r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty());
     if model_data {
@@ -1582,4 +1590,70 @@ pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool
         }
     }
     marks > 0 || empty_sections >= 2
+}
+
+/// Without any start, takes the one a careful reader would (before the timeline is placed on
+/// it): the first timeline entry that names its own date and time, else the first date (with its year) written in the summary or
+/// under the title (`… on Tuesday, May 7, 2024.`), with a `start-inferred` warning.
+pub(crate) fn infer_start(
+    doc: &Doc<'_>,
+    outline: &Outline,
+    inc: &mut Incident,
+    header: &mut Header,
+    diags: &mut Diags<'_>,
+) {
+    if inc.started_at.is_some() || header.get(Key::Start).is_some_and(|s| !s.value.is_empty()) {
+        return;
+    }
+    let mut found = None;
+    if let Some(at) = super::timeline::first_dated(doc, outline) {
+        let line = outline.find(Kind::Timeline).map_or(1, |h| doc.headings[h].line);
+        found = Some((at, false, line, "the first timeline entry"));
+    }
+    if found.is_none() {
+        let regions = [
+            Some(doc.preamble_blocks()),
+            outline.find(Kind::Title).map(|t| doc.own_blocks(t)),
+            outline.find(Kind::Summary).map(|s| doc.extent_blocks(s)),
+        ];
+        'regions: for blocks in regions.into_iter().flatten() {
+            for b in blocks {
+                let Block::Lines(lines) = b else { continue };
+                // Prose only: a labelled line is a value of its own (`End Time`, …).
+                for l in lines.iter().filter(|l| l.label.is_none()) {
+                    if let Some((at, day)) = date_in(&l.plain) {
+                        found = Some((at, day, l.line, "a date in the summary"));
+                        break 'regions;
+                    }
+                }
+            }
+        }
+    }
+    let Some((at, day, line, whence)) = found else { return };
+    inc.started_at = Some(at);
+    if day {
+        inc.start_precision = Some(Precision::Day);
+    }
+    let value =
+        if day { at.format("%Y-%m-%d").to_string() } else { at.format("%Y-%m-%d %H:%M:%S UTC").to_string() };
+    diags.warn(
+        line,
+        "start-inferred",
+        format!("no start is given; the start is taken from {whence}: `{value}`"),
+    );
+    header.set_if_missing(Key::Start, Slot { value, line, front_matter: false });
+}
+
+/// The first date with a year in running text, with its time when one follows: the instant and
+/// whether it is a day only.
+fn date_in(text: &str) -> Option<(chrono::DateTime<chrono::Utc>, bool)> {
+    let starts = std::iter::once(0).chain(text.match_indices(' ').map(|(i, _)| i + 1));
+    starts.filter(|&i| i < text.len()).find_map(|i| {
+        let (stamp, _) = super::timeline::scan(&text[i..], None)?;
+        let date = stamp.date?;
+        Some(match stamp.time {
+            Some(t) => (stamp.zone.unwrap_or(values::Zone::UTC).to_utc(date.and_time(t)), false),
+            None => (date.and_time(chrono::NaiveTime::MIN).and_utc(), true),
+        })
+    })
 }

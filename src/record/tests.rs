@@ -1664,3 +1664,49 @@ fn impact_prose_is_kept_beside_the_customer_table() {
     assert_eq!(imp.customers.len(), 2);
     assert!(reference().impact.text.is_empty());
 }
+
+#[test]
+fn without_a_start_the_first_dated_timeline_entry_or_a_summary_date_is_taken() {
+    let tail = "\n## Root Cause\n\nA certificate was not trusted.\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2025-07-15\n";
+    let text = format!(
+        "# INC-4410: Login failures\n\n**Status**: Closed\n\n## Timeline\n\n### July 11, 2025, 12:42 PM\n\nRotation job runs.\n\n### 12:49 PM\n\nFirst reports.\n{tail}"
+    );
+    let p = parse_str(&text);
+    assert!(p.accepted(), "{:#?}", p.diagnostics);
+    assert_eq!(
+        rule(&text, "start-inferred"),
+        [
+            "t.md:5: warning[start-inferred]: no start is given; the start is taken from the first timeline entry: `2025-07-11 12:42:00 UTC`"
+        ]
+    );
+    let inc = p.incident.unwrap();
+    assert_eq!(inc.started_at, Some(Utc.with_ymd_and_hms(2025, 7, 11, 12, 42, 0).unwrap()));
+    assert_eq!(inc.timeline.len(), 2);
+    assert_eq!(inc.timeline[1].at, Utc.with_ymd_and_hms(2025, 7, 11, 12, 49, 0).unwrap());
+
+    let text = format!(
+        "# Search latency spike\n\n**Incident ID**: S-14\n**Status**: Resolved\n\n## Overview\n\nSearch was slow for 35 minutes on Tuesday, May 7, 2024.\n\n## Timeline\n\nAll times are in CEST.\n\n- 3:05 PM - Upgrade starts\n- 3:12 PM - Alert fires\n{tail}"
+    );
+    let p = parse_str(&text);
+    assert!(p.accepted(), "{:#?}", p.diagnostics);
+    let inc = p.incident.unwrap();
+    assert_eq!(
+        (inc.started_at, inc.start_precision),
+        (Some(Utc.with_ymd_and_hms(2024, 5, 7, 0, 0, 0).unwrap()), Some(Precision::Day))
+    );
+    assert_eq!(inc.timeline[0].at, Utc.with_ymd_and_hms(2024, 5, 7, 13, 5, 0).unwrap());
+    // A given start is never replaced.
+    assert!(rule(REFERENCE, "start-inferred").is_empty());
+}
+
+#[test]
+fn fault_and_details_are_the_cause_only_without_a_root_cause_heading() {
+    let base = "# Billing emails sent twice\n\n**Incident ID**: B-7\n**Status**: Closed\n**Start Time**: 2024-02-02 08:10 UTC\n\n## Fault\n\nThe provider answered slowly.\n";
+    let sign = "\n## Sign-off\n\n**Approved By**: Jo Evans\n**Date**: 2024-02-09\n";
+    let inc = incident(&format!("{base}{sign}"));
+    assert_eq!(inc.root_cause.summary, "The provider answered slowly.");
+    let text = format!("{base}\n## Root cause\n\nRetries were not idempotent.\n{sign}");
+    let p = parse_str(&text);
+    assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
+    assert_eq!(p.incident.unwrap().root_cause.summary, "Retries were not idempotent.");
+}

@@ -406,9 +406,33 @@ fn table_entries(t: &Table<'_>, year: Option<i32>, out: &mut Vec<Raw>, diags: &m
 
 /// Reads the Timeline section (and its sub-headings) into `inc.timeline`.
 pub(crate) fn read(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, diags: &mut Diags<'_>) {
-    let Some(h) = outline.find(Kind::Timeline) else { return };
+    let Some((raw, note)) = collect(doc, outline, inc.started_at.map(|s| s.year()), diags) else { return };
+    place(raw, note, inc, diags);
+}
+
+/// The instant of the first entry that names its own date and time, for a record that gives
+/// no start.
+pub(crate) fn first_dated(doc: &Doc<'_>, outline: &Outline) -> Option<DateTime<Utc>> {
+    let path = std::path::Path::new("");
+    let mut quiet = Diags::new(path);
+    let (raw, note) = collect(doc, outline, None, &mut quiet)?;
+    raw.into_iter().find_map(|r| match r {
+        Raw::Entry { stamp: Some(Stamp { date: Some(d), time: Some(t), zone }), zone: table, .. } => {
+            Some(zone.or(table).unwrap_or(note).to_utc(d.and_time(t)))
+        }
+        _ => None,
+    })
+}
+
+/// The entries of the Timeline section as found, and the zone the document names for them.
+fn collect(
+    doc: &Doc<'_>,
+    outline: &Outline,
+    year: Option<i32>,
+    diags: &mut Diags<'_>,
+) -> Option<(Vec<Raw>, Zone)> {
+    let h = outline.find(Kind::Timeline)?;
     let end = doc.extent_end(h);
-    let year = inc.started_at.map(|s| s.year());
     let mut note = zone_note(&doc.headings[h].text);
     let mut raw: Vec<Raw> = Vec::new();
     for i in h..end.max(h + 1) {
@@ -471,7 +495,7 @@ pub(crate) fn read(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, diags: 
             })
             .next();
     }
-    place(raw, note.unwrap_or(Zone::UTC), inc, diags);
+    Some((raw, note.unwrap_or(Zone::UTC)))
 }
 
 /// A block's text as written, for an entry whose heading holds only its time.
