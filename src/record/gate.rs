@@ -41,8 +41,11 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
             ),
         }
     }
+    let zone = header.zone();
     if let Some(s) = header.get(Key::Start).filter(|s| !s.value.is_empty()) {
-        match values::parse_datetime(&s.value).map(|t| (t, false)).or_else(|why| moment(&s.value).ok_or(why))
+        match values::parse_datetime_in(&s.value, zone)
+            .map(|t| (t, false))
+            .or_else(|why| moment(&s.value, zone).ok_or(why))
         {
             Ok((t, false)) => inc.started_at = Some(t),
             Ok((t, true)) => {
@@ -61,8 +64,8 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
         }
     }
     if let Some(s) = header.get(Key::End).filter(|s| !s.value.is_empty()) {
-        match values::parse_datetime(&s.value)
-            .or_else(|why| moment(&s.value).filter(|m| !m.1).map(|m| m.0).ok_or(why))
+        match values::parse_datetime_in(&s.value, zone)
+            .or_else(|why| moment(&s.value, zone).filter(|m| !m.1).map(|m| m.0).ok_or(why))
         {
             Ok(t) => inc.ended_at = Some(t),
             Err(why) => diags.warn(s.line, "date-invalid", format!("`End Time` cannot be read: {why}")),
@@ -128,7 +131,7 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
 /// A moment in the other forms people write (`Tuesday, March 5, 2024 2:30 PM PDT`), or a date
 /// alone (`2015-10-21`, `March 5, 2024`) as its day's start: the instant, and whether it is a
 /// day only. Only when the whole value (but a note in parentheses) is read.
-fn moment(s: &str) -> Option<(chrono::DateTime<chrono::Utc>, bool)> {
+fn moment(s: &str, zone: values::Zone) -> Option<(chrono::DateTime<chrono::Utc>, bool)> {
     let (stamp, end) = super::timeline::scan(s, None)?;
     let rest = s[end..].trim();
     if !(rest.is_empty() || (rest.starts_with('(') && rest.ends_with(')'))) {
@@ -136,7 +139,7 @@ fn moment(s: &str) -> Option<(chrono::DateTime<chrono::Utc>, bool)> {
     }
     let date = stamp.date?;
     match stamp.time {
-        Some(t) => Some((stamp.zone.unwrap_or(values::Zone::UTC).to_utc(date.and_time(t)), false)),
+        Some(t) => Some((stamp.zone.unwrap_or(zone).to_utc(date.and_time(t)), false)),
         None => Some((date.and_time(chrono::NaiveTime::MIN).and_utc(), true)),
     }
 }

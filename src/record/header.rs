@@ -29,10 +29,12 @@ pub(crate) enum Key {
     Retention,
     /// The incident's date (`Date`, `Incident Date`, `Detected`): the start when no start is given.
     Date,
+    /// The zone of the record's times written without one (`Timezone: America/New_York`).
+    Zone,
 }
 
 impl Key {
-    const COUNT: usize = 11;
+    const COUNT: usize = 12;
 
     /// The label as the reference record writes it.
     pub fn name(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Key {
             Key::Classification => "Classification",
             Key::Retention => "Retention",
             Key::Date => "Date",
+            Key::Zone => "Timezone",
         }
     }
 
@@ -66,6 +69,7 @@ impl Key {
             | "incident start"
             | "start time utc"
             | "start utc"
+            | "starttime"
             | "began"
             | "began at"
             | "impact start"
@@ -74,12 +78,13 @@ impl Key {
             | "outage start"
             | "start date time" => Key::Start,
             "date" | "date time" | "incident date" | "date of incident" | "incident date time"
-            | "detected" | "detected at" | "detection time" | "detected on" | "when" | "occurred"
-            | "occurred at" | "occurred on" => Key::Date,
-            "end time" | "end" | "ended" | "ended at" | "end date" | "incident end" | "end time utc"
-            | "end utc" | "resolved at" => Key::End,
+            | "detected" | "detected at" | "detection time" | "detecttime" | "detect time"
+            | "detected on" | "when" | "occurred" | "occurred at" | "occurred on" => Key::Date,
+            "end time" | "end" | "ended" | "ended at" | "endtime" | "end date" | "incident end"
+            | "end time utc" | "end utc" | "resolved at" => Key::End,
             "duration" | "total duration" | "incident duration" => Key::Duration,
             "customer impact" | "impact" => Key::CustomerImpact,
+            "timezone" | "time zone" | "tz" => Key::Zone,
             _ => return None,
         })
     }
@@ -151,6 +156,13 @@ impl Header {
         if old.is_none() {
             *old = Some(slot);
         }
+    }
+
+    /// The record's `Timezone`, when it names one that can be read.
+    pub fn zone(&self) -> super::values::Zone {
+        self.get(Key::Zone)
+            .and_then(|z| super::values::parse_zone(&z.value))
+            .unwrap_or(super::values::Zone::UTC)
     }
 
     /// Without a start (or with an empty one), the incident's `Date` is the start.

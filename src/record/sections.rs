@@ -78,8 +78,14 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
         ("causes", RootCause, Prefix),
         ("what caused the incident", RootCause, Prefix),
         ("what caused this", RootCause, Prefix),
+        ("what caused it", RootCause, Prefix),
+        ("why it happened", RootCause, Prefix),
+        ("why did it happen", RootCause, Prefix),
+        ("why this happened", RootCause, Prefix),
+        ("why did this happen", RootCause, Prefix),
         ("fault", RootCause, Exact),
         ("details", RootCause, Exact),
+        ("what happened", RootCause, Exact),
         ("trigger", Trigger, Prefix),
         ("triggers", Trigger, Prefix),
         ("contributing factors", ContributingFactors, Prefix),
@@ -172,6 +178,17 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
         ("preventative actions", ActionItems, Prefix),
         ("preventive measures", ActionItems, Prefix),
         ("next steps", ActionItems, Prefix),
+        ("what we re doing", ActionItems, Prefix),
+        ("what we are doing", ActionItems, Prefix),
+        ("what we will do", ActionItems, Prefix),
+        ("what we re changing", ActionItems, Prefix),
+        ("what we are changing", ActionItems, Prefix),
+        ("preventing recurrence", ActionItems, Prefix),
+        ("preventing this in the future", ActionItems, Prefix),
+        ("future work", ActionItems, Prefix),
+        ("follow up work", ActionItems, Prefix),
+        ("going forward", ActionItems, Prefix),
+        ("improvements", ActionItems, Exact),
         ("technical details", Technical, Prefix),
         ("technical detail", Technical, Prefix),
         ("technical analysis", Technical, Prefix),
@@ -265,9 +282,9 @@ impl Outline {
         let mut kinds = Vec::with_capacity(doc.headings.len());
         let mut parent = Kind::Other;
         // `What went wrong` lists what to improve beside `What went well` or under a Lessons
-        // heading; alone, it tells the cause. `Fault` and `Details` are the cause only when no
-        // heading names the root cause.
-        let weak = |n: &str| sw(n, "what went wrong") || n == "fault" || n == "details";
+        // heading; alone, it tells the cause. `Fault`, `Details` and `What happened` are the cause
+        // only when no heading names the root cause.
+        let weak = |n: &str| sw(n, "what went wrong") || matches!(n, "fault" | "details" | "what happened");
         let (mut went_well, mut root_cause) = (false, false);
         for h in &doc.headings {
             match classify(&h.norm) {
@@ -468,7 +485,8 @@ pub(crate) fn read_body(
 ) {
     let extent = |k: Kind| outline.find(k).map_or(&[][..], |h| doc.extent_blocks(h));
     let body = |k: Kind| outline.find(k).map_or("", |h| doc.extent_body(h)).to_string();
-    super::timeline::read(doc, outline, inc, diags);
+    let zone = header.get(Key::Zone).and_then(|z| values::parse_zone(&z.value));
+    super::timeline::read(doc, outline, zone, inc, diags);
     root_cause(doc, outline, header, inc);
     inc.root_cause.details_markdown = body(Kind::RootCause);
     detection(extent(Kind::Detection), &mut inc.detection);
@@ -1310,7 +1328,13 @@ fn list_items(list: &[Item<'_>], out: &mut Vec<(ActionItem, usize)>, diags: &mut
                 continue;
             }
         }
-        let done = it.task().or(marker);
+        // `… (done)` at the end.
+        let written_state = text
+            .trim_end_matches('.')
+            .strip_suffix(')')
+            .and_then(|x| x.rsplit_once('('))
+            .and_then(|(_, state)| item_state(state));
+        let done = it.task().or(marker).or(written_state);
         let mut item = ActionItem {
             action: text.to_string(),
             owner: owner_in(text).unwrap_or_default(),
@@ -1356,6 +1380,7 @@ fn owner_in(text: &str) -> Option<String> {
     let t = text.trim_end().trim_end_matches('.');
     if let Some(inner) = t.strip_suffix(')').and_then(|x| x.rsplit_once('(')).map(|(_, i)| i.trim())
         && !inner.is_empty()
+        && item_state(inner).is_none()
         && inner.split_whitespace().count() <= 3
         && !inner.contains(|c: char| c.is_ascii_digit() || c == ':' || c == '/')
         && inner.starts_with(|c: char| c.is_alphabetic())
@@ -1363,6 +1388,27 @@ fn owner_in(text: &str) -> Option<String> {
         return Some(inner.to_string());
     }
     None
+}
+
+/// A state written in an item (`(done)`, `(in progress)`): done or not.
+fn item_state(s: &str) -> Option<bool> {
+    let n = normalize(s);
+    if values::is_done_status(&n) {
+        return Some(true);
+    }
+    matches!(
+        n.as_str(),
+        "open"
+            | "in progress"
+            | "planned"
+            | "wip"
+            | "todo"
+            | "pending"
+            | "ongoing"
+            | "not started"
+            | "blocked"
+    )
+    .then_some(false)
 }
 
 /// A ticket named inside a text: a key (`JIRA-123`, `OPS-7`), `#456`, or a URL.
@@ -1606,7 +1652,7 @@ pub(crate) fn infer_start(
         return;
     }
     let mut found = None;
-    if let Some(at) = super::timeline::first_dated(doc, outline) {
+    if let Some(at) = super::timeline::first_dated(doc, outline, header.zone()) {
         let line = outline.find(Kind::Timeline).map_or(1, |h| doc.headings[h].line);
         found = Some((at, false, line, "the first timeline entry"));
     }

@@ -48,9 +48,10 @@ impl<'s> Cur<'s> {
             if let Some(c) = r.chars().next().filter(|c| matches!(c, '*' | '_' | '`' | '[' | '(' | '~' | '≈'))
             {
                 self.i += c.len_utf8();
-            } else if let Some(w) = ["approx. ", "approx ", "around ", "about ", "circa ", "ca. "]
-                .iter()
-                .find(|w| lower.starts_with(**w))
+            } else if let Some(w) =
+                ["approx. ", "approx ", "around ", "about ", "circa ", "ca. ", "at ", "on "]
+                    .iter()
+                    .find(|w| lower.starts_with(**w))
             {
                 self.i += w.len();
             } else {
@@ -405,17 +406,24 @@ fn table_entries(t: &Table<'_>, year: Option<i32>, out: &mut Vec<Raw>, diags: &m
 }
 
 /// Reads the Timeline section (and its sub-headings) into `inc.timeline`.
-pub(crate) fn read(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, diags: &mut Diags<'_>) {
-    let Some((raw, note)) = collect(doc, outline, inc.started_at.map(|s| s.year()), diags) else { return };
+pub(crate) fn read(
+    doc: &Doc<'_>,
+    outline: &Outline,
+    record_zone: Option<Zone>,
+    inc: &mut Incident,
+    diags: &mut Diags<'_>,
+) {
+    let year = inc.started_at.map(|s| s.year());
+    let Some((raw, note)) = collect(doc, outline, year, record_zone, diags) else { return };
     place(raw, note, inc, diags);
 }
 
 /// The instant of the first entry that names its own date and time, for a record that gives
 /// no start.
-pub(crate) fn first_dated(doc: &Doc<'_>, outline: &Outline) -> Option<DateTime<Utc>> {
+pub(crate) fn first_dated(doc: &Doc<'_>, outline: &Outline, record_zone: Zone) -> Option<DateTime<Utc>> {
     let path = std::path::Path::new("");
     let mut quiet = Diags::new(path);
-    let (raw, note) = collect(doc, outline, None, &mut quiet)?;
+    let (raw, note) = collect(doc, outline, None, Some(record_zone), &mut quiet)?;
     raw.into_iter().find_map(|r| match r {
         Raw::Entry { stamp: Some(Stamp { date: Some(d), time: Some(t), zone }), zone: table, .. } => {
             Some(zone.or(table).unwrap_or(note).to_utc(d.and_time(t)))
@@ -429,6 +437,7 @@ fn collect(
     doc: &Doc<'_>,
     outline: &Outline,
     year: Option<i32>,
+    record_zone: Option<Zone>,
     diags: &mut Diags<'_>,
 ) -> Option<(Vec<Raw>, Zone)> {
     let h = outline.find(Kind::Timeline)?;
@@ -495,7 +504,7 @@ fn collect(
             })
             .next();
     }
-    Some((raw, note.unwrap_or(Zone::UTC)))
+    Some((raw, note.or(record_zone).unwrap_or(Zone::UTC)))
 }
 
 /// A block's text as written, for an entry whose heading holds only its time.

@@ -103,6 +103,12 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 /// `2025-01-14 14:23 UTC`, `2025-01-14T15:23:47+01:00`, `January 14, 2025 2:23:47 PM UTC`,
 /// `14 Jan 2025 at 14:23`. Without a zone, UTC is meant.
 pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_datetime_in(s, Zone::UTC)
+}
+
+/// Like [`parse_datetime`], with `default` the zone of a time written without one (the
+/// record's `Timezone`).
+pub fn parse_datetime_in(s: &str, default: Zone) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     let (date, rest) = match s.as_bytes().get(10) {
         Some(b'T' | b't') => (&s[..10], &s[11..]),
@@ -137,7 +143,7 @@ pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
         time = chrono::Timelike::with_hour(&time, hour).unwrap_or(time);
         zone = zone[m.len()..].trim();
     }
-    let zone = parse_zone(zone).ok_or_else(|| unknown_zone(zone))?;
+    let zone = if zone.is_empty() { default } else { parse_zone(zone).ok_or_else(|| unknown_zone(zone))? };
     Ok(zone.to_utc(date.and_time(time)))
 }
 
@@ -420,6 +426,10 @@ pub fn strip_marker(s: &str) -> (Option<bool>, &str) {
 /// Severity as written (`P1 (High)`, `P2 - Medium`, `SEV-1`, `Sev 2`, `High (P1)`): the level
 /// `P1`..`P5` and the label around it. `None` when no level 1-5 can be found.
 pub fn parse_severity(s: &str) -> Option<(String, Option<String>)> {
+    // A bare level: `2`, `SEV 2` is read below.
+    if let [d @ b'1'..=b'5'] = s.trim().as_bytes() {
+        return Some((format!("P{}", *d as char), None));
+    }
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {

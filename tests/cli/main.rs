@@ -6,4 +6,5 @@ mod archive;
 mod build;
 mod check;
 mod index;
+mod shapes;
 mod site;
