@@ -1109,10 +1109,9 @@ fn lessons(doc: &Doc<'_>, outline: &Outline, header: &Header, l: &mut LessonsLea
                 .unwrap_or_default(),
         }
     };
-    l.went_well = read(Kind::WentWell, &|n| sw(n, "what went well") || sw(n, "went well"));
-    l.to_improve = read(Kind::ToImprove, &|n| {
-        sw(n, "what could be improved") || sw(n, "to improve") || sw(n, "what went wrong")
-    });
+    // Or a bold line such as `**What didn't go well**` over a list.
+    l.went_well = read(Kind::WentWell, &|n| classify(n) == Kind::WentWell);
+    l.to_improve = read(Kind::ToImprove, &|n| classify(n) == Kind::ToImprove);
     l.lucky = read(Kind::Lucky, &|n| classify(n) == Kind::Lucky);
     // A Lessons section's own list or paragraphs, when it has no well / improve split.
     if l.went_well.is_empty()
@@ -1197,6 +1196,20 @@ fn action_items(
                 }
                 Block::List(list) => list_items(list, &mut items, diags),
                 _ => {}
+            }
+        }
+    }
+    if items.is_empty() {
+        // `**Action items:**` over a list, under any heading.
+        for w in doc.blocks.windows(2) {
+            if let (Block::Lines(lines), Block::List(list)) = (&w[0], &w[1])
+                && lines.last().is_some_and(|l| {
+                    l.label.is_some()
+                        && l.value_plain().is_empty()
+                        && classify(l.label_norm()) == Kind::ActionItems
+                })
+            {
+                list_items(list, &mut items, diags);
             }
         }
     }

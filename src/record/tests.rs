@@ -1710,3 +1710,15 @@ fn fault_and_details_are_the_cause_only_without_a_root_cause_heading() {
     assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
     assert_eq!(p.incident.unwrap().root_cause.summary, "Retries were not idempotent.");
 }
+
+#[test]
+fn lessons_and_action_items_under_bold_lines_instead_of_headings() {
+    let text = record_with(
+        "## Lessons Learned\n\n**What went well**\n\n- Alerts fired early\n\n**What didn't go well**\n\n- The runbook was stale\n- Paging took 10 minutes\n\n**Where we got lucky**\n\n- Low traffic\n\n## Notes\n\n**Action items:**\n\n- Update the runbook (owner: ana)",
+    );
+    let inc = incident(&text);
+    let l = &inc.lessons_learned;
+    assert_eq!((l.went_well.len(), l.to_improve.len(), l.lucky.len()), (1, 2, 1));
+    assert_eq!(inc.action_items.len(), 1);
+    assert_eq!(inc.action_items[0].owner, "ana");
+}
