@@ -76,12 +76,22 @@ impl Key {
             | "start of impact"
             | "incident start time"
             | "outage start"
-            | "start date time" => Key::Start,
+            | "start date time"
+            | "impact started"
+            | "impact started at"
+            | "incident started"
+            | "incident started at"
+            | "start of incident"
+            | "outage began" => Key::Start,
             "date" | "date time" | "incident date" | "date of incident" | "incident date time"
             | "detected" | "detected at" | "detection time" | "detecttime" | "detect time"
-            | "detected on" | "when" | "occurred" | "occurred at" | "occurred on" => Key::Date,
+            | "detected on" | "when" | "occurred" | "occurred at" | "occurred on" | "reported"
+            | "reported at" | "reported on" | "declared" | "declared at" | "opened at" | "first detected" => {
+                Key::Date
+            }
             "end time" | "end" | "ended" | "ended at" | "endtime" | "end date" | "incident end"
-            | "end time utc" | "end utc" | "resolved at" => Key::End,
+            | "end time utc" | "end utc" | "resolved at" | "resolved on" | "impact ended"
+            | "impact ended at" | "end of impact" | "recovered at" | "mitigated at" => Key::End,
             "duration" | "total duration" | "incident duration" => Key::Duration,
             "customer impact" | "impact" => Key::CustomerImpact,
             "timezone" | "time zone" | "tz" => Key::Zone,

@@ -313,7 +313,9 @@ impl Outline {
                 parent = kind;
             }
             if kind != Kind::Other {
-                if let Some(&prev) = first.get(&kind) {
+                if let Some(&prev) = first.get(&kind)
+                    && kind != Kind::Summary
+                {
                     diags.warn(
                         h.line,
                         "duplicate-section",
@@ -324,7 +326,8 @@ impl Outline {
                         ),
                     );
                 } else {
-                    first.insert(kind, i);
+                    // Every Summary section is read (`Key Information` and `Summary`).
+                    first.entry(kind).or_insert(i);
                 }
             }
             kinds.push(kind);
@@ -539,12 +542,12 @@ fn summary(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut He
             header.title_id = Some(Slot { value: id.to_string(), line: h.line, front_matter: false });
         }
     }
-    let regions = [
-        Some(doc.preamble_blocks()),
-        title.map(|t| doc.own_blocks(t)),
-        outline.find(Kind::Summary).map(|s| doc.extent_blocks(s)),
-    ];
-    for blocks in regions.into_iter().flatten() {
+    let summaries = (0..doc.headings.len()).filter(|&i| outline.kind(i) == Kind::Summary);
+    let regions = [Some(doc.preamble_blocks()), title.map(|t| doc.own_blocks(t))]
+        .into_iter()
+        .flatten()
+        .chain(summaries.map(|s| doc.extent_blocks(s)));
+    for blocks in regions {
         for b in blocks {
             if let Block::Table(t) = b {
                 for (key, slot) in header_table(t) {

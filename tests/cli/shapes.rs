@@ -1,5 +1,6 @@
 //! Postmortems in the shapes people write them (the SRE book's, Atlassian's, PagerDuty's, a
-//! timeline of dated headings, Morgue-like front matter, plain prose; our own text in those
+//! timeline of dated headings, Morgue-like front matter, plain prose, a tool's export with a key
+//! information table and timestamped lines; our own text in those
 //! styles, under `tests/fixtures/shapes/`) pass the gate with what a careful reader extracts.
 
 use serde_json::Value;
@@ -22,6 +23,7 @@ fn every_shape_passes_with_its_title_start_timeline_cause_lessons_and_actions() 
         ("headings.md", "Login failures after certificate rotation", "2025-07-11T12:42:00Z", 4, 0, 3),
         ("morgue.md", "Checkout latency during flash sale", "2024-11-29T14:00:00Z", 4, 0, 2),
         ("prose.md", "API outage on March 3", "2024-03-03T02:14:00Z", 4, 0, 3),
+        ("export.md", "Webhook deliveries delayed", "2024-10-02T16:40:00Z", 4, 0, 2),
     ];
     for (name, title, start, timeline, lessons, actions) in cases {
         let v = checked(name);
@@ -53,6 +55,10 @@ fn the_shapes_keep_their_zones_tickets_and_owners() {
     let v = checked("prose.md");
     let items = v["action_items"].as_array().unwrap();
     assert_eq!((items[0]["done"].as_bool(), items[0]["owner"].as_str()), (Some(true), Some("")));
+    let v = checked("export.md");
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{}", v["diagnostics"]);
+    assert_eq!((v["id"].as_str(), v["ended_at"].as_str()), (Some("INC-2045"), Some("2024-10-02T18:05:00Z")));
+    assert_eq!(v["action_items"][0]["done"], true);
     let v = checked("sre.md");
     assert_eq!(v["lessons_learned"]["lucky"][0], "The incident happened in a low-traffic hour for Asia.");
     assert_eq!(v["status"], "Complete, action items in progress");
