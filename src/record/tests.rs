@@ -1722,3 +1722,20 @@ fn lessons_and_action_items_under_bold_lines_instead_of_headings() {
     assert_eq!(inc.action_items.len(), 1);
     assert_eq!(inc.action_items[0].owner, "ana");
 }
+
+#[test]
+fn timeline_under_a_bold_line_and_in_a_code_block() {
+    let text = record_with(
+        "## What happened\n\n**Timeline:**\n\n- 09:20 Backlog alarm\n- 09:41 Consumers scaled out\n\nThe backlog drained by 10:05.",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[("03-05 09:20", "Backlog alarm"), ("03-05 09:41", "Consumers scaled out")])
+    );
+    let text = with_timeline(
+        "2024-03-05 13:50 UTC",
+        "## Timeline",
+        "All times in UTC.\n\n```\n14:02  alert fired\n14:09  rollback started\n```",
+    );
+    assert_eq!(entries(&text), pairs(&[("03-05 14:02", "alert fired"), ("03-05 14:09", "rollback started")]));
+}

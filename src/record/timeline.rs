@@ -440,14 +440,32 @@ fn collect(
     record_zone: Option<Zone>,
     diags: &mut Diags<'_>,
 ) -> Option<(Vec<Raw>, Zone)> {
-    let h = outline.find(Kind::Timeline)?;
+    let mut raw: Vec<Raw> = Vec::new();
+    let Some(h) = outline.find(Kind::Timeline) else {
+        // `**Timeline**` over the entries, under any heading.
+        let at = doc.blocks.iter().position(|b| match b {
+            Block::Lines(ls) => ls.last().is_some_and(|l| {
+                l.label.is_some()
+                    && l.value_plain().is_empty()
+                    && super::sections::classify(l.label_norm()) == Kind::Timeline
+            }),
+            _ => false,
+        })?;
+        let end = doc.headings.iter().map(|h| h.first_block).find(|&b| b > at).unwrap_or(doc.blocks.len());
+        let mut note = None;
+        let line = match &doc.blocks[at] {
+            Block::Lines(ls) => ls.last().map_or(1, |l| l.line),
+            _ => 1,
+        };
+        read_blocks(&doc.blocks[at + 1..end], year, line, &mut raw, &mut note, diags);
+        return (!raw.is_empty()).then(|| (raw, note.or(record_zone).unwrap_or(Zone::UTC)));
+    };
     let end = doc.extent_end(h);
     let mut note = zone_note(&doc.headings[h].text);
-    let mut raw: Vec<Raw> = Vec::new();
     for i in h..end.max(h + 1) {
         let mut blocks = doc.own_blocks(i);
+        let heading = &doc.headings[i];
         if i > h {
-            let heading = &doc.headings[i];
             match line_entry(&heading.text, heading.line, year, diags) {
                 Some(Raw::Entry { stamp, written, text, line, zone }) => {
                     let mut text = text;
@@ -464,35 +482,7 @@ fn collect(
                 None => {}
             }
         }
-        for b in blocks {
-            match b {
-                Block::Lines(ls) => {
-                    for l in ls {
-                        note = note.or_else(|| zone_note(&l.plain));
-                        raw.extend(line_entry(l.src, l.line, year, diags));
-                    }
-                }
-                Block::List(items) => {
-                    for item in items {
-                        let Some(first) = item.lines.first() else { continue };
-                        note = note.or_else(|| zone_note(&first.plain));
-                        match line_entry(first.src, first.line, year, diags) {
-                            Some(Raw::Entry { stamp, written, mut text, line, zone }) => {
-                                for more in &item.lines[1..] {
-                                    text.push(' ');
-                                    text.push_str(more.src);
-                                }
-                                raw.push(Raw::Entry { stamp, written, text, line, zone });
-                            }
-                            Some(day) => raw.push(day),
-                            None => {}
-                        }
-                    }
-                }
-                Block::Table(t) => table_entries(t, year, &mut raw, diags),
-                Block::Code(_) => {}
-            }
-        }
+        read_blocks(blocks, year, heading.line, &mut raw, &mut note, diags);
     }
     if note.is_none() {
         // A note anywhere before the timeline: under the title or in the summary.
@@ -505,6 +495,52 @@ fn collect(
             .next();
     }
     Some((raw, note.or(record_zone).unwrap_or(Zone::UTC)))
+}
+
+/// The entries of timeline blocks: paragraph lines, list items, table rows and the lines of a
+/// code block (`line` is where the code block's section starts), and the zone note among them.
+fn read_blocks(
+    blocks: &[Block<'_>],
+    year: Option<i32>,
+    line: usize,
+    raw: &mut Vec<Raw>,
+    note: &mut Option<Zone>,
+    diags: &mut Diags<'_>,
+) {
+    for b in blocks {
+        match b {
+            Block::Lines(ls) => {
+                for l in ls {
+                    *note = note.or_else(|| zone_note(&l.plain));
+                    raw.extend(line_entry(l.src, l.line, year, diags));
+                }
+            }
+            Block::List(items) => {
+                for item in items {
+                    let Some(first) = item.lines.first() else { continue };
+                    *note = note.or_else(|| zone_note(&first.plain));
+                    match line_entry(first.src, first.line, year, diags) {
+                        Some(Raw::Entry { stamp, written, mut text, line, zone }) => {
+                            for more in &item.lines[1..] {
+                                text.push(' ');
+                                text.push_str(more.src);
+                            }
+                            raw.push(Raw::Entry { stamp, written, text, line, zone });
+                        }
+                        Some(day) => raw.push(day),
+                        None => {}
+                    }
+                }
+            }
+            Block::Table(t) => table_entries(t, year, raw, diags),
+            Block::Code(c) => {
+                for l in c.code.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                    *note = note.or_else(|| zone_note(l));
+                    raw.extend(line_entry(l, line, year, diags));
+                }
+            }
+        }
+    }
 }
 
 /// A block's text as written, for an entry whose heading holds only its time.
