@@ -605,6 +605,10 @@ fn heading_title(text: &str) -> (Option<&str>, Option<&str>) {
     if !after.contains(char::is_whitespace) {
         return (None, Some(after));
     }
+    // `2024-03-05: Database outage`: a date, not an id.
+    if values::parse_date(before).is_ok() {
+        return (Some(after), None);
+    }
     if values::is_safe_id(before) && before.bytes().any(|b| b.is_ascii_digit()) {
         return (Some(after), Some(before));
     }

@@ -1739,3 +1739,12 @@ fn timeline_under_a_bold_line_and_in_a_code_block() {
     );
     assert_eq!(entries(&text), pairs(&[("03-05 14:02", "alert fired"), ("03-05 14:09", "rollback started")]));
 }
+
+#[test]
+fn a_first_entry_after_midnight_follows_a_late_start() {
+    let text = with_timeline("2024-03-05 23:50 UTC", "## Timeline", "- 00:10 Pager fires\n- 00:30 Fixed");
+    assert_eq!(entries(&text), pairs(&[("03-06 00:10", "Pager fires"), ("03-06 00:30", "Fixed")]));
+    // A dated H1 names no id.
+    let inc = incident(&text.replace("# Search outage", "# 2024-03-05: Search outage"));
+    assert_eq!((inc.id.as_str(), inc.title.as_str()), ("T-9", "Search outage"));
+}

@@ -563,10 +563,13 @@ fn place(raw: Vec<Raw>, note: Zone, inc: &mut Incident, diags: &mut Diags<'_>) {
         start.map(|s| if day_only { s.date_naive() } else { note.local(s).date() });
     let mut prev: Option<(NaiveDateTime, Zone)> = None;
     let mut last_at: Option<DateTime<Utc>> = None;
+    // A date line or a dated entry has set the day.
+    let mut day_set = false;
     for r in raw {
         let (stamp, written, text, line, table_zone) = match r {
             Raw::Day(d) => {
                 day = Some(d);
+                day_set = true;
                 prev = None;
                 continue;
             }
@@ -581,10 +584,20 @@ fn place(raw: Vec<Raw>, note: Zone, inc: &mut Incident, diags: &mut Diags<'_>) {
             let local = match s.date {
                 Some(d) => {
                     day = Some(d);
+                    day_set = true;
                     d.and_time(t)
                 }
                 None => {
                     let mut local = day?.and_time(t);
+                    // The first entry, long before a start late in the day, is after midnight.
+                    if prev.is_none()
+                        && !day_set
+                        && let Some(s) = start.filter(|_| !day_only).map(|s| zone.local(s))
+                        && s - local > Duration::hours(6)
+                    {
+                        local += Duration::days(1);
+                        day = Some(local.date());
+                    }
                     if let Some((p, _)) = prev
                         && local < p
                     {
