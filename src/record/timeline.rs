@@ -19,9 +19,31 @@ pub(crate) struct Stamp {
     pub zone: Option<Zone>,
 }
 
-const MONTHS: [&str; 12] =
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/// True when `word` is `name` or its abbreviation of three letters or more (`Sept`, `Tue`).
+fn names(word: &str, name: &str) -> bool {
+    word.len() >= 3 && name.len() >= word.len() && name[..word.len()].eq_ignore_ascii_case(word)
+}
+
+/// True when `s` starts with `prefix`, in any case.
+fn starts_ci(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
 
 /// A cursor over the start of one line of text.
 struct Cur<'s> {
@@ -44,14 +66,13 @@ impl<'s> Cur<'s> {
         loop {
             self.skip_ws();
             let r = self.rest();
-            let lower = r.get(..8.min(r.len())).unwrap_or("").to_ascii_lowercase();
             if let Some(c) = r.chars().next().filter(|c| matches!(c, '*' | '_' | '`' | '[' | '(' | '~' | '≈'))
             {
                 self.i += c.len_utf8();
             } else if let Some(w) =
                 ["approx. ", "approx ", "around ", "about ", "circa ", "ca. ", "at ", "on "]
                     .iter()
-                    .find(|w| lower.starts_with(**w))
+                    .find(|w| starts_ci(r, w))
             {
                 self.i += w.len();
             } else {
@@ -86,15 +107,15 @@ impl<'s> Cur<'s> {
         r[..n].parse().ok()
     }
 
-    /// A word of letters (and `.`), lower-cased.
-    fn word(&mut self) -> Option<String> {
+    /// A word of letters (and `.`), without a last `.`.
+    fn word(&mut self) -> Option<&'s str> {
         let r = self.rest();
         let n = r.find(|c: char| !(c.is_ascii_alphabetic() || c == '.')).unwrap_or(r.len());
         if n == 0 {
             return None;
         }
         self.i += n;
-        Some(r[..n].trim_end_matches('.').to_ascii_lowercase())
+        Some(r[..n].trim_end_matches('.'))
     }
 
     /// Runs `f` and rewinds when it fails.
@@ -109,7 +130,11 @@ impl<'s> Cur<'s> {
 }
 
 fn month(word: &str) -> Option<u32> {
-    (word.len() >= 3).then(|| MONTHS.iter().position(|m| word.starts_with(m)).map(|i| i as u32 + 1)).flatten()
+    MONTHS.iter().position(|m| names(word, m)).map(|i| i as u32 + 1)
+}
+
+fn ordinal(w: &str) -> bool {
+    ["st", "nd", "rd", "th"].iter().any(|o| w.eq_ignore_ascii_case(o))
 }
 
 /// `2021-06-29`, `2021/06/29`, `July 11, 2025`, `Jul 11th`, `11 July 2025`, `Tuesday, June 29`.
@@ -136,7 +161,7 @@ fn date(c: &mut Cur<'_>, year_hint: Option<i32>) -> Option<NaiveDate> {
         // An optional weekday.
         c.try_(|c| {
             let w = c.word()?;
-            WEEKDAYS.iter().any(|d| w.starts_with(d)).then_some(())?;
+            WEEKDAYS.iter().any(|d| names(w, d)).then_some(())?;
             c.eat(",");
             c.skip_ws();
             Some(())
@@ -148,17 +173,17 @@ fn date(c: &mut Cur<'_>, year_hint: Option<i32>) -> Option<NaiveDate> {
                 c.digits(4, 4).map(|y| y as i32)
             })
         };
-        if let Some(m) = c.try_(|c| month(&c.word()?)) {
+        if let Some(m) = c.try_(|c| month(c.word()?)) {
             c.skip_ws();
             let d = c.digits(1, 2)?;
-            c.try_(|c| c.word().filter(|w| matches!(w.as_str(), "st" | "nd" | "rd" | "th")));
+            c.try_(|c| c.word().filter(|w| ordinal(w)));
             let y = year(c).or(year_hint)?;
             return NaiveDate::from_ymd_opt(y, m, d);
         }
         let d = c.digits(1, 2)?;
-        c.try_(|c| c.word().filter(|w| matches!(w.as_str(), "st" | "nd" | "rd" | "th")));
+        c.try_(|c| c.word().filter(|w| ordinal(w)));
         c.skip_ws();
-        let m = month(&c.word()?)?;
+        let m = month(c.word()?)?;
         let y = year(c).or(year_hint)?;
         NaiveDate::from_ymd_opt(y, m, d)
     })
@@ -201,10 +226,12 @@ fn time(c: &mut Cur<'_>) -> Option<NaiveTime> {
         let meridiem = c.try_(|c| {
             c.skip_ws();
             let w = c.word()?;
-            match w.as_str() {
-                "am" | "a.m" => Some(false),
-                "pm" | "p.m" => Some(true),
-                _ => None,
+            if w.eq_ignore_ascii_case("am") || w.eq_ignore_ascii_case("a.m") {
+                Some(false)
+            } else if w.eq_ignore_ascii_case("pm") || w.eq_ignore_ascii_case("p.m") {
+                Some(true)
+            } else {
+                None
             }
         });
         let h = match meridiem {
@@ -263,7 +290,7 @@ pub(crate) fn scan(s: &str, year_hint: Option<i32>) -> Option<(Stamp, usize)> {
             let r = c.rest();
             let skip = r.len() - r.trim_start_matches([',', ' ', 'T', '\u{a0}']).len();
             c.i += skip;
-            c.try_(|c| c.word().filter(|w| w == "at").map(|_| c.skip_ws()));
+            c.try_(|c| c.word().filter(|w| w.eq_ignore_ascii_case("at")).map(|_| c.skip_ws()));
             c.skip_open();
             let t = time(c)?;
             stamp.time = Some(t);
@@ -301,8 +328,7 @@ fn strip_separator(s: &str) -> &str {
 /// The zone a document names for all its times: `(all times in PDT)`, `All times are UTC`,
 /// `Timeline (all times in Pacific Time)`.
 fn zone_note(s: &str) -> Option<Zone> {
-    let lower = s.to_ascii_lowercase();
-    let at = lower.find("times")?;
+    let at = s.as_bytes().windows(5).position(|w| w.eq_ignore_ascii_case(b"times"))?;
     let after = &s[at + 5..];
     let after = after.trim_start();
     let after = ["are in ", "are ", "in ", "shown in ", "given in "]
