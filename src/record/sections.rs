@@ -215,8 +215,29 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
 /// The most words a synonym has.
 const MAX_SYNONYM_WORDS: usize = 6;
 
-fn synonyms() -> &'static HashMap<&'static str, (Kind, Match)> {
-    static TABLE: OnceLock<HashMap<&'static str, (Kind, Match)>> = OnceLock::new();
+/// FNV-1a: the table's keys are a few short words, looked up for every heading of every record,
+/// where SipHash's start-up cost dominates.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type SynonymTable = HashMap<&'static str, (Kind, Match), std::hash::BuildHasherDefault<Fnv>>;
+
+fn synonyms() -> &'static SynonymTable {
+    static TABLE: OnceLock<SynonymTable> = OnceLock::new();
     TABLE.get_or_init(|| {
         debug_assert!(SYNONYMS.iter().all(|(s, ..)| s.split(' ').count() <= MAX_SYNONYM_WORDS));
         SYNONYMS.iter().map(|&(s, k, m)| (s, (k, m))).collect()
@@ -261,10 +282,10 @@ pub(crate) fn classify(norm: &str) -> Kind {
     Kind::Other
 }
 
-/// The kind of a heading from its normalized text; `parent` is the last top-level kind seen
-/// (for `Internal` / `External`, which only mean something under Communication).
-fn kind_of(norm: &str, parent: Kind) -> Kind {
-    match classify(norm) {
+/// The kind of a heading from its class (its [`classify`]); `parent` is the last top-level
+/// kind seen (for `Internal` / `External`, which only mean something under Communication).
+fn kind_of(class: Kind, parent: Kind) -> Kind {
+    match class {
         Kind::Internal | Kind::External if parent != Kind::Communication => Kind::Other,
         kind => kind,
     }
@@ -285,16 +306,12 @@ impl Outline {
         // heading; alone, it tells the cause. `Fault`, `Details` and `What happened` are the cause
         // only when no heading names the root cause.
         let weak = |n: &str| sw(n, "what went wrong") || matches!(n, "fault" | "details" | "what happened");
-        let (mut went_well, mut root_cause) = (false, false);
-        for h in &doc.headings {
-            match classify(&h.norm) {
-                Kind::WentWell => went_well = true,
-                Kind::RootCause if !weak(&h.norm) => root_cause = true,
-                _ => {}
-            }
-        }
+        let classes: Vec<Kind> = doc.headings.iter().map(|h| classify(&h.norm)).collect();
+        let went_well = classes.contains(&Kind::WentWell);
+        let root_cause =
+            classes.iter().zip(&doc.headings).any(|(k, h)| *k == Kind::RootCause && !weak(&h.norm));
         for (i, h) in doc.headings.iter().enumerate() {
-            let mut kind = kind_of(&h.norm, parent);
+            let mut kind = kind_of(classes[i], parent);
             if kind == Kind::Other && i == 0 && h.level == 1 {
                 kind = Kind::Title;
             }
@@ -1433,6 +1450,10 @@ fn item_state(s: &str) -> Option<bool> {
 
 /// A ticket named inside a text: a key (`JIRA-123`, `OPS-7`), `#456`, or a URL.
 fn ticket_in(text: &str) -> Option<String> {
+    // Every form below has a `-`, a `#` or a `:` (most action texts have none).
+    if !text.contains(['-', '#', ':']) {
+        return None;
+    }
     let words =
         text.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | '|'));
     let mut url = None;

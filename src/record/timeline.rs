@@ -3,6 +3,8 @@
 //! by the start, by date lines and headings, and by rolling over midnight, in the zone the
 //! entry, its table or the document (`all times in PDT`) names.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use super::Diags;
@@ -340,12 +342,12 @@ fn zone_note(s: &str) -> Option<Zone> {
 }
 
 /// One entry as found, before it is placed.
-enum Raw {
+enum Raw<'r> {
     /// A date line or heading: the day of the entries below.
     Day(NaiveDate),
     Entry {
         stamp: Option<Stamp>,
-        written: String,
+        written: Cow<'r, str>,
         text: String,
         line: usize,
         zone: Option<Zone>,
@@ -353,7 +355,7 @@ enum Raw {
 }
 
 /// Reads one line: an entry, a day, or nothing (a line of prose).
-fn line_entry(src: &str, line: usize, year: Option<i32>, diags: &mut Diags<'_>) -> Option<Raw> {
+fn line_entry<'r>(src: &'r str, line: usize, year: Option<i32>, diags: &mut Diags<'_>) -> Option<Raw<'r>> {
     match scan(src, year) {
         Some((stamp, end)) => {
             let rest = strip_separator(&src[end..]);
@@ -361,12 +363,12 @@ fn line_entry(src: &str, line: usize, year: Option<i32>, diags: &mut Diags<'_>) 
                 // A date alone (perhaps with a note: `2015-10-21 (all times UTC)`) sets the day.
                 return stamp.date.map(Raw::Day);
             }
-            let written = src[..end].trim().to_string();
+            let written = Cow::Borrowed(src[..end].trim());
             Some(Raw::Entry { stamp: Some(stamp), written, text: rest.to_string(), line, zone: None })
         }
         None if timeish(src) => {
             let first = src.split_whitespace().next().unwrap_or("");
-            let written = first.trim_matches(['*', '`', '[', ']', '~']).to_string();
+            let written = Cow::Borrowed(first.trim_matches(['*', '`', '[', ']', '~']));
             diags.warn(
                 line,
                 "timeline-time-invalid",
@@ -423,9 +425,10 @@ fn table_entries(t: &Table<'_>, year: Option<i32>, out: &mut Vec<Raw>, diags: &m
         }
         match line_entry(&when, row.line, year, diags) {
             Some(Raw::Entry { stamp, written, line, .. }) => {
+                let written = Cow::Owned(written.into_owned());
                 out.push(Raw::Entry { stamp, written, text: ecell.src.to_string(), line, zone })
             }
-            Some(day) => out.push(day),
+            Some(Raw::Day(d)) => out.push(Raw::Day(d)),
             None => {}
         }
     }
@@ -459,13 +462,13 @@ pub(crate) fn first_dated(doc: &Doc<'_>, outline: &Outline, record_zone: Zone) -
 }
 
 /// The entries of the Timeline section as found, and the zone the document names for them.
-fn collect(
-    doc: &Doc<'_>,
+fn collect<'d>(
+    doc: &'d Doc<'_>,
     outline: &Outline,
     year: Option<i32>,
     record_zone: Option<Zone>,
     diags: &mut Diags<'_>,
-) -> Option<(Vec<Raw>, Zone)> {
+) -> Option<(Vec<Raw<'d>>, Zone)> {
     let mut raw: Vec<Raw> = Vec::new();
     let Some(h) = outline.find(Kind::Timeline) else {
         // `**Timeline**` over the entries, under any heading.
@@ -525,11 +528,11 @@ fn collect(
 
 /// The entries of timeline blocks: paragraph lines, list items, table rows and the lines of a
 /// code block (`line` is where the code block's section starts), and the zone note among them.
-fn read_blocks(
-    blocks: &[Block<'_>],
+fn read_blocks<'d>(
+    blocks: &'d [Block<'_>],
     year: Option<i32>,
     line: usize,
-    raw: &mut Vec<Raw>,
+    raw: &mut Vec<Raw<'d>>,
     note: &mut Option<Zone>,
     diags: &mut Diags<'_>,
 ) {
@@ -537,15 +540,22 @@ fn read_blocks(
         match b {
             Block::Lines(ls) => {
                 for l in ls {
-                    *note = note.or_else(|| zone_note(&l.plain));
-                    raw.extend(line_entry(l.src, l.line, year, diags));
+                    let entry = line_entry(l.src, l.line, year, diags);
+                    // A note stands on a line of its own or beside a date, not in an entry.
+                    if !matches!(entry, Some(Raw::Entry { .. })) {
+                        *note = note.or_else(|| zone_note(&l.plain));
+                    }
+                    raw.extend(entry);
                 }
             }
             Block::List(items) => {
                 for item in items {
                     let Some(first) = item.lines.first() else { continue };
-                    *note = note.or_else(|| zone_note(&first.plain));
-                    match line_entry(first.src, first.line, year, diags) {
+                    let entry = line_entry(first.src, first.line, year, diags);
+                    if !matches!(entry, Some(Raw::Entry { .. })) {
+                        *note = note.or_else(|| zone_note(&first.plain));
+                    }
+                    match entry {
                         Some(Raw::Entry { stamp, written, mut text, line, zone }) => {
                             for more in &item.lines[1..] {
                                 text.push(' ');
@@ -561,8 +571,11 @@ fn read_blocks(
             Block::Table(t) => table_entries(t, year, raw, diags),
             Block::Code(c) => {
                 for l in c.code.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                    *note = note.or_else(|| zone_note(l));
-                    raw.extend(line_entry(l, line, year, diags));
+                    let entry = line_entry(l, line, year, diags);
+                    if !matches!(entry, Some(Raw::Entry { .. })) {
+                        *note = note.or_else(|| zone_note(l));
+                    }
+                    raw.extend(entry);
                 }
             }
         }
@@ -657,7 +670,7 @@ fn place(raw: Vec<Raw>, note: Zone, inc: &mut Incident, diags: &mut Diags<'_>) {
                 // Without a day (no readable start, no date line above: the gate rejects the
                 // record for its start) or without a time of day (warned as it was read).
                 let at = last_at.or(start).unwrap_or(DateTime::UNIX_EPOCH);
-                TimelineEntry { at, text, unplaced: Some(written) }
+                TimelineEntry { at, text, unplaced: Some(written.into_owned()) }
             }
         };
         inc.timeline.push(entry);

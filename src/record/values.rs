@@ -545,10 +545,20 @@ pub fn is_prompt(src: &str) -> bool {
     if wrapped {
         return true;
     }
-    let n = normalize(t);
-    if n.is_empty() {
+    if !t.chars().any(char::is_alphanumeric) {
         return t.contains('?') || t.contains("...") || t.contains('…');
     }
+    // The words below, or `TODO …` / `TBD …`: nothing longer needs a look (most text).
+    let todo = starts_with_ci(t, "todo") || starts_with_ci(t, "tbd");
+    if t.len() > 24 && !todo {
+        return false;
+    }
+    // Each filler below starts with one of these letters (most short values do not).
+    let lead = t.chars().find(|c| c.is_alphanumeric()).map_or(' ', |c| c.to_ascii_lowercase());
+    if !matches!(lead, 't' | 'f' | 'x' | 'p' | 'i' | 'y' | 'd' | 'm' | 'h') {
+        return false;
+    }
+    let n = normalize(t);
     matches!(
         n.as_str(),
         "tbd"
@@ -571,6 +581,11 @@ pub fn is_prompt(src: &str) -> bool {
             | "hh mm ss"
     ) || n.starts_with("todo ")
         || n.starts_with("tbd ")
+}
+
+/// True when `s` starts with `prefix`, in any case.
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
 /// `id` has the safe form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`: usable as a file name anywhere.
