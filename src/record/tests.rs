@@ -1748,3 +1748,19 @@ fn a_first_entry_after_midnight_follows_a_late_start() {
     let inc = incident(&text.replace("# Search outage", "# 2024-03-05: Search outage"));
     assert_eq!((inc.id.as_str(), inc.title.as_str()), ("T-9", "Search outage"));
 }
+
+#[test]
+fn zone_notes_and_dates_in_more_words() {
+    let text = with_timeline(
+        "2018-10-21 22:00 UTC",
+        "## Timeline",
+        "All timestamps are in PDT.\n\n**2018 October 21 22:52**\n\nA network partition starts.\n\n- 23:10 Failover completes",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[("10-22 05:52", "A network partition starts."), ("10-22 06:10", "Failover completes")])
+    );
+    let text =
+        with_timeline("2023-06-12 15:00 UTC", "## Timeline", "Time zone: US/Pacific\n\n- 08:05 Errors begin");
+    assert_eq!(entries(&text), pairs(&[("06-12 15:05", "Errors begin")]));
+}

@@ -139,7 +139,8 @@ fn ordinal(w: &str) -> bool {
     ["st", "nd", "rd", "th"].iter().any(|o| w.eq_ignore_ascii_case(o))
 }
 
-/// `2021-06-29`, `2021/06/29`, `July 11, 2025`, `Jul 11th`, `11 July 2025`, `Tuesday, June 29`.
+/// `2021-06-29`, `2021/06/29`, `2018 October 21`, `July 11, 2025`, `Jul 11th`, `11 July 2025`,
+/// `Tuesday, June 29`.
 fn date(c: &mut Cur<'_>, year_hint: Option<i32>) -> Option<NaiveDate> {
     if let Some(d) = c.try_(|c| {
         let y = c.digits(4, 4)? as i32;
@@ -154,6 +155,17 @@ fn date(c: &mut Cur<'_>, year_hint: Option<i32>) -> Option<NaiveDate> {
         if !c.eat(sep) {
             return None;
         }
+        let d = c.digits(1, 2)?;
+        NaiveDate::from_ymd_opt(y, m, d)
+    }) {
+        return Some(d);
+    }
+    // `2018 October 21`.
+    if let Some(d) = c.try_(|c| {
+        let y = c.digits(4, 4)? as i32;
+        c.skip_ws();
+        let m = month(c.word()?)?;
+        c.skip_ws();
         let d = c.digits(1, 2)?;
         NaiveDate::from_ymd_opt(y, m, d)
     }) {
@@ -330,15 +342,35 @@ fn strip_separator(s: &str) -> &str {
 /// The zone a document names for all its times: `(all times in PDT)`, `All times are UTC`,
 /// `Timeline (all times in Pacific Time)`.
 fn zone_note(s: &str) -> Option<Zone> {
-    let at = s.as_bytes().windows(5).position(|w| w.eq_ignore_ascii_case(b"times"))?;
-    let after = &s[at + 5..];
-    let after = after.trim_start();
-    let after = ["are in ", "are ", "in ", "shown in ", "given in "]
-        .iter()
-        .find_map(|p| after.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &after[p.len()..]))
-        .unwrap_or(after);
-    let mut c = Cur { s: after, i: 0 };
-    zone(&mut c)
+    let b = s.as_bytes();
+    // Each `time` (`times`, `timestamps`, `time zone`), then filler words, then the zone.
+    let mut from = 0;
+    while let Some(at) = b.get(from..)?.windows(4).position(|w| w.eq_ignore_ascii_case(b"time")) {
+        let start = from + at + 4;
+        from = start;
+        let mut c = Cur { s, i: start };
+        c.word();
+        loop {
+            c.skip_ws();
+            c.eat(":");
+            c.skip_ws();
+            let at = c.i;
+            match c.word() {
+                Some(w)
+                    if ["are", "is", "in", "shown", "given", "listed", "expressed", "all", "zone", "the"]
+                        .iter()
+                        .any(|f| w.eq_ignore_ascii_case(f)) => {}
+                _ => {
+                    c.i = at;
+                    break;
+                }
+            }
+        }
+        if let Some(z) = zone(&mut c) {
+            return Some(z);
+        }
+    }
+    None
 }
 
 /// One entry as found, before it is placed.
@@ -536,14 +568,28 @@ fn read_blocks<'d>(
     note: &mut Option<Zone>,
     diags: &mut Diags<'_>,
 ) {
-    for b in blocks {
+    let mut taken = false;
+    for (n, b) in blocks.iter().enumerate() {
+        if std::mem::take(&mut taken) {
+            continue;
+        }
         match b {
             Block::Lines(ls) => {
-                for l in ls {
-                    let entry = line_entry(l.src, l.line, year, diags);
+                for (k, l) in ls.iter().enumerate() {
+                    let mut entry = line_entry(l.src, l.line, year, diags);
                     // A note stands on a line of its own or beside a date, not in an entry.
                     if !matches!(entry, Some(Raw::Entry { .. })) {
                         *note = note.or_else(|| zone_note(&l.plain));
+                    }
+                    // `**2018 October 21 22:52**` alone, with the event in the paragraph below.
+                    if let Some(Raw::Entry { text, .. }) = &mut entry
+                        && text.is_empty()
+                        && k + 1 == ls.len()
+                        && let Some(next @ Block::Lines(below)) = blocks.get(n + 1)
+                        && below.first().is_some_and(|b| scan(b.src, year).is_none())
+                    {
+                        *text = block_text(next);
+                        taken = true;
                     }
                     raw.extend(entry);
                 }
