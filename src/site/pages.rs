@@ -975,6 +975,22 @@ fn labels(markdown: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// True when every line of a summary section is a value the summary panel shows (`**Status**:
+/// …`, `Status: …`, a table row): prose (`## Summary` with a paragraph) stays Markdown.
+fn only_summary_values(markdown: &str) -> bool {
+    markdown.lines().map(str::trim).filter(|l| !l.is_empty()).all(|l| {
+        if l.starts_with('|') {
+            return true;
+        }
+        let l = l.strip_prefix("- ").or_else(|| l.strip_prefix("* ")).unwrap_or(l).trim_start();
+        let label = match l.strip_prefix("**") {
+            Some(rest) => rest.find("**").map(|end| &rest[..end]),
+            None => l.split_once(':').map(|(label, _)| label),
+        };
+        label.is_some_and(|label| is_summary_label(&normalize(label.trim_end_matches(':'))))
+    })
+}
+
 /// True when the typed panel shows everything the section says.
 fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
     let known: &[&str] = match kind {
@@ -985,7 +1001,7 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
     };
     let labels_known = || labels(markdown).all(|l| known.contains(&l.as_str()));
     match kind {
-        Kind::Summary => labels(markdown).all(|l| is_summary_label(&l)),
+        Kind::Summary => only_summary_values(markdown),
         Kind::SignOff => {
             labels_known() && (!inc.sign_off.approved_by.is_empty() || inc.sign_off.date.is_some())
         }
@@ -1591,5 +1607,9 @@ mod tests {
         let inc = Incident::default();
         assert!(typed_covers(Kind::Summary, &inc, "**Incident ID**: X  \n**Title**: Y"));
         assert!(!typed_covers(Kind::Summary, &inc, "**Incident ID**: X  \n**Region**: eu-west-1"));
+        assert!(typed_covers(Kind::Summary, &inc, "Status: Closed\n| Severity | P2 |\n"));
+        // A summary of prose is kept as written, not replaced by the panel.
+        assert!(!typed_covers(Kind::Summary, &inc, "Uploads failed for 52 minutes."));
+        assert!(!typed_covers(Kind::Summary, &inc, "**Status**: Closed\n\nUploads failed for 52 minutes."));
     }
 }
