@@ -126,6 +126,17 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
             }
         }
     }
+    // A postmortem published without a status (most templates have none) is final once it is
+    // signed off: an approver and a sign-off date.
+    let approved = header.approved_by.as_ref().is_some_and(|a| !values::is_placeholder(&a.value));
+    if header.get(Key::Status).is_none() && approved && inc.sign_off.date.is_some() {
+        inc.status = "Closed".to_string();
+        diags.warn(
+            header.sign_off_line.unwrap_or(1),
+            "status-inferred",
+            "no `Status` is given; the signed-off record is taken as `Closed`",
+        );
+    }
 }
 
 /// A moment in the other forms people write (`Tuesday, March 5, 2024 2:30 PM PDT`), or a date

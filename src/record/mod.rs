@@ -14,7 +14,7 @@
 //! | `front-matter-invalid` | the YAML front matter does not parse or is not a mapping |
 //! | `id-missing`, `id-unsafe` | no id, or one not of the form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` (`../x`, `/abs`, `a/b`, NUL, over 64 bytes) |
 //! | `title-missing` | no title |
-//! | `status-missing`, `status-not-closed` | no status, or not one of a finished postmortem (`Resolved`, `Closed`, `Complete(d)`, `Final`, `Done`, `Published`) |
+//! | `status-missing`, `status-not-closed` | no status (and no sign-off to take the record as closed), an empty one, or not one of a finished postmortem (`Resolved`, `Closed`, `Complete(d)`, `Final`, `Done`, `Published`) |
 //! | `start-missing`, `start-invalid` | no start time, or one that cannot be read |
 //! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
 //! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
@@ -22,7 +22,8 @@
 //!
 //! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
 //! `start-date-only` (a start known only to the day), `start-inferred` (no start given: taken
-//! from the first dated timeline entry or a date in the summary),
+//! from the first dated timeline entry or a date in the summary), `status-inferred` (no status
+//! given: a signed-off record is taken as closed),
 //! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
 //! `customer-users-sum`, `customer-accounts-sum`, `customer-value-invalid`, `severity-invalid`,
 //! `retention-invalid`, `timeline-time-invalid`, `timeline-order`, `id-mismatch`,

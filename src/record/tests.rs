@@ -558,11 +558,26 @@ fn rule_title_missing() {
 
 #[test]
 fn rule_status_missing_and_not_closed() {
-    let text = edit_line(REFERENCE, "**Status**", None);
+    // Without a sign-off, a record without a status is not closed.
+    let text = without_section(&edit_line(REFERENCE, "**Status**", None), "Sign-off");
     assert_eq!(
         rule(&text, "status-missing"),
         ["t.md:3: error[status-missing]: no `Status` in the summary or front matter"]
     );
+    // Signed off (an approver and a date), it is: most templates have no status.
+    let text = edit_line(REFERENCE, "**Status**", None);
+    assert_eq!(
+        warned(&text, "status-inferred"),
+        [
+            "t.md:240: warning[status-inferred]: no `Status` is given; the signed-off record is taken as `Closed`"
+        ]
+    );
+    assert_eq!(incident(&text).status, "Closed");
+    // An empty status, or one with the approver a placeholder, is still missing.
+    let text = edit_line(REFERENCE, "**Status**", Some("**Status**: "));
+    assert_eq!(rule(&text, "status-missing"), ["t.md:8: error[status-missing]: `Status` is empty"]);
+    let text = edit_line(REFERENCE, "**Status**", None).replace("Maria Garcia, CISO", "TBD");
+    assert_eq!(rule(&text, "status-missing").len(), 1);
     for status in ["Investigating", "Monitoring", "Open"] {
         let text = REFERENCE.replace("**Status**: Resolved", &format!("**Status**: {status}"));
         assert_eq!(
@@ -1199,7 +1214,7 @@ fn header_labels_are_read_under_any_heading() {
     let inc = incident(text);
     assert_eq!((inc.id.as_str(), inc.severity.as_str(), inc.status.as_str()), ("S-9", "P2", "Resolved"));
     // Not under the sign-off, the action items or the timeline, where labels mean other things.
-    let text = "# Search outage\n\n## Summary\n\n**Incident ID**: S-9\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Action Items\n\n- **Status**: Done\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    let text = "# Search outage\n\n## Summary\n\n**Incident ID**: S-9\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Action Items\n\n- **Status**: Open\n";
     assert_eq!(rule(text, "status-missing").len(), 1);
 }
 
