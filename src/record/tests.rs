@@ -1028,6 +1028,13 @@ mod no_panic {
         }
 
         #[test]
+        fn timeline_and_template_shaped_text(s in "[0-9: APMUTCESDJanuryMchOtobe,.()*_`~\\-|#\n\\[\\]?≈−é]{0,500}") {
+            check(format!("# T\n\n**Start Time**: 2024-03-05\n\n## Timeline\n\n{s}\n\n## Action Items\n\n{s}\n").as_bytes());
+            let _ = super::super::timeline::scan(&s, Some(2024));
+            let _ = values::is_prompt(&s);
+        }
+
+        #[test]
         fn spliced_reference_lines(picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..80)) {
             let lines: Vec<&str> = REFERENCE.lines().collect();
             let text: String = picks.iter().map(|i| format!("{}\n", lines[i.index(lines.len())])).collect();
