@@ -689,6 +689,12 @@ pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Hea
             }
             if let Some(key) = Key::from_label(norm) {
                 header.set_if_missing(key, slot(line));
+            } else if kind == Kind::Other
+                && let narrative @ (Kind::RootCause | Kind::Trigger | Kind::Detection | Kind::Resolution) =
+                    classify(norm)
+            {
+                // `**Root cause:** …` under `## Analysis`: after those among the header labels.
+                header.narrative.push((narrative, field(line)));
             }
         }
     }

@@ -1786,3 +1786,11 @@ fn zone_notes_and_dates_in_more_words() {
         with_timeline("2023-06-12 15:00 UTC", "## Timeline", "Time zone: US/Pacific\n\n- 08:05 Errors begin");
     assert_eq!(entries(&text), pairs(&[("06-12 15:05", "Errors begin")]));
 }
+
+#[test]
+fn a_labelled_cause_under_any_heading() {
+    let text = "# Cache outage\n\n**Incident ID**: C-2\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Analysis\n\n**Root cause:** The eviction policy dropped hot keys.\n\n**Detection:** A customer report.\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    let inc = incident(text);
+    assert_eq!(inc.root_cause.summary, "The eviction policy dropped hot keys.");
+    assert_eq!(inc.detection.how_detected, "A customer report.");
+}
