@@ -1,7 +1,10 @@
-//! The section readers: find each section by its normalized heading text (whatever its level or
-//! place) and read it into the model: summary, timeline, root cause, detection, impact,
-//! resolution, self-healing, communication, lessons learned, action items, technical details,
-//! references and sign-off.
+//! The section readers: classify each heading by its normalized text (whatever its level or
+//! place) with one synonym table, the one classifier of the program (the site draws its panels
+//! from the kinds it gives), and read each section into the model: summary, root cause,
+//! detection, impact, resolution, self-healing, communication, lessons learned, action items,
+//! technical details, references and sign-off (the timeline has its own reader, `timeline`);
+//! also the header values written elsewhere than in the summary, a start when none is given,
+//! and whether the document is still an unfilled template.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
