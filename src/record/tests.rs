@@ -1794,3 +1794,20 @@ fn a_labelled_cause_under_any_heading() {
     assert_eq!(inc.root_cause.summary, "The eviction policy dropped hot keys.");
     assert_eq!(inc.detection.how_detected, "A customer report.");
 }
+
+#[test]
+fn timeline_times_with_a_colon_after_them_and_offsets() {
+    let text = with_timeline(
+        "2024-03-05 09:00 UTC",
+        "## Timeline",
+        "- 9:44: Disk alarm\n- 11:50 +02:00 - Office in Berlin notices\n- 2024-03-05T10:15:30Z: Fix deployed",
+    );
+    assert_eq!(
+        entries(&text),
+        pairs(&[
+            ("03-05 09:44", "Disk alarm"),
+            ("03-05 09:50", "Office in Berlin notices"),
+            ("03-05 10:15", "Fix deployed"),
+        ])
+    );
+}
