@@ -139,6 +139,8 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
         ("how did we do", Lessons, Prefix),
         ("what went well", WentWell, Prefix),
         ("went well", WentWell, Prefix),
+        ("what went right", WentWell, Prefix),
+        ("went right", WentWell, Prefix),
         ("things that went well", WentWell, Prefix),
         ("what worked", WentWell, Prefix),
         ("what worked well", WentWell, Prefix),
@@ -153,6 +155,12 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
         ("what didn t go well", ToImprove, Prefix),
         ("what didn t go so well", ToImprove, Prefix),
         ("what did not go well", ToImprove, Prefix),
+        ("didn t go well", ToImprove, Prefix),
+        ("did not go well", ToImprove, Prefix),
+        ("went badly", ToImprove, Prefix),
+        ("could be improved", ToImprove, Prefix),
+        ("could have gone better", ToImprove, Prefix),
+        ("what could have been done better", ToImprove, Prefix),
         ("to improve", ToImprove, Prefix),
         ("areas for improvement", ToImprove, Prefix),
         ("opportunities for improvement", ToImprove, Prefix),
@@ -435,6 +443,8 @@ fn labelled_paragraphs<'d, 'a>(blocks: &'d [Block<'a>]) -> impl Iterator<Item = 
 /// is a template's prompt).
 fn field(line: &Line<'_>) -> Field {
     let value = line.label.as_ref().map_or("", |l| l.value_src);
+    // `*Label:* value`: the italic's closing mark is no part of the value.
+    let value = value.strip_prefix("* ").or_else(|| value.strip_prefix("_ ")).unwrap_or(value).trim_start();
     Field {
         label: line.label_text().to_string(),
         value: if values::is_prompt(value) { String::new() } else { value.to_string() },
@@ -620,6 +630,14 @@ fn heading_title(text: &str) -> (Option<&str>, Option<&str>) {
         "outage report",
     ];
     let text = text.trim();
+    // `Incident Review — DNS failures` as well as `Postmortem: DNS failures`.
+    let dash = [" — ", " – ", " - "]
+        .iter()
+        .find_map(|d| text.split_once(d))
+        .filter(|(before, _)| KINDS.contains(&normalize(before).as_str()));
+    if let Some((_, after)) = dash {
+        return (Some(after.trim()), None);
+    }
     let Some((before, after)) = text.split_once(':') else { return (Some(text), None) };
     let (before, after) = (before.trim(), after.trim());
     if after.is_empty() {
@@ -1401,6 +1419,20 @@ fn list_items(list: &[Item<'_>], out: &mut Vec<(ActionItem, usize)>, diags: &mut
 
 /// The owner named inside an item: `Owner: ana`, `owner: ana,`, `@ana`, `(ana)` at the end.
 fn owner_in(text: &str) -> Option<String> {
+    // `Test rollbacks — Ken — PAY-1201`: a short name between dashes or bars.
+    for sep in [" — ", " – ", " | "] {
+        let parts: Vec<&str> = text.split(sep).map(str::trim).collect();
+        if let Some(name) = parts.iter().skip(1).find(|p| {
+            !p.is_empty()
+                && p.split_whitespace().count() <= 3
+                && p.starts_with(|c: char| c.is_alphabetic() || c == '@')
+                && !p.contains(|c: char| c.is_ascii_digit() || c == ':' || c == '/')
+                && ticket_in(p).is_none()
+                && item_state(p).is_none()
+        }) {
+            return Some(name.trim_start_matches('@').to_string());
+        }
+    }
     let lower = text.to_ascii_lowercase();
     for key in ["owner:", "owners:", "assignee:", "assigned to:", "assigned to", "owner -"] {
         if let Some(at) = lower.find(key) {
@@ -1704,12 +1736,14 @@ pub(crate) fn infer_start(
     if inc.started_at.is_some() || header.get(Key::Start).is_some_and(|s| !s.value.is_empty()) {
         return;
     }
-    let mut found = None;
-    if let Some(at) = super::timeline::first_dated(doc, outline, header.zone()) {
-        let line = outline.find(Kind::Timeline).map_or(1, |h| doc.headings[h].line);
-        found = Some((at, false, line, "the first timeline entry"));
+    // A date in the prose (or the title) also gives the year of timeline dates without one.
+    let mut prose = None;
+    if let Some(t) = outline.find(Kind::Title)
+        && let Some((at, day)) = date_in(&doc.headings[t].text)
+    {
+        prose = Some((at, day, doc.headings[t].line, "a date in the title"));
     }
-    if found.is_none() {
+    if prose.is_none() {
         let regions = [
             Some(doc.preamble_blocks()),
             outline.find(Kind::Title).map(|t| doc.own_blocks(t)),
@@ -1721,14 +1755,19 @@ pub(crate) fn infer_start(
                 // Prose only: a labelled line is a value of its own (`End Time`, …).
                 for l in lines.iter().filter(|l| l.label.is_none()) {
                     if let Some((at, day)) = date_in(&l.plain) {
-                        found = Some((at, day, l.line, "a date in the summary"));
+                        prose = Some((at, day, l.line, "a date in the summary"));
                         break 'regions;
                     }
                 }
             }
         }
     }
-    let Some((at, day, line, whence)) = found else { return };
+    let year = prose.map(|(at, ..)| chrono::Datelike::year(&at));
+    let first = super::timeline::first_dated(doc, outline, header.zone(), year).map(|at| {
+        let line = outline.find(Kind::Timeline).map_or(1, |h| doc.headings[h].line);
+        (at, false, line, "the first timeline entry")
+    });
+    let Some((at, day, line, whence)) = first.or(prose) else { return };
     inc.started_at = Some(at);
     if day {
         inc.start_precision = Some(Precision::Day);

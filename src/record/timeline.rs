@@ -481,10 +481,15 @@ pub(crate) fn read(
 
 /// The instant of the first entry that names its own date and time, for a record that gives
 /// no start.
-pub(crate) fn first_dated(doc: &Doc<'_>, outline: &Outline, record_zone: Zone) -> Option<DateTime<Utc>> {
+pub(crate) fn first_dated(
+    doc: &Doc<'_>,
+    outline: &Outline,
+    record_zone: Zone,
+    year: Option<i32>,
+) -> Option<DateTime<Utc>> {
     let path = std::path::Path::new("");
     let mut quiet = Diags::new(path);
-    let (raw, note) = collect(doc, outline, None, Some(record_zone), &mut quiet)?;
+    let (raw, note) = collect(doc, outline, year, Some(record_zone), &mut quiet)?;
     raw.into_iter().find_map(|r| match r {
         Raw::Entry { stamp: Some(Stamp { date: Some(d), time: Some(t), zone }), zone: table, .. } => {
             Some(zone.or(table).unwrap_or(note).to_utc(d.and_time(t)))

@@ -24,6 +24,8 @@ fn every_shape_passes_with_its_title_start_timeline_cause_lessons_and_actions() 
         ("morgue.md", "Checkout latency during flash sale", "2024-11-29T14:00:00Z", 4, 0, 2),
         ("prose.md", "API outage on March 3", "2024-03-03T02:14:00Z", 4, 0, 3),
         ("export.md", "Webhook deliveries delayed", "2024-10-02T16:40:00Z", 4, 0, 2),
+        ("setext.md", "Payment API degradation", "2024-02-14T00:00:00Z", 5, 3, 3),
+        ("review.md", "DNS resolution failures (2024-06-03)", "2024-06-03T14:10:00Z", 3, 2, 2),
     ];
     for (name, title, start, timeline, lessons, actions) in cases {
         let v = checked(name);
@@ -59,6 +61,16 @@ fn the_shapes_keep_their_zones_tickets_and_owners() {
     assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{}", v["diagnostics"]);
     assert_eq!((v["id"].as_str(), v["ended_at"].as_str()), (Some("INC-2045"), Some("2024-10-02T18:05:00Z")));
     assert_eq!(v["action_items"][0]["done"], true);
+    let v = checked("setext.md");
+    // `Timeline (all times in EST)` as a setext heading; owners between dashes.
+    assert_eq!(v["timeline"][0]["at"], "2024-02-14T16:02:00Z");
+    assert_eq!(
+        (v["action_items"][0]["owner"].as_str(), v["action_items"][2]["done"].as_bool()),
+        (Some("Ken"), Some(true))
+    );
+    let v = checked("review.md");
+    // `03 Jun 14:10` takes its year from the title's date.
+    assert_eq!(v["sign_off"]["approved_by"], "Mei Lin");
     let v = checked("sre.md");
     assert_eq!(v["lessons_learned"]["lucky"][0], "The incident happened in a low-traffic hour for Asia.");
     assert_eq!(v["status"], "Complete, action items in progress");
