@@ -568,3 +568,17 @@ fn adding_records_rewrites_only_the_recent_level() {
         "rebuilt and updated export alike"
     );
 }
+
+#[test]
+fn lucky_lessons_learnings_and_impact_prose_are_searchable_by_field() {
+    let mut inc = tls();
+    inc.lessons_learned.lucky = vec!["The expiry fell on a quiet holiday weekend".into()];
+    inc.lessons_learned.learnings = vec!["Certificates need owners".into()];
+    inc.impact.text = "Mobile checkouts stalled for partners".into();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    rebuild(&dir, &snapshot(vec![inc, pool()])).unwrap();
+    assert_eq!(ids(&ask(&dir, "lessons:holiday")), ["INC-2025-0031"]);
+    assert_eq!(ids(&ask(&dir, "lessons:owners")), ["INC-2025-0031"]);
+    assert_eq!(ids(&ask(&dir, "impact:partners")), ["INC-2025-0031"]);
+}
