@@ -315,6 +315,8 @@ pub enum SectionKind {
     Title,
     Summary,
     Timeline,
+    /// A heading inside the timeline that is an entry or a day (`### 14:02 - …`, `### March 5`).
+    TimelineEntry,
     RootCause,
     /// What set the incident off (beside the root cause).
     Trigger,

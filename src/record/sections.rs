@@ -35,6 +35,7 @@ fn is_subsection(kind: Kind) -> bool {
             | Kind::Lucky
             | Kind::Trigger
             | Kind::ContributingFactors
+            | Kind::TimelineEntry
     )
 }
 
@@ -324,8 +325,20 @@ impl Outline {
         let went_well = classes.contains(&Kind::WentWell);
         let root_cause =
             classes.iter().zip(&doc.headings).any(|(k, h)| *k == Kind::RootCause && !weak(&h.norm));
+        // The level of the timeline heading whose sub-headings are being read.
+        let mut timeline: Option<u8> = None;
         for (i, h) in doc.headings.iter().enumerate() {
             let mut kind = kind_of(classes[i], parent);
+            timeline = timeline.filter(|&level| h.level > level);
+            if timeline.is_some()
+                && kind == Kind::Other
+                && super::timeline::scan(&h.text, Some(2000)).is_some()
+            {
+                kind = Kind::TimelineEntry;
+            }
+            if kind == Kind::Timeline {
+                timeline = Some(h.level);
+            }
             if kind == Kind::Other && i == 0 && h.level == 1 {
                 kind = Kind::Title;
             }
@@ -345,7 +358,7 @@ impl Outline {
             }
             if kind != Kind::Other {
                 if let Some(&prev) = first.get(&kind)
-                    && kind != Kind::Summary
+                    && !matches!(kind, Kind::Summary | Kind::TimelineEntry)
                 {
                     diags.warn(
                         h.line,

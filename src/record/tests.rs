@@ -1420,7 +1420,8 @@ fn timeline_heading_with_a_zone_and_entries_as_headings() {
     assert_eq!(
         entries(&text),
         pairs(&[
-            ("07-11 19:35", "Deploy started"),
+            // Details under an entry's heading belong to it.
+            ("07-11 19:35", "Deploy started The deploy went out to all regions."),
             ("07-11 19:42", "First customer report."),
             ("07-12 16:15", "Fix verified the next morning."),
         ])

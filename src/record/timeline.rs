@@ -534,13 +534,30 @@ fn collect<'d>(
         if i > h {
             match line_entry(&heading.text, heading.line, year, diags) {
                 Some(Raw::Entry { stamp, written, text, line, zone }) => {
+                    // `### 2021-06-29 18:30` with the event below it, or `### 07:35 - Alert`
+                    // with details: the paragraphs and lists below that are no entries of
+                    // their own belong to it (the page draws the entry, not the heading).
                     let mut text = text;
-                    if text.is_empty() {
-                        // `### 2021-06-29 18:30` with the event below it.
-                        if let Some((first, rest)) = blocks.split_first() {
-                            text = block_text(first);
-                            blocks = rest;
+                    while let Some((first, rest)) = blocks.split_first() {
+                        let own = match first {
+                            Block::Lines(ls) => ls.first().is_some_and(|l| scan(l.src, year).is_none()),
+                            Block::List(items) => items
+                                .first()
+                                .and_then(|i| i.lines.first())
+                                .is_some_and(|l| scan(l.src, year).is_none()),
+                            _ => false,
+                        };
+                        if !own {
+                            break;
                         }
+                        let more = block_text(first);
+                        if !more.is_empty() {
+                            if !text.is_empty() {
+                                text.push(' ');
+                            }
+                            text.push_str(&more);
+                        }
+                        blocks = rest;
                     }
                     raw.push(Raw::Entry { stamp, written, text, line, zone });
                 }

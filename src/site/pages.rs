@@ -960,6 +960,7 @@ fn is_child(parent: Kind, section: SectionKind) -> bool {
         Kind::Impact => matches!(section, S::UserImpact | S::CustomerImpact | S::BusinessImpact),
         Kind::Resolution => matches!(section, S::Immediate | S::ShortTerm | S::LongTerm),
         Kind::Lessons => matches!(section, S::WentWell | S::ToImprove | S::Lucky),
+        Kind::Timeline => section == S::TimelineEntry,
         _ => false,
     }
 }
@@ -1583,6 +1584,15 @@ mod tests {
             );
             assert!(page_blocks(&text).contains(&(heading.to_string(), "timeline")), "{heading}");
         }
+    }
+
+    #[test]
+    fn entries_written_as_headings_are_drawn_once_in_the_timeline() {
+        let text = "# T\n\n## Summary\n\n**Start Time**: 2025-07-11 12:00 UTC\n\n## Timeline\n\n### 12:42 PM\n\nRotation job runs.\n\n### 12:49 PM\n\nFirst reports.\n\n### Notes\n\nKept.\n";
+        let blocks = page_blocks(text);
+        let headings: Vec<&str> = blocks.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(headings, ["Summary", "Timeline", "Notes"], "{blocks:?}");
+        assert_eq!(blocks[1].1, "timeline");
     }
 
     #[test]
