@@ -1361,7 +1361,18 @@ fn table_items(table: &Table<'_>, loose: bool, out: &mut Vec<(ActionItem, usize)
         item.done = marker.unwrap_or(false) || values::is_done_status(rest);
         item.ticket = match cell(&row.cells, ticket) {
             Some(c) if !blank(c.src) && !values::is_prompt(c.src) => {
-                ticket_in(c.src).unwrap_or_else(|| c.plain.trim().to_string())
+                // `n/a **DONE**` in a Bug column (the SRE book's way): a state, no ticket.
+                let words: Vec<&str> = c.plain.split_whitespace().collect();
+                if words.iter().any(|w| item_state(w) == Some(true)) {
+                    item.done = true;
+                }
+                let number = c.plain.trim().trim_start_matches(|c: char| !c.is_ascii_digit());
+                ticket_in(c.src)
+                    .or_else(|| {
+                        let n: String = number.chars().take_while(char::is_ascii_digit).collect();
+                        (!n.is_empty() && words.len() <= 3).then(|| c.plain.trim().to_string())
+                    })
+                    .unwrap_or_default()
             }
             _ => ticket_in(action_src).unwrap_or_default(),
         };

@@ -1812,3 +1812,18 @@ fn timeline_times_with_a_colon_after_them_and_offsets() {
         ])
     );
 }
+
+#[test]
+fn a_bug_column_with_a_state_or_a_number() {
+    let text = record_with(
+        "## Action Items\n\n| Action Item | Type | Owner | Bug |\n|---|---|---|---|\n| Update the playbook | mitigate | ana | n/a **DONE** |\n| Cap the cache | prevent | bo | Bug 5554823 |\n| Review alerts | process | cy | n/a |",
+    );
+    assert_eq!(
+        items(&text),
+        [
+            ("Update the playbook".into(), "ana".into(), String::new(), true, None),
+            ("Cap the cache".into(), "bo".into(), "Bug 5554823".into(), false, None),
+            ("Review alerts".into(), "cy".into(), String::new(), false, None),
+        ]
+    );
+}
