@@ -80,6 +80,7 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
         ("root causes", RootCause, Prefix),
         ("cause", RootCause, Prefix),
         ("causes", RootCause, Prefix),
+        ("blameless root cause", RootCause, Prefix),
         ("what caused the incident", RootCause, Prefix),
         ("what caused this", RootCause, Prefix),
         ("what caused it", RootCause, Prefix),
@@ -126,6 +127,7 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
         ("self healing", SelfHealing, Prefix),
         ("communication", Communication, Prefix),
         ("communications", Communication, Prefix),
+        ("messaging", Communication, Prefix),
         ("internal", Internal, Prefix),
         ("external", External, Prefix),
         ("lessons learned", Lessons, Prefix),
@@ -294,7 +296,11 @@ pub(crate) fn classify(norm: &str) -> Kind {
             return kind;
         }
     }
-    Kind::Other
+    // `Incident Follow-ups`, `The Timeline`: the words after.
+    match n.split_once(' ') {
+        Some(("incident" | "the" | "our", rest)) => classify(rest),
+        _ => Kind::Other,
+    }
 }
 
 /// The kind of a heading from its class (its [`classify`]); `parent` is the last top-level
@@ -676,7 +682,15 @@ fn heading_title(text: &str) -> (Option<&str>, Option<&str>) {
 /// `Postmortem Template`.
 fn title_prompt(title: &str) -> bool {
     let n = normalize(title);
-    values::is_prompt(title)
+    // `[Incident Name] Postmortem`: a bracketed blank to fill.
+    let blank = title.split('[').skip(1).filter_map(|b| b.split_once(']')).any(|(inner, _)| {
+        let i = normalize(inner);
+        ["name", "title", "incident", "date", "service", "summary", "product"]
+            .iter()
+            .any(|w| i.split(' ').any(|x| x == *w))
+    });
+    blank
+        || values::is_prompt(title)
         || sw(&n, "title")
         || sw(&n, "incident title")
         || sw(&n, "name of the incident")

@@ -1827,3 +1827,20 @@ fn a_bug_column_with_a_state_or_a_number() {
         ]
     );
 }
+
+#[test]
+fn more_template_headings_and_bracketed_title_blanks() {
+    use SectionKind as K;
+    for (heading, kind) in [
+        ("Incident Follow-ups", K::ActionItems),
+        ("The Timeline", K::Timeline),
+        ("Messaging", K::Communication),
+        ("Blameless root cause", K::RootCause),
+        ("Incident response", K::Other),
+    ] {
+        assert_eq!(sections::classify(&values::normalize(heading)), kind, "{heading}");
+    }
+    let body = "\n\n**Incident ID**: T-3\n**Status**: Resolved\n**Start Time**: 2024-03-05 09:12 UTC\n\n## Root Cause\n\nA disk filled up.\n\n## Sign-off\n\n**Approved By**: Dana Ruiz\n**Date**: 2024-03-08\n";
+    assert_eq!(rule(&format!("# [Incident Name] Postmortem{body}"), "title-missing").len(), 1);
+    assert_eq!(incident(&format!("# [Resolved] Search outage{body}")).title, "[Resolved] Search outage");
+}
