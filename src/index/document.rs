@@ -29,7 +29,8 @@ pub fn build(fields: &Fields, inc: &Incident) -> TantivyDocument {
     for step in steps(inc) {
         add_nonempty(&mut doc, f("resolution"), step.text.clone());
     }
-    for l in inc.lessons_learned.went_well.iter().chain(&inc.lessons_learned.to_improve) {
+    let l = &inc.lessons_learned;
+    for l in l.went_well.iter().chain(&l.to_improve).chain(&l.lucky).chain(&l.learnings) {
         add_nonempty(&mut doc, f("lessons"), l.clone());
     }
     for l in &inc.lessons_learned.went_well {
@@ -202,6 +203,7 @@ fn impact_text(inc: &Incident) -> String {
     let i = &inc.impact;
     let mut out = String::new();
     push(&mut out, &inc.customer_impact);
+    push(&mut out, &i.text);
     push(&mut out, &i.impact_type);
     fields_text(&mut out, &i.user_fields);
     for c in &i.customers {
@@ -250,7 +252,8 @@ pub fn plain_text(inc: &Incident) -> String {
     }
     fields_text(&mut out, &inc.communication.internal);
     fields_text(&mut out, &inc.communication.external);
-    for l in inc.lessons_learned.went_well.iter().chain(&inc.lessons_learned.to_improve) {
+    let l = &inc.lessons_learned;
+    for l in l.went_well.iter().chain(&l.to_improve).chain(&l.lucky).chain(&l.learnings) {
         push(&mut out, l);
     }
     for a in &inc.action_items {

@@ -39,6 +39,7 @@ pub fn incident(s: &Spec) -> Incident {
             .map(|(i, t)| TimelineEntry {
                 at: start + chrono::Duration::minutes(i as i64),
                 text: t.to_string(),
+                unplaced: None,
             })
             .collect(),
         root_cause: RootCause {
@@ -61,6 +62,7 @@ pub fn incident(s: &Spec) -> Incident {
         lessons_learned: LessonsLearned {
             went_well: s.went_well.iter().map(|x| x.to_string()).collect(),
             to_improve: s.to_improve.iter().map(|x| x.to_string()).collect(),
+            ..Default::default()
         },
         action_items: s
             .actions
@@ -73,6 +75,7 @@ pub fn incident(s: &Spec) -> Incident {
                 due: NaiveDate::from_ymd_opt(s.started.0, s.started.1, 28),
                 status: "Planned".into(),
                 done: false,
+                ticket: String::new(),
             })
             .collect(),
         sign_off: crate::record::SignOff {
@@ -873,4 +876,18 @@ fn search_says_when_the_index_is_behind_the_archive() {
     assert!(search(&dir, &req).unwrap_err().to_string().contains("another ledger"));
     // Without an archive the index is taken as it is.
     assert!(search(&dir, &SearchRequest { archive: None, ..req.clone() }).is_ok());
+}
+
+#[test]
+fn lucky_lessons_learnings_and_impact_prose_are_searchable_by_field() {
+    let mut inc = tls();
+    inc.lessons_learned.lucky = vec!["The expiry fell on a quiet holiday weekend".into()];
+    inc.lessons_learned.learnings = vec!["Certificates need owners".into()];
+    inc.impact.text = "Mobile checkouts stalled for partners".into();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    rebuild(&dir, &snapshot(vec![inc, pool()])).unwrap();
+    assert_eq!(ids(&ask(&dir, "lessons:holiday")), ["INC-2025-0031"]);
+    assert_eq!(ids(&ask(&dir, "lessons:owners")), ["INC-2025-0031"]);
+    assert_eq!(ids(&ask(&dir, "impact:partners")), ["INC-2025-0031"]);
 }

@@ -6,7 +6,7 @@
 
 use super::Diags;
 use super::header::{Header, Key, Slot};
-use super::model::Incident;
+use super::model::{Incident, Precision};
 use super::values::{self, shown};
 
 /// Moves the header values into `inc`, reading times, dates, severity, duration and retention;
@@ -41,19 +41,42 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
             ),
         }
     }
+    let zone = header.zone();
     if let Some(s) = header.get(Key::Start).filter(|s| !s.value.is_empty()) {
-        match values::parse_datetime(&s.value) {
-            Ok(t) => inc.started_at = Some(t),
+        match values::parse_datetime_in(&s.value, zone)
+            .map(|t| (t, false))
+            .or_else(|why| moment(&s.value, zone).ok_or(why))
+        {
+            Ok((t, false)) => inc.started_at = Some(t),
+            Ok((t, true)) => {
+                inc.started_at = Some(t);
+                inc.start_precision = Some(Precision::Day);
+                diags.warn(
+                    s.line,
+                    "start-date-only",
+                    format!(
+                        "the start `{}` is a date without a time of day; kept as that day",
+                        shown(&s.value)
+                    ),
+                );
+            }
             Err(why) => diags.error(s.line, "start-invalid", format!("`Start Time` cannot be read: {why}")),
         }
     }
     if let Some(s) = header.get(Key::End).filter(|s| !s.value.is_empty()) {
-        match values::parse_datetime(&s.value) {
+        match values::parse_datetime_in(&s.value, zone)
+            .or_else(|why| moment(&s.value, zone).filter(|m| !m.1).map(|m| m.0).ok_or(why))
+        {
             Ok(t) => inc.ended_at = Some(t),
             Err(why) => diags.warn(s.line, "date-invalid", format!("`End Time` cannot be read: {why}")),
         }
     }
-    let actual = inc.started_at.zip(inc.ended_at).map(|(a, b)| (b - a).num_seconds());
+    // A start known to the day says nothing of the duration.
+    let actual = inc
+        .started_at
+        .zip(inc.ended_at)
+        .filter(|_| inc.start_precision.is_none())
+        .map(|(a, b)| (b - a).num_seconds());
     inc.duration_seconds = actual;
     if let Some(s) = header.get(Key::Duration).filter(|s| !s.value.is_empty()) {
         inc.duration_text = Some(s.value.clone());
@@ -114,6 +137,33 @@ pub(crate) fn apply_header(header: &Header, inc: &mut Incident, diags: &mut Diag
             }
         }
     }
+    // A postmortem published without a status (most templates have none) is final once it is
+    // signed off: an approver and a sign-off date.
+    let approved = header.approved_by.as_ref().is_some_and(|a| !values::is_placeholder(&a.value));
+    if header.get(Key::Status).is_none() && approved && inc.sign_off.date.is_some() {
+        inc.status = "Closed".to_string();
+        diags.warn(
+            header.sign_off_line.unwrap_or(1),
+            "status-inferred",
+            "no `Status` is given; the signed-off record is taken as `Closed`",
+        );
+    }
+}
+
+/// A moment in the other forms people write (`Tuesday, March 5, 2024 2:30 PM PDT`), or a date
+/// alone (`2015-10-21`, `March 5, 2024`) as its day's start: the instant, and whether it is a
+/// day only. Only when the whole value (but a note in parentheses) is read.
+fn moment(s: &str, zone: values::Zone) -> Option<(chrono::DateTime<chrono::Utc>, bool)> {
+    let (stamp, end) = super::timeline::scan(s, None)?;
+    let rest = s[end..].trim();
+    if !(rest.is_empty() || (rest.starts_with('(') && rest.ends_with(')'))) {
+        return None;
+    }
+    let date = stamp.date?;
+    match stamp.time {
+        Some(t) => Some((stamp.zone.unwrap_or(zone).to_utc(date.and_time(t)), false)),
+        None => Some((date.and_time(chrono::NaiveTime::MIN).and_utc(), true)),
+    }
 }
 
 /// The gate's rules and the cross-checks; `last_line` is where a missing section is reported.
@@ -153,7 +203,7 @@ pub(crate) fn check(header: &Header, inc: &Incident, last_line: usize, diags: &m
             line,
             "status-not-closed",
             format!(
-                "status is `{}`; only `Resolved` or `Closed` records can be archived",
+                "status is `{}`; only a finished postmortem (`Resolved`, `Closed`, `Complete`, `Final`, `Done`, `Published`) can be archived",
                 shown(&inc.status)
             ),
         );

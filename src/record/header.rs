@@ -3,6 +3,7 @@
 //! from, gathered from the summary, the front matter and the sign-off before they are checked.
 
 use super::Diags;
+use super::model::{Field, SectionKind};
 use super::values::shown;
 
 /// A header value as written (plain text) and where.
@@ -26,10 +27,14 @@ pub(crate) enum Key {
     CustomerImpact,
     Classification,
     Retention,
+    /// The incident's date (`Date`, `Incident Date`, `Detected`): the start when no start is given.
+    Date,
+    /// The zone of the record's times written without one (`Timezone: America/New_York`).
+    Zone,
 }
 
 impl Key {
-    const COUNT: usize = 10;
+    const COUNT: usize = 12;
 
     /// The label as the reference record writes it.
     pub fn name(self) -> &'static str {
@@ -44,6 +49,8 @@ impl Key {
             Key::CustomerImpact => "Customer Impact",
             Key::Classification => "Classification",
             Key::Retention => "Retention",
+            Key::Date => "Date",
+            Key::Zone => "Timezone",
         }
     }
 
@@ -54,12 +61,40 @@ impl Key {
             "title" | "incident title" | "name" => Key::Title,
             "severity" | "sev" | "priority" | "severity level" => Key::Severity,
             "status" | "incident status" | "state" => Key::Status,
-            "start time" | "start" | "started" | "started at" | "start date" | "incident start"
-            | "start time utc" | "start utc" => Key::Start,
-            "end time" | "end" | "ended" | "ended at" | "end date" | "incident end" | "end time utc"
-            | "end utc" | "resolved at" => Key::End,
+            "start time"
+            | "start"
+            | "started"
+            | "started at"
+            | "start date"
+            | "incident start"
+            | "start time utc"
+            | "start utc"
+            | "starttime"
+            | "began"
+            | "began at"
+            | "impact start"
+            | "start of impact"
+            | "incident start time"
+            | "outage start"
+            | "start date time"
+            | "impact started"
+            | "impact started at"
+            | "incident started"
+            | "incident started at"
+            | "start of incident"
+            | "outage began" => Key::Start,
+            "date" | "date time" | "incident date" | "date of incident" | "incident date time"
+            | "detected" | "detected at" | "detection time" | "detecttime" | "detect time"
+            | "detected on" | "when" | "occurred" | "occurred at" | "occurred on" | "reported"
+            | "reported at" | "reported on" | "declared" | "declared at" | "opened at" | "first detected" => {
+                Key::Date
+            }
+            "end time" | "end" | "ended" | "ended at" | "endtime" | "end date" | "incident end"
+            | "end time utc" | "end utc" | "resolved at" | "resolved on" | "impact ended"
+            | "impact ended at" | "end of impact" | "recovered at" | "mitigated at" => Key::End,
             "duration" | "total duration" | "incident duration" => Key::Duration,
             "customer impact" | "impact" => Key::CustomerImpact,
+            "timezone" | "time zone" | "tz" => Key::Zone,
             _ => return None,
         })
     }
@@ -72,6 +107,13 @@ impl Key {
             _ => None,
         }
     }
+}
+
+/// True when a normalized summary label names a value the summary shows as typed (id, title,
+/// severity, status, start, end, duration, customer impact), so that a page may draw the
+/// summary from the model instead of its Markdown.
+pub(crate) fn is_summary_label(norm: &str) -> bool {
+    Key::from_label(norm).is_some_and(|k| !matches!(k, Key::Classification | Key::Retention))
 }
 
 /// Header values and the lines the gate points at.
@@ -89,6 +131,8 @@ pub(crate) struct Header {
     pub customers_line: Option<usize>,
     /// The line of each action item, in order.
     pub action_lines: Vec<usize>,
+    /// Labels among the header values that name a section (`Root Causes: …`), with its kind.
+    pub narrative: Vec<(SectionKind, Field)>,
 }
 
 impl Header {
@@ -112,6 +156,30 @@ impl Header {
                 ),
             ),
             Some(_) => {}
+        }
+    }
+
+    /// A value found outside the summary: used only when the summary and the front matter
+    /// give none.
+    pub fn set_if_missing(&mut self, key: Key, slot: Slot) {
+        let old = &mut self.slots[key as usize];
+        if old.is_none() {
+            *old = Some(slot);
+        }
+    }
+
+    /// The record's `Timezone`, when it names one that can be read.
+    pub fn zone(&self) -> super::values::Zone {
+        self.get(Key::Zone)
+            .and_then(|z| super::values::parse_zone(&z.value))
+            .unwrap_or(super::values::Zone::UTC)
+    }
+
+    /// Without a start (or with an empty one), the incident's `Date` is the start.
+    pub fn date_as_start(&mut self) {
+        let start_empty = self.get(Key::Start).is_none_or(|s| s.value.is_empty());
+        if start_empty && let Some(date) = self.get(Key::Date).filter(|d| !d.value.is_empty()).cloned() {
+            self.slots[Key::Start as usize] = Some(date);
         }
     }
 

@@ -16,13 +16,17 @@
 //! | `front-matter-invalid` | the YAML front matter does not parse, is not a mapping, or is over 16 KiB |
 //! | `id-missing`, `id-unsafe` | no id, or one not of the form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` (`../x`, `/abs`, `a/b`, NUL, over 64 bytes) |
 //! | `title-missing` | no title |
-//! | `status-missing`, `status-not-closed` | no status, or one other than `Resolved` / `Closed` |
+//! | `status-missing`, `status-not-closed` | no status (and no sign-off to take the record as closed), an empty one, or not one of a finished postmortem (`Resolved`, `Closed`, `Complete(d)`, `Final`, `Done`, `Published`) |
 //! | `start-missing`, `start-invalid` | no start time, or one that cannot be read |
 //! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
 //! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
 //! | `retention-too-long` | a `Retention` of more than [`values::MAX_RETENTION_YEARS`] years (refused rather than kept for less) |
+//! | `template-unfilled` | the document is a template still to be filled in: a template's marks (prompts such as `[Date]`, `_What happened?_`, `TBD`; labels without values; blank table rows; a title such as `Title (incident #)`; two or more known sections with nothing under them) and no data outside the header values and the sign-off (no model is returned) |
 //!
 //! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
+//! `start-date-only` (a start known only to the day), `start-inferred` (no start given: taken
+//! from the first dated timeline entry or a date in the summary), `status-inferred` (no status
+//! given: a signed-off record is taken as closed),
 //! `end-before-start`, `sign-off-before-incident`, `action-due-before-incident`,
 //! `customer-users-sum`, `customer-accounts-sum`, `customer-value-invalid`, `severity-invalid`,
 //! `retention-invalid`, `timeline-time-invalid`, `timeline-order`, `id-mismatch`,
@@ -38,7 +42,8 @@ mod header;
 mod input;
 pub mod limits;
 pub mod model;
-mod sections;
+pub(crate) mod sections;
+mod timeline;
 pub mod values;
 
 use std::path::Path;
@@ -49,7 +54,7 @@ pub use input::MAX_RECORD_BYTES;
 pub use model::*;
 
 use blocks::{Block, Doc};
-pub(crate) use header::{Header, Key, Slot};
+pub(crate) use header::{Header, Key, Slot, is_summary_label};
 
 /// The result of parsing one record: the model (when the text could be read at all) and every
 /// problem found. A record is accepted by the sign-off gate when it has no error diagnostics.
@@ -176,10 +181,22 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
         frontmatter::apply(yaml, &mut inc, &mut header, diags);
         inc.front_matter = Some(yaml.to_string());
     }
+    sections::complete_header(&doc, &outline, &mut header);
     gate::apply_header(&header, &mut inc, diags);
+    sections::infer_start(&doc, &outline, &mut inc, &mut header, diags);
     sections::read_body(&doc, &outline, &mut inc, &mut header, diags);
     gate::check(&header, &inc, doc.lines.count(text.len()), diags);
-    inc.sections = section_list(&doc);
+    if sections::unfilled(&doc, &outline, &inc) {
+        // Prompts and empty sections are no record: nothing of it is kept.
+        let line = doc.headings.first().map_or(1, |h| h.line);
+        diags.error(
+            line,
+            "template-unfilled",
+            "the record is an unfilled template: its sections hold only headings, empty labels and prompts (`[Date]`, `_…_`, `TBD`)",
+        );
+        return None;
+    }
+    inc.sections = section_list(&doc, &outline);
     Some(inc)
 }
 
@@ -231,7 +248,7 @@ pub fn parse_file(path: &Path) -> (Vec<u8>, Parsed) {
 
 /// Every section as written: the text before the first heading (when there is any), then one
 /// per heading up to the next.
-fn section_list(doc: &Doc<'_>) -> Vec<Section> {
+fn section_list(doc: &Doc<'_>, outline: &sections::Outline) -> Vec<Section> {
     let text = doc.text;
     let mut out = Vec::with_capacity(doc.headings.len() + 1);
     let first = doc.headings.first().map_or(text.len(), |h| h.start);
@@ -239,6 +256,7 @@ fn section_list(doc: &Doc<'_>) -> Vec<Section> {
     if !preamble.trim().is_empty() {
         out.push(Section {
             heading: String::new(),
+            kind: SectionKind::Other,
             level: 0,
             line: doc.lines.line(doc.body_start),
             markdown: preamble.to_string(),
@@ -247,6 +265,7 @@ fn section_list(doc: &Doc<'_>) -> Vec<Section> {
     for (i, h) in doc.headings.iter().enumerate() {
         out.push(Section {
             heading: h.text.clone(),
+            kind: outline.kind(i),
             level: h.level,
             line: h.line,
             markdown: text[h.start..doc.section_end(i)].to_string(),

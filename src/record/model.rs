@@ -18,6 +18,10 @@ pub struct Incident {
     pub severity_label: Option<String>,
     pub status: String,
     pub started_at: Option<DateTime<Utc>>,
+    /// How precisely the start is known when it is less than a time of day: `day` for a date
+    /// written without a time (`started_at` is then 00:00 UTC of that day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_precision: Option<Precision>,
     pub ended_at: Option<DateTime<Utc>>,
     /// `ended_at - started_at` when both exist, else the stated duration.
     pub duration_seconds: Option<i64>,
@@ -77,6 +81,7 @@ impl Incident {
             severity_label: self.severity_label.clone(),
             status: self.status.clone(),
             started_at: self.started_at,
+            start_precision: self.start_precision,
             ended_at: self.ended_at,
             duration_seconds: self.duration_seconds,
             duration_text: self.duration_text.clone(),
@@ -98,6 +103,14 @@ impl Incident {
     }
 }
 
+/// How precisely a time is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// The date only.
+    Day,
+}
+
 /// A `**Label**: value` pair kept as written, for fields without a typed home.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Field {
@@ -115,10 +128,15 @@ pub struct CodeBlock {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
-    /// Full UTC timestamp: the time of day resolved against `started_at`'s date,
-    /// rolling over midnight when a time is earlier than the one before.
+    /// Full UTC timestamp: the time of day resolved against `started_at`'s date (or the date
+    /// the entry or a date line above it names), rolling over midnight when a time is earlier
+    /// than the one before.
     pub at: DateTime<Utc>,
     pub text: String,
+    /// The time as written when it could not be placed (no date to put it on, or not a time
+    /// of day); `at` is then the entry before's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unplaced: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -159,6 +177,10 @@ pub struct Impact {
     pub customers: Vec<CustomerImpact>,
     /// Business Impact bullets as written.
     pub business: Vec<Field>,
+    /// The impact as prose (paragraphs and plain bullets of the impact sections, as written),
+    /// beside the typed values and the per-customer table.
+    #[serde(default)]
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -211,6 +233,13 @@ pub struct Communication {
 pub struct LessonsLearned {
     pub went_well: Vec<String>,
     pub to_improve: Vec<String>,
+    /// Where we got lucky.
+    #[serde(default)]
+    pub lucky: Vec<String>,
+    /// Lessons under a Lessons heading that say neither what went well nor what to improve
+    /// (a plain list or paragraphs: `Further learnings`).
+    #[serde(default)]
+    pub learnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -223,6 +252,10 @@ pub struct ActionItem {
     pub status: String,
     /// True for `Done` / `Closed` / `Complete(d)` / ✅.
     pub done: bool,
+    /// The ticket that tracks it (`JIRA-123`, `#456`, a URL), from a Ticket/Bug column or the
+    /// item's text; empty when none is named.
+    #[serde(default)]
+    pub ticket: String,
 }
 
 /// The Technical Details section, beyond its Markdown.
@@ -260,10 +293,58 @@ pub struct Retention {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Section {
     pub heading: String,
+    /// What the section is, as the parser classified its heading (the one classifier: the
+    /// site draws its typed panels from this).
+    #[serde(default)]
+    pub kind: SectionKind,
     /// Heading level (1 for `#`).
     pub level: u8,
     /// 1-based line of the heading.
     pub line: usize,
     /// The section as written, from its heading line (included) up to the next heading.
     pub markdown: String,
+}
+
+/// What a section is, from its normalized heading (see the synonym table in the parser).
+///
+/// Subsection kinds (`user_impact`, `immediate`, `went_well`, …) are read wherever they stand;
+/// `internal` / `external` only under a Communication section; `title` is the document's first
+/// heading when it is of level 1 and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    Title,
+    Summary,
+    Timeline,
+    /// A heading inside the timeline that is an entry or a day (`### 14:02 - …`, `### March 5`).
+    TimelineEntry,
+    RootCause,
+    /// What set the incident off (beside the root cause).
+    Trigger,
+    ContributingFactors,
+    Detection,
+    Impact,
+    UserImpact,
+    CustomerImpact,
+    BusinessImpact,
+    Resolution,
+    Immediate,
+    ShortTerm,
+    LongTerm,
+    SelfHealing,
+    Communication,
+    Internal,
+    External,
+    Lessons,
+    WentWell,
+    ToImprove,
+    /// Where we got lucky.
+    Lucky,
+    ActionItems,
+    Technical,
+    References,
+    SignOff,
+    /// Anything else (kept as Markdown).
+    #[default]
+    Other,
 }

@@ -4,7 +4,7 @@
 //! Each reader takes the text of one field or cell and either returns the value or says why not;
 //! none of them scans more than its input once.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// Lower-cases `s` and keeps only its words (letters and digits), joined by single spaces:
 /// `Customer-Specific Impact` → `customer specific impact`, `What Went Well ✅` → `what went well`.
@@ -103,6 +103,12 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 /// `2025-01-14 14:23 UTC`, `2025-01-14T15:23:47+01:00`, `January 14, 2025 2:23:47 PM UTC`,
 /// `14 Jan 2025 at 14:23`. Without a zone, UTC is meant.
 pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_datetime_in(s, Zone::UTC)
+}
+
+/// Like [`parse_datetime`], with `default` the zone of a time written without one (the
+/// record's `Timezone`).
+pub fn parse_datetime_in(s: &str, default: Zone) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     let (date, rest) = match s.as_bytes().get(10) {
         Some(b'T' | b't') => (&s[..10], &s[11..]),
@@ -137,8 +143,14 @@ pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, String> {
         time = chrono::Timelike::with_hour(&time, hour).unwrap_or(time);
         zone = zone[m.len()..].trim();
     }
-    let offset = parse_zone(zone)?;
-    Ok((date.and_time(time) - Duration::seconds(offset)).and_utc())
+    let zone = if zone.is_empty() { default } else { parse_zone(zone).ok_or_else(|| unknown_zone(zone))? };
+    Ok(zone.to_utc(date.and_time(time)))
+}
+
+fn unknown_zone(z: &str) -> String {
+    format!(
+        "unknown time zone `{z}` (write `UTC`, an offset like `+01:00`, an abbreviation like `PDT` or a name like `Europe/Berlin`)"
+    )
 }
 
 /// Where the time of day starts in `s`: the first word after the start that begins with a digit
@@ -150,20 +162,101 @@ fn time_word(s: &str) -> Option<usize> {
         .map(|(at, _)| at)
 }
 
-/// A zone after a time, as seconds east of UTC: ``, `Z`, `UTC`, `GMT`, `(UTC)`, `+01:00`, `-0500`, `UTC+1`.
-fn parse_zone(z: &str) -> Result<i64, String> {
-    let bare = z.trim_matches(|c| c == '(' || c == ')').trim();
+/// A time zone as written after a time: a fixed offset (`UTC`, `+01:00`, `PDT`, `CEST`), or a
+/// zone whose offset follows daylight saving time (`Pacific Time`, `ET`, `America/Chicago`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// Seconds east of UTC.
+    Fixed(i32),
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    pub const UTC: Zone = Zone::Fixed(0);
+
+    /// The instant of a local date and time in this zone; in a clock change's gap or overlap,
+    /// the offset before the change.
+    pub fn to_utc(self, local: NaiveDateTime) -> DateTime<Utc> {
+        use chrono::TimeZone as _;
+        match self {
+            Zone::Fixed(secs) => (local - Duration::seconds(i64::from(secs))).and_utc(),
+            Zone::Named(tz) => {
+                let before = tz.offset_from_utc_datetime(&(local - Duration::hours(3)));
+                let offset = match tz.offset_from_local_datetime(&local) {
+                    chrono::LocalResult::Single(o) | chrono::LocalResult::Ambiguous(o, _) => o,
+                    chrono::LocalResult::None => before,
+                };
+                let secs = chrono::Offset::fix(&offset).local_minus_utc();
+                (local - Duration::seconds(i64::from(secs))).and_utc()
+            }
+        }
+    }
+
+    /// The local date and time of an instant in this zone.
+    pub fn local(self, at: DateTime<Utc>) -> NaiveDateTime {
+        match self {
+            Zone::Fixed(secs) => at.naive_utc() + Duration::seconds(i64::from(secs)),
+            Zone::Named(tz) => at.with_timezone(&tz).naive_local(),
+        }
+    }
+}
+
+/// A zone as written: ``, `Z`, `UTC`, `GMT`, `(UTC)`, `+01:00`, `-0500`, `UTC+1`, an
+/// abbreviation (`PST`, `PDT`, `EST`, `EDT`, `CET`, `CEST`, `BST`, `IST`, `JST`, …), a zone
+/// name (`Pacific Time`, `Eastern`, `ET`) or an IANA name (`Europe/Berlin`). `None` when
+/// unknown. `IST` is India's, `BST` British Summer Time, `CST` the US's.
+pub fn parse_zone(z: &str) -> Option<Zone> {
+    let bare = z.trim().trim_matches(|c| c == '(' || c == ')').trim();
+    if bare.contains('/') {
+        return bare.parse::<chrono_tz::Tz>().ok().map(Zone::Named);
+    }
     let lower = bare.to_ascii_lowercase();
-    let signed = match lower.as_str() {
-        "" | "z" | "utc" | "gmt" => return Ok(0),
+    let lower = lower.trim_end_matches('.');
+    let hours = |h: f64| Some(Zone::Fixed((h * 3600.0) as i32));
+    let named = |tz: chrono_tz::Tz| Some(Zone::Named(tz));
+    use chrono_tz::America;
+    match lower {
+        "" | "z" | "utc" | "gmt" | "zulu" | "utc time" | "gmt time" => return Some(Zone::UTC),
+        "pst" => return hours(-8.0),
+        "pdt" => return hours(-7.0),
+        "mst" => return hours(-7.0),
+        "mdt" => return hours(-6.0),
+        "cst" => return hours(-6.0),
+        "cdt" => return hours(-5.0),
+        "est" => return hours(-5.0),
+        "edt" => return hours(-4.0),
+        "akst" => return hours(-9.0),
+        "akdt" => return hours(-8.0),
+        "hst" => return hours(-10.0),
+        "brt" | "art" => return hours(-3.0),
+        "wet" => return hours(0.0),
+        "bst" | "west" | "cet" => return hours(1.0),
+        "cest" | "eet" => return hours(2.0),
+        "eest" | "msk" => return hours(3.0),
+        "ist" => return hours(5.5),
+        "sgt" | "hkt" | "awst" => return hours(8.0),
+        "jst" | "kst" => return hours(9.0),
+        "acst" => return hours(9.5),
+        "aest" => return hours(10.0),
+        "aedt" => return hours(11.0),
+        "nzst" => return hours(12.0),
+        "nzdt" => return hours(13.0),
+        "pt" | "pacific" | "pacific time" | "us pacific" => return named(America::Los_Angeles),
+        "mt" | "mountain" | "mountain time" => return named(America::Denver),
+        "ct" | "central" | "central time" => return named(America::Chicago),
+        "et" | "eastern" | "eastern time" => return named(America::New_York),
+        _ => {}
+    }
+    let signed = match lower {
         l if l.starts_with("utc") || l.starts_with("gmt") => l[3..].trim(),
         l => l,
     };
-    let unknown = || format!("unknown time zone `{z}` (write `UTC` or an offset like `+01:00`)");
-    let (sign, digits) = match signed.as_bytes().first() {
-        Some(b'+') => (1, &signed[1..]),
-        Some(b'-') => (-1, &signed[1..]),
-        _ => return Err(unknown()),
+    let (sign, digits) = if let Some(d) = signed.strip_prefix('+') {
+        (1, d)
+    } else if let Some(d) = signed.strip_prefix(['-', '−']) {
+        (-1, d)
+    } else {
+        return None;
     };
     let (h, m) = match digits.split_once(':') {
         Some((h, m)) => (h, m),
@@ -171,13 +264,13 @@ fn parse_zone(z: &str) -> Result<i64, String> {
         None => (digits, "0"),
     };
     if !is_digits(h, 1, 2) || !is_digits(m, 1, 2) {
-        return Err(unknown());
+        return None;
     }
-    let (h, m): (i64, i64) = (h.parse().map_err(|_| unknown())?, m.parse().map_err(|_| unknown())?);
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
     if h > 14 || m > 59 {
-        return Err(unknown());
+        return None;
     }
-    Ok(sign * (h * 3600 + m * 60))
+    Some(Zone::Fixed(sign * (h * 3600 + m * 60)))
 }
 
 /// A duration in seconds: `44 minutes 35 seconds`, `1 hour, 5 minutes`, `2h 15m`, `1m 30s`,
@@ -333,6 +426,10 @@ pub fn strip_marker(s: &str) -> (Option<bool>, &str) {
 /// Severity as written (`P1 (High)`, `P2 - Medium`, `SEV-1`, `Sev 2`, `High (P1)`): the level
 /// `P1`..`P5` and the label around it. `None` when no level 1-5 can be found.
 pub fn parse_severity(s: &str) -> Option<(String, Option<String>)> {
+    // A bare level: `2`, `SEV 2` is read below.
+    if let [d @ b'1'..=b'5'] = s.trim().as_bytes() {
+        return Some((format!("P{}", *d as char), None));
+    }
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -397,10 +494,14 @@ pub fn parse_retention_years(s: &str) -> Option<u32> {
     (n > 0 && matches!(unit, "y" | "yr" | "yrs" | "year" | "years")).then_some(n)
 }
 
-/// True for statuses that let a record into the archive: `Resolved`, `Closed` (any case).
+/// True for statuses that let a record into the archive, those of a finished postmortem:
+/// `Resolved`, `Closed`, `Complete(d)`, `Final`, `Done`, `Published` (any case, whatever
+/// follows: `Closed, action items in progress`). Drafts (`Draft`, `In review`, `Open`) are not.
 pub fn is_closed_status(s: &str) -> bool {
     let first = s.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
-    first.eq_ignore_ascii_case("resolved") || first.eq_ignore_ascii_case("closed")
+    ["resolved", "closed", "complete", "completed", "final", "finalized", "finalised", "done", "published"]
+        .iter()
+        .any(|w| first.eq_ignore_ascii_case(w))
 }
 
 /// True for action-item statuses that mean done: `Done`, `Closed`, `Complete(d)`, `Resolved`, `Fixed`.
@@ -421,6 +522,81 @@ pub fn is_placeholder(s: &str) -> bool {
         normalize(t).as_str(),
         "tbd" | "tba" | "todo" | "pending" | "n a" | "na" | "none" | "name" | "unknown" | "to be determined"
     )
+}
+
+/// A template's prompt, not data, judged on the text as written: wholly italic
+/// (`_What caused this?_`, `*Describe the impact*`), wholly bracketed (`[Date]`, `<fill in>`,
+/// `{{owner}}`, `(Names)`), only question marks or ellipses (`??`, `...`), or a filler word
+/// (`TBD`, `TODO`, `fill in`, `YYYY-MM-DD`). Task markers (`[x]`, `[ ]`) and links are not.
+pub fn is_prompt(src: &str) -> bool {
+    let t = src.trim();
+    // Italic inside bold (`**_x_**`) is italic.
+    let t = match t.strip_prefix("**").and_then(|x| x.strip_suffix("**")) {
+        Some(x) if x.starts_with(['_', '*']) => x,
+        _ => t,
+    };
+    let Some(first) = t.chars().next() else { return false };
+    let last = t.chars().next_back().unwrap_or(first);
+    let inner = t.get(1..t.len().saturating_sub(1)).unwrap_or("");
+    let wrapped = match (first, last) {
+        // Wholly italic, once (`_a_ and _b_` is text).
+        ('_', '_') | ('*', '*') => t.len() > 2 && !inner.contains(first),
+        ('[', ']') | ('<', '>') | ('{', '}') | ('(', ')') => {
+            !matches!(inner.trim(), "" | "x" | "X")
+                && !inner.contains(['[', ']', '(', ')'])
+                // `<https://…>` and `<ops@example.com>` are autolinks, not prompts, and so is a
+                // line of them.
+                && !(first == '<'
+                    && (inner.contains(['<', '>'])
+                        || inner.contains("://")
+                        || (inner.contains('@') && !inner.contains(' '))))
+        }
+        _ => false,
+    };
+    if wrapped {
+        return true;
+    }
+    if !t.chars().any(char::is_alphanumeric) {
+        return t.contains('?') || t.contains("...") || t.contains('…');
+    }
+    // The words below, or `TODO …` / `TBD …`: nothing longer needs a look (most text).
+    let todo = starts_with_ci(t, "todo") || starts_with_ci(t, "tbd");
+    if t.len() > 24 && !todo {
+        return false;
+    }
+    // Each filler below starts with one of these letters (most short values do not).
+    let lead = t.chars().find(|c| c.is_alphanumeric()).map_or(' ', |c| c.to_ascii_lowercase());
+    if !matches!(lead, 't' | 'f' | 'x' | 'p' | 'i' | 'y' | 'd' | 'm' | 'h') {
+        return false;
+    }
+    let n = normalize(t);
+    matches!(
+        n.as_str(),
+        "tbd"
+            | "tba"
+            | "todo"
+            | "fixme"
+            | "xxx"
+            | "fill in"
+            | "fill me in"
+            | "to be filled"
+            | "to be filled in"
+            | "to be determined"
+            | "placeholder"
+            | "insert here"
+            | "yyyy mm dd"
+            | "yyyy mm dd hh mm"
+            | "dd mm yyyy"
+            | "mm dd yyyy"
+            | "hh mm"
+            | "hh mm ss"
+    ) || n.starts_with("todo ")
+        || n.starts_with("tbd ")
+}
+
+/// True when `s` starts with `prefix`, in any case.
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
 /// `id` has the safe form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`: usable as a file name anywhere.
@@ -495,13 +671,22 @@ mod tests {
             );
         }
         assert_eq!(parse_datetime("2025-01-14 14:23 UTC").unwrap().to_rfc3339(), "2025-01-14T14:23:00+00:00");
-        assert!(parse_datetime("2025-01-14 14:23:47 PST").unwrap_err().contains("unknown time zone `PST`"));
+        assert!(parse_datetime("2025-01-14 14:23:47 XST").unwrap_err().contains("unknown time zone `XST`"));
         assert!(parse_datetime("2025-01-14").unwrap_err().contains("no time of day"));
         assert!(parse_datetime("2025-01-14 25:00 UTC").unwrap_err().contains("not a time of day"));
         assert_eq!(parse_datetime("2025-01-14 12:05 AM").unwrap().to_rfc3339(), "2025-01-14T00:05:00+00:00");
-        assert!(
-            parse_datetime("2025-01-14 09:05 America/Chicago").unwrap_err().contains("unknown time zone")
-        );
+        // Zones by abbreviation, name and IANA name, with daylight saving time where it applies.
+        let utc = |s: &str| parse_datetime(s).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        assert_eq!(utc("2025-01-14 06:23:47 PST"), Ok("2025-01-14T14:23:47Z".into()));
+        assert_eq!(utc("2025-07-14 07:23:47 PDT"), Ok("2025-07-14T14:23:47Z".into()));
+        assert_eq!(utc("2025-07-14 15:23:47 BST"), Ok("2025-07-14T14:23:47Z".into()));
+        assert_eq!(utc("2025-07-14 16:23:47 CEST"), Ok("2025-07-14T14:23:47Z".into()));
+        assert_eq!(utc("2025-01-14 19:53:47 IST"), Ok("2025-01-14T14:23:47Z".into()));
+        assert_eq!(utc("2025-01-14 08:23:47 America/Chicago"), Ok("2025-01-14T14:23:47Z".into()));
+        assert_eq!(utc("2025-07-14 09:23:47 America/Chicago"), Ok("2025-07-14T14:23:47Z".into()));
+        assert_eq!(utc("2025-07-14 07:23:47 Pacific Time"), Ok("2025-07-14T14:23:47Z".into()));
+        assert_eq!(utc("2025-01-14 09:23:47 ET"), Ok("2025-01-14T14:23:47Z".into()));
+        assert!(parse_datetime("2025-01-14 09:05 Mars/Olympus").unwrap_err().contains("unknown time zone"));
         assert_eq!(parse_datetime("2025-01-14 13:05 PM").unwrap_err(), "`13:05 PM` is not a time of day");
         assert_eq!(
             parse_datetime("yesterday afternoon").unwrap_err(),
@@ -607,10 +792,58 @@ mod tests {
     }
 
     #[test]
+    fn template_prompts() {
+        for p in [
+            "_What caused this?_",
+            "*Describe the customer impact*",
+            "**_Who fixed it?_**",
+            "[Date]",
+            "<fill in>",
+            "{{owner}}",
+            "(Names)",
+            "??",
+            "...",
+            "TBD",
+            "todo: add graphs",
+            "YYYY-MM-DD",
+            "hh:mm",
+        ] {
+            assert!(is_prompt(p), "{p}");
+        }
+        for data in [
+            "",
+            "**Root cause**: a leak",
+            "[x]",
+            "[ ]",
+            "[the doc](https://x)",
+            "A cache flush (staging) hit production",
+            "N/A",
+            "-",
+            "_internal_ tooling failed",
+            "_some_ users saw _errors_",
+            "**Label**",
+            "2025-01-14",
+            "<https://status.example.com>",
+            "<ops@example.com>",
+            "<http://a> <http://a>",
+        ] {
+            assert!(!is_prompt(data), "{data}");
+        }
+    }
+
+    #[test]
     fn statuses_placeholders_ids() {
         assert!(is_closed_status("Resolved"));
         assert!(is_closed_status("closed (monitoring ended)"));
         assert!(!is_closed_status("Investigating"));
+        for done in
+            ["Complete", "Complete, action items in progress", "Final", "Done", "Published", "completed"]
+        {
+            assert!(is_closed_status(done), "{done}");
+        }
+        for draft in ["Draft", "In review", "Open", "Under review", "WIP"] {
+            assert!(!is_closed_status(draft), "{draft}");
+        }
         assert!(is_done_status("Done") && is_done_status("Completed") && !is_done_status("In Progress"));
         for p in ["TBD", "", "-", "[Name]", "<approver>", "pending", "N/A"] {
             assert!(is_placeholder(p), "{p}");

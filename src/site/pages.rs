@@ -16,7 +16,8 @@ use super::templates::Templates;
 use super::write::{Sink, content_key};
 use super::{SiteError, SiteOptions};
 use crate::archive::{ArchivedRecord, Hold, PurgeInfo};
-use crate::record::Incident;
+use crate::record::values::normalize;
+use crate::record::{Incident, SectionKind, is_summary_label};
 
 /// Rows per page of a long list (incidents of a year, a customer's incidents, action items).
 pub const PAGE_SIZE: usize = 500;
@@ -939,51 +940,30 @@ impl Kind {
             Kind::Markdown => "markdown",
         }
     }
-}
 
-/// Lowercase letters and digits of a heading, words separated by one space:
-/// `Short-term Fixes (Within 24 hours)` → `shortterm fixes within 24 hours`.
-fn normalize(heading: &str) -> String {
-    let mut out = String::new();
-    for word in heading.split_whitespace() {
-        let w: String = word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-        if !w.is_empty() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&w);
+    /// The panel for a section, by the kind the parser gave it.
+    fn of(section: SectionKind) -> Kind {
+        match section {
+            SectionKind::Summary => Kind::Summary,
+            SectionKind::Timeline => Kind::Timeline,
+            SectionKind::Impact => Kind::Impact,
+            SectionKind::Resolution => Kind::Resolution,
+            SectionKind::Lessons => Kind::Lessons,
+            SectionKind::ActionItems => Kind::ActionItems,
+            SectionKind::SignOff => Kind::SignOff,
+            _ => Kind::Markdown,
         }
-    }
-    out
-}
-
-fn kind_of(h: &str) -> Kind {
-    match h {
-        _ if h == "summary" || h.starts_with("incident summary") => Kind::Summary,
-        _ if h.starts_with("timeline") => Kind::Timeline,
-        _ if h.starts_with("impact") => Kind::Impact,
-        _ if h == "resolution" || h.starts_with("resolution ") => Kind::Resolution,
-        _ if h.starts_with("lessons learned") => Kind::Lessons,
-        _ if h == "action items" => Kind::ActionItems,
-        _ if h == "signoff" || h == "sign off" || h == "approval" => Kind::SignOff,
-        _ => Kind::Markdown,
     }
 }
 
 /// Subsections a typed panel already shows.
-fn is_child(parent: Kind, h: &str) -> bool {
+fn is_child(parent: Kind, section: SectionKind) -> bool {
+    use SectionKind as S;
     match parent {
-        Kind::Impact => {
-            matches!(h, "user impact" | "customerspecific impact" | "customer impact" | "business impact")
-        }
-        Kind::Resolution => {
-            ["immediate", "shortterm", "short term", "longterm", "long term"].iter().any(|p| h.starts_with(p))
-        }
-        Kind::Lessons => {
-            h.starts_with("what went well")
-                || h.starts_with("what could be improved")
-                || h.starts_with("to improve")
-        }
+        Kind::Impact => matches!(section, S::UserImpact | S::CustomerImpact | S::BusinessImpact),
+        Kind::Resolution => matches!(section, S::Immediate | S::ShortTerm | S::LongTerm),
+        Kind::Lessons => matches!(section, S::WentWell | S::ToImprove | S::Lucky),
+        Kind::Timeline => section == S::TimelineEntry,
         _ => false,
     }
 }
@@ -999,19 +979,25 @@ fn labels(markdown: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// True when every line of a summary section is a value the summary panel shows (`**Status**:
+/// …`, `Status: …`, a table row): prose (`## Summary` with a paragraph) stays Markdown.
+fn only_summary_values(markdown: &str) -> bool {
+    markdown.lines().map(str::trim).filter(|l| !l.is_empty()).all(|l| {
+        if l.starts_with('|') {
+            return true;
+        }
+        let l = l.strip_prefix("- ").or_else(|| l.strip_prefix("* ")).unwrap_or(l).trim_start();
+        let label = match l.strip_prefix("**") {
+            Some(rest) => rest.find("**").map(|end| &rest[..end]),
+            None => l.split_once(':').map(|(label, _)| label),
+        };
+        label.is_some_and(|label| is_summary_label(&normalize(label.trim_end_matches(':'))))
+    })
+}
+
 /// True when the typed panel shows everything the section says.
 fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
     let known: &[&str] = match kind {
-        Kind::Summary => &[
-            "incident id",
-            "title",
-            "severity",
-            "status",
-            "start time",
-            "end time",
-            "duration",
-            "customer impact",
-        ],
         Kind::SignOff => {
             &["incident commander", "reviewed by", "approved by", "date", "classification", "retention"]
         }
@@ -1019,7 +1005,7 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
     };
     let labels_known = || labels(markdown).all(|l| known.contains(&l.as_str()));
     match kind {
-        Kind::Summary => labels_known(),
+        Kind::Summary => only_summary_values(markdown),
         Kind::SignOff => {
             labels_known() && (!inc.sign_off.approved_by.is_empty() || inc.sign_off.date.is_some())
         }
@@ -1027,6 +1013,7 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
         Kind::Impact => {
             let i = &inc.impact;
             i.users_affected.is_some()
+                || !i.text.is_empty()
                 || !i.user_fields.is_empty()
                 || !i.customers.is_empty()
                 || !i.business.is_empty()
@@ -1036,7 +1023,11 @@ fn typed_covers(kind: Kind, inc: &Incident, markdown: &str) -> bool {
             !(r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty())
         }
         Kind::Lessons => {
-            !(inc.lessons_learned.went_well.is_empty() && inc.lessons_learned.to_improve.is_empty())
+            let l = &inc.lessons_learned;
+            !(l.went_well.is_empty()
+                && l.to_improve.is_empty()
+                && l.lucky.is_empty()
+                && l.learnings.is_empty())
         }
         Kind::ActionItems => !inc.action_items.is_empty(),
         Kind::Markdown => false,
@@ -1063,11 +1054,12 @@ fn section_body(markdown: &str) -> &str {
 fn blocks(inc: &Incident) -> Vec<Block<'_>> {
     let mut out = Vec::new();
     let mut typed: Vec<(Kind, u8)> = Vec::new();
+    // A panel shows the model, which the parser reads from the first section of each kind.
+    let mut drawn: Vec<Kind> = Vec::new();
     for s in &inc.sections {
         while typed.last().is_some_and(|(_, level)| *level >= s.level) {
             typed.pop();
         }
-        let h = normalize(&s.heading);
         let body = section_body(&s.markdown);
         if s.level <= 1 {
             if !body.trim().is_empty() {
@@ -1075,11 +1067,12 @@ fn blocks(inc: &Incident) -> Vec<Block<'_>> {
             }
             continue;
         }
-        if typed.iter().any(|(k, _)| is_child(*k, &h)) {
+        if typed.iter().any(|(k, _)| is_child(*k, s.kind)) {
             continue;
         }
-        let kind = kind_of(&h);
-        if kind != Kind::Markdown && typed_covers(kind, inc, body) {
+        let kind = Kind::of(s.kind);
+        if kind != Kind::Markdown && !drawn.contains(&kind) && typed_covers(kind, inc, body) {
+            drawn.push(kind);
             out.push(Block {
                 kind: kind.name(),
                 heading: &s.heading,
@@ -1573,14 +1566,47 @@ mod tests {
     }
 
     #[test]
-    fn headings_are_classified() {
-        assert_eq!(normalize("Short-term Fixes (Within 24 hours)"), "shortterm fixes within 24 hours");
-        assert_eq!(normalize("What Went Well ✅"), "what went well");
-        assert_eq!(kind_of(&normalize("Sign-off")), Kind::SignOff);
-        assert_eq!(kind_of(&normalize("Impact Analysis")), Kind::Impact);
-        assert_eq!(kind_of(&normalize("Self-Healing Performance")), Kind::Markdown);
-        assert!(is_child(Kind::Impact, &normalize("Customer-Specific Impact")));
-        assert!(is_child(Kind::Resolution, &normalize("Long-term Improvements (Within 30 days)")));
+    fn panels_follow_the_parsers_section_kinds() {
+        assert_eq!(Kind::of(SectionKind::SignOff), Kind::SignOff);
+        assert_eq!(Kind::of(SectionKind::Impact), Kind::Impact);
+        assert_eq!(Kind::of(SectionKind::SelfHealing), Kind::Markdown);
+        assert!(is_child(Kind::Impact, SectionKind::CustomerImpact));
+        assert!(is_child(Kind::Resolution, SectionKind::LongTerm));
+        assert!(!is_child(Kind::Lessons, SectionKind::ActionItems));
+    }
+
+    fn page_blocks(text: &str) -> Vec<(String, &'static str)> {
+        let parsed = crate::record::parse(std::path::Path::new("t.md"), text.as_bytes());
+        let inc = parsed.incident.expect("parsed");
+        blocks(&inc).iter().map(|b| (b.heading.to_string(), b.kind)).collect()
+    }
+
+    #[test]
+    fn a_timeline_under_any_of_its_headings_is_drawn_as_a_timeline() {
+        // The site once classified headings itself and drew `## Chronology` as plain Markdown.
+        for heading in ["Timeline", "Chronology", "Incident Timeline"] {
+            let text = format!(
+                "# T\n\n## Summary\n\n**Start Time**: 2025-01-14 14:00 UTC\n\n## {heading}\n\n- 14:02 - Alert\n"
+            );
+            assert!(page_blocks(&text).contains(&(heading.to_string(), "timeline")), "{heading}");
+        }
+    }
+
+    #[test]
+    fn entries_written_as_headings_are_drawn_once_in_the_timeline() {
+        let text = "# T\n\n## Summary\n\n**Start Time**: 2025-07-11 12:00 UTC\n\n## Timeline\n\n### 12:42 PM\n\nRotation job runs.\n\n### 12:49 PM\n\nFirst reports.\n\n### Notes\n\nKept.\n";
+        let blocks = page_blocks(text);
+        let headings: Vec<&str> = blocks.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(headings, ["Summary", "Timeline", "Notes"], "{blocks:?}");
+        assert_eq!(blocks[1].1, "timeline");
+    }
+
+    #[test]
+    fn only_the_first_section_of_a_kind_is_a_panel() {
+        let text = "# T\n\n## Summary\n\n**Start Time**: 2025-01-14 14:00 UTC\n\n## Timeline\n\n- 14:02 - Alert\n\n## Timeline\n\n- 14:09 - Again\n";
+        let blocks = page_blocks(text);
+        let kinds: Vec<&str> = blocks.iter().filter(|(h, _)| h == "Timeline").map(|b| b.1).collect();
+        assert_eq!(kinds, ["timeline", "markdown"]);
     }
 
     #[test]
@@ -1597,5 +1623,9 @@ mod tests {
         let inc = Incident::default();
         assert!(typed_covers(Kind::Summary, &inc, "**Incident ID**: X  \n**Title**: Y"));
         assert!(!typed_covers(Kind::Summary, &inc, "**Incident ID**: X  \n**Region**: eu-west-1"));
+        assert!(typed_covers(Kind::Summary, &inc, "Status: Closed\n| Severity | P2 |\n"));
+        // A summary of prose is kept as written, not replaced by the panel.
+        assert!(!typed_covers(Kind::Summary, &inc, "Uploads failed for 52 minutes."));
+        assert!(!typed_covers(Kind::Summary, &inc, "**Status**: Closed\n\nUploads failed for 52 minutes."));
     }
 }

@@ -136,7 +136,7 @@ const REJECTED: &[(&str, &[&str])] = &[
     (
         "many-problems.md",
         &[
-            "8: error[status-not-closed]: status is `Investigating`; only `Resolved` or `Closed` records can be archived",
+            "8: error[status-not-closed]: status is `Investigating`; only a finished postmortem (`Resolved`, `Closed`, `Complete`, `Final`, `Done`, `Published`) can be archived",
             "9: error[start-invalid]: `Start Time` cannot be read: `soon` is not a date (expected `YYYY-MM-DD`)",
             "71: warning[customer-users-sum]: the customer rows add up to 1200 users, but `Users Affected` says 1247",
             "245: error[sign-off-missing]: `Approved By` is `pending`, not a name: the record is not signed off",
@@ -168,13 +168,13 @@ const REJECTED: &[(&str, &[&str])] = &[
     (
         "start-invalid.md",
         &[
-            "9: error[start-invalid]: `Start Time` cannot be read: unknown time zone `PST` (write `UTC` or an offset like `+01:00`)",
+            "9: error[start-invalid]: `Start Time` cannot be read: unknown time zone `XST` (write `UTC`, an offset like `+01:00`, an abbreviation like `PDT` or a name like `Europe/Berlin`)",
         ],
     ),
     (
         "status-open.md",
         &[
-            "8: error[status-not-closed]: status is `Monitoring`; only `Resolved` or `Closed` records can be archived",
+            "8: error[status-not-closed]: status is `Monitoring`; only a finished postmortem (`Resolved`, `Closed`, `Complete`, `Final`, `Done`, `Published`) can be archived",
         ],
     ),
 ];
@@ -535,4 +535,18 @@ fn a_retention_of_7975_years_is_refused_in_a_record_and_in_the_configuration() {
     let (code, _, stderr) = run_in(dir.path(), &["check"]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("retention.default_years: must be from 1 to 100 years, not 7975"), "{stderr}");
+}
+
+#[test]
+fn blank_templates_are_rejected_and_yield_no_data() {
+    let (code, out, _) = check(&["tests/fixtures/templates"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out.matches("error[template-unfilled]").count(), 3, "{out}");
+    assert!(out.contains("checked 3 records: 0 accepted, 3 rejected"), "{out}");
+    let (code, out, _) = check(&["--json", "tests/fixtures/templates/prompts.md"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["accepted"], false);
+    // No model: only the path, the verdict and the diagnostics.
+    assert!(v.get("title").is_none() && v.get("sections").is_none(), "{v}");
 }

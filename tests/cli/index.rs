@@ -31,10 +31,15 @@ fn incident(s: &Spec) -> Incident {
         status: "Resolved".into(),
         started_at: Some(start),
         root_cause: RootCause { summary: s.cause.into(), ..Default::default() },
-        timeline: s.timeline.iter().map(|t| TimelineEntry { at: start, text: t.to_string() }).collect(),
+        timeline: s
+            .timeline
+            .iter()
+            .map(|t| TimelineEntry { at: start, text: t.to_string(), unplaced: None })
+            .collect(),
         lessons_learned: LessonsLearned {
             went_well: vec![],
             to_improve: s.to_improve.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
         },
         impact: incident_archive::record::Impact {
             customers: s

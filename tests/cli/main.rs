@@ -9,4 +9,5 @@ mod check;
 mod hostile;
 mod index;
 mod purge;
+mod shapes;
 mod site;

@@ -31,6 +31,7 @@ fn item(id: &str, action: &str, owner: &str, due: &str, status: &str) -> ActionI
         due: Some(day(due)),
         status: status.into(),
         done: status == "Done",
+        ticket: String::new(),
     }
 }
 
@@ -65,6 +66,8 @@ fn split_sections(text: &str) -> Vec<Section> {
         if !fence && (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
             out.push(Section {
                 heading: line[hashes..].trim().into(),
+                // Drawn as Markdown, as the headings of these tests are.
+                kind: SectionKind::Other,
                 level: hashes as u8,
                 line: n + 1,
                 markdown: format!("{line}\n"),
@@ -116,6 +119,7 @@ fn minor(
         },
         sections: vec![Section {
             heading: "Root Cause".into(),
+            kind: SectionKind::RootCause,
             level: 2,
             line: 3,
             markdown: format!("A **minor** cause for {id}.\n"),
@@ -130,7 +134,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The archived state of one record: one version ingested the day after sign-off.
 fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
-    let object = sha256_hex(serde_json::to_string(&inc).unwrap().as_bytes());
+    // The object is the record's bytes: its sections joined give them back (the model's JSON
+    // would change the hash whenever the model gains a field).
+    let text: String = inc.sections.iter().map(|s| s.markdown.as_str()).collect();
+    let object = sha256_hex(text.as_bytes());
     let signed = inc.sign_off.date.unwrap_or(day("2025-01-15"));
     let years = inc.retention.years.unwrap_or(7);
     let ingested_at = signed.and_hms_opt(2, 0, 0).unwrap().and_utc() + Duration::days(1);
@@ -404,12 +411,16 @@ code
             due: Some(day("2025-01-11")),
             status: "<script>alert(22)</script>".into(),
             done: false,
+            ticket: String::new(),
         }],
     );
     inc.title = "<script>alert(23)</script> \" onmouseover=\"alert(24)".into();
     inc.customer_impact = "<img src=x onerror=alert(25)> [x](javascript:alert(26))".into();
-    inc.timeline =
-        vec![TimelineEntry { at: dt("2025-01-10T10:00:00Z"), text: "<script>alert(27)</script>".into() }];
+    inc.timeline = vec![TimelineEntry {
+        at: dt("2025-01-10T10:00:00Z"),
+        text: "<script>alert(27)</script>".into(),
+        unplaced: None,
+    }];
     inc.severity_label = Some("\" onclick=\"alert(28)".into());
     inc.sections =
         split_sections(&format!("## Root Cause\n\n{md}\n## Unknown <script>alert(29)</script>\n\n{md}"));
