@@ -1,4 +1,5 @@
-//! The typed record: what a signed-off postmortem says, as data (the JSON contract of DESIGN.md).
+//! The typed record: what a signed-off postmortem says, as data (the JSON contract of
+//! `check --json` and `show --json`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
