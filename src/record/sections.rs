@@ -296,11 +296,18 @@ pub(crate) fn classify(norm: &str) -> Kind {
             return kind;
         }
     }
-    // `Incident Follow-ups`, `The Timeline`: the words after.
+    // `Incident Follow-ups`, `The Timeline`: the words after (once: no loop on `the the …`).
     match n.split_once(' ') {
-        Some(("incident" | "the" | "our", rest)) => classify(rest),
+        Some(("incident" | "the" | "our", rest)) if !rest.starts_with(['i', 't', 'o']) || !prefixed(rest) => {
+            classify(rest)
+        }
         _ => Kind::Other,
     }
+}
+
+/// True when `n` starts with a word [`classify`] skips.
+fn prefixed(n: &str) -> bool {
+    matches!(n.split_once(' '), Some(("incident" | "the" | "our", _)))
 }
 
 /// The kind of a heading from its class (its [`classify`]); `parent` is the last top-level

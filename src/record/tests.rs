@@ -2089,3 +2089,12 @@ fn more_template_headings_and_bracketed_title_blanks() {
     assert_eq!(rule(&format!("# [Incident Name] Postmortem{body}"), "title-missing").len(), 1);
     assert_eq!(incident(&format!("# [Resolved] Search outage{body}")).title, "[Resolved] Search outage");
 }
+
+#[test]
+fn a_heading_of_repeated_skipped_words_is_classified_without_recursing_deeply() {
+    let heading = format!("## {}timeline\n", "the incident ".repeat(200_000));
+    let p = parse_str(&heading);
+    assert_eq!(p.incident.unwrap().sections[0].kind, SectionKind::Other);
+    assert_eq!(sections::classify("the incident timeline"), SectionKind::Other);
+    assert_eq!(sections::classify("the timeline"), SectionKind::Timeline);
+}
