@@ -65,6 +65,16 @@ pub struct LedgerSignOff {
     pub date: NaiveDate,
 }
 
+/// An object an entry names besides the record's own (the sign-off sidecar).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerObject {
+    /// SHA-256 of the bytes, hex: the object's name.
+    pub object: String,
+    /// Length of the object in bytes.
+    pub size: u64,
+}
+
 /// One ledger entry. Field order is the serialization order and part of the format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,6 +96,11 @@ pub struct Entry {
     /// chain and root their hashes); absent from every entry written now. Nothing reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The sign-off sidecar (`X.signoff.yaml`) archived with the record as an object of its
+    /// own, in the entries of attested records only (absent otherwise, so that every other
+    /// entry keeps the bytes it has always had). Holds and purges carry the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<LedgerObject>,
     pub sign_off: LedgerSignOff,
     /// The retention period applied (the record's own, else the configured default).
     pub retention_years: u32,
@@ -250,6 +265,7 @@ mod tests {
             object: "ab".repeat(32),
             size: 12,
             title: None,
+            attestation: None,
             sign_off: LedgerSignOff {
                 approved_by: "Maria Garcia, CISO".into(),
                 date: NaiveDate::from_ymd_opt(2025, 1, 15).unwrap(),

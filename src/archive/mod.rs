@@ -99,6 +99,9 @@ pub struct VersionInfo {
     /// Ledger sequence number of the entry that added it.
     pub seq: u64,
     pub ingested_at: DateTime<Utc>,
+    /// The sign-off sidecar archived with this version, when its sign-off was attested on import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<ledger::LedgerObject>,
 }
 
 /// A legal hold in force.

@@ -134,6 +134,7 @@ fn carried(r: &RecordState, action: Action, at: DateTime<Utc>, reason: &str) -> 
         object: r.object.clone(),
         size: r.size,
         title: None,
+        attestation: r.attestation.clone(),
         sign_off: r.sign_off.clone(),
         retention_years: r.retention_years,
         retain_until: r.retain_until,
@@ -267,8 +268,13 @@ pub fn purge(archive: &Archive, guard: &LockGuard, opts: &PurgeOptions) -> Resul
     let mut objects_removed = 0;
     if !opts.dry_run && !entries.is_empty() {
         let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-        let objects: Vec<String> =
-            ids.iter().flat_map(|id| s.state.records[id].versions.iter().map(|v| v.object.clone())).collect();
+        let objects: Vec<String> = ids
+            .iter()
+            .flat_map(|id| s.state.records[id].versions.iter())
+            .flat_map(|v| {
+                std::iter::once(v.object.clone()).chain(v.attestation.as_ref().map(|a| a.object.clone()))
+            })
+            .collect();
         s.begin("purge", Vec::new(), ids)?;
         s.append(entries)?;
         let store = archive.store();

@@ -9,4 +9,5 @@ mod check;
 mod hostile;
 mod index;
 mod purge;
+mod sidecar;
 mod site;
