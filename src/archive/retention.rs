@@ -44,6 +44,9 @@ pub struct RetentionItem {
     pub legal_hold: Option<Hold>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purged: Option<PurgeInfo>,
+    /// The current version's sign-off sidecar object, read with the record for its title.
+    #[serde(skip)]
+    pub sidecar: Option<String>,
 }
 
 impl RetentionItem {
@@ -58,6 +61,7 @@ impl RetentionItem {
             object: r.object.clone(),
             legal_hold: r.legal_hold.clone(),
             purged: r.purged.clone(),
+            sidecar: r.attestation.as_ref().map(|a| a.object.clone()),
         }
     }
 }
@@ -117,11 +121,15 @@ pub fn report(
     }
     rep.expired.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
     rep.expiring.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
-    rep.expired
-        .par_iter_mut()
-        .chain(rep.expiring.par_iter_mut())
-        .chain(rep.on_hold.par_iter_mut())
-        .for_each(|item| item.title = archive.parse_object(&item.object).ok().flatten().map(|inc| inc.title));
+    rep.expired.par_iter_mut().chain(rep.expiring.par_iter_mut()).chain(rep.on_hold.par_iter_mut()).for_each(
+        |item| {
+            item.title = archive
+                .parse_object(&item.object, item.sidecar.as_deref())
+                .ok()
+                .flatten()
+                .map(|inc| inc.title)
+        },
+    );
     Ok(rep)
 }
 

@@ -166,3 +166,47 @@ fn purge_removes_the_record_and_its_sidecar() {
     assert!(!object(t.path(), &side).exists());
     bin().current_dir(t.path()).args(["verify"]).assert().success();
 }
+
+#[test]
+fn show_and_the_incident_page_say_attested_with_the_sidecar_hash() {
+    let t = tempfile::tempdir().unwrap();
+    // The sidecar gives a fact the document lacks (severity): the site shows it.
+    setup(t.path(), &format!("{SIDECAR}severity: P2\n"));
+    bin().current_dir(t.path()).args(["build"]).assert().success();
+    let sha = ledger(t.path())[0]["attestation"]["object"].as_str().unwrap().to_string();
+    bin()
+        .current_dir(t.path())
+        .args(["show", "EXT-2020-0709"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("attested on import: sidecar sha256 {sha}")))
+        .stdout(predicate::str::contains("reference TICKET-123"))
+        .stdout(predicate::str::contains("severity      P2"));
+    let out = bin().current_dir(t.path()).args(["show", "EXT-2020-0709", "--json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["provenance"]["sign_off_source"], "attested on import");
+    assert_eq!(json["provenance"]["attestation"]["object"], sha.as_str());
+    assert_eq!(json["attestation"]["reference"], "TICKET-123");
+    let page = std::fs::read_to_string(t.path().join("public/incidents/EXT-2020-0709.html")).unwrap();
+    assert!(
+        page.contains(&format!("sign-off attested on import: sidecar <code class=\"hash\">{sha}</code>")),
+        "{page}"
+    );
+    assert!(page.contains("TICKET-123"));
+
+    // A sign-off written in the document is shown as such.
+    let doc = format!(
+        "{DOC}\n## Sign-off\n\n**Approved By**: Jane Doe, Head of Compliance\n**Date**: 2020-07-20\n"
+    )
+    .replace("**Title**", "**Incident ID**: INC-1\n**Title**");
+    std::fs::write(t.path().join("records/doc.md"), doc).unwrap();
+    bin().current_dir(t.path()).args(["build"]).assert().success();
+    bin()
+        .current_dir(t.path())
+        .args(["show", "INC-1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("sign-off      written in the document"));
+    let page = std::fs::read_to_string(t.path().join("public/incidents/INC-1.html")).unwrap();
+    assert!(!page.contains("attested on import"));
+}
