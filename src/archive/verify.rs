@@ -745,7 +745,9 @@ pub fn verify_at(
             let spath = store.path(&a.object).ok()?;
             let sbytes = std::fs::read(&spath).ok()?;
             let parsed = crate::record::parse_with_sidecar(&path, &bytes, Some((&spath, &sbytes)));
-            let facts = parsed.incident.as_ref().map(Facts::of_incident)?;
+            let inc = parsed.incident.as_ref()?;
+            let facts =
+                Facts { approved_by: Some(inc.sign_off.approved_by.clone()), ..Facts::of_incident(inc) };
             live.then_some(((e.object.as_str(), a.object.as_str()), facts))
         })
         .collect();
@@ -765,6 +767,18 @@ pub fn verify_at(
                 push(
                     ProblemKind::RecordMismatch,
                     format!("the entry says `{}` but its object's `Incident ID` is `{}`", e.id, inc.id),
+                );
+            }
+            if let Some(a) = &inc.approved_by
+                && *a != e.sign_off.approved_by
+            {
+                push(
+                    ProblemKind::RecordMismatch,
+                    format!(
+                        "the entry says approved by `{}` but the record with its sign-off sidecar is approved by `{}`",
+                        e.sign_off.approved_by.escape_debug(),
+                        a.escape_debug()
+                    ),
                 );
             }
             if let Some(d) = inc.signed_off
@@ -875,12 +889,20 @@ pub struct Facts {
     pub id: String,
     pub signed_off: Option<chrono::NaiveDate>,
     pub retention_years: Option<u32>,
+    /// The approver, compared for attested records only (read with their sign-off sidecar);
+    /// `None` otherwise.
+    pub approved_by: Option<String>,
 }
 
 impl Facts {
     /// The facts of a parsed record (whole or summarized).
     pub fn of_incident(i: &crate::record::Incident) -> Facts {
-        Facts { id: i.id.clone(), signed_off: i.sign_off.date, retention_years: i.retention.years }
+        Facts {
+            id: i.id.clone(),
+            signed_off: i.sign_off.date,
+            retention_years: i.retention.years,
+            approved_by: None,
+        }
     }
 
     /// The facts of an object from its bytes (already found to hash to its name), or `None`

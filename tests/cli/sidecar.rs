@@ -210,3 +210,32 @@ fn show_and_the_incident_page_say_attested_with_the_sidecar_hash() {
     let page = std::fs::read_to_string(t.path().join("public/incidents/INC-1.html")).unwrap();
     assert!(!page.contains("attested on import"));
 }
+
+#[test]
+fn verify_checks_the_entry_against_the_record_read_with_its_sidecar() {
+    let t = tempfile::tempdir().unwrap();
+    setup(t.path(), SIDECAR);
+    bin().current_dir(t.path()).args(["ingest"]).assert().success();
+    let root = t.path().join("archive");
+    // A forger who re-chains and rewrites the checkpoint: another approver in the entry.
+    crate::archive::forge_last_entry(&root, |e| e.sign_off.approved_by = "Mallory".into());
+    bin()
+        .current_dir(t.path())
+        .args(["verify"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("record-mismatch").and(predicate::str::contains("Mallory")));
+    // The entry no longer names the sidecar: the record alone has no id, and the sidecar's
+    // object is no longer referenced.
+    crate::archive::forge_last_entry(&root, |e| {
+        e.sign_off.approved_by = "Jane Doe, Head of Compliance".into();
+        e.attestation = None;
+    });
+    bin()
+        .current_dir(t.path())
+        .args(["verify"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("record-mismatch"))
+        .stdout(predicate::str::contains("object-extra"));
+}
