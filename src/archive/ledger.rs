@@ -256,6 +256,23 @@ pub fn truncate(path: &Path, len: u64) -> Result<(), ArchiveError> {
 mod tests {
     use super::*;
 
+    /// The attestation is written only when present, between `size` and `sign_off`: an entry
+    /// without one has the bytes it always had.
+    #[test]
+    fn an_attestation_is_written_only_when_present() {
+        let plain = sample(0, GENESIS);
+        let line = String::from_utf8(plain.to_line()).unwrap();
+        assert!(!line.contains("attestation"));
+        assert_eq!(parse_entry(line.as_bytes()).unwrap(), plain);
+        let mut attested = sample(0, GENESIS);
+        attested.attestation = Some(LedgerObject { object: "cd".repeat(32), size: 99 });
+        let line = String::from_utf8(attested.to_line()).unwrap();
+        let want =
+            format!(r#","size":12,"attestation":{{"object":"{}","size":99}},"sign_off":"#, "cd".repeat(32));
+        assert!(line.contains(&want), "{line}");
+        assert_eq!(parse_entry(line.as_bytes()).unwrap(), attested);
+    }
+
     pub fn sample(seq: u64, prev: &str) -> Entry {
         Entry {
             seq,

@@ -323,6 +323,33 @@ mod tests {
         assert_eq!(kinds(&s.apply(&other)), [FaultKind::Invalid]);
     }
 
+    /// The same record bytes with another sign-off sidecar are a new version; with the same
+    /// sidecar they are not. Holds carry the current attestation.
+    #[test]
+    fn an_attestation_makes_a_version() {
+        let side = |c: char| Some(LedgerObject { object: c.to_string().repeat(64), size: 5 });
+        let mut s = State::default();
+        let mut first = entry(0, Action::Ingest, "A", 'a', "2023-02-28", None);
+        first.attestation = side('c');
+        assert!(s.apply(&first).is_empty());
+        assert_eq!(s.by_object.get(&"c".repeat(64)).map(String::as_str), Some("A"));
+        let mut again = entry(1, Action::NewVersion, "A", 'a', "2023-02-28", None);
+        again.attestation = side('c');
+        assert_eq!(kinds(&s.apply(&again)), [FaultKind::Invalid]);
+        let mut s = State::default();
+        s.apply(&first);
+        let mut other = entry(1, Action::NewVersion, "A", 'a', "2023-02-28", None);
+        other.attestation = side('d');
+        assert!(s.apply(&other).is_empty());
+        assert_eq!(s.records["A"].versions.len(), 2);
+        let mut bare = s.clone();
+        let hold = entry(2, Action::LegalHold, "A", 'a', "2023-02-28", Some("x"));
+        assert_eq!(kinds(&bare.apply(&hold)), [FaultKind::Invalid], "a hold must carry the attestation");
+        let mut hold = entry(2, Action::LegalHold, "A", 'a', "2023-02-28", Some("x"));
+        hold.attestation = side('d');
+        assert!(s.apply(&hold).is_empty());
+    }
+
     fn kinds(f: &[Fault]) -> Vec<FaultKind> {
         f.iter().map(|f| f.kind).collect()
     }

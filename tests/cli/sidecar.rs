@@ -148,6 +148,16 @@ fn unknown_keys_and_orphans() {
         .assert()
         .success()
         .stderr(predicate::str::contains("warning[sidecar-orphan]"));
+    let out = bin().current_dir(t.path()).args(["build"]).output().unwrap();
+    assert!(out.status.success());
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("lost.signoff.yaml:1: warning[sidecar-orphan]"), "{all}");
+    bin()
+        .current_dir(t.path())
+        .args(["check", "--json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning[sidecar-orphan]"));
 }
 
 #[test]
