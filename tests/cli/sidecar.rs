@@ -249,3 +249,57 @@ fn verify_checks_the_entry_against_the_record_read_with_its_sidecar() {
         .stdout(predicate::str::contains("record-mismatch"))
         .stdout(predicate::str::contains("object-extra"));
 }
+
+#[test]
+fn a_sidecar_shared_by_two_records_stays_while_one_is_kept() {
+    let t = tempfile::tempdir().unwrap();
+    let records = t.path().join("records");
+    std::fs::create_dir_all(&records).unwrap();
+    // The same attestation (no id) for two documents that have ids; the first is kept one year.
+    let side = "approved_by: Jane Doe\napproved_on: 2010-07-20\n";
+    let doc = |id: &str, extra: &str| {
+        DOC.replace("**Title**", &format!("**Incident ID**: {id}\n{extra}**Title**"))
+            .replace("2020-07-09", "2010-07-09")
+    };
+    std::fs::write(records.join("a.md"), doc("A-1", "**Retention**: 1 year\n")).unwrap();
+    std::fs::write(records.join("b.md"), doc("B-1", "**Retention**: 50 years\n")).unwrap();
+    std::fs::write(records.join("a.signoff.yaml"), side).unwrap();
+    std::fs::write(records.join("b.signoff.yaml"), side).unwrap();
+    bin().current_dir(t.path()).args(["ingest"]).assert().success();
+    let l = ledger(t.path());
+    assert_eq!(l.len(), 2);
+    assert_eq!(l[0]["attestation"], l[1]["attestation"]);
+    let shared = l[0]["attestation"]["object"].as_str().unwrap().to_string();
+    bin().current_dir(t.path()).args(["retention", "purge", "--reason", "expired"]).assert().success();
+    assert_eq!(ledger(t.path()).len(), 3);
+    assert!(!object(t.path(), l[0]["object"].as_str().unwrap()).exists());
+    assert!(object(t.path(), &shared).exists(), "B-1 still names the sidecar");
+    bin().current_dir(t.path()).args(["verify"]).assert().success();
+}
+
+#[test]
+fn facts_from_the_sidecar_show_on_the_site_and_in_search() {
+    let t = tempfile::tempdir().unwrap();
+    let doc = DOC
+        .replace("**Title**: Outage of the payment API\n", "")
+        .replace("**Start Time**: 2020-07-09 10:00 UTC\n", "");
+    setup(t.path(), &format!("{SIDECAR}title: Zanzibar gateway outage\nstarted_at: 2020-07-09\n"));
+    std::fs::write(t.path().join("records/ext.md"), doc).unwrap();
+    bin()
+        .current_dir(t.path())
+        .args(["check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("warning[sidecar-day-precision]"));
+    bin().current_dir(t.path()).args(["build"]).assert().success();
+    let page = std::fs::read_to_string(t.path().join("public/incidents/EXT-2020-0709.html")).unwrap();
+    assert!(page.contains("Zanzibar gateway outage"));
+    let index = std::fs::read_to_string(t.path().join("public/index.html")).unwrap();
+    assert!(index.contains("Zanzibar gateway outage"));
+    bin()
+        .current_dir(t.path())
+        .args(["search", "title:zanzibar"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("EXT-2020-0709"));
+}
