@@ -100,10 +100,17 @@ pub type SidecarBytes = (PathBuf, Vec<u8>);
 /// error with its path).
 pub fn read_sidecar(record: &Path) -> Result<Option<SidecarBytes>, (PathBuf, std::io::Error)> {
     let Some(spath) = sidecar_path(record) else { return Ok(None) };
-    if let Err(e) = std::fs::symlink_metadata(&spath)
-        && e.kind() == std::io::ErrorKind::NotFound
-    {
-        return Ok(None);
+    match std::fs::symlink_metadata(&spath) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // Never followed: a link could archive any file the run can read as an attestation.
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let e = std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a symbolic link is not followed: the sidecar must be a regular file",
+            );
+            return Err((spath, e));
+        }
+        _ => {}
     }
     match super::read_file(&spath) {
         Ok(bytes) => Ok(Some((spath, bytes))),
@@ -419,6 +426,17 @@ mod tests {
         assert_eq!(sidecar_path(Path::new("a/X.txt")), None);
         assert_eq!(record_of_sidecar(Path::new("a/X.signoff.yaml")), Some(PathBuf::from("a/X.md")));
         assert_eq!(record_of_sidecar(Path::new("a/.signoff.yaml")), None);
+    }
+
+    #[test]
+    fn a_linked_sidecar_is_not_followed() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("other.yaml"), "approved_by: J\napproved_on: 2020-01-01\n").unwrap();
+        std::os::unix::fs::symlink(t.path().join("other.yaml"), t.path().join("X.signoff.yaml")).unwrap();
+        let (spath, e) = read_sidecar(&t.path().join("X.md")).unwrap_err();
+        assert_eq!(spath, t.path().join("X.signoff.yaml"));
+        assert!(e.to_string().contains("symbolic link"));
+        assert!(read_sidecar(&t.path().join("Y.md")).unwrap().is_none());
     }
 
     #[test]
