@@ -125,6 +125,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> an
         let mut report = archive::ingest(&archive, &guard, &found.files, &iopts)?;
         iopts.progress.finish_and_clear();
         add_refused(&mut report, found.refused);
+        report.warnings.extend(found.orphans);
         Ok((report, found.skipped))
     })?;
     // The records just archived are taken as ingest parsed them; the others from the summary

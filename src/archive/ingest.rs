@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
-use super::ledger::{Action, Entry, LedgerSignOff};
+use super::ledger::{Action, Entry, LedgerObject, LedgerSignOff};
 use super::lock::LockGuard;
 use super::objects::{NewObject, WriteOutcome, sha256_hex};
 use super::session::Session;
@@ -124,6 +124,8 @@ struct Candidate {
     id: String,
     sign_off: LedgerSignOff,
     years: Option<u32>,
+    /// The sign-off sidecar's object and path, when the record has one.
+    attestation: Option<(LedgerObject, PathBuf)>,
     warnings: Vec<Diagnostic>,
     /// The parsed record, when the run keeps them.
     parsed: Option<Box<ParsedRecord>>,
@@ -150,13 +152,28 @@ fn examine(path: &Path, state: &super::state::State, keep: Keep) -> Seen {
         }
     };
     let sha = sha256_hex(&bytes);
+    // The sign-off sidecar beside it, when there is one: archived with the record.
+    let sidecar = match record::sidecar::read_sidecar(path) {
+        Ok(s) => s,
+        Err((spath, e)) => {
+            return Seen::Rejected(vec![Diagnostic::error(
+                &spath,
+                1,
+                "sidecar-invalid",
+                format!("cannot read the sign-off sidecar: {e}"),
+            )]);
+        }
+    };
+    let attestation =
+        sidecar.as_ref().map(|(_, b)| LedgerObject { object: sha256_hex(b), size: b.len() as u64 });
     if let Some(id) = state.by_object.get(&sha) {
         let r = &state.records[id];
-        if r.object == sha || r.purged.is_some() {
+        if (r.object == sha && r.attestation == attestation) || r.purged.is_some() {
             return Seen::Known { id: id.clone(), purged: r.purged.is_some() };
         }
     }
-    let parsed = record::parse(path, &bytes);
+    let parsed =
+        record::parse_with_sidecar(path, &bytes, sidecar.as_ref().map(|(p, b)| (p.as_path(), &b[..])));
     let mut diagnostics = parsed.diagnostics.clone();
     let accepted = parsed.accepted();
     let Some(inc) = parsed.incident.filter(|_| accepted) else {
@@ -224,6 +241,7 @@ fn examine(path: &Path, state: &super::state::State, keep: Keep) -> Seen {
         id,
         sign_off,
         years,
+        attestation: attestation.zip(sidecar.map(|(p, _)| p)),
         warnings: diagnostics.into_iter().filter(|d| d.level == Level::Warning).collect(),
         parsed,
     })
@@ -327,9 +345,10 @@ pub fn ingest(
     }
     let mut plans: Vec<Plan> = Vec::new();
     for (id, mut group) in by_id {
-        group.sort_by(|a, b| (&a.sha, &a.path).cmp(&(&b.sha, &b.path)));
+        let side = |c: &Candidate| c.attestation.as_ref().map(|(o, _)| o.object.clone());
+        group.sort_by(|a, b| (&a.sha, side(a), &a.path).cmp(&(&b.sha, side(b), &b.path)));
         group.dedup_by(|b, a| {
-            if a.sha == b.sha {
+            if a.sha == b.sha && side(a) == side(b) {
                 report.unchanged += 1;
                 true
             } else {
@@ -368,7 +387,8 @@ pub fn ingest(
             report.rejected.push((c.path, vec![d]));
             continue;
         }
-        if current.is_some_and(|r| r.object == c.sha) {
+        let attested = c.attestation.as_ref().map(|(o, _)| o);
+        if current.is_some_and(|r| r.object == c.sha && r.attestation.as_ref() == attested) {
             report.unchanged += 1;
             continue;
         }
@@ -402,11 +422,22 @@ pub fn ingest(
     let mut plans = plans.into_iter().peekable();
     while plans.peek().is_some() {
         let batch: Vec<Plan> = plans.by_ref().take(step).collect();
-        let new_objects: Vec<NewObject> = batch
+        let mut new_objects: Vec<NewObject> = batch
             .iter()
             .filter(|p| !s.state.by_object.contains_key(&p.c.sha))
             .map(|p| NewObject { sha: p.c.sha.clone(), source: p.c.path.clone() })
             .collect();
+        // Sign-off sidecars are objects of their own (two records may share none: each names
+        // its record).
+        new_objects.extend(
+            batch
+                .iter()
+                .filter_map(|p| p.c.attestation.as_ref())
+                .filter(|(o, _)| !s.state.by_object.contains_key(&o.object))
+                .map(|(o, path)| NewObject { sha: o.object.clone(), source: path.clone() }),
+        );
+        new_objects.sort_by(|a, b| a.sha.cmp(&b.sha));
+        new_objects.dedup_by(|a, b| a.sha == b.sha);
         s.begin("ingest", new_objects.iter().map(|o| o.sha.clone()).collect(), Vec::new())?;
         let outcomes = archive.store().write_batch(&new_objects, &|| bar.inc(1))?;
         let changed: BTreeMap<&str, &str> = new_objects
@@ -420,7 +451,8 @@ pub fn ingest(
         let mut entries = Vec::new();
         let mut kept = Vec::new();
         for p in batch {
-            if let Some(now) = changed.get(p.c.sha.as_str()) {
+            let sidecar_changed = p.c.attestation.as_ref().and_then(|(o, _)| changed.get(o.object.as_str()));
+            if let Some(now) = changed.get(p.c.sha.as_str()).or(sidecar_changed) {
                 let d = Diagnostic::error(
                     &p.c.path,
                     1,
@@ -439,6 +471,7 @@ pub fn ingest(
                 size: p.c.size,
                 // The title stays in the object: a purge must leave none in the ledger.
                 title: None,
+                attestation: p.c.attestation.as_ref().map(|(o, _)| o.clone()),
                 sign_off: p.c.sign_off.clone(),
                 retention_years: p.years,
                 retain_until: p.retain_until,

@@ -65,6 +65,16 @@ pub struct LedgerSignOff {
     pub date: NaiveDate,
 }
 
+/// An object an entry names besides the record's own (the sign-off sidecar).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerObject {
+    /// SHA-256 of the bytes, hex: the object's name.
+    pub object: String,
+    /// Length of the object in bytes.
+    pub size: u64,
+}
+
 /// One ledger entry. Field order is the serialization order and part of the format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,6 +96,11 @@ pub struct Entry {
     /// chain and root their hashes); absent from every entry written now. Nothing reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The sign-off sidecar (`X.signoff.yaml`) archived with the record as an object of its
+    /// own, in the entries of attested records only (absent otherwise, so that every other
+    /// entry keeps the bytes it has always had). Holds and purges carry the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<LedgerObject>,
     pub sign_off: LedgerSignOff,
     /// The retention period applied (the record's own, else the configured default).
     pub retention_years: u32,
@@ -241,6 +256,23 @@ pub fn truncate(path: &Path, len: u64) -> Result<(), ArchiveError> {
 mod tests {
     use super::*;
 
+    /// The attestation is written only when present, between `size` and `sign_off`: an entry
+    /// without one has the bytes it always had.
+    #[test]
+    fn an_attestation_is_written_only_when_present() {
+        let plain = sample(0, GENESIS);
+        let line = String::from_utf8(plain.to_line()).unwrap();
+        assert!(!line.contains("attestation"));
+        assert_eq!(parse_entry(line.as_bytes()).unwrap(), plain);
+        let mut attested = sample(0, GENESIS);
+        attested.attestation = Some(LedgerObject { object: "cd".repeat(32), size: 99 });
+        let line = String::from_utf8(attested.to_line()).unwrap();
+        let want =
+            format!(r#","size":12,"attestation":{{"object":"{}","size":99}},"sign_off":"#, "cd".repeat(32));
+        assert!(line.contains(&want), "{line}");
+        assert_eq!(parse_entry(line.as_bytes()).unwrap(), attested);
+    }
+
     pub fn sample(seq: u64, prev: &str) -> Entry {
         Entry {
             seq,
@@ -250,6 +282,7 @@ mod tests {
             object: "ab".repeat(32),
             size: 12,
             title: None,
+            attestation: None,
             sign_off: LedgerSignOff {
                 approved_by: "Maria Garcia, CISO".into(),
                 date: NaiveDate::from_ymd_opt(2025, 1, 15).unwrap(),

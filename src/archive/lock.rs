@@ -178,12 +178,23 @@ pub(crate) fn cleanup(archive: &Archive, pending: &Pending, state: &State) -> Re
             dirs.insert(fsutil::parent(&store.path(o)?).to_path_buf());
         }
     }
+    // A sign-off sidecar can be the same bytes for two records: it stays while a record that
+    // is not purged names it.
+    let live_sidecars: BTreeSet<&str> = state
+        .records
+        .values()
+        .filter(|r| r.purged.is_none())
+        .flat_map(|r| r.versions.iter().filter_map(|v| v.attestation.as_ref()))
+        .map(|a| a.object.as_str())
+        .collect();
     for id in &pending.purge {
         let Some(r) = state.records.get(id).filter(|r| r.purged.is_some()) else { continue };
-        for v in &r.versions {
-            if store.remove(&v.object)? {
+        let sidecars = r.versions.iter().filter_map(|v| v.attestation.as_ref()).map(|a| &a.object);
+        let sidecars = sidecars.filter(|o| !live_sidecars.contains(o.as_str()));
+        for o in r.versions.iter().map(|v| &v.object).chain(sidecars) {
+            if store.remove(o)? {
                 removed += 1;
-                dirs.insert(fsutil::parent(&store.path(&v.object)?).to_path_buf());
+                dirs.insert(fsutil::parent(&store.path(o)?).to_path_buf());
             }
         }
     }

@@ -99,6 +99,9 @@ pub struct VersionInfo {
     /// Ledger sequence number of the entry that added it.
     pub seq: u64,
     pub ingested_at: DateTime<Utc>,
+    /// The sign-off sidecar archived with this version, when its sign-off was attested on import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<ledger::LedgerObject>,
 }
 
 /// A legal hold in force.
@@ -168,6 +171,11 @@ impl ArchivedRecord {
     pub fn title(&self) -> Option<&str> {
         self.incident.as_ref().map(|i| i.title.as_str())
     }
+
+    /// The object of the current version's sign-off sidecar, when it was attested on import.
+    pub fn sidecar(&self) -> Option<&str> {
+        self.versions.last()?.attestation.as_ref().map(|a| a.object.as_str())
+    }
 }
 
 /// Everything downstream stages need, read once: records sorted by id.
@@ -194,7 +202,7 @@ impl Snapshot {
         if !r.summarized {
             return Some(Cow::Borrowed(inc));
         }
-        self.source.as_ref()?.parse_object(&r.object).ok().flatten().map(Cow::Owned)
+        self.source.as_ref()?.parse_object(&r.object, r.sidecar()).ok().flatten().map(Cow::Owned)
     }
 }
 
@@ -390,7 +398,13 @@ impl Archive {
                 } else if let Some(p) = parsed.remove(&r.object) {
                     Some((p, false))
                 } else {
-                    cache.take(&r.object).map(|s| (ParsedRecord { incident: s, summarized: true }, true))
+                    // A summary is of the record's bytes and its sidecar's: one made with another
+                    // sidecar (an earlier version of the same bytes) is not this version's.
+                    let sidecar = r.attestation.as_ref().map(|a| &a.object);
+                    cache
+                        .take(&r.object)
+                        .filter(|s| s.attestation.as_ref().map(|a| &a.sidecar) == sidecar)
+                        .map(|s| (ParsedRecord { incident: s, summarized: true }, true))
                 };
                 (r, known)
             })
@@ -469,7 +483,7 @@ impl Archive {
         let mut incident = None;
         let mut error = None;
         if parse && r.purged.is_none() {
-            match self.parse_object(&r.object) {
+            match self.parse_object(&r.object, r.attestation.as_ref().map(|a| a.object.as_str())) {
                 Ok(parsed) => incident = parsed,
                 Err(e) => error = Some(e),
             }
@@ -492,10 +506,13 @@ impl Archive {
         }
     }
 
-    /// Object `sha` parsed, read only if it still hashes to its name (`None`: not a record).
-    fn parse_object(&self, sha: &str) -> Result<Option<Incident>, String> {
+    /// Object `sha` parsed with its sign-off sidecar's object, when it has one; each read only
+    /// if it still hashes to its name (`None`: not a record).
+    pub fn parse_object(&self, sha: &str, sidecar: Option<&str>) -> Result<Option<Incident>, String> {
         let (path, bytes) = self.read_verified(sha)?;
-        Ok(crate::record::parse(&path, &bytes).incident)
+        let sidecar = sidecar.map(|s| self.read_verified(s)).transpose()?;
+        let sidecar = sidecar.as_ref().map(|(p, b)| (p.as_path(), &b[..]));
+        Ok(crate::record::parse_with_sidecar(&path, &bytes, sidecar).incident)
     }
 
     /// The size of object `sha` on disk, `None` when it is not there.

@@ -44,6 +44,9 @@ pub struct RetentionItem {
     pub legal_hold: Option<Hold>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purged: Option<PurgeInfo>,
+    /// The current version's sign-off sidecar object, read with the record for its title.
+    #[serde(skip)]
+    pub sidecar: Option<String>,
 }
 
 impl RetentionItem {
@@ -58,6 +61,7 @@ impl RetentionItem {
             object: r.object.clone(),
             legal_hold: r.legal_hold.clone(),
             purged: r.purged.clone(),
+            sidecar: r.attestation.as_ref().map(|a| a.object.clone()),
         }
     }
 }
@@ -117,11 +121,15 @@ pub fn report(
     }
     rep.expired.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
     rep.expiring.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
-    rep.expired
-        .par_iter_mut()
-        .chain(rep.expiring.par_iter_mut())
-        .chain(rep.on_hold.par_iter_mut())
-        .for_each(|item| item.title = archive.parse_object(&item.object).ok().flatten().map(|inc| inc.title));
+    rep.expired.par_iter_mut().chain(rep.expiring.par_iter_mut()).chain(rep.on_hold.par_iter_mut()).for_each(
+        |item| {
+            item.title = archive
+                .parse_object(&item.object, item.sidecar.as_deref())
+                .ok()
+                .flatten()
+                .map(|inc| inc.title)
+        },
+    );
     Ok(rep)
 }
 
@@ -134,6 +142,7 @@ fn carried(r: &RecordState, action: Action, at: DateTime<Utc>, reason: &str) -> 
         object: r.object.clone(),
         size: r.size,
         title: None,
+        attestation: r.attestation.clone(),
         sign_off: r.sign_off.clone(),
         retention_years: r.retention_years,
         retain_until: r.retain_until,
@@ -267,8 +276,13 @@ pub fn purge(archive: &Archive, guard: &LockGuard, opts: &PurgeOptions) -> Resul
     let mut objects_removed = 0;
     if !opts.dry_run && !entries.is_empty() {
         let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-        let objects: Vec<String> =
-            ids.iter().flat_map(|id| s.state.records[id].versions.iter().map(|v| v.object.clone())).collect();
+        let objects: Vec<String> = ids
+            .iter()
+            .flat_map(|id| s.state.records[id].versions.iter())
+            .flat_map(|v| {
+                std::iter::once(v.object.clone()).chain(v.attestation.as_ref().map(|a| a.object.clone()))
+            })
+            .collect();
         s.begin("purge", Vec::new(), ids)?;
         s.append(entries)?;
         let store = archive.store();

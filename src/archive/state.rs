@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::ledger::{Action, Entry, LedgerSignOff};
+use super::ledger::{Action, Entry, LedgerObject, LedgerSignOff};
 use super::objects::is_object_name;
 use super::{Hold, PurgeInfo, VersionInfo, is_safe_id, retention};
 
@@ -20,6 +20,8 @@ pub struct RecordState {
     /// The latest version's object.
     pub object: String,
     pub size: u64,
+    /// The latest version's sign-off sidecar, when it was attested on import.
+    pub attestation: Option<LedgerObject>,
     pub sign_off: LedgerSignOff,
     pub retention_years: u32,
     pub retain_until: NaiveDate,
@@ -67,7 +69,7 @@ fn retention_fault(message: impl Into<String>) -> Fault {
 #[derive(Debug, Clone, Default)]
 pub struct State {
     pub records: BTreeMap<String, RecordState>,
-    /// Object → the id whose version it is.
+    /// Object → the id whose version it is (record bytes and sign-off sidecars alike).
     pub by_object: HashMap<String, String>,
 }
 
@@ -104,6 +106,7 @@ impl State {
             object: e.object.clone(),
             seq: e.seq,
             ingested_at: e.at,
+            attestation: e.attestation.clone(),
         };
         match (e.action, self.records.get_mut(&e.id)) {
             (Action::Ingest, Some(_)) => {
@@ -115,12 +118,16 @@ impl State {
             (Action::Ingest, None) => {
                 check_retain_until(e, None, &mut faults);
                 self.by_object.insert(e.object.clone(), e.id.clone());
+                if let Some(a) = &e.attestation {
+                    self.by_object.insert(a.object.clone(), e.id.clone());
+                }
                 self.records.insert(
                     e.id.clone(),
                     RecordState {
                         id: e.id.clone(),
                         object: e.object.clone(),
                         size: e.size,
+                        attestation: e.attestation.clone(),
                         sign_off: e.sign_off.clone(),
                         retention_years: e.retention_years,
                         retain_until: e.retain_until,
@@ -138,13 +145,19 @@ impl State {
                 if r.purged.is_some() {
                     faults.push(invalid(format!("a new version of `{}`, which was purged", e.id)));
                 }
-                if r.object == e.object {
+                // The same bytes with another sign-off sidecar are a new version (the attestation
+                // changed); the same bytes and the same sidecar are not.
+                if r.object == e.object && r.attestation == e.attestation {
                     faults.push(invalid(format!("a new version of `{}` with the same object", e.id)));
                 }
                 check_retain_until(e, Some(r.retain_until), &mut faults);
                 self.by_object.insert(e.object.clone(), e.id.clone());
+                if let Some(a) = &e.attestation {
+                    self.by_object.insert(a.object.clone(), e.id.clone());
+                }
                 r.object = e.object.clone();
                 r.size = e.size;
+                r.attestation = e.attestation.clone();
                 r.sign_off = e.sign_off.clone();
                 r.retention_years = e.retention_years;
                 r.retain_until = r.retain_until.max(e.retain_until);
@@ -248,7 +261,11 @@ fn check_carried(e: &Entry, r: &RecordState, faults: &mut Vec<Fault>) {
             e.sign_off.date, r.sign_off.date
         )));
     }
-    if e.object != r.object || e.size != r.size || e.sign_off.approved_by != r.sign_off.approved_by {
+    if e.object != r.object
+        || e.size != r.size
+        || e.sign_off.approved_by != r.sign_off.approved_by
+        || e.attestation != r.attestation
+    {
         faults.push(invalid(
             "the entry does not carry the record's current version (object, size or sign-off)",
         ));
@@ -276,6 +293,7 @@ mod tests {
             object: object.to_string().repeat(64),
             size: 10,
             title: None,
+            attestation: None,
             sign_off: LedgerSignOff { approved_by: "a".into(), date: "2016-02-29".parse().unwrap() },
             retention_years: 7,
             retain_until: retain_until.parse().unwrap(),
@@ -303,6 +321,33 @@ mod tests {
         let mut other = entry(1, Action::LegalHold, "A", 'a', "2023-02-28", Some("x"));
         other.sign_off.approved_by = "b".into();
         assert_eq!(kinds(&s.apply(&other)), [FaultKind::Invalid]);
+    }
+
+    /// The same record bytes with another sign-off sidecar are a new version; with the same
+    /// sidecar they are not. Holds carry the current attestation.
+    #[test]
+    fn an_attestation_makes_a_version() {
+        let side = |c: char| Some(LedgerObject { object: c.to_string().repeat(64), size: 5 });
+        let mut s = State::default();
+        let mut first = entry(0, Action::Ingest, "A", 'a', "2023-02-28", None);
+        first.attestation = side('c');
+        assert!(s.apply(&first).is_empty());
+        assert_eq!(s.by_object.get(&"c".repeat(64)).map(String::as_str), Some("A"));
+        let mut again = entry(1, Action::NewVersion, "A", 'a', "2023-02-28", None);
+        again.attestation = side('c');
+        assert_eq!(kinds(&s.apply(&again)), [FaultKind::Invalid]);
+        let mut s = State::default();
+        s.apply(&first);
+        let mut other = entry(1, Action::NewVersion, "A", 'a', "2023-02-28", None);
+        other.attestation = side('d');
+        assert!(s.apply(&other).is_empty());
+        assert_eq!(s.records["A"].versions.len(), 2);
+        let mut bare = s.clone();
+        let hold = entry(2, Action::LegalHold, "A", 'a', "2023-02-28", Some("x"));
+        assert_eq!(kinds(&bare.apply(&hold)), [FaultKind::Invalid], "a hold must carry the attestation");
+        let mut hold = entry(2, Action::LegalHold, "A", 'a', "2023-02-28", Some("x"));
+        hold.attestation = side('d');
+        assert!(s.apply(&hold).is_empty());
     }
 
     fn kinds(f: &[Fault]) -> Vec<FaultKind> {

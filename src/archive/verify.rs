@@ -508,9 +508,21 @@ pub fn verify_at(
         {
             let live = state.records.get(&e.id).is_none_or(|r| r.purged.is_none());
             refs.entry(&e.object).or_insert(Ref { id: &e.id, size: e.size, live, line: i + 1 });
+            // The sign-off sidecar is an object of its own; the same bytes may attest two
+            // records, and stay while either is live.
+            if let Some(a) = e.attestation.as_ref().filter(|a| super::objects::is_object_name(&a.object)) {
+                let r = refs.entry(&a.object).or_insert(Ref { id: &e.id, size: a.size, live, line: i + 1 });
+                r.live |= live;
+            }
             version_entries.push((i + 1, e));
         }
     }
+
+    let attested: HashSet<&str> = version_entries
+        .iter()
+        .filter(|(_, e)| e.attestation.is_some())
+        .map(|(_, e)| e.object.as_str())
+        .collect();
 
     // Hash every file in the store, in parallel. A file that is a live object in its place
     // and intact is parsed in the same pass, from the same bytes, for the facts its entries are
@@ -534,11 +546,13 @@ pub fn verify_at(
             };
             let h = sha256_hex(&bytes);
             let intact = store.name_of(p).as_deref() == Some(h.as_str());
-            let facts = if intact && refs.get(h.as_str()).is_some_and(|r| r.live) {
-                known.get(&h).cloned().or_else(|| Facts::of(p, &bytes))
-            } else {
-                None
-            };
+            // Attested records are parsed below, with their sidecar.
+            let facts =
+                if intact && refs.get(h.as_str()).is_some_and(|r| r.live) && !attested.contains(h.as_str()) {
+                    known.get(&h).cloned().or_else(|| Facts::of(p, &bytes))
+                } else {
+                    None
+                };
             Scanned { path: p.clone(), hashed: Ok((h, bytes.len() as u64)), facts }
         })
         .collect();
@@ -715,13 +729,37 @@ pub fn verify_at(
 
     // Each intact object against its entry: the id and the retention inputs it states.
     let good: HashSet<&str> = good.into_iter().collect();
-    let checks: Vec<(usize, &super::ledger::Entry)> =
-        version_entries.into_iter().filter(|(_, e)| good.contains(e.object.as_str())).collect();
+    let checks: Vec<(usize, &super::ledger::Entry)> = version_entries
+        .into_iter()
+        .filter(|(_, e)| good.contains(e.object.as_str()))
+        .filter(|(_, e)| e.attestation.as_ref().is_none_or(|a| good.contains(a.object.as_str())))
+        .collect();
+    // An attested record's facts come from its bytes and its sidecar's, parsed together.
+    let attested_facts: HashMap<(&str, &str), Facts> = checks
+        .par_iter()
+        .filter_map(|(_, e)| {
+            let a = e.attestation.as_ref()?;
+            let live = state.records.get(&e.id).is_none_or(|r| r.purged.is_none());
+            let (path, bytes) =
+                (store.path(&e.object).ok()?, std::fs::read(store.path(&e.object).ok()?).ok()?);
+            let spath = store.path(&a.object).ok()?;
+            let sbytes = std::fs::read(&spath).ok()?;
+            let parsed = crate::record::parse_with_sidecar(&path, &bytes, Some((&spath, &sbytes)));
+            let inc = parsed.incident.as_ref()?;
+            let facts =
+                Facts { approved_by: Some(inc.sign_off.approved_by.clone()), ..Facts::of_incident(inc) };
+            live.then_some(((e.object.as_str(), a.object.as_str()), facts))
+        })
+        .collect();
     let mismatches: Vec<Problem> = checks
         .par_iter()
         .flat_map_iter(|(line, e)| {
             let mut out = Vec::new();
-            let Some(inc) = facts.get(e.object.as_str()) else { return out };
+            let inc = match &e.attestation {
+                Some(a) => attested_facts.get(&(e.object.as_str(), a.object.as_str())),
+                None => facts.get(e.object.as_str()).copied(),
+            };
+            let Some(inc) = inc else { return out };
             let mut push = |kind, message: String| {
                 out.push(Problem { kind, path: archive.ledger_path(), line: Some(*line), message });
             };
@@ -729,6 +767,18 @@ pub fn verify_at(
                 push(
                     ProblemKind::RecordMismatch,
                     format!("the entry says `{}` but its object's `Incident ID` is `{}`", e.id, inc.id),
+                );
+            }
+            if let Some(a) = &inc.approved_by
+                && *a != e.sign_off.approved_by
+            {
+                push(
+                    ProblemKind::RecordMismatch,
+                    format!(
+                        "the entry says approved by `{}` but the record with its sign-off sidecar is approved by `{}`",
+                        e.sign_off.approved_by.escape_debug(),
+                        a.escape_debug()
+                    ),
                 );
             }
             if let Some(d) = inc.signed_off
@@ -839,12 +889,20 @@ pub struct Facts {
     pub id: String,
     pub signed_off: Option<chrono::NaiveDate>,
     pub retention_years: Option<u32>,
+    /// The approver, compared for attested records only (read with their sign-off sidecar);
+    /// `None` otherwise.
+    pub approved_by: Option<String>,
 }
 
 impl Facts {
     /// The facts of a parsed record (whole or summarized).
     pub fn of_incident(i: &crate::record::Incident) -> Facts {
-        Facts { id: i.id.clone(), signed_off: i.sign_off.date, retention_years: i.retention.years }
+        Facts {
+            id: i.id.clone(),
+            signed_off: i.sign_off.date,
+            retention_years: i.retention.years,
+            approved_by: None,
+        }
     }
 
     /// The facts of an object from its bytes (already found to hash to its name), or `None`

@@ -47,8 +47,14 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
             eprintln!("{}", super::term(&d.to_string()));
         }
     }
+    // A sign-off sidecar without its record is no record's warning: it is always shown.
+    let orphan = |w: &&crate::record::Diagnostic| w.rule == "sidecar-orphan";
     for w in &r.ingest.warnings {
-        ctx.out.detail(w);
+        if orphan(&w) {
+            ctx.out.info(w);
+        } else {
+            ctx.out.detail(w);
+        }
     }
     for skipped in &r.skipped {
         ctx.out.detail(skipped);
@@ -73,8 +79,9 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
         i.unchanged,
         i.rejected.len()
     );
-    if !i.warnings.is_empty() {
-        _ = writeln!(s, "warnings: {} in accepted records (see them with -v or `check`)", i.warnings.len());
+    let warnings = i.warnings.iter().filter(|w| !orphan(w)).count();
+    if warnings > 0 {
+        _ = writeln!(s, "warnings: {warnings} in accepted records (see them with -v or `check`)");
     }
     if !r.skipped.is_empty() {
         let files = if r.skipped.len() == 1 { "file that is no record" } else { "files that are no records" };

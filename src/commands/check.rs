@@ -109,6 +109,15 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     }
     // In chunks, so that memory stays bounded however many records there are.
     let mut first = true;
+    // Sidecars without a record: warnings (on standard error with `--json`).
+    for d in &found.orphans {
+        warnings += 1;
+        if o.json {
+            ctx.out.info(d);
+        } else if !ctx.out.quiet {
+            writeln!(out, "{}", paint(d, ctx.out.color))?;
+        }
+    }
     check_in_chunks(&files, |c| {
         rejected += usize::from(!c.parsed.accepted());
         warnings += c.parsed.warnings().count();

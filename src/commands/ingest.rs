@@ -31,6 +31,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let mut report = archive::ingest(&archive, &guard, &files, &opts)?;
     drop(guard);
     crate::pipeline::add_refused(&mut report, found.refused);
+    report.warnings.extend(found.orphans);
     if o.json {
         let json = Json { report: &report, skipped: &found.skipped };
         emit(&format!("{}\n", crate::text::json(&serde_json::to_string_pretty(&json)?)))?;

@@ -67,7 +67,15 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             _ => Ok(Outcome::Ok),
         };
     }
-    let incident = bytes.and_then(|(path, b)| crate::record::parse(&path, &b).incident);
+    // The record is read with the sign-off sidecar archived with this version, if any.
+    let sidecar = match (&bytes, &version.attestation) {
+        (Some(_), Some(a)) => Some(archive.read_verified(&a.object).map_err(anyhow::Error::msg)?),
+        _ => None,
+    };
+    let incident = bytes.and_then(|(path, b)| {
+        let sidecar = sidecar.as_ref().map(|(p, b)| (p.as_path(), &b[..]));
+        crate::record::parse_with_sidecar(&path, &b, sidecar).incident
+    });
     if o.json {
         let mut doc = match &incident {
             Some(i) => serde_json::to_value(i)?,
@@ -95,6 +103,8 @@ fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
         "versions": r.versions,
         "size": h.size,
         "sign_off": h.sign_off,
+        "sign_off_source": if shown.attestation.is_some() { "attested on import" } else { "document" },
+        "attestation": shown.attestation,
         "retention_years": h.retention_years,
         "retain_until": r.retain_until,
         "legal_hold": r.legal_hold,
@@ -135,6 +145,19 @@ fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) ->
         }
     }
     writeln!(out, "signed off    {} by {}", h.sign_off.date, term(&h.sign_off.approved_by))?;
+    if let Some(a) = &shown.attestation {
+        let reference = incident
+            .and_then(|i| i.attestation.as_ref()?.reference.as_deref())
+            .map(|r| format!(", reference {}", term(r)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "sign-off      attested on import: sidecar sha256 {} ({} bytes){reference}",
+            a.object, a.size
+        )?;
+    } else {
+        writeln!(out, "sign-off      written in the document")?;
+    }
     writeln!(
         out,
         "version       {} of {}, sha256 {} ({} bytes at the latest version)",

@@ -198,6 +198,7 @@ pub fn record(inc: Incident, seq: u64) -> ArchivedRecord {
             object: format!("{seq:064x}"),
             seq,
             ingested_at: Utc::now(),
+            attestation: None,
         }],
         retain_until: NaiveDate::from_ymd_opt(2032, 1, 1).unwrap(),
         legal_hold: None,
@@ -792,6 +793,7 @@ fn fake_ledger(root: &std::path::Path, lines: usize, entries: &[(crate::archive:
             object: "0".repeat(64),
             size: 1,
             title: None,
+            attestation: None,
             sign_off: crate::archive::LedgerSignOff {
                 approved_by: "A".into(),
                 date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),

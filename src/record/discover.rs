@@ -36,6 +36,9 @@ pub struct Discovery {
     /// Entries passed over as no record at all (hidden, not `*.md`, a link to a folder), for
     /// `-v` and the JSON reports. Sorted by path.
     pub skipped: Vec<Skipped>,
+    /// Sign-off sidecars (`X.signoff.yaml`) under a folder with no `X.md` beside them, each
+    /// with a warning (`sidecar-orphan`). Sorted by path.
+    pub orphans: Vec<Diagnostic>,
 }
 
 /// An entry under a folder that is not a record file.
@@ -93,6 +96,8 @@ pub fn discover_with(paths: &[PathBuf], opts: DiscoverOptions) -> Result<Discove
     found.refused.dedup();
     found.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     found.skipped.dedup();
+    found.orphans.sort_by(|a, b| a.path.cmp(&b.path));
+    found.orphans.dedup();
     Ok(found)
 }
 
@@ -141,6 +146,13 @@ fn walk(dir: &Path, root: &Path, opts: DiscoverOptions, found: &mut Discovery) -
                         format!("cannot read the record: its symbolic link cannot be resolved ({e})"),
                     )),
                 },
+            }
+        } else if let Some(record) = super::sidecar::record_of_sidecar(&path) {
+            // Read with its record; one without a record beside it is a warning.
+            if std::fs::symlink_metadata(&record).is_ok() {
+                skip(found, "a sign-off sidecar (read with its record)");
+            } else {
+                found.orphans.push(super::sidecar::orphan(&path));
             }
         } else if !markdown {
             skip(found, "not *.md");

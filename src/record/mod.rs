@@ -22,6 +22,7 @@
 //! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
 //! | `retention-too-long` | a `Retention` of more than [`values::MAX_RETENTION_YEARS`] years (refused rather than kept for less) |
 //! | `template-unfilled` | the document is a template still to be filled in: a template's marks (prompts such as `[Date]`, `_What happened?_`, `TBD`; labels without values; blank table rows; a title such as `Title (incident #)`; two or more known sections with nothing under them) and no data outside the header values and the sign-off (no model is returned) |
+//! | `sidecar-invalid`, `sidecar-sign-off-conflict` | the sign-off sidecar (`X.signoff.yaml`) is no valid attestation, or attests another approver or date than the document's (see [`sidecar`]) |
 //!
 //! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,
 //! `start-date-only` (a start known only to the day), `start-inferred` (no start given: taken
@@ -31,7 +32,8 @@
 //! `customer-users-sum`, `customer-accounts-sum`, `customer-value-invalid`, `severity-invalid`,
 //! `retention-invalid`, `timeline-time-invalid`, `timeline-order`, `id-mismatch`,
 //! `duplicate-field`, `duplicate-section`, `front-matter-mismatch`, `front-matter-value`,
-//! `too-many-diagnostics`.
+//! `too-many-diagnostics`; from a sidecar: `sidecar-mismatch` (it states another value than the
+//! document, which wins), `sidecar-orphan` (no record beside it).
 
 mod blocks;
 pub mod diagnostic;
@@ -43,6 +45,7 @@ mod input;
 pub mod limits;
 pub mod model;
 pub(crate) mod sections;
+pub mod sidecar;
 mod timeline;
 pub mod values;
 
@@ -52,6 +55,7 @@ pub use diagnostic::{Diagnostic, Level};
 pub use discover::{DiscoverError, DiscoverOptions, Discovery, Skipped, discover, discover_with};
 pub use input::MAX_RECORD_BYTES;
 pub use model::*;
+pub use sidecar::{Attestation, parse_with_sidecar, sidecar_path};
 
 use blocks::{Block, Doc};
 pub(crate) use header::{Header, Key, Slot, is_summary_label};
@@ -232,11 +236,21 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Reads and parses one record file, returning its exact bytes (empty when it could not be
-/// read) with the result; a file that cannot be read gets an `unreadable` error.
+/// read) with the result; a file that cannot be read gets an `unreadable` error. Its sign-off
+/// sidecar (`X.signoff.yaml` beside `X.md`), when there is one, is applied (see [`sidecar`]).
 pub fn parse_file(path: &Path) -> (Vec<u8>, Parsed) {
     match read_file(path) {
         Ok(bytes) => {
-            let parsed = parse(path, &bytes);
+            let parsed = match sidecar::read_sidecar(path) {
+                Ok(Some((spath, sbytes))) => parse_with_sidecar(path, &bytes, Some((&spath, &sbytes))),
+                Ok(None) => parse(path, &bytes),
+                Err((spath, e)) => {
+                    let mut parsed = parse(path, &bytes);
+                    let msg = format!("cannot read the sign-off sidecar: {e}");
+                    parsed.diagnostics.push(Diagnostic::error(&spath, 1, "sidecar-invalid", msg));
+                    parsed
+                }
+            };
             (bytes, parsed)
         }
         Err(e) => {

@@ -58,6 +58,9 @@ pub struct Incident {
     /// `markdown` of all sections gives back the document after its front matter (with line ends
     /// as `\n`, without a byte-order mark, and without blank lines before the first heading).
     pub sections: Vec<Section>,
+    /// The sign-off attested on import by a sidecar (`X.signoff.yaml`), when the record has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<super::sidecar::Attestation>,
 }
 
 impl Incident {
@@ -98,6 +101,7 @@ impl Incident {
             sign_off: self.sign_off.clone(),
             classification: self.classification.clone(),
             retention: self.retention.clone(),
+            attestation: self.attestation.clone(),
             ..Incident::default()
         }
     }

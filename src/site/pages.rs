@@ -894,7 +894,7 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
                 object: &v.object,
                 seq: v.seq,
                 ingested_at: v.ingested_at,
-                current: v.object == r.object,
+                current: r.versions.last().is_some_and(|last| last.seq == v.seq),
             })
             .collect(),
         first_ingested_at: r.versions.first().map(|v| v.ingested_at),
@@ -909,6 +909,15 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
         signed_off_by: &r.sign_off.approved_by,
         signed_off: (!r.sign_off.approved_by.is_empty()).then_some(r.sign_off.date),
         error: r.error.as_deref(),
+        attestation: r.versions.last().and_then(|v| v.attestation.as_ref()).map(|a| AttestationRow {
+            sidecar: &a.object,
+            size: a.size,
+            reference: r
+                .incident
+                .as_ref()
+                .and_then(|i| i.attestation.as_ref())
+                .and_then(|a| a.reference.as_deref()),
+        }),
     }
 }
 
@@ -1222,6 +1231,17 @@ struct Provenance<'a> {
     /// Why the record's bytes could not be read (missing or changed object), for a record
     /// that was not purged.
     error: Option<&'a str>,
+    /// The sign-off attested on import by a sidecar, when the current version has one.
+    attestation: Option<AttestationRow<'a>>,
+}
+
+/// "Sign-off attested on import": the sidecar's object, size and reference.
+#[derive(Serialize)]
+struct AttestationRow<'a> {
+    sidecar: &'a str,
+    size: u64,
+    /// Where the approval is recorded, from the sidecar (`None` once purged).
+    reference: Option<&'a str>,
 }
 
 #[derive(Serialize)]

@@ -434,7 +434,7 @@ fn path_traversal_in_ids_and_object_names_is_refused() {
 
 /// Rewrites the last ledger entry with `f`, keeping the line canonical and recomputing the
 /// checkpoint, as a forger who knows the format would.
-fn forge_last_entry(root: &Path, f: impl FnOnce(&mut archive::Entry)) {
+pub(crate) fn forge_last_entry(root: &Path, f: impl FnOnce(&mut archive::Entry)) {
     let path = root.join("ledger.jsonl");
     let text = fs::read_to_string(&path).unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();

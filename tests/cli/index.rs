@@ -111,6 +111,7 @@ fn archive() -> tempfile::TempDir {
             id: s.id.into(),
             object: "ab".repeat(32),
             versions: vec![VersionInfo {
+                attestation: None,
                 version: 1,
                 object: "ab".repeat(32),
                 seq: i as u64,
@@ -225,6 +226,7 @@ fn samples() -> tempfile::TempDir {
             id: inc.id.clone(),
             object: "ab".repeat(32),
             versions: vec![VersionInfo {
+                attestation: None,
                 version: 1,
                 object: "ab".repeat(32),
                 seq: seq as u64,

@@ -10,4 +10,5 @@ mod hostile;
 mod index;
 mod purge;
 mod shapes;
+mod sidecar;
 mod site;

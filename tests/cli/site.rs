@@ -144,7 +144,7 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
     ArchivedRecord {
         id: inc.id.clone(),
         object: object.clone(),
-        versions: vec![VersionInfo { version: 1, object, seq, ingested_at }],
+        versions: vec![VersionInfo { version: 1, object, seq, ingested_at, attestation: None }],
         retain_until: signed.checked_add_months(Months::new(12 * years)).unwrap(),
         legal_hold: None,
         purged: None,
