@@ -515,7 +515,14 @@ fn fields(c: &Ctx<'_>, default_years: u32) -> Vec<FieldSource> {
             None => sign_off_empty("Approved By"),
         }
     };
-    push("sign_off.approved_by", inc.sign_off.approved_by.clone(), source);
+    // A sign-off the document states and its sidecar attests.
+    let attested = |mut s: Source| {
+        if inc.attestation.is_some() && !matches!(s.kind, SourceKind::None | SourceKind::Sidecar) {
+            s.detail = Some(format!("attested by the sidecar {}", c.sidecar));
+        }
+        s
+    };
+    push("sign_off.approved_by", inc.sign_off.approved_by.clone(), attested(source));
     let date = inc.sign_off.date.map(|d| d.to_string()).unwrap_or_default();
     let source = if c.supplied("approved_on") {
         c.sidecar_source("approved_on")
@@ -526,7 +533,7 @@ fn fields(c: &Ctx<'_>, default_years: u32) -> Vec<FieldSource> {
             None => sign_off_empty("Date"),
         }
     };
-    push("sign_off.date", date, source);
+    push("sign_off.date", date, attested(source));
 
     let slot = h.get(Key::Retention);
     let (value, source) = match (inc.retention.years, slot) {
