@@ -83,19 +83,30 @@ impl Source {
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let line = self.line.unwrap_or(1);
         let label = self.label.as_deref().unwrap_or("");
         let detail = self.detail.as_deref().unwrap_or("");
+        let at = self.line.map(|l| format!("line {l}, ")).unwrap_or_default();
         match self.kind {
-            SourceKind::Label => write!(f, "line {line}, label `{label}`")?,
+            SourceKind::Label => write!(f, "{at}label `{label}`")?,
             SourceKind::Heading => {
                 let heading = self.heading.as_deref().unwrap_or("");
-                return write!(f, "line {line}, heading `{heading}` ({detail})");
+                return write!(f, "{at}heading `{heading}` ({detail})");
             }
-            SourceKind::FrontMatter => write!(f, "front matter key `{label}` (line {line})")?,
+            SourceKind::FrontMatter => {
+                write!(f, "front matter key `{label}`")?;
+                if let Some(l) = self.line {
+                    write!(f, " (line {l})")?;
+                }
+            }
             SourceKind::Sidecar => return write!(f, "sidecar {detail} (attested), key `{label}`"),
-            SourceKind::H1 => write!(f, "H1 at line {line}")?,
-            SourceKind::Inferred => return write!(f, "inferred from {detail} (line {line})"),
+            SourceKind::H1 => write!(f, "H1 at {}", at.trim_end_matches(", "))?,
+            SourceKind::Inferred => {
+                write!(f, "inferred from {detail}")?;
+                return match self.line {
+                    Some(l) => write!(f, " (line {l})"),
+                    None => Ok(()),
+                };
+            }
             SourceKind::Default | SourceKind::None => return write!(f, "{detail}"),
         }
         if !detail.is_empty() {
@@ -318,8 +329,12 @@ fn fields(c: &Ctx<'_>, default_years: u32) -> Vec<FieldSource> {
         header_source(c, Key::Severity, Some("severity"), slot, !inc.severity.is_empty()),
     );
     let status = match c.diagnostic("status-inferred") {
-        Some(d) if !c.supplied("status") => Source::new(SourceKind::Inferred, Some(d.line))
+        Some(d) if !c.supplied("status") && d.path == c.path => Source::new(SourceKind::Inferred, Some(d.line))
             .detail("the sign-off: a record signed off without a status is taken as closed"),
+        Some(_) if !c.supplied("status") => Source::new(SourceKind::Inferred, None).detail(format!(
+            "the sign-off attested by the sidecar {}: a record signed off without a status is taken as closed",
+            c.sidecar
+        )),
         _ => header_source(c, Key::Status, Some("status"), h.get(Key::Status), !inc.status.is_empty()),
     };
     push("status", inc.status.clone(), status);
@@ -539,7 +554,7 @@ fn fields(c: &Ctx<'_>, default_years: u32) -> Vec<FieldSource> {
     let (value, source) = match (inc.retention.years, slot) {
         (Some(y), _) if c.supplied("retention_years") => (years(y), c.sidecar_source("retention_years")),
         (Some(y), Some(s)) => (years(y), slot_source(s)),
-        (Some(y), None) => (years(y), Source::new(SourceKind::Label, None)),
+        (Some(y), None) => (years(y), Source::new(SourceKind::Inferred, None).detail("the document")),
         (None, slot) => {
             let why = match slot {
                 Some(s) => format!(
@@ -606,12 +621,15 @@ fn empty_slot(c: &Ctx<'_>, s: &Slot, name: &str) -> Source {
         Via::Label(l) => raw.find(l.as_str()).map_or("", |at| &raw[at + l.len()..]),
         _ => raw,
     };
-    let rest = after.trim_matches(|ch: char| ch.is_whitespace() || matches!(ch, '*' | '_' | ':' | '|'));
-    if !rest.is_empty() && !matches!(s.via, Via::Label(_)) || !rest.is_empty() && !raw.contains('|') {
-        Source::none(Some(s.line), format!("template prompt at line {} ignored", s.line))
+    let rest = after.trim_matches(|ch: char| ch.is_whitespace() || matches!(ch, '*' | '_' | ':'));
+    let why = if raw.trim_start().starts_with('|') {
+        format!("the table cell of {where_} at line {} is empty or a template prompt", s.line)
+    } else if rest.is_empty() {
+        format!("{where_} at line {} is empty", s.line)
     } else {
-        Source::none(Some(s.line), format!("{where_} at line {} is empty", s.line))
-    }
+        format!("template prompt at line {} ignored", s.line)
+    };
+    Source::none(Some(s.line), why)
 }
 
 /// A header value: the sidecar's when it supplied it, else where the document wrote it, else why
@@ -629,7 +647,7 @@ fn header_source(
     match slot {
         Some(s) if has_value => slot_source(s),
         Some(s) => empty_slot(c, s, key.name()),
-        None if has_value => Source::new(SourceKind::Label, None),
+        None if has_value => Source::new(SourceKind::Inferred, None).detail("the document"),
         None => {
             let sidecar = if sidecar_key.is_some() { ", no sidecar value" } else { "" };
             Source::none(None, format!("no label `{}`, no front matter key{sidecar}", key.name()))
@@ -911,6 +929,31 @@ mod tests {
         let t = field(&e, "timeline");
         assert_eq!(t.value, "2 entries");
         assert_eq!(t.source.to_string(), "line 10, label `Timeline` (a bold line over the entries)");
+    }
+
+    #[test]
+    fn a_status_inferred_from_a_sidecar_sign_off_names_the_sidecar() {
+        let doc = "# Outage of the payment API\n\n**Start Time**: 2020-07-09 10:00 UTC\n\n## Root Cause\n\nA bad deploy.\n";
+        let e = run(doc, Some("id: EXT-2\napproved_by: Jane Doe\napproved_on: 2020-07-20\n"));
+        assert!(e.accepted, "{:?}", e.diagnostics);
+        let status = field(&e, "status");
+        assert_eq!(status.value, "Closed");
+        assert_eq!(
+            status.source.to_string(),
+            "inferred from the sign-off attested by the sidecar X.signoff.yaml: a record signed off without a status is taken as closed"
+        );
+    }
+
+    #[test]
+    fn a_section_written_as_one_label_is_named_with_its_line() {
+        let doc = LABELS
+            .replace("## Root Causes\n\nA bad deploy.\n", "")
+            .replace("**Severity**: P2\n", "**Severity**: P2\n**Root Causes**: A bad deploy.\n");
+        let e = run(&doc, None);
+        let rc = field(&e, "root_cause.summary");
+        assert_eq!(rc.value, "A bad deploy.");
+        assert_eq!(rc.source.to_string(), "line 7, label `Root Causes` (a line of kind root_cause)");
+        assert_eq!(field(&e, "root_cause.details").source.kind, SourceKind::None);
     }
 
     #[test]
