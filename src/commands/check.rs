@@ -197,6 +197,9 @@ fn explain(ctx: &Context, o: &Options) -> anyhow::Result<Outcome> {
         for f in &e.fields {
             writeln!(out, "  {}", super::term(&f.to_string()))?;
         }
+        if e.fields.is_empty() {
+            writeln!(out, "  nothing is kept: the record could not be read (see the diagnostics)")?;
+        }
         for d in &e.diagnostics {
             if !(ctx.out.quiet && d.level == Level::Warning) {
                 writeln!(out, "{}", paint(d, ctx.out.color))?;

@@ -525,6 +525,9 @@ fn fields(c: &Ctx<'_>, default_years: u32) -> Vec<FieldSource> {
         c.sidecar_source("approved_by")
     } else {
         match &h.approved_by {
+            Some(s) if super::values::is_placeholder(&inc.sign_off.approved_by) && !s.value.is_empty() => {
+                slot_source(s).detail("a placeholder, not a name: the record is not signed off")
+            }
             Some(s) if !inc.sign_off.approved_by.is_empty() => slot_source(s),
             Some(s) => empty_slot(c, s, "Approved By"),
             None => sign_off_empty("Approved By"),
@@ -954,6 +957,16 @@ mod tests {
         assert_eq!(rc.value, "A bad deploy.");
         assert_eq!(rc.source.to_string(), "line 7, label `Root Causes` (a line of kind root_cause)");
         assert_eq!(field(&e, "root_cause.details").source.kind, SourceKind::None);
+    }
+
+    #[test]
+    fn a_placeholder_approver_is_named_as_one() {
+        let e = run(&LABELS.replace("**Approved By**: Jane", "**Approved By**: TBD"), None);
+        assert!(!e.accepted);
+        assert_eq!(
+            field(&e, "sign_off.approved_by").source.to_string(),
+            "line 23, label `Approved By` (a placeholder, not a name: the record is not signed off)"
+        );
     }
 
     #[test]

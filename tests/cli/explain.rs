@@ -115,3 +115,17 @@ fn check_json_is_unchanged_by_explain() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v.get("fields").is_none() && v["id"] == "INC-2025-0023");
 }
+
+#[test]
+fn explain_of_an_unfilled_template_keeps_nothing() {
+    let (code, out, _) = run_in(&repo(), &["--explain", "tests/fixtures/templates/book-headings.md"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("nothing is kept: the record could not be read"), "{out}");
+    assert!(out.contains("error[template-unfilled]"), "{out}");
+    let (code, out, _) =
+        run_in(&repo(), &["--explain", "--json", "tests/fixtures/templates/book-headings.md"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["fields"], serde_json::json!([]));
+    assert_eq!(v["accepted"], false);
+}
