@@ -4,6 +4,7 @@
 //! normalized (`input`), optional YAML front matter is split off, one pass of pulldown-cmark
 //! events builds the document's blocks with their lines, the sections are found by their
 //! normalized headings and read into the model, and the gate checks what compliance needs.
+//! [`explain`] says, after the parse, where each kept field came from (`check --explain`).
 //!
 //! Every diagnostic names its rule. Errors (the record is rejected):
 //!
