@@ -37,6 +37,10 @@ pub enum Cmd {
         /// Print the parsed model and diagnostics as JSON.
         #[arg(long)]
         json: bool,
+        /// For one file: where each kept field came from (line, label, heading, front matter,
+        /// sidecar), or why it is empty.
+        #[arg(long)]
+        explain: bool,
     },
     /// Archive accepted records: new objects and ledger entries.
     Ingest {
@@ -216,7 +220,9 @@ impl Cli {
         let global =
             Global { config: self.config, archive: self.archive, quiet: self.quiet, verbose: self.verbose };
         let command = match self.command {
-            Cmd::Check { paths, json } => Command::Check(commands::check::Options { paths, json }),
+            Cmd::Check { paths, json, explain } => {
+                Command::Check(commands::check::Options { paths, json, explain })
+            }
             Cmd::Ingest { paths, json } => Command::Ingest(commands::ingest::Options { paths, json }),
             Cmd::Verify { json } => Command::Verify(commands::verify::Options { json }),
             Cmd::Show { id, json, raw, version } => {

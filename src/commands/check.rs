@@ -14,6 +14,8 @@ use crate::record::{self, Diagnostic, Incident, Level, Parsed};
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub json: bool,
+    /// Where each field of one file came from ([`record::explain`]).
+    pub explain: bool,
 }
 
 /// One checked file.
@@ -84,6 +86,9 @@ fn check_in_chunks(
 }
 
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+    if o.explain {
+        return explain(ctx, &o);
+    }
     let single_file = o.paths.len() == 1 && o.paths[0].is_file();
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
     let opts = record::DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
@@ -168,6 +173,41 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         ));
     }
     Ok(if rejected > 0 { Outcome::Problems } else { Outcome::Ok })
+}
+
+/// `check --explain FILE`: each kept field with its value and source, then the diagnostics.
+fn explain(ctx: &Context, o: &Options) -> anyhow::Result<Outcome> {
+    let [path] = o.paths.as_slice() else {
+        eprintln!("error: `--explain` takes exactly one file, not {}", o.paths.len());
+        return Ok(Outcome::Fatal);
+    };
+    if !path.is_file() {
+        let path = super::term(&path.display().to_string()).into_owned();
+        eprintln!("error: `--explain` takes one record file; `{path}` is not a file");
+        return Ok(Outcome::Fatal);
+    }
+    let e = record::explain::explain_file(path, ctx.config.retention.default_years);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if o.json {
+        let json = serde_json::to_string_pretty(&e).context("writing JSON")?;
+        writeln!(out, "{}", crate::text::json(&json))?;
+    } else {
+        let verdict = if e.accepted { "accepted" } else { "rejected" };
+        writeln!(out, "{}: {verdict}", super::term(&e.path))?;
+        for f in &e.fields {
+            writeln!(out, "  {}", super::term(&f.to_string()))?;
+        }
+        if e.fields.is_empty() {
+            writeln!(out, "  nothing is kept: the record could not be read (see the diagnostics)")?;
+        }
+        for d in &e.diagnostics {
+            if !(ctx.out.quiet && d.level == Level::Warning) {
+                writeln!(out, "{}", paint(d, ctx.out.color))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if e.accepted { Outcome::Ok } else { Outcome::Problems })
 }
 
 /// The record's model with its keys at the top level (in the model's order), then `path`,

@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use super::header::Via;
 use super::model::{Field, Incident};
 use super::{Diags, Header, Key, Slot};
 
@@ -78,7 +79,10 @@ pub(crate) fn apply(yaml: &str, inc: &mut Incident, header: &mut Header, diags: 
         };
         let norm = super::values::normalize(&key);
         match Key::from_label(&norm).or_else(|| Key::from_global_label(&norm)) {
-            Some(k) => header.set_front_matter(k, Slot { value, line, front_matter: true }, diags),
+            Some(k) => {
+                let slot = Slot { value, line, front_matter: true, via: Via::FrontMatter(key) };
+                header.set_front_matter(k, slot, diags)
+            }
             None => inc.extra_fields.push(Field { label: key, value }),
         }
     }

@@ -12,6 +12,23 @@ pub(crate) struct Slot {
     pub value: String,
     pub line: usize,
     pub front_matter: bool,
+    /// How it was written: what `check --explain` names as its source.
+    pub via: Via,
+}
+
+/// How a header value was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// `**Status**: Resolved`, a header table's column or cell: the label as written.
+    Label(String),
+    /// `### Status` with the value under it: the heading as written.
+    Heading(String),
+    /// The document's level-1 heading.
+    Title,
+    /// A front matter key as written.
+    FrontMatter(String),
+    /// Written nowhere: taken from other text (an inferred start).
+    Inferred,
 }
 
 /// The summary fields.

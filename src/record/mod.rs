@@ -4,6 +4,7 @@
 //! normalized (`input`), optional YAML front matter is split off, one pass of pulldown-cmark
 //! events builds the document's blocks with their lines, the sections are found by their
 //! normalized headings and read into the model, and the gate checks what compliance needs.
+//! [`explain`] says, after the parse, where each kept field came from (`check --explain`).
 //!
 //! Every diagnostic names its rule. Errors (the record is rejected):
 //!
@@ -38,6 +39,7 @@
 mod blocks;
 pub mod diagnostic;
 mod discover;
+pub mod explain;
 mod frontmatter;
 mod gate;
 mod header;
@@ -140,18 +142,24 @@ impl<'p> Diags<'p> {
 /// Never panics, whatever the bytes: input that is too large (over [`MAX_RECORD_BYTES`]),
 /// empty, binary, not UTF-8 or not Markdown gives `incident: None` and one error.
 pub fn parse(path: &Path, bytes: &[u8]) -> Parsed {
+    parse_traced(path, bytes).0
+}
+
+/// [`parse`], with the header values as read and where each was written (for `check --explain`).
+pub(crate) fn parse_traced(path: &Path, bytes: &[u8]) -> (Parsed, Header) {
     let mut diags = Diags::new(path);
+    let mut header = Header::default();
     let incident = match input::decode(bytes) {
-        Ok(text) => read(&text, &mut diags),
+        Ok(text) => read(&text, &mut diags, &mut header),
         Err((rule, line, message)) => {
             diags.error(line, rule, message);
             None
         }
     };
-    Parsed { incident, diagnostics: diags.finish() }
+    (Parsed { incident, diagnostics: diags.finish() }, header)
 }
 
-fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
+fn read(text: &str, diags: &mut Diags<'_>, header: &mut Header) -> Option<Incident> {
     let front = frontmatter::split(text);
     let body_start = front.as_ref().map_or(0, |(_, body)| *body);
     let mut doc = match Doc::read(text, body_start) {
@@ -176,20 +184,19 @@ fn read(text: &str, diags: &mut Diags<'_>) -> Option<Incident> {
     }
 
     let mut inc = Incident::default();
-    let mut header = Header::default();
     let outline = sections::Outline::new(&doc, diags);
     doc.extent_ends = outline.extent_ends(&doc);
-    sections::read_header(&doc, &outline, &mut inc, &mut header, diags);
+    sections::read_header(&doc, &outline, &mut inc, header, diags);
     if let Some((yaml, _)) = &front {
         let yaml = &text[yaml.clone()];
-        frontmatter::apply(yaml, &mut inc, &mut header, diags);
+        frontmatter::apply(yaml, &mut inc, header, diags);
         inc.front_matter = Some(yaml.to_string());
     }
-    sections::complete_header(&doc, &outline, &mut header);
-    gate::apply_header(&header, &mut inc, diags);
-    sections::infer_start(&doc, &outline, &mut inc, &mut header, diags);
-    sections::read_body(&doc, &outline, &mut inc, &mut header, diags);
-    gate::check(&header, &inc, doc.lines.count(text.len()), diags);
+    sections::complete_header(&doc, &outline, header);
+    gate::apply_header(header, &mut inc, diags);
+    sections::infer_start(&doc, &outline, &mut inc, header, diags);
+    sections::read_body(&doc, &outline, &mut inc, header, diags);
+    gate::check(header, &inc, doc.lines.count(text.len()), diags);
     if sections::unfilled(&doc, &outline, &inc) {
         // Prompts and empty sections are no record: nothing of it is kept.
         let line = doc.headings.first().map_or(1, |h| h.line);
@@ -239,23 +246,28 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 /// read) with the result; a file that cannot be read gets an `unreadable` error. Its sign-off
 /// sidecar (`X.signoff.yaml` beside `X.md`), when there is one, is applied (see [`sidecar`]).
 pub fn parse_file(path: &Path) -> (Vec<u8>, Parsed) {
+    let (bytes, parsed, _) = parse_file_traced(path);
+    (bytes, parsed)
+}
+
+/// [`parse_file`], with the header values as read (for `check --explain`).
+pub(crate) fn parse_file_traced(path: &Path) -> (Vec<u8>, Parsed, Header) {
     match read_file(path) {
         Ok(bytes) => {
-            let parsed = match sidecar::read_sidecar(path) {
-                Ok(Some((spath, sbytes))) => parse_with_sidecar(path, &bytes, Some((&spath, &sbytes))),
-                Ok(None) => parse(path, &bytes),
+            let (mut parsed, header) = parse_traced(path, &bytes);
+            match sidecar::read_sidecar(path) {
+                Ok(Some((spath, sbytes))) => sidecar::apply(&mut parsed, path, &spath, &sbytes),
+                Ok(None) => {}
                 Err((spath, e)) => {
-                    let mut parsed = parse(path, &bytes);
                     let msg = format!("cannot read the sign-off sidecar: {e}");
                     parsed.diagnostics.push(Diagnostic::error(&spath, 1, "sidecar-invalid", msg));
-                    parsed
                 }
-            };
-            (bytes, parsed)
+            }
+            (bytes, parsed, header)
         }
         Err(e) => {
             let d = Diagnostic::error(path, 1, "unreadable", format!("cannot read the record: {e}"));
-            (Vec::new(), Parsed { incident: None, diagnostics: vec![d] })
+            (Vec::new(), Parsed { incident: None, diagnostics: vec![d] }, Header::default())
         }
     }
 }

@@ -13,6 +13,7 @@ use super::blocks::{Block, Cell, Doc, Item, Line, Table};
 use super::model::*;
 use chrono::NaiveDate;
 
+use super::header::Via;
 use super::values::{self, normalize, starts_with_words as sw};
 use super::{Diags, Header, Key, Slot};
 
@@ -598,7 +599,8 @@ fn summary(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut He
         let (_, id) = heading_title(&h.text);
         // `# Incident Report: INC-2025-0023` names the id too.
         if let Some(id) = id {
-            header.title_id = Some(Slot { value: id.to_string(), line: h.line, front_matter: false });
+            header.title_id =
+                Some(Slot { value: id.to_string(), line: h.line, front_matter: false, via: Via::Title });
         }
     }
     let summaries = (0..doc.headings.len()).filter(|&i| outline.kind(i) == Kind::Summary);
@@ -766,7 +768,12 @@ pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Hea
         {
             header.set_if_missing(
                 key,
-                Slot { value: line.plain.trim().to_string(), line: line.line, front_matter: false },
+                Slot {
+                    value: line.plain.trim().to_string(),
+                    line: line.line,
+                    front_matter: false,
+                    via: Via::Heading(h.text.clone()),
+                },
             );
         }
     }
@@ -778,7 +785,7 @@ pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Hea
         {
             header.set_if_missing(
                 Key::Title,
-                Slot { value: title.to_string(), line: h.line, front_matter: false },
+                Slot { value: title.to_string(), line: h.line, front_matter: false, via: Via::Title },
             );
         }
     }
@@ -789,18 +796,23 @@ pub(crate) fn complete_header(doc: &Doc<'_>, outline: &Outline, header: &mut Hea
 /// labels (`| Incident | Date | Status |`), or label and value side by side twice
 /// (`| Start Time | … | Detected By | … |`).
 fn header_table(t: &Table<'_>) -> Vec<(Key, Slot)> {
-    let value = |c: &Cell<'_>, line: usize| {
+    let value = |c: &Cell<'_>, line: usize, label: &Cell<'_>| {
         let v = if values::is_prompt(c.src) { "" } else { c.plain.trim() };
-        Slot { value: v.to_string(), line, front_matter: false }
+        Slot {
+            value: v.to_string(),
+            line,
+            front_matter: false,
+            via: Via::Label(label.plain.trim().to_string()),
+        }
     };
     let mut out = Vec::new();
     if t.header.len() > 2 && t.rows.len() == 1 {
         let keys: Vec<Option<Key>> = t.header_norm.iter().map(|n| Key::from_label(n)).collect();
         if keys.iter().flatten().count() >= 2 {
             let row = &t.rows[0];
-            for (key, c) in keys.iter().zip(&row.cells) {
+            for ((key, c), label) in keys.iter().zip(&row.cells).zip(&t.header) {
                 if let Some(k) = key {
-                    out.push((*k, value(c, row.line)));
+                    out.push((*k, value(c, row.line, label)));
                 }
             }
         }
@@ -811,7 +823,7 @@ fn header_table(t: &Table<'_>) -> Vec<(Key, Slot)> {
                 if let [k, v] = pair
                     && let Some(key) = Key::from_label(&normalize(&k.plain))
                 {
-                    out.push((key, value(v, line)));
+                    out.push((key, value(v, line, k)));
                 }
             }
         }
@@ -821,7 +833,8 @@ fn header_table(t: &Table<'_>) -> Vec<(Key, Slot)> {
 
 fn slot(line: &Line<'_>) -> Slot {
     let value = if filled(line) { line.value_plain() } else { "" };
-    Slot { value: value.to_string(), line: line.line, front_matter: false }
+    let via = Via::Label(line.label_text().to_string());
+    Slot { value: value.to_string(), line: line.line, front_matter: false, via }
 }
 
 /// `Classification` and `Retention` may stand anywhere (usually after the sign-off).
@@ -1639,9 +1652,10 @@ fn sign_off(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut H
     let Some(h) = outline.find(Kind::SignOff) else { return };
     header.sign_off_line = Some(doc.headings[h].line);
     let blocks = doc.extent_blocks(h);
-    let mut set = |role: Role, value: &str, line: usize, inc: &mut Incident| {
+    let mut set = |role: Role, value: &str, line: usize, label: &str, inc: &mut Incident| {
         let s = &mut inc.sign_off;
-        let slot = || Slot { value: value.to_string(), line, front_matter: false };
+        let slot =
+            || Slot { value: value.to_string(), line, front_matter: false, via: Via::Label(label.into()) };
         match role {
             Role::Commander if s.incident_commander.is_empty() => s.incident_commander = value.to_string(),
             Role::Reviewer if s.reviewed_by.is_empty() => s.reviewed_by = value.to_string(),
@@ -1653,7 +1667,7 @@ fn sign_off(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut H
     for line in labelled(blocks) {
         let n = line.label_norm();
         match role(n) {
-            Some(r) => set(r, line.value_plain(), line.line, inc),
+            Some(r) => set(r, line.value_plain(), line.line, line.label_text(), inc),
             None if Key::from_global_label(n).is_some() => {}
             None => inc.extra_fields.push(field(line)),
         }
@@ -1672,11 +1686,14 @@ fn sign_off(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut H
         for row in &t.rows {
             let Some(r) = row.cells.get(role_col).and_then(|c| role(&normalize(&c.plain))) else { continue };
             let name = row.cells.get(name_col).map_or("", |c| c.plain.trim());
-            set(r, name, row.line, inc);
+            let label = row.cells.get(role_col).map_or("", |c| c.plain.trim());
+            set(r, name, row.line, label, inc);
             if r == Role::Approver
-                && let Some(date) = date_col.and_then(|c| row.cells.get(c))
+                && let Some(c) = date_col
+                && let Some(date) = row.cells.get(c)
             {
-                set(Role::Date, date.plain.trim(), row.line, inc);
+                let label = t.header.get(c).map_or("Date", |h| h.plain.trim());
+                set(Role::Date, date.plain.trim(), row.line, label, inc);
             }
         }
     }
@@ -1828,7 +1845,7 @@ pub(crate) fn infer_start(
         "start-inferred",
         format!("no start is given; the start is taken from {whence}: `{value}`"),
     );
-    header.set_if_missing(Key::Start, Slot { value, line, front_matter: false });
+    header.set_if_missing(Key::Start, Slot { value, line, front_matter: false, via: Via::Inferred });
 }
 
 /// The first date with a year in running text, with its time when one follows: the instant and
