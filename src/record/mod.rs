@@ -22,7 +22,7 @@
 //! | `sign-off-missing` | no Sign-off section, no `Approved By`, or a placeholder (`TBD`, `[Name]`, `-`) |
 //! | `sign-off-date-missing`, `sign-off-date-invalid` | no sign-off `Date`, or one that cannot be read or does not exist |
 //! | `retention-too-long` | a `Retention` of more than [`values::MAX_RETENTION_YEARS`] years (refused rather than kept for less) |
-//! | `template-unfilled` | the document is a template still to be filled in: a template's marks (prompts such as `[Date]`, `_What happened?_`, `TBD`; labels without values; blank table rows; a title such as `Title (incident #)`; two or more known sections with nothing under them) and no data outside the header values and the sign-off (no model is returned) |
+//! | `template-unfilled` | the document is a template still to be filled in: a template's marks (prompts such as `[Date]`, `_What happened?_`, `TBD`; labels without values; blank table rows; a title such as `Title (incident #)`; two or more known sections with nothing under them) and no data outside the header values and the sign-off, or three or more marks and no moment stated at all (no model is returned) |
 //! | `sidecar-invalid`, `sidecar-sign-off-conflict` | the sign-off sidecar (`X.signoff.yaml`) is no valid attestation, or attests another approver or date than the document's (see [`sidecar`]) |
 //!
 //! Warnings (the record is archived): `duration-mismatch`, `duration-invalid`, `date-invalid`,

@@ -1703,6 +1703,10 @@ fn sign_off(doc: &Doc<'_>, outline: &Outline, inc: &mut Incident, header: &mut H
 /// (prompts, labels without values, blank table rows, a title such as `Title (incident #)`,
 /// or two known sections with nothing under them) and nothing in it is data. The header
 /// values and the sign-off do not count as data: an operator may give those for a template.
+/// A template whose instructions are written as plain sentences (`Analysis here.`, `- Owner /
+/// deadline / task 1`) reads as data; it is still a template when it bears at least
+/// [`SKELETON_MARKS`] marks and states no moment at all (no start, no timeline entry): every
+/// postmortem says when its incident happened.
 pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool {
     let l = &inc.lessons_learned;
     let r = &inc.resolution;
@@ -1720,9 +1724,11 @@ pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool
             && l.learnings.is_empty())
         || !inc.action_items.is_empty()
         || !(r.immediate.is_empty() && r.short_term.is_empty() && r.long_term.is_empty());
-    if model_data {
+    let moment = inc.started_at.is_some() || !inc.timeline.is_empty();
+    if model_data && moment {
         return false;
     }
+    let mut data = model_data;
     let (mut marks, mut empty_sections) = (0usize, 0usize);
     let hs = &doc.headings;
     for (i, h) in hs.iter().enumerate() {
@@ -1747,12 +1753,12 @@ pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool
                             if !filled(line) {
                                 marks += 1;
                             } else if !header {
-                                return false;
+                                data = true;
                             }
                         } else if values::is_prompt(line.src) {
                             marks += 1;
                         } else if kind != Kind::Title && !line.src.is_empty() {
-                            return false;
+                            data = true;
                         }
                     }
                 }
@@ -1760,10 +1766,10 @@ pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool
                     for item in items {
                         let src = item.src();
                         let (_, text) = values::strip_marker(&src);
-                        if text.is_empty() || values::is_prompt(text) {
+                        if text.is_empty() || values::is_prompt(text) || prompt_item(text) {
                             marks += 1;
                         } else if kind != Kind::Title {
-                            return false;
+                            data = true;
                         }
                     }
                 }
@@ -1774,19 +1780,36 @@ pub(crate) fn unfilled(doc: &Doc<'_>, outline: &Outline, inc: &Incident) -> bool
                         if filled_cells == 0 {
                             marks += 1;
                         } else if filled_cells * 2 > row.cells.len().max(t.header.len()) && !header {
-                            return false;
+                            data = true;
                         }
                     }
                 }
                 Block::Code(c) => {
                     if !c.code.trim().is_empty() {
-                        return false;
+                        data = true;
                     }
                 }
             }
         }
     }
-    marks > 0 || empty_sections >= 2
+    if data { !moment && marks >= SKELETON_MARKS } else { marks > 0 || empty_sections >= 2 }
+}
+
+/// How many template marks make a document that states no moment a template (see [`unfilled`]).
+const SKELETON_MARKS: usize = 3;
+
+/// A list item that is a template's line: a label left without its value (`- Incident ID:`), a
+/// label whose value is a prompt (`- Date: YYYY-MM-DD`), or an entry whose time is a prompt
+/// (`- HH:MM - Detection`).
+fn prompt_item(text: &str) -> bool {
+    let t = text.trim();
+    let starts = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    if t.ends_with(':') || starts("hh:mm") || starts("yyyy-mm-dd") {
+        return true;
+    }
+    t.split_once(':').is_some_and(|(label, value)| {
+        !label.trim().is_empty() && label.len() <= 40 && values::is_prompt(value.trim())
+    })
 }
 
 /// Without any start, takes the one a careful reader would (before the timeline is placed on

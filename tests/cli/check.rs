@@ -389,7 +389,7 @@ fn the_worst_accepted_records_take_little_memory_in_every_command() {
 }
 
 #[test]
-fn the_issues_record_of_10_mib_of_list_items_is_refused_in_little_memory() {
+fn a_record_of_10_mib_of_list_items_is_refused_in_little_memory() {
     let dir = tempfile::tempdir().unwrap();
     let reference = std::fs::read_to_string(records().join("INC-2025-0023.md")).unwrap();
     let items = "- x\n".repeat((10 * 1024 * 1024 - reference.len()) / 4 - 1);
@@ -541,8 +541,8 @@ fn a_retention_of_7975_years_is_refused_in_a_record_and_in_the_configuration() {
 fn blank_templates_are_rejected_and_yield_no_data() {
     let (code, out, _) = check(&["tests/fixtures/templates"]);
     assert_eq!(code, 1, "{out}");
-    assert_eq!(out.matches("error[template-unfilled]").count(), 3, "{out}");
-    assert!(out.contains("checked 3 records: 0 accepted, 3 rejected"), "{out}");
+    assert_eq!(out.matches("error[template-unfilled]").count(), 4, "{out}");
+    assert!(out.contains("checked 4 records: 0 accepted, 4 rejected"), "{out}");
     let (code, out, _) = check(&["--json", "tests/fixtures/templates/prompts.md"]);
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
