@@ -148,10 +148,9 @@ fn walk(dir: &Path, root: &Path, opts: DiscoverOptions, found: &mut Discovery) -
                 },
             }
         } else if let Some(record) = super::sidecar::record_of_sidecar(&path) {
-            // Read with its record; one without a record beside it is a warning.
-            if std::fs::symlink_metadata(&record).is_ok() {
-                skip(found, "a sign-off sidecar (read with its record)");
-            } else {
+            // Read with its record, so neither a record nor a skipped file; one without a record
+            // beside it is a warning.
+            if std::fs::symlink_metadata(&record).is_err() {
                 found.orphans.push(super::sidecar::orphan(&path));
             }
         } else if !markdown {

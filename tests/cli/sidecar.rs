@@ -305,3 +305,17 @@ fn facts_from_the_sidecar_show_on_the_site_and_in_search() {
         .success()
         .stdout(predicate::str::contains("EXT-2020-0709"));
 }
+
+/// A sidecar beside its record is read with it: it is neither a record nor a skipped file.
+#[test]
+fn a_paired_sidecar_is_not_counted_as_skipped() {
+    let t = tempfile::tempdir().unwrap();
+    setup(t.path(), SIDECAR);
+    bin()
+        .current_dir(t.path())
+        .args(["check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("checked 1 record: 1 accepted"))
+        .stdout(predicate::str::contains("skipped").not());
+}
