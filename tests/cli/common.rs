@@ -36,3 +36,26 @@ pub fn copy_records(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Every entry under `root` (files and folders, not `root` itself), sorted; symbolic links are
+/// listed, not followed.
+pub fn entries(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            }
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every file under `root` (no folders), sorted.
+pub fn files(root: &Path) -> Vec<PathBuf> {
+    entries(root).into_iter().filter(|p| !std::fs::symlink_metadata(p).unwrap().is_dir()).collect()
+}

@@ -44,20 +44,7 @@ fn build_hostile(tmp: &Path) {
 
 /// Every file below `dir`, as paths relative to it.
 fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
+    common::files(dir).into_iter().map(|p| p.strip_prefix(dir).unwrap().to_path_buf()).collect()
 }
 
 #[test]

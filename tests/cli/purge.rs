@@ -79,23 +79,15 @@ impl Project {
 /// Every file under `root` (recursively) whose name or bytes contain `word` (any case).
 fn files_holding(root: &Path, word: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            let rel = p.strip_prefix(root).unwrap().display().to_string();
-            if rel.to_lowercase().contains(word) {
-                found.push(format!("the name {rel}"));
-            }
-            if p.is_dir() {
-                stack.push(p);
-            } else if fs::read(&p)
-                .unwrap()
-                .windows(word.len())
-                .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-            {
-                found.push(rel);
-            }
+    for p in common::entries(root) {
+        let rel = p.strip_prefix(root).unwrap().display().to_string();
+        if rel.to_lowercase().contains(word) {
+            found.push(format!("the name {rel}"));
+        }
+        if !p.is_dir()
+            && fs::read(&p).unwrap().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+        {
+            found.push(rel);
         }
     }
     found.sort();
@@ -457,20 +449,13 @@ fn uid() -> Option<u32> {
 
 /// Every path under `root` with its length and modification time.
 fn listing(root: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
+    common::entries(root)
+        .into_iter()
+        .map(|p| {
             let m = fs::symlink_metadata(&p).unwrap();
-            out.push((p.clone(), m.len(), m.modified().unwrap()));
-            if m.is_dir() {
-                stack.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+            (p, m.len(), m.modified().unwrap())
+        })
+        .collect()
 }
 
 fn set_mode(root: &Path, writable: bool) {
