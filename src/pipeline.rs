@@ -195,7 +195,8 @@ pub fn check_output(config: &Config, out: &Path, templates: Option<&Path>) -> an
 }
 
 /// Renders the site and its browser search shards into the output folder (`out` overrides the
-/// configuration's, `templates` too). The index must be up to date with `snapshot`.
+/// configuration's, `templates` too). The index must be up to date with `snapshot`, and the
+/// caller has checked the output folder ([`check_output`]) before it changed anything.
 pub fn render_site(
     config: &Config,
     archive: &Archive,
@@ -205,7 +206,6 @@ pub fn render_site(
     templates: Option<&Path>,
 ) -> anyhow::Result<SiteReport> {
     let out = out.unwrap_or(&config.output);
-    check_output(config, out, templates)?;
     let opts = SiteOptions {
         title: config.site.title.clone(),
         base_url: config.site.base_url.clone(),
@@ -255,6 +255,7 @@ pub fn refresh_after_purge(
     let index =
         if has_site || index_dir(archive).exists() { Some(update_index(archive, &snapshot)?) } else { None };
     let site = if has_site {
+        check_output(config, out, None)?;
         let build_date = config.build_date(None, latest_change(&snapshot))?;
         Some(render_site(config, archive, &snapshot, build_date, None, None)?)
     } else {
