@@ -4,10 +4,10 @@
 //! gets the [`Globals`] (site title, build date, the page's root prefix, the archive's root)
 //! merged over its own page type ([`HomePage`], [`IncidentPage`], [`YearPage`], …). Whoever
 //! writes templates of their own (`--templates DIR`) can rely on these fields: their names and
-//! meaning are the interface, and `site-templates/README.md` documents every one of them. The
-//! values are serialized as they are for minijinja: absent optional values are `none`,
-//! timestamps RFC 3339 strings in UTC, dates `YYYY-MM-DD`, and paths relative to the site root
-//! (prefix them with [`Globals::root`]).
+//! meaning are the interface, and `site-templates/README.md` documents every one of them (a
+//! test in `site::tests` checks that it does). The values are serialized as they are for
+//! minijinja: absent optional values are `none`, timestamps RFC 3339 strings in UTC, dates
+//! `YYYY-MM-DD`, and paths relative to the site root (prefix them with [`Globals::root`]).
 //!
 //! These types only carry data: the page modules build them, the render engine serializes and
 //! hashes them. A field's order is its order in `incidents.json` and in a page's key, so keep it.

@@ -16,6 +16,8 @@ mod pages;
 mod render;
 pub mod slug;
 mod templates;
+#[cfg(test)]
+mod tests;
 mod write;
 
 use std::path::{Path, PathBuf};

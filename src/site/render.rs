@@ -61,32 +61,8 @@ pub(crate) fn render_all(
     sink: &dyn Sink,
 ) -> Result<Counters, SiteError> {
     let shared = Shared::new(data);
-    let r = Renderer {
-        data,
-        shared: &shared,
-        templates,
-        site: SiteInfo { title: &opts.title, base_url: &opts.base_url },
-        build_date: data.build_date.to_string(),
-        counters: Counters::default(),
-        sink,
-    };
-    let mut jobs: Vec<Job> = (0..templates.assets.len()).map(Job::Asset).collect();
-    jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
-    jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
-    jobs.extend([Job::Retention, Job::Search, Job::Feed, Job::Json]);
-    for (y, (_, recs)) in data.years.iter().enumerate() {
-        jobs.extend((1..=pages(recs.len())).map(|p| Job::Year(y, p)));
-    }
-    for (c, customer) in data.customers.iter().enumerate() {
-        jobs.extend((1..=pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
-    }
-    for (o, owner) in data.owners.iter().enumerate() {
-        jobs.extend((1..=pages(owner.items.len())).map(|p| Job::Owner(o, p)));
-    }
-    for (list, range) in data.item_ranges.iter().enumerate() {
-        jobs.extend((1..=pages(range.len())).map(|p| Job::Actions(list, p)));
-    }
-    jobs.par_iter().with_min_len(8).try_for_each(|job| r.run(*job))?;
+    let r = Renderer::new(data, &shared, templates, opts, sink);
+    r.run_all()?;
     Ok(r.counters)
 }
 
@@ -101,9 +77,61 @@ pub(super) struct Renderer<'r, 'a> {
     pub(super) build_date: String,
     counters: Counters,
     sink: &'r dyn Sink,
+    /// Test builds: the shape of every value handed to a template (see `super::tests`).
+    #[cfg(test)]
+    pub(super) shapes: std::sync::Mutex<super::tests::Shapes>,
 }
 
 impl<'r, 'a: 'r> Renderer<'r, 'a> {
+    pub(super) fn new(
+        data: &'r SiteData<'a>,
+        shared: &'r Shared<'r>,
+        templates: &'r Templates,
+        opts: &'r SiteOptions,
+        sink: &'r dyn Sink,
+    ) -> Self {
+        Renderer {
+            data,
+            shared,
+            templates,
+            site: SiteInfo { title: &opts.title, base_url: &opts.base_url },
+            build_date: data.build_date.to_string(),
+            counters: Counters::default(),
+            sink,
+            #[cfg(test)]
+            shapes: Default::default(),
+        }
+    }
+
+    /// Produces every file of the site, in parallel.
+    pub(super) fn run_all(&self) -> Result<(), SiteError> {
+        let data = self.data;
+        let mut jobs: Vec<Job> = (0..self.templates.assets.len()).map(Job::Asset).collect();
+        jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
+        jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
+        jobs.extend([Job::Retention, Job::Search, Job::Feed, Job::Json]);
+        for (y, (_, recs)) in data.years.iter().enumerate() {
+            jobs.extend((1..=pages(recs.len())).map(|p| Job::Year(y, p)));
+        }
+        for (c, customer) in data.customers.iter().enumerate() {
+            jobs.extend((1..=pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
+        }
+        for (o, owner) in data.owners.iter().enumerate() {
+            jobs.extend((1..=pages(owner.items.len())).map(|p| Job::Owner(o, p)));
+        }
+        for (list, range) in data.item_ranges.iter().enumerate() {
+            jobs.extend((1..=pages(range.len())).map(|p| Job::Actions(list, p)));
+        }
+        jobs.par_iter().with_min_len(8).try_for_each(|job| self.run(*job))
+    }
+
+    /// Test builds record the shape of a value a template or `incidents.json` receives (the
+    /// check that `site-templates/README.md` documents every field); other builds do nothing.
+    pub(super) fn observe<T: Serialize + ?Sized>(&self, _value: &T) {
+        #[cfg(test)]
+        super::tests::observe(&self.shapes, _value);
+    }
+
     /// A static file: kept when its bytes are those of the last build.
     pub(super) fn bytes(&self, path: &str, bytes: Vec<u8>) -> Result<(), SiteError> {
         let key = content_key(&bytes);
@@ -164,6 +192,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             archive_root,
             ledger_len: self.data.snapshot.ledger_len,
         };
+        self.observe(data);
+        self.observe(&globals);
         // Later maps win: the site-wide values over everything, `extra` over the page data.
         let ctx =
             minijinja::value::merge_maps([Value::from(Serde(data)), extra(), Value::from(Serde(&globals))]);

@@ -16,7 +16,9 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
 
     /// `incidents.json`: kept when its bytes are those of the last build.
     pub(super) fn render_json(&self) -> Result<(), SiteError> {
-        let json = serde_json::to_string(&self.json()).map_err(|e| SiteError::Invalid(e.to_string()))?;
+        let export = self.json();
+        self.observe(&export);
+        let json = serde_json::to_string(&export).map_err(|e| SiteError::Invalid(e.to_string()))?;
         // The same data, with controls and bidi overrides as `\uXXXX` escapes.
         let mut bytes = crate::text::json(&json).into_owned().into_bytes();
         bytes.push(b'\n');

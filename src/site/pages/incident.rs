@@ -38,6 +38,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let whole = || {
             let full = self.data.snapshot.full_incident(self.data.record(rec));
             let blocks = full.as_deref().map(blocks).unwrap_or_default();
+            self.observe(&blocks);
             minijinja::context! {
                 incident => Value::from(Serde(full.as_deref())),
                 blocks => Value::from(Serde(blocks)),
