@@ -1,18 +1,23 @@
-//! The static site: view models, the minijinja environment, pages, SVG charts, safe Markdown and
-//! the output writer.
+//! The static site: view models, the template contract, the minijinja environment, the render
+//! engine, pages, SVG charts, safe Markdown and the output writer.
 //!
 //! [`generate`] renders a [`Snapshot`] into an output folder, re-rendering only the pages whose
 //! inputs changed since the last build and replacing the folder only when the new tree is
 //! complete; [`render`] gives the same files in memory. Page links are relative, so the site
-//! works from `file://` as well as over HTTP.
+//! works from `file://` as well as over HTTP. What each page template receives is the public
+//! [`context`] (re-exported here), documented in `site-templates/README.md`.
 
 pub mod charts;
+pub mod context;
 mod data;
 mod digest;
 pub mod markdown;
 mod pages;
+mod render;
 pub mod slug;
 mod templates;
+#[cfg(test)]
+mod tests;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +27,10 @@ use serde::Serialize;
 
 use crate::archive::Snapshot;
 
-pub use pages::{EXPIRING_DAYS, LIST_LIMIT, PAGE_SIZE};
+// The template contract: every type a page template receives.
+pub use context::*;
+pub use pages::{EXPIRING_DAYS, LIST_LIMIT};
+pub use render::PAGE_SIZE;
 pub use templates::PAGE_TEMPLATES;
 pub use write::{MANIFEST, WriteReport, check_output_folder, check_output_overlap, write_output};
 
@@ -115,7 +123,7 @@ pub fn render(snapshot: &Snapshot, opts: &SiteOptions) -> Result<Vec<OutputFile>
     let templates = templates::Templates::load(opts.templates.as_deref())?;
     let data = data::SiteData::new(snapshot, opts.build_date);
     let sink = write::Memory::default();
-    pages::render_all(&data, &templates, opts, &sink)?;
+    render::render_all(&data, &templates, opts, &sink)?;
     let mut files = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -198,7 +206,7 @@ fn build(
     lap("data");
     let mut staging = write::Staging::begin(out_dir)?;
     staging.set_site_key(key);
-    let counters = pages::render_all(&data, &templates, opts, &staging)?;
+    let counters = render::render_all(&data, &templates, opts, &staging)?;
     lap("pages");
     let extra_count = extra(&mut |path, bytes| {
         let key = write::content_key(bytes);

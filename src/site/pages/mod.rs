@@ -1,0 +1,133 @@
+//! The pages of the site, one module per kind of output: the home page, incident pages, the
+//! incident lists (index and years), customers and owners, the action-item tracker, retention,
+//! and the feed and JSON export. Each builds its context (see [`super::context`]) and hands it
+//! to the render engine ([`super::render`]); this module dispatches a job to its page and
+//! builds the rows several pages show.
+
+mod actions;
+mod feed;
+mod home;
+mod incident;
+mod lists;
+mod people;
+mod retention;
+
+use super::SiteError;
+use super::context::{CustomerRow, IncidentRow, ItemCounts, ItemRow, OwnerRow, SearchPage, StatusCount};
+use super::data::{ItemRef, ItemState, SiteData};
+use super::render::{Job, Renderer};
+
+pub use retention::EXPIRING_DAYS;
+
+/// The most rows of a secondary list shown on one page (a customer's open action items, each
+/// retention category); the page says how many more there are.
+pub const LIST_LIMIT: usize = 1000;
+
+impl<'r, 'a: 'r> Renderer<'r, 'a> {
+    /// Produces one file of the site.
+    pub(super) fn run(&self, job: Job) -> Result<(), SiteError> {
+        match job {
+            Job::Asset(i) => {
+                let (path, bytes) = &self.templates.assets[i];
+                self.bytes(path, bytes.clone())
+            }
+            Job::Incident(i) => self.render_incident(i),
+            Job::Home => self.render_home(),
+            Job::IncidentsIndex => self.render_incidents_index(),
+            Job::Year(y, p) => self.render_year(y, p),
+            Job::CustomersIndex => self.render_customers_index(),
+            Job::Customer(c, p) => self.render_customer(c, p),
+            Job::OwnersIndex => self.render_owners_index(),
+            Job::Owner(o, p) => self.render_owner(o, p),
+            Job::Actions(list, p) => self.render_actions(list, p),
+            Job::Retention => self.render_retention(),
+            Job::Search => self.page("search.html".into(), "search.html", &SearchPage { nav: "search" }),
+            Job::Feed => self.render_feed(),
+            Job::Json => self.render_json(),
+        }
+    }
+
+    // ----- rows shared by many pages -----
+
+    fn incident_row(&self, rec: usize) -> IncidentRow<'r> {
+        let d = self.data;
+        let inc = d.incident(rec);
+        let (open_items, overdue_items) = d.item_counts[rec];
+        IncidentRow {
+            id: &d.record(rec).id,
+            path: self.path_of(rec),
+            title: &inc.title,
+            severity: &inc.severity,
+            severity_label: inc.severity_label.as_deref(),
+            status: &inc.status,
+            started_at: inc.started_at,
+            duration_seconds: inc.duration_seconds,
+            users_affected: inc.impact.users_affected,
+            customers: inc.impact.customers.len(),
+            open_items,
+            overdue_items,
+        }
+    }
+
+    fn path_of(&self, rec: usize) -> &'r str {
+        &self.data.paths[rec]
+    }
+
+    fn item_rows(&self, refs: &[ItemRef]) -> Vec<ItemRow<'r>> {
+        refs.iter().map(|r| self.item_row(r)).collect()
+    }
+
+    fn item_row(&self, r: &ItemRef) -> ItemRow<'r> {
+        let d = self.data;
+        let item = d.item(r);
+        let inc = d.incident(r.rec);
+        ItemRow {
+            id: &item.id,
+            action: &item.action,
+            owner: item.owner.trim(),
+            owner_path: Some(d.owners[d.item_owner[r.rec][r.item] as usize].path.as_str()),
+            due: item.due,
+            status: &item.status,
+            done: item.done,
+            state: r.state.name(),
+            incident_id: &d.record(r.rec).id,
+            incident_title: &inc.title,
+            incident_path: self.path_of(r.rec),
+            severity: &inc.severity,
+        }
+    }
+}
+
+/// Rows and summaries that several pages show, computed once (not once per page).
+pub(super) struct Shared<'r> {
+    customers: Vec<CustomerRow<'r>>,
+    owners: Vec<OwnerRow<'r>>,
+    item_counts: ItemCounts,
+    statuses: Vec<StatusCount<'r>>,
+    /// The owners with most overdue and open items first.
+    busiest_owners: Vec<OwnerRow<'r>>,
+}
+
+impl<'r> Shared<'r> {
+    pub(super) fn new(d: &'r SiteData<'_>) -> Shared<'r> {
+        let customers = d.customers.iter().map(|c| people::customer_row(d, c)).collect();
+        let owners: Vec<OwnerRow> = d.owners.iter().map(people::owner_row).collect();
+        let mut item_counts = ItemCounts { total: d.items.len(), ..ItemCounts::default() };
+        let mut statuses: std::collections::BTreeMap<&str, usize> = Default::default();
+        for it in &d.items {
+            match it.state {
+                ItemState::Overdue => item_counts.overdue += 1,
+                ItemState::Open => item_counts.open += 1,
+                ItemState::Done => item_counts.done += 1,
+            }
+            *statuses.entry(d.item(it).status.as_str()).or_default() += 1;
+        }
+        let mut statuses: Vec<StatusCount> =
+            statuses.into_iter().map(|(status, count)| StatusCount { status, count }).collect();
+        statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(b.status)));
+        let mut busiest: Vec<&OwnerRow> = owners.iter().collect();
+        busiest.sort_by(|a, b| (b.overdue, b.open).cmp(&(a.overdue, a.open)).then(a.name.cmp(b.name)));
+        let busiest_owners = busiest.into_iter().take(20).cloned().collect();
+        Shared { customers, owners, item_counts, statuses, busiest_owners }
+    }
+}
