@@ -318,6 +318,10 @@ pub mod bm25 {
 }
 
 /// FNV-1a, 32 bits, over UTF-8: the dictionary shard and the pack of a `"<field>:<term>"` key.
+///
+/// Written out rather than taken from a hashing crate (the hash maps use `rustc-hash`): its values
+/// are part of the export's format, the file names the browser computes with the same function
+/// in `search.js`, so they must never change with a dependency.
 pub fn fnv32(s: &str) -> u32 {
     let mut h: u32 = 0x811c9dc5;
     for b in s.bytes() {
