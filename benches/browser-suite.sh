@@ -11,12 +11,12 @@ COUNT=${1:-100000}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FIXTURE=$ROOT/benches/out/browser-$COUNT
 cd "$ROOT"
-cargo build -q --release
+cargo build -q --release --workspace # incident-archive and the corpus generator, incident-corpus
 cargo build -q # the tests run `incident-archive search` with the debug binary, as in scripts/test.sh
 scripts/install-browser-deps.sh
 BIN=$ROOT/target/release/incident-archive
 rm -rf "$FIXTURE" && mkdir -p "$FIXTURE"
-"$BIN" generate-corpus --count "$COUNT" --seed 7 --out "$FIXTURE/records" -q
+"$ROOT/target/release/incident-corpus" --count "$COUNT" --seed 7 --out "$FIXTURE/records" -q
 cp tests/fixtures/hostile/*.md "$FIXTURE/records/"
 printf 'inbox: records\narchive: archive\noutput: site\n' >"$FIXTURE/incident-archive.yaml"
 # The release binary has no test clock: the ledger's times are the system's, the site's build

@@ -107,7 +107,7 @@ def main():
     p(f"- Machine: {a.machine}")
     p(f"- Software: {a.versions}")
     p(f"- Command: `{a.command}` ({a.date}); times are medians of the runs shown, memory is the peak RSS")
-    p("  (`/usr/bin/time -f '%e %M'`); the corpus is `incident-archive generate-corpus --seed 1`.")
+    p("  (`/usr/bin/time -f '%e %M'`); the corpus is `incident-corpus --seed 1` (tools/corpus).")
     p("")
     p("### Full build from an empty archive")
     p("")

@@ -25,7 +25,7 @@ usage() {
     cat <<'EOF'
 usage: benches/run.sh [options]
 
-Builds the release binary, generates deterministic corpora into benches/out/, and measures
+Builds the release binaries, generates deterministic corpora into benches/out/, and measures
 incident-archive (per stage and as a whole, a nightly run, search, browser bytes) and
 Hugo + Pagefind on the same records. Prints a Markdown table of medians at the end.
 
@@ -76,6 +76,7 @@ OUT=$BENCHES/out
 LOGS=$OUT/logs
 RESULTS=$OUT/results.tsv
 BIN=$ROOT/target/release/incident-archive
+CORPUS=$ROOT/target/release/incident-corpus
 mkdir -p "$OUT" "$LOGS"
 if [[ $SEARCH_ONLY -eq 1 ]]; then
     [[ -s $RESULTS ]] || die "--search-only needs a previous run's $RESULTS"
@@ -124,8 +125,8 @@ PAGEFIND=$(find "$BENCHES/node_modules/@pagefind" -path '*/bin/pagefind_extended
 [[ -n $PAGEFIND ]] || PAGEFIND=$(find "$BENCHES/node_modules/@pagefind" -path '*/bin/pagefind' -type f 2>/dev/null | head -1)
 [[ -n $PAGEFIND ]] || die "no Pagefind binary under benches/node_modules/@pagefind (unsupported platform?)"
 
-say "building the release binary"
-(cd "$ROOT" && cargo build --release --locked >&2) || die "cargo build --release failed"
+say "building the release binaries (incident-archive, incident-corpus)"
+(cd "$ROOT" && cargo build --release --locked --workspace >&2) || die "cargo build --release failed"
 
 # ---------------------------------------------------------------------------- timing
 
@@ -156,7 +157,7 @@ runs_for() { if [[ $1 -ge $LARGE ]]; then echo "$LARGE_RUNS"; else echo "$RUNS";
 
 corpus() { # corpus COUNT DIR: a fresh corpus of COUNT records for the seed
     rm -rf "$2"
-    measure "$1" generate 1 "$OUT" "$BIN" generate-corpus --count "$1" --seed "$SEED" --out "$2"
+    measure "$1" generate 1 "$OUT" "$CORPUS" --count "$1" --seed "$SEED" --out "$2"
 }
 
 # ---------------------------------------------------------------------------- runs

@@ -124,19 +124,6 @@ pub enum Cmd {
         #[arg(long, value_name = "DATE")]
         as_of: Option<NaiveDate>,
     },
-    /// Write a deterministic synthetic corpus of signed-off records (for benchmarks).
-    #[command(hide = true)]
-    GenerateCorpus {
-        /// Number of records.
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
-        /// Seed: the same seed gives the same bytes.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Output folder.
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -260,9 +247,6 @@ impl Cli {
             }
             Cmd::Build { paths, json, report, as_of } => {
                 Command::Build(commands::build::Options { paths, json, report, as_of })
-            }
-            Cmd::GenerateCorpus { count, seed, out } => {
-                Command::GenerateCorpus(commands::generate_corpus::Options { count, seed, out })
             }
         };
         (global, command)

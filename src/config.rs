@@ -122,7 +122,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Config = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        let config: Config = serde_norway::from_str(text).map_err(|e| e.to_string())?;
         let max = crate::record::values::MAX_RETENTION_YEARS;
         if config.retention.default_years == 0 || config.retention.default_years > max {
             return Err(format!(

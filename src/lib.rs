@@ -9,7 +9,6 @@ pub mod archive;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod corpus;
 pub mod index;
 pub mod pipeline;
 pub mod record;

@@ -2,7 +2,6 @@
 
 pub mod build;
 pub mod check;
-pub mod generate_corpus;
 pub mod index;
 pub mod ingest;
 pub mod proof;
@@ -41,7 +40,6 @@ pub enum Command {
     Search(search::Options),
     Site(site::Options),
     Build(build::Options),
-    GenerateCorpus(generate_corpus::Options),
 }
 
 /// How a command ended; the process exit code is its value.
@@ -141,7 +139,6 @@ pub fn run(global: Global, command: Command) -> Outcome {
         Command::Search(o) => search::run(&ctx, o),
         Command::Site(o) => site::run(&ctx, o),
         Command::Build(o) => build::run(&ctx, o),
-        Command::GenerateCorpus(o) => generate_corpus::run(&ctx, o),
     };
     match result {
         Ok(outcome) => outcome,

@@ -318,6 +318,10 @@ pub mod bm25 {
 }
 
 /// FNV-1a, 32 bits, over UTF-8: the dictionary shard and the pack of a `"<field>:<term>"` key.
+///
+/// Written out rather than taken from a hashing crate (the hash maps use `rustc-hash`): its values
+/// are part of the export's format, the file names the browser computes with the same function
+/// in `search.js`, so they must never change with a dependency.
 pub fn fnv32(s: &str) -> u32 {
     let mut h: u32 = 0x811c9dc5;
     for b in s.bytes() {
@@ -1179,6 +1183,32 @@ fn filters(
 mod tests {
     use super::*;
     use tantivy::query::Bm25Weight;
+
+    /// The site ships `site-templates/assets/search.js`, the minified build of `search.js` here
+    /// (tests/browser/build-search.mjs), whose banner names the SHA-256 of the source it was built
+    /// from: an edit of the source that was not rebuilt fails here, not only in the node tests.
+    #[test]
+    fn the_shipped_search_js_is_the_build_of_its_source() {
+        use sha2::{Digest, Sha256};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let source = std::fs::read(root.join("src/index/search.js")).unwrap();
+        let shipped = std::fs::read_to_string(root.join("site-templates/assets/search.js")).unwrap();
+        let banner = shipped.lines().next().unwrap_or_default();
+        assert!(
+            banner.starts_with("/*! incident-archive browser search: built from src/index/search.js"),
+            "{banner}"
+        );
+        let named = banner
+            .split_once("(sha256 ")
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .map(|(hex, _)| hex)
+            .unwrap_or_else(|| panic!("the banner names no `(sha256 …)`: {banner}"));
+        let actual = hex::encode(Sha256::digest(&source));
+        assert_eq!(
+            named, actual,
+            "site-templates/assets/search.js is not the build of src/index/search.js: run `npm run build` in tests/browser"
+        );
+    }
 
     #[test]
     fn varints_round_trip() {

@@ -501,7 +501,7 @@ fn export_is_deterministic_and_complete() {
 }
 
 /// Records of the synthetic corpus, parsed as ingest would.
-fn corpus_records(corpus: &crate::corpus::Corpus, range: std::ops::Range<usize>) -> Vec<Incident> {
+fn corpus_records(corpus: &incident_corpus::Corpus, range: std::ops::Range<usize>) -> Vec<Incident> {
     range
         .map(|i| {
             let text = corpus.record(i);
@@ -516,7 +516,7 @@ fn corpus_records(corpus: &crate::corpus::Corpus, range: std::ops::Range<usize>)
 /// export does not depend on how the index got there.
 #[test]
 fn adding_records_rewrites_only_the_recent_level() {
-    let corpus = crate::corpus::Corpus::new(302, 7);
+    let corpus = incident_corpus::Corpus::new(302, 7);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("index");
     let first = snapshot(corpus_records(&corpus, 0..300));

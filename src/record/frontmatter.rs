@@ -46,7 +46,7 @@ pub(crate) fn apply(yaml: &str, inc: &mut Incident, header: &mut Header, diags: 
         );
         return;
     }
-    let value: serde_yaml::Value = match serde_yaml::from_str(yaml) {
+    let value: serde_norway::Value = match serde_norway::from_str(yaml) {
         Ok(v) => v,
         Err(e) => {
             let line = e.location().map_or(1, |l| l.line() + 1);
@@ -57,8 +57,8 @@ pub(crate) fn apply(yaml: &str, inc: &mut Incident, header: &mut Header, diags: 
         }
     };
     let map = match value {
-        serde_yaml::Value::Mapping(m) => m,
-        serde_yaml::Value::Null => return,
+        serde_norway::Value::Mapping(m) => m,
+        serde_norway::Value::Null => return,
         _ => {
             diags.error(2, "front-matter-invalid", "the front matter is not a mapping of keys to values");
             return;
@@ -88,12 +88,12 @@ pub(crate) fn apply(yaml: &str, inc: &mut Incident, header: &mut Header, diags: 
     }
 }
 
-fn scalar(v: &serde_yaml::Value) -> Option<String> {
+fn scalar(v: &serde_norway::Value) -> Option<String> {
     match v {
-        serde_yaml::Value::String(s) => Some(s.trim().to_string()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
-        serde_yaml::Value::Tagged(t) => scalar(&t.value),
+        serde_norway::Value::String(s) => Some(s.trim().to_string()),
+        serde_norway::Value::Number(n) => Some(n.to_string()),
+        serde_norway::Value::Bool(b) => Some(b.to_string()),
+        serde_norway::Value::Tagged(t) => scalar(&t.value),
         _ => None,
     }
 }

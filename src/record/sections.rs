@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use super::blocks::{Block, Cell, Doc, Item, Line, Table};
 use super::model::*;
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 
 use super::header::Via;
 use super::values::{self, normalize, starts_with_words as sw};
@@ -233,26 +234,9 @@ const SYNONYMS: &[(&str, Kind, Match)] = {
 /// The most words a synonym has.
 const MAX_SYNONYM_WORDS: usize = 6;
 
-/// FNV-1a: the table's keys are a few short words, looked up for every heading of every record,
-/// where SipHash's start-up cost dominates.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type SynonymTable = HashMap<&'static str, (Kind, Match), std::hash::BuildHasherDefault<Fnv>>;
+/// Hashed with rustc's Fx (`rustc-hash`), not SipHash: the keys are a few short words, looked up
+/// for every heading of every record, where SipHash's start-up cost dominates.
+type SynonymTable = FxHashMap<&'static str, (Kind, Match)>;
 
 fn synonyms() -> &'static SynonymTable {
     static TABLE: OnceLock<SynonymTable> = OnceLock::new();

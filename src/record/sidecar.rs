@@ -157,7 +157,7 @@ pub fn apply(parsed: &mut Parsed, record: &Path, spath: &Path, sbytes: &[u8]) {
             return;
         }
     };
-    let file: SidecarFile = match serde_yaml::from_str(text) {
+    let file: SidecarFile = match serde_norway::from_str(text) {
         Ok(f) => f,
         Err(e) => {
             let line = e.location().map_or(1, |l| l.line());

@@ -103,45 +103,12 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// [`escape`] straight into a writer, without an intermediate string.
+/// [`escape`] straight into a writer, without an intermediate string: the hidden characters as
+/// visible escapes first ([`text::markup`], which borrows the text when it has none), then
+/// `& < > " '` as `&amp; &lt; &gt; &quot; &#39;` by pulldown-cmark's own escaper (the visible
+/// escapes hold none of those five).
 pub fn escape_into<W: std::fmt::Write + ?Sized>(out: &mut W, text: &str) -> std::fmt::Result {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            // C0 (not tab, LF, CR) and DEL; and the lead bytes of C1 (U+0080–U+009F), bidi
-            // controls (U+202A–U+202E, U+2066–U+2069) and noncharacters (U+FDD0–U+FDEF,
-            // U+xFFFE/F): the only ones that need a look at the whole character.
-            0..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F | 0xC2 | 0xE2 | 0xEF | 0xF0..=0xF4 => {
-                let c = text[i..].chars().next().unwrap_or_default();
-                if !text::is_hidden(c) {
-                    i += 1;
-                    continue;
-                }
-                out.write_str(&text[start..i])?;
-                write!(out, "\\u{{{:x}}}", c as u32)?;
-                i += c.len_utf8();
-                start = i;
-                continue;
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.write_str(&text[start..i])?;
-        out.write_str(rep)?;
-        i += 1;
-        start = i;
-    }
-    out.write_str(&text[start..])
+    pulldown_cmark_escape::escape_html(pulldown_cmark_escape::FmtWriter(out), &text::markup(text))
 }
 
 /// A text event with its hidden characters made visible (pulldown-cmark escapes the markup).
@@ -357,6 +324,29 @@ mod tests {
         }
         // Text that needs none is not copied, and right-to-left marks stay.
         assert_eq!(escape("שלום \u{200f}(1)"), "שלום \u{200f}(1)");
+    }
+
+    /// Every character, alone and between others, escapes as the pages have always had it: the
+    /// five markup characters as entities (`'` as `&#39;`), the hidden ones as visible escapes,
+    /// all else as itself.
+    #[test]
+    fn escape_gives_the_same_bytes_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let want = match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&#39;".to_string(),
+                c if text::is_hidden(c) => format!("\\u{{{:x}}}", c as u32),
+                c => c.to_string(),
+            };
+            assert_eq!(escape(&format!("a{c}b")), format!("a{want}b"), "U+{:04X}", c as u32);
+        }
+        assert_eq!(
+            escape("<a href=\"x\" title='\u{1b}&\u{202e}'>"),
+            "&lt;a href=&quot;x&quot; title=&#39;\\u{1b}&amp;\\u{202e}&#39;&gt;"
+        );
     }
 
     #[test]

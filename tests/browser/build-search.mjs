@@ -3,8 +3,13 @@
 // site ships. The first query loads it with the page, and it counts in that query's budget
 // (the target: under 150 KB on a 100,000-record site): 85 KB of source become about 37 KB.
 //
+// The banner names the SHA-256 of the source's bytes, so that `cargo test` (a unit test of
+// src/index/export.rs) also fails when the shipped file was not rebuilt after an edit of the
+// source, without node.
+//
 // usage: node build-search.mjs           rewrites site-templates/assets/search.js
 //        node build-search.mjs --check   exits 1 when that file is not the build of the source
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,19 +19,22 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 export const source = path.join(repo, "src/index/search.js");
 export const shipped = path.join(repo, "site-templates/assets/search.js");
 
-const BANNER =
-  "/*! incident-archive browser search: built from src/index/search.js by tests/browser/build-search.mjs; edit the source, then run `npm run build` in tests/browser. */\n";
+/** The first line of the shipped script: where it comes from and the SHA-256 of the source. */
+function banner(sha256) {
+  return `/*! incident-archive browser search: built from src/index/search.js (sha256 ${sha256}) by tests/browser/build-search.mjs; edit the source, then run \`npm run build\` in tests/browser. */\n`;
+}
 
 /** The shipped script for the current source (deterministic: same source, same bytes). */
 export async function build() {
-  const code = fs.readFileSync(source, "utf8");
+  const bytes = fs.readFileSync(source);
+  const code = bytes.toString("utf8");
   const out = await minify(code, {
     ecma: 2020,
     compress: { passes: 2 },
     mangle: true,
     format: { comments: false, ascii_only: true },
   });
-  return BANNER + out.code + "\n";
+  return banner(createHash("sha256").update(bytes).digest("hex")) + out.code + "\n";
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

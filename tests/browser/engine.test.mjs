@@ -35,7 +35,7 @@ test("deeper result lists rank like the CLI", async () => {
 
 /** Random queries from the supported syntax, seeded. */
 function randomQueries(n) {
-  // The generated corpus's words (src/corpus.rs): common ones, stems, and a rare tail.
+  // The generated corpus's words (tools/corpus): common ones, stems, and a rare tail.
   const words = ["database", "connection", "pool", "query", "timeout", "leak", "cache", "memory", "alert", "review", "index", "slow", "kafka", "consumer", "rebalance", "vault", "oom", "dns", "latency", "retries", "storm", "leaking", "queries", "missing", "certificate", "expired", "stampede", "replica", "failover", "deadlock", "quota", "globalbank", "platform", "soak", "heap", "venzel", "elbarbar"];
   const fields = ["", "", "", "title:", "root_cause:", "lessons:", "timeline:", "actions:", "factors:", "to_improve:", "resolution:", "detection:", "customer:", "owner:"];
   let seed = 7;

@@ -16,6 +16,8 @@ const require = createRequire(import.meta.url);
 export const search = require(searchJs);
 
 const binary = path.join(repo, "target/debug/incident-archive");
+/** The corpus generator of the workspace (tools/corpus), built beside the product's binary. */
+const corpusBinary = path.join(repo, "target/debug/incident-corpus");
 const fixture = process.env.IA_BROWSER_FIXTURE || path.join(here, ".fixture");
 /** Records whose text tries to inject markup and script; copied into the generated inbox. */
 export const hostileDir = path.join(repo, "tests/fixtures/hostile");
@@ -25,7 +27,7 @@ export const HOSTILE = fs
   .filter((f) => f.endsWith(".md"))
   .map((f) => f.slice(0, -3))
   .sort();
-/** The generated corpus: `incident-archive generate-corpus --count COUNT --seed SEED`. */
+/** The generated corpus: `incident-corpus --count COUNT --seed SEED`. */
 const COUNT = 3000;
 const SEED = 7;
 /** The build date and the ledger's clock, fixed so that every run builds the same site (the debug
@@ -37,9 +39,10 @@ function mtime(p) {
   return fs.statSync(p).mtimeMs;
 }
 
-/** Runs the binary as a user would; throws with its output unless it exits 0. */
-function run(args, options = {}) {
-  const r = spawnSync(binary, args, {
+/** Runs the binary (the product's unless another is given) as a user would; throws with its
+ *  output unless it exits 0. */
+function run(args, options = {}, program = binary) {
+  const r = spawnSync(program, args, {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
     ...options,
@@ -47,7 +50,7 @@ function run(args, options = {}) {
   });
   if (r.error) throw r.error;
   if (r.status !== 0) {
-    throw new Error(`building the browser fixture: \`incident-archive ${args.join(" ")}\` exited ${r.status}:\n${r.stdout}${r.stderr}`);
+    throw new Error(`building the browser fixture: \`${path.basename(program)} ${args.join(" ")}\` exited ${r.status}:\n${r.stdout}${r.stderr}`);
   }
   return r;
 }
@@ -58,7 +61,7 @@ function run(args, options = {}) {
 function build() {
   const records = path.join(fixture, "records");
   const started = Date.now();
-  run(["generate-corpus", "--count", String(COUNT), "--seed", String(SEED), "--out", records, "-q"]);
+  run(["--count", String(COUNT), "--seed", String(SEED), "--out", records, "-q"], {}, corpusBinary);
   for (const id of HOSTILE) fs.copyFileSync(path.join(hostileDir, id + ".md"), path.join(records, id + ".md"));
   const config = path.join(fixture, "incident-archive.yaml");
   fs.writeFileSync(config, "inbox: records\narchive: archive\noutput: site\n");
@@ -75,14 +78,16 @@ function build() {
 }
 
 /** Builds the fixture once, shared by the test files (a lock folder while one builds, `done` when
- *  built), again only when the binary, search.js or a hostile record is newer. */
+ *  built), again only when a binary, search.js or a hostile record is newer. */
 export function site() {
-  if (!fs.existsSync(binary)) {
-    throw new Error(`${binary} is missing: run \`cargo build\` first (scripts/test.sh builds it with \`cargo test\`)`);
+  for (const program of [binary, corpusBinary]) {
+    if (!fs.existsSync(program)) {
+      throw new Error(`${program} is missing: run \`cargo build --workspace\` first (scripts/test.sh builds it with \`cargo test --workspace\`)`);
+    }
   }
   const done = path.join(fixture, "done");
   const lock = fixture + ".lock";
-  const inputs = [binary, searchJs, ...HOSTILE.map((id) => path.join(hostileDir, id + ".md"))];
+  const inputs = [binary, corpusBinary, searchJs, ...HOSTILE.map((id) => path.join(hostileDir, id + ".md"))];
   for (;;) {
     if (fs.existsSync(done) && inputs.every((p) => mtime(done) > mtime(p))) break;
     try {
@@ -181,7 +186,7 @@ export async function chromium() {
 }
 
 /** Queries of the supported browser syntax over the generated corpus's vocabulary
- *  (src/corpus.rs: scenario templates, Zipf-drawn customers, owners and long-tail words), each
+ *  (tools/corpus: scenario templates, Zipf-drawn customers, owners and long-tail words), each
  *  chosen for a part of the engine. The hit counts are those of the fixture (3,000 records, seed
  *  7, plus the hostile ones); lists over 32 postings live in the export's `l/` files. */
 export const QUERIES = [

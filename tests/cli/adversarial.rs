@@ -765,12 +765,7 @@ struct KillFigures {
 fn kill_loop(records: usize, kills: usize, seed: u64, progress: bool) -> KillFigures {
     let base = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("incident-archive");
-    let status = Command::new(&bin)
-        .args(["generate-corpus", "--count", &records.to_string(), "--seed", "11", "-q", "--out"])
-        .arg(base.path().join("records"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    incident_corpus::Corpus::new(records, 11).write(&base.path().join("records")).unwrap();
     let project = |name: &str| {
         let dir = base.path().join(name);
         if dir.exists() {
