@@ -1189,25 +1189,25 @@ mod tests {
     /// from: an edit of the source that was not rebuilt fails here, not only in the node tests.
     #[test]
     fn the_shipped_search_js_is_the_build_of_its_source() {
+        // `tests/browser/build-search.mjs` writes the SHA-256 of the source and of what it built
+        // from it; an edit of either file since then (a source not rebuilt, a shipped file
+        // edited by hand) fails here, without node.
         use sha2::{Digest, Sha256};
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let source = std::fs::read(root.join("src/index/search.js")).unwrap();
-        let shipped = std::fs::read_to_string(root.join("site-templates/assets/search.js")).unwrap();
-        let banner = shipped.lines().next().unwrap_or_default();
-        assert!(
-            banner.starts_with("/*! incident-archive browser search: built from src/index/search.js"),
-            "{banner}"
-        );
-        let named = banner
-            .split_once("(sha256 ")
-            .and_then(|(_, rest)| rest.split_once(')'))
-            .map(|(hex, _)| hex)
-            .unwrap_or_else(|| panic!("the banner names no `(sha256 …)`: {banner}"));
-        let actual = hex::encode(Sha256::digest(&source));
-        assert_eq!(
-            named, actual,
-            "site-templates/assets/search.js is not the build of src/index/search.js: run `npm run build` in tests/browser"
-        );
+        let sums = std::fs::read_to_string(root.join("src/index/search.js.sha256")).unwrap();
+        let mut checked = Vec::new();
+        for line in sums.lines() {
+            let (sum, path) =
+                line.split_once("  ").unwrap_or_else(|| panic!("not a `sha256sum` line: {line}"));
+            let bytes = std::fs::read(root.join(path)).unwrap();
+            assert_eq!(
+                hex::encode(Sha256::digest(&bytes)),
+                sum,
+                "{path} changed since site-templates/assets/search.js was built from src/index/search.js: run `npm run build` in tests/browser"
+            );
+            checked.push(path);
+        }
+        assert_eq!(checked, ["src/index/search.js", "site-templates/assets/search.js"]);
     }
 
     #[test]
