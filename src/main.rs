@@ -1,4 +1,12 @@
 //! The `incident-archive` binary: parse arguments, run one command, exit with its code.
+//!
+//! The binary owns the application: [`cli`] (the clap definitions, the only user of clap),
+//! [`commands`] (one file per subcommand) and [`pipeline`] (the nightly job as timed steps). They
+//! drive the stages of the library, `incident_archive`, through its public API only.
+
+mod cli;
+mod commands;
+mod pipeline;
 
 use clap::Parser;
 
@@ -8,7 +16,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let (global, command) = incident_archive::cli::Cli::parse().into_command();
-    let outcome = incident_archive::commands::run(global, command);
+    let (global, command) = cli::Cli::parse().into_command();
+    let outcome = commands::run(global, command);
     std::process::ExitCode::from(outcome as u8)
 }

@@ -13,11 +13,13 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::archive::{self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport};
-use crate::config::Config;
-use crate::index::{self, IndexReport};
-use crate::record::{Diagnostic, DiscoverOptions, Skipped};
-use crate::site::{self, SiteError, SiteOptions, SiteReport};
+use incident_archive::archive::{
+    self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport,
+};
+use incident_archive::config::Config;
+use incident_archive::index::{self, IndexReport};
+use incident_archive::record::{Diagnostic, DiscoverOptions, Skipped};
+use incident_archive::site::{self, SiteError, SiteOptions, SiteReport};
 
 /// What one `build` needs beyond the configuration.
 #[derive(Debug, Clone)]
@@ -116,8 +118,8 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> an
     let (mut ingest, skipped) = steps.run("ingest", || {
         let paths = if opts.paths.is_empty() { vec![config.inbox.clone()] } else { opts.paths.clone() };
         let dopts = DiscoverOptions { symlinks_outside: config.allow_symlinks_outside_inbox };
-        let found =
-            crate::record::discover_with(&paths, dopts).context("cannot list the records to ingest")?;
+        let found = incident_archive::record::discover_with(&paths, dopts)
+            .context("cannot list the records to ingest")?;
         let mut iopts = IngestOptions::new(config.retention.default_years, archive::clock::now()?);
         opts.progress.set_length(found.files.len() as u64);
         iopts.progress = opts.progress.clone();

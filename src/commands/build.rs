@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let log: Box<dyn Fn(&str)> = Box::new(move |line: &str| out.detail(line));
     let report = pipeline::build(&ctx.config, &opts, log)?;
     // Controls and bidi overrides of record text (in diagnostics) as JSON escapes: same data.
-    let json = crate::text::json(&serde_json::to_string_pretty(&report)?).into_owned();
+    let json = incident_archive::text::json(&serde_json::to_string_pretty(&report)?).into_owned();
     if let Some(path) = &o.report {
         std::fs::write(path, format!("{json}\n"))
             .with_context(|| format!("cannot write the report `{}`", path.display()))?;
@@ -48,7 +48,7 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
         }
     }
     // A sign-off sidecar without its record is no record's warning: it is always shown.
-    let orphan = |w: &&crate::record::Diagnostic| w.rule == "sidecar-orphan";
+    let orphan = |w: &&incident_archive::record::Diagnostic| w.rule == "sidecar-orphan";
     for w in &r.ingest.warnings {
         if orphan(&w) {
             ctx.out.info(w);

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Context, Outcome};
-use crate::record::{self, Diagnostic, Incident, Level, Parsed};
+use incident_archive::record::{self, Diagnostic, Incident, Level, Parsed};
 
 #[derive(Debug)]
 pub struct Options {
@@ -132,7 +132,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             }
             first = false;
             let json = serde_json::to_string_pretty(&report(c)).context("writing JSON")?;
-            write!(out, "{}", crate::text::json(&json))?;
+            write!(out, "{}", incident_archive::text::json(&json))?;
             return Ok(());
         }
         for d in &c.parsed.diagnostics {
@@ -190,7 +190,7 @@ fn explain(ctx: &Context, o: &Options) -> anyhow::Result<Outcome> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if o.json {
         let json = serde_json::to_string_pretty(&e).context("writing JSON")?;
-        writeln!(out, "{}", crate::text::json(&json))?;
+        writeln!(out, "{}", incident_archive::text::json(&json))?;
     } else {
         let verdict = if e.accepted { "accepted" } else { "rejected" };
         writeln!(out, "{}: {verdict}", super::term(&e.path))?;

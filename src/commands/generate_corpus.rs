@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use super::{Context, Outcome};
-use crate::corpus::Corpus;
+use incident_archive::corpus::Corpus;
 
 #[derive(Debug)]
 pub struct Options {

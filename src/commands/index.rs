@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 
 use super::{Context, Outcome};
-use crate::archive::Archive;
+use incident_archive::archive::Archive;
 
 #[derive(Debug)]
 pub struct Options {
@@ -20,9 +20,9 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
     let dir = root.join("index");
     let report = if o.rebuild {
-        crate::index::rebuild(&dir, &snapshot)
+        incident_archive::index::rebuild(&dir, &snapshot)
     } else {
-        crate::index::update(&dir, &snapshot)
+        incident_archive::index::update(&dir, &snapshot)
     }
     .with_context(|| format!("cannot index the archive `{}`", root.display()))?;
     drop(guard);

@@ -7,8 +7,8 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use super::{Context, Outcome, emit};
-use crate::archive::{self, Archive, IngestOptions, IngestReport};
-use crate::record::{DiscoverOptions, Skipped};
+use incident_archive::archive::{self, Archive, IngestOptions, IngestReport};
+use incident_archive::record::{DiscoverOptions, Skipped};
 
 #[derive(Debug)]
 pub struct Options {
@@ -19,7 +19,7 @@ pub struct Options {
 pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
     let dopts = DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
-    let found = crate::record::discover_with(&paths, dopts)?;
+    let found = incident_archive::record::discover_with(&paths, dopts)?;
     let files = found.files;
     let now = archive::clock::now()?;
     let root = &ctx.config.archive;
@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     report.warnings.extend(found.orphans);
     if o.json {
         let json = Json { report: &report, skipped: &found.skipped };
-        emit(&format!("{}\n", crate::text::json(&serde_json::to_string_pretty(&json)?)))?;
+        emit(&format!("{}\n", incident_archive::text::json(&serde_json::to_string_pretty(&json)?)))?;
     } else {
         for s in &found.skipped {
             ctx.out.detail(s);

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::config::Config;
+use incident_archive::config::Config;
 
 /// Settings shared by every command.
 #[derive(Debug, Clone, Default)]
@@ -148,8 +148,9 @@ pub fn run(global: Global, command: Command) -> Outcome {
         // `| head` closed the pipe: the reader has what it wanted.
         Err(e) if is_broken_pipe(&e) => Outcome::Ok,
         Err(e) => {
-            let site_locked = matches!(e.downcast_ref(), Some(crate::site::SiteError::Locked { .. }));
-            if let Some(crate::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
+            let site_locked =
+                matches!(e.downcast_ref(), Some(incident_archive::site::SiteError::Locked { .. }));
+            if let Some(incident_archive::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
                 eprintln!("error: {}", term_lines(&format!("{e:#}")));
                 return Outcome::Locked;
             }
@@ -195,14 +196,16 @@ pub fn emit(text: &str) -> std::io::Result<()> {
 /// noncharacters as visible escapes (`\u{1b}`, `\u{a}`, `\u{202e}`), so that a record can
 /// neither drive the terminal nor fake a line of the output. Tabs stay.
 pub fn term(s: &str) -> Cow<'_, str> {
-    crate::text::escape_where(s, |c| {
-        crate::text::is_hidden(c) || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
+    incident_archive::text::escape_where(s, |c| {
+        incident_archive::text::is_hidden(c) || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
     })
 }
 
 /// Like [`term`] for text of several lines: newlines and tabs stay.
 pub fn term_lines(s: &str) -> Cow<'_, str> {
-    crate::text::escape_where(s, |c| crate::text::is_hidden(c) || matches!(c, '\r' | '\u{2028}' | '\u{2029}'))
+    incident_archive::text::escape_where(s, |c| {
+        incident_archive::text::is_hidden(c) || matches!(c, '\r' | '\u{2028}' | '\u{2029}')
+    })
 }
 
 #[cfg(test)]

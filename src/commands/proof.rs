@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use super::{Context, Outcome, emit};
-use crate::archive::{Archive, ArchiveError, InclusionProof};
+use incident_archive::archive::{Archive, ArchiveError, InclusionProof};
 
 #[derive(Debug)]
 pub struct Options {

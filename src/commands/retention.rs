@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use super::{Context, Outcome, emit};
-use crate::archive::retention::{self, PurgeOptions, RetentionItem};
-use crate::archive::{Archive, clock};
 use crate::pipeline;
+use incident_archive::archive::retention::{self, PurgeOptions, RetentionItem};
+use incident_archive::archive::{Archive, clock};
 
 #[derive(Debug)]
 pub enum Options {
@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             };
             let rep = retention::report(&archive, as_of, within_days)?;
             if json {
-                writeln!(out, "{}", crate::text::json(&serde_json::to_string_pretty(&rep)?))?;
+                writeln!(out, "{}", incident_archive::text::json(&serde_json::to_string_pretty(&rep)?))?;
             } else {
                 writeln!(out, "retention as of {as_of}: {} records", rep.total)?;
                 section(&mut out, "expired (may be purged)", &rep.expired, |i| {

@@ -8,8 +8,8 @@ use std::io::Write;
 use chrono::NaiveDate;
 
 use super::{Context, Outcome, term};
-use crate::archive::{Archive, ArchiveError};
-use crate::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
+use incident_archive::archive::{Archive, ArchiveError};
+use incident_archive::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
 
 #[derive(Debug)]
 pub struct Options {
@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     if o.json {
         let json = serde_json::to_string_pretty(&results)?;
-        writeln!(out, "{}", crate::text::json(&json))?;
+        writeln!(out, "{}", incident_archive::text::json(&json))?;
     } else {
         print_human(&mut out, &results, ctx.out.color)?;
     }

@@ -12,8 +12,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use super::{Context, Outcome, emit, term};
-use crate::archive::{Archive, RecordHistory, VersionInfo};
-use crate::record::Incident;
+use incident_archive::archive::{Archive, RecordHistory, VersionInfo};
+use incident_archive::record::Incident;
 
 #[derive(Debug)]
 pub struct Options {
@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     };
     let incident = bytes.and_then(|(path, b)| {
         let sidecar = sidecar.as_ref().map(|(p, b)| (p.as_path(), &b[..]));
-        crate::record::parse_with_sidecar(&path, &b, sidecar).incident
+        incident_archive::record::parse_with_sidecar(&path, &b, sidecar).incident
     });
     if o.json {
         let mut doc = match &incident {
@@ -85,7 +85,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             m.insert("provenance".into(), provenance(&history, version));
         }
         let json = serde_json::to_string_pretty(&doc)?;
-        emit(&format!("{}\n", crate::text::json(&json)))?;
+        emit(&format!("{}\n", incident_archive::text::json(&json)))?;
         return Ok(Outcome::Ok);
     }
     emit(&human(&history, version, incident.as_ref())?)?;
@@ -121,7 +121,7 @@ fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
 /// and its line; `None` when there is none.
 fn terminal_controls(bytes: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(bytes);
-    let at = text.find(crate::text::is_hidden)?;
+    let at = text.find(incident_archive::text::is_hidden)?;
     let c = text[at..].chars().next()?;
     let line = text[..at].matches('\n').count() + 1;
     Some(format!("the control character `{}` (line {line})", term(c.encode_utf8(&mut [0; 4]))))

@@ -7,8 +7,8 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 
 use super::{Context, Outcome};
-use crate::archive::Archive;
 use crate::pipeline;
+use incident_archive::archive::Archive;
 
 #[derive(Debug)]
 pub struct Options {

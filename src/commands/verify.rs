@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Context, Outcome, emit};
-use crate::archive::{self, Archive, ArchiveError};
+use incident_archive::archive::{self, Archive, ArchiveError};
 
 #[derive(Debug)]
 pub struct Options {
