@@ -16,7 +16,6 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let (global, command) = cli::Cli::parse().into_command();
-    let outcome = commands::run(global, command);
+    let outcome = commands::run(cli::Cli::parse());
     std::process::ExitCode::from(outcome as u8)
 }

@@ -1,24 +1,14 @@
 //! `build`: the nightly job (ingest, index, site, verify) and its summary.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
-use chrono::NaiveDate;
 
 use std::fmt::Write as _;
 
 use super::{Context, Outcome, emit};
+use crate::cli::BuildArgs;
 use crate::pipeline::{self, BuildOptions, BuildReport};
 
-#[derive(Debug)]
-pub struct Options {
-    pub paths: Vec<PathBuf>,
-    pub json: bool,
-    pub report: Option<PathBuf>,
-    pub as_of: Option<NaiveDate>,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: BuildArgs) -> anyhow::Result<Outcome> {
     let out = ctx.out;
     let opts = BuildOptions { paths: o.paths, as_of: o.as_of, progress: out.bar(0, "ingest") };
     let log: Box<dyn Fn(&str)> = Box::new(move |line: &str| out.detail(line));

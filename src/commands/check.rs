@@ -8,15 +8,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Context, Outcome};
+use crate::cli::CheckArgs;
 use incident_archive::record::{self, Diagnostic, Incident, Level, Parsed};
-
-#[derive(Debug)]
-pub struct Options {
-    pub paths: Vec<PathBuf>,
-    pub json: bool,
-    /// Where each field of one file came from ([`record::explain`]).
-    pub explain: bool,
-}
 
 /// One checked file.
 pub struct Checked {
@@ -85,7 +78,7 @@ fn check_in_chunks(
     Ok(())
 }
 
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: CheckArgs) -> anyhow::Result<Outcome> {
     if o.explain {
         return explain(ctx, &o);
     }
@@ -176,7 +169,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
 }
 
 /// `check --explain FILE`: each kept field with its value and source, then the diagnostics.
-fn explain(ctx: &Context, o: &Options) -> anyhow::Result<Outcome> {
+fn explain(ctx: &Context, o: &CheckArgs) -> anyhow::Result<Outcome> {
     let [path] = o.paths.as_slice() else {
         eprintln!("error: `--explain` takes exactly one file, not {}", o.paths.len());
         return Ok(Outcome::Fatal);

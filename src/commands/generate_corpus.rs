@@ -1,22 +1,15 @@
 //! `generate-corpus` (hidden): a deterministic synthetic corpus for the benchmarks.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context as _;
 
 use super::{Context, Outcome};
+use crate::cli::GenerateCorpusArgs;
 use incident_archive::corpus::Corpus;
 
-#[derive(Debug)]
-pub struct Options {
-    pub count: usize,
-    pub seed: u64,
-    pub out: PathBuf,
-}
-
 /// Writes `count` records for `seed` as `<out>/<id>.md` and says how much it wrote.
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: GenerateCorpusArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let corpus = Corpus::new(o.count, o.seed);
     let written =

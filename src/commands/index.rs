@@ -3,14 +3,10 @@
 use anyhow::Context as _;
 
 use super::{Context, Outcome};
+use crate::cli::IndexArgs;
 use incident_archive::archive::Archive;
 
-#[derive(Debug)]
-pub struct Options {
-    pub rebuild: bool,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: IndexArgs) -> anyhow::Result<Outcome> {
     let root = &ctx.config.archive;
     let archive =
         Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;

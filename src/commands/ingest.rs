@@ -1,22 +1,16 @@
 //! `ingest`: archive accepted records as objects and ledger entries.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use anyhow::Context as _;
 use serde::Serialize;
 
 use super::{Context, Outcome, emit};
+use crate::cli::IngestArgs;
 use incident_archive::archive::{self, Archive, IngestOptions, IngestReport};
 use incident_archive::record::{DiscoverOptions, Skipped};
 
-#[derive(Debug)]
-pub struct Options {
-    pub paths: Vec<PathBuf>,
-    pub json: bool,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: IngestArgs) -> anyhow::Result<Outcome> {
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
     let dopts = DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
     let found = incident_archive::record::discover_with(&paths, dopts)?;

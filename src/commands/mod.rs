@@ -1,4 +1,5 @@
-//! One file per subcommand: each turns checked options into one library call and prints the result.
+//! One file per subcommand: each takes its arguments (the clap structs of [`crate::cli`]), makes
+//! one library call and prints the result.
 
 pub mod build;
 pub mod check;
@@ -12,37 +13,11 @@ pub mod show;
 pub mod site;
 pub mod verify;
 
+use incident_archive::config::Config;
 use std::borrow::Cow;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
-use incident_archive::config::Config;
-
-/// Settings shared by every command.
-#[derive(Debug, Clone, Default)]
-pub struct Global {
-    pub config: Option<PathBuf>,
-    pub archive: Option<PathBuf>,
-    pub quiet: bool,
-    pub verbose: u8,
-}
-
-/// One command with its options.
-#[derive(Debug)]
-pub enum Command {
-    Check(check::Options),
-    Ingest(ingest::Options),
-    Verify(verify::Options),
-    Show(show::Options),
-    Proof(proof::Options),
-    VerifyProof(proof::VerifyOptions),
-    Retention(retention::Options),
-    Index(index::Options),
-    Search(search::Options),
-    Site(site::Options),
-    Build(build::Options),
-    GenerateCorpus(generate_corpus::Options),
-}
+use crate::cli::{Cli, Cmd, GlobalArgs};
 
 /// How a command ended; the process exit code is its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,28 +95,29 @@ impl Output {
     }
 }
 
-/// Runs one command and maps every failure to an exit code, printing the error chain.
-pub fn run(global: Global, command: Command) -> Outcome {
-    let ctx = match context(&global) {
+/// Runs the command the arguments name and maps every failure to an exit code, printing the
+/// error chain.
+pub fn run(cli: Cli) -> Outcome {
+    let ctx = match context(&cli.global) {
         Ok(ctx) => ctx,
         Err(e) => {
             eprintln!("error: {}", term_lines(&format!("{e:#}")));
             return Outcome::Fatal;
         }
     };
-    let result = match command {
-        Command::Check(o) => check::run(&ctx, o),
-        Command::Ingest(o) => ingest::run(&ctx, o),
-        Command::Verify(o) => verify::run(&ctx, o),
-        Command::Show(o) => show::run(&ctx, o),
-        Command::Proof(o) => proof::run(&ctx, o),
-        Command::VerifyProof(o) => proof::run_verify(&ctx, o),
-        Command::Retention(o) => retention::run(&ctx, o),
-        Command::Index(o) => index::run(&ctx, o),
-        Command::Search(o) => search::run(&ctx, o),
-        Command::Site(o) => site::run(&ctx, o),
-        Command::Build(o) => build::run(&ctx, o),
-        Command::GenerateCorpus(o) => generate_corpus::run(&ctx, o),
+    let result = match cli.command {
+        Cmd::Check(o) => check::run(&ctx, o),
+        Cmd::Ingest(o) => ingest::run(&ctx, o),
+        Cmd::Verify(o) => verify::run(&ctx, o),
+        Cmd::Show(o) => show::run(&ctx, o),
+        Cmd::Proof(o) => proof::run(&ctx, o),
+        Cmd::VerifyProof(o) => proof::run_verify(&ctx, o),
+        Cmd::Retention(o) => retention::run(&ctx, o),
+        Cmd::Index(o) => index::run(&ctx, o),
+        Cmd::Search(o) => search::run(&ctx, o),
+        Cmd::Site(o) => site::run(&ctx, o),
+        Cmd::Build(o) => build::run(&ctx, o),
+        Cmd::GenerateCorpus(o) => generate_corpus::run(&ctx, o),
     };
     match result {
         Ok(outcome) => outcome,
@@ -164,7 +140,7 @@ pub fn run(global: Global, command: Command) -> Outcome {
     }
 }
 
-fn context(global: &Global) -> anyhow::Result<Context> {
+fn context(global: &GlobalArgs) -> anyhow::Result<Context> {
     let mut config = Config::load(global.config.as_deref())?;
     if let Some(a) = &global.archive {
         config.archive = a.clone();

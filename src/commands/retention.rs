@@ -2,31 +2,22 @@
 
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
-
 use super::{Context, Outcome, emit};
+use crate::cli::RetentionCmd;
 use crate::pipeline;
 use incident_archive::archive::retention::{self, PurgeOptions, RetentionItem};
 use incident_archive::archive::{Archive, clock};
 
-#[derive(Debug)]
-pub enum Options {
-    Report { within_days: u32, as_of: Option<NaiveDate>, json: bool },
-    Hold { id: String, reason: String },
-    Release { id: String, reason: String },
-    Purge { dry_run: bool, as_of: Option<NaiveDate>, reason: String },
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: RetentionCmd) -> anyhow::Result<Outcome> {
     let archive = Archive::open(&ctx.config.archive)?;
     let mut out = String::new();
     match o {
-        Options::Report { within_days, as_of, json } => {
+        RetentionCmd::Report { within, as_of, json } => {
             let as_of = match as_of {
                 Some(d) => d,
                 None => clock::today()?,
             };
-            let rep = retention::report(&archive, as_of, within_days)?;
+            let rep = retention::report(&archive, as_of, within)?;
             if json {
                 writeln!(out, "{}", incident_archive::text::json(&serde_json::to_string_pretty(&rep)?))?;
             } else {
@@ -34,7 +25,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                 section(&mut out, "expired (may be purged)", &rep.expired, |i| {
                     format!("expired {}", i.retain_until)
                 })?;
-                section(&mut out, &format!("expiring within {within_days} days"), &rep.expiring, |i| {
+                section(&mut out, &format!("expiring within {within} days"), &rep.expiring, |i| {
                     format!("until {} ({} days)", i.retain_until, i.days_left)
                 })?;
                 section(&mut out, "on legal hold", &rep.on_hold, |i| {
@@ -45,15 +36,15 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                     let p = i.purged.as_ref().expect("purged");
                     format!("purged {}: {} (sha256 {})", p.at.date_naive(), p.reason, i.object)
                 })?;
-                writeln!(out, "{} other records are retained beyond {within_days} days", rep.retained)?;
+                writeln!(out, "{} other records are retained beyond {within} days", rep.retained)?;
             }
         }
-        Options::Hold { id, reason } => {
+        RetentionCmd::Hold { id, reason } => {
             let guard = archive.lock()?;
             let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?)?;
             ctx.out.info(format!("`{id}` is on legal hold (ledger entry {}): {}", e.seq, reason.trim()));
         }
-        Options::Release { id, reason } => {
+        RetentionCmd::Release { id, reason } => {
             let guard = archive.lock()?;
             let e = retention::release(&archive, &guard, &id, &reason, clock::now()?)?;
             ctx.out.info(format!(
@@ -62,7 +53,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                 reason.trim()
             ));
         }
-        Options::Purge { dry_run, as_of, reason } => {
+        RetentionCmd::Purge { dry_run, as_of, reason } => {
             // The system clock decides what may go; a debug build's fixed clock can only hold
             // it back (see `clock`).
             let now = clock::purge_now()?;

@@ -5,27 +5,12 @@
 
 use std::io::Write;
 
-use chrono::NaiveDate;
-
 use super::{Context, Outcome, term};
+use crate::cli::SearchArgs;
 use incident_archive::archive::{Archive, ArchiveError};
 use incident_archive::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
 
-#[derive(Debug)]
-pub struct Options {
-    pub query: String,
-    pub severity: Vec<String>,
-    pub customer: Vec<String>,
-    pub owner: Vec<String>,
-    pub status: Vec<String>,
-    pub since: Option<NaiveDate>,
-    pub until: Option<NaiveDate>,
-    pub limit: usize,
-    pub json: bool,
-    pub facets: bool,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: SearchArgs) -> anyhow::Result<Outcome> {
     let dir = ctx.config.archive.join("index");
     let request = SearchRequest {
         query: o.query.clone(),

@@ -12,18 +12,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use super::{Context, Outcome, emit, term};
+use crate::cli::ShowArgs;
 use incident_archive::archive::{Archive, RecordHistory, VersionInfo};
 use incident_archive::record::Incident;
 
-#[derive(Debug)]
-pub struct Options {
-    pub id: String,
-    pub json: bool,
-    pub raw: bool,
-    pub version: Option<u32>,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: ShowArgs) -> anyhow::Result<Outcome> {
     let archive = Archive::open(&ctx.config.archive)?;
     let history = archive.history(&o.id)?;
     let rec = &history.record;

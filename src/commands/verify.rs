@@ -3,14 +3,10 @@
 use std::fmt::Write as _;
 
 use super::{Context, Outcome, emit};
+use crate::cli::VerifyArgs;
 use incident_archive::archive::{self, Archive, ArchiveError};
 
-#[derive(Debug)]
-pub struct Options {
-    pub json: bool,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: VerifyArgs) -> anyhow::Result<Outcome> {
     let root = &ctx.config.archive;
     // A shared lock: never verify half of a write in progress.
     let _guard = match Archive::open(root) {
