@@ -1,6 +1,6 @@
 //! `build`: the nightly job (ingest, index, site, verify) and its summary.
 
-use anyhow::Context as _;
+use crate::error::{Error, ResultExt as _};
 
 use std::fmt::Write as _;
 
@@ -8,7 +8,7 @@ use super::{Context, Outcome, emit};
 use crate::cli::BuildArgs;
 use crate::pipeline::{self, BuildOptions, BuildReport};
 
-pub fn run(ctx: &Context, o: BuildArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: BuildArgs) -> Result<Outcome, Error> {
     let out = ctx.out;
     let opts = BuildOptions { paths: o.paths, as_of: o.as_of, progress: out.bar(0, "ingest") };
     let log: Box<dyn Fn(&str)> = Box::new(move |line: &str| out.detail(line));

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context as _;
+use crate::error::{Error, ResultExt as _};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -42,8 +42,8 @@ impl Entry {
 /// Checks `entries` in chunks of at most [`CHUNK`] files and [`CHUNK_BYTES`], in order.
 fn check_in_chunks(
     entries: &[Entry],
-    mut each: impl FnMut(&Checked) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    mut each: impl FnMut(&Checked) -> Result<(), Error>,
+) -> Result<(), Error> {
     let mut rest = entries;
     while !rest.is_empty() {
         let mut bytes = 0;
@@ -78,20 +78,14 @@ fn check_in_chunks(
     Ok(())
 }
 
-pub fn run(ctx: &Context, o: CheckArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: CheckArgs) -> Result<Outcome, Error> {
     if o.explain {
         return explain(ctx, &o);
     }
     let single_file = o.paths.len() == 1 && o.paths[0].is_file();
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
     let opts = record::DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
-    let found = match record::discover_with(&paths, opts) {
-        Ok(found) => found,
-        Err(e) => {
-            eprintln!("error: {}", super::term(&e.to_string()));
-            return Ok(Outcome::Fatal);
-        }
-    };
+    let found = record::discover_with(&paths, opts)?;
     for s in &found.skipped {
         ctx.out.detail(s);
     }
@@ -169,15 +163,13 @@ pub fn run(ctx: &Context, o: CheckArgs) -> anyhow::Result<Outcome> {
 }
 
 /// `check --explain FILE`: each kept field with its value and source, then the diagnostics.
-fn explain(ctx: &Context, o: &CheckArgs) -> anyhow::Result<Outcome> {
+fn explain(ctx: &Context, o: &CheckArgs) -> Result<Outcome, Error> {
     let [path] = o.paths.as_slice() else {
-        eprintln!("error: `--explain` takes exactly one file, not {}", o.paths.len());
-        return Ok(Outcome::Fatal);
+        return Err(Error::msg(format!("`--explain` takes exactly one file, not {}", o.paths.len())));
     };
     if !path.is_file() {
         let path = super::term(&path.display().to_string()).into_owned();
-        eprintln!("error: `--explain` takes one record file; `{path}` is not a file");
-        return Ok(Outcome::Fatal);
+        return Err(Error::msg(format!("`--explain` takes one record file; `{path}` is not a file")));
     }
     let e = record::explain::explain_file(path, ctx.config.retention.default_years);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

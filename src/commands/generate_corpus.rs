@@ -2,14 +2,14 @@
 
 use std::time::Instant;
 
-use anyhow::Context as _;
+use crate::error::{Error, ResultExt as _};
 
 use super::{Context, Outcome};
 use crate::cli::GenerateCorpusArgs;
 use incident_archive::corpus::Corpus;
 
 /// Writes `count` records for `seed` as `<out>/<id>.md` and says how much it wrote.
-pub fn run(ctx: &Context, o: GenerateCorpusArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: GenerateCorpusArgs) -> Result<Outcome, Error> {
     let started = Instant::now();
     let corpus = Corpus::new(o.count, o.seed);
     let written =

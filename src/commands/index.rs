@@ -1,12 +1,12 @@
 //! `index`: update (or rebuild) the tantivy index from the archive.
 
-use anyhow::Context as _;
+use crate::error::{Error, ResultExt as _};
 
 use super::{Context, Outcome};
 use crate::cli::IndexArgs;
 use incident_archive::archive::Archive;
 
-pub fn run(ctx: &Context, o: IndexArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: IndexArgs) -> Result<Outcome, Error> {
     let root = &ctx.config.archive;
     let archive =
         Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use anyhow::Context as _;
+use crate::error::{Error, ResultExt as _};
 use serde::Serialize;
 
 use super::{Context, Outcome, emit};
@@ -10,7 +10,7 @@ use crate::cli::IngestArgs;
 use incident_archive::archive::{self, Archive, IngestOptions, IngestReport};
 use incident_archive::record::{DiscoverOptions, Skipped};
 
-pub fn run(ctx: &Context, o: IngestArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
     let dopts = DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
     let found = incident_archive::record::discover_with(&paths, dopts)?;
@@ -47,7 +47,7 @@ struct Json<'a> {
 }
 
 /// Diagnostics and notes go to standard error as they are; the summary is returned.
-fn human(ctx: &Context, r: &IngestReport, skipped: &[Skipped]) -> anyhow::Result<String> {
+fn human(ctx: &Context, r: &IngestReport, skipped: &[Skipped]) -> Result<String, Error> {
     for note in &r.recovered {
         ctx.out.info(format!("note: {note}"));
     }

@@ -13,23 +13,22 @@ pub mod show;
 pub mod site;
 pub mod verify;
 
-use incident_archive::config::Config;
 use std::borrow::Cow;
 use std::io::IsTerminal;
 
-use crate::cli::{Cli, Cmd, GlobalArgs};
+use incident_archive::config::Config;
 
-/// How a command ended; the process exit code is its value.
+use crate::cli::{Cli, Cmd, GlobalArgs};
+use crate::error::Error;
+
+/// How a command that ran to its end went; the process exit code is its value. A command that
+/// could not finish returns an [`Error`] instead, which knows its own code (2 or 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// 0: all good.
     Ok = 0,
     /// 1: finished, but found problems a human must look at.
     Problems = 1,
-    /// 2: usage or fatal error.
-    Fatal = 2,
-    /// 3: another run holds the archive lock.
-    Locked = 3,
 }
 
 /// What a command gets: the configuration with flags applied, and how to talk to the user.
@@ -95,17 +94,10 @@ impl Output {
     }
 }
 
-/// Runs the command the arguments name and maps every failure to an exit code, printing the
-/// error chain.
-pub fn run(cli: Cli) -> Outcome {
-    let ctx = match context(&cli.global) {
-        Ok(ctx) => ctx,
-        Err(e) => {
-            eprintln!("error: {}", term_lines(&format!("{e:#}")));
-            return Outcome::Fatal;
-        }
-    };
-    let result = match cli.command {
+/// Runs the command the arguments name with the configuration they point at.
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    let ctx = context(&cli.global)?;
+    match cli.command {
         Cmd::Check(o) => check::run(&ctx, o),
         Cmd::Ingest(o) => ingest::run(&ctx, o),
         Cmd::Verify(o) => verify::run(&ctx, o),
@@ -118,42 +110,28 @@ pub fn run(cli: Cli) -> Outcome {
         Cmd::Site(o) => site::run(&ctx, o),
         Cmd::Build(o) => build::run(&ctx, o),
         Cmd::GenerateCorpus(o) => generate_corpus::run(&ctx, o),
-    };
+    }
+}
+
+/// The exit code of a command's result; an error is printed first, as its chain, on standard
+/// error (a closed pipe is not an error: `| head` has what it wanted).
+pub fn exit_code(result: Result<Outcome, Error>) -> u8 {
     match result {
-        Ok(outcome) => outcome,
-        // `| head` closed the pipe: the reader has what it wanted.
-        Err(e) if is_broken_pipe(&e) => Outcome::Ok,
+        Ok(outcome) => outcome as u8,
+        Err(e) if e.is_broken_pipe() => Outcome::Ok as u8,
         Err(e) => {
-            let site_locked =
-                matches!(e.downcast_ref(), Some(incident_archive::site::SiteError::Locked { .. }));
-            if let Some(incident_archive::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
-                eprintln!("error: {}", term_lines(&format!("{e:#}")));
-                return Outcome::Locked;
-            }
-            if site_locked {
-                eprintln!("error: {}", term_lines(&format!("{e:#}")));
-                return Outcome::Locked;
-            }
-            eprintln!("error: {}", term_lines(&format!("{e:#}")));
-            Outcome::Fatal
+            eprintln!("error: {}", term_lines(&e.message()));
+            e.code()
         }
     }
 }
 
-fn context(global: &GlobalArgs) -> anyhow::Result<Context> {
+fn context(global: &GlobalArgs) -> Result<Context, Error> {
     let mut config = Config::load(global.config.as_deref())?;
     if let Some(a) = &global.archive {
         config.archive = a.clone();
     }
     Ok(Context { config, out: Output::detect(global.quiet, global.verbose) })
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<serde_json::Error>()
-                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
-    })
 }
 
 /// Writes `text` to standard output at once; a closed pipe (`| head`) ends the output quietly

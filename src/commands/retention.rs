@@ -4,11 +4,12 @@ use std::fmt::Write as _;
 
 use super::{Context, Outcome, emit};
 use crate::cli::RetentionCmd;
+use crate::error::Error;
 use crate::pipeline;
 use incident_archive::archive::retention::{self, PurgeOptions, RetentionItem};
 use incident_archive::archive::{Archive, clock};
 
-pub fn run(ctx: &Context, o: RetentionCmd) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
     let archive = Archive::open(&ctx.config.archive)?;
     let mut out = String::new();
     match o {
@@ -95,7 +96,7 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> anyhow::Result<Outcome> {
                     Ok(r) => refreshed_lines(ctx, &mut out, &r)?,
                     Err(e) => {
                         emit(&out)?;
-                        eprintln!("error: {e:#}");
+                        eprintln!("error: {}", e.message());
                         eprintln!(
                             "the purge is recorded and its bytes removed, but the index, the summary cache or the \
                              site may still hold the purged text: run `incident-archive build`"
@@ -111,7 +112,7 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> anyhow::Result<Outcome> {
 }
 
 /// What a purge refreshed, a line each.
-fn refreshed_lines(ctx: &Context, out: &mut String, r: &pipeline::PurgeRefresh) -> anyhow::Result<()> {
+fn refreshed_lines(ctx: &Context, out: &mut String, r: &pipeline::PurgeRefresh) -> Result<(), Error> {
     for w in r.index.iter().flat_map(|i| &i.warnings) {
         eprintln!("warning: {w}");
     }

@@ -7,10 +7,11 @@ use std::io::Write;
 
 use super::{Context, Outcome, term};
 use crate::cli::SearchArgs;
+use crate::error::Error;
 use incident_archive::archive::{Archive, ArchiveError};
 use incident_archive::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
 
-pub fn run(ctx: &Context, o: SearchArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: SearchArgs) -> Result<Outcome, Error> {
     let dir = ctx.config.archive.join("index");
     let request = SearchRequest {
         query: o.query.clone(),
@@ -27,20 +28,13 @@ pub fn run(ctx: &Context, o: SearchArgs) -> anyhow::Result<Outcome> {
     // Read-only: no lock is taken and nothing is written, so a read-only copy can be searched.
     let results = match index::search(&dir, &request) {
         Ok(r) => r,
-        Err(IndexError::Query(e)) => {
-            eprintln!("error: invalid query: {}", e.message);
-            if let Some(col) = e.column {
-                eprintln!("  {}", o.query);
-                eprintln!("  {}^", " ".repeat(col - 1));
-            }
-            return Ok(Outcome::Fatal);
-        }
+        Err(IndexError::Query(error)) => return Err(Error::Query { query: o.query, error }),
         Err(e @ (IndexError::Damaged { .. } | IndexError::Missing { .. })) => {
             // A run holding the archive lock may be rewriting the index right now.
             if let Ok(archive) = Archive::open(&ctx.config.archive)
                 && let Err(locked @ ArchiveError::Locked { .. }) = archive.lock_shared()
             {
-                return Err(anyhow::Error::new(locked).context(format!("{e}; another run is updating it")));
+                return Err(Error::IndexBusy { index: Box::new(e), locked });
             }
             return Err(e.into());
         }

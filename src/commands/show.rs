@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use anyhow::{Context as _, bail};
+use crate::error::Error;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
@@ -16,43 +16,42 @@ use crate::cli::ShowArgs;
 use incident_archive::archive::{Archive, RecordHistory, VersionInfo};
 use incident_archive::record::Incident;
 
-pub fn run(ctx: &Context, o: ShowArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: ShowArgs) -> Result<Outcome, Error> {
     let archive = Archive::open(&ctx.config.archive)?;
     let history = archive.history(&o.id)?;
     let rec = &history.record;
     let version = match o.version {
         None => rec.versions.last().expect("a record has a version"),
-        Some(n) => rec.versions.iter().find(|v| v.version == n).with_context(|| {
-            format!("`{}` has no version {n} (versions 1 to {})", rec.id, rec.versions.len())
+        Some(n) => rec.versions.iter().find(|v| v.version == n).ok_or_else(|| {
+            Error::msg(format!("`{}` has no version {n} (versions 1 to {})", rec.id, rec.versions.len()))
         })?,
     };
     let bytes = match &rec.purged {
         Some(p) => {
             if o.raw {
-                bail!(
+                return Err(Error::msg(format!(
                     "`{}` was purged on {} (`{}`): its bytes are gone; the ledger keeps their hash `{}`",
                     rec.id,
                     p.at.date_naive(),
                     term(&p.reason),
                     version.object
-                );
+                )));
             }
             None
         }
-        None => Some(archive.read_verified(&version.object).map_err(anyhow::Error::msg)?),
+        None => Some(archive.read_verified(&version.object).map_err(Error::Message)?),
     };
     if o.raw {
         let (_, bytes) = bytes.expect("not purged");
         if ctx.out.terminal
             && let Some(why) = terminal_controls(&bytes)
         {
-            bail!(
+            return Err(Error::msg(format!(
                 "`{}` holds {why}, which a terminal would act on: `--raw` writes the exact bytes to a \
                  file or a pipe only (`incident-archive show {} --raw | cat -v`); `show` without \
                  `--raw` shows them escaped",
-                rec.id,
-                rec.id
-            );
+                rec.id, rec.id
+            )));
         }
         let mut out = std::io::stdout().lock();
         return match out.write_all(&bytes).and_then(|()| out.flush()) {
@@ -62,7 +61,7 @@ pub fn run(ctx: &Context, o: ShowArgs) -> anyhow::Result<Outcome> {
     }
     // The record is read with the sign-off sidecar archived with this version, if any.
     let sidecar = match (&bytes, &version.attestation) {
-        (Some(_), Some(a)) => Some(archive.read_verified(&a.object).map_err(anyhow::Error::msg)?),
+        (Some(_), Some(a)) => Some(archive.read_verified(&a.object).map_err(Error::Message)?),
         _ => None,
     };
     let incident = bytes.and_then(|(path, b)| {
@@ -120,7 +119,7 @@ fn terminal_controls(bytes: &[u8]) -> Option<String> {
     Some(format!("the control character `{}` (line {line})", term(c.encode_utf8(&mut [0; 4]))))
 }
 
-fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) -> anyhow::Result<String> {
+fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) -> Result<String, Error> {
     let r = &h.record;
     let mut out = String::new();
     match (&r.purged, incident) {

@@ -2,14 +2,14 @@
 
 use std::time::Instant;
 
-use anyhow::Context as _;
+use crate::error::{Error, ResultExt as _};
 
 use super::{Context, Outcome};
 use crate::cli::SiteArgs;
 use crate::pipeline;
 use incident_archive::archive::Archive;
 
-pub fn run(ctx: &Context, o: SiteArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: SiteArgs) -> Result<Outcome, Error> {
     let started = Instant::now();
     let out = o.out.unwrap_or_else(|| ctx.config.output.clone());
     pipeline::check_output(&ctx.config, &out, o.templates.as_deref())?;

@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 
 use super::{Context, Outcome, emit};
 use crate::cli::VerifyArgs;
+use crate::error::Error;
 use incident_archive::archive::{self, Archive, ArchiveError};
 
-pub fn run(ctx: &Context, o: VerifyArgs) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: VerifyArgs) -> Result<Outcome, Error> {
     let root = &ctx.config.archive;
     // A shared lock: never verify half of a write in progress.
     let _guard = match Archive::open(root) {
