@@ -1,11 +1,13 @@
 //! Command-line definitions (clap). Nothing else imports clap: the commands take the argument
 //! structs defined here as they are, so each option is defined once, with its default and its
-//! check (a date, a number) as clap attributes.
+//! check (a date, a number) as clap attributes. The shell completions and the manual pages are
+//! made from the same definitions ([`completions`], [`man_page`]).
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 
 /// Tamper-evident archive, full-text index and static site for signed-off incident postmortems.
 #[derive(Debug, Parser)]
@@ -62,6 +64,10 @@ pub enum Cmd {
     Site(SiteArgs),
     /// The nightly job: ingest, index, site, verify, and a summary.
     Build(BuildArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of the program, or of one of its commands.
+    Man(ManArgs),
     /// Write a deterministic synthetic corpus of signed-off records (for benchmarks).
     #[command(hide = true)]
     GenerateCorpus(GenerateCorpusArgs),
@@ -249,6 +255,22 @@ pub struct BuildArgs {
     pub as_of: Option<NaiveDate>,
 }
 
+/// `completions SHELL`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// `man [COMMAND…]`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (`check`, `retention purge`): its page instead of the program's.
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
 /// `generate-corpus --out DIR [--count N] [--seed S]` (hidden).
 #[derive(Debug, Args)]
 pub struct GenerateCorpusArgs {
@@ -263,6 +285,31 @@ pub struct GenerateCorpusArgs {
     pub out: PathBuf,
 }
 
+/// The name the program is called by, in the completion scripts and the manual pages.
+const BIN: &str = "incident-archive";
+
+/// The completion script of `shell` for every visible command and option.
+pub fn completions(shell: Shell) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut script);
+    script
+}
+
+/// The manual page (roff) of the program, or of the visible command that `command` names, one
+/// word per level (`["retention", "purge"]` gives `incident-archive-retention-purge(1)`, the page
+/// the program's own lists under SUBCOMMANDS); `None` when there is no such command.
+pub fn man_page(command: &[String]) -> Option<Vec<u8>> {
+    let mut cmd = Cli::command().bin_name(BIN).disable_help_subcommand(true);
+    cmd.build();
+    let mut page = &cmd;
+    for word in command {
+        page = page.get_subcommands().find(|c| c.get_name() == word && !c.is_hide_set())?;
+    }
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page.clone()).render(&mut roff).expect("writing to memory does not fail");
+    Some(roff)
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -272,5 +319,40 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every visible command, as the words that name it (`["retention", "purge"]`).
+    fn visible_commands() -> Vec<Vec<String>> {
+        fn walk(cmd: &clap::Command, path: &[String], out: &mut Vec<Vec<String>>) {
+            for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+                let mut words = path.to_vec();
+                words.push(sub.get_name().to_string());
+                walk(sub, &words, out);
+                out.push(words);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&Cli::command(), &[], &mut out);
+        out
+    }
+
+    #[test]
+    fn the_bash_script_and_the_man_pages_cover_every_command() {
+        let commands = visible_commands();
+        assert!(commands.len() > 15, "{commands:?}");
+        let bash = String::from_utf8(completions(Shell::Bash)).unwrap();
+        let main = String::from_utf8(man_page(&[]).unwrap()).unwrap().replace("\\-", "-");
+        assert!(main.starts_with(".ie") && main.contains("\n.TH incident-archive 1 "), "{main}");
+        for words in &commands {
+            let name = words.last().unwrap();
+            assert!(bash.contains(&format!(",{name})")), "bash completes `{}`", words.join(" "));
+            let page = String::from_utf8(man_page(words).unwrap()).unwrap().replace("\\-", "-");
+            assert!(page.contains(&format!(".TH incident-archive-{} 1 ", words.join("-"))), "{page}");
+            if let [top] = words.as_slice() {
+                assert!(main.contains(&format!("incident-archive-{top}(1)")), "{top} in {main}");
+            }
+        }
+        assert!(man_page(&["generate-corpus".to_string()]).is_none(), "hidden");
+        assert!(man_page(&["retention".to_string(), "nope".to_string()]).is_none());
     }
 }

@@ -3,9 +3,11 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod generate_corpus;
 pub mod index;
 pub mod ingest;
+pub mod man;
 pub mod proof;
 pub mod retention;
 pub mod search;
@@ -94,22 +96,25 @@ impl Output {
     }
 }
 
-/// Runs the command the arguments name with the configuration they point at.
+/// Runs the command the arguments name, with the configuration they point at (the completion
+/// scripts and manual pages are made from the argument definitions alone, reading none).
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
-    let ctx = context(&cli.global)?;
+    let ctx = || context(&cli.global);
     match cli.command {
-        Cmd::Check(o) => check::run(&ctx, o),
-        Cmd::Ingest(o) => ingest::run(&ctx, o),
-        Cmd::Verify(o) => verify::run(&ctx, o),
-        Cmd::Show(o) => show::run(&ctx, o),
-        Cmd::Proof(o) => proof::run(&ctx, o),
-        Cmd::VerifyProof(o) => proof::run_verify(&ctx, o),
-        Cmd::Retention(o) => retention::run(&ctx, o),
-        Cmd::Index(o) => index::run(&ctx, o),
-        Cmd::Search(o) => search::run(&ctx, o),
-        Cmd::Site(o) => site::run(&ctx, o),
-        Cmd::Build(o) => build::run(&ctx, o),
-        Cmd::GenerateCorpus(o) => generate_corpus::run(&ctx, o),
+        Cmd::Check(o) => check::run(&ctx()?, o),
+        Cmd::Ingest(o) => ingest::run(&ctx()?, o),
+        Cmd::Verify(o) => verify::run(&ctx()?, o),
+        Cmd::Show(o) => show::run(&ctx()?, o),
+        Cmd::Proof(o) => proof::run(&ctx()?, o),
+        Cmd::VerifyProof(o) => proof::run_verify(&ctx()?, o),
+        Cmd::Retention(o) => retention::run(&ctx()?, o),
+        Cmd::Index(o) => index::run(&ctx()?, o),
+        Cmd::Search(o) => search::run(&ctx()?, o),
+        Cmd::Site(o) => site::run(&ctx()?, o),
+        Cmd::Build(o) => build::run(&ctx()?, o),
+        Cmd::Completions(o) => completions::run(o),
+        Cmd::Man(o) => man::run(o),
+        Cmd::GenerateCorpus(o) => generate_corpus::run(&ctx()?, o),
     }
 }
 
@@ -137,9 +142,14 @@ fn context(global: &GlobalArgs) -> Result<Context, Error> {
 /// Writes `text` to standard output at once; a closed pipe (`| head`) ends the output quietly
 /// instead of panicking as `println!` does.
 pub fn emit(text: &str) -> std::io::Result<()> {
+    emit_bytes(text.as_bytes())
+}
+
+/// Writes `bytes` to standard output at once, ending quietly on a closed pipe like [`emit`].
+pub fn emit_bytes(bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r,
     }
