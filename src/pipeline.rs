@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use serde::Serialize;
-
 use incident_archive::archive::{
     self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport,
 };
@@ -19,6 +17,7 @@ use incident_archive::config::Config;
 use incident_archive::index::{self, IndexReport};
 use incident_archive::record::{Diagnostic, DiscoverOptions, Skipped};
 use incident_archive::site::{self, SiteError, SiteOptions, SiteReport};
+use serde::Serialize;
 
 use crate::error::{Error, ResultExt as _};
 

@@ -1,11 +1,10 @@
 //! `build`: the nightly job (ingest, index, site, verify) and its summary.
 
-use crate::error::{Error, ResultExt as _};
-
 use std::fmt::Write as _;
 
 use super::{Context, Outcome, emit};
 use crate::cli::BuildArgs;
+use crate::error::{Error, ResultExt as _};
 use crate::pipeline::{self, BuildOptions, BuildReport};
 
 pub fn run(ctx: &Context, o: BuildArgs) -> Result<Outcome, Error> {

@@ -3,13 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::error::{Error, ResultExt as _};
+use incident_archive::record::{self, Diagnostic, Incident, Level, Parsed};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Context, Outcome};
 use crate::cli::CheckArgs;
-use incident_archive::record::{self, Diagnostic, Incident, Level, Parsed};
+use crate::error::{Error, ResultExt as _};
 
 /// One checked file.
 pub struct Checked {

@@ -2,11 +2,11 @@
 
 use std::time::Instant;
 
-use crate::error::{Error, ResultExt as _};
+use incident_archive::corpus::Corpus;
 
 use super::{Context, Outcome};
 use crate::cli::GenerateCorpusArgs;
-use incident_archive::corpus::Corpus;
+use crate::error::{Error, ResultExt as _};
 
 /// Writes `count` records for `seed` as `<out>/<id>.md` and says how much it wrote.
 pub fn run(ctx: &Context, o: GenerateCorpusArgs) -> Result<Outcome, Error> {

@@ -1,10 +1,10 @@
 //! `index`: update (or rebuild) the tantivy index from the archive.
 
-use crate::error::{Error, ResultExt as _};
+use incident_archive::archive::Archive;
 
 use super::{Context, Outcome};
 use crate::cli::IndexArgs;
-use incident_archive::archive::Archive;
+use crate::error::{Error, ResultExt as _};
 
 pub fn run(ctx: &Context, o: IndexArgs) -> Result<Outcome, Error> {
     let root = &ctx.config.archive;

@@ -2,13 +2,13 @@
 
 use std::fmt::Write as _;
 
-use crate::error::{Error, ResultExt as _};
+use incident_archive::archive::{self, Archive, IngestOptions, IngestReport};
+use incident_archive::record::{DiscoverOptions, Skipped};
 use serde::Serialize;
 
 use super::{Context, Outcome, emit};
 use crate::cli::IngestArgs;
-use incident_archive::archive::{self, Archive, IngestOptions, IngestReport};
-use incident_archive::record::{DiscoverOptions, Skipped};
+use crate::error::{Error, ResultExt as _};
 
 pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };

@@ -6,11 +6,11 @@
 
 use std::io::Read;
 
-use crate::error::{Error, ResultExt as _};
+use incident_archive::archive::{Archive, ArchiveError, InclusionProof};
 
 use super::{Context, Outcome, emit};
 use crate::cli::{ProofArgs, VerifyProofArgs};
-use incident_archive::archive::{Archive, ArchiveError, InclusionProof};
+use crate::error::{Error, ResultExt as _};
 
 pub fn run(ctx: &Context, o: ProofArgs) -> Result<Outcome, Error> {
     let archive = Archive::open(&ctx.config.archive)?;

@@ -2,12 +2,13 @@
 
 use std::fmt::Write as _;
 
+use incident_archive::archive::retention::{self, PurgeOptions, RetentionItem};
+use incident_archive::archive::{Archive, clock};
+
 use super::{Context, Outcome, emit};
 use crate::cli::RetentionCmd;
 use crate::error::Error;
 use crate::pipeline;
-use incident_archive::archive::retention::{self, PurgeOptions, RetentionItem};
-use incident_archive::archive::{Archive, clock};
 
 pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
     let archive = Archive::open(&ctx.config.archive)?;

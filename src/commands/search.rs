@@ -5,11 +5,12 @@
 
 use std::io::Write;
 
+use incident_archive::archive::{Archive, ArchiveError};
+use incident_archive::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
+
 use super::{Context, Outcome, term};
 use crate::cli::SearchArgs;
 use crate::error::Error;
-use incident_archive::archive::{Archive, ArchiveError};
-use incident_archive::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
 
 pub fn run(ctx: &Context, o: SearchArgs) -> Result<Outcome, Error> {
     let dir = ctx.config.archive.join("index");

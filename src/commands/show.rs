@@ -7,14 +7,14 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use crate::error::Error;
 use chrono::{DateTime, SecondsFormat, Utc};
+use incident_archive::archive::{Archive, RecordHistory, VersionInfo};
+use incident_archive::record::Incident;
 use serde_json::{Value, json};
 
 use super::{Context, Outcome, emit, term};
 use crate::cli::ShowArgs;
-use incident_archive::archive::{Archive, RecordHistory, VersionInfo};
-use incident_archive::record::Incident;
+use crate::error::Error;
 
 pub fn run(ctx: &Context, o: ShowArgs) -> Result<Outcome, Error> {
     let archive = Archive::open(&ctx.config.archive)?;

@@ -2,12 +2,12 @@
 
 use std::time::Instant;
 
-use crate::error::{Error, ResultExt as _};
+use incident_archive::archive::Archive;
 
 use super::{Context, Outcome};
 use crate::cli::SiteArgs;
+use crate::error::{Error, ResultExt as _};
 use crate::pipeline;
-use incident_archive::archive::Archive;
 
 pub fn run(ctx: &Context, o: SiteArgs) -> Result<Outcome, Error> {
     let started = Instant::now();

@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
+use incident_archive::archive::{self, Archive, ArchiveError};
+
 use super::{Context, Outcome, emit};
 use crate::cli::VerifyArgs;
 use crate::error::Error;
-use incident_archive::archive::{self, Archive, ArchiveError};
 
 pub fn run(ctx: &Context, o: VerifyArgs) -> Result<Outcome, Error> {
     let root = &ctx.config.archive;
