@@ -1,17 +1,27 @@
-//! Command-line definitions (clap). Nothing else imports clap: this file turns arguments into the
-//! checked option structs of `commands`.
+//! Command-line definitions (clap). Nothing else imports clap: the commands take the argument
+//! structs defined here as they are, so each option is defined once, with its default and its
+//! check (a date, a number) as clap attributes. The shell completions and the manual pages are
+//! made from the same definitions ([`completions`], [`man_page`]).
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
-
-use crate::commands::{self, Command, Global};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 
 /// Tamper-evident archive, full-text index and static site for signed-off incident postmortems.
 #[derive(Debug, Parser)]
 #[command(name = "incident-archive", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// The options every command takes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
     /// Configuration file (default: `incident-archive.yaml` in the current folder, when present).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -24,108 +34,110 @@ pub struct Cli {
     /// Print more detail (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    #[command(subcommand)]
-    pub command: Cmd,
 }
 
+/// The subcommands, each with its arguments.
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Parse records and run the sign-off gate without archiving anything.
-    Check {
-        /// Files or folders (recursing into `*.md`); default: the inbox (`records/`).
-        paths: Vec<PathBuf>,
-        /// Print the parsed model and diagnostics as JSON.
-        #[arg(long)]
-        json: bool,
-        /// For one file: where each kept field came from (line, label, heading, front matter,
-        /// sidecar), or why it is empty.
-        #[arg(long)]
-        explain: bool,
-    },
+    Check(CheckArgs),
     /// Archive accepted records: new objects and ledger entries.
-    Ingest {
-        /// Files or folders (recursing into `*.md`); default: the inbox (`records/`).
-        paths: Vec<PathBuf>,
-        /// Print the outcome as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Ingest(IngestArgs),
     /// Re-hash every object, check the ledger chain, the Merkle root and the retention fields.
-    Verify {
-        /// Print the problems and notes as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(VerifyArgs),
     /// Show an archived record with its provenance.
     #[command(disable_version_flag = true)]
-    Show {
-        /// Record id (`INC-2025-0023`).
-        id: String,
-        /// The parsed model and provenance as JSON.
-        #[arg(long, conflicts_with = "raw")]
-        json: bool,
-        /// The original bytes, exactly as archived.
-        #[arg(long)]
-        raw: bool,
-        /// Version number (1 is the first ingest); default: the latest.
-        #[arg(long, value_name = "N")]
-        version: Option<u32>,
-    },
+    Show(ShowArgs),
     /// Print an RFC 6962 inclusion proof for a record's latest ledger entry.
     #[command(disable_version_flag = true)]
-    Proof {
-        id: String,
-        /// Version number; default: the latest.
-        #[arg(long, value_name = "N")]
-        version: Option<u32>,
-    },
+    Proof(ProofArgs),
     /// Check an inclusion proof (the JSON printed by `proof`) against an archive root.
-    VerifyProof {
-        /// Proof file; `-` or nothing reads standard input.
-        proof: Option<PathBuf>,
-        /// The root to check against (hex); default: the root recorded in the proof.
-        #[arg(long, value_name = "HEX")]
-        root: Option<String>,
-    },
+    VerifyProof(VerifyProofArgs),
     /// Retention: what expires when, legal holds, and disposal.
     #[command(subcommand)]
     Retention(RetentionCmd),
     /// Update the full-text index from the archive.
-    Index {
-        /// Recreate the index from the ledger instead of updating it.
-        #[arg(long)]
-        rebuild: bool,
-    },
+    Index(IndexArgs),
     /// Search the archive (tantivy query syntax).
     Search(SearchArgs),
     /// Render the static site from the archive.
-    Site {
-        /// Output folder; default from the configuration (`public/`).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Folder of templates and assets overriding the embedded defaults.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// Build date (`YYYY-MM-DD`); default: `SOURCE_DATE_EPOCH` or today.
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<NaiveDate>,
-    },
+    Site(SiteArgs),
     /// The nightly job: ingest, index, site, verify, and a summary.
-    Build {
-        /// Inbox folders or files; default from the configuration (`records/`).
-        paths: Vec<PathBuf>,
-        /// Print the summary as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Also write the JSON summary to this file.
-        #[arg(long, value_name = "FILE")]
-        report: Option<PathBuf>,
-        /// Build date (`YYYY-MM-DD`); default: `SOURCE_DATE_EPOCH` or today.
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<NaiveDate>,
-    },
+    Build(BuildArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of the program, or of one of its commands.
+    Man(ManArgs),
 }
 
+/// `check [PATHS…] [--json] [--explain]`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders (recursing into `*.md`); default: the inbox (`records/`).
+    pub paths: Vec<PathBuf>,
+    /// Print the parsed model and diagnostics as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// For one file: where each kept field came from (line, label, heading, front matter,
+    /// sidecar), or why it is empty.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// `ingest [PATHS…] [--json]`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or folders (recursing into `*.md`); default: the inbox (`records/`).
+    pub paths: Vec<PathBuf>,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `verify [--json]`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Print the problems and notes as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `show ID [--json | --raw] [--version N]`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Record id (`INC-2025-0023`).
+    pub id: String,
+    /// The parsed model and provenance as JSON.
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+    /// The original bytes, exactly as archived.
+    #[arg(long)]
+    pub raw: bool,
+    /// Version number (1 is the first ingest); default: the latest.
+    #[arg(long, value_name = "N")]
+    pub version: Option<u32>,
+}
+
+/// `proof ID [--version N]`.
+#[derive(Debug, Args)]
+pub struct ProofArgs {
+    pub id: String,
+    /// Version number; default: the latest.
+    #[arg(long, value_name = "N")]
+    pub version: Option<u32>,
+}
+
+/// `verify-proof [FILE] [--root HEX]`.
+#[derive(Debug, Args)]
+pub struct VerifyProofArgs {
+    /// Proof file; `-` or nothing reads standard input.
+    pub proof: Option<PathBuf>,
+    /// The root to check against (hex); default: the root recorded in the proof.
+    #[arg(long, value_name = "HEX")]
+    pub root: Option<String>,
+}
+
+/// `retention report|hold|release|purge`, each with its arguments.
 #[derive(Debug, Subcommand)]
 pub enum RetentionCmd {
     /// Expired, expiring, on hold and purged records.
@@ -168,6 +180,15 @@ pub enum RetentionCmd {
     },
 }
 
+/// `index [--rebuild]`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Recreate the index from the ledger instead of updating it.
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+/// `search QUERY [filters…] [--limit N] [--facets] [--json]`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// Query in tantivy syntax: `root_cause:index AND severity:P1`, `"connection pool"`, `-timeout`.
@@ -201,54 +222,119 @@ pub struct SearchArgs {
     pub facets: bool,
 }
 
-impl Cli {
-    /// Splits the arguments into global settings and one command's options.
-    pub fn into_command(self) -> (Global, Command) {
-        let global =
-            Global { config: self.config, archive: self.archive, quiet: self.quiet, verbose: self.verbose };
-        let command = match self.command {
-            Cmd::Check { paths, json, explain } => {
-                Command::Check(commands::check::Options { paths, json, explain })
+/// `site [--out DIR] [--templates DIR] [--as-of DATE]`.
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// Output folder; default from the configuration (`public/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Folder of templates and assets overriding the embedded defaults.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Build date (`YYYY-MM-DD`); default: `SOURCE_DATE_EPOCH` or today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// `build [PATHS…] [--json] [--report FILE] [--as-of DATE]`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Inbox folders or files; default from the configuration (`records/`).
+    pub paths: Vec<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the JSON summary to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Build date (`YYYY-MM-DD`); default: `SOURCE_DATE_EPOCH` or today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// `completions SHELL`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// `man [COMMAND…]`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (`check`, `retention purge`): its page instead of the program's.
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// The name the program is called by, in the completion scripts and the manual pages.
+const BIN: &str = "incident-archive";
+
+/// The completion script of `shell` for every visible command and option.
+pub fn completions(shell: Shell) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut script);
+    script
+}
+
+/// The manual page (roff) of the program, or of the visible command that `command` names, one
+/// word per level (`["retention", "purge"]` gives `incident-archive-retention-purge(1)`, the page
+/// the program's own lists under SUBCOMMANDS); `None` when there is no such command.
+pub fn man_page(command: &[String]) -> Option<Vec<u8>> {
+    let mut cmd = Cli::command().bin_name(BIN).disable_help_subcommand(true);
+    cmd.build();
+    let mut page = &cmd;
+    for word in command {
+        page = page.get_subcommands().find(|c| c.get_name() == word && !c.is_hide_set())?;
+    }
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page.clone()).render(&mut roff).expect("writing to memory does not fail");
+    Some(roff)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every visible command, as the words that name it (`["retention", "purge"]`).
+    fn visible_commands() -> Vec<Vec<String>> {
+        fn walk(cmd: &clap::Command, path: &[String], out: &mut Vec<Vec<String>>) {
+            for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+                let mut words = path.to_vec();
+                words.push(sub.get_name().to_string());
+                walk(sub, &words, out);
+                out.push(words);
             }
-            Cmd::Ingest { paths, json } => Command::Ingest(commands::ingest::Options { paths, json }),
-            Cmd::Verify { json } => Command::Verify(commands::verify::Options { json }),
-            Cmd::Show { id, json, raw, version } => {
-                Command::Show(commands::show::Options { id, json, raw, version })
+        }
+        let mut out = Vec::new();
+        walk(&Cli::command(), &[], &mut out);
+        out
+    }
+
+    #[test]
+    fn the_bash_script_and_the_man_pages_cover_every_command() {
+        let commands = visible_commands();
+        assert!(commands.len() > 15, "{commands:?}");
+        let bash = String::from_utf8(completions(Shell::Bash)).unwrap();
+        let main = String::from_utf8(man_page(&[]).unwrap()).unwrap().replace("\\-", "-");
+        assert!(main.starts_with(".ie") && main.contains("\n.TH incident-archive 1 "), "{main}");
+        for words in &commands {
+            let name = words.last().unwrap();
+            assert!(bash.contains(&format!(",{name})")), "bash completes `{}`", words.join(" "));
+            let page = String::from_utf8(man_page(words).unwrap()).unwrap().replace("\\-", "-");
+            assert!(page.contains(&format!(".TH incident-archive-{} 1 ", words.join("-"))), "{page}");
+            if let [top] = words.as_slice() {
+                assert!(main.contains(&format!("incident-archive-{top}(1)")), "{top} in {main}");
             }
-            Cmd::Proof { id, version } => Command::Proof(commands::proof::Options { id, version }),
-            Cmd::VerifyProof { proof, root } => {
-                Command::VerifyProof(commands::proof::VerifyOptions { proof, root })
-            }
-            Cmd::Retention(r) => Command::Retention(match r {
-                RetentionCmd::Report { within, as_of, json } => {
-                    commands::retention::Options::Report { within_days: within, as_of, json }
-                }
-                RetentionCmd::Hold { id, reason } => commands::retention::Options::Hold { id, reason },
-                RetentionCmd::Release { id, reason } => commands::retention::Options::Release { id, reason },
-                RetentionCmd::Purge { dry_run, as_of, reason } => {
-                    commands::retention::Options::Purge { dry_run, as_of, reason }
-                }
-            }),
-            Cmd::Index { rebuild } => Command::Index(commands::index::Options { rebuild }),
-            Cmd::Search(a) => Command::Search(commands::search::Options {
-                query: a.query,
-                severity: a.severity,
-                customer: a.customer,
-                owner: a.owner,
-                status: a.status,
-                since: a.since,
-                until: a.until,
-                limit: a.limit,
-                json: a.json,
-                facets: a.facets,
-            }),
-            Cmd::Site { out, templates, as_of } => {
-                Command::Site(commands::site::Options { out, templates, as_of })
-            }
-            Cmd::Build { paths, json, report, as_of } => {
-                Command::Build(commands::build::Options { paths, json, report, as_of })
-            }
-        };
-        (global, command)
+        }
+        assert!(man_page(&["retention".to_string(), "nope".to_string()]).is_none());
     }
 }

@@ -1,4 +1,14 @@
 //! The `incident-archive` binary: parse arguments, run one command, exit with its code.
+//!
+//! The binary owns the application: [`cli`] (the clap definitions, the only user of clap),
+//! [`commands`] (one file per subcommand), [`error`] (the one error type, which knows its
+//! exit code) and [`pipeline`] (the nightly job as timed steps). They
+//! drive the stages of the library, `incident_archive`, through its public API only.
+
+mod cli;
+mod commands;
+mod error;
+mod pipeline;
 
 use clap::Parser;
 
@@ -8,7 +18,6 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let (global, command) = incident_archive::cli::Cli::parse().into_command();
-    let outcome = incident_archive::commands::run(global, command);
-    std::process::ExitCode::from(outcome as u8)
+    let result = commands::run(cli::Cli::parse());
+    std::process::ExitCode::from(commands::exit_code(result))
 }

@@ -9,15 +9,17 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context as _;
 use chrono::NaiveDate;
+use incident_archive::archive::{
+    self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport,
+};
+use incident_archive::config::Config;
+use incident_archive::index::{self, IndexReport};
+use incident_archive::record::{Diagnostic, DiscoverOptions, Skipped};
+use incident_archive::site::{self, SiteError, SiteOptions, SiteReport};
 use serde::Serialize;
 
-use crate::archive::{self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport};
-use crate::config::Config;
-use crate::index::{self, IndexReport};
-use crate::record::{Diagnostic, DiscoverOptions, Skipped};
-use crate::site::{self, SiteError, SiteOptions, SiteReport};
+use crate::error::{Error, ResultExt as _};
 
 /// What one `build` needs beyond the configuration.
 #[derive(Debug, Clone)]
@@ -91,7 +93,7 @@ struct Steps {
 }
 
 impl Steps {
-    fn run<T>(&mut self, step: &'static str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    fn run<T>(&mut self, step: &'static str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
         let t = Instant::now();
         let cpu = cpu_seconds();
         let out = f()?;
@@ -105,7 +107,7 @@ impl Steps {
 
 /// The nightly job: ingest what is new under the inbox, bring the index up to date, render the
 /// site (only what changed), verify the archive. `log` gets one line per finished step.
-pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> anyhow::Result<BuildReport> {
+pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Result<BuildReport, Error> {
     let mut steps = Steps { started: Instant::now(), timings: Vec::new(), log };
     check_output(config, &config.output, None)?;
     let root = &config.archive;
@@ -116,8 +118,8 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> an
     let (mut ingest, skipped) = steps.run("ingest", || {
         let paths = if opts.paths.is_empty() { vec![config.inbox.clone()] } else { opts.paths.clone() };
         let dopts = DiscoverOptions { symlinks_outside: config.allow_symlinks_outside_inbox };
-        let found =
-            crate::record::discover_with(&paths, dopts).context("cannot list the records to ingest")?;
+        let found = incident_archive::record::discover_with(&paths, dopts)
+            .context("cannot list the records to ingest")?;
         let mut iopts = IngestOptions::new(config.retention.default_years, archive::clock::now()?);
         opts.progress.set_length(found.files.len() as u64);
         iopts.progress = opts.progress.clone();
@@ -171,7 +173,7 @@ pub fn add_refused(report: &mut IngestReport, refused: Vec<Diagnostic>) {
 }
 
 /// Brings `archive/index/` up to `snapshot`.
-pub fn update_index(archive: &Archive, snapshot: &Snapshot) -> anyhow::Result<IndexReport> {
+pub fn update_index(archive: &Archive, snapshot: &Snapshot) -> Result<IndexReport, Error> {
     let dir = index_dir(archive);
     index::update(&dir, snapshot)
         .with_context(|| format!("cannot index the archive into `{}`", dir.display()))
@@ -186,7 +188,7 @@ pub fn index_dir(archive: &Archive) -> PathBuf {
 /// build must not replace: one that is, holds or lies inside the archive, the inbox or the
 /// templates, one that is not empty and not a site this program built, one with a mount point.
 /// Changes nothing; `build` and `site` call it before they do anything.
-pub fn check_output(config: &Config, out: &Path, templates: Option<&Path>) -> anyhow::Result<()> {
+pub fn check_output(config: &Config, out: &Path, templates: Option<&Path>) -> Result<(), Error> {
     let mut others = vec![("archive", config.archive.as_path()), ("inbox", config.inbox.as_path())];
     others.extend(templates.or(config.templates.as_deref()).map(|t| ("templates", t)));
     site::check_output_overlap(out, &others)
@@ -204,7 +206,7 @@ pub fn render_site(
     build_date: NaiveDate,
     out: Option<&Path>,
     templates: Option<&Path>,
-) -> anyhow::Result<SiteReport> {
+) -> Result<SiteReport, Error> {
     let out = out.unwrap_or(&config.output);
     let opts = SiteOptions {
         title: config.site.title.clone(),
@@ -214,12 +216,20 @@ pub fn render_site(
     };
     let dir = index_dir(archive);
     let pages = site::moved_incident_pages(snapshot);
+    // The export's error is kept here, typed, as the cause of the build's failure; the site
+    // stage is told only that its extra files failed, which ends the build and drops its staging.
+    let mut export_error = None;
     let report = site::generate_with(snapshot, &opts, out, |sink| {
         let mut sink_io = |path: &str, bytes: &[u8]| sink(path, bytes).map_err(std::io::Error::other);
-        index::browser_export_to(&dir, &pages, &mut sink_io)
-            .map(|r| r.files)
-            .map_err(|e| SiteError::Invalid(format!("exporting the browser search: {e}")))
+        index::browser_export_to(&dir, &pages, &mut sink_io).map(|r| r.files).map_err(|e| {
+            export_error = Some(e);
+            SiteError::Invalid("exporting the browser search failed".to_string())
+        })
     });
+    let report = match (report, export_error) {
+        (Err(_), Some(e)) => Err(Error::Export(e)),
+        (report, _) => report.map_err(Error::from),
+    };
     report.with_context(|| format!("cannot build the site into `{}`", out.display()))
 }
 
@@ -246,7 +256,7 @@ pub fn refresh_after_purge(
     config: &Config,
     archive: &Archive,
     _locked: &LockGuard,
-) -> anyhow::Result<PurgeRefresh> {
+) -> Result<PurgeRefresh, Error> {
     let snapshot = archive
         .snapshot()
         .with_context(|| format!("cannot read the archive `{}`", archive.root().display()))?;

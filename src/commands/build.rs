@@ -1,30 +1,19 @@
 //! `build`: the nightly job (ingest, index, site, verify) and its summary.
 
-use std::path::PathBuf;
-
-use anyhow::Context as _;
-use chrono::NaiveDate;
-
 use std::fmt::Write as _;
 
 use super::{Context, Outcome, emit};
+use crate::cli::BuildArgs;
+use crate::error::{Error, ResultExt as _};
 use crate::pipeline::{self, BuildOptions, BuildReport};
 
-#[derive(Debug)]
-pub struct Options {
-    pub paths: Vec<PathBuf>,
-    pub json: bool,
-    pub report: Option<PathBuf>,
-    pub as_of: Option<NaiveDate>,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: BuildArgs) -> Result<Outcome, Error> {
     let out = ctx.out;
     let opts = BuildOptions { paths: o.paths, as_of: o.as_of, progress: out.bar(0, "ingest") };
     let log: Box<dyn Fn(&str)> = Box::new(move |line: &str| out.detail(line));
     let report = pipeline::build(&ctx.config, &opts, log)?;
     // Controls and bidi overrides of record text (in diagnostics) as JSON escapes: same data.
-    let json = crate::text::json(&serde_json::to_string_pretty(&report)?).into_owned();
+    let json = incident_archive::text::json(&serde_json::to_string_pretty(&report)?).into_owned();
     if let Some(path) = &o.report {
         std::fs::write(path, format!("{json}\n"))
             .with_context(|| format!("cannot write the report `{}`", path.display()))?;
@@ -48,7 +37,7 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
         }
     }
     // A sign-off sidecar without its record is no record's warning: it is always shown.
-    let orphan = |w: &&crate::record::Diagnostic| w.rule == "sidecar-orphan";
+    let orphan = |w: &&incident_archive::record::Diagnostic| w.rule == "sidecar-orphan";
     for w in &r.ingest.warnings {
         if orphan(&w) {
             ctx.out.info(w);

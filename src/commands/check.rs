@@ -3,20 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context as _;
+use incident_archive::record::{self, Diagnostic, Incident, Level, Parsed};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Context, Outcome};
-use crate::record::{self, Diagnostic, Incident, Level, Parsed};
-
-#[derive(Debug)]
-pub struct Options {
-    pub paths: Vec<PathBuf>,
-    pub json: bool,
-    /// Where each field of one file came from ([`record::explain`]).
-    pub explain: bool,
-}
+use crate::cli::CheckArgs;
+use crate::error::{Error, ResultExt as _};
 
 /// One checked file.
 pub struct Checked {
@@ -49,8 +42,8 @@ impl Entry {
 /// Checks `entries` in chunks of at most [`CHUNK`] files and [`CHUNK_BYTES`], in order.
 fn check_in_chunks(
     entries: &[Entry],
-    mut each: impl FnMut(&Checked) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    mut each: impl FnMut(&Checked) -> Result<(), Error>,
+) -> Result<(), Error> {
     let mut rest = entries;
     while !rest.is_empty() {
         let mut bytes = 0;
@@ -85,20 +78,14 @@ fn check_in_chunks(
     Ok(())
 }
 
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: CheckArgs) -> Result<Outcome, Error> {
     if o.explain {
         return explain(ctx, &o);
     }
     let single_file = o.paths.len() == 1 && o.paths[0].is_file();
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
     let opts = record::DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
-    let found = match record::discover_with(&paths, opts) {
-        Ok(found) => found,
-        Err(e) => {
-            eprintln!("error: {}", super::term(&e.to_string()));
-            return Ok(Outcome::Fatal);
-        }
-    };
+    let found = record::discover_with(&paths, opts)?;
     for s in &found.skipped {
         ctx.out.detail(s);
     }
@@ -132,7 +119,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             }
             first = false;
             let json = serde_json::to_string_pretty(&report(c)).context("writing JSON")?;
-            write!(out, "{}", crate::text::json(&json))?;
+            write!(out, "{}", incident_archive::text::json(&json))?;
             return Ok(());
         }
         for d in &c.parsed.diagnostics {
@@ -176,21 +163,19 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
 }
 
 /// `check --explain FILE`: each kept field with its value and source, then the diagnostics.
-fn explain(ctx: &Context, o: &Options) -> anyhow::Result<Outcome> {
+fn explain(ctx: &Context, o: &CheckArgs) -> Result<Outcome, Error> {
     let [path] = o.paths.as_slice() else {
-        eprintln!("error: `--explain` takes exactly one file, not {}", o.paths.len());
-        return Ok(Outcome::Fatal);
+        return Err(Error::msg(format!("`--explain` takes exactly one file, not {}", o.paths.len())));
     };
     if !path.is_file() {
         let path = super::term(&path.display().to_string()).into_owned();
-        eprintln!("error: `--explain` takes one record file; `{path}` is not a file");
-        return Ok(Outcome::Fatal);
+        return Err(Error::msg(format!("`--explain` takes one record file; `{path}` is not a file")));
     }
     let e = record::explain::explain_file(path, ctx.config.retention.default_years);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if o.json {
         let json = serde_json::to_string_pretty(&e).context("writing JSON")?;
-        writeln!(out, "{}", crate::text::json(&json))?;
+        writeln!(out, "{}", incident_archive::text::json(&json))?;
     } else {
         let verdict = if e.accepted { "accepted" } else { "rejected" };
         writeln!(out, "{}: {verdict}", super::term(&e.path))?;

@@ -1,16 +1,12 @@
 //! `index`: update (or rebuild) the tantivy index from the archive.
 
-use anyhow::Context as _;
+use incident_archive::archive::Archive;
 
 use super::{Context, Outcome};
-use crate::archive::Archive;
+use crate::cli::IndexArgs;
+use crate::error::{Error, ResultExt as _};
 
-#[derive(Debug)]
-pub struct Options {
-    pub rebuild: bool,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: IndexArgs) -> Result<Outcome, Error> {
     let root = &ctx.config.archive;
     let archive =
         Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
@@ -20,9 +16,9 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
         archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
     let dir = root.join("index");
     let report = if o.rebuild {
-        crate::index::rebuild(&dir, &snapshot)
+        incident_archive::index::rebuild(&dir, &snapshot)
     } else {
-        crate::index::update(&dir, &snapshot)
+        incident_archive::index::update(&dir, &snapshot)
     }
     .with_context(|| format!("cannot index the archive `{}`", root.display()))?;
     drop(guard);

@@ -1,25 +1,19 @@
 //! `ingest`: archive accepted records as objects and ledger entries.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
-use anyhow::Context as _;
+use incident_archive::archive::{self, Archive, IngestOptions, IngestReport};
+use incident_archive::record::{DiscoverOptions, Skipped};
 use serde::Serialize;
 
 use super::{Context, Outcome, emit};
-use crate::archive::{self, Archive, IngestOptions, IngestReport};
-use crate::record::{DiscoverOptions, Skipped};
+use crate::cli::IngestArgs;
+use crate::error::{Error, ResultExt as _};
 
-#[derive(Debug)]
-pub struct Options {
-    pub paths: Vec<PathBuf>,
-    pub json: bool,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
     let dopts = DiscoverOptions { symlinks_outside: ctx.config.allow_symlinks_outside_inbox };
-    let found = crate::record::discover_with(&paths, dopts)?;
+    let found = incident_archive::record::discover_with(&paths, dopts)?;
     let files = found.files;
     let now = archive::clock::now()?;
     let root = &ctx.config.archive;
@@ -34,7 +28,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     report.warnings.extend(found.orphans);
     if o.json {
         let json = Json { report: &report, skipped: &found.skipped };
-        emit(&format!("{}\n", crate::text::json(&serde_json::to_string_pretty(&json)?)))?;
+        emit(&format!("{}\n", incident_archive::text::json(&serde_json::to_string_pretty(&json)?)))?;
     } else {
         for s in &found.skipped {
             ctx.out.detail(s);
@@ -53,7 +47,7 @@ struct Json<'a> {
 }
 
 /// Diagnostics and notes go to standard error as they are; the summary is returned.
-fn human(ctx: &Context, r: &IngestReport, skipped: &[Skipped]) -> anyhow::Result<String> {
+fn human(ctx: &Context, r: &IngestReport, skipped: &[Skipped]) -> Result<String, Error> {
     for note in &r.recovered {
         ctx.out.info(format!("note: {note}"));
     }

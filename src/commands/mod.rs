@@ -1,9 +1,12 @@
-//! One file per subcommand: each turns checked options into one library call and prints the result.
+//! One file per subcommand: each takes its arguments (the clap structs of [`crate::cli`]), makes
+//! one library call and prints the result.
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod index;
 pub mod ingest;
+pub mod man;
 pub mod proof;
 pub mod retention;
 pub mod search;
@@ -13,46 +16,20 @@ pub mod verify;
 
 use std::borrow::Cow;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
-use crate::config::Config;
+use incident_archive::config::Config;
 
-/// Settings shared by every command.
-#[derive(Debug, Clone, Default)]
-pub struct Global {
-    pub config: Option<PathBuf>,
-    pub archive: Option<PathBuf>,
-    pub quiet: bool,
-    pub verbose: u8,
-}
+use crate::cli::{Cli, Cmd, GlobalArgs};
+use crate::error::Error;
 
-/// One command with its options.
-#[derive(Debug)]
-pub enum Command {
-    Check(check::Options),
-    Ingest(ingest::Options),
-    Verify(verify::Options),
-    Show(show::Options),
-    Proof(proof::Options),
-    VerifyProof(proof::VerifyOptions),
-    Retention(retention::Options),
-    Index(index::Options),
-    Search(search::Options),
-    Site(site::Options),
-    Build(build::Options),
-}
-
-/// How a command ended; the process exit code is its value.
+/// How a command that ran to its end went; the process exit code is its value. A command that
+/// could not finish returns an [`Error`] instead, which knows its own code (2 or 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// 0: all good.
     Ok = 0,
     /// 1: finished, but found problems a human must look at.
     Problems = 1,
-    /// 2: usage or fatal error.
-    Fatal = 2,
-    /// 3: another run holds the archive lock.
-    Locked = 3,
 }
 
 /// What a command gets: the configuration with flags applied, and how to talk to the user.
@@ -118,49 +95,41 @@ impl Output {
     }
 }
 
-/// Runs one command and maps every failure to an exit code, printing the error chain.
-pub fn run(global: Global, command: Command) -> Outcome {
-    let ctx = match context(&global) {
-        Ok(ctx) => ctx,
-        Err(e) => {
-            eprintln!("error: {}", term_lines(&format!("{e:#}")));
-            return Outcome::Fatal;
-        }
-    };
-    let result = match command {
-        Command::Check(o) => check::run(&ctx, o),
-        Command::Ingest(o) => ingest::run(&ctx, o),
-        Command::Verify(o) => verify::run(&ctx, o),
-        Command::Show(o) => show::run(&ctx, o),
-        Command::Proof(o) => proof::run(&ctx, o),
-        Command::VerifyProof(o) => proof::run_verify(&ctx, o),
-        Command::Retention(o) => retention::run(&ctx, o),
-        Command::Index(o) => index::run(&ctx, o),
-        Command::Search(o) => search::run(&ctx, o),
-        Command::Site(o) => site::run(&ctx, o),
-        Command::Build(o) => build::run(&ctx, o),
-    };
+/// Runs the command the arguments name, with the configuration they point at (the completion
+/// scripts and manual pages are made from the argument definitions alone, reading none).
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    let ctx = || context(&cli.global);
+    match cli.command {
+        Cmd::Check(o) => check::run(&ctx()?, o),
+        Cmd::Ingest(o) => ingest::run(&ctx()?, o),
+        Cmd::Verify(o) => verify::run(&ctx()?, o),
+        Cmd::Show(o) => show::run(&ctx()?, o),
+        Cmd::Proof(o) => proof::run(&ctx()?, o),
+        Cmd::VerifyProof(o) => proof::run_verify(&ctx()?, o),
+        Cmd::Retention(o) => retention::run(&ctx()?, o),
+        Cmd::Index(o) => index::run(&ctx()?, o),
+        Cmd::Search(o) => search::run(&ctx()?, o),
+        Cmd::Site(o) => site::run(&ctx()?, o),
+        Cmd::Build(o) => build::run(&ctx()?, o),
+        Cmd::Completions(o) => completions::run(o),
+        Cmd::Man(o) => man::run(o),
+    }
+}
+
+/// The exit code of a command's result; an error is printed first, as its chain, on standard
+/// error (a closed pipe is not an error: `| head` has what it wanted).
+pub fn exit_code(result: Result<Outcome, Error>) -> u8 {
     match result {
-        Ok(outcome) => outcome,
-        // `| head` closed the pipe: the reader has what it wanted.
-        Err(e) if is_broken_pipe(&e) => Outcome::Ok,
+        Ok(outcome) => outcome as u8,
+        Err(e) if e.is_broken_pipe() => Outcome::Ok as u8,
         Err(e) => {
-            let site_locked = matches!(e.downcast_ref(), Some(crate::site::SiteError::Locked { .. }));
-            if let Some(crate::archive::ArchiveError::Locked { .. }) = e.downcast_ref() {
-                eprintln!("error: {}", term_lines(&format!("{e:#}")));
-                return Outcome::Locked;
-            }
-            if site_locked {
-                eprintln!("error: {}", term_lines(&format!("{e:#}")));
-                return Outcome::Locked;
-            }
-            eprintln!("error: {}", term_lines(&format!("{e:#}")));
-            Outcome::Fatal
+            eprintln!("error: {}", term_lines(&e.message()));
+            e.code()
         }
     }
 }
 
-fn context(global: &Global) -> anyhow::Result<Context> {
+fn context(global: &GlobalArgs) -> Result<Context, Error> {
     let mut config = Config::load(global.config.as_deref())?;
     if let Some(a) = &global.archive {
         config.archive = a.clone();
@@ -168,20 +137,17 @@ fn context(global: &Global) -> anyhow::Result<Context> {
     Ok(Context { config, out: Output::detect(global.quiet, global.verbose) })
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<serde_json::Error>()
-                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
-    })
-}
-
 /// Writes `text` to standard output at once; a closed pipe (`| head`) ends the output quietly
 /// instead of panicking as `println!` does.
 pub fn emit(text: &str) -> std::io::Result<()> {
+    emit_bytes(text.as_bytes())
+}
+
+/// Writes `bytes` to standard output at once, ending quietly on a closed pipe like [`emit`].
+pub fn emit_bytes(bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r,
     }
@@ -192,14 +158,16 @@ pub fn emit(text: &str) -> std::io::Result<()> {
 /// noncharacters as visible escapes (`\u{1b}`, `\u{a}`, `\u{202e}`), so that a record can
 /// neither drive the terminal nor fake a line of the output. Tabs stay.
 pub fn term(s: &str) -> Cow<'_, str> {
-    crate::text::escape_where(s, |c| {
-        crate::text::is_hidden(c) || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
+    incident_archive::text::escape_where(s, |c| {
+        incident_archive::text::is_hidden(c) || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
     })
 }
 
 /// Like [`term`] for text of several lines: newlines and tabs stay.
 pub fn term_lines(s: &str) -> Cow<'_, str> {
-    crate::text::escape_where(s, |c| crate::text::is_hidden(c) || matches!(c, '\r' | '\u{2028}' | '\u{2029}'))
+    incident_archive::text::escape_where(s, |c| {
+        incident_archive::text::is_hidden(c) || matches!(c, '\r' | '\u{2028}' | '\u{2029}')
+    })
 }
 
 #[cfg(test)]

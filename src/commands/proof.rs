@@ -5,33 +5,21 @@
 //! only the proof's own consistency (exit 1: that proves nothing about any archive).
 
 use std::io::Read;
-use std::path::PathBuf;
 
-use anyhow::Context as _;
+use incident_archive::archive::{Archive, ArchiveError, InclusionProof};
 
 use super::{Context, Outcome, emit};
-use crate::archive::{Archive, ArchiveError, InclusionProof};
+use crate::cli::{ProofArgs, VerifyProofArgs};
+use crate::error::{Error, ResultExt as _};
 
-#[derive(Debug)]
-pub struct Options {
-    pub id: String,
-    pub version: Option<u32>,
-}
-
-#[derive(Debug)]
-pub struct VerifyOptions {
-    pub proof: Option<PathBuf>,
-    pub root: Option<String>,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: ProofArgs) -> Result<Outcome, Error> {
     let archive = Archive::open(&ctx.config.archive)?;
     let proof = archive.inclusion_proof(&o.id, o.version)?;
     emit(&format!("{}\n", serde_json::to_string_pretty(&proof)?))?;
     Ok(Outcome::Ok)
 }
 
-pub fn run_verify(ctx: &Context, o: VerifyOptions) -> anyhow::Result<Outcome> {
+pub fn run_verify(ctx: &Context, o: VerifyProofArgs) -> Result<Outcome, Error> {
     let text = match o.proof.as_deref() {
         None => read_stdin()?,
         Some(p) if p.as_os_str() == "-" => read_stdin()?,
@@ -96,7 +84,7 @@ pub fn run_verify(ctx: &Context, o: VerifyOptions) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-fn read_stdin() -> anyhow::Result<String> {
+fn read_stdin() -> Result<String, Error> {
     let mut s = String::new();
     std::io::stdin().read_to_string(&mut s).context("cannot read the proof from standard input")?;
     Ok(s)

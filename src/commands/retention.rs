@@ -2,39 +2,32 @@
 
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
+use incident_archive::archive::retention::{self, PurgeOptions, RetentionItem};
+use incident_archive::archive::{Archive, clock};
 
 use super::{Context, Outcome, emit};
-use crate::archive::retention::{self, PurgeOptions, RetentionItem};
-use crate::archive::{Archive, clock};
+use crate::cli::RetentionCmd;
+use crate::error::Error;
 use crate::pipeline;
 
-#[derive(Debug)]
-pub enum Options {
-    Report { within_days: u32, as_of: Option<NaiveDate>, json: bool },
-    Hold { id: String, reason: String },
-    Release { id: String, reason: String },
-    Purge { dry_run: bool, as_of: Option<NaiveDate>, reason: String },
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
     let archive = Archive::open(&ctx.config.archive)?;
     let mut out = String::new();
     match o {
-        Options::Report { within_days, as_of, json } => {
+        RetentionCmd::Report { within, as_of, json } => {
             let as_of = match as_of {
                 Some(d) => d,
                 None => clock::today()?,
             };
-            let rep = retention::report(&archive, as_of, within_days)?;
+            let rep = retention::report(&archive, as_of, within)?;
             if json {
-                writeln!(out, "{}", crate::text::json(&serde_json::to_string_pretty(&rep)?))?;
+                writeln!(out, "{}", incident_archive::text::json(&serde_json::to_string_pretty(&rep)?))?;
             } else {
                 writeln!(out, "retention as of {as_of}: {} records", rep.total)?;
                 section(&mut out, "expired (may be purged)", &rep.expired, |i| {
                     format!("expired {}", i.retain_until)
                 })?;
-                section(&mut out, &format!("expiring within {within_days} days"), &rep.expiring, |i| {
+                section(&mut out, &format!("expiring within {within} days"), &rep.expiring, |i| {
                     format!("until {} ({} days)", i.retain_until, i.days_left)
                 })?;
                 section(&mut out, "on legal hold", &rep.on_hold, |i| {
@@ -45,15 +38,15 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                     let p = i.purged.as_ref().expect("purged");
                     format!("purged {}: {} (sha256 {})", p.at.date_naive(), p.reason, i.object)
                 })?;
-                writeln!(out, "{} other records are retained beyond {within_days} days", rep.retained)?;
+                writeln!(out, "{} other records are retained beyond {within} days", rep.retained)?;
             }
         }
-        Options::Hold { id, reason } => {
+        RetentionCmd::Hold { id, reason } => {
             let guard = archive.lock()?;
             let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?)?;
             ctx.out.info(format!("`{id}` is on legal hold (ledger entry {}): {}", e.seq, reason.trim()));
         }
-        Options::Release { id, reason } => {
+        RetentionCmd::Release { id, reason } => {
             let guard = archive.lock()?;
             let e = retention::release(&archive, &guard, &id, &reason, clock::now()?)?;
             ctx.out.info(format!(
@@ -62,7 +55,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                 reason.trim()
             ));
         }
-        Options::Purge { dry_run, as_of, reason } => {
+        RetentionCmd::Purge { dry_run, as_of, reason } => {
             // The system clock decides what may go; a debug build's fixed clock can only hold
             // it back (see `clock`).
             let now = clock::purge_now()?;
@@ -104,7 +97,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
                     Ok(r) => refreshed_lines(ctx, &mut out, &r)?,
                     Err(e) => {
                         emit(&out)?;
-                        eprintln!("error: {e:#}");
+                        eprintln!("error: {}", e.message());
                         eprintln!(
                             "the purge is recorded and its bytes removed, but the index, the summary cache or the \
                              site may still hold the purged text: run `incident-archive build`"
@@ -120,7 +113,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
 }
 
 /// What a purge refreshed, a line each.
-fn refreshed_lines(ctx: &Context, out: &mut String, r: &pipeline::PurgeRefresh) -> anyhow::Result<()> {
+fn refreshed_lines(ctx: &Context, out: &mut String, r: &pipeline::PurgeRefresh) -> Result<(), Error> {
     for w in r.index.iter().flat_map(|i| &i.warnings) {
         eprintln!("warning: {w}");
     }

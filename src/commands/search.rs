@@ -5,27 +5,14 @@
 
 use std::io::Write;
 
-use chrono::NaiveDate;
+use incident_archive::archive::{Archive, ArchiveError};
+use incident_archive::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
 
 use super::{Context, Outcome, term};
-use crate::archive::{Archive, ArchiveError};
-use crate::index::{self, FacetCount, IndexError, SearchRequest, SearchResults, Snippet};
+use crate::cli::SearchArgs;
+use crate::error::Error;
 
-#[derive(Debug)]
-pub struct Options {
-    pub query: String,
-    pub severity: Vec<String>,
-    pub customer: Vec<String>,
-    pub owner: Vec<String>,
-    pub status: Vec<String>,
-    pub since: Option<NaiveDate>,
-    pub until: Option<NaiveDate>,
-    pub limit: usize,
-    pub json: bool,
-    pub facets: bool,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: SearchArgs) -> Result<Outcome, Error> {
     let dir = ctx.config.archive.join("index");
     let request = SearchRequest {
         query: o.query.clone(),
@@ -42,20 +29,13 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     // Read-only: no lock is taken and nothing is written, so a read-only copy can be searched.
     let results = match index::search(&dir, &request) {
         Ok(r) => r,
-        Err(IndexError::Query(e)) => {
-            eprintln!("error: invalid query: {}", e.message);
-            if let Some(col) = e.column {
-                eprintln!("  {}", o.query);
-                eprintln!("  {}^", " ".repeat(col - 1));
-            }
-            return Ok(Outcome::Fatal);
-        }
+        Err(IndexError::Query(error)) => return Err(Error::Query { query: o.query, error }),
         Err(e @ (IndexError::Damaged { .. } | IndexError::Missing { .. })) => {
             // A run holding the archive lock may be rewriting the index right now.
             if let Ok(archive) = Archive::open(&ctx.config.archive)
                 && let Err(locked @ ArchiveError::Locked { .. }) = archive.lock_shared()
             {
-                return Err(anyhow::Error::new(locked).context(format!("{e}; another run is updating it")));
+                return Err(Error::IndexBusy { index: Box::new(e), locked });
             }
             return Err(e.into());
         }
@@ -67,7 +47,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     if o.json {
         let json = serde_json::to_string_pretty(&results)?;
-        writeln!(out, "{}", crate::text::json(&json))?;
+        writeln!(out, "{}", incident_archive::text::json(&json))?;
     } else {
         print_human(&mut out, &results, ctx.out.color)?;
     }

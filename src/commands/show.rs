@@ -7,59 +7,51 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use anyhow::{Context as _, bail};
 use chrono::{DateTime, SecondsFormat, Utc};
+use incident_archive::archive::{Archive, RecordHistory, VersionInfo};
+use incident_archive::record::Incident;
 use serde_json::{Value, json};
 
 use super::{Context, Outcome, emit, term};
-use crate::archive::{Archive, RecordHistory, VersionInfo};
-use crate::record::Incident;
+use crate::cli::ShowArgs;
+use crate::error::Error;
 
-#[derive(Debug)]
-pub struct Options {
-    pub id: String,
-    pub json: bool,
-    pub raw: bool,
-    pub version: Option<u32>,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: ShowArgs) -> Result<Outcome, Error> {
     let archive = Archive::open(&ctx.config.archive)?;
     let history = archive.history(&o.id)?;
     let rec = &history.record;
     let version = match o.version {
         None => rec.versions.last().expect("a record has a version"),
-        Some(n) => rec.versions.iter().find(|v| v.version == n).with_context(|| {
-            format!("`{}` has no version {n} (versions 1 to {})", rec.id, rec.versions.len())
+        Some(n) => rec.versions.iter().find(|v| v.version == n).ok_or_else(|| {
+            Error::msg(format!("`{}` has no version {n} (versions 1 to {})", rec.id, rec.versions.len()))
         })?,
     };
     let bytes = match &rec.purged {
         Some(p) => {
             if o.raw {
-                bail!(
+                return Err(Error::msg(format!(
                     "`{}` was purged on {} (`{}`): its bytes are gone; the ledger keeps their hash `{}`",
                     rec.id,
                     p.at.date_naive(),
                     term(&p.reason),
                     version.object
-                );
+                )));
             }
             None
         }
-        None => Some(archive.read_verified(&version.object).map_err(anyhow::Error::msg)?),
+        None => Some(archive.read_verified(&version.object).map_err(Error::Message)?),
     };
     if o.raw {
         let (_, bytes) = bytes.expect("not purged");
         if ctx.out.terminal
             && let Some(why) = terminal_controls(&bytes)
         {
-            bail!(
+            return Err(Error::msg(format!(
                 "`{}` holds {why}, which a terminal would act on: `--raw` writes the exact bytes to a \
                  file or a pipe only (`incident-archive show {} --raw | cat -v`); `show` without \
                  `--raw` shows them escaped",
-                rec.id,
-                rec.id
-            );
+                rec.id, rec.id
+            )));
         }
         let mut out = std::io::stdout().lock();
         return match out.write_all(&bytes).and_then(|()| out.flush()) {
@@ -69,12 +61,12 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
     }
     // The record is read with the sign-off sidecar archived with this version, if any.
     let sidecar = match (&bytes, &version.attestation) {
-        (Some(_), Some(a)) => Some(archive.read_verified(&a.object).map_err(anyhow::Error::msg)?),
+        (Some(_), Some(a)) => Some(archive.read_verified(&a.object).map_err(Error::Message)?),
         _ => None,
     };
     let incident = bytes.and_then(|(path, b)| {
         let sidecar = sidecar.as_ref().map(|(p, b)| (p.as_path(), &b[..]));
-        crate::record::parse_with_sidecar(&path, &b, sidecar).incident
+        incident_archive::record::parse_with_sidecar(&path, &b, sidecar).incident
     });
     if o.json {
         let mut doc = match &incident {
@@ -85,7 +77,7 @@ pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
             m.insert("provenance".into(), provenance(&history, version));
         }
         let json = serde_json::to_string_pretty(&doc)?;
-        emit(&format!("{}\n", crate::text::json(&json)))?;
+        emit(&format!("{}\n", incident_archive::text::json(&json)))?;
         return Ok(Outcome::Ok);
     }
     emit(&human(&history, version, incident.as_ref())?)?;
@@ -121,13 +113,13 @@ fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
 /// and its line; `None` when there is none.
 fn terminal_controls(bytes: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(bytes);
-    let at = text.find(crate::text::is_hidden)?;
+    let at = text.find(incident_archive::text::is_hidden)?;
     let c = text[at..].chars().next()?;
     let line = text[..at].matches('\n').count() + 1;
     Some(format!("the control character `{}` (line {line})", term(c.encode_utf8(&mut [0; 4]))))
 }
 
-fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) -> anyhow::Result<String> {
+fn human(h: &RecordHistory, shown: &VersionInfo, incident: Option<&Incident>) -> Result<String, Error> {
     let r = &h.record;
     let mut out = String::new();
     match (&r.purged, incident) {

@@ -1,23 +1,15 @@
 //! `site`: render the static site (and its search shards) from the archive.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context as _;
-use chrono::NaiveDate;
+use incident_archive::archive::Archive;
 
 use super::{Context, Outcome};
-use crate::archive::Archive;
+use crate::cli::SiteArgs;
+use crate::error::{Error, ResultExt as _};
 use crate::pipeline;
 
-#[derive(Debug)]
-pub struct Options {
-    pub out: Option<PathBuf>,
-    pub templates: Option<PathBuf>,
-    pub as_of: Option<NaiveDate>,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: SiteArgs) -> Result<Outcome, Error> {
     let started = Instant::now();
     let out = o.out.unwrap_or_else(|| ctx.config.output.clone());
     pipeline::check_output(&ctx.config, &out, o.templates.as_deref())?;

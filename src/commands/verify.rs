@@ -2,15 +2,13 @@
 
 use std::fmt::Write as _;
 
+use incident_archive::archive::{self, Archive, ArchiveError};
+
 use super::{Context, Outcome, emit};
-use crate::archive::{self, Archive, ArchiveError};
+use crate::cli::VerifyArgs;
+use crate::error::Error;
 
-#[derive(Debug)]
-pub struct Options {
-    pub json: bool,
-}
-
-pub fn run(ctx: &Context, o: Options) -> anyhow::Result<Outcome> {
+pub fn run(ctx: &Context, o: VerifyArgs) -> Result<Outcome, Error> {
     let root = &ctx.config.archive;
     // A shared lock: never verify half of a write in progress.
     let _guard = match Archive::open(root) {

@@ -6,6 +6,7 @@ mod adversarial;
 mod archive;
 mod build;
 mod check;
+mod docs;
 mod explain;
 mod hostile;
 mod index;
