@@ -46,9 +46,6 @@ pub enum Error {
     /// A query the search cannot run, shown with a caret under the column it names.
     #[error("invalid query: {}{}", error.message, caret(query, error.column))]
     Query { query: String, error: QueryError },
-    /// Writing the browser search's files into the site failed.
-    #[error("exporting the browser search")]
-    Export(#[source] IndexError),
     /// A search found the index missing or damaged while another run holds the archive lock,
     /// so that run is probably rewriting it: exit 3, as for the lock itself.
     #[error("{index}; another run is updating it")]
@@ -124,11 +121,7 @@ impl Error {
             Error::Io(e) => e,
             Error::Json(e) => e,
             Error::Fmt(e) => e,
-            Error::Query { .. }
-            | Error::Export(_)
-            | Error::IndexBusy { .. }
-            | Error::Message(_)
-            | Error::Context { .. } => self,
+            Error::Query { .. } | Error::IndexBusy { .. } | Error::Message(_) | Error::Context { .. } => self,
         }
     }
 }
@@ -201,9 +194,10 @@ mod tests {
             "no index at `i`: run `incident-archive index` first; another run is updating it: \
              `archive/.lock` is locked by another run"
         );
-        let export = Err::<(), _>(Error::Export(IndexError::Missing { path: PathBuf::from("i") }))
-            .context("cannot build the site into `public`")
-            .unwrap_err();
+        let missing = IndexError::Missing { path: PathBuf::from("i") };
+        let export = SiteError::Extra { what: "exporting the browser search", source: Box::new(missing) };
+        let export =
+            Err::<(), _>(Error::from(export)).context("cannot build the site into `public`").unwrap_err();
         assert_eq!(
             export.message(),
             "cannot build the site into `public`: exporting the browser search: no index at `i`: run \

@@ -216,21 +216,16 @@ pub fn render_site(
     };
     let dir = index_dir(archive);
     let pages = site::moved_incident_pages(snapshot);
-    // The export's error is kept here, typed, as the cause of the build's failure; the site
-    // stage is told only that its extra files failed, which ends the build and drops its staging.
-    let mut export_error = None;
-    let report = site::generate_with(snapshot, &opts, out, |sink| {
+    // The export's error stays typed: the source of the site's `Extra` error, which ends the
+    // build and drops its staging.
+    site::generate_with(snapshot, &opts, out, |sink| {
         let mut sink_io = |path: &str, bytes: &[u8]| sink(path, bytes).map_err(std::io::Error::other);
-        index::browser_export_to(&dir, &pages, &mut sink_io).map(|r| r.files).map_err(|e| {
-            export_error = Some(e);
-            SiteError::Invalid("exporting the browser search failed".to_string())
-        })
-    });
-    let report = match (report, export_error) {
-        (Err(_), Some(e)) => Err(Error::Export(e)),
-        (report, _) => report.map_err(Error::from),
-    };
-    report.with_context(|| format!("cannot build the site into `{}`", out.display()))
+        index::browser_export_to(&dir, &pages, &mut sink_io)
+            .map(|r| r.files)
+            .map_err(|e| SiteError::Extra { what: "exporting the browser search", source: Box::new(e) })
+    })
+    .map_err(Error::from)
+    .with_context(|| format!("cannot build the site into `{}`", out.display()))
 }
 
 /// What a purge refreshed once its ledger entries were committed.

@@ -91,6 +91,10 @@ pub enum SiteError {
     Overlap { out: PathBuf, relation: &'static str, what: &'static str, other: PathBuf },
     #[error("{0}")]
     Invalid(String),
+    /// The files the caller adds to the site (`generate_with`'s `extra`: the browser search's)
+    /// could not be made; the caller's own error is the source.
+    #[error("{what}")]
+    Extra { what: &'static str, source: Box<dyn std::error::Error + Send + Sync + 'static> },
 }
 
 /// What [`generate`] did.
