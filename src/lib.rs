@@ -3,13 +3,16 @@
 //!
 //! Stages, imports flowing one way: [`record`] → [`archive`] → [`index`] → [`site`];
 //! [`commands`] drive them, [`cli`] is the only user of clap. [`text`] says how every output shows
-//! the characters of record text that are not text (controls, bidi overrides).
+//! the characters of record text that are not text (controls, bidi overrides). [`fsx`], at the
+//! bottom, is the one file-system layer (locks, atomic writes, durability barriers, sweeps) that
+//! the archive, the index and the site share.
 
 pub mod archive;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod corpus;
+pub mod fsx;
 pub mod index;
 pub mod pipeline;
 pub mod record;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::ArchiveError;
-use super::fsutil::io;
+use super::io;
 use super::merkle::{self, Hash};
 
 /// The `prev` of the first entry.

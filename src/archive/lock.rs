@@ -2,19 +2,19 @@
 //! process dies), and the clean-up of a run that was killed, done by the next run holding it.
 
 use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
 use super::journal::{Checkpoint, Pending};
 use super::ledger::{self, LedgerFile};
 use super::state::State;
-use super::{Archive, ArchiveError, fsutil};
+use super::{Archive, ArchiveError};
+use crate::fsx;
 
 /// Proof that this process holds the archive's exclusive lock; every write requires one.
 /// Dropping it releases the lock.
 #[derive(Debug)]
 pub struct LockGuard {
-    _file: File,
+    _lock: fsx::Lock,
     root: PathBuf,
     recovered: Vec<String>,
 }
@@ -41,61 +41,33 @@ impl LockGuard {
 /// A shared lock for readers that must not see a write in progress (`verify`).
 #[derive(Debug)]
 pub struct SharedGuard {
-    _file: Option<File>,
-}
-
-fn try_lock(path: &Path, file: &File, shared: bool) -> Result<(), ArchiveError> {
-    let r = if shared { file.try_lock_shared() } else { file.try_lock() };
-    match r {
-        Ok(()) => Ok(()),
-        Err(TryLockError::WouldBlock) => Err(ArchiveError::Locked { path: path.to_path_buf() }),
-        Err(TryLockError::Error(source)) => Err(ArchiveError::Io { path: path.to_path_buf(), source }),
-    }
+    _lock: Option<fsx::Lock>,
 }
 
 /// Takes the exclusive lock of the archive at `root` without any clean-up (for `create`).
-pub(crate) fn lock_raw(root: &Path) -> Result<(File, PathBuf), ArchiveError> {
-    let path = root.join(super::LOCK_FILE);
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(fsutil::io(&path))?;
-    try_lock(&path, &file, false)?;
-    Ok((file, path))
+pub(crate) fn lock_raw(root: &Path) -> Result<fsx::Lock, ArchiveError> {
+    Ok(fsx::Lock::exclusive(&root.join(super::LOCK_FILE))?)
 }
 
 impl Archive {
     /// Takes the exclusive lock, or fails at once with [`ArchiveError::Locked`] when another run
     /// holds it. Then finishes what a killed run left (see [`super::journal`]).
     pub fn lock(&self) -> Result<LockGuard, ArchiveError> {
-        let (file, _) = lock_raw(&self.root)?;
+        let lock = lock_raw(&self.root)?;
         let recovered = recover(self)?;
-        Ok(LockGuard { _file: file, root: self.root.clone(), recovered })
+        Ok(LockGuard { _lock: lock, root: self.root.clone(), recovered })
     }
 
     /// Takes a shared lock: fails with [`ArchiveError::Locked`] while a writer holds the lock.
     /// On a read-only copy of an archive, where no lock file can be made, there is no lock.
     pub fn lock_shared(&self) -> Result<SharedGuard, ArchiveError> {
-        let path = self.root.join(super::LOCK_FILE);
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path);
-        let file = match file {
-            Ok(f) => f,
-            Err(_) => match File::open(&path) {
-                Ok(f) => f,
-                Err(_) => return Ok(SharedGuard { _file: None }),
-            },
-        };
-        try_lock(&path, &file, true)?;
-        Ok(SharedGuard { _file: Some(file) })
+        Ok(SharedGuard { _lock: fsx::Lock::shared(&self.root.join(super::LOCK_FILE))? })
     }
 }
 
 /// Finishes an interrupted write, as `pending.json` describes it. Returns what was done.
 fn recover(archive: &Archive) -> Result<Vec<String>, ArchiveError> {
-    fsutil::sweep(&archive.root)?;
+    sweep(&archive.root)?;
     let pending_path = archive.pending_path();
     let pending = match Pending::read(&pending_path) {
         Ok(Some(p)) => p,
@@ -119,7 +91,7 @@ fn recover(archive: &Archive) -> Result<Vec<String>, ArchiveError> {
     let prefixes: BTreeSet<&str> =
         pending.objects.iter().filter(|o| o.len() == 64).map(|o| &o[..2]).collect();
     for p in prefixes {
-        fsutil::remove_temps(&archive.objects_dir().join(p))?;
+        fsx::sweep(&archive.objects_dir().join(p), &[fsx::TEMP_PREFIX])?;
     }
 
     let ledger = LedgerFile::read(&ledger_path)?;
@@ -175,7 +147,7 @@ pub(crate) fn cleanup(archive: &Archive, pending: &Pending, state: &State) -> Re
     for o in &pending.objects {
         if !state.by_object.contains_key(o) && store.remove(o)? {
             removed += 1;
-            dirs.insert(fsutil::parent(&store.path(o)?).to_path_buf());
+            dirs.insert(fsx::parent(&store.path(o)?).to_path_buf());
         }
     }
     // A sign-off sidecar can be the same bytes for two records: it stays while a record that
@@ -194,13 +166,48 @@ pub(crate) fn cleanup(archive: &Archive, pending: &Pending, state: &State) -> Re
         for o in r.versions.iter().map(|v| &v.object).chain(sidecars) {
             if store.remove(o)? {
                 removed += 1;
-                dirs.insert(fsutil::parent(&store.path(o)?).to_path_buf());
+                dirs.insert(fsx::parent(&store.path(o)?).to_path_buf());
             }
         }
     }
     for d in &dirs {
-        fsutil::sync_dir(d)?;
+        fsx::sync_dir(d)?;
     }
-    fsutil::remove_durable(&archive.pending_path())?;
+    fsx::remove_durable(&archive.pending_path())?;
     Ok(removed)
+}
+
+/// Removes what killed or failed runs left in the archive at `root`: temp files and folders in
+/// the root (journal files, the index's rebuild folders) and in `cache/` (the summary cache);
+/// `objects/`'s are removed as `pending.json` names them. Only a run holding the lock may call
+/// it. Returns how many were removed.
+fn sweep(root: &Path) -> Result<usize, ArchiveError> {
+    let cache = root.join(super::summaries::CACHE_DIR);
+    Ok(fsx::sweep(root, &[fsx::TEMP_PREFIX])?.len() + fsx::sweep(&cache, &[fsx::TEMP_PREFIX])?.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn sweep_removes_temp_files_and_folders_of_the_root_and_the_cache() {
+        let d = tempfile::tempdir().unwrap();
+        let cache = d.path().join(super::super::summaries::CACHE_DIR);
+        fs::create_dir(&cache).unwrap();
+        fs::write(cache.join(".tmp-x"), b"{\"program\"").unwrap();
+        fs::write(cache.join("summaries.json"), b"{}").unwrap();
+        fs::create_dir_all(d.path().join(".tmp-index-rebuild-99999/sub")).unwrap();
+        fs::write(d.path().join(".tmp-index-rebuild-99999/sub/a.idx"), b"x").unwrap();
+        fs::write(d.path().join(".tmp-1-2"), b"x").unwrap();
+        fs::write(d.path().join("ledger.jsonl"), b"").unwrap();
+        assert_eq!(sweep(d.path()).unwrap(), 3);
+        let mut left: Vec<_> = fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        left.sort();
+        assert_eq!(left, ["cache", "ledger.jsonl"]);
+        assert_eq!(fs::read_dir(&cache).unwrap().count(), 1);
+        let bare = tempfile::tempdir().unwrap();
+        assert_eq!(sweep(bare.path()).unwrap(), 0, "no cache folder: nothing to do");
+    }
 }

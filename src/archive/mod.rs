@@ -15,7 +15,6 @@
 //! [`retention::hold`], [`retention::release`], [`retention::purge`]; check with [`verify()`].
 
 pub mod clock;
-mod fsutil;
 pub mod ingest;
 pub mod journal;
 pub mod ledger;
@@ -78,6 +77,21 @@ pub enum ArchiveError {
     /// The id is not in the ledger.
     #[error("no record `{id}` in the archive")]
     UnknownRecord { id: String },
+}
+
+impl From<crate::fsx::Error> for ArchiveError {
+    /// The file-system layer's errors are the archive's own, with the same messages.
+    fn from(e: crate::fsx::Error) -> Self {
+        match e {
+            crate::fsx::Error::Io { path, source } => ArchiveError::Io { path, source },
+            crate::fsx::Error::Locked { path } => ArchiveError::Locked { path },
+        }
+    }
+}
+
+/// Attaches a path to an I/O error.
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
+    move |source| ArchiveError::Io { path: path.to_path_buf(), source }
 }
 
 /// The sign-off gate's safe id form, checked again on everything read from the ledger.
@@ -280,7 +294,7 @@ impl Archive {
             Err(ArchiveError::NoArchive { .. }) => {}
             other => return other,
         }
-        std::fs::create_dir_all(root).map_err(fsutil::io(root))?;
+        std::fs::create_dir_all(root).map_err(io(root))?;
         let _lock = lock::lock_raw(root)?;
         match Archive::open(root) {
             Err(ArchiveError::NoArchive { .. }) => {}
@@ -299,10 +313,10 @@ impl Archive {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(ArchiveError::Io { path: a.objects_dir(), source: e }),
         }
-        fsutil::write_atomic(&ledger, b"")?;
+        crate::fsx::write_atomic(&ledger, b"")?;
         journal::Checkpoint { size: 0, root: hex::encode(merkle::empty_root()), ledger_bytes: 0 }
             .write(&a.checkpoint_path())?;
-        fsutil::write_atomic(&a.format_path(), b"{\"format\":1,\"hash\":\"sha256\"}\n")?;
+        crate::fsx::write_atomic(&a.format_path(), b"{\"format\":1,\"hash\":\"sha256\"}\n")?;
         Archive::open(root)
     }
 
