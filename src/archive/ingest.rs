@@ -12,11 +12,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
+use super::error::ArchiveError;
+use super::layout::Archive;
 use super::ledger::{Action, Entry, LedgerObject, LedgerSignOff};
 use super::lock::LockGuard;
 use super::objects::{NewObject, WriteOutcome, sha256_hex};
+use super::rules;
 use super::session::Session;
-use super::{Archive, ArchiveError, ParsedRecord, is_safe_id, retention, summaries_only};
+use super::snapshot::{ParsedRecord, summaries_only};
+use super::state::State;
+use crate::record::values::is_safe_id;
 use crate::record::{self, Diagnostic, Level};
 
 /// Records committed together at least (unless fewer are left).
@@ -138,7 +143,7 @@ fn line_of(bytes: &[u8], needle: &str) -> usize {
 }
 
 /// Reads, hashes and gates one file.
-fn examine(path: &Path, state: &super::state::State, keep: Keep) -> Seen {
+fn examine(path: &Path, state: &State, keep: Keep) -> Seen {
     // Capped at the record size limit, and never blocking on what is not a regular file.
     let bytes = match record::read_file(path) {
         Ok(b) => b,
@@ -258,7 +263,7 @@ enum Keep {
 impl Keep {
     /// Whole records while the live archive and every file given would fit in `budget` once
     /// parsed (an upper bound: files already archived count twice), summaries beyond.
-    fn new(budget: Option<u64>, state: &super::state::State, files: &[PathBuf]) -> Keep {
+    fn new(budget: Option<u64>, state: &State, files: &[PathBuf]) -> Keep {
         let Some(budget) = budget else { return Keep::Nothing };
         let given: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
         if summaries_only(state.live_bytes() + given, budget) { Keep::Summaries } else { Keep::Whole }
@@ -393,8 +398,7 @@ pub fn ingest(
             continue;
         }
         let years = c.years.unwrap_or(opts.default_retention_years);
-        let Some(until) = retention::retain_until(c.sign_off.date, years, current.map(|r| r.retain_until))
-        else {
+        let Some(until) = rules::retain_until(c.sign_off.date, years, current.map(|r| r.retain_until)) else {
             let d = Diagnostic::error(
                 &c.path,
                 line_of(&std::fs::read(&c.path).unwrap_or_default(), "Retention"),

@@ -21,7 +21,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::ArchiveError;
+use super::error::ArchiveError;
 use crate::fsx;
 
 /// The committed state of the ledger.

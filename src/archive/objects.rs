@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::{ArchiveError, io};
+use super::error::{ArchiveError, io};
 use crate::fsx;
 
 /// Objects are created read-only: nothing but `purge` ever removes one, nothing rewrites one.

@@ -19,12 +19,13 @@ use serde::{Deserialize, Serialize};
 
 use std::io::Write as _;
 
-use super::{ArchiveError, ArchivedRecord, io};
+use super::error::{ArchiveError, io};
+use super::snapshot::ArchivedRecord;
 use crate::fsx;
 use crate::record::Incident;
 
 /// The folder of derived caches under the archive root.
-pub const CACHE_DIR: &str = "cache";
+pub use super::layout::CACHE_DIR;
 /// The file of summaries in it.
 pub const SUMMARIES_FILE: &str = "summaries.json";
 
