@@ -5,7 +5,8 @@
 //! [`commands`] drive them, [`cli`] is the only user of clap. [`text`] says how every output shows
 //! the characters of record text that are not text (controls, bidi overrides). [`fsx`], at the
 //! bottom, is the one file-system layer (locks, atomic writes, durability barriers, sweeps) that
-//! the archive, the index and the site share.
+//! the archive, the index and the site share. Long steps report through [`progress::Progress`];
+//! only the command layer draws it.
 
 pub mod archive;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod corpus;
 pub mod fsx;
 pub mod index;
 pub mod pipeline;
+pub mod progress;
 pub mod record;
 pub mod site;
 pub mod text;

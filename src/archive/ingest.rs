@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
@@ -21,6 +22,7 @@ use super::rules;
 use super::session::Session;
 use super::snapshot::{ParsedRecord, summaries_only};
 use super::state::State;
+use crate::progress::{NoProgress, Progress};
 use crate::record::values::is_safe_id;
 use crate::record::{self, Diagnostic, Level};
 
@@ -36,8 +38,9 @@ pub struct IngestOptions {
     pub default_retention_years: u32,
     /// The time written into the entries.
     pub now: DateTime<Utc>,
-    /// Advanced once per file while parsing, then once per object while storing.
-    pub progress: indicatif::ProgressBar,
+    /// Told of the `parse` phase (one step a file), then of the `store` phase (one step an
+    /// object to write), then that ingest is over.
+    pub progress: Arc<dyn Progress>,
     /// Keep the records archived by this run, parsed, in [`IngestReport::parsed`] for the
     /// snapshot that follows (`build`): whole while the archive and the files fit in this many
     /// bytes of memory (the snapshot's budget), summarized beyond. `None`: keep nothing.
@@ -45,9 +48,9 @@ pub struct IngestOptions {
 }
 
 impl IngestOptions {
-    /// Options with a hidden progress bar.
+    /// Options that report no progress.
     pub fn new(default_retention_years: u32, now: DateTime<Utc>) -> Self {
-        Self { default_retention_years, now, progress: indicatif::ProgressBar::hidden(), keep_parsed: None }
+        Self { default_retention_years, now, progress: Arc::new(NoProgress), keep_parsed: None }
     }
 }
 
@@ -284,9 +287,7 @@ pub fn ingest(
 ) -> Result<IngestReport, ArchiveError> {
     let mut s = Session::open(archive, guard)?;
     let bar = &opts.progress;
-    bar.set_length(files.len() as u64);
-    bar.set_position(0);
-    bar.set_prefix("parse");
+    bar.start("parse", files.len() as u64);
 
     // Phase 1, parallel: read, hash, gate.
     let keep = Keep::new(opts.keep_parsed, &s.state, files);
@@ -419,9 +420,7 @@ pub fn ingest(
     // killed late keeps most of its work: objects (parallel, crash-safe), then the ledger lines
     // (one append), then the checkpoint.
     let total_new = plans.iter().filter(|p| !s.state.by_object.contains_key(&p.c.sha)).count();
-    bar.set_length(total_new as u64);
-    bar.set_position(0);
-    bar.set_prefix("store");
+    bar.start("store", total_new as u64);
     let step = (plans.len() / 8).clamp(COMMIT_MIN, COMMIT_MAX);
     let mut plans = plans.into_iter().peekable();
     while plans.peek().is_some() {
@@ -506,7 +505,7 @@ pub fn ingest(
             });
         }
     }
-    bar.finish_and_clear();
+    bar.finish();
     report.rejected.sort_by(|a, b| a.0.cmp(&b.0));
     report.root = s.root();
     report.ledger_len = s.ledger.lines.len() as u64;
