@@ -454,6 +454,18 @@ mod tests {
         assert!(!exchange(&a, &d.path().join("missing")));
     }
 
+    /// The bottom of the library: nothing of the crate is imported.
+    #[test]
+    fn it_imports_nothing_from_the_crate() {
+        let src = include_str!("fsx.rs");
+        let code = src.split("#[cfg(test)]").next().unwrap();
+        let code: Vec<&str> = code.lines().map(|l| l.split("//").next().unwrap()).collect();
+        assert!(
+            !code.iter().any(|l| l.contains("crate::") || l.contains("super::")),
+            "fsx imports the crate"
+        );
+    }
+
     #[test]
     fn removing_a_missing_file_is_not_an_error() {
         let d = tempfile::tempdir().unwrap();
