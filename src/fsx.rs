@@ -60,8 +60,10 @@ pub fn is_temp_name(name: &OsStr) -> bool {
     has_prefix(name, TEMP_PREFIX)
 }
 
+/// True when `name` is text starting with `prefix` (every temporary name is made as text; a
+/// name that is not text is nobody's temporary).
 fn has_prefix(name: &OsStr, prefix: &str) -> bool {
-    name.as_encoded_bytes().starts_with(prefix.as_bytes())
+    name.to_str().is_some_and(|n| n.starts_with(prefix))
 }
 
 /// Writes `bytes` to a new temp file in `dir` with `mode`, fsyncs it, and returns its path.
