@@ -3,12 +3,17 @@
 //!
 //! Stages, imports flowing one way: [`record`] → [`archive`] → [`index`] → [`site`], with
 //! [`config`] read by all. [`text`] says how every output shows the characters of record text
-//! that are not text (controls, bidi overrides). The command line (arguments, commands, the
-//! nightly pipeline, exit codes) is the binary's (`src/main.rs`), not this library's.
+//! that are not text (controls, bidi overrides). [`fsx`], at the bottom, is the one file-system
+//! layer (locks, atomic writes, durability barriers, sweeps) that the archive, the index and the
+//! site share. Long steps report through [`progress::Progress`]; only the binary draws it. The
+//! command line (arguments, commands, the nightly pipeline, exit codes) is the binary's
+//! (`src/main.rs`), not this library's.
 
 pub mod archive;
 pub mod config;
+pub mod fsx;
 pub mod index;
+pub mod progress;
 pub mod record;
 pub mod site;
 pub mod text;

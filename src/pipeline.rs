@@ -28,8 +28,9 @@ pub struct BuildOptions {
     pub paths: Vec<PathBuf>,
     /// Build date override (`--as-of`).
     pub as_of: Option<NaiveDate>,
-    /// Advanced per record during ingest (its length is set here); hidden when not on a terminal.
-    pub progress: indicatif::ProgressBar,
+    /// Told of ingest's progress (its first phase starts here); shows nothing when not on a
+    /// terminal.
+    pub progress: std::sync::Arc<dyn incident_archive::progress::Progress>,
 }
 
 /// One step's cost.
@@ -121,11 +122,11 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         let found = incident_archive::record::discover_with(&paths, dopts)
             .context("cannot list the records to ingest")?;
         let mut iopts = IngestOptions::new(config.retention.default_years, archive::clock::now()?);
-        opts.progress.set_length(found.files.len() as u64);
+        opts.progress.start("ingest", found.files.len() as u64);
         iopts.progress = opts.progress.clone();
         iopts.keep_parsed = Some(archive::FULL_SNAPSHOT_BUDGET);
         let mut report = archive::ingest(&archive, &guard, &found.files, &iopts)?;
-        iopts.progress.finish_and_clear();
+        iopts.progress.finish();
         add_refused(&mut report, found.refused);
         report.warnings.extend(found.orphans);
         Ok((report, found.skipped))

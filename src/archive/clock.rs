@@ -17,7 +17,7 @@ use std::sync::Once;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
-use super::ArchiveError;
+use super::error::ArchiveError;
 
 /// The environment variable that fixes the clock of a debug build (ignored by a release build).
 pub const NOW_VAR: &str = "INCIDENT_ARCHIVE_NOW";

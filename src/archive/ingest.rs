@@ -7,16 +7,23 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
+use super::error::ArchiveError;
+use super::layout::Archive;
 use super::ledger::{Action, Entry, LedgerObject, LedgerSignOff};
 use super::lock::LockGuard;
 use super::objects::{NewObject, WriteOutcome, sha256_hex};
+use super::rules;
 use super::session::Session;
-use super::{Archive, ArchiveError, ParsedRecord, is_safe_id, retention, summaries_only};
+use super::snapshot::{ParsedRecord, summaries_only};
+use super::state::State;
+use crate::progress::{NoProgress, Progress};
+use crate::record::values::is_safe_id;
 use crate::record::{self, Diagnostic, Level};
 
 /// Records committed together at least (unless fewer are left).
@@ -31,8 +38,9 @@ pub struct IngestOptions {
     pub default_retention_years: u32,
     /// The time written into the entries.
     pub now: DateTime<Utc>,
-    /// Advanced once per file while parsing, then once per object while storing.
-    pub progress: indicatif::ProgressBar,
+    /// Told of the `parse` phase (one step a file), then of the `store` phase (one step an
+    /// object to write), then that ingest is over.
+    pub progress: Arc<dyn Progress>,
     /// Keep the records archived by this run, parsed, in [`IngestReport::parsed`] for the
     /// snapshot that follows (`build`): whole while the archive and the files fit in this many
     /// bytes of memory (the snapshot's budget), summarized beyond. `None`: keep nothing.
@@ -40,9 +48,9 @@ pub struct IngestOptions {
 }
 
 impl IngestOptions {
-    /// Options with a hidden progress bar.
+    /// Options that report no progress.
     pub fn new(default_retention_years: u32, now: DateTime<Utc>) -> Self {
-        Self { default_retention_years, now, progress: indicatif::ProgressBar::hidden(), keep_parsed: None }
+        Self { default_retention_years, now, progress: Arc::new(NoProgress), keep_parsed: None }
     }
 }
 
@@ -138,7 +146,7 @@ fn line_of(bytes: &[u8], needle: &str) -> usize {
 }
 
 /// Reads, hashes and gates one file.
-fn examine(path: &Path, state: &super::state::State, keep: Keep) -> Seen {
+fn examine(path: &Path, state: &State, keep: Keep) -> Seen {
     // Capped at the record size limit, and never blocking on what is not a regular file.
     let bytes = match record::read_file(path) {
         Ok(b) => b,
@@ -258,7 +266,7 @@ enum Keep {
 impl Keep {
     /// Whole records while the live archive and every file given would fit in `budget` once
     /// parsed (an upper bound: files already archived count twice), summaries beyond.
-    fn new(budget: Option<u64>, state: &super::state::State, files: &[PathBuf]) -> Keep {
+    fn new(budget: Option<u64>, state: &State, files: &[PathBuf]) -> Keep {
         let Some(budget) = budget else { return Keep::Nothing };
         let given: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
         if summaries_only(state.live_bytes() + given, budget) { Keep::Summaries } else { Keep::Whole }
@@ -279,9 +287,7 @@ pub fn ingest(
 ) -> Result<IngestReport, ArchiveError> {
     let mut s = Session::open(archive, guard)?;
     let bar = &opts.progress;
-    bar.set_length(files.len() as u64);
-    bar.set_position(0);
-    bar.set_prefix("parse");
+    bar.start("parse", files.len() as u64);
 
     // Phase 1, parallel: read, hash, gate.
     let keep = Keep::new(opts.keep_parsed, &s.state, files);
@@ -393,8 +399,7 @@ pub fn ingest(
             continue;
         }
         let years = c.years.unwrap_or(opts.default_retention_years);
-        let Some(until) = retention::retain_until(c.sign_off.date, years, current.map(|r| r.retain_until))
-        else {
+        let Some(until) = rules::retain_until(c.sign_off.date, years, current.map(|r| r.retain_until)) else {
             let d = Diagnostic::error(
                 &c.path,
                 line_of(&std::fs::read(&c.path).unwrap_or_default(), "Retention"),
@@ -415,9 +420,7 @@ pub fn ingest(
     // killed late keeps most of its work: objects (parallel, crash-safe), then the ledger lines
     // (one append), then the checkpoint.
     let total_new = plans.iter().filter(|p| !s.state.by_object.contains_key(&p.c.sha)).count();
-    bar.set_length(total_new as u64);
-    bar.set_position(0);
-    bar.set_prefix("store");
+    bar.start("store", total_new as u64);
     let step = (plans.len() / 8).clamp(COMMIT_MIN, COMMIT_MAX);
     let mut plans = plans.into_iter().peekable();
     while plans.peek().is_some() {
@@ -502,7 +505,7 @@ pub fn ingest(
             });
         }
     }
-    bar.finish_and_clear();
+    bar.finish();
     report.rejected.sort_by(|a, b| a.0.cmp(&b.0));
     report.root = s.root();
     report.ledger_len = s.ledger.lines.len() as u64;

@@ -21,8 +21,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::ArchiveError;
-use super::fsutil;
+use super::error::ArchiveError;
+use crate::fsx;
 
 /// The committed state of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +69,7 @@ impl Checkpoint {
 
     /// Writes it atomically.
     pub fn write(&self, path: &Path) -> Result<(), ArchiveError> {
-        fsutil::write_atomic(path, &to_json(self))
+        Ok(fsx::write_atomic(path, &to_json(self))?)
     }
 }
 
@@ -81,7 +81,7 @@ impl Pending {
 
     /// Writes it atomically.
     pub fn write(&self, path: &Path) -> Result<(), ArchiveError> {
-        fsutil::write_atomic(path, &to_json(self))
+        Ok(fsx::write_atomic(path, &to_json(self))?)
     }
 }
 

@@ -15,8 +15,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::ArchiveError;
-use super::fsutil::io;
+use super::error::{ArchiveError, io};
 use super::merkle::{self, Hash};
 
 /// The `prev` of the first entry.

@@ -1,20 +1,21 @@
-//! One run at a time: an OS file lock on `archive/.lock` (released by the kernel when the
-//! process dies), and the clean-up of a run that was killed, done by the next run holding it.
+//! One run at a time: the OS lock on `archive/.lock` ([`crate::fsx::Lock`]: released by the
+//! kernel when the process dies), exclusive for writers, shared for readers that must not see
+//! a write in progress. Only the lock: what the next run does about a killed one is
+//! `recovery`'s.
 
-use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
-use super::journal::{Checkpoint, Pending};
-use super::ledger::{self, LedgerFile};
-use super::state::State;
-use super::{Archive, ArchiveError, fsutil};
+use super::error::ArchiveError;
+use crate::fsx;
+
+/// `.lock`.
+pub const LOCK_FILE: &str = ".lock";
 
 /// Proof that this process holds the archive's exclusive lock; every write requires one.
 /// Dropping it releases the lock.
 #[derive(Debug)]
 pub struct LockGuard {
-    _file: File,
+    _lock: fsx::Lock,
     root: PathBuf,
     recovered: Vec<String>,
 }
@@ -25,13 +26,18 @@ impl LockGuard {
         &self.recovered
     }
 
-    /// Errors unless the guard locks `archive`.
-    pub(crate) fn check(&self, archive: &Archive) -> Result<(), ArchiveError> {
-        if self.root != archive.root {
+    /// The guard, telling what was tidied up when the lock was taken.
+    pub(crate) fn with_recovered(self, recovered: Vec<String>) -> Self {
+        Self { recovered, ..self }
+    }
+
+    /// Errors unless the guard locks the archive at `root`.
+    pub(crate) fn check(&self, root: &Path) -> Result<(), ArchiveError> {
+        if self.root != root {
             return Err(ArchiveError::Invalid(format!(
                 "the lock held is for `{}`, not `{}`",
                 self.root.display(),
-                archive.root.display()
+                root.display()
             )));
         }
         Ok(())
@@ -41,166 +47,18 @@ impl LockGuard {
 /// A shared lock for readers that must not see a write in progress (`verify`).
 #[derive(Debug)]
 pub struct SharedGuard {
-    _file: Option<File>,
+    _lock: Option<fsx::Lock>,
 }
 
-fn try_lock(path: &Path, file: &File, shared: bool) -> Result<(), ArchiveError> {
-    let r = if shared { file.try_lock_shared() } else { file.try_lock() };
-    match r {
-        Ok(()) => Ok(()),
-        Err(TryLockError::WouldBlock) => Err(ArchiveError::Locked { path: path.to_path_buf() }),
-        Err(TryLockError::Error(source)) => Err(ArchiveError::Io { path: path.to_path_buf(), source }),
-    }
+/// Takes the exclusive lock of the archive at `root`, or fails at once with
+/// [`ArchiveError::Locked`]. Nothing else: no clean-up.
+pub(crate) fn exclusive(root: &Path) -> Result<LockGuard, ArchiveError> {
+    let lock = fsx::Lock::exclusive(&root.join(LOCK_FILE))?;
+    Ok(LockGuard { _lock: lock, root: root.to_path_buf(), recovered: Vec::new() })
 }
 
-/// Takes the exclusive lock of the archive at `root` without any clean-up (for `create`).
-pub(crate) fn lock_raw(root: &Path) -> Result<(File, PathBuf), ArchiveError> {
-    let path = root.join(super::LOCK_FILE);
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(fsutil::io(&path))?;
-    try_lock(&path, &file, false)?;
-    Ok((file, path))
-}
-
-impl Archive {
-    /// Takes the exclusive lock, or fails at once with [`ArchiveError::Locked`] when another run
-    /// holds it. Then finishes what a killed run left (see [`super::journal`]).
-    pub fn lock(&self) -> Result<LockGuard, ArchiveError> {
-        let (file, _) = lock_raw(&self.root)?;
-        let recovered = recover(self)?;
-        Ok(LockGuard { _file: file, root: self.root.clone(), recovered })
-    }
-
-    /// Takes a shared lock: fails with [`ArchiveError::Locked`] while a writer holds the lock.
-    /// On a read-only copy of an archive, where no lock file can be made, there is no lock.
-    pub fn lock_shared(&self) -> Result<SharedGuard, ArchiveError> {
-        let path = self.root.join(super::LOCK_FILE);
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path);
-        let file = match file {
-            Ok(f) => f,
-            Err(_) => match File::open(&path) {
-                Ok(f) => f,
-                Err(_) => return Ok(SharedGuard { _file: None }),
-            },
-        };
-        try_lock(&path, &file, true)?;
-        Ok(SharedGuard { _file: Some(file) })
-    }
-}
-
-/// Finishes an interrupted write, as `pending.json` describes it. Returns what was done.
-fn recover(archive: &Archive) -> Result<Vec<String>, ArchiveError> {
-    fsutil::sweep(&archive.root)?;
-    let pending_path = archive.pending_path();
-    let pending = match Pending::read(&pending_path) {
-        Ok(Some(p)) => p,
-        Ok(None) => return Ok(Vec::new()),
-        Err(msg) => {
-            return Err(ArchiveError::Invalid(format!(
-                "{}: {msg}; cannot tell what an interrupted run left",
-                pending_path.display()
-            )));
-        }
-    };
-    let mut done = vec![format!("finished an interrupted `{}`", pending.operation)];
-    let ledger_path = archive.ledger_path();
-    let first = LedgerFile::read(&ledger_path)?;
-    if let Some(t) = first.tail
-        && t as u64 >= pending.ledger_bytes
-    {
-        ledger::truncate(&ledger_path, t as u64)?;
-        done.push(format!("removed an unfinished ledger line of {} bytes", first.bytes.len() - t));
-    }
-    let prefixes: BTreeSet<&str> =
-        pending.objects.iter().filter(|o| o.len() == 64).map(|o| &o[..2]).collect();
-    for p in prefixes {
-        fsutil::remove_temps(&archive.objects_dir().join(p))?;
-    }
-
-    let ledger = LedgerFile::read(&ledger_path)?;
-    let n = ledger.lines.len();
-    let size = pending.size as usize;
-    let cp = Checkpoint::read(&archive.checkpoint_path())
-        .map_err(|m| ArchiveError::Invalid(format!("{}: {m}", archive.checkpoint_path().display())))?;
-    // The checkpoint is either still the one the interrupted write started from, or already the
-    // new one (the write was killed after recording it); either way it must describe a prefix.
-    let committed = cp.as_ref().map_or(0, |c| c.size as usize);
-    let cp_ok = match &cp {
-        Some(cp) => committed >= size && committed <= n && hex::encode(ledger.root_of(committed)) == cp.root,
-        None => size == 0,
-    };
-    let new_lines_ok = ledger.tail.is_none()
-        && (committed.min(n)..n).all(|i| {
-            let prev =
-                if i == 0 { ledger::GENESIS.to_string() } else { hex::encode(ledger.lines[i - 1].hash) };
-            ledger.lines[i].entry.as_ref().is_ok_and(|e| e.seq == i as u64 && e.prev == prev)
-        });
-    if !cp_ok || !new_lines_ok {
-        return Err(ArchiveError::Invalid(format!(
-            "{}: an interrupted `{}` cannot be finished because the ledger or the checkpoint does not match it; \
-             run `incident-archive verify`",
-            pending_path.display(),
-            pending.operation
-        )));
-    }
-    if n > committed || cp.is_none() {
-        Checkpoint {
-            size: n as u64,
-            root: hex::encode(ledger.root_of(n)),
-            ledger_bytes: ledger.committed_len(),
-        }
-        .write(&archive.checkpoint_path())?;
-        done.push(format!("kept {} ledger entries the interrupted run had appended", n - committed));
-    }
-    let state = State::from_entries(ledger.lines.iter().filter_map(|l| l.entry.as_ref().ok()));
-    let removed = cleanup(archive, &pending, &state)?;
-    if removed > 0 {
-        done.push(format!("removed {removed} objects the interrupted run did not record or had purged"));
-    }
-    Ok(done)
-}
-
-/// The last step of every write (and of recovery): removes the objects of `pending` that the
-/// ledger does not reference, the bytes of the ids it purged, then `pending.json` itself.
-/// Returns how many objects were removed.
-pub(crate) fn cleanup(archive: &Archive, pending: &Pending, state: &State) -> Result<usize, ArchiveError> {
-    let store = archive.store();
-    let mut dirs = BTreeSet::new();
-    let mut removed = 0;
-    for o in &pending.objects {
-        if !state.by_object.contains_key(o) && store.remove(o)? {
-            removed += 1;
-            dirs.insert(fsutil::parent(&store.path(o)?).to_path_buf());
-        }
-    }
-    // A sign-off sidecar can be the same bytes for two records: it stays while a record that
-    // is not purged names it.
-    let live_sidecars: BTreeSet<&str> = state
-        .records
-        .values()
-        .filter(|r| r.purged.is_none())
-        .flat_map(|r| r.versions.iter().filter_map(|v| v.attestation.as_ref()))
-        .map(|a| a.object.as_str())
-        .collect();
-    for id in &pending.purge {
-        let Some(r) = state.records.get(id).filter(|r| r.purged.is_some()) else { continue };
-        let sidecars = r.versions.iter().filter_map(|v| v.attestation.as_ref()).map(|a| &a.object);
-        let sidecars = sidecars.filter(|o| !live_sidecars.contains(o.as_str()));
-        for o in r.versions.iter().map(|v| &v.object).chain(sidecars) {
-            if store.remove(o)? {
-                removed += 1;
-                dirs.insert(fsutil::parent(&store.path(o)?).to_path_buf());
-            }
-        }
-    }
-    for d in &dirs {
-        fsutil::sync_dir(d)?;
-    }
-    fsutil::remove_durable(&archive.pending_path())?;
-    Ok(removed)
+/// Takes a shared lock of the archive at `root`: fails with [`ArchiveError::Locked`] while a
+/// writer holds the lock. Where no lock file can be made (a read-only copy), there is no lock.
+pub(crate) fn shared(root: &Path) -> Result<SharedGuard, ArchiveError> {
+    Ok(SharedGuard { _lock: fsx::Lock::shared(&root.join(LOCK_FILE))? })
 }

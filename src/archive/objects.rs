@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::ArchiveError;
-use super::fsutil::{self, io};
+use super::error::{ArchiveError, io};
+use crate::fsx;
 
 /// Objects are created read-only: nothing but `purge` ever removes one, nothing rewrites one.
 pub const OBJECT_MODE: u32 = 0o444;
@@ -93,7 +93,7 @@ impl ObjectStore {
     /// The steps, and why a crash at any instant is safe:
     /// 1. each new object is written to a temp file beside its final name, not synced: a crash
     ///    leaves temp files, which the next locked run removes;
-    /// 2. one durability barrier for all of them ([`fsutil::Barrier`]: one `syncfs` instead of
+    /// 2. one durability barrier for all of them ([`fsx::Barrier`]: one `syncfs` instead of
     ///    one fsync per object): from here every temp file's content is on disk;
     /// 3. the renames: a name that survives a crash now always points to content that was
     ///    durable before the name existed, so a file under its final name is always complete;
@@ -114,7 +114,7 @@ impl ObjectStore {
             .num_threads(IO_THREADS)
             .build()
             .map_err(|e| ArchiveError::Invalid(format!("cannot start the I/O threads: {e}")))?;
-        let barrier = fsutil::Barrier::new(&self.dir)?;
+        let barrier = fsx::Barrier::new(&self.dir)?;
         let staged: Vec<Result<Staged, ArchiveError>> = pool.install(|| {
             items
                 .par_iter()
@@ -135,7 +135,7 @@ impl ObjectStore {
                 Staged::Done(_) => None,
             })
             .collect();
-        if let Some(e) = error.map_or_else(|| barrier.wait(&temps).err(), Some) {
+        if let Some(e) = error.map_or_else(|| barrier.wait(&temps).err().map(ArchiveError::from), Some) {
             remove_all(&temps);
             return Err(e);
         }
@@ -162,7 +162,7 @@ impl ObjectStore {
         dirs.dedup();
         if !dirs.is_empty() {
             dirs.push(self.dir.clone());
-            pool.install(|| dirs.par_iter().try_for_each(|d| fsutil::sync_dir(d)))?;
+            pool.install(|| dirs.par_iter().try_for_each(|d| fsx::sync_dir(d)))?;
         }
         Ok(outcomes)
     }
@@ -189,13 +189,13 @@ impl ObjectStore {
         if now != item.sha {
             return Ok(Staged::Done(WriteOutcome::SourceChanged { now }));
         }
-        let dir = fsutil::parent(&path);
+        let dir = fsx::parent(&path);
         match fs::create_dir(dir) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(ArchiveError::Io { path: dir.to_path_buf(), source: e }),
         }
-        let tmp = fsutil::write_temp_unsynced(dir, &bytes, OBJECT_MODE)?;
+        let tmp = fsx::write_temp_unsynced(dir, &bytes, OBJECT_MODE)?;
         Ok(Staged::Temp(tmp, path))
     }
 
@@ -223,13 +223,13 @@ impl ObjectStore {
             let e = e.map_err(io(&self.dir))?;
             let path = e.path();
             let ft = e.file_type().map_err(io(&path))?;
-            if fsutil::is_temp_name(&e.file_name()) {
+            if fsx::is_temp_name(&e.file_name()) {
                 listing.temps.push(path);
             } else if ft.is_dir() {
                 for f in fs::read_dir(&path).map_err(io(&path))? {
                     let f = f.map_err(io(&path))?;
                     let fp = f.path();
-                    if fsutil::is_temp_name(&f.file_name()) {
+                    if fsx::is_temp_name(&f.file_name()) {
                         listing.temps.push(fp);
                     } else {
                         listing.files.push(fp);

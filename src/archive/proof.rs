@@ -8,9 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::error::ArchiveError;
+use super::layout::Archive;
 use super::ledger::{self, Action, LedgerFile};
 use super::merkle::{self, Hash, parse_hash};
-use super::{Archive, ArchiveError};
 
 /// An RFC 6962 inclusion proof of one ledger entry, self-contained: the entry's exact bytes,
 /// its index, the tree size, the audit path and the root it leads to.

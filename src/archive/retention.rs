@@ -1,30 +1,18 @@
-//! Retention: `retain_until` (sign-off date + period, never decreasing), legal holds, the
-//! report of what expires when, and `purge`, the only thing that ever removes an object.
+//! Retention operations: the report of what expires when, legal holds and their release, and
+//! `purge`, the only thing that ever removes an object. The rules they apply (`retain_until`,
+//! what may be purged, held or released on a date) are [`super::rules`], pure.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::error::ArchiveError;
+use super::layout::Archive;
 use super::ledger::{Action, Entry};
 use super::lock::LockGuard;
+use super::rules::{self, HoldChange, HoldRefusal, Standing};
 use super::session::Session;
-use super::state::RecordState;
-use super::{Archive, ArchiveError, Hold, PurgeInfo};
-
-/// `date` + `years`; a 29 February lands on 28 February in a year that has none.
-/// `None` when out of chrono's range.
-pub fn add_years(date: NaiveDate, years: u32) -> Option<NaiveDate> {
-    let y = date.year().checked_add(i32::try_from(years).ok()?)?;
-    NaiveDate::from_ymd_opt(y, date.month(), date.day())
-        .or_else(|| NaiveDate::from_ymd_opt(y, date.month(), 28))
-}
-
-/// The `retain_until` of a version: sign-off date + `years`, but never before `previous` (the
-/// record's `retain_until` before this version).
-pub fn retain_until(signed_off: NaiveDate, years: u32, previous: Option<NaiveDate>) -> Option<NaiveDate> {
-    let d = add_years(signed_off, years)?;
-    Some(previous.map_or(d, |p| p.max(d)))
-}
+use super::state::{Hold, PurgeInfo, RecordState};
 
 /// One record in a retention listing.
 #[derive(Debug, Clone, Serialize)]
@@ -107,16 +95,12 @@ pub fn report(
     };
     for r in state.records.values() {
         let item = RetentionItem::new(r, as_of);
-        if r.purged.is_some() {
-            rep.purged.push(item);
-        } else if r.legal_hold.is_some() {
-            rep.on_hold.push(item);
-        } else if as_of > r.retain_until {
-            rep.expired.push(item);
-        } else if r.retain_until <= horizon {
-            rep.expiring.push(item);
-        } else {
-            rep.retained += 1;
+        match standing(r, as_of) {
+            Standing::Purged => rep.purged.push(item),
+            Standing::Held { .. } => rep.on_hold.push(item),
+            Standing::Expired => rep.expired.push(item),
+            Standing::Kept if r.retain_until <= horizon => rep.expiring.push(item),
+            Standing::Kept => rep.retained += 1,
         }
     }
     rep.expired.sort_by(|a, b| (a.retain_until, &a.id).cmp(&(b.retain_until, &b.id)));
@@ -131,6 +115,11 @@ pub fn report(
         },
     );
     Ok(rep)
+}
+
+/// Where `r` stands on `on` ([`rules::standing`]).
+fn standing(r: &RecordState, on: NaiveDate) -> Standing {
+    rules::standing(r.retain_until, r.legal_hold.is_some(), r.purged.is_some(), on)
 }
 
 fn carried(r: &RecordState, action: Action, at: DateTime<Utc>, reason: &str) -> Entry {
@@ -192,21 +181,17 @@ fn hold_or_release(
     let reason = reason_of(reason)?;
     let mut s = Session::open(archive, guard)?;
     let r = s.state.records.get(id).ok_or_else(|| ArchiveError::UnknownRecord { id: id.to_string() })?;
-    if let Some(p) = &r.purged {
-        return Err(ArchiveError::Invalid(format!("`{id}` was purged on {}", p.at.date_naive())));
-    }
-    match (action, &r.legal_hold) {
-        (Action::LegalHold, Some(h)) => {
-            return Err(ArchiveError::Invalid(format!(
-                "`{id}` is already on legal hold since {} (`{}`)",
-                h.since.date_naive(),
-                h.reason
-            )));
-        }
-        (Action::ReleaseHold, None) => {
-            return Err(ArchiveError::Invalid(format!("`{id}` is not on legal hold")));
-        }
-        _ => {}
+    let change = if action == Action::LegalHold { HoldChange::Hold } else { HoldChange::Release };
+    let (held, purged) = (r.legal_hold.as_ref(), r.purged.as_ref());
+    if let Err(refusal) = rules::may_change_hold(change, held.is_some(), purged.is_some()) {
+        let why = match (refusal, held, purged) {
+            (HoldRefusal::Purged, _, Some(p)) => format!("`{id}` was purged on {}", p.at.date_naive()),
+            (HoldRefusal::AlreadyHeld, Some(h), _) => {
+                format!("`{id}` is already on legal hold since {} (`{}`)", h.since.date_naive(), h.reason)
+            }
+            _ => format!("`{id}` is not on legal hold"),
+        };
+        return Err(ArchiveError::Invalid(why));
     }
     let entry = carried(r, action, now, reason);
     s.begin(action.as_str(), Vec::new(), Vec::new())?;
@@ -263,15 +248,14 @@ pub fn purge(archive: &Archive, guard: &LockGuard, opts: &PurgeOptions) -> Resul
     let mut kept_on_hold = Vec::new();
     let mut entries = Vec::new();
     for r in s.state.records.values() {
-        if r.purged.is_some() || opts.as_of <= r.retain_until {
-            continue;
+        match standing(r, opts.as_of) {
+            Standing::Expired => {
+                purged.push(RetentionItem::new(r, opts.as_of));
+                entries.push(carried(r, Action::Purge, opts.now, reason));
+            }
+            Standing::Held { expired: true } => kept_on_hold.push(RetentionItem::new(r, opts.as_of)),
+            Standing::Purged | Standing::Held { expired: false } | Standing::Kept => {}
         }
-        if r.legal_hold.is_some() {
-            kept_on_hold.push(RetentionItem::new(r, opts.as_of));
-            continue;
-        }
-        purged.push(RetentionItem::new(r, opts.as_of));
-        entries.push(carried(r, Action::Purge, opts.now, reason));
     }
     let mut objects_removed = 0;
     if !opts.dry_run && !entries.is_empty() {
@@ -301,29 +285,4 @@ pub fn purge(archive: &Archive, guard: &LockGuard, opts: &PurgeOptions) -> Resul
         root: s.root(),
         ledger_len: s.ledger.lines.len() as u64,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn leap_day_lands_on_28_february() {
-        assert_eq!(add_years(d("2024-02-29"), 7), Some(d("2031-02-28")));
-        assert_eq!(add_years(d("2024-02-29"), 4), Some(d("2028-02-29")));
-        assert_eq!(add_years(d("2025-01-15"), 7), Some(d("2032-01-15")));
-        assert_eq!(add_years(d("2025-01-15"), u32::MAX), None);
-    }
-
-    #[test]
-    fn retain_until_never_decreases() {
-        let first = retain_until(d("2025-01-15"), 10, None).unwrap();
-        assert_eq!(first, d("2035-01-15"));
-        assert_eq!(retain_until(d("2025-03-01"), 7, Some(first)), Some(first));
-        assert_eq!(retain_until(d("2030-03-01"), 7, Some(first)), Some(d("2037-03-01")));
-    }
 }

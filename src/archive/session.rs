@@ -1,13 +1,19 @@
 //! A write session: the ledger and state loaded under the lock, checked, and the write protocol
 //! of [`super::journal`] (pending → objects → ledger → checkpoint → clean-up).
+//!
+//! The check is the ledger-chain check of [`super::chain`] (the same that `verify` runs); the
+//! clean-up is [`super::recovery::cleanup`], the last step of recovery too. The lock was taken,
+//! and a killed run's leftovers dealt with, by [`Archive::lock`] before a session can open.
 
+use super::chain::check_ledger;
+use super::error::ArchiveError;
 use super::journal::{Checkpoint, Pending};
+use super::layout::Archive;
 use super::ledger::{self, Entry, LedgerFile, Line};
-use super::lock::{LockGuard, cleanup};
+use super::lock::LockGuard;
 use super::merkle;
+use super::recovery::cleanup;
 use super::state::State;
-use super::verify::check_ledger;
-use super::{Archive, ArchiveError};
 
 /// The archive as a writer sees it.
 pub(crate) struct Session<'a> {
@@ -22,7 +28,7 @@ impl<'a> Session<'a> {
     /// Loads the ledger and refuses to go on if it has any problem: nothing is ever appended to
     /// a ledger that does not verify.
     pub fn open(archive: &'a Archive, guard: &LockGuard) -> Result<Self, ArchiveError> {
-        guard.check(archive)?;
+        guard.check(archive.root())?;
         let ledger = LedgerFile::read(&archive.ledger_path())?;
         let checkpoint = Checkpoint::read(&archive.checkpoint_path());
         let check = check_ledger(&ledger, &checkpoint, &archive.checkpoint_path(), None);

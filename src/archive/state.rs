@@ -3,11 +3,49 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 
 use super::ledger::{Action, Entry, LedgerObject, LedgerSignOff};
 use super::objects::is_object_name;
-use super::{Hold, PurgeInfo, VersionInfo, is_safe_id, retention};
+use super::rules;
+use crate::record::values::is_safe_id;
+
+/// One version of a record as the ledger knows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionInfo {
+    /// 1 for the first ingest.
+    pub version: u32,
+    /// sha256 hex of the object.
+    pub object: String,
+    /// Ledger sequence number of the entry that added it.
+    pub seq: u64,
+    pub ingested_at: DateTime<Utc>,
+    /// The sign-off sidecar archived with this version, when its sign-off was attested on import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<LedgerObject>,
+}
+
+/// A legal hold in force.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hold {
+    pub reason: String,
+    pub since: DateTime<Utc>,
+}
+
+/// A disposal recorded by a `purge` entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurgeInfo {
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+impl PurgeInfo {
+    /// What stands where a purged record's title was: `(disposed of: content purged on DATE)`.
+    pub fn disposal_note(&self) -> String {
+        format!("(disposed of: content purged on {})", self.at.date_naive())
+    }
+}
 
 /// The current state of one id.
 #[derive(Debug, Clone)]
@@ -191,7 +229,7 @@ impl State {
                                 e.id, h.reason
                             )));
                         }
-                        if e.at.date_naive() <= r.retain_until {
+                        if !rules::is_past(r.retain_until, e.at.date_naive()) {
                             faults.push(Fault {
                                 kind: FaultKind::PurgedEarly,
                                 message: format!(
@@ -223,7 +261,7 @@ impl State {
 }
 
 fn check_retain_until(e: &Entry, previous: Option<NaiveDate>, faults: &mut Vec<Fault>) {
-    match retention::retain_until(e.sign_off.date, e.retention_years, previous) {
+    match rules::retain_until(e.sign_off.date, e.retention_years, previous) {
         Some(want) if want == e.retain_until => {}
         Some(want) => faults.push(retention_fault(format!(
             "`retain_until` is {} but sign-off {} + {} years{} gives {want}",

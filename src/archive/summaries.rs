@@ -19,11 +19,13 @@ use serde::{Deserialize, Serialize};
 
 use std::io::Write as _;
 
-use super::{ArchiveError, ArchivedRecord, fsutil};
+use super::error::{ArchiveError, io};
+use super::snapshot::ArchivedRecord;
+use crate::fsx;
 use crate::record::Incident;
 
 /// The folder of derived caches under the archive root.
-pub const CACHE_DIR: &str = "cache";
+pub use super::layout::CACHE_DIR;
 /// The file of summaries in it.
 pub const SUMMARIES_FILE: &str = "summaries.json";
 
@@ -81,14 +83,14 @@ impl SummaryCache {
     /// streamed to disk, then renamed into place. Not fsynced: after a crash the file is
     /// either a complete cache or fails to parse and is ignored, and either is correct. A
     /// failed write (a full disk) removes its temp file; a killed one leaves it to the next
-    /// locked run ([`fsutil::sweep`]).
+    /// locked run (it sweeps `cache/`).
     pub fn save(&self, records: &[ArchivedRecord]) -> Result<(), ArchiveError> {
-        let dir = fsutil::parent(&self.path);
-        std::fs::create_dir_all(dir).map_err(fsutil::io(dir))?;
-        let tmp = fsutil::temp_path(dir);
+        let dir = fsx::parent(&self.path);
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let tmp = fsx::temp_path(dir);
         let written = self
             .write(&tmp, records)
-            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(fsutil::io(&self.path)));
+            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(io(&self.path)));
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -96,11 +98,11 @@ impl SummaryCache {
     }
 
     fn write(&self, tmp: &Path, records: &[ArchivedRecord]) -> Result<(), ArchiveError> {
-        let file = std::fs::File::create(tmp).map_err(fsutil::io(tmp))?;
+        let file = std::fs::File::create(tmp).map_err(io(tmp))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         serde_json::to_writer(&mut out, &File { program: PROGRAM, summaries: Summaries(records) })
             .map_err(|e| ArchiveError::Invalid(format!("cannot write `{}`: {e}", tmp.display())))?;
-        out.flush().map_err(fsutil::io(tmp))
+        out.flush().map_err(io(tmp))
     }
 }
 

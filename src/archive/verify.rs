@@ -9,128 +9,26 @@
 //!
 //! Leftovers of a run that was killed (see [`super::journal`]) are notes, not problems: the
 //! archive is consistent, and the next run tidies them up.
+//!
+//! It sits on top of the archive and never the reverse: the ledger part is the `chain` module's
+//! check, which the writers run too; this module adds the objects, `pending.json` and the time
+//! of the check, and nothing below imports it.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::chain::{check_ledger, offset_after, rfc3339};
+use super::clock;
+use super::error::ArchiveError;
 use super::journal::{Checkpoint, Pending};
-use super::ledger::{Action, GENESIS, LedgerFile};
-use super::objects::sha256_hex;
-use super::state::{FaultKind, State};
-use super::{Archive, ArchiveError, clock};
-
-/// How far past the time of the check an entry may be dated (clocks of two machines differ)
-/// before it is a [`ProblemKind::LedgerTimeFuture`].
-pub const FUTURE_SLACK_HOURS: i64 = 24;
-
-/// The kinds of problem `verify` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProblemKind {
-    /// `archive.json` is missing, unreadable, or names a format this build does not know.
-    UnknownFormat,
-    /// An object's content no longer hashes to its name.
-    ObjectChanged,
-    /// An object is shorter than recorded.
-    ObjectTruncated,
-    /// An object has bytes appended after its recorded content.
-    ObjectAppended,
-    /// A referenced object is gone.
-    ObjectMissing,
-    /// An object's content is stored under another object's name or in the wrong place.
-    ObjectMisplaced,
-    /// A file in the object store that the ledger does not reference.
-    ObjectExtra,
-    /// The bytes of a purged record are still there.
-    PurgedObjectPresent,
-    /// A ledger line was changed (unreadable, not canonical, or its hash breaks the chain).
-    LedgerEdited,
-    /// Ledger lines are out of order.
-    LedgerReordered,
-    /// Ledger lines were removed.
-    LedgerRemoved,
-    /// The final ledger line was cut short (no newline) outside an interrupted run.
-    LedgerTruncated,
-    /// Ledger lines after the committed checkpoint that no run wrote.
-    LedgerUnexpected,
-    /// An entry is dated before the entry above it (writers never go back in time).
-    LedgerTimeBackwards,
-    /// An entry is dated after the time of the check (more than [`FUTURE_SLACK_HOURS`] ahead).
-    LedgerTimeFuture,
-    /// An entry breaks a rule of the archive (purge of a held record, unknown id, …).
-    LedgerInvalid,
-    /// `retain_until`, `retention_years` or the sign-off date differ from what the rules and
-    /// the record give.
-    RetentionChanged,
-    /// A purge is dated on or before the record's `retain_until`.
-    PurgedEarly,
-    /// An object's content disagrees with its ledger entry (another id).
-    RecordMismatch,
-    /// `checkpoint.json` is missing, unreadable, or its `ledger_bytes` disagrees with the
-    /// entries it commits.
-    CheckpointInvalid,
-    /// `pending.json` is unreadable or does not describe a point of the ledger.
-    PendingInvalid,
-}
-
-impl ProblemKind {
-    /// The kebab-case name shown in messages (`object-changed`).
-    pub fn name(self) -> &'static str {
-        match self {
-            ProblemKind::UnknownFormat => "unknown-format",
-            ProblemKind::ObjectChanged => "object-changed",
-            ProblemKind::ObjectTruncated => "object-truncated",
-            ProblemKind::ObjectAppended => "object-appended",
-            ProblemKind::ObjectMissing => "object-missing",
-            ProblemKind::ObjectMisplaced => "object-misplaced",
-            ProblemKind::ObjectExtra => "object-extra",
-            ProblemKind::PurgedObjectPresent => "purged-object-present",
-            ProblemKind::LedgerEdited => "ledger-edited",
-            ProblemKind::LedgerReordered => "ledger-reordered",
-            ProblemKind::LedgerRemoved => "ledger-removed",
-            ProblemKind::LedgerTruncated => "ledger-truncated",
-            ProblemKind::LedgerUnexpected => "ledger-unexpected",
-            ProblemKind::LedgerTimeBackwards => "ledger-time-backwards",
-            ProblemKind::LedgerTimeFuture => "ledger-time-future",
-            ProblemKind::LedgerInvalid => "ledger-invalid",
-            ProblemKind::RetentionChanged => "retention-changed",
-            ProblemKind::PurgedEarly => "purged-early",
-            ProblemKind::RecordMismatch => "record-mismatch",
-            ProblemKind::CheckpointInvalid => "checkpoint-invalid",
-            ProblemKind::PendingInvalid => "pending-invalid",
-        }
-    }
-}
-
-impl fmt::Display for ProblemKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One problem: what, where (file and, for the ledger, the 1-based line), and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    pub kind: ProblemKind,
-    pub path: PathBuf,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}:{l}: error[{}]: {}", self.path.display(), self.kind, self.message),
-            None => write!(f, "{}: error[{}]: {}", self.path.display(), self.kind, self.message),
-        }
-    }
-}
+use super::layout::{self, Archive};
+use super::ledger::{Action, Entry, LedgerFile};
+use super::objects::{self, sha256_hex};
+pub use super::problem::{FUTURE_SLACK_HOURS, Problem, ProblemKind};
 
 /// The outcome of `verify`.
 #[derive(Debug, Clone, Serialize)]
@@ -177,12 +75,12 @@ pub fn verify_root(root: &Path) -> Result<VerifyReport, ArchiveError> {
             String::new(),
         )),
         Err(ArchiveError::NoArchive { path })
-            if path.join(super::LEDGER_FILE).exists() || path.join(super::OBJECTS_DIR).exists() =>
+            if path.join(layout::LEDGER_FILE).exists() || path.join(layout::OBJECTS_DIR).exists() =>
         {
             Ok(VerifyReport::new(
                 vec![Problem {
                     kind: ProblemKind::UnknownFormat,
-                    path: path.join(super::FORMAT_FILE),
+                    path: path.join(layout::FORMAT_FILE),
                     line: None,
                     message: "missing, but the folder holds a ledger or objects".into(),
                 }],
@@ -194,254 +92,6 @@ pub fn verify_root(root: &Path) -> Result<VerifyReport, ArchiveError> {
         }
         Err(e) => Err(e),
     }
-}
-
-/// The ledger part of verification, shared with the writers (which refuse to append to a
-/// ledger with problems).
-pub(crate) struct LedgerCheck {
-    pub state: State,
-    pub problems: Vec<Problem>,
-    pub notes: Vec<String>,
-}
-
-/// Checks the chain, the order, the checkpoint and the rules of every entry.
-pub(crate) fn check_ledger(
-    ledger: &LedgerFile,
-    checkpoint: &Result<Option<Checkpoint>, String>,
-    checkpoint_path: &Path,
-    pending: Option<&Pending>,
-) -> LedgerCheck {
-    let path = &ledger.path;
-    let n = ledger.lines.len();
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    let mut problem = |kind, line: Option<usize>, message: String| {
-        problems.push(Problem { kind, path: path.clone(), line, message });
-    };
-
-    // Lines that are not entries at all.
-    let mut bad_line = vec![false; n];
-    for (i, l) in ledger.lines.iter().enumerate() {
-        if let Err(msg) = &l.entry {
-            bad_line[i] = true;
-            problem(ProblemKind::LedgerEdited, Some(i + 1), msg.clone());
-        }
-    }
-
-    // Sequence numbers: gaps are removals, going back is reordering.
-    let seqs: Vec<Option<u64>> = ledger.lines.iter().map(|l| l.entry.as_ref().ok().map(|e| e.seq)).collect();
-    let present: HashSet<u64> = seqs.iter().flatten().copied().collect();
-    let mut seq_anomaly = vec![false; n];
-    let mut expected = 0u64;
-    for (i, s) in seqs.iter().enumerate() {
-        let Some(s) = *s else {
-            expected += 1;
-            continue;
-        };
-        if s > expected {
-            seq_anomaly[i] = true;
-            if (expected..s).any(|m| present.contains(&m)) {
-                problem(
-                    ProblemKind::LedgerReordered,
-                    Some(i + 1),
-                    format!("entry seq {s} comes where seq {expected} should be"),
-                );
-            } else {
-                let what = if s - expected == 1 {
-                    format!("entry seq {expected} was removed")
-                } else {
-                    format!("entries seq {expected} to {} were removed", s - 1)
-                };
-                problem(ProblemKind::LedgerRemoved, Some(i + 1), format!("{what} before this line"));
-            }
-        } else if s < expected {
-            seq_anomaly[i] = true;
-            problem(
-                ProblemKind::LedgerReordered,
-                Some(i + 1),
-                format!("entry seq {s} comes after seq {}", expected - 1),
-            );
-        }
-        expected = expected.max(s + 1);
-    }
-
-    // The hash chain. A broken link i-1 → i means line i-1 changed, unless link i → i+1 is
-    // broken too, in which case line i itself (its `prev`) changed.
-    let broken: Vec<bool> = (0..n)
-        .map(|i| match &ledger.lines[i].entry {
-            Ok(e) if i == 0 => e.prev != GENESIS,
-            Ok(e) => e.prev != hex::encode(ledger.lines[i - 1].hash),
-            Err(_) => false,
-        })
-        .collect();
-    let mut i = 0;
-    while i < n {
-        let explained = seq_anomaly[i] || (i > 0 && (seq_anomaly[i - 1] || bad_line[i - 1]));
-        if broken[i] && !explained {
-            if i + 1 < n && broken[i + 1] && !seq_anomaly[i + 1] || i == 0 {
-                problem(
-                    ProblemKind::LedgerEdited,
-                    Some(i + 1),
-                    "its `prev` does not match the hash of the line before it".into(),
-                );
-                i += 1;
-            } else {
-                problem(
-                    ProblemKind::LedgerEdited,
-                    Some(i),
-                    format!("its hash does not match the `prev` of line {}", i + 1),
-                );
-            }
-        }
-        i += 1;
-    }
-    let chain_problems = problems.len();
-
-    // Time: every writer dates an entry no earlier than the one before it.
-    let mut last: Option<&super::ledger::Entry> = None;
-    for (i, l) in ledger.lines.iter().enumerate() {
-        let Ok(e) = &l.entry else { continue };
-        if let Some(p) = last
-            && e.at < p.at
-        {
-            problems.push(Problem {
-                kind: ProblemKind::LedgerTimeBackwards,
-                path: path.clone(),
-                line: Some(i + 1),
-                message: format!(
-                    "entry seq {} is dated {}, before seq {} above it ({})",
-                    e.seq,
-                    rfc3339(e.at),
-                    p.seq,
-                    rfc3339(p.at)
-                ),
-            });
-        }
-        last = Some(e);
-    }
-
-    // The checkpoint: the committed size and root.
-    match checkpoint {
-        Err(msg) => problems.push(Problem {
-            kind: ProblemKind::CheckpointInvalid,
-            path: checkpoint_path.to_path_buf(),
-            line: None,
-            message: msg.clone(),
-        }),
-        Ok(None) if n > 0 => problems.push(Problem {
-            kind: ProblemKind::CheckpointInvalid,
-            path: checkpoint_path.to_path_buf(),
-            line: None,
-            message: format!("missing, but the ledger has {n} entries"),
-        }),
-        Ok(None) => {}
-        Ok(Some(cp)) => {
-            let size = cp.size as usize;
-            if size > n {
-                problems.push(Problem {
-                    kind: ProblemKind::LedgerRemoved,
-                    path: path.clone(),
-                    line: Some(n + 1),
-                    message: format!(
-                        "the checkpoint records {size} entries but the ledger has {n}: {} removed from the end",
-                        size - n
-                    ),
-                });
-            } else {
-                let root_matches = hex::encode(ledger.root_of(size)) == cp.root;
-                if !root_matches && chain_problems == 0 {
-                    problems.push(Problem {
-                        kind: ProblemKind::LedgerEdited,
-                        path: path.clone(),
-                        line: (size > 0).then_some(size),
-                        message: format!(
-                            "the first {size} entries do not hash to the root `{}` in `checkpoint.json` \
-                             (this entry, or an earlier one with the chain recomputed, was edited)",
-                            cp.root
-                        ),
-                    });
-                }
-                // The committed entries' length, once their root is known to be the one committed.
-                let committed = offset_after(ledger, size);
-                if root_matches && cp.ledger_bytes != committed {
-                    let file = ledger.bytes.len() as u64;
-                    problems.push(if file < cp.ledger_bytes {
-                        Problem {
-                            kind: ProblemKind::LedgerTruncated,
-                            path: path.clone(),
-                            line: None,
-                            message: format!(
-                                "the ledger has {file} bytes, fewer than the {} committed in `checkpoint.json`: it was cut short",
-                                cp.ledger_bytes
-                            ),
-                        }
-                    } else {
-                        Problem {
-                            kind: ProblemKind::CheckpointInvalid,
-                            path: checkpoint_path.to_path_buf(),
-                            line: None,
-                            message: format!(
-                                "`ledger_bytes` is {} but the {size} committed entries take {committed} bytes",
-                                cp.ledger_bytes
-                            ),
-                        }
-                    });
-                }
-                if size < n {
-                    if pending.is_some_and(|p| p.size == cp.size) {
-                        notes.push(format!(
-                            "{} ledger entries were appended by an interrupted run; the next run records them in the checkpoint",
-                            n - size
-                        ));
-                    } else {
-                        problems.push(Problem {
-                            kind: ProblemKind::LedgerUnexpected,
-                            path: path.clone(),
-                            line: Some(size + 1),
-                            message: format!(
-                                "{} entries after the {size} recorded in `checkpoint.json` were not written by any run",
-                                n - size
-                            ),
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    // An unfinished final line.
-    if let Some(t) = ledger.tail {
-        let len = ledger.bytes.len() - t;
-        if pending.is_some_and(|p| t as u64 >= p.ledger_bytes) {
-            notes.push(format!(
-                "the ledger ends with an unfinished line ({len} bytes) from an interrupted append; the next run removes it"
-            ));
-        } else {
-            problems.push(Problem {
-                kind: ProblemKind::LedgerTruncated,
-                path: path.clone(),
-                line: Some(n + 1),
-                message: format!(
-                    "the last line ({len} bytes) has no newline: it was cut short or bytes were appended"
-                ),
-            });
-        }
-    }
-
-    // The rules of every entry, in file order.
-    let mut state = State::default();
-    for (i, l) in ledger.lines.iter().enumerate() {
-        let Ok(e) = &l.entry else { continue };
-        for f in state.apply(e) {
-            let kind = match f.kind {
-                FaultKind::Retention => ProblemKind::RetentionChanged,
-                FaultKind::PurgedEarly => ProblemKind::PurgedEarly,
-                FaultKind::Invalid => ProblemKind::LedgerInvalid,
-            };
-            problems.push(Problem { kind, path: path.clone(), line: Some(i + 1), message: f.message });
-        }
-    }
-    LedgerCheck { state, problems, notes }
 }
 
 /// Verifies an opened archive: every object, the ledger, the checkpoint and the retention fields.
@@ -500,17 +150,15 @@ pub fn verify_at(
         line: usize,
     }
     let mut refs: HashMap<&str, Ref> = HashMap::new();
-    let mut version_entries: Vec<(usize, &super::ledger::Entry)> = Vec::new();
+    let mut version_entries: Vec<(usize, &Entry)> = Vec::new();
     for (i, l) in ledger.lines.iter().enumerate() {
         let Ok(e) = &l.entry else { continue };
-        if matches!(e.action, Action::Ingest | Action::NewVersion)
-            && super::objects::is_object_name(&e.object)
-        {
+        if matches!(e.action, Action::Ingest | Action::NewVersion) && objects::is_object_name(&e.object) {
             let live = state.records.get(&e.id).is_none_or(|r| r.purged.is_none());
             refs.entry(&e.object).or_insert(Ref { id: &e.id, size: e.size, live, line: i + 1 });
             // The sign-off sidecar is an object of its own; the same bytes may attest two
             // records, and stay while either is live.
-            if let Some(a) = e.attestation.as_ref().filter(|a| super::objects::is_object_name(&a.object)) {
+            if let Some(a) = e.attestation.as_ref().filter(|a| objects::is_object_name(&a.object)) {
                 let r = refs.entry(&a.object).or_insert(Ref { id: &e.id, size: a.size, live, line: i + 1 });
                 r.live |= live;
             }
@@ -729,7 +377,7 @@ pub fn verify_at(
 
     // Each intact object against its entry: the id and the retention inputs it states.
     let good: HashSet<&str> = good.into_iter().collect();
-    let checks: Vec<(usize, &super::ledger::Entry)> = version_entries
+    let checks: Vec<(usize, &Entry)> = version_entries
         .into_iter()
         .filter(|(_, e)| good.contains(e.object.as_str()))
         .filter(|(_, e)| e.attestation.as_ref().is_none_or(|a| good.contains(a.object.as_str())))
@@ -808,17 +456,6 @@ pub fn verify_at(
     Ok(VerifyReport::new(problems, notes, ledger.lines.len() as u64, scanned.len() as u64, root))
 }
 
-/// `2026-01-31T02:00:00Z`.
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// The byte length of the first `n` complete lines with their newlines (`n` at most the
-/// number of lines).
-fn offset_after(ledger: &LedgerFile, n: usize) -> u64 {
-    n.checked_sub(1).map_or(0, |i| ledger.lines[i].end as u64 + 1)
-}
-
 /// Entries dated after `now` (plus the slack): the ledger records nothing that has not happened
 /// yet, so a later date is a wrong clock or a forged entry, such as a purge dated after the
 /// `retain_until` it claims to have waited for.
@@ -874,10 +511,10 @@ fn check_pending(p: &Pending, cp: &Checkpoint, ledger: &LedgerFile, path: &Path)
             offset_after(ledger, p.size as usize)
         ));
     }
-    for o in p.objects.iter().filter(|o| !super::objects::is_object_name(o)) {
+    for o in p.objects.iter().filter(|o| !objects::is_object_name(o)) {
         problem(format!("`{}` in `objects` is not a SHA-256", o.escape_debug()));
     }
-    for id in p.purge.iter().filter(|id| !super::is_safe_id(id)) {
+    for id in p.purge.iter().filter(|id| !crate::record::values::is_safe_id(id)) {
         problem(format!("`{}` in `purge` is not a record id", id.escape_debug()));
     }
     out

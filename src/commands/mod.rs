@@ -16,8 +16,10 @@ pub mod verify;
 
 use std::borrow::Cow;
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use incident_archive::config::Config;
+use incident_archive::progress::{NoProgress, Progress};
 
 use crate::cli::{Cli, Cmd, GlobalArgs};
 use crate::error::Error;
@@ -79,10 +81,10 @@ impl Output {
         }
     }
 
-    /// A progress bar on a terminal; a hidden one otherwise (CI, cron).
-    pub fn bar(&self, len: u64, what: &str) -> indicatif::ProgressBar {
+    /// A progress bar on a terminal; nothing otherwise (CI, cron).
+    pub fn bar(&self, len: u64, what: &str) -> Arc<dyn Progress> {
         if !self.progress {
-            return indicatif::ProgressBar::hidden();
+            return Arc::new(NoProgress);
         }
         let bar = indicatif::ProgressBar::new(len);
         bar.set_style(
@@ -91,7 +93,27 @@ impl Output {
                 .progress_chars("=> "),
         );
         bar.set_prefix(what.to_string());
-        bar
+        Arc::new(Bar(bar))
+    }
+}
+
+/// indicatif's progress bar as the library's [`Progress`]: indicatif stays in the command layer.
+/// (A type of this layer, so that the impl is allowed wherever the layer lives.)
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, phase: &str, len: u64) {
+        self.0.set_length(len);
+        self.0.set_position(0);
+        self.0.set_prefix(phase.to_string());
+    }
+
+    fn inc(&self, n: u64) {
+        self.0.inc(n);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
     }
 }
 

@@ -14,8 +14,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -365,7 +364,7 @@ pub fn rebuild(dir: &Path, snapshot: &Snapshot) -> Result<IndexReport, IndexErro
         fs::rename(dir, &old).map_err(|source| IndexError::Io { path: dir.into(), source })?;
     }
     fs::rename(&tmp, dir).map_err(|source| IndexError::Io { path: dir.into(), source })?;
-    sync_dir(parent)?;
+    crate::fsx::sync_dir(parent)?;
     remove_dir(&old)?;
     Ok(IndexReport {
         rebuilt: true,
@@ -412,7 +411,8 @@ fn build_in(tmp: &Path, snapshot: &Snapshot) -> Result<u64, IndexError> {
 }
 
 fn remove_dir(p: &Path) -> Result<(), IndexError> {
-    integrity::remove_any(p)
+    crate::fsx::remove_any(p)?;
+    Ok(())
 }
 
 fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
@@ -420,25 +420,9 @@ fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_
 }
 
 /// Writes JSON crash-safely: temp file, fsync, rename, fsync the folder. A failed write (a full
-/// disk) removes its temp file.
+/// disk) removes its temp file. Made like tantivy's files (`0o666` less the umask), whose mode
+/// the stamp gives `meta.json` and `.managed.json` (see `readable_like_the_rest`).
 fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), IndexError> {
-    let io = |source| IndexError::Io { path: path.to_path_buf(), source };
-    let dir = path.parent().expect("a file in a folder");
-    let tmp: PathBuf =
-        dir.join(format!("{TEMP_PREFIX}{}", path.file_name().expect("a file name").to_string_lossy()));
-    let written = fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(&serde_json::to_vec(value).expect("serializable"))?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| fs::rename(&tmp, path)) {
-        let _ = fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    sync_dir(dir)
-}
-
-fn sync_dir(dir: &Path) -> Result<(), IndexError> {
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|source| IndexError::Io { path: dir.into(), source })
+    let bytes = serde_json::to_vec(value).expect("serializable");
+    Ok(crate::fsx::write_atomic_mode(path, &bytes, 0o666)?)
 }

@@ -17,12 +17,15 @@
 //!   `site` finds it and rebuilds the index;
 //! - [`sweep`] removes what killed runs left of an index: rebuild folders beside it, temp files
 //!   in it (the caller holds the archive lock, so no other run can be writing them).
+//!
+//! The stamp and the id list are written with [`crate::fsx::write_atomic_mode`], and the sweep
+//! is [`crate::fsx`]'s; its errors are the index's ([`IndexError::Io`]).
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Once;
 
 use serde::{Deserialize, Serialize};
@@ -30,10 +33,11 @@ use sha2::{Digest, Sha256};
 
 use super::IndexError;
 use super::indexer::{IDS_FILE, META_FILE};
+use crate::fsx;
 
 /// Names of temporaries start with this (the archive's own prefix: a locked run removes any
 /// such file or folder it finds in the archive root).
-pub const TEMP_PREFIX: &str = ".tmp-";
+pub use crate::fsx::TEMP_PREFIX;
 /// tantivy's lock files: empty, left in place by tantivy, not part of the index's content.
 const LOCK_FILES: [&str; 2] = [".tantivy-meta.lock", ".tantivy-writer.lock"];
 /// Files that a commit rewrites under the same name; tantivy writes every other file once,
@@ -52,6 +56,19 @@ pub type Files = BTreeMap<String, FileStamp>;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
     move |source| IndexError::Io { path: path.to_path_buf(), source }
+}
+
+impl From<fsx::Error> for IndexError {
+    /// The file-system layer's errors are the index's own, with the same messages (the index
+    /// takes no lock of its own: the archive's covers it).
+    fn from(e: fsx::Error) -> Self {
+        match e {
+            fsx::Error::Io { path, source } => IndexError::Io { path, source },
+            fsx::Error::Locked { path } => {
+                IndexError::Invalid { path, message: "locked by another process".into() }
+            }
+        }
+    }
 }
 
 /// The names and sizes of the files of the index in `dir`; a folder inside it is listed with
@@ -172,46 +189,18 @@ pub fn sweep(dir: &Path) -> Result<Vec<String>, IndexError> {
         format!(".{name}.rebuild-"),
         format!(".{name}.old-"),
     ];
-    let mut removed = Vec::new();
-    for p in entries(parent)? {
-        let n = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if beside.iter().any(|b| n.starts_with(b.as_str())) {
-            remove_any(&p)?;
-            removed.push(format!("removed `{}`, left by an interrupted index run", p.display()));
-        }
-    }
-    for p in entries(dir)? {
-        let n = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        // Temp files of the stamp and id list (`.tmp-…`; `.<file>.tmp` before) and of tantivy's
-        // atomic writes (`.tmp…`).
-        if n.starts_with(".tmp") || (n.starts_with('.') && n.ends_with(".tmp")) {
-            remove_any(&p)?;
-            removed.push(format!("removed `{}`, left by an interrupted index run", p.display()));
-        }
-    }
-    Ok(removed)
-}
-
-fn entries(dir: &Path) -> Result<Vec<PathBuf>, IndexError> {
-    match fs::read_dir(dir) {
-        Ok(rd) => rd.map(|e| e.map(|e| e.path()).map_err(io(dir))).collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(source) => Err(IndexError::Io { path: dir.to_path_buf(), source }),
-    }
-}
-
-/// Removes a file or a folder tree; a missing one is not an error.
-pub fn remove_any(p: &Path) -> Result<(), IndexError> {
-    let r = match fs::symlink_metadata(p) {
-        Ok(m) if m.is_dir() => fs::remove_dir_all(p),
-        Ok(_) => fs::remove_file(p),
-        Err(e) => Err(e),
-    };
-    match r {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(IndexError::Io { path: p.to_path_buf(), source }),
-    }
+    let beside: Vec<&str> = beside.iter().map(String::as_str).collect();
+    let mut removed = fsx::sweep(parent, &beside)?;
+    // Temp files of the stamp and id list (`.tmp-…`; `.<file>.tmp` before) and of tantivy's
+    // atomic writes (`.tmp…`).
+    removed.extend(fsx::sweep_matching(dir, |n| {
+        let n = n.to_string_lossy();
+        n.starts_with(".tmp") || (n.starts_with('.') && n.ends_with(".tmp"))
+    })?);
+    Ok(removed
+        .iter()
+        .map(|p| format!("removed `{}`, left by an interrupted index run", p.display()))
+        .collect())
 }
 
 thread_local! {

@@ -9,6 +9,9 @@
 //! folder is refused before anything is written, and so is a folder that is or holds a mount
 //! point; no walk of an old tree ever crosses into another file system. In a site of its own,
 //! files and folders that no build made are carried over with their content and modes.
+//!
+//! The lock beside the output folder (`.<name>.lock`), the durability barrier of the new tree,
+//! the swap and the folder fsyncs are [`crate::fsx`]'s.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -21,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{OutputFile, SiteError};
+use crate::fsx;
 
 /// The manifest's name at the root of the output folder.
 pub const MANIFEST: &str = ".site-manifest.json";
@@ -99,7 +103,20 @@ pub(crate) struct Staging {
     site_key: String,
     written: AtomicUsize,
     unchanged: AtomicUsize,
-    _lock: File,
+    /// Made with the new tree, before anything is written in it: one flush of it all.
+    barrier: fsx::Barrier,
+    _lock: fsx::Lock,
+}
+
+impl From<fsx::Error> for SiteError {
+    /// The file-system layer's errors, with the site's messages: a lock held is another site
+    /// build.
+    fn from(e: fsx::Error) -> Self {
+        match e {
+            fsx::Error::Io { path, source } => SiteError::Io { path, source },
+            fsx::Error::Locked { path } => SiteError::Locked { path },
+        }
+    }
 }
 
 impl Staging {
@@ -119,20 +136,7 @@ impl Staging {
         check_output_folder(&out_dir)?;
         std::fs::create_dir_all(&parent).map_err(io(&parent))?;
 
-        let lock_path = parent.join(format!(".{name}.lock"));
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(SiteError::Locked { path: lock_path }),
-            Err(std::fs::TryLockError::Error(source)) => {
-                return Err(SiteError::Io { path: lock_path, source });
-            }
-        }
+        let lock = fsx::Lock::exclusive(&parent.join(format!(".{name}.lock")))?;
 
         recover(&parent, &name, &out_dir)?;
         // Again under the lock: the folder may have changed, or been put back by `recover`.
@@ -149,6 +153,7 @@ impl Staging {
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode))
                 .map_err(io(dir.path()))?;
         }
+        let barrier = fsx::Barrier::new(dir.path())?;
         let old = std::fs::read(out_dir.join(MANIFEST))
             .ok()
             .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
@@ -164,6 +169,7 @@ impl Staging {
             site_key: String::new(),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            barrier,
             _lock: lock,
         })
     }
@@ -230,7 +236,9 @@ impl Staging {
         }
 
         let staging = self.dir.take().expect("staging folder present until finish");
-        flush_tree(staging.path())?;
+        // One flush of the whole new tree before it is swapped in (elsewhere than on Linux,
+        // each file was synced as it was written).
+        self.barrier.wait(&[])?;
         swap(staging, &self.out_dir, &self.parent, &self.name)?;
         Ok(report)
     }
@@ -326,9 +334,8 @@ impl Sink for Staging {
 pub(crate) fn unchanged_site(out_dir: &Path, site_key: &str) -> Option<usize> {
     let real = std::fs::canonicalize(out_dir).ok()?;
     let (parent, name) = (real.parent()?, real.file_name()?.to_string_lossy());
-    let leftover =
-        |n: &str| n.starts_with(&format!(".{name}.new-")) || n.starts_with(&format!(".{name}.old-"));
-    if std::fs::read_dir(parent).ok()?.any(|e| e.is_ok_and(|e| leftover(&e.file_name().to_string_lossy()))) {
+    let [new_prefix, old_prefix] = leftover_prefixes(&name);
+    if !fsx::find_prefixed(parent, &[&new_prefix, &old_prefix]).ok()?.is_empty() {
         return None;
     }
     let bytes = std::fs::read(out_dir.join(MANIFEST)).ok()?;
@@ -374,6 +381,12 @@ pub(crate) fn check_path(path: &str) -> Result<(), SiteError> {
         return Err(SiteError::Invalid(format!("`{path}` is not a valid path inside the site")));
     }
     Ok(())
+}
+
+/// The names of the trees a killed run can leave beside the output folder `name`: the new
+/// tree being built, and the old one set aside by the fallback swap.
+fn leftover_prefixes(name: &str) -> [String; 2] {
+    [format!(".{name}.new-"), format!(".{name}.old-")]
 }
 
 fn write_file(dest: &Path, bytes: &[u8]) -> Result<(), SiteError> {
@@ -599,19 +612,10 @@ fn mode_of(meta: &std::fs::Metadata) -> u32 {
 /// Puts the output folder back after a run that was killed between the two renames of the
 /// fallback swap, and removes temporary trees left by killed runs. Runs under the lock.
 fn recover(parent: &Path, name: &str, out_dir: &Path) -> Result<(), SiteError> {
-    let io = |source| SiteError::Io { path: parent.to_path_buf(), source };
-    let mut leftovers: Vec<PathBuf> = std::fs::read_dir(parent)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name().map(|n| n.to_string_lossy()).is_some_and(|n| {
-                n.starts_with(&format!(".{name}.new-")) || n.starts_with(&format!(".{name}.old-"))
-            })
-        })
-        .collect();
-    leftovers.sort();
+    let [new_prefix, old_prefix] = leftover_prefixes(name);
+    let mut leftovers = fsx::find_prefixed(parent, &[&new_prefix, &old_prefix])?;
     if !out_dir.exists() {
-        let old = leftovers.iter().find(|p| p.to_string_lossy().contains(&format!(".{name}.old-"))).cloned();
+        let old = leftovers.iter().find(|p| p.to_string_lossy().contains(&old_prefix)).cloned();
         if let Some(old) = old {
             std::fs::rename(&old, out_dir).map_err(|source| SiteError::Io { path: old.clone(), source })?;
             leftovers.retain(|p| *p != old);
@@ -620,18 +624,6 @@ fn recover(parent: &Path, name: &str, out_dir: &Path) -> Result<(), SiteError> {
     for p in leftovers {
         remove_tree(&p)?;
     }
-    Ok(())
-}
-
-/// One flush of the whole new tree (Linux: `syncfs`) before it is swapped in.
-fn flush_tree(dir: &Path) -> Result<(), SiteError> {
-    #[cfg(target_os = "linux")]
-    {
-        let f = File::open(dir).map_err(|source| SiteError::Io { path: dir.to_path_buf(), source })?;
-        rustix::fs::syncfs(&f).map_err(|e| SiteError::Io { path: dir.to_path_buf(), source: e.into() })?;
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = dir;
     Ok(())
 }
 
@@ -645,17 +637,13 @@ fn swap(staging: tempfile::TempDir, out_dir: &Path, parent: &Path, name: &str) -
     if !out_dir.exists() {
         let path = staging.keep();
         std::fs::rename(&path, out_dir).map_err(io(out_dir))?;
-        return sync_dir(parent);
+        return Ok(fsx::sync_dir(parent)?);
     }
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        if renameat_with(CWD, staging.path(), CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
-            sync_dir(parent)?;
-            // The temporary folder now holds the old tree.
-            let old = staging.keep();
-            return remove_tree(&old);
-        }
+    if fsx::exchange(staging.path(), out_dir) {
+        fsx::sync_dir(parent)?;
+        // The temporary folder now holds the old tree.
+        let old = staging.keep();
+        return remove_tree(&old);
     }
     let new = staging.keep();
     let old = tempfile::Builder::new()
@@ -666,7 +654,7 @@ fn swap(staging: tempfile::TempDir, out_dir: &Path, parent: &Path, name: &str) -
     std::fs::remove_dir(&old).map_err(io(&old))?;
     std::fs::rename(out_dir, &old).map_err(io(out_dir))?;
     std::fs::rename(&new, out_dir).map_err(io(out_dir))?;
-    sync_dir(parent)?;
+    fsx::sync_dir(parent)?;
     remove_tree(&old)
 }
 
@@ -710,16 +698,6 @@ fn remove_on(dir: &Path, dev: u64, top: bool) -> Result<(), SiteError> {
         if *is_dir { remove_on(path, dev, false) } else { std::fs::remove_file(path).map_err(io(path)) }
     })?;
     std::fs::remove_dir(dir).map_err(io(dir))
-}
-
-fn sync_dir(dir: &Path) -> Result<(), SiteError> {
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(|source| SiteError::Io { path: dir.to_path_buf(), source })?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 #[cfg(test)]

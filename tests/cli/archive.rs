@@ -205,6 +205,43 @@ fn sample_project() -> Project {
     p
 }
 
+/// Ingest tells the [`Progress`] it is given of each phase and step, then that it is over.
+#[test]
+fn ingest_reports_its_progress_through_the_trait() {
+    use incident_archive::progress::Progress;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct Log(Mutex<Vec<String>>);
+    impl Progress for Log {
+        fn start(&self, phase: &str, len: u64) {
+            self.0.lock().unwrap().push(format!("{phase} {len}"));
+        }
+        fn inc(&self, n: u64) {
+            self.0.lock().unwrap().push(format!("+{n}"));
+        }
+        fn finish(&self) {
+            self.0.lock().unwrap().push("done".into());
+        }
+    }
+
+    let p = Project::new();
+    p.write("INC-2025-0023.md", &reference());
+    p.write("INC-2022-0007.md", &record("INC-2022-0007", "2022-03-01", "5 years"));
+    p.write("draft.md", "# Not a record\n");
+    let a = Archive::create(&p.archive()).unwrap();
+    let guard = lock(&a);
+    let files = incident_archive::record::discover(&[p.records()]).unwrap();
+    let log = Arc::new(Log::default());
+    let mut opts = IngestOptions::new(7, now());
+    opts.progress = log.clone();
+    let report = archive::ingest(&a, &guard, &files, &opts).unwrap();
+    assert_eq!(report.new, 2);
+    let seen = log.0.lock().unwrap().clone();
+    // Three files parsed, two objects stored.
+    assert_eq!(seen, ["parse 3", "+1", "+1", "+1", "store 2", "+1", "+1", "done"]);
+}
+
 #[test]
 fn ingest_archives_objects_named_by_their_sha256_and_converges() {
     let p = Project::new();
