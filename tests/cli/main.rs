@@ -6,6 +6,7 @@ mod adversarial;
 mod archive;
 mod build;
 mod check;
+mod compat;
 mod docs;
 mod explain;
 mod hostile;
