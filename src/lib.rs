@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod corpus;
 pub mod index;
+pub mod note;
 pub mod pipeline;
 pub mod record;
 pub mod site;
