@@ -7,7 +7,7 @@
 //! - [`key`]: Ed25519 signer and verifier keys in the text form of Go's
 //!   `golang.org/x/mod/sumdb/note` (`name+keyid+base64`, `PRIVATE+KEY+name+keyid+base64`) and
 //!   the key id of <https://github.com/C2SP/C2SP/blob/main/signed-note.md>.
-//! - `signed`: a note, a text signed by one or more keys
+//! - [`signed`]: a note, a text signed by one or more keys
 //!   (<https://github.com/C2SP/C2SP/blob/main/signed-note.md>): the text, a blank line, then
 //!   one `— name base64(keyid ‖ signature)` line per signature.
 //! - `checkpoint`: the text of a checkpoint
@@ -18,8 +18,10 @@
 //! Nothing here reads or writes files: the commands decide where keys and checkpoints live.
 
 pub mod key;
+pub mod signed;
 
 pub use key::{KeyError, KeyId, SignerKey, VerifierKey};
+pub use signed::{NoteError, Signature, SignedNote, Verified};
 
 /// A value of a key, note or checkpoint as an error message quotes it: controls, the hidden
 /// characters of [`crate::text`] and white space other than the plain space as visible escapes
