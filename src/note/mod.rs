@@ -10,16 +10,18 @@
 //! - [`signed`]: a note, a text signed by one or more keys
 //!   (<https://github.com/C2SP/C2SP/blob/main/signed-note.md>): the text, a blank line, then
 //!   one `— name base64(keyid ‖ signature)` line per signature.
-//! - `checkpoint`: the text of a checkpoint
+//! - [`checkpoint`]: the text of a checkpoint
 //!   (<https://github.com/C2SP/C2SP/blob/main/tlog-checkpoint.md>): origin, tree size and
 //!   base64 RFC 6962 root, one a line, and a check that a later checkpoint extends an earlier
 //!   one given a consistency proof ([`crate::archive::merkle`] computes the roots and proofs).
 //!
 //! Nothing here reads or writes files: the commands decide where keys and checkpoints live.
 
+pub mod checkpoint;
 pub mod key;
 pub mod signed;
 
+pub use checkpoint::{Checkpoint, CheckpointError, ConsistencyError, verify_consistency};
 pub use key::{KeyError, KeyId, SignerKey, VerifierKey};
 pub use signed::{NoteError, Signature, SignedNote, Verified};
 
