@@ -13,6 +13,7 @@ pub mod archive;
 pub mod config;
 pub mod fsx;
 pub mod index;
+pub mod note;
 pub mod progress;
 pub mod record;
 pub mod site;

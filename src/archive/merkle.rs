@@ -582,3 +582,314 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod ct_reference_vectors {
+    //! The known answers of Certificate Transparency's reference tree, from
+    //! google/certificate-transparency `cpp/merkletree/merkle_tree_test.cc` (Apache-2.0): the
+    //! roots as the 8-leaf tree grows (`kSHA256Roots`), its audit paths (`kSHA256Paths`, leaves
+    //! 1-based there, 0-based here) and consistency proofs (`kSHA256Proofs`), each corrupted the
+    //! ways its `MerkleVerifierTest` corrupts them (except by appending or prepending a hash
+    //! that is not 32 bytes long, which `Hash` cannot hold); then its reference checks over trees
+    //! of up to 128 one-byte leaves; then proofs made from rewritten histories, which must fail.
+    //! Values copied verbatim.
+
+    use super::*;
+
+    const INPUTS: [&str; 8] =
+        ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
+
+    /// `kSHA256EmptyTreeHash`.
+    const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    /// `kSHA256Roots`: the root after each leaf is added, sizes 1 to 8.
+    const ROOTS: [&str; 8] = [
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ];
+
+    /// `kSHA256Paths`: (leaf, 1-based, 0 meaning none; tree size; audit path).
+    const PATHS: [(u64, u64, &[&str]); 6] = [
+        (0, 0, &[]),
+        (1, 1, &[]),
+        (
+            1,
+            8,
+            &[
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ],
+        ),
+        (
+            6,
+            8,
+            &[
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ],
+        ),
+        (3, 3, &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
+        (
+            2,
+            5,
+            &[
+                "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            ],
+        ),
+    ];
+
+    /// `kSHA256Proofs`: (old size, new size, consistency proof).
+    const PROOFS: [(u64, u64, &[&str]); 4] = [
+        (1, 1, &[]),
+        (
+            1,
+            8,
+            &[
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ],
+        ),
+        (
+            6,
+            8,
+            &[
+                "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ],
+        ),
+        (
+            2,
+            5,
+            &[
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            ],
+        ),
+    ];
+
+    fn h(s: &str) -> Hash {
+        parse_hash(s).unwrap()
+    }
+
+    fn hashes(v: &[&str]) -> Vec<Hash> {
+        v.iter().map(|s| h(s)).collect()
+    }
+
+    fn inputs() -> Vec<Vec<u8>> {
+        INPUTS.iter().map(|s| hex::decode(s).unwrap()).collect()
+    }
+
+    fn leaves() -> Vec<Hash> {
+        inputs().iter().map(|d| leaf_hash(d)).collect()
+    }
+
+    #[test]
+    fn roots_as_the_tree_grows() {
+        let l = leaves();
+        let mut t = CompactTree::default();
+        assert_eq!(hex::encode(t.root()), EMPTY);
+        for (i, want) in ROOTS.iter().enumerate() {
+            t.push(l[i]);
+            assert_eq!(hex::encode(t.root()), *want, "after leaf {}", i + 1);
+            assert_eq!(hex::encode(root(&l[..=i])), *want);
+        }
+        // Built in two chunks, 3 then 5, as `tree3` is.
+        let mut t = CompactTree::from_leaves(&l[..3]);
+        assert_eq!(hex::encode(t.root()), ROOTS[2]);
+        for leaf in &l[3..] {
+            t.push(*leaf);
+        }
+        assert_eq!(hex::encode(t.root()), ROOTS[7]);
+    }
+
+    #[test]
+    fn audit_paths_and_consistency_proofs_are_generated() {
+        let l = leaves();
+        for (leaf, size, want) in PATHS {
+            let got = inclusion_proof(&l[..size as usize], (leaf as usize).wrapping_sub(1));
+            if leaf == 0 {
+                assert_eq!(got, None, "no leaf 0");
+            } else {
+                assert_eq!(got, Some(hashes(want)), "leaf {leaf} of {size}");
+            }
+        }
+        // `PathToCurrentRoot(9)` of the 8-leaf tree: there is no such leaf.
+        assert_eq!(inclusion_proof(&l, 8), None);
+        for (m, n, want) in PROOFS {
+            assert_eq!(consistency_proof(&l[..n as usize], m as usize), Some(hashes(want)), "{m} -> {n}");
+        }
+    }
+
+    /// `VerifierCheck`: the path verifies, and every corruption of it fails. `leaf` is 1-based.
+    fn verifier_check(leaf: u64, size: u64, path: &[Hash], root: &Hash, data: &[u8]) {
+        let idx = |l1: u64| l1.wrapping_sub(1);
+        let lh = leaf_hash(data);
+        assert_eq!(root_from_inclusion_proof(idx(leaf), size, &lh, path), Ok(*root));
+        assert_eq!(verify_inclusion(idx(leaf), size, &lh, path, root), Ok(()));
+        let fails = |l1: u64, s: u64, p: &[Hash], r: &Hash, d: &[u8], what: &str| {
+            assert!(
+                verify_inclusion(idx(l1), s, &leaf_hash(d), p, r).is_err(),
+                "{what}: leaf {leaf} of {size} was accepted"
+            );
+        };
+        fails(leaf - 1, size, path, root, data, "leaf - 1");
+        fails(leaf + 1, size, path, root, data, "leaf + 1");
+        fails(leaf ^ 2, size, path, root, data, "leaf ^ 2");
+        fails(leaf, size * 2, path, root, data, "size * 2");
+        fails(leaf, size / 2, path, root, data, "size / 2");
+        fails(leaf, size, path, root, b"WrongLeaf", "wrong leaf");
+        fails(leaf, size, path, &h(EMPTY), data, "wrong root");
+        for j in 0..path.len() {
+            let mut p = path.to_vec();
+            p[j] = h(EMPTY);
+            fails(leaf, size, &p, root, data, "element replaced");
+        }
+        fails(leaf, size, &[path, &[*root]].concat(), root, data, "root appended");
+        if !path.is_empty() {
+            fails(leaf, size, &path[..path.len() - 1], root, data, "last removed");
+        }
+        fails(leaf, size, &[&[*root], path].concat(), root, data, "root prepended");
+    }
+
+    /// `VerifierConsistencyCheck`: the proof verifies, and every corruption of it fails.
+    fn consistency_check(m: u64, n: u64, r1: &Hash, r2: &Hash, proof: &[Hash]) {
+        assert_eq!(verify_consistency(m, n, proof, r1, r2), Ok(()), "{m} -> {n}");
+        if proof.is_empty() {
+            return;
+        }
+        let fails = |a: u64, b: u64, x: &Hash, y: &Hash, p: &[Hash], what: &str| {
+            assert!(verify_consistency(a, b, p, x, y).is_err(), "{what}: {m} -> {n} was accepted");
+        };
+        let wrong: Hash = Sha256::digest(b"WrongRoot").into();
+        fails(m - 1, n, r1, r2, proof, "m - 1");
+        fails(m + 1, n, r1, r2, proof, "m + 1");
+        fails(m ^ 2, n, r1, r2, proof, "m ^ 2");
+        fails(m, n * 2, r1, r2, proof, "n * 2");
+        fails(m, n / 2, r1, r2, proof, "n / 2");
+        fails(m, n, r1, &wrong, proof, "wrong new root");
+        fails(m, n, &wrong, r2, proof, "wrong old root");
+        fails(m, n, r2, r1, proof, "roots swapped");
+        fails(m, n, r1, r2, &[], "empty proof");
+        for j in 0..proof.len() {
+            let mut p = proof.to_vec();
+            p[j] = h(EMPTY);
+            fails(m, n, r1, r2, &p, "element replaced");
+        }
+        fails(m, n, r1, r2, &[proof, &proof[proof.len() - 1..]].concat(), "last repeated");
+        fails(m, n, r1, r2, &proof[..proof.len() - 1], "last removed");
+        fails(m, n, r1, r2, &[&proof[..1], proof].concat(), "first repeated");
+    }
+
+    #[test]
+    fn known_paths_and_proofs_verify_and_their_corruptions_fail() {
+        let d = inputs();
+        // "Various invalid paths": no leaf 0, no leaf in an empty tree, no leaf 2 of 1.
+        for (leaf, size) in [(0u64, 0u64), (0, 1), (1, 0), (2, 1)] {
+            for r in [[0u8; 32], h(EMPTY)] {
+                assert!(verify_inclusion(leaf.wrapping_sub(1), size, &leaf_hash(b""), &[], &r).is_err());
+            }
+        }
+        for (leaf, size, path) in &PATHS[1..] {
+            let root = h(ROOTS[*size as usize - 1]);
+            verifier_check(*leaf, *size, &hashes(path), &root, &d[*leaf as usize - 1]);
+        }
+        for (m, n, proof) in PROOFS {
+            consistency_check(m, n, &h(ROOTS[m as usize - 1]), &h(ROOTS[n as usize - 1]), &hashes(proof));
+        }
+    }
+
+    #[test]
+    fn always_and_never_consistent_sizes() {
+        // `VerifyConsistencyProof`'s opening cases, with the empty tree's root for "no root".
+        let (e, other) = (h(EMPTY), h(ROOTS[0]));
+        assert!(verify_consistency(0, 0, &[], &e, &e).is_ok());
+        assert!(verify_consistency(0, 1, &[], &e, &other).is_ok());
+        assert!(verify_consistency(1, 1, &[], &other, &other).is_ok());
+        // Time travel to the past.
+        assert_eq!(verify_consistency(1, 0, &[], &e, &e), Err(ProofError::Shrunk { old: 1, new: 0 }));
+        assert_eq!(verify_consistency(2, 1, &[], &e, &e), Err(ProofError::Shrunk { old: 2, new: 1 }));
+        // An empty proof between different sizes.
+        assert_eq!(verify_consistency(1, 2, &[], &e, &e), Err(ProofError::WrongLength));
+        // Roots that differ for the same size.
+        assert_eq!(verify_consistency(0, 0, &[], &e, &other), Err(ProofError::SameSizeRootsDiffer));
+        assert_eq!(verify_consistency(1, 1, &[], &e, &other), Err(ProofError::SameSizeRootsDiffer));
+        // Roots that match, but a proof that should be empty is not.
+        for (m, n) in [(0, 0), (0, 1), (1, 1)] {
+            assert!(verify_consistency(m, n, &[e], &e, &e).is_err(), "{m} -> {n}");
+        }
+    }
+
+    #[test]
+    fn reference_trees_of_up_to_128_one_byte_leaves() {
+        // `data_`: 256 leaves, leaf i the single byte i; trees of up to `data_.size() / 2`.
+        let data: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        let l: Vec<Hash> = data.iter().map(|d| leaf_hash(d)).collect();
+        let roots: Vec<Hash> = (0..=128).map(|n| root(&l[..n])).collect();
+        for n in 1..=128usize {
+            for leaf in 1..=n {
+                let path = inclusion_proof(&l[..n], leaf - 1).unwrap();
+                verifier_check(leaf as u64, n as u64, &path, &roots[n], &data[leaf - 1]);
+            }
+            for m in 1..=n {
+                let proof = consistency_proof(&l[..n], m).unwrap();
+                consistency_check(m as u64, n as u64, &roots[m], &roots[n], &proof);
+            }
+        }
+    }
+
+    #[test]
+    fn proofs_from_rewritten_histories_are_refused() {
+        let l: Vec<Hash> = (0..24u32).map(|i| leaf_hash(format!("entry {i}").as_bytes())).collect();
+        for n in 2..=l.len() {
+            for m in 1..n {
+                let kept = root(&l[..m]);
+                // Positive control: the history that only grew.
+                let p = consistency_proof(&l[..n], m).unwrap();
+                assert!(verify_consistency(m as u64, n as u64, &p, &kept, &root(&l[..n])).is_ok());
+                for j in 0..m {
+                    let mut edited = l[..n].to_vec();
+                    edited[j] = leaf_hash(b"rewritten");
+                    let mut removed = l[..n].to_vec();
+                    removed.remove(j);
+                    let mut inserted = l[..n].to_vec();
+                    inserted.insert(j, leaf_hash(b"inserted"));
+                    let mut histories =
+                        vec![("edited", edited), ("removed", removed), ("inserted", inserted)];
+                    if j + 1 < m {
+                        let mut swapped = l[..n].to_vec();
+                        swapped.swap(j, j + 1);
+                        histories.push(("swapped", swapped));
+                    }
+                    for (what, hist) in histories {
+                        let now = root(&hist);
+                        // The rewritten archive's own proof, and the honest one, both fail.
+                        let own = consistency_proof(&hist, m).unwrap();
+                        assert!(
+                            verify_consistency(m as u64, hist.len() as u64, &own, &kept, &now).is_err(),
+                            "{what} at {j}: {m} -> {n}"
+                        );
+                        assert!(verify_consistency(m as u64, hist.len() as u64, &p, &kept, &now).is_err());
+                        // An entry of the kept tree, with its honest audit path, is not in the
+                        // rewritten tree of the same size.
+                        if hist.len() == n {
+                            let path = inclusion_proof(&l[..n], j).unwrap();
+                            assert!(verify_inclusion(j as u64, n as u64, &l[j], &path, &now).is_err());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
