@@ -27,6 +27,23 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// Where the build date comes from.
     pub build_date: BuildDateSource,
+    /// Signed checkpoints of the archive's ledger.
+    pub signing: SigningConfig,
+}
+
+/// Signed checkpoints: the archive's tree size and Merkle root as a C2SP `tlog-checkpoint`,
+/// signed as a C2SP `signed-note` with Ed25519.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SigningConfig {
+    /// The private key file (`PRIVATE+KEY+name+keyid+data`, as `incident-archive key generate`
+    /// writes it); without one, checkpoints are written unsigned.
+    pub key: Option<PathBuf>,
+    /// The checkpoint's origin line, which names the log; default: see [`Config::origin`].
+    pub origin: Option<String>,
+    /// A file outside the archive where `build` keeps the last checkpoint it saw, and refuses to
+    /// sign a new one that does not extend it.
+    pub keep: Option<PathBuf>,
 }
 
 /// Site settings.
@@ -73,6 +90,7 @@ impl Default for Config {
             site: SiteConfig::default(),
             retention: RetentionConfig::default(),
             build_date: BuildDateSource::Auto,
+            signing: SigningConfig::default(),
         }
     }
 }
@@ -154,14 +172,37 @@ impl Config {
         })
     }
 
+    /// The origin line of the archive's checkpoints: `signing.origin` when set, else the site
+    /// title as a slug (`Incident archive` → `incident-archive`): lower-case letters and digits,
+    /// other runs of characters as one `-`, which is also a valid key name. A checkpoint names
+    /// its log by its origin, and consistency holds only between checkpoints of one origin:
+    /// set `signing.origin` before renaming the site.
+    pub fn origin(&self) -> String {
+        if let Some(origin) = &self.signing.origin {
+            return origin.clone();
+        }
+        let mut slug = String::new();
+        for c in self.site.title.chars().flat_map(char::to_lowercase) {
+            if c.is_alphanumeric() {
+                slug.push(c);
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        if slug.is_empty() { "incident-archive".to_string() } else { slug.to_string() }
+    }
+
     fn rebase(&mut self, dir: &Path) {
         for p in [&mut self.inbox, &mut self.archive, &mut self.output] {
             if p.is_relative() {
                 *p = dir.join(&*p);
             }
         }
-        if let Some(t) = self.templates.as_mut().filter(|t| t.is_relative()) {
-            *t = dir.join(&*t);
+        for t in [&mut self.templates, &mut self.signing.key, &mut self.signing.keep] {
+            if let Some(t) = t.as_mut().filter(|t| t.is_relative()) {
+                *t = dir.join(&*t);
+            }
         }
     }
 }
@@ -215,6 +256,20 @@ mod tests {
         assert!(
             Config::from_yaml("allow_symlinks_outside_inbox: true").unwrap().allow_symlinks_outside_inbox
         );
+    }
+
+    #[test]
+    fn signing_keys_are_read_and_the_origin_defaults_to_the_title() {
+        let c = Config::from_yaml("signing:\n  key: keys/archive.key\n  keep: /var/lib/ia/last\n").unwrap();
+        assert_eq!(c.signing.key, Some(PathBuf::from("keys/archive.key")));
+        assert_eq!(c.signing.keep, Some(PathBuf::from("/var/lib/ia/last")));
+        assert_eq!(c.origin(), "incident-archive");
+        let c = Config::from_yaml("site:\n  title: \"ACME  Corp. — Postmortems!\"\n").unwrap();
+        assert_eq!(c.origin(), "acme-corp-postmortems");
+        assert_eq!(Config::from_yaml("site:\n  title: \"???\"\n").unwrap().origin(), "incident-archive");
+        let c = Config::from_yaml("signing:\n  origin: archive.example.com/incidents\n").unwrap();
+        assert_eq!(c.origin(), "archive.example.com/incidents");
+        assert!(Config::from_yaml("signing:\n  kee: x\n").unwrap_err().contains("kee"));
     }
 
     #[test]
