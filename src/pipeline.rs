@@ -15,6 +15,8 @@ use incident_archive::archive::{
 };
 use incident_archive::config::Config;
 use incident_archive::index::{self, IndexReport};
+use incident_archive::note::SignerKey;
+use incident_archive::note::publish::{self, PublishOptions, Published};
 use incident_archive::record::{Diagnostic, DiscoverOptions, Skipped};
 use incident_archive::site::{self, SiteError, SiteOptions, SiteReport};
 use serde::Serialize;
@@ -68,6 +70,8 @@ pub struct BuildReport {
     pub index: IndexReport,
     pub site: SiteReport,
     pub verify: VerifyReport,
+    /// The signed checkpoint (`archive/checkpoint`), when this run wrote or checked it.
+    pub checkpoint: Option<Published>,
     /// Open action items due before the build date (a warning, not a failure).
     pub overdue_action_items: Vec<OverdueItem>,
     pub timings: Vec<StepTiming>,
@@ -111,6 +115,7 @@ impl Steps {
 pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Result<BuildReport, Error> {
     let mut steps = Steps { started: Instant::now(), timings: Vec::new(), log };
     check_output(config, &config.output, None)?;
+    let signer = signer(config)?;
     let root = &config.archive;
     let archive =
         Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
@@ -131,6 +136,10 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         report.warnings.extend(found.orphans);
         Ok((report, found.skipped))
     })?;
+    // Signed before anything is derived from the new state; a refusal ends the run (exit 1).
+    let changed = !ingest.changes.is_empty();
+    let checkpoint =
+        steps.run("checkpoint", || publish_checkpoint(config, &archive, &guard, signer.as_ref(), changed))?;
     // The records just archived are taken as ingest parsed them; the others from the summary
     // cache; only the rest are parsed.
     let parsed = std::mem::take(&mut ingest.parsed);
@@ -147,7 +156,11 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         .filter(|r| !r.cached)
         .filter_map(|r| Some((r.object.clone(), archive::Facts::of_incident(r.incident.as_ref()?))))
         .collect();
-    let verify = steps.run("verify", || Ok(archive::verify_knowing(&archive, &known)?))?;
+    let verify = steps.run("verify", || {
+        let mut report = archive::verify_knowing(&archive, &known)?;
+        check_signed(&archive, &mut report, signer.as_ref().map(SignerKey::verifier).as_ref());
+        Ok(report)
+    })?;
     drop(guard);
 
     Ok(BuildReport {
@@ -159,10 +172,56 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         index,
         site,
         verify,
+        checkpoint,
         overdue_action_items: overdue(&snapshot, build_date),
         seconds: steps.started.elapsed().as_secs_f64(),
         timings: steps.timings,
     })
+}
+
+/// The configured signing key (`signing.key` or `--signing-key`), read before anything is
+/// changed; a key file that others may read is used, with a warning.
+pub fn signer(config: &Config) -> Result<Option<SignerKey>, Error> {
+    let Some(path) = &config.signing.key else { return Ok(None) };
+    let file = publish::read_signer_key(path).context("cannot read the signing key")?;
+    if let Some(w) = &file.warning {
+        eprintln!("warning: {w}");
+    }
+    Ok(Some(file.key))
+}
+
+/// Writes `archive/checkpoint` (see [`publish::publish`]) after a run that held the write lock:
+/// when it `changed` the ledger, when taking the lock finished an interrupted write, or when the
+/// file exists (it is left as it is when it already states the tree). `None` otherwise.
+pub fn publish_checkpoint(
+    config: &Config,
+    archive: &Archive,
+    guard: &LockGuard,
+    signer: Option<&SignerKey>,
+    changed: bool,
+) -> Result<Option<Published>, Error> {
+    if !changed && guard.recovered().is_empty() && !publish::note_path(archive).exists() {
+        return Ok(None);
+    }
+    let origin = config.origin();
+    let opts = PublishOptions {
+        origin: config.signing.origin.as_deref(),
+        default_origin: &origin,
+        signer,
+        keep: config.signing.keep.as_deref(),
+    };
+    Ok(Some(publish::publish(archive, guard, &opts)?))
+}
+
+/// Adds the check of `archive/checkpoint` to a verification (with `key`'s signature, when
+/// given).
+pub fn check_signed(
+    archive: &Archive,
+    report: &mut VerifyReport,
+    key: Option<&incident_archive::note::VerifierKey>,
+) {
+    let check = publish::check(archive, key);
+    report.add(check.problems, check.notes);
 }
 
 /// Counts the record files that discovery refused without opening them (not regular files,

@@ -16,6 +16,7 @@ pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let found = incident_archive::record::discover_with(&paths, dopts)?;
     let files = found.files;
     let now = archive::clock::now()?;
+    let signer = crate::pipeline::signer(&ctx.config)?;
     let root = &ctx.config.archive;
     let archive =
         Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
@@ -23,7 +24,13 @@ pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let mut opts = IngestOptions::new(ctx.config.retention.default_years, now);
     opts.progress = ctx.out.bar(files.len() as u64, "ingest");
     let mut report = archive::ingest(&archive, &guard, &files, &opts)?;
+    let changed = !report.changes.is_empty();
+    let published =
+        crate::pipeline::publish_checkpoint(&ctx.config, &archive, &guard, signer.as_ref(), changed)?;
     drop(guard);
+    if let Some(p) = published.filter(|p| p.written) {
+        ctx.out.detail(super::key::published_line(&p));
+    }
     crate::pipeline::add_refused(&mut report, found.refused);
     report.warnings.extend(found.orphans);
     if o.json {

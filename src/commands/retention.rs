@@ -42,13 +42,19 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             }
         }
         RetentionCmd::Hold { id, reason } => {
+            let signer = pipeline::signer(&ctx.config)?;
             let guard = archive.lock()?;
-            let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?)?;
+            let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?);
+            publish_after(ctx, &archive, &guard, signer.as_ref(), e.is_ok())?;
+            let e = e?;
             ctx.out.info(format!("`{id}` is on legal hold (ledger entry {}): {}", e.seq, reason.trim()));
         }
         RetentionCmd::Release { id, reason } => {
+            let signer = pipeline::signer(&ctx.config)?;
             let guard = archive.lock()?;
-            let e = retention::release(&archive, &guard, &id, &reason, clock::now()?)?;
+            let e = retention::release(&archive, &guard, &id, &reason, clock::now()?);
+            publish_after(ctx, &archive, &guard, signer.as_ref(), e.is_ok())?;
+            let e = e?;
             ctx.out.info(format!(
                 "`{id}` is no longer on legal hold (ledger entry {}): {}",
                 e.seq,
@@ -60,8 +66,12 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             // it back (see `clock`).
             let now = clock::purge_now()?;
             let as_of = as_of.unwrap_or(now.date_naive());
+            let signer = if dry_run { None } else { pipeline::signer(&ctx.config)? };
             let guard = archive.lock()?;
             let rep = retention::purge(&archive, &guard, &PurgeOptions { as_of, reason, dry_run, now })?;
+            if !dry_run {
+                publish_after(ctx, &archive, &guard, signer.as_ref(), !rep.purged.is_empty())?;
+            }
             let verb = if dry_run { "would purge" } else { "purged" };
             for i in &rep.purged {
                 writeln!(out, "{verb} {} (retained until {}, sha256 {})", i.id, i.retain_until, i.object)?;
@@ -110,6 +120,22 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
     }
     emit(&out)?;
     Ok(Outcome::Ok)
+}
+
+/// Writes the signed checkpoint under the lock the write held (see
+/// [`pipeline::publish_checkpoint`]); with `-v`, says so.
+fn publish_after(
+    ctx: &Context,
+    archive: &Archive,
+    guard: &incident_archive::archive::LockGuard,
+    signer: Option<&incident_archive::note::SignerKey>,
+    changed: bool,
+) -> Result<(), Error> {
+    let published = pipeline::publish_checkpoint(&ctx.config, archive, guard, signer, changed)?;
+    if let Some(p) = published.filter(|p| p.written) {
+        ctx.out.detail(super::key::published_line(&p));
+    }
+    Ok(())
 }
 
 /// What a purge refreshed, a line each.
