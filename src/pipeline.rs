@@ -70,8 +70,9 @@ pub struct BuildReport {
     pub index: IndexReport,
     pub site: SiteReport,
     pub verify: VerifyReport,
-    /// The signed checkpoint (`archive/checkpoint`), when this run wrote or checked it.
-    pub checkpoint: Option<Published>,
+    /// The signed checkpoint (`archive/checkpoint`): what it states, and whether this run
+    /// wrote it.
+    pub checkpoint: Published,
     /// Open action items due before the build date (a warning, not a failure).
     pub overdue_action_items: Vec<OverdueItem>,
     pub timings: Vec<StepTiming>,
@@ -137,9 +138,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         Ok((report, found.skipped))
     })?;
     // Signed before anything is derived from the new state; a refusal ends the run (exit 1).
-    let changed = !ingest.changes.is_empty();
-    let checkpoint =
-        steps.run("checkpoint", || publish_checkpoint(config, &archive, &guard, signer.as_ref(), changed))?;
+    let checkpoint = publish_checkpoint(&archive, &guard, config, signer.as_ref())?;
     // The records just archived are taken as ingest parsed them; the others from the summary
     // cache; only the rest are parsed.
     let parsed = std::mem::take(&mut ingest.parsed);
@@ -190,19 +189,16 @@ pub fn signer(config: &Config) -> Result<Option<SignerKey>, Error> {
     Ok(Some(file.key))
 }
 
-/// Writes `archive/checkpoint` (see [`publish::publish`]) after a run that held the write lock:
-/// when it `changed` the ledger, when taking the lock finished an interrupted write, or when the
-/// file exists (it is left as it is when it already states the tree). `None` otherwise.
+/// Writes `archive/checkpoint` (see [`publish::publish`]) at the end of a run that held the
+/// write lock, whether it changed the ledger, finished an interrupted write when it took the
+/// lock, or neither (a file that already states the tree is left as it is; a missing one, after
+/// an earlier refusal or in an archive older than signed checkpoints, is written).
 pub fn publish_checkpoint(
-    config: &Config,
     archive: &Archive,
     guard: &LockGuard,
+    config: &Config,
     signer: Option<&SignerKey>,
-    changed: bool,
-) -> Result<Option<Published>, Error> {
-    if !changed && guard.recovered().is_empty() && !publish::note_path(archive).exists() {
-        return Ok(None);
-    }
+) -> Result<Published, Error> {
     let origin = config.origin();
     let opts = PublishOptions {
         origin: config.signing.origin.as_deref(),
@@ -210,7 +206,7 @@ pub fn publish_checkpoint(
         signer,
         keep: config.signing.keep.as_deref(),
     };
-    Ok(Some(publish::publish(archive, guard, &opts)?))
+    Ok(publish::publish(archive, guard, &opts)?)
 }
 
 /// Adds the check of `archive/checkpoint` to a verification (with `key`'s signature, when

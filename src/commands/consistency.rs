@@ -48,7 +48,9 @@ struct Report {
 
 pub fn run(ctx: &Context, o: ConsistencyArgs) -> Result<Outcome, Error> {
     let vkey = o.vkey.as_deref().map(publish::read_verifier_key).transpose().context("bad `--vkey`")?;
-    let old = CheckpointFile::read(&o.old)?
+    // A file that is not a checkpoint is bad input here (exit 2), not a refusal.
+    let old = CheckpointFile::read(&o.old)
+        .map_err(|e| Error::msg(publish::chain(&e)))?
         .ok_or_else(|| Error::msg(format!("cannot read `{}`: no such file", o.old.display())))?;
     let root = &ctx.config.archive;
     let archive =

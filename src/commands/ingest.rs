@@ -24,12 +24,10 @@ pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let mut opts = IngestOptions::new(ctx.config.retention.default_years, now);
     opts.progress = ctx.out.bar(files.len() as u64, "ingest");
     let mut report = archive::ingest(&archive, &guard, &files, &opts)?;
-    let changed = !report.changes.is_empty();
-    let published =
-        crate::pipeline::publish_checkpoint(&ctx.config, &archive, &guard, signer.as_ref(), changed)?;
+    let published = crate::pipeline::publish_checkpoint(&archive, &guard, &ctx.config, signer.as_ref())?;
     drop(guard);
-    if let Some(p) = published.filter(|p| p.written) {
-        ctx.out.detail(super::key::published_line(&p));
+    if published.written {
+        ctx.out.detail(super::key::published_line(&published));
     }
     crate::pipeline::add_refused(&mut report, found.refused);
     report.warnings.extend(found.orphans);

@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             let signer = pipeline::signer(&ctx.config)?;
             let guard = archive.lock()?;
             let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?);
-            publish_after(ctx, &archive, &guard, signer.as_ref(), e.is_ok())?;
+            publish_after(ctx, &archive, &guard, signer.as_ref())?;
             let e = e?;
             ctx.out.info(format!("`{id}` is on legal hold (ledger entry {}): {}", e.seq, reason.trim()));
         }
@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             let signer = pipeline::signer(&ctx.config)?;
             let guard = archive.lock()?;
             let e = retention::release(&archive, &guard, &id, &reason, clock::now()?);
-            publish_after(ctx, &archive, &guard, signer.as_ref(), e.is_ok())?;
+            publish_after(ctx, &archive, &guard, signer.as_ref())?;
             let e = e?;
             ctx.out.info(format!(
                 "`{id}` is no longer on legal hold (ledger entry {}): {}",
@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             let guard = archive.lock()?;
             let rep = retention::purge(&archive, &guard, &PurgeOptions { as_of, reason, dry_run, now })?;
             if !dry_run {
-                publish_after(ctx, &archive, &guard, signer.as_ref(), !rep.purged.is_empty())?;
+                publish_after(ctx, &archive, &guard, signer.as_ref())?;
             }
             let verb = if dry_run { "would purge" } else { "purged" };
             for i in &rep.purged {
@@ -129,10 +129,9 @@ fn publish_after(
     archive: &Archive,
     guard: &incident_archive::archive::LockGuard,
     signer: Option<&incident_archive::note::SignerKey>,
-    changed: bool,
 ) -> Result<(), Error> {
-    let published = pipeline::publish_checkpoint(&ctx.config, archive, guard, signer, changed)?;
-    if let Some(p) = published.filter(|p| p.written) {
+    let p = pipeline::publish_checkpoint(archive, guard, &ctx.config, signer)?;
+    if p.written {
         ctx.out.detail(super::key::published_line(&p));
     }
     Ok(())

@@ -39,19 +39,19 @@ pub enum PublishError {
     Archive(#[from] ArchiveError),
     #[error(transparent)]
     Fs(#[from] fsx::Error),
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`")]
     Read { path: PathBuf, source: std::io::Error },
     /// A key file (or key text) that is no key of the kind asked for.
-    #[error("`{path}`: {source}")]
+    #[error("`{path}` is not a key of the kind needed")]
     Key { path: PathBuf, source: KeyError },
     /// `--out` of `key generate` names a file that exists: keys are never overwritten.
     #[error("`{0}` exists: a key file is never overwritten; choose another name or remove it")]
     KeyExists(PathBuf),
     /// A checkpoint file that is not a checkpoint: nothing can be proven about it.
-    #[error("`{path}` is not a checkpoint: {source}")]
+    #[error("`{path}` is not a checkpoint")]
     Malformed { path: PathBuf, source: CheckpointError },
     /// The configured origin cannot be a checkpoint's origin line.
-    #[error("the origin `{origin}` cannot open a checkpoint: {source}")]
+    #[error("the origin `{origin}` cannot open a checkpoint")]
     Origin { origin: String, source: CheckpointError },
     /// The ledger does not hold what `checkpoint.json` commits.
     #[error("the ledger `{path}` does not match `checkpoint.json`: {why}; run `incident-archive verify`")]
@@ -185,6 +185,11 @@ impl CheckpointFile {
             None => Err(NoteError::NoSignatures),
         }
     }
+}
+
+/// An error and its causes, joined by `: `.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    std::iter::successors(Some(e), |e| e.source()).map(ToString::to_string).collect::<Vec<_>>().join(": ")
 }
 
 /// The base64 of a root, as checkpoints and the tlog tools print it.
@@ -347,7 +352,7 @@ pub fn check(archive: &Archive, key: Option<&VerifierKey>) -> NoteCheck {
             return out;
         }
         Err(e) => {
-            out.problems.push(problem(e.to_string()));
+            out.problems.push(problem(chain(&e)));
             return out;
         }
     };
