@@ -189,6 +189,21 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_to_sign_is_exit_1_and_a_key_problem_exit_2() {
+        let refused = PublishError::Inconsistent {
+            path: PathBuf::from("archive/checkpoint"),
+            old_size: 9,
+            old_root: "a".into(),
+            new_size: 8,
+            new_root: "b".into(),
+            why: "the old tree is larger".into(),
+        };
+        assert_eq!(Err::<(), _>(refused).context("cannot sign").unwrap_err().code(), PROBLEMS);
+        assert_eq!(Error::from(PublishError::KeyExists(PathBuf::from("k"))).code(), FATAL);
+        assert_eq!(Error::from(PublishError::Archive(locked())).code(), LOCKED);
+    }
+
+    #[test]
     fn the_message_is_the_chain_and_the_stage_error_stays_typed() {
         let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
         let e = Err::<(), _>(ArchiveError::Io { path: PathBuf::from("a/ledger.jsonl"), source: io })

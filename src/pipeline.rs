@@ -209,6 +209,21 @@ pub fn publish_checkpoint(
     Ok(publish::publish(archive, guard, &opts)?)
 }
 
+/// For the runs that hold the write lock without writing the ledger (`index`, `site`): when
+/// taking the lock tidied up after an interrupted run (which may have committed entries without
+/// writing their checkpoint), writes `archive/checkpoint` as [`publish_checkpoint`] does.
+pub fn publish_if_recovered(
+    config: &Config,
+    archive: &Archive,
+    guard: &LockGuard,
+) -> Result<Option<Published>, Error> {
+    if guard.recovered().is_empty() {
+        return Ok(None);
+    }
+    let signer = signer(config)?;
+    publish_checkpoint(archive, guard, config, signer.as_ref()).map(Some)
+}
+
 /// Adds the check of `archive/checkpoint` to a verification (with `key`'s signature, when
 /// given).
 pub fn check_signed(
