@@ -58,6 +58,10 @@ pub enum PublishError {
     Uncommitted { path: PathBuf, why: String },
     #[error("cannot sign the checkpoint: {0}")]
     Sign(#[from] NoteError),
+    /// `signing.keep` inside the archive, where the archive's writers could rewrite it with the
+    /// archive: it must be kept elsewhere.
+    #[error("`signing.keep` (`{0}`) is inside the archive; keep the copy of the checkpoint outside it")]
+    KeepInside(PathBuf),
     /// The archive's tree does not extend the tree of a checkpoint already signed: nothing is
     /// signed and the old file stays.
     #[error(
@@ -287,7 +291,10 @@ pub fn publish(
         None => cp.to_string(),
     };
     let kept = match opts.keep {
-        Some(keep) => Some((keep, CheckpointFile::read(keep)?)),
+        Some(keep) => {
+            check_outside(archive, keep)?;
+            Some((keep, CheckpointFile::read(keep)?))
+        }
         None => None,
     };
     for (file_path, file) in
@@ -322,6 +329,16 @@ pub fn publish(
         kept: opts.keep.map(Path::to_path_buf),
         text,
     })
+}
+
+/// Refuses a `keep` path inside the archive (its folder as it resolves, links followed).
+fn check_outside(archive: &Archive, keep: &Path) -> Result<(), PublishError> {
+    let resolve = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let folder = resolve(fsx::parent(keep));
+    if folder.starts_with(resolve(archive.root())) {
+        return Err(PublishError::KeepInside(keep.to_path_buf()));
+    }
+    Ok(())
 }
 
 /// `archive/checkpoint` as `verify` sees it: problems ([`ProblemKind::CheckpointSignedInvalid`])

@@ -492,6 +492,13 @@ fn build_refuses_to_sign_over_a_checkpoint_it_does_not_extend_and_keeps_the_old_
     assert!(p.checkpoint().starts_with("incident-archive\n6\n"), "{}", p.checkpoint());
     assert_eq!(fs::read_to_string(p.join("state/last-checkpoint")).unwrap(), p.checkpoint());
     p.ok(&["verify"]);
+
+    // A copy kept inside the archive is no copy: refused, nothing signed (exit 2).
+    p.config("signing:\n  key: k\n  keep: archive/last\n");
+    let r = p.run(&["ingest"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("is inside the archive"), "{}", r.stderr);
+    assert!(!p.join("archive/last").exists());
 }
 
 #[test]
