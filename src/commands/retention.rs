@@ -45,16 +45,20 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             let signer = pipeline::signer(&ctx.config)?;
             let guard = archive.lock()?;
             let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?);
-            publish_after(ctx, &archive, &guard, signer.as_ref())?;
+            // Written even when the change failed (taking the lock may have finished an
+            // interrupted write); the change's error comes first.
+            let published = publish_after(ctx, &archive, &guard, signer.as_ref());
             let e = e?;
+            published?;
             ctx.out.info(format!("`{id}` is on legal hold (ledger entry {}): {}", e.seq, reason.trim()));
         }
         RetentionCmd::Release { id, reason } => {
             let signer = pipeline::signer(&ctx.config)?;
             let guard = archive.lock()?;
             let e = retention::release(&archive, &guard, &id, &reason, clock::now()?);
-            publish_after(ctx, &archive, &guard, signer.as_ref())?;
+            let published = publish_after(ctx, &archive, &guard, signer.as_ref());
             let e = e?;
+            published?;
             ctx.out.info(format!(
                 "`{id}` is no longer on legal hold (ledger entry {}): {}",
                 e.seq,
