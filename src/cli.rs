@@ -34,6 +34,9 @@ pub struct GlobalArgs {
     /// Print more detail (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Private key that signs the archive's checkpoint, overriding `signing.key`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
 }
 
 /// The subcommands, each with its arguments.
@@ -64,6 +67,11 @@ pub enum Cmd {
     Site(SiteArgs),
     /// The nightly job: ingest, index, site, verify, and a summary.
     Build(BuildArgs),
+    /// Signing keys for the archive's checkpoints (Ed25519, C2SP signed-note format).
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Prove that the archive extends the tree of a checkpoint kept from earlier.
+    Consistency(ConsistencyArgs),
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the manual page (roff) of the program, or of one of its commands.
@@ -250,6 +258,42 @@ pub struct BuildArgs {
     /// Build date (`YYYY-MM-DD`); default: `SOURCE_DATE_EPOCH` or today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
+}
+
+/// `key generate|public`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCmd {
+    /// Write a new private key (mode 0600, never over a file) and print its verifier key.
+    Generate {
+        /// The key's name, which signature lines carry (no `+`, no white space): the log's
+        /// origin is a good choice.
+        #[arg(long)]
+        name: String,
+        /// The private key file to create.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Print the verifier key of a private key file.
+    Public {
+        /// The private key file.
+        #[arg(value_name = "FILE")]
+        key: PathBuf,
+    },
+}
+
+/// `consistency OLD_CHECKPOINT [--vkey KEY|FILE] [--json]`.
+#[derive(Debug, Args)]
+pub struct ConsistencyArgs {
+    /// A checkpoint kept from earlier (`archive/checkpoint` of that time), signed or not.
+    #[arg(value_name = "OLD_CHECKPOINT")]
+    pub old: PathBuf,
+    /// The verifier key (`name+keyid+base64`, or a file holding it) whose signature the old
+    /// checkpoint must carry; without it the signature is not checked.
+    #[arg(long, value_name = "KEY|FILE")]
+    pub vkey: Option<String>,
+    /// Print the checkpoints, the proof and the verdict as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `completions SHELL`.

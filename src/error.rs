@@ -13,9 +13,12 @@ use std::error::Error as StdError;
 use incident_archive::archive::ArchiveError;
 use incident_archive::config::ConfigError;
 use incident_archive::index::{IndexError, QueryError};
+use incident_archive::note::publish::PublishError;
 use incident_archive::record::DiscoverError;
 use incident_archive::site::SiteError;
 
+/// Exit code of a refusal that a human must look at (a checkpoint the archive does not extend).
+pub const PROBLEMS: u8 = 1;
 /// Exit code of a usage or fatal error.
 pub const FATAL: u8 = 2;
 /// Exit code when another run holds the archive lock (or a site's).
@@ -35,6 +38,10 @@ pub enum Error {
     Index(#[from] IndexError),
     #[error(transparent)]
     Site(#[from] SiteError),
+    /// The signed checkpoint or a key file: exit 1 when it refuses to sign over a checkpoint
+    /// the archive does not extend, 2 otherwise.
+    #[error(transparent)]
+    Publish(#[from] PublishError),
     /// Reading a file or writing standard output.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -71,13 +78,17 @@ impl Error {
     }
 
     /// The process exit code: [`LOCKED`] (3) when another run holds the archive's lock or the
-    /// site's, or a search met an index that such a run is rewriting; [`FATAL`] (2) otherwise.
+    /// site's, or a search met an index that such a run is rewriting; [`PROBLEMS`] (1) when a
+    /// checkpoint was not signed because the archive does not extend the one already signed;
+    /// [`FATAL`] (2) otherwise.
     pub fn code(&self) -> u8 {
         match self {
             Error::Archive(ArchiveError::Locked { .. })
             | Error::Site(SiteError::Locked { .. })
             | Error::IndexBusy { .. } => LOCKED,
             Error::Context { source, .. } => source.code(),
+            Error::Publish(e) if e.is_refusal() => PROBLEMS,
+            Error::Publish(PublishError::Archive(ArchiveError::Locked { .. })) => LOCKED,
             _ => FATAL,
         }
     }
@@ -118,6 +129,7 @@ impl Error {
             Error::Discover(e) => e,
             Error::Index(e) => e,
             Error::Site(e) => e,
+            Error::Publish(e) => e,
             Error::Io(e) => e,
             Error::Json(e) => e,
             Error::Fmt(e) => e,
@@ -174,6 +186,21 @@ mod tests {
         assert_eq!(Error::IndexBusy { index: Box::new(missing), locked: locked() }.code(), LOCKED);
         assert_eq!(Error::from(ArchiveError::Invalid("bad".into())).code(), FATAL);
         assert_eq!(Error::msg("usage").code(), FATAL);
+    }
+
+    #[test]
+    fn a_refusal_to_sign_is_exit_1_and_a_key_problem_exit_2() {
+        let refused = PublishError::Inconsistent {
+            path: PathBuf::from("archive/checkpoint"),
+            old_size: 9,
+            old_root: "a".into(),
+            new_size: 8,
+            new_root: "b".into(),
+            why: "the old tree is larger".into(),
+        };
+        assert_eq!(Err::<(), _>(refused).context("cannot sign").unwrap_err().code(), PROBLEMS);
+        assert_eq!(Error::from(PublishError::KeyExists(PathBuf::from("k"))).code(), FATAL);
+        assert_eq!(Error::from(PublishError::Archive(locked())).code(), LOCKED);
     }
 
     #[test]

@@ -15,6 +15,8 @@ use incident_archive::archive::{
 };
 use incident_archive::config::Config;
 use incident_archive::index::{self, IndexReport};
+use incident_archive::note::SignerKey;
+use incident_archive::note::publish::{self, PublishOptions, Published};
 use incident_archive::record::{Diagnostic, DiscoverOptions, Skipped};
 use incident_archive::site::{self, SiteError, SiteOptions, SiteReport};
 use serde::Serialize;
@@ -68,6 +70,9 @@ pub struct BuildReport {
     pub index: IndexReport,
     pub site: SiteReport,
     pub verify: VerifyReport,
+    /// The signed checkpoint (`archive/checkpoint`): what it states, and whether this run
+    /// wrote it.
+    pub checkpoint: Published,
     /// Open action items due before the build date (a warning, not a failure).
     pub overdue_action_items: Vec<OverdueItem>,
     pub timings: Vec<StepTiming>,
@@ -111,6 +116,7 @@ impl Steps {
 pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Result<BuildReport, Error> {
     let mut steps = Steps { started: Instant::now(), timings: Vec::new(), log };
     check_output(config, &config.output, None)?;
+    let signer = signer(config)?;
     let root = &config.archive;
     let archive =
         Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
@@ -131,6 +137,8 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         report.warnings.extend(found.orphans);
         Ok((report, found.skipped))
     })?;
+    // Signed before anything is derived from the new state; a refusal ends the run (exit 1).
+    let checkpoint = publish_checkpoint(&archive, &guard, config, signer.as_ref())?;
     // The records just archived are taken as ingest parsed them; the others from the summary
     // cache; only the rest are parsed.
     let parsed = std::mem::take(&mut ingest.parsed);
@@ -147,7 +155,11 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         .filter(|r| !r.cached)
         .filter_map(|r| Some((r.object.clone(), archive::Facts::of_incident(r.incident.as_ref()?))))
         .collect();
-    let verify = steps.run("verify", || Ok(archive::verify_knowing(&archive, &known)?))?;
+    let verify = steps.run("verify", || {
+        let mut report = archive::verify_knowing(&archive, &known)?;
+        check_signed(&archive, &mut report, signer.as_ref().map(SignerKey::verifier).as_ref());
+        Ok(report)
+    })?;
     drop(guard);
 
     Ok(BuildReport {
@@ -159,10 +171,68 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         index,
         site,
         verify,
+        checkpoint,
         overdue_action_items: overdue(&snapshot, build_date),
         seconds: steps.started.elapsed().as_secs_f64(),
         timings: steps.timings,
     })
+}
+
+/// The configured signing key (`signing.key` or `--signing-key`), read before anything is
+/// changed; a key file that others may read is used, with a warning.
+pub fn signer(config: &Config) -> Result<Option<SignerKey>, Error> {
+    let Some(path) = &config.signing.key else { return Ok(None) };
+    let file = publish::read_signer_key(path).context("cannot read the signing key")?;
+    if let Some(w) = &file.warning {
+        eprintln!("warning: {w}");
+    }
+    Ok(Some(file.key))
+}
+
+/// Writes `archive/checkpoint` (see [`publish::publish`]) at the end of a run that held the
+/// write lock, whether it changed the ledger, finished an interrupted write when it took the
+/// lock, or neither (a file that already states the tree is left as it is; a missing one, after
+/// an earlier refusal or in an archive older than signed checkpoints, is written).
+pub fn publish_checkpoint(
+    archive: &Archive,
+    guard: &LockGuard,
+    config: &Config,
+    signer: Option<&SignerKey>,
+) -> Result<Published, Error> {
+    let origin = config.origin();
+    let opts = PublishOptions {
+        origin: config.signing.origin.as_deref(),
+        default_origin: &origin,
+        signer,
+        keep: config.signing.keep.as_deref(),
+    };
+    Ok(publish::publish(archive, guard, &opts)?)
+}
+
+/// For the runs that hold the write lock without writing the ledger (`index`, `site`): when
+/// taking the lock tidied up after an interrupted run (which may have committed entries without
+/// writing their checkpoint), writes `archive/checkpoint` as [`publish_checkpoint`] does.
+pub fn publish_if_recovered(
+    config: &Config,
+    archive: &Archive,
+    guard: &LockGuard,
+) -> Result<Option<Published>, Error> {
+    if guard.recovered().is_empty() {
+        return Ok(None);
+    }
+    let signer = signer(config)?;
+    publish_checkpoint(archive, guard, config, signer.as_ref()).map(Some)
+}
+
+/// Adds the check of `archive/checkpoint` to a verification (with `key`'s signature, when
+/// given).
+pub fn check_signed(
+    archive: &Archive,
+    report: &mut VerifyReport,
+    key: Option<&incident_archive::note::VerifierKey>,
+) {
+    let check = publish::check(archive, key);
+    report.add(check.problems, check.notes);
 }
 
 /// Counts the record files that discovery refused without opening them (not regular files,

@@ -58,6 +58,9 @@ pub enum ProblemKind {
     CheckpointInvalid,
     /// `pending.json` is unreadable or does not describe a point of the ledger.
     PendingInvalid,
+    /// `checkpoint` (the signed checkpoint) is not a checkpoint, states a tree the ledger does
+    /// not extend, or its signature does not check with the configured key.
+    CheckpointSignedInvalid,
 }
 
 impl ProblemKind {
@@ -85,6 +88,7 @@ impl ProblemKind {
             ProblemKind::RecordMismatch => "record-mismatch",
             ProblemKind::CheckpointInvalid => "checkpoint-invalid",
             ProblemKind::PendingInvalid => "pending-invalid",
+            ProblemKind::CheckpointSignedInvalid => "checkpoint-signed-invalid",
         }
     }
 }

@@ -51,6 +51,14 @@ impl VerifyReport {
         Self { ok: problems.is_empty(), problems, notes, entries, objects, root }
     }
 
+    /// Adds the problems and notes of a check made outside the archive (the signed checkpoint,
+    /// which the archive cannot read: see `note::publish::check`), keeping `ok` true to them.
+    pub fn add(&mut self, problems: Vec<Problem>, notes: Vec<String>) {
+        self.problems.extend(problems);
+        self.notes.extend(notes);
+        self.ok = self.problems.is_empty();
+    }
+
     /// How many problems of `kind`.
     pub fn count(&self, kind: ProblemKind) -> usize {
         self.problems.iter().filter(|p| p.kind == kind).count()

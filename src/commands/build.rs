@@ -85,6 +85,8 @@ fn summary(ctx: &Context, r: &BuildReport) -> String {
         );
     }
     _ = writeln!(s, "archive: {} ledger entries, root {}", r.verify.entries, r.verify.root);
+    let p = &r.checkpoint;
+    _ = writeln!(s, "{}{}", super::key::published_line(p), if p.written { "" } else { " (unchanged)" });
     _ = writeln!(
         s,
         "verify:  {} ({} objects hashed)",

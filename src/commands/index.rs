@@ -12,6 +12,7 @@ pub fn run(ctx: &Context, o: IndexArgs) -> Result<Outcome, Error> {
         Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
     // The lock: one writer of the index at a time, and what killed runs left can be removed.
     let guard = archive.lock()?;
+    crate::pipeline::publish_if_recovered(&ctx.config, &archive, &guard)?;
     let snapshot =
         archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
     let dir = root.join("index");

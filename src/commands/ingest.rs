@@ -16,6 +16,7 @@ pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let found = incident_archive::record::discover_with(&paths, dopts)?;
     let files = found.files;
     let now = archive::clock::now()?;
+    let signer = crate::pipeline::signer(&ctx.config)?;
     let root = &ctx.config.archive;
     let archive =
         Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
@@ -23,7 +24,11 @@ pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let mut opts = IngestOptions::new(ctx.config.retention.default_years, now);
     opts.progress = ctx.out.bar(files.len() as u64, "ingest");
     let mut report = archive::ingest(&archive, &guard, &files, &opts)?;
+    let published = crate::pipeline::publish_checkpoint(&archive, &guard, &ctx.config, signer.as_ref())?;
     drop(guard);
+    if published.written {
+        ctx.out.detail(super::key::published_line(&published));
+    }
     crate::pipeline::add_refused(&mut report, found.refused);
     report.warnings.extend(found.orphans);
     if o.json {

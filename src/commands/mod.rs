@@ -4,8 +4,10 @@
 pub mod build;
 pub mod check;
 pub mod completions;
+pub mod consistency;
 pub mod index;
 pub mod ingest;
+pub mod key;
 pub mod man;
 pub mod proof;
 pub mod retention;
@@ -133,6 +135,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Cmd::Search(o) => search::run(&ctx()?, o),
         Cmd::Site(o) => site::run(&ctx()?, o),
         Cmd::Build(o) => build::run(&ctx()?, o),
+        Cmd::Key(o) => key::run(&cli.global, o),
+        Cmd::Consistency(o) => consistency::run(&ctx()?, o),
         Cmd::Completions(o) => completions::run(o),
         Cmd::Man(o) => man::run(o),
     }
@@ -155,6 +159,9 @@ fn context(global: &GlobalArgs) -> Result<Context, Error> {
     let mut config = Config::load(global.config.as_deref())?;
     if let Some(a) = &global.archive {
         config.archive = a.clone();
+    }
+    if let Some(k) = &global.signing_key {
+        config.signing.key = Some(k.clone());
     }
     Ok(Context { config, out: Output::detect(global.quiet, global.verbose) })
 }

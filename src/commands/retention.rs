@@ -42,13 +42,23 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             }
         }
         RetentionCmd::Hold { id, reason } => {
+            let signer = pipeline::signer(&ctx.config)?;
             let guard = archive.lock()?;
-            let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?)?;
+            let e = retention::hold(&archive, &guard, &id, &reason, clock::now()?);
+            // Written even when the change failed (taking the lock may have finished an
+            // interrupted write); the change's error comes first.
+            let published = publish_after(ctx, &archive, &guard, signer.as_ref());
+            let e = e?;
+            published?;
             ctx.out.info(format!("`{id}` is on legal hold (ledger entry {}): {}", e.seq, reason.trim()));
         }
         RetentionCmd::Release { id, reason } => {
+            let signer = pipeline::signer(&ctx.config)?;
             let guard = archive.lock()?;
-            let e = retention::release(&archive, &guard, &id, &reason, clock::now()?)?;
+            let e = retention::release(&archive, &guard, &id, &reason, clock::now()?);
+            let published = publish_after(ctx, &archive, &guard, signer.as_ref());
+            let e = e?;
+            published?;
             ctx.out.info(format!(
                 "`{id}` is no longer on legal hold (ledger entry {}): {}",
                 e.seq,
@@ -60,8 +70,12 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             // it back (see `clock`).
             let now = clock::purge_now()?;
             let as_of = as_of.unwrap_or(now.date_naive());
+            let signer = if dry_run { None } else { pipeline::signer(&ctx.config)? };
             let guard = archive.lock()?;
             let rep = retention::purge(&archive, &guard, &PurgeOptions { as_of, reason, dry_run, now })?;
+            if !dry_run {
+                publish_after(ctx, &archive, &guard, signer.as_ref())?;
+            }
             let verb = if dry_run { "would purge" } else { "purged" };
             for i in &rep.purged {
                 writeln!(out, "{verb} {} (retained until {}, sha256 {})", i.id, i.retain_until, i.object)?;
@@ -110,6 +124,21 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
     }
     emit(&out)?;
     Ok(Outcome::Ok)
+}
+
+/// Writes the signed checkpoint under the lock the write held (see
+/// [`pipeline::publish_checkpoint`]); with `-v`, says so.
+fn publish_after(
+    ctx: &Context,
+    archive: &Archive,
+    guard: &incident_archive::archive::LockGuard,
+    signer: Option<&incident_archive::note::SignerKey>,
+) -> Result<(), Error> {
+    let p = pipeline::publish_checkpoint(archive, guard, &ctx.config, signer)?;
+    if p.written {
+        ctx.out.detail(super::key::published_line(&p));
+    }
+    Ok(())
 }
 
 /// What a purge refreshed, a line each.

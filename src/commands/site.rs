@@ -18,6 +18,7 @@ pub fn run(ctx: &Context, o: SiteArgs) -> Result<Outcome, Error> {
         Archive::open(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
     // The lock keeps a concurrent ingest from changing the archive under the index and the site.
     let guard = archive.lock()?;
+    crate::pipeline::publish_if_recovered(&ctx.config, &archive, &guard)?;
     let snapshot =
         archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
     let index = pipeline::update_index(&archive, &snapshot)?;

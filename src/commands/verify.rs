@@ -11,12 +11,18 @@ use crate::error::Error;
 pub fn run(ctx: &Context, o: VerifyArgs) -> Result<Outcome, Error> {
     let root = &ctx.config.archive;
     // A shared lock: never verify half of a write in progress.
-    let _guard = match Archive::open(root) {
-        Ok(a) => Some(a.lock_shared()?),
+    let opened = match Archive::open(root) {
+        Ok(a) => Some(a),
         Err(ArchiveError::UnknownFormat { .. } | ArchiveError::NoArchive { .. }) => None,
         Err(e) => return Err(e.into()),
     };
-    let report = archive::verify_root(root)?;
+    let _guard = opened.as_ref().map(Archive::lock_shared).transpose()?;
+    let mut report = archive::verify_root(root)?;
+    // The signed checkpoint, with the configured key's signature.
+    if let Some(a) = &opened {
+        let key = crate::pipeline::signer(&ctx.config)?.map(|k| k.verifier());
+        crate::pipeline::check_signed(a, &mut report, key.as_ref());
+    }
     let mut out = String::new();
     if o.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;

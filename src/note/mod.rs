@@ -15,10 +15,14 @@
 //!   base64 RFC 6962 root, one a line, and a check that a later checkpoint extends an earlier
 //!   one given a consistency proof ([`crate::archive::merkle`] computes the roots and proofs).
 //!
-//! Nothing here reads or writes files: the commands decide where keys and checkpoints live.
+//! - [`publish`]: the archive's signed checkpoint, `archive/checkpoint`, written after every
+//!   run that changes the archive and never over a checkpoint the tree does not extend; the
+//!   key files. The only part of this module that reads or writes files, and the only one
+//!   that knows the archive beyond its Merkle tree.
 
 pub mod checkpoint;
 pub mod key;
+pub mod publish;
 pub mod signed;
 
 pub use checkpoint::{Checkpoint, CheckpointError, ConsistencyError, verify_consistency};

@@ -14,4 +14,5 @@ mod index;
 mod purge;
 mod shapes;
 mod sidecar;
+mod signing;
 mod site;

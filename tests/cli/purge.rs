@@ -332,7 +332,16 @@ fn leftovers_of_killed_runs_are_removed_by_the_next_run() {
     root.sort();
     assert_eq!(
         root,
-        [".lock", "archive.json", "cache", "checkpoint.json", "index", "ledger.jsonl", "objects"]
+        [
+            ".lock",
+            "archive.json",
+            "cache",
+            "checkpoint",
+            "checkpoint.json",
+            "index",
+            "ledger.jsonl",
+            "objects"
+        ]
     );
     assert_eq!(p.run(&["search", "connection"]).0, 0);
 }
