@@ -10,13 +10,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use incident_archive::archive::{
-    self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport,
-};
+use incident_archive::archive::{self, Archive, IngestOptions, IngestReport, LockGuard, VerifyReport};
 use incident_archive::config::Config;
 use incident_archive::index::{self, IndexReport};
 use incident_archive::record::{Diagnostic, DiscoverOptions, Skipped};
 use incident_archive::site::{self, SiteError, SiteOptions, SiteReport};
+use incident_archive::snapshot::{self, Snapshot, SnapshotOptions};
 use serde::Serialize;
 
 use crate::error::{Error, ResultExt as _};
@@ -124,7 +123,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         let mut iopts = IngestOptions::new(config.retention.default_years, archive::clock::now()?);
         opts.progress.start("ingest", found.files.len() as u64);
         iopts.progress = opts.progress.clone();
-        iopts.keep_parsed = Some(archive::FULL_SNAPSHOT_BUDGET);
+        iopts.keep_parsed = Some(snapshot::FULL_SNAPSHOT_BUDGET);
         let mut report = archive::ingest(&archive, &guard, &found.files, &iopts)?;
         iopts.progress.finish();
         add_refused(&mut report, found.refused);
@@ -134,8 +133,9 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
     // The records just archived are taken as ingest parsed them; the others from the summary
     // cache; only the rest are parsed.
     let parsed = std::mem::take(&mut ingest.parsed);
-    let snapshot =
-        steps.run("snapshot", || Ok(archive.snapshot_reusing(archive::FULL_SNAPSHOT_BUDGET, parsed)?))?;
+    let snapshot = steps.run("snapshot", || {
+        Ok(Snapshot::read(&archive, SnapshotOptions { parsed, ..Default::default() })?)
+    })?;
     let index = steps.run("index", || update_index(&archive, &snapshot))?;
     let build_date = config.build_date(opts.as_of, latest_change(&snapshot))?;
     let site = steps.run("site", || render_site(config, &archive, &snapshot, build_date, None, None))?;
@@ -253,8 +253,7 @@ pub fn refresh_after_purge(
     archive: &Archive,
     _locked: &LockGuard,
 ) -> Result<PurgeRefresh, Error> {
-    let snapshot = archive
-        .snapshot()
+    let snapshot = Snapshot::read(archive, SnapshotOptions::default())
         .with_context(|| format!("cannot read the archive `{}`", archive.root().display()))?;
     let out = &config.output;
     let has_site = out.join(site::MANIFEST).is_file();
@@ -267,7 +266,7 @@ pub fn refresh_after_purge(
     } else {
         None
     };
-    let cache = archive.root().join(archive::summaries::CACHE_DIR).join(archive::summaries::SUMMARIES_FILE);
+    let cache = archive.root().join(snapshot::summaries::CACHE_DIR).join(snapshot::summaries::SUMMARIES_FILE);
     Ok(PurgeRefresh { index, cache: cache.is_file(), output: out.clone(), site })
 }
 

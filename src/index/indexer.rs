@@ -24,7 +24,7 @@ use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use super::integrity::{self, Files, TEMP_PREFIX};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::{IndexError, IndexReport};
-use crate::archive::{ArchivedRecord, Snapshot};
+use crate::snapshot::{ArchivedRecord, Snapshot};
 
 /// Our file beside tantivy's: the stamp.
 pub const META_FILE: &str = "incident-archive.json";

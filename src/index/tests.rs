@@ -3,8 +3,9 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::archive::{ArchivedRecord, PurgeInfo, Snapshot, VersionInfo};
+use crate::archive::{PurgeInfo, VersionInfo};
 use crate::record::{ActionItem, CustomerImpact, Incident, LessonsLearned, RootCause, Step, TimelineEntry};
+use crate::snapshot::{ArchivedRecord, Snapshot};
 
 /// A small incident with the sections search cares about.
 pub struct Spec<'a> {

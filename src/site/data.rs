@@ -8,8 +8,8 @@ use chrono::{Datelike, NaiveDate};
 use rayon::slice::ParallelSliceMut;
 
 use super::slug;
-use crate::archive::{ArchivedRecord, Snapshot};
 use crate::record::{ActionItem, Incident};
+use crate::snapshot::{ArchivedRecord, Snapshot};
 
 /// How an action item stands on the build date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

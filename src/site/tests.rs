@@ -21,8 +21,9 @@ use super::templates::Templates;
 use super::write::Memory;
 use super::{PAGE_SIZE, SiteOptions};
 use crate::archive::ledger::LedgerObject;
-use crate::archive::{ArchivedRecord, Hold, LedgerSignOff, PurgeInfo, Snapshot, VersionInfo};
+use crate::archive::{Hold, LedgerSignOff, PurgeInfo, VersionInfo};
 use crate::record::{ActionItem, Attestation};
+use crate::snapshot::{ArchivedRecord, Snapshot};
 
 /// Struct name → field name → whether any value of it was filled (not `None`, not empty).
 pub(super) type Shapes = BTreeMap<&'static str, BTreeMap<&'static str, bool>>;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use incident_archive::archive::{self, Archive, IngestOptions, ProblemKind, VerifyReport};
+use incident_archive::snapshot::{self, Snapshot, SnapshotOptions};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -914,7 +915,7 @@ fn retention_leap_day_never_decreasing_and_purge_rules() {
 fn inclusion_proofs_check_against_the_root() {
     let p = sample_project();
     let a = Archive::open(&p.archive()).unwrap();
-    let snap = a.snapshot().unwrap();
+    let snap = Snapshot::read(&a, SnapshotOptions::default()).unwrap();
     for r in &snap.records {
         for v in &r.versions {
             let proof = a.inclusion_proof(&r.id, Some(v.version)).unwrap();
@@ -948,7 +949,7 @@ fn inclusion_proofs_check_against_the_root() {
 #[test]
 fn snapshot_parses_every_current_version() {
     let p = sample_project();
-    let snap = Archive::open(&p.archive()).unwrap().snapshot().unwrap();
+    let snap = Snapshot::read(&Archive::open(&p.archive()).unwrap(), SnapshotOptions::default()).unwrap();
     let ids: Vec<_> = snap.records.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["INC-2023-0042", "INC-2024-0101", "INC-2025-0023"]);
     assert_eq!(snap.ledger_len, 4);
@@ -960,14 +961,12 @@ fn snapshot_parses_every_current_version() {
     assert_eq!(snap.records[1].retain_until.to_string(), "2034-02-28");
     // In chunks: the same records, in the same order.
     let mut chunked = Vec::new();
-    let (root, len) = Archive::open(&p.archive())
-        .unwrap()
-        .snapshot_chunks(2, |part| {
-            assert!(part.len() <= 2);
-            chunked.extend(part);
-            Ok::<_, archive::ArchiveError>(())
-        })
-        .unwrap();
+    let (root, len) = snapshot::read_in_chunks(&Archive::open(&p.archive()).unwrap(), 2, |part| {
+        assert!(part.len() <= 2);
+        chunked.extend(part);
+        Ok::<_, archive::ArchiveError>(())
+    })
+    .unwrap();
     assert_eq!((root, len), (snap.root.clone(), snap.ledger_len));
     let ids2: Vec<_> = chunked.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids2, ids);
@@ -977,7 +976,7 @@ fn snapshot_parses_every_current_version() {
     let obj = Archive::open(&p.archive()).unwrap().object_path(&snap.records[0].object).unwrap();
     writable(&obj);
     fs::write(&obj, b"forged").unwrap();
-    let snap = Archive::open(&p.archive()).unwrap().snapshot().unwrap();
+    let snap = Snapshot::read(&Archive::open(&p.archive()).unwrap(), SnapshotOptions::default()).unwrap();
     assert!(snap.records[0].incident.is_none() && snap.records[0].purged.is_none());
     assert!(
         snap.records[0].error.as_deref().unwrap().contains("does not match"),
@@ -1015,7 +1014,10 @@ fn killed_ingests_leave_a_consistent_archive_and_converge() {
     let start = Instant::now();
     assert!(run(&reference.path().join("a")).status().unwrap().success());
     let full = start.elapsed();
-    let want = Archive::open(&reference.path().join("a")).unwrap().snapshot().unwrap().root;
+    let want =
+        Snapshot::read(&Archive::open(&reference.path().join("a")).unwrap(), SnapshotOptions::default())
+            .unwrap()
+            .root;
 
     let work = tempfile::tempdir().unwrap();
     let root = work.path().join("a");
@@ -1075,7 +1077,11 @@ fn killed_ingests_leave_a_consistent_archive_and_converge() {
         let out = run(&root).stderr(Stdio::piped()).output().unwrap();
         assert!(out.status.success(), "series {series}: {}", String::from_utf8_lossy(&out.stderr));
         let a = Archive::open(&root).unwrap();
-        assert_eq!(a.snapshot().unwrap().root, want, "series {series}: the rerun did not converge");
+        assert_eq!(
+            Snapshot::read(&a, SnapshotOptions::default()).unwrap().root,
+            want,
+            "series {series}: the rerun did not converge"
+        );
         assert!(archive::verify(&a).unwrap().ok);
         assert!(!root.join("pending.json").exists());
         series += 1;
@@ -1261,7 +1267,7 @@ fn every_crash_window_verifies_and_is_recovered() {
 fn verify_takes_the_facts_it_is_given_and_still_hashes_every_object() {
     let p = sample_project();
     let a = Archive::open(&p.archive()).unwrap();
-    let snap = a.snapshot_within(u64::MAX).unwrap();
+    let snap = Snapshot::read(&a, SnapshotOptions { budget: u64::MAX, ..Default::default() }).unwrap();
     let known: std::collections::HashMap<String, archive::Facts> = snap
         .records
         .iter()

@@ -2,10 +2,11 @@
 //! incidents built here (the archive's read side feeds the same `Snapshot` in real runs).
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use incident_archive::archive::{ArchivedRecord, Snapshot, VersionInfo};
+use incident_archive::archive::VersionInfo;
 use incident_archive::record::{
     ActionItem, CustomerImpact, Incident, LessonsLearned, RootCause, TimelineEntry,
 };
+use incident_archive::snapshot::{ArchivedRecord, Snapshot};
 use serde_json::Value;
 
 use crate::common::bin;

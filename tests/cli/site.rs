@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
-use incident_archive::archive::{ArchivedRecord, Hold, LedgerSignOff, PurgeInfo, Snapshot, VersionInfo};
+use incident_archive::archive::{Hold, LedgerSignOff, PurgeInfo, VersionInfo};
 use incident_archive::record::*;
 use incident_archive::site::{self, OutputFile, SiteOptions};
+use incident_archive::snapshot::{ArchivedRecord, Snapshot, SnapshotOptions};
 use scraper::{Html, Selector};
 use sha2::{Digest, Sha256};
 
@@ -155,6 +156,11 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
         incident: Some(inc),
         ..Default::default()
     }
+}
+
+/// The archive's snapshot with a memory budget of `budget` bytes for whole records.
+fn within(archive: &incident_archive::archive::Archive, budget: u64) -> Snapshot {
+    Snapshot::read(archive, SnapshotOptions { budget, ..Default::default() }).unwrap()
 }
 
 fn snapshot(mut records: Vec<ArchivedRecord>) -> Snapshot {
@@ -803,8 +809,8 @@ fn a_snapshot_of_summaries_builds_the_same_site_and_index() {
     use incident_archive::index;
     let tmp = archive_of_samples();
     let archive = Archive::open(&tmp.path().join("archive")).unwrap();
-    let whole = archive.snapshot_within(u64::MAX).unwrap();
-    let summaries = archive.snapshot_within(0).unwrap();
+    let whole = within(&archive, u64::MAX);
+    let summaries = within(&archive, 0);
     assert!(whole.records.iter().all(|r| !r.summarized && r.incident.is_some()));
     assert!(summaries.records.iter().all(|r| r.summarized), "every record is summarized");
     // The summaries really are smaller: no sections, no timeline, but the lists' values.
@@ -843,7 +849,7 @@ fn a_snapshot_of_summaries_builds_the_same_site_and_index() {
     // The first snapshot left every summary in the cache: the next one parses nothing, even
     // with room for whole records, and still builds the same site.
     assert!(tmp.path().join("archive/cache/summaries.json").is_file());
-    let cached = archive.snapshot_within(u64::MAX).unwrap();
+    let cached = within(&archive, u64::MAX);
     assert!(cached.records.iter().all(|r| r.summarized && r.error.is_none()));
     assert_eq!(site::render(&cached, &opts).unwrap(), from_whole);
 
@@ -853,13 +859,13 @@ fn a_snapshot_of_summaries_builds_the_same_site_and_index() {
     let other = text.replacen("\"program\":\"incident-archive ", "\"program\":\"another ", 1);
     assert_ne!(text, other);
     std::fs::write(&cache, other).unwrap();
-    assert!(archive.snapshot_within(u64::MAX).unwrap().records.iter().all(|r| !r.summarized));
+    assert!(within(&archive, u64::MAX).records.iter().all(|r| !r.summarized));
 
     // A cached summary does not hide an object that is gone: the record carries the error.
     let gone = &whole.records[3];
     let path = tmp.path().join("archive/objects").join(&gone.object[..2]).join(&gone.object[2..]);
     std::fs::remove_file(&path).unwrap();
-    let after = archive.snapshot_within(u64::MAX).unwrap();
+    let after = within(&archive, u64::MAX);
     let r = after.records.iter().find(|r| r.id == gone.id).unwrap();
     assert!(r.incident.is_none() && r.error.is_some(), "{r:?}");
 }
@@ -880,10 +886,11 @@ fn ingest_keeps_what_it_parsed_for_the_snapshot() {
     assert_eq!(report.parsed.len(), report.new);
     assert!(report.parsed.values().all(|p| !p.summarized && !p.incident.sections.is_empty()));
     let parsed = std::mem::take(&mut report.parsed);
-    let handed = archive.snapshot_reusing(u64::MAX, parsed).unwrap();
+    let handed =
+        Snapshot::read(&archive, SnapshotOptions { budget: u64::MAX, parsed, ..Default::default() }).unwrap();
     let parsed_again = Archive::open(&tmp.path().join("archive")).unwrap();
     std::fs::remove_dir_all(tmp.path().join("archive/cache")).unwrap();
-    let fresh = parsed_again.snapshot_within(u64::MAX).unwrap();
+    let fresh = within(&parsed_again, u64::MAX);
     let incidents = |s: &Snapshot| s.records.iter().map(|r| r.incident.clone()).collect::<Vec<_>>();
     assert_eq!(incidents(&handed), incidents(&fresh));
 

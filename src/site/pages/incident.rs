@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use super::lists::year_path;
 use super::retention::retention_state;
-use crate::archive::ArchivedRecord;
 use crate::record::values::normalize;
 use crate::record::{Incident, SectionKind, is_summary_label};
 use crate::site::SiteError;
@@ -17,6 +16,7 @@ use crate::site::context::{
 };
 use crate::site::data::{ItemRef, item_state};
 use crate::site::render::Renderer;
+use crate::snapshot::ArchivedRecord;
 
 impl<'r, 'a: 'r> Renderer<'r, 'a> {
     /// An incident page is keyed by its record's object hash (the parsed incident is a function

@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 
 use super::LIST_LIMIT;
-use crate::archive::ArchivedRecord;
 use crate::site::SiteError;
 use crate::site::context::{RetentionList, RetentionPage, RetentionRow, YearCount};
 use crate::site::render::Renderer;
+use crate::snapshot::ArchivedRecord;
 
 /// Records whose retention ends within this many days of the build date are "expiring".
 pub const EXPIRING_DAYS: i64 = 90;

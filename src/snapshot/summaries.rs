@@ -19,19 +19,24 @@ use serde::{Deserialize, Serialize};
 
 use std::io::Write as _;
 
-use super::error::{ArchiveError, io};
-use super::snapshot::ArchivedRecord;
+use super::record::ArchivedRecord;
+use crate::archive::ArchiveError;
 use crate::fsx;
 use crate::record::Incident;
 
 /// The folder of derived caches under the archive root.
-pub use super::layout::CACHE_DIR;
+pub use crate::archive::CACHE_DIR;
 /// The file of summaries in it.
 pub const SUMMARIES_FILE: &str = "summaries.json";
 
 /// This build of the program: summaries written by another are not used.
 const PROGRAM: &str =
     concat!("incident-archive ", env!("CARGO_PKG_VERSION"), " ", env!("INCIDENT_ARCHIVE_SOURCE_FINGERPRINT"));
+
+/// Attaches a path to an I/O error.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
+    move |source| ArchiveError::Io { path: path.to_path_buf(), source }
+}
 
 #[derive(Serialize, Deserialize)]
 struct File<P, T> {
