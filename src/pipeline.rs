@@ -144,8 +144,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
     let known: std::collections::HashMap<String, archive::Facts> = snapshot
         .records
         .iter()
-        .filter(|r| !r.cached)
-        .filter_map(|r| Some((r.object.clone(), archive::Facts::of_incident(r.incident.as_ref()?))))
+        .filter_map(|r| Some((r.object.clone(), archive::Facts::of_incident(r.parsed_here()?))))
         .collect();
     let verify = steps.run("verify", || Ok(archive::verify_knowing(&archive, &known)?))?;
     drop(guard);
@@ -280,7 +279,7 @@ pub fn latest_change(snapshot: &Snapshot) -> Option<NaiveDate> {
                 .iter()
                 .map(|v| v.ingested_at)
                 .chain(r.legal_hold.as_ref().map(|h| h.since))
-                .chain(r.purged.as_ref().map(|p| p.at))
+                .chain(r.purged().map(|p| p.at))
         })
         .max()
         .map(|t| t.date_naive())
@@ -291,12 +290,12 @@ pub fn overdue(snapshot: &Snapshot, date: NaiveDate) -> Vec<OverdueItem> {
     let mut items: Vec<OverdueItem> = snapshot
         .records
         .iter()
-        .filter_map(|r| r.incident.as_ref())
+        .filter_map(|r| r.summary())
         .flat_map(|inc| {
-            inc.action_items.iter().filter_map(move |a| {
+            inc.action_items().iter().filter_map(move |a| {
                 let due = a.due.filter(|d| *d < date && !a.done)?;
                 Some(OverdueItem {
-                    incident: inc.id.clone(),
+                    incident: inc.id().to_string(),
                     id: a.id.clone(),
                     action: a.action.clone(),
                     owner: a.owner.clone(),

@@ -22,8 +22,9 @@ use super::rules;
 use super::session::Session;
 use super::state::State;
 use crate::progress::{NoProgress, Progress};
+use crate::record::summary::summaries_only;
 use crate::record::values::is_safe_id;
-use crate::record::{self, Diagnostic, Incident, Level};
+use crate::record::{self, Diagnostic, Kept, Level};
 
 /// Records committed together at least (unless fewer are left).
 const COMMIT_MIN: usize = 16;
@@ -91,10 +92,10 @@ pub struct IngestReport {
     pub ledger_len: u64,
     /// What was tidied up after an interrupted run before ingesting.
     pub recovered: Vec<String>,
-    /// The records archived by this run, parsed, by object hash (only with
-    /// [`IngestOptions::keep_parsed`]).
+    /// The records archived by this run, parsed (whole, or only their summaries), by object
+    /// hash (only with [`IngestOptions::keep_parsed`]).
     #[serde(skip)]
-    pub parsed: HashMap<String, ParsedRecord>,
+    pub parsed: HashMap<String, Kept>,
 }
 
 impl IngestReport {
@@ -135,7 +136,7 @@ struct Candidate {
     attestation: Option<(LedgerObject, PathBuf)>,
     warnings: Vec<Diagnostic>,
     /// The parsed record, when the run keeps them.
-    parsed: Option<Box<ParsedRecord>>,
+    parsed: Option<Box<Kept>>,
 }
 
 /// The 1-based line of the first line containing `needle`, else 1.
@@ -234,12 +235,8 @@ fn examine(path: &Path, state: &State, keep: Keep) -> Seen {
     let (id, years) = (inc.id.clone(), inc.retention.years);
     let parsed = match keep {
         Keep::Nothing => None,
-        Keep::Whole => Some(Box::new(ParsedRecord { incident: inc, summarized: false })),
-        Keep::Summaries => {
-            let mut incident = inc;
-            incident.summarize();
-            Some(Box::new(ParsedRecord { incident, summarized: true }))
-        }
+        Keep::Whole => Some(Box::new(Kept::new(inc, false))),
+        Keep::Summaries => Some(Box::new(Kept::new(inc, true))),
     };
     Seen::Candidate(Candidate {
         path: path.to_path_buf(),
@@ -252,23 +249,6 @@ fn examine(path: &Path, state: &State, keep: Keep) -> Seen {
         warnings: diagnostics.into_iter().filter(|d| d.level == Level::Warning).collect(),
         parsed,
     })
-}
-
-/// A record parsed by `ingest`, handed to the snapshot that follows it.
-#[derive(Debug, Clone)]
-pub struct ParsedRecord {
-    pub incident: Incident,
-    /// True when `incident` is only its summary ([`Incident::summarize`]).
-    pub summarized: bool,
-}
-
-/// Parsed records take about four times their size in memory (measured on generated records:
-/// 21 KB for 5.6 KB of Markdown).
-const PARSED_EXPANSION: u64 = 4;
-
-/// True when records of `bytes` in all, parsed whole, would not fit in `budget`: keep summaries.
-pub fn summaries_only(bytes: u64, budget: u64) -> bool {
-    bytes.saturating_mul(PARSED_EXPANSION) > budget
 }
 
 /// What to keep of the records parsed by an ingest.

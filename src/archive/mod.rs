@@ -61,7 +61,7 @@ pub mod state;
 pub mod verify;
 
 pub use error::ArchiveError;
-pub use ingest::{IngestOptions, IngestReport, ParsedRecord, ingest};
+pub use ingest::{IngestOptions, IngestReport, ingest};
 pub use layout::{
     Archive, CACHE_DIR, CHECKPOINT_FILE, FORMAT, FORMAT_FILE, LEDGER_FILE, OBJECTS_DIR, PENDING_FILE,
 };

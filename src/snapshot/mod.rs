@@ -5,7 +5,12 @@
 //! `cache/`), `index` and `site` read it and never the raw Markdown, and the archive imports
 //! nothing of it (a test holds the code to that). Its modules:
 //!
-//! - `record`: [`ArchivedRecord`], one record as a snapshot holds it;
+//! - `record`: [`ArchivedRecord`], one record as a snapshot holds it: its state from the
+//!   ledger and its [`Content`], what the snapshot has of its current version (whole, its
+//!   [`crate::record::Summary`] and where that came from ([`Origin`]), its disposal, why it
+//!   cannot be read, or nothing). Consumers ask the record (`title()`, `summary()`,
+//!   `whole()`, `is_purged()`, `error()`) and read summary-level facts through
+//!   [`crate::record::Summarized`], the same from a whole record or a summary;
 //! - `read`: building a snapshot, one constructor with options ([`Snapshot::read`],
 //!   [`SnapshotOptions`]), the memory budget of whole records ([`FULL_SNAPSHOT_BUDGET`]), and
 //!   [`read_in_chunks`], the records a chunk at a time for bounded memory;
@@ -20,7 +25,7 @@ mod record;
 pub mod summaries;
 
 pub use read::{FULL_SNAPSHOT_BUDGET, Records, Snapshot, SnapshotOptions, read_in_chunks};
-pub use record::ArchivedRecord;
+pub use record::{ArchivedRecord, Content, Origin};
 
 #[cfg(test)]
 mod tests {

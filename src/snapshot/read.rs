@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::record::ArchivedRecord;
+use super::record::{ArchivedRecord, Content, Origin};
 use super::summaries::SummaryCache;
-use crate::archive::ingest::summaries_only;
 use crate::archive::ledger::LedgerFile;
 use crate::archive::state::RecordState;
-use crate::archive::{Archive, ArchiveError, ParsedRecord, merkle};
-use crate::record::Incident;
+use crate::archive::{Archive, ArchiveError, merkle};
+use crate::record::summary::summaries_only;
+use crate::record::{Incident, Kept, Summary};
 
 /// The memory [`Snapshot::read`] may give to whole parsed records by default; above it, it
 /// keeps their summaries (about a tenth) and the pages and index documents that need more
@@ -45,7 +45,7 @@ pub struct SnapshotOptions {
     /// The records `ingest` has just parsed, by object hash ([`crate::archive::IngestReport`]'s
     /// `parsed`, kept with [`crate::archive::IngestOptions::keep_parsed`]): taken as they are
     /// instead of being parsed again.
-    pub parsed: HashMap<String, ParsedRecord>,
+    pub parsed: HashMap<String, Kept>,
     /// Which records are read.
     pub records: Records,
 }
@@ -75,20 +75,20 @@ impl Snapshot {
     pub fn read(archive: &Archive, opts: SnapshotOptions) -> Result<Snapshot, ArchiveError> {
         let (state, ledger) = archive.load_state()?;
         if opts.records == Records::LedgerOnly {
-            let records = state.records.values().map(|r| archived(archive, r, false)).collect();
+            let records = state.records.values().map(|r| archived(r, read(archive, r, Parse::No))).collect();
             return Ok(snapshot_of(archive, &ledger, records));
         }
         let mut parsed = opts.parsed;
         let summarize = summaries_only(state.live_bytes(), opts.budget);
         let mut cache = SummaryCache::load(archive.root());
-        let records: Vec<(&RecordState, Option<(ParsedRecord, bool)>)> = state
+        let records: Vec<(&RecordState, Option<(Kept, Origin)>)> = state
             .records
             .values()
             .map(|r| {
                 let known = if r.purged.is_some() {
                     None
                 } else if let Some(p) = parsed.remove(&r.object) {
-                    Some((p, false))
+                    Some((p, Origin::Parsed))
                 } else {
                     // A summary is of the record's bytes and its sidecar's: one made with another
                     // sidecar (an earlier version of the same bytes) is not this version's.
@@ -96,7 +96,7 @@ impl Snapshot {
                     cache
                         .take(&r.object)
                         .filter(|s| s.attestation.as_ref().map(|a| &a.sidecar) == sidecar)
-                        .map(|s| (ParsedRecord { incident: s, summarized: true }, true))
+                        .map(|s| (Kept::Summary(s), Origin::Cache))
                 };
                 (r, known)
             })
@@ -107,27 +107,23 @@ impl Snapshot {
                 // A cached summary stands for an object that is still there at its size; a
                 // missing or truncated object is read, so that the record carries the error.
                 // (What ingest hands over was read and written by this run.)
-                let known =
-                    known.filter(|(_, cached)| !cached || archive.object_size(&r.object) == Some(r.size));
-                let mut rec = archived(archive, r, known.is_none());
-                if let Some((p, cached)) = known {
-                    rec.incident = Some(p.incident);
-                    rec.summarized = p.summarized;
-                    rec.cached = cached;
-                }
-                if summarize
-                    && !rec.summarized
-                    && let Some(inc) = rec.incident.as_mut()
-                {
-                    inc.summarize();
-                    rec.summarized = true;
-                }
-                rec
+                let known = known.filter(|(_, origin)| {
+                    *origin != Origin::Cache || archive.object_size(&r.object) == Some(r.size)
+                });
+                let content = match known {
+                    Some((Kept::Whole(i), _)) if summarize => {
+                        Content::Summary(Box::new(Summary::from(*i)), Origin::Parsed)
+                    }
+                    Some((Kept::Whole(i), _)) => Content::Whole(i),
+                    Some((Kept::Summary(s), origin)) => Content::Summary(s, origin),
+                    None => read(archive, r, Parse::Yes { summarize }),
+                };
+                archived(r, content)
             })
             .collect();
         // Rewritten when a record was parsed (or ingested) by this run, or when the cache held
         // summaries of objects that are no longer current.
-        let parsed_here = records.iter().any(|r| r.incident.is_some() && !r.cached);
+        let parsed_here = records.iter().any(|r| r.parsed_here().is_some());
         if (parsed_here || !cache.is_empty())
             && let Err(e) = cache.save(&records)
         {
@@ -142,11 +138,13 @@ impl Snapshot {
     /// hash). `None` for a purged record, or one whose object is missing or damaged.
     pub fn full_incident<'a>(&self, r: &'a ArchivedRecord) -> Option<std::borrow::Cow<'a, Incident>> {
         use std::borrow::Cow;
-        let inc = r.incident.as_ref()?;
-        if !r.summarized {
-            return Some(Cow::Borrowed(inc));
+        match &r.content {
+            Content::Whole(i) => Some(Cow::Borrowed(i)),
+            Content::Summary(..) => {
+                self.source.as_ref()?.parse_object(&r.object, r.sidecar()).ok().flatten().map(Cow::Owned)
+            }
+            _ => None,
         }
-        self.source.as_ref()?.parse_object(&r.object, r.sidecar()).ok().flatten().map(Cow::Owned)
     }
 }
 
@@ -166,7 +164,7 @@ pub fn read_in_chunks<E: From<ArchiveError>>(
     let (state, ledger) = archive.load_state()?;
     let records: Vec<&RecordState> = state.records.values().collect();
     for part in records.chunks(chunk.max(1)) {
-        f(part.par_iter().map(|r| archived(archive, r, true)).collect())?;
+        f(part.par_iter().map(|r| archived(r, read(archive, r, Parse::Yes { summarize: false }))).collect())?;
     }
     Ok((hex::encode(merkle::root(&ledger.leaves())), ledger.lines.len() as u64))
 }
@@ -180,30 +178,45 @@ fn snapshot_of(archive: &Archive, ledger: &LedgerFile, records: Vec<ArchivedReco
     }
 }
 
-/// A record's state, with its current version parsed when `parse` (and it is not purged).
-fn archived(archive: &Archive, r: &RecordState, parse: bool) -> ArchivedRecord {
-    let mut incident = None;
-    let mut error = None;
-    if parse && r.purged.is_none() {
-        match archive.parse_object(&r.object, r.attestation.as_ref().map(|a| a.object.as_str())) {
-            Ok(parsed) => incident = parsed,
-            Err(e) => error = Some(e),
-        }
+/// Whether [`read`] parses a record's current version, and what of it it keeps.
+#[derive(Clone, Copy)]
+enum Parse {
+    No,
+    /// Parsed from its verified object, kept whole or only its summary.
+    Yes {
+        summarize: bool,
+    },
+}
+
+/// What there is of a record's current version: its disposal when purged, else, with
+/// [`Parse::Yes`], the version parsed from its verified object (or why it cannot be read).
+fn read(archive: &Archive, r: &RecordState, parse: Parse) -> Content {
+    if let Some(p) = &r.purged {
+        return Content::Purged(p.clone());
     }
+    let Parse::Yes { summarize } = parse else { return Content::Nothing };
+    match archive.parse_object(&r.object, r.attestation.as_ref().map(|a| a.object.as_str())) {
+        Ok(Some(incident)) if summarize => {
+            Content::Summary(Box::new(Summary::from(incident)), Origin::Parsed)
+        }
+        Ok(Some(incident)) => Content::from(incident),
+        Ok(None) => Content::Nothing,
+        Err(e) => Content::Unreadable(e),
+    }
+}
+
+/// A record's state with `content`.
+fn archived(r: &RecordState, content: Content) -> ArchivedRecord {
     ArchivedRecord {
         id: r.id.clone(),
         object: r.object.clone(),
         versions: r.versions.clone(),
         retain_until: r.retain_until,
         legal_hold: r.legal_hold.clone(),
-        purged: r.purged.clone(),
         last_seq: r.last_seq(),
-        incident,
         size: r.size,
         sign_off: r.sign_off.clone(),
         retention_years: r.retention_years,
-        error,
-        summarized: false,
-        cached: false,
+        content,
     }
 }

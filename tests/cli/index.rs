@@ -120,9 +120,8 @@ fn archive() -> tempfile::TempDir {
             }],
             retain_until: NaiveDate::from_ymd_opt(2032, 1, 1).unwrap(),
             legal_hold: None,
-            purged: None,
             last_seq: i as u64,
-            incident: Some(incident(s)),
+            content: incident(s).into(),
             ..Default::default()
         })
         .collect();
@@ -235,9 +234,8 @@ fn samples() -> tempfile::TempDir {
             }],
             retain_until: NaiveDate::from_ymd_opt(2040, 1, 1).unwrap(),
             legal_hold: None,
-            purged: None,
             last_seq: seq as u64,
-            incident: Some(inc),
+            content: inc.into(),
             ..Default::default()
         });
     }
