@@ -10,15 +10,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use incident_archive::archive::{
-    self, Archive, IngestOptions, IngestReport, LockGuard, Snapshot, VerifyReport,
-};
+use incident_archive::archive::{self, Archive, IngestOptions, IngestReport, LockGuard, VerifyReport};
 use incident_archive::config::Config;
 use incident_archive::index::{self, IndexReport};
 use incident_archive::note::SignerKey;
 use incident_archive::note::publish::{self, PublishOptions, Published};
 use incident_archive::record::{Diagnostic, DiscoverOptions, Skipped};
 use incident_archive::site::{self, SiteError, SiteOptions, SiteReport};
+use incident_archive::snapshot::{self, Snapshot, SnapshotOptions};
 use serde::Serialize;
 
 use crate::error::{Error, ResultExt as _};
@@ -130,7 +129,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         let mut iopts = IngestOptions::new(config.retention.default_years, archive::clock::now()?);
         opts.progress.start("ingest", found.files.len() as u64);
         iopts.progress = opts.progress.clone();
-        iopts.keep_parsed = Some(archive::FULL_SNAPSHOT_BUDGET);
+        iopts.keep_parsed = Some(snapshot::FULL_SNAPSHOT_BUDGET);
         let mut report = archive::ingest(&archive, &guard, &found.files, &iopts)?;
         iopts.progress.finish();
         add_refused(&mut report, found.refused);
@@ -142,8 +141,9 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
     // The records just archived are taken as ingest parsed them; the others from the summary
     // cache; only the rest are parsed.
     let parsed = std::mem::take(&mut ingest.parsed);
-    let snapshot =
-        steps.run("snapshot", || Ok(archive.snapshot_reusing(archive::FULL_SNAPSHOT_BUDGET, parsed)?))?;
+    let snapshot = steps.run("snapshot", || {
+        Ok(Snapshot::read(&archive, SnapshotOptions { parsed, ..Default::default() })?)
+    })?;
     let index = steps.run("index", || update_index(&archive, &snapshot))?;
     let build_date = config.build_date(opts.as_of, latest_change(&snapshot))?;
     let site = steps.run("site", || render_site(config, &archive, &snapshot, build_date, None, None))?;
@@ -152,8 +152,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
     let known: std::collections::HashMap<String, archive::Facts> = snapshot
         .records
         .iter()
-        .filter(|r| !r.cached)
-        .filter_map(|r| Some((r.object.clone(), archive::Facts::of_incident(r.incident.as_ref()?))))
+        .filter_map(|r| Some((r.object.clone(), archive::Facts::of_incident(r.parsed_here()?))))
         .collect();
     let verify = steps.run("verify", || {
         let mut report = archive::verify_knowing(&archive, &known)?;
@@ -323,8 +322,7 @@ pub fn refresh_after_purge(
     archive: &Archive,
     _locked: &LockGuard,
 ) -> Result<PurgeRefresh, Error> {
-    let snapshot = archive
-        .snapshot()
+    let snapshot = Snapshot::read(archive, SnapshotOptions::default())
         .with_context(|| format!("cannot read the archive `{}`", archive.root().display()))?;
     let out = &config.output;
     let has_site = out.join(site::MANIFEST).is_file();
@@ -337,7 +335,7 @@ pub fn refresh_after_purge(
     } else {
         None
     };
-    let cache = archive.root().join(archive::summaries::CACHE_DIR).join(archive::summaries::SUMMARIES_FILE);
+    let cache = archive.root().join(snapshot::summaries::CACHE_DIR).join(snapshot::summaries::SUMMARIES_FILE);
     Ok(PurgeRefresh { index, cache: cache.is_file(), output: out.clone(), site })
 }
 
@@ -351,7 +349,7 @@ pub fn latest_change(snapshot: &Snapshot) -> Option<NaiveDate> {
                 .iter()
                 .map(|v| v.ingested_at)
                 .chain(r.legal_hold.as_ref().map(|h| h.since))
-                .chain(r.purged.as_ref().map(|p| p.at))
+                .chain(r.purged().map(|p| p.at))
         })
         .max()
         .map(|t| t.date_naive())
@@ -362,12 +360,12 @@ pub fn overdue(snapshot: &Snapshot, date: NaiveDate) -> Vec<OverdueItem> {
     let mut items: Vec<OverdueItem> = snapshot
         .records
         .iter()
-        .filter_map(|r| r.incident.as_ref())
+        .filter_map(|r| r.summary())
         .flat_map(|inc| {
-            inc.action_items.iter().filter_map(move |a| {
+            inc.action_items().iter().filter_map(move |a| {
                 let due = a.due.filter(|d| *d < date && !a.done)?;
                 Some(OverdueItem {
-                    incident: inc.id.clone(),
+                    incident: inc.id().to_string(),
                     id: a.id.clone(),
                     action: a.action.clone(),
                     owner: a.owner.clone(),

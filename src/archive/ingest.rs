@@ -20,11 +20,11 @@ use super::lock::LockGuard;
 use super::objects::{NewObject, WriteOutcome, sha256_hex};
 use super::rules;
 use super::session::Session;
-use super::snapshot::{ParsedRecord, summaries_only};
 use super::state::State;
 use crate::progress::{NoProgress, Progress};
+use crate::record::summary::summaries_only;
 use crate::record::values::is_safe_id;
-use crate::record::{self, Diagnostic, Level};
+use crate::record::{self, Diagnostic, Kept, Level};
 
 /// Records committed together at least (unless fewer are left).
 const COMMIT_MIN: usize = 16;
@@ -92,10 +92,10 @@ pub struct IngestReport {
     pub ledger_len: u64,
     /// What was tidied up after an interrupted run before ingesting.
     pub recovered: Vec<String>,
-    /// The records archived by this run, parsed, by object hash (only with
-    /// [`IngestOptions::keep_parsed`]).
+    /// The records archived by this run, parsed (whole, or only their summaries), by object
+    /// hash (only with [`IngestOptions::keep_parsed`]).
     #[serde(skip)]
-    pub parsed: HashMap<String, ParsedRecord>,
+    pub parsed: HashMap<String, Kept>,
 }
 
 impl IngestReport {
@@ -136,7 +136,7 @@ struct Candidate {
     attestation: Option<(LedgerObject, PathBuf)>,
     warnings: Vec<Diagnostic>,
     /// The parsed record, when the run keeps them.
-    parsed: Option<Box<ParsedRecord>>,
+    parsed: Option<Box<Kept>>,
 }
 
 /// The 1-based line of the first line containing `needle`, else 1.
@@ -235,12 +235,8 @@ fn examine(path: &Path, state: &State, keep: Keep) -> Seen {
     let (id, years) = (inc.id.clone(), inc.retention.years);
     let parsed = match keep {
         Keep::Nothing => None,
-        Keep::Whole => Some(Box::new(ParsedRecord { incident: inc, summarized: false })),
-        Keep::Summaries => {
-            let mut incident = inc;
-            incident.summarize();
-            Some(Box::new(ParsedRecord { incident, summarized: true }))
-        }
+        Keep::Whole => Some(Box::new(Kept::new(inc, false))),
+        Keep::Summaries => Some(Box::new(Kept::new(inc, true))),
     };
     Seen::Candidate(Candidate {
         path: path.to_path_buf(),

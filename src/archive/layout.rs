@@ -3,7 +3,7 @@
 //! object back only while it still matches its name.
 //!
 //! Taking the exclusive lock (which finishes what a killed run left) is [`super::recovery`]'s;
-//! the snapshot is [`super::read`]'s.
+//! a record's history is [`super::read`]'s, the snapshot [`crate::snapshot`]'s.
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,8 @@ pub const CHECKPOINT_FILE: &str = "checkpoint.json";
 pub const PENDING_FILE: &str = "pending.json";
 /// `objects/`.
 pub const OBJECTS_DIR: &str = "objects";
-/// `cache/`: derived caches, deleted at no cost but time (the summary cache).
+/// `cache/`: derived caches, deleted at no cost but time (the snapshot's summary cache,
+/// [`crate::snapshot::summaries`]).
 pub const CACHE_DIR: &str = "cache";
 
 /// An opened archive root (`archive/`).

@@ -8,11 +8,14 @@
 //!   checkpoint.json   the committed ledger size and Merkle root
 //!   pending.json      only while a write is in progress (or after one was killed)
 //!   .lock             the OS lock: one writer at a time
+//!   cache/            derived data, deleted at no cost but time: the snapshot's summary cache
 //! ```
 //!
-//! Read side used by `index` and `site`: [`Archive::open`] then [`Archive::snapshot`].
-//! Write side: [`Archive::create`], [`Archive::lock`], then [`ingest()`],
-//! [`retention::hold`], [`retention::release`], [`retention::purge`]; check with [`verify()`].
+//! Read side: [`Archive::open`], then [`Archive::load_state`], [`Archive::parse_object`] and
+//! [`Archive::history`]. The snapshot that `index` and `site` read is built from these by
+//! [`crate::snapshot`], above the archive: nothing here imports it. Write side:
+//! [`Archive::create`], [`Archive::lock`], then [`ingest()`], [`retention::hold`],
+//! [`retention::release`], [`retention::purge`]; check with [`verify()`].
 //!
 //! The modules import one way: each imports (through `super::`) exactly the modules its line
 //! names, all listed before it. This file only declares them and re-exports their items; a test
@@ -26,12 +29,10 @@
 //! - `chain`: journal, ledger, problem, state
 //! - `recovery`: error, journal, layout, ledger, lock, state
 //! - `session`: chain, error, journal, layout, ledger, lock, merkle, recovery, state
-//! - `snapshot`: layout, ledger, state
-//! - `summaries`: error, layout, snapshot
-//! - `read`: error, layout, ledger, merkle, snapshot, state, summaries
+//! - `read`: error, layout, ledger, merkle, state
 //! - `proof`: error, layout, ledger, merkle
 //! - `retention`: error, layout, ledger, lock, rules, session, state
-//! - `ingest`: error, layout, ledger, lock, objects, rules, session, snapshot, state
+//! - `ingest`: error, layout, ledger, lock, objects, rules, session, state
 //! - `verify`: chain, clock, error, journal, layout, ledger, objects, problem
 //!
 //! So `lock` is only the OS lock; crash recovery is `recovery`, run when the lock is taken;
@@ -56,21 +57,20 @@ mod recovery;
 pub mod retention;
 pub mod rules;
 mod session;
-mod snapshot;
 pub mod state;
-pub mod summaries;
 pub mod verify;
 
 pub use error::ArchiveError;
 pub use ingest::{IngestOptions, IngestReport, ingest};
-pub use layout::{Archive, CHECKPOINT_FILE, FORMAT, FORMAT_FILE, LEDGER_FILE, OBJECTS_DIR, PENDING_FILE};
+pub use layout::{
+    Archive, CACHE_DIR, CHECKPOINT_FILE, FORMAT, FORMAT_FILE, LEDGER_FILE, OBJECTS_DIR, PENDING_FILE,
+};
 pub use ledger::{Action, Entry, LedgerSignOff};
 pub use lock::{LOCK_FILE, LockGuard, SharedGuard};
 pub use objects::sha256_hex;
 pub use proof::InclusionProof;
 pub use read::RecordHistory;
 pub use retention::{PurgeOptions, PurgeReport, RetentionReport};
-pub use snapshot::{ArchivedRecord, FULL_SNAPSHOT_BUDGET, ParsedRecord, Snapshot};
 pub use state::{Hold, PurgeInfo, VersionInfo};
 pub use verify::{Facts, Problem, ProblemKind, VerifyReport, verify, verify_knowing, verify_root};
 

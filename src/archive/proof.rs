@@ -139,7 +139,7 @@ impl Archive {
         let history = self.history(id)?;
         let (_, ledger) = self.load_state()?;
         let seq = match version {
-            None => history.record.last_seq,
+            None => history.record.last_seq(),
             Some(n) => {
                 history.record.versions.iter().find(|v| v.version == n).map(|v| v.seq).ok_or_else(|| {
                     ArchiveError::Invalid(format!(

@@ -540,12 +540,12 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// The facts of a parsed record (whole or summarized).
-    pub fn of_incident(i: &crate::record::Incident) -> Facts {
+    /// The facts of a parsed record, whole or its summary.
+    pub fn of_incident(i: &dyn crate::record::Summarized) -> Facts {
         Facts {
-            id: i.id.clone(),
-            signed_off: i.sign_off.date,
-            retention_years: i.retention.years,
+            id: i.id().to_string(),
+            signed_off: i.sign_off().date,
+            retention_years: i.retention().years,
             approved_by: None,
         }
     }
@@ -553,7 +553,7 @@ impl Facts {
     /// The facts of an object from its bytes (already found to hash to its name), or `None`
     /// when they do not parse as a record.
     fn of(path: &Path, bytes: &[u8]) -> Option<Facts> {
-        crate::record::parse(path, bytes).incident.as_ref().map(Facts::of_incident)
+        crate::record::parse(path, bytes).incident.as_ref().map(|i| Facts::of_incident(i))
     }
 }
 

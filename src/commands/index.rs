@@ -1,6 +1,7 @@
 //! `index`: update (or rebuild) the tantivy index from the archive.
 
 use incident_archive::archive::Archive;
+use incident_archive::snapshot::{Snapshot, SnapshotOptions};
 
 use super::{Context, Outcome};
 use crate::cli::IndexArgs;
@@ -13,8 +14,8 @@ pub fn run(ctx: &Context, o: IndexArgs) -> Result<Outcome, Error> {
     // The lock: one writer of the index at a time, and what killed runs left can be removed.
     let guard = archive.lock()?;
     crate::pipeline::publish_if_recovered(&ctx.config, &archive, &guard)?;
-    let snapshot =
-        archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
+    let snapshot = Snapshot::read(&archive, SnapshotOptions::default())
+        .with_context(|| format!("cannot read the archive `{}`", root.display()))?;
     let dir = root.join("index");
     let report = if o.rebuild {
         incident_archive::index::rebuild(&dir, &snapshot)

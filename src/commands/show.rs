@@ -101,7 +101,7 @@ fn provenance(h: &RecordHistory, shown: &VersionInfo) -> Value {
         "retain_until": r.retain_until,
         "legal_hold": r.legal_hold,
         "purged": r.purged,
-        "last_seq": r.last_seq,
+        "last_seq": r.last_seq(),
         "root": h.root,
         "ledger_len": h.ledger_len,
         "entries": h.entries,

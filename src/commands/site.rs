@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use incident_archive::archive::Archive;
+use incident_archive::snapshot::{Snapshot, SnapshotOptions};
 
 use super::{Context, Outcome};
 use crate::cli::SiteArgs;
@@ -19,8 +20,8 @@ pub fn run(ctx: &Context, o: SiteArgs) -> Result<Outcome, Error> {
     // The lock keeps a concurrent ingest from changing the archive under the index and the site.
     let guard = archive.lock()?;
     crate::pipeline::publish_if_recovered(&ctx.config, &archive, &guard)?;
-    let snapshot =
-        archive.snapshot().with_context(|| format!("cannot read the archive `{}`", root.display()))?;
+    let snapshot = Snapshot::read(&archive, SnapshotOptions::default())
+        .with_context(|| format!("cannot read the archive `{}`", root.display()))?;
     let index = pipeline::update_index(&archive, &snapshot)?;
     for w in &index.warnings {
         eprintln!("warning: {w}");

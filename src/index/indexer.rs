@@ -24,7 +24,7 @@ use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use super::integrity::{self, Files, TEMP_PREFIX};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::{IndexError, IndexReport};
-use crate::archive::{ArchivedRecord, Snapshot};
+use crate::snapshot::{ArchivedRecord, Snapshot};
 
 /// Our file beside tantivy's: the stamp.
 pub const META_FILE: &str = "incident-archive.json";
@@ -168,7 +168,7 @@ pub fn open(dir: &Path) -> Result<Index, IndexError> {
 }
 
 fn is_current(r: &ArchivedRecord) -> bool {
-    r.purged.is_none() && r.incident.is_some()
+    r.summary().is_some()
 }
 
 /// Brings the index up to the snapshot: see [`super::update`].
@@ -254,7 +254,7 @@ fn try_update(dir: &Path, snapshot: &Snapshot) -> Result<Attempt, IndexError> {
         .map_err(tantivy_err(dir))?;
     documents(&fields, snapshot, &changed, |r, doc| {
         writer.delete_term(Term::from_field_text(fields.key, &r.id));
-        match (doc, &r.purged) {
+        match (doc, r.purged()) {
             (Some(doc), None) => {
                 writer.add_document(doc).map_err(tantivy_err(dir))?;
                 report.added += 1;
@@ -266,7 +266,7 @@ fn try_update(dir: &Path, snapshot: &Snapshot) -> Result<Attempt, IndexError> {
     writer.commit().map_err(tantivy_err(dir))?;
     writer.wait_merging_threads().map_err(tantivy_err(dir))?;
     drop(reader);
-    if changed.iter().any(|r| r.purged.is_some()) {
+    if changed.iter().any(|r| r.is_purged()) {
         report.expunged = expunge(&index, dir)?;
     }
     let reader: tantivy::IndexReader =

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::archive::Snapshot;
+use crate::snapshot::Snapshot;
 pub use export::{ExportReport, browser_export, browser_export_to};
 pub use plan::QueryError;
 

@@ -3,8 +3,9 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::archive::{ArchivedRecord, PurgeInfo, Snapshot, VersionInfo};
+use crate::archive::{PurgeInfo, VersionInfo};
 use crate::record::{ActionItem, CustomerImpact, Incident, LessonsLearned, RootCause, Step, TimelineEntry};
+use crate::snapshot::{ArchivedRecord, Content, Snapshot};
 
 /// A small incident with the sections search cares about.
 pub struct Spec<'a> {
@@ -202,9 +203,8 @@ pub fn record(inc: Incident, seq: u64) -> ArchivedRecord {
         }],
         retain_until: NaiveDate::from_ymd_opt(2032, 1, 1).unwrap(),
         legal_hold: None,
-        purged: None,
         last_seq: seq,
-        incident: Some(inc),
+        content: inc.into(),
         ..Default::default()
     }
 }
@@ -435,8 +435,8 @@ fn incremental_equals_rebuild() {
     v2.lessons_learned.to_improve.push("Track certificate owners".into());
     records[tls_at] = record(v2, 5);
     let disk_at = records.iter().position(|r| r.id == "INC-2023-0400").unwrap();
-    records[disk_at].purged = Some(PurgeInfo { at: Utc::now(), reason: "retention expired".into() });
-    records[disk_at].incident = None;
+    records[disk_at].content =
+        Content::Purged(PurgeInfo { at: Utc::now(), reason: "retention expired".into() });
     records[disk_at].last_seq = 6;
     snap = Snapshot { root: String::new(), ledger_len: 7, records, source: None };
     let r = update(&inc_dir, &snap).unwrap();
@@ -633,8 +633,7 @@ fn a_purged_record_leaves_no_trace_in_any_file_of_the_index() {
     assert!(before.iter().any(|t| t.starts_with("a term")), "{before:?}");
 
     let at = records.iter().position(|r| r.id == "INC-2023-0400").unwrap();
-    records[at].purged = Some(PurgeInfo { at: Utc::now(), reason: "retention expired".into() });
-    records[at].incident = None;
+    records[at].content = Content::Purged(PurgeInfo { at: Utc::now(), reason: "retention expired".into() });
     records[at].last_seq = 6;
     let snap = Snapshot { root: "c".repeat(64), ledger_len: 7, records, source: None };
     let r = update(&dir, &snap).unwrap();

@@ -48,6 +48,7 @@ pub mod limits;
 pub mod model;
 pub(crate) mod sections;
 pub mod sidecar;
+pub mod summary;
 mod timeline;
 pub mod values;
 
@@ -58,6 +59,7 @@ pub use discover::{DiscoverError, DiscoverOptions, Discovery, Skipped, discover,
 pub use input::MAX_RECORD_BYTES;
 pub use model::*;
 pub use sidecar::{Attestation, parse_with_sidecar, sidecar_path};
+pub use summary::{Kept, Summarized, Summary};
 
 use blocks::{Block, Doc};
 pub(crate) use header::{Header, Key, Slot, is_summary_label};

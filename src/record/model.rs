@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 /// One incident postmortem, parsed from Markdown.
 ///
-/// Field names and types are the contract printed by `check --json` and `show --json`.
+/// Field names and types are the contract printed by `check --json` and `show --json`. What
+/// lists and large snapshots keep of it is its [`super::Summary`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Incident {
     /// `INC-2025-0023`; safe form `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` after the gate.
@@ -61,50 +62,6 @@ pub struct Incident {
     /// The sign-off attested on import by a sidecar (`X.signoff.yaml`), when the record has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation: Option<super::sidecar::Attestation>,
-}
-
-impl Incident {
-    /// Drops what only the record's own page and its index document read (the sections, the
-    /// timeline, the narrative sections' text and fields), keeping what lists, customer and
-    /// owner pages, the tracker, the feed and `incidents.json` show: the header values, the
-    /// customer impact rows, the action items, the sign-off, the retention and the root cause's
-    /// one-line summary. A parsed record takes a few times its size in memory; this keeps about
-    /// a tenth of it, so that a large archive's snapshot stays small.
-    pub fn summarize(&mut self) {
-        *self = self.summary();
-    }
-
-    /// The record as [`Incident::summarize`] leaves it (the one list of what a summary keeps),
-    /// made without copying what it drops.
-    pub fn summary(&self) -> Incident {
-        Incident {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            severity: self.severity.clone(),
-            severity_label: self.severity_label.clone(),
-            status: self.status.clone(),
-            started_at: self.started_at,
-            start_precision: self.start_precision,
-            ended_at: self.ended_at,
-            duration_seconds: self.duration_seconds,
-            duration_text: self.duration_text.clone(),
-            customer_impact: self.customer_impact.clone(),
-            root_cause: RootCause { summary: self.root_cause.summary.clone(), ..RootCause::default() },
-            impact: Impact {
-                users_affected: self.impact.users_affected,
-                customer_accounts: self.impact.customer_accounts,
-                impact_type: self.impact.impact_type.clone(),
-                customers: self.impact.customers.clone(),
-                ..Impact::default()
-            },
-            action_items: self.action_items.clone(),
-            sign_off: self.sign_off.clone(),
-            classification: self.classification.clone(),
-            retention: self.retention.clone(),
-            attestation: self.attestation.clone(),
-            ..Incident::default()
-        }
-    }
 }
 
 /// How precisely a time is known.

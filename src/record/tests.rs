@@ -1149,20 +1149,85 @@ mod no_panic {
 #[test]
 fn a_summary_keeps_what_lists_show_and_drops_the_rest() {
     let inc = reference();
-    let summary = inc.summary();
-    let mut summarized = inc.clone();
-    summarized.summarize();
-    assert_eq!(summarized, summary, "summary() and summarize() agree");
+    let summary = Summary::from(&inc);
+    assert_eq!(Summary::from(inc.clone()), summary, "copied and moved out alike");
     assert_eq!((&summary.id, &summary.title, &summary.severity), (&inc.id, &inc.title, &inc.severity));
-    assert_eq!(summary.impact.customers, inc.impact.customers);
+    assert_eq!(summary.customers, inc.impact.customers);
     assert_eq!(summary.action_items, inc.action_items);
     assert_eq!(summary.sign_off, inc.sign_off);
-    assert_eq!(summary.root_cause.summary, inc.root_cause.summary);
-    assert!(summary.sections.is_empty() && summary.timeline.is_empty() && summary.references.is_empty());
+    assert_eq!(summary.root_cause_summary, inc.root_cause.summary);
+    let as_record = Incident::from(summary.clone());
+    assert!(
+        as_record.sections.is_empty() && as_record.timeline.is_empty() && as_record.references.is_empty()
+    );
     assert!(!inc.sections.is_empty() && !inc.timeline.is_empty());
+    assert_eq!(Summary::from(&as_record), summary, "the record a summary stands for has the same summary");
     // A summary survives the JSON of the summary cache unchanged.
-    let back: Incident = serde_json::from_slice(&serde_json::to_vec(&summary).unwrap()).unwrap();
+    let back: Summary = serde_json::from_slice(&serde_json::to_vec(&summary).unwrap()).unwrap();
     assert_eq!(back, summary);
+}
+
+/// The summary cache holds a summary as the record it stands for: an `Incident`'s JSON with
+/// every other field empty. A summary and a whole record (through `Summarized`, nothing
+/// copied) write exactly that JSON, every field the summary keeps set, so that an `Incident`
+/// field the summary's writer does not know of fails here.
+#[test]
+fn a_summary_is_written_as_the_record_it_stands_for() {
+    let mut inc = reference();
+    inc.start_precision = Some(Precision::Day);
+    inc.severity_label = Some("Critical".into());
+    inc.duration_text = Some("2 hours".into());
+    inc.impact.customer_accounts = Some(12);
+    inc.impact.users_affected = Some(1247);
+    inc.impact.impact_type = "latency".into();
+    inc.classification = "Internal".into();
+    inc.retention = Retention { years: Some(10), text: "10 years".into() };
+    inc.front_matter = Some("title: x".into());
+    inc.attestation = Some(Attestation {
+        sidecar: "ab".repeat(32),
+        approved_by: "Jane Doe".into(),
+        approved_on: NaiveDate::from_ymd_opt(2025, 1, 20).unwrap(),
+        reference: Some("TICKET-1".into()),
+        supplied: vec!["approved_by".into()],
+    });
+    let summary = Summary::from(&inc);
+    let want = serde_json::to_string(&Incident::from(summary.clone())).unwrap();
+    assert_eq!(serde_json::to_string(&summary).unwrap(), want);
+    assert_eq!(serde_json::to_string(&summary::AsIncident(&inc)).unwrap(), want, "from the whole record");
+    let defaults = serde_json::to_value(Incident::default()).unwrap();
+    let written = serde_json::to_value(&summary).unwrap();
+    for key in ["start_precision", "attestation", "severity_label", "duration_text", "classification"] {
+        assert_ne!(written.get(key), defaults.get(key), "`{key}` is set, so that it is compared");
+    }
+    assert!(written.get("front_matter").is_none(), "a summary keeps no front matter");
+    // Read back through `Incident`: the same summary.
+    assert_eq!(serde_json::from_str::<Summary>(&want).unwrap(), summary);
+}
+
+/// `Kept` is whole or a summary; either reads the same summary-level facts.
+#[test]
+fn a_kept_record_reads_the_same_facts_whole_or_summarized() {
+    let inc = reference();
+    let (whole, summarized) = (Kept::new(inc.clone(), false), Kept::new(inc.clone(), true));
+    assert_eq!(whole.whole(), Some(&inc));
+    assert_eq!(summarized.whole(), None);
+    assert_eq!(summarized, Kept::Summary(Box::new(Summary::from(&inc))));
+    for kept in [&whole, &summarized] {
+        let s = kept.summary();
+        assert_eq!(
+            (s.id(), s.title(), s.severity()),
+            (inc.id.as_str(), inc.title.as_str(), inc.severity.as_str())
+        );
+        assert_eq!(
+            (s.started_at(), s.customers(), s.action_items()),
+            (inc.started_at, &inc.impact.customers[..], &inc.action_items[..])
+        );
+        assert_eq!(
+            (s.sign_off(), s.retention(), s.root_cause_summary()),
+            (&inc.sign_off, &inc.retention, inc.root_cause.summary.as_str())
+        );
+    }
+    assert!(summary::summaries_only(100, 399) && !summary::summaries_only(100, 400), "four times the bytes");
 }
 
 // ---------------------------------------------------------------- bounded memory

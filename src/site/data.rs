@@ -8,8 +8,8 @@ use chrono::{Datelike, NaiveDate};
 use rayon::slice::ParallelSliceMut;
 
 use super::slug;
-use crate::archive::{ArchivedRecord, Snapshot};
-use crate::record::{ActionItem, Incident};
+use crate::record::{ActionItem, Summarized};
+use crate::snapshot::{ArchivedRecord, Snapshot};
 
 /// How an action item stands on the build date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -107,7 +107,7 @@ pub fn item_state(item: &ActionItem, today: NaiveDate) -> ItemState {
 impl<'a> SiteData<'a> {
     pub fn new(snapshot: &'a Snapshot, build_date: NaiveDate) -> SiteData<'a> {
         let records = &snapshot.records;
-        let incident = |i: usize| records[i].incident.as_ref();
+        let summary = |i: usize| records[i].summary();
 
         // File names of incident pages.
         let stems = slug::incident_stems(records.iter().map(|r| r.id.as_str()));
@@ -115,14 +115,14 @@ impl<'a> SiteData<'a> {
             records.iter().map(|r| format!("incidents/{}.html", stems[r.id.as_str()])).collect();
 
         // Incidents newest first.
-        let mut by_date: Vec<usize> = (0..records.len()).filter(|&i| incident(i).is_some()).collect();
+        let mut by_date: Vec<usize> = (0..records.len()).filter(|&i| summary(i).is_some()).collect();
         by_date.sort_by(|&a, &b| {
-            let (ia, ib) = (incident(a).unwrap(), incident(b).unwrap());
-            ib.started_at.cmp(&ia.started_at).then_with(|| records[a].id.cmp(&records[b].id))
+            let (ia, ib) = (summary(a).unwrap(), summary(b).unwrap());
+            ib.started_at().cmp(&ia.started_at()).then_with(|| records[a].id.cmp(&records[b].id))
         });
         let mut years: Vec<(Option<i32>, Vec<usize>)> = Vec::new();
         for &i in &by_date {
-            let year = incident(i).unwrap().started_at.map(|t| t.year());
+            let year = summary(i).unwrap().started_at().map(|t| t.year());
             match years.last_mut() {
                 Some((y, list)) if *y == year => list.push(i),
                 _ => years.push((year, vec![i])),
@@ -135,7 +135,7 @@ impl<'a> SiteData<'a> {
         let mut items = Vec::new();
         let mut item_counts = vec![(0, 0); records.len()];
         for &rec in &by_date {
-            for (item, ai) in incident(rec).unwrap().action_items.iter().enumerate() {
+            for (item, ai) in summary(rec).unwrap().action_items().iter().enumerate() {
                 let state = item_state(ai, build_date);
                 match state {
                     ItemState::Overdue => {
@@ -148,7 +148,7 @@ impl<'a> SiteData<'a> {
                 items.push(ItemRef { rec, item, state });
             }
         }
-        let item_of = |r: &ItemRef| &records[r.rec].incident.as_ref().unwrap().action_items[r.item];
+        let item_of = |r: &ItemRef| &records[r.rec].summary().unwrap().action_items()[r.item];
         items.par_sort_by(|a, b| {
             let (ia, ib) = (item_of(a), item_of(b));
             // By due date in every state (no due date last), so that the items of new incidents,
@@ -164,7 +164,7 @@ impl<'a> SiteData<'a> {
         // Customers.
         let mut by_customer: BTreeMap<&'a str, Vec<(usize, usize)>> = BTreeMap::new();
         for &rec in &by_date {
-            for (row, c) in incident(rec).unwrap().impact.customers.iter().enumerate() {
+            for (row, c) in summary(rec).unwrap().customers().iter().enumerate() {
                 if let Some(name) = customer_name(c) {
                     by_customer.entry(name).or_default().push((rec, row));
                 }
@@ -176,7 +176,7 @@ impl<'a> SiteData<'a> {
             .map(|(name, rows)| {
                 let mut recs: Vec<usize> = rows.iter().map(|r| r.0).collect();
                 recs.dedup();
-                let impact = |&(rec, row): &(usize, usize)| &incident(rec).unwrap().impact.customers[row];
+                let impact = |&(rec, row): &(usize, usize)| &summary(rec).unwrap().customers()[row];
                 Customer {
                     name,
                     path: format!("customers/{}.html", customer_slugs[name]),
@@ -216,14 +216,10 @@ impl<'a> SiteData<'a> {
         let mut item_owner = vec![Vec::new(); records.len()];
         let mut row_customer = vec![Vec::new(); records.len()];
         for &rec in &by_date {
-            let inc = incident(rec).unwrap();
-            item_owner[rec] = inc.action_items.iter().map(|a| owner_index[a.owner.trim()] as u32).collect();
-            row_customer[rec] = inc
-                .impact
-                .customers
-                .iter()
-                .map(|c| customer_name(c).map(|n| customer_index[n] as u32))
-                .collect();
+            let inc = summary(rec).unwrap();
+            item_owner[rec] = inc.action_items().iter().map(|a| owner_index[a.owner.trim()] as u32).collect();
+            row_customer[rec] =
+                inc.customers().iter().map(|c| customer_name(c).map(|n| customer_index[n] as u32)).collect();
         }
 
         SiteData {
@@ -246,13 +242,13 @@ impl<'a> SiteData<'a> {
         &self.snapshot.records[i]
     }
 
-    /// The incident of a record known not to be purged.
-    pub fn incident(&self, i: usize) -> &'a Incident {
-        self.snapshot.records[i].incident.as_ref().expect("records in the lists have an incident")
+    /// The summary-level facts of a record in the lists (parsed, whole or as its summary).
+    pub fn summary(&self, i: usize) -> &'a dyn Summarized {
+        self.snapshot.records[i].summary().expect("records in the lists have an incident")
     }
 
     pub fn item(&self, r: &ItemRef) -> &'a ActionItem {
-        &self.incident(r.rec).action_items[r.item]
+        &self.summary(r.rec).action_items()[r.item]
     }
 }
 

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::archive::Snapshot;
+use crate::snapshot::Snapshot;
 
 // The template contract: every type a page template receives.
 pub use context::*;

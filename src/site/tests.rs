@@ -21,8 +21,9 @@ use super::templates::Templates;
 use super::write::Memory;
 use super::{PAGE_SIZE, SiteOptions};
 use crate::archive::ledger::LedgerObject;
-use crate::archive::{ArchivedRecord, Hold, LedgerSignOff, PurgeInfo, Snapshot, VersionInfo};
+use crate::archive::{Hold, LedgerSignOff, PurgeInfo, VersionInfo};
 use crate::record::{ActionItem, Attestation};
+use crate::snapshot::{ArchivedRecord, Content, Snapshot};
 
 /// Struct name → field name → whether any value of it was filled (not `None`, not empty).
 pub(super) type Shapes = BTreeMap<&'static str, BTreeMap<&'static str, bool>>;
@@ -293,10 +294,12 @@ fn fixture() -> Snapshot {
     let mut held = record("INC-2025-0003", 2, Some(held), "2035-01-01");
     held.legal_hold = Some(Hold { reason: "litigation".into(), since: at("2025-12-01T00:00:00Z") });
     let mut purged = record("INC-2019-0004", 3, None, "2024-01-01");
-    purged.purged =
-        Some(PurgeInfo { at: at("2025-01-02T00:00:00Z"), reason: "retention period elapsed".into() });
+    purged.content = Content::Purged(PurgeInfo {
+        at: at("2025-01-02T00:00:00Z"),
+        reason: "retention period elapsed".into(),
+    });
     let mut unreadable = record("INC-2025-0005", 4, None, "2032-01-01");
-    unreadable.error = Some("object missing".into());
+    unreadable.content = Content::Unreadable("object missing".into());
     let mut records =
         vec![attested, record("INC-2024-0002", 5, Some(many), "2026-03-01"), held, purged, unreadable];
     records.sort_by(|a, b| a.id.cmp(&b.id));
@@ -322,7 +325,7 @@ fn record(
         }],
         retain_until: day(retain_until),
         last_seq: seq,
-        incident,
+        content: incident.map_or(Content::Nothing, Content::from),
         size: 2048,
         sign_off: LedgerSignOff { approved_by: "Jane Doe".into(), date: day("2025-03-20") },
         retention_years: 7,

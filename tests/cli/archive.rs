@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use incident_archive::archive::{self, Archive, IngestOptions, ProblemKind, VerifyReport};
+use incident_archive::snapshot::{self, Content, Origin, Records, Snapshot, SnapshotOptions};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -914,7 +915,7 @@ fn retention_leap_day_never_decreasing_and_purge_rules() {
 fn inclusion_proofs_check_against_the_root() {
     let p = sample_project();
     let a = Archive::open(&p.archive()).unwrap();
-    let snap = a.snapshot().unwrap();
+    let snap = Snapshot::read(&a, SnapshotOptions::default()).unwrap();
     for r in &snap.records {
         for v in &r.versions {
             let proof = a.inclusion_proof(&r.id, Some(v.version)).unwrap();
@@ -948,45 +949,94 @@ fn inclusion_proofs_check_against_the_root() {
 #[test]
 fn snapshot_parses_every_current_version() {
     let p = sample_project();
-    let snap = Archive::open(&p.archive()).unwrap().snapshot().unwrap();
+    let snap = Snapshot::read(&Archive::open(&p.archive()).unwrap(), SnapshotOptions::default()).unwrap();
     let ids: Vec<_> = snap.records.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["INC-2023-0042", "INC-2024-0101", "INC-2025-0023"]);
     assert_eq!(snap.ledger_len, 4);
     let r = &snap.records[2];
     assert_eq!(r.versions.len(), 2);
     assert_eq!(r.last_seq, 3);
-    assert_eq!(r.incident.as_ref().unwrap().id, "INC-2025-0023");
+    assert_eq!(r.whole().unwrap().id, "INC-2025-0023");
     assert_eq!(r.retain_until.to_string(), "2032-01-15");
     assert_eq!(snap.records[1].retain_until.to_string(), "2034-02-28");
     // In chunks: the same records, in the same order.
     let mut chunked = Vec::new();
-    let (root, len) = Archive::open(&p.archive())
-        .unwrap()
-        .snapshot_chunks(2, |part| {
-            assert!(part.len() <= 2);
-            chunked.extend(part);
-            Ok::<_, archive::ArchiveError>(())
-        })
-        .unwrap();
+    let (root, len) = snapshot::read_in_chunks(&Archive::open(&p.archive()).unwrap(), 2, |part| {
+        assert!(part.len() <= 2);
+        chunked.extend(part);
+        Ok::<_, archive::ArchiveError>(())
+    })
+    .unwrap();
     assert_eq!((root, len), (snap.root.clone(), snap.ledger_len));
     let ids2: Vec<_> = chunked.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids2, ids);
-    assert_eq!(chunked[2].incident, snap.records[2].incident);
+    assert_eq!(chunked[2].whole(), snap.records[2].whole());
 
     // A damaged object is not handed on as the record.
     let obj = Archive::open(&p.archive()).unwrap().object_path(&snap.records[0].object).unwrap();
     writable(&obj);
     fs::write(&obj, b"forged").unwrap();
-    let snap = Archive::open(&p.archive()).unwrap().snapshot().unwrap();
-    assert!(snap.records[0].incident.is_none() && snap.records[0].purged.is_none());
-    assert!(
-        snap.records[0].error.as_deref().unwrap().contains("does not match"),
-        "{:?}",
-        snap.records[0].error
-    );
+    let snap = Snapshot::read(&Archive::open(&p.archive()).unwrap(), SnapshotOptions::default()).unwrap();
+    assert!(snap.records[0].summary().is_none() && !snap.records[0].is_purged());
+    assert!(snap.records[0].error().unwrap().contains("does not match"), "{:?}", snap.records[0].error());
     assert_eq!(snap.records[2].sign_off.approved_by, "Maria Garcia, CISO");
     assert_eq!(snap.records[1].retention_years, 10);
-    assert!(snap.records[1].incident.is_some());
+    assert!(snap.records[1].summary().is_some());
+}
+
+/// What a snapshot has of each record, and where it came from: parsed by this process (whole
+/// within the budget, summarized beyond it), or the summary cache the first snapshot left; a
+/// purged record's disposal; nothing read in a ledger-only snapshot.
+#[test]
+fn a_snapshot_says_what_it_has_of_each_record_and_where_it_came_from() {
+    let p = sample_project();
+    p.write("old.md", &record("INC-2015-0002", "2015-05-01", "5 years"));
+    p.ingest_lib();
+    let (code, out, _) = p.run(&["retention", "purge"]);
+    assert_eq!(code, 0, "{out}");
+    let a = Archive::open(&p.archive()).unwrap();
+    let read = |opts| Snapshot::read(&a, opts).unwrap();
+    fn purged(s: &Snapshot) -> Vec<&str> {
+        s.records.iter().filter(|r| r.is_purged()).map(|r| r.id.as_str()).collect()
+    }
+    let live = |s: &Snapshot| s.records.iter().filter(|r| !r.is_purged()).count();
+    let _ = fs::remove_dir_all(p.archive().join("cache"));
+
+    let whole = read(SnapshotOptions { budget: u64::MAX, ..Default::default() });
+    assert_eq!(purged(&whole), ["INC-2015-0002"]);
+    let purge = whole.records.iter().find(|r| r.is_purged()).unwrap();
+    assert!(purge.summary().is_none() && purge.title().is_none() && purge.error().is_none());
+    assert_eq!(purge.purged().unwrap().reason, "retention period elapsed");
+    assert_eq!(whole.records.iter().filter(|r| matches!(r.content, Content::Whole(_))).count(), live(&whole));
+    assert!(whole.records.iter().filter(|r| !r.is_purged()).all(|r| r.parsed_here().is_some()));
+
+    let _ = fs::remove_dir_all(p.archive().join("cache"));
+    let small = read(SnapshotOptions { budget: 0, ..Default::default() });
+    let parsed = |s: &Snapshot, origin: Origin| {
+        s.records.iter().filter(|r| matches!(r.content, Content::Summary(_, o) if o == origin)).count()
+    };
+    assert_eq!(parsed(&small, Origin::Parsed), live(&small), "summarized by this process");
+    assert!(small.records.iter().filter(|r| !r.is_purged()).all(|r| r.parsed_here().is_some()));
+    for (w, s) in whole.records.iter().zip(&small.records) {
+        assert_eq!(w.title(), s.title());
+        assert_eq!(small.full_incident(s).as_deref(), w.whole(), "parsed again when needed");
+    }
+
+    let cached = read(SnapshotOptions::default());
+    assert_eq!(parsed(&cached, Origin::Cache), live(&cached), "taken from the cache the last one left");
+    assert!(cached.records.iter().all(|r| r.parsed_here().is_none()), "nothing parsed here");
+    assert_eq!(purged(&cached), ["INC-2015-0002"]);
+
+    let before = fs::read(p.archive().join("cache/summaries.json")).unwrap();
+    let ledger = read(SnapshotOptions { records: Records::LedgerOnly, ..Default::default() });
+    assert_eq!((&ledger.root, ledger.ledger_len), (&whole.root, whole.ledger_len));
+    assert_eq!(purged(&ledger), ["INC-2015-0002"]);
+    assert!(ledger.records.iter().filter(|r| !r.is_purged()).all(|r| matches!(r.content, Content::Nothing)));
+    assert_eq!(
+        fs::read(p.archive().join("cache/summaries.json")).unwrap(),
+        before,
+        "the cache is left as it is"
+    );
 }
 
 /// SIGKILL `ingest` at random moments: `verify` passes after every kill, and finishing the job
@@ -1015,7 +1065,10 @@ fn killed_ingests_leave_a_consistent_archive_and_converge() {
     let start = Instant::now();
     assert!(run(&reference.path().join("a")).status().unwrap().success());
     let full = start.elapsed();
-    let want = Archive::open(&reference.path().join("a")).unwrap().snapshot().unwrap().root;
+    let want =
+        Snapshot::read(&Archive::open(&reference.path().join("a")).unwrap(), SnapshotOptions::default())
+            .unwrap()
+            .root;
 
     let work = tempfile::tempdir().unwrap();
     let root = work.path().join("a");
@@ -1075,7 +1128,11 @@ fn killed_ingests_leave_a_consistent_archive_and_converge() {
         let out = run(&root).stderr(Stdio::piped()).output().unwrap();
         assert!(out.status.success(), "series {series}: {}", String::from_utf8_lossy(&out.stderr));
         let a = Archive::open(&root).unwrap();
-        assert_eq!(a.snapshot().unwrap().root, want, "series {series}: the rerun did not converge");
+        assert_eq!(
+            Snapshot::read(&a, SnapshotOptions::default()).unwrap().root,
+            want,
+            "series {series}: the rerun did not converge"
+        );
         assert!(archive::verify(&a).unwrap().ok);
         assert!(!root.join("pending.json").exists());
         series += 1;
@@ -1261,11 +1318,11 @@ fn every_crash_window_verifies_and_is_recovered() {
 fn verify_takes_the_facts_it_is_given_and_still_hashes_every_object() {
     let p = sample_project();
     let a = Archive::open(&p.archive()).unwrap();
-    let snap = a.snapshot_within(u64::MAX).unwrap();
+    let snap = Snapshot::read(&a, SnapshotOptions { budget: u64::MAX, ..Default::default() }).unwrap();
     let known: std::collections::HashMap<String, archive::Facts> = snap
         .records
         .iter()
-        .map(|r| (r.object.clone(), archive::Facts::of_incident(r.incident.as_ref().unwrap())))
+        .map(|r| (r.object.clone(), archive::Facts::of_incident(r.whole().unwrap())))
         .collect();
     let plain = archive::verify(&a).unwrap();
     let given = archive::verify_knowing(&a, &known).unwrap();

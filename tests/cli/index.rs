@@ -2,10 +2,11 @@
 //! incidents built here (the archive's read side feeds the same `Snapshot` in real runs).
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use incident_archive::archive::{ArchivedRecord, Snapshot, VersionInfo};
+use incident_archive::archive::VersionInfo;
 use incident_archive::record::{
     ActionItem, CustomerImpact, Incident, LessonsLearned, RootCause, TimelineEntry,
 };
+use incident_archive::snapshot::{ArchivedRecord, Snapshot};
 use serde_json::Value;
 
 use crate::common::bin;
@@ -119,9 +120,8 @@ fn archive() -> tempfile::TempDir {
             }],
             retain_until: NaiveDate::from_ymd_opt(2032, 1, 1).unwrap(),
             legal_hold: None,
-            purged: None,
             last_seq: i as u64,
-            incident: Some(incident(s)),
+            content: incident(s).into(),
             ..Default::default()
         })
         .collect();
@@ -234,9 +234,8 @@ fn samples() -> tempfile::TempDir {
             }],
             retain_until: NaiveDate::from_ymd_opt(2040, 1, 1).unwrap(),
             legal_hold: None,
-            purged: None,
             last_seq: seq as u64,
-            incident: Some(inc),
+            content: inc.into(),
             ..Default::default()
         });
     }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
-use incident_archive::archive::{ArchivedRecord, Hold, LedgerSignOff, PurgeInfo, Snapshot, VersionInfo};
+use incident_archive::archive::{Hold, LedgerSignOff, PurgeInfo, VersionInfo};
 use incident_archive::record::*;
 use incident_archive::site::{self, OutputFile, SiteOptions};
+use incident_archive::snapshot::{ArchivedRecord, Content, Origin, Snapshot, SnapshotOptions};
 use scraper::{Html, Selector};
 use sha2::{Digest, Sha256};
 
@@ -147,14 +148,17 @@ fn archived(inc: Incident, seq: u64) -> ArchivedRecord {
         versions: vec![VersionInfo { version: 1, object, seq, ingested_at, attestation: None }],
         retain_until: signed.checked_add_months(Months::new(12 * years)).unwrap(),
         legal_hold: None,
-        purged: None,
         last_seq: seq,
         size: 9000,
         sign_off: LedgerSignOff { approved_by: inc.sign_off.approved_by.clone(), date: signed },
         retention_years: years,
-        incident: Some(inc),
-        ..Default::default()
+        content: inc.into(),
     }
+}
+
+/// The archive's snapshot with a memory budget of `budget` bytes for whole records.
+fn within(archive: &incident_archive::archive::Archive, budget: u64) -> Snapshot {
+    Snapshot::read(archive, SnapshotOptions { budget, ..Default::default() }).unwrap()
 }
 
 fn snapshot(mut records: Vec<ArchivedRecord>) -> Snapshot {
@@ -163,7 +167,7 @@ fn snapshot(mut records: Vec<ArchivedRecord>) -> Snapshot {
     // Like the Merkle root, it changes with every change to any record.
     let state: Vec<_> = records
         .iter()
-        .map(|r| (&r.id, &r.object, r.last_seq, r.legal_hold.is_some(), r.purged.is_some()))
+        .map(|r| (&r.id, &r.object, r.last_seq, r.legal_hold.is_some(), r.is_purged()))
         .collect();
     let root = sha256_hex(format!("{state:?}").as_bytes());
     Snapshot { root, ledger_len, records, source: None }
@@ -185,9 +189,10 @@ fn sample() -> Snapshot {
     held.legal_hold = Some(Hold { reason: "litigation LIT-42".into(), since: dt("2025-06-01T09:00:00Z") });
     held.last_seq = 6;
     let mut purged = archived(minor("INC-2017-0001", "2017-05-01T10:00:00Z", "P3", &[], Vec::new()), 0);
-    purged.incident = None;
-    purged.purged =
-        Some(PurgeInfo { at: dt("2025-02-01T00:00:00Z"), reason: "retention ended 2024-05-02".into() });
+    purged.content = Content::Purged(PurgeInfo {
+        at: dt("2025-02-01T00:00:00Z"),
+        reason: "retention ended 2024-05-02".into(),
+    });
     purged.last_seq = 7;
     snapshot(vec![
         archived(reference(), 2),
@@ -328,8 +333,7 @@ fn every_page_exists_with_the_shared_context() {
 #[test]
 fn a_record_whose_bytes_cannot_be_read_is_named_not_hidden() {
     let mut broken = archived(minor("INC-2025-0077", "2025-01-05T10:00:00Z", "P2", &[], Vec::new()), 9);
-    broken.incident = None;
-    broken.error = Some("object `ab12` cannot be read: No such file or directory".into());
+    broken.content = Content::Unreadable("object `ab12` cannot be read: No such file or directory".into());
     let mut records = sample().records;
     records.push(broken);
     let files = site::render(&snapshot(records), &opts("2025-01-26")).unwrap();
@@ -803,18 +807,20 @@ fn a_snapshot_of_summaries_builds_the_same_site_and_index() {
     use incident_archive::index;
     let tmp = archive_of_samples();
     let archive = Archive::open(&tmp.path().join("archive")).unwrap();
-    let whole = archive.snapshot_within(u64::MAX).unwrap();
-    let summaries = archive.snapshot_within(0).unwrap();
-    assert!(whole.records.iter().all(|r| !r.summarized && r.incident.is_some()));
-    assert!(summaries.records.iter().all(|r| r.summarized), "every record is summarized");
-    // The summaries really are smaller: no sections, no timeline, but the lists' values.
-    let (w, s) =
-        (whole.records[0].incident.as_ref().unwrap(), summaries.records[0].incident.as_ref().unwrap());
-    assert!(s.sections.is_empty() && s.timeline.is_empty() && !w.sections.is_empty());
-    assert_eq!(
-        (&s.title, &s.action_items, &s.impact.customers),
-        (&w.title, &w.action_items, &w.impact.customers)
+    let whole = within(&archive, u64::MAX);
+    let summaries = within(&archive, 0);
+    assert!(whole.records.iter().all(|r| r.whole().is_some()));
+    assert!(
+        summaries.records.iter().all(|r| matches!(r.content, Content::Summary(..))),
+        "every record is summarized"
     );
+    // The summaries really are smaller: no sections, no timeline (a `Summary` has none), but
+    // the lists' values.
+    let w = whole.records[0].whole().unwrap();
+    let Content::Summary(s, _) = &summaries.records[0].content else { panic!("a summary") };
+    assert!(!w.sections.is_empty());
+    assert_eq!((&s.title, &s.action_items, &s.customers), (&w.title, &w.action_items, &w.impact.customers));
+    assert_eq!(s.as_ref(), &Summary::from(w));
     assert_eq!(summaries.full_incident(&summaries.records[0]).unwrap().as_ref(), w);
 
     let opts = opts("2026-06-01");
@@ -843,8 +849,8 @@ fn a_snapshot_of_summaries_builds_the_same_site_and_index() {
     // The first snapshot left every summary in the cache: the next one parses nothing, even
     // with room for whole records, and still builds the same site.
     assert!(tmp.path().join("archive/cache/summaries.json").is_file());
-    let cached = archive.snapshot_within(u64::MAX).unwrap();
-    assert!(cached.records.iter().all(|r| r.summarized && r.error.is_none()));
+    let cached = within(&archive, u64::MAX);
+    assert!(cached.records.iter().all(|r| matches!(r.content, Content::Summary(_, Origin::Cache))));
     assert_eq!(site::render(&cached, &opts).unwrap(), from_whole);
 
     // A cache written by another build of the program is ignored.
@@ -853,15 +859,15 @@ fn a_snapshot_of_summaries_builds_the_same_site_and_index() {
     let other = text.replacen("\"program\":\"incident-archive ", "\"program\":\"another ", 1);
     assert_ne!(text, other);
     std::fs::write(&cache, other).unwrap();
-    assert!(archive.snapshot_within(u64::MAX).unwrap().records.iter().all(|r| !r.summarized));
+    assert!(within(&archive, u64::MAX).records.iter().all(|r| !matches!(r.content, Content::Summary(..))));
 
     // A cached summary does not hide an object that is gone: the record carries the error.
     let gone = &whole.records[3];
     let path = tmp.path().join("archive/objects").join(&gone.object[..2]).join(&gone.object[2..]);
     std::fs::remove_file(&path).unwrap();
-    let after = archive.snapshot_within(u64::MAX).unwrap();
+    let after = within(&archive, u64::MAX);
     let r = after.records.iter().find(|r| r.id == gone.id).unwrap();
-    assert!(r.incident.is_none() && r.error.is_some(), "{r:?}");
+    assert!(r.summary().is_none() && r.error().is_some(), "{r:?}");
 }
 
 /// `build` hands the records it has just ingested to the snapshot, parsed once: whole while
@@ -878,13 +884,14 @@ fn ingest_keeps_what_it_parsed_for_the_snapshot() {
     opts.keep_parsed = Some(u64::MAX);
     let mut report = archive::ingest(&archive, &guard, &files, &opts).unwrap();
     assert_eq!(report.parsed.len(), report.new);
-    assert!(report.parsed.values().all(|p| !p.summarized && !p.incident.sections.is_empty()));
+    assert!(report.parsed.values().all(|p| p.whole().is_some_and(|i| !i.sections.is_empty())));
     let parsed = std::mem::take(&mut report.parsed);
-    let handed = archive.snapshot_reusing(u64::MAX, parsed).unwrap();
+    let handed =
+        Snapshot::read(&archive, SnapshotOptions { budget: u64::MAX, parsed, ..Default::default() }).unwrap();
     let parsed_again = Archive::open(&tmp.path().join("archive")).unwrap();
     std::fs::remove_dir_all(tmp.path().join("archive/cache")).unwrap();
-    let fresh = parsed_again.snapshot_within(u64::MAX).unwrap();
-    let incidents = |s: &Snapshot| s.records.iter().map(|r| r.incident.clone()).collect::<Vec<_>>();
+    let fresh = within(&parsed_again, u64::MAX);
+    let incidents = |s: &Snapshot| s.records.iter().map(|r| r.whole().cloned()).collect::<Vec<_>>();
     assert_eq!(incidents(&handed), incidents(&fresh));
 
     // With no room, a second archive of the same records keeps summaries only.
@@ -893,7 +900,7 @@ fn ingest_keeps_what_it_parsed_for_the_snapshot() {
     opts.keep_parsed = Some(0);
     let report = archive::ingest(&archive, &guard, &files, &opts).unwrap();
     assert_eq!(report.parsed.len(), report.new);
-    assert!(report.parsed.values().all(|p| p.summarized && p.incident.sections.is_empty()));
+    assert!(report.parsed.values().all(|p| matches!(p, Kept::Summary(_))));
 }
 
 // ----- page names and the search's links -----

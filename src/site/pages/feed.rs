@@ -34,20 +34,20 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             .take(FEED_ENTRIES)
             .map(|&rec| {
                 let r = d.record(rec);
-                let inc = d.incident(rec);
+                let inc = d.summary(rec);
                 let path = self.path_of(rec);
                 FeedEntry {
                     id: &r.id,
-                    title: &inc.title,
+                    title: inc.title(),
                     path,
                     url: if base.is_empty() { String::new() } else { format!("{base}/{path}") },
                     published: r.versions.first().map(|v| v.ingested_at),
                     updated: r.versions.last().map(|v| v.ingested_at),
-                    severity: &inc.severity,
-                    status: &inc.status,
-                    started_at: inc.started_at,
-                    customer_impact: &inc.customer_impact,
-                    summary: &inc.root_cause.summary,
+                    severity: inc.severity(),
+                    status: inc.status(),
+                    started_at: inc.started_at(),
+                    customer_impact: inc.customer_impact(),
+                    summary: inc.root_cause_summary(),
                 }
             })
             .collect();
@@ -78,30 +78,30 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let inc = r.incident.as_ref();
+                    let inc = r.summary();
                     JsonIncident {
                         id: &r.id,
                         title: r.title(),
                         path: self.path_of(i),
-                        severity: inc.map(|i| i.severity.as_str()),
-                        status: inc.map(|i| i.status.as_str()),
-                        started_at: inc.and_then(|i| i.started_at),
-                        ended_at: inc.and_then(|i| i.ended_at),
-                        duration_seconds: inc.and_then(|i| i.duration_seconds),
-                        users_affected: inc.and_then(|i| i.impact.users_affected),
+                        severity: inc.map(|i| i.severity()),
+                        status: inc.map(|i| i.status()),
+                        started_at: inc.and_then(|i| i.started_at()),
+                        ended_at: inc.and_then(|i| i.ended_at()),
+                        duration_seconds: inc.and_then(|i| i.duration_seconds()),
+                        users_affected: inc.and_then(|i| i.users_affected()),
                         customers: inc
-                            .map(|i| i.impact.customers.iter().map(|c| c.name.as_str()).collect())
+                            .map(|i| i.customers().iter().map(|c| c.name.as_str()).collect())
                             .unwrap_or_default(),
-                        action_items: inc.map_or(0, |i| i.action_items.len()),
+                        action_items: inc.map_or(0, |i| i.action_items().len()),
                         action_items_done: inc
-                            .map_or(0, |i| i.action_items.iter().filter(|a| a.done).count()),
-                        approved_by: inc.map(|i| i.sign_off.approved_by.as_str()),
-                        signed_off: inc.and_then(|i| i.sign_off.date),
+                            .map_or(0, |i| i.action_items().iter().filter(|a| a.done).count()),
+                        approved_by: inc.map(|i| i.sign_off().approved_by.as_str()),
+                        signed_off: inc.and_then(|i| i.sign_off().date),
                         object: &r.object,
                         versions: r.versions.len(),
                         retain_until: r.retain_until,
                         legal_hold: r.legal_hold.is_some(),
-                        purged: r.purged.is_some(),
+                        purged: r.is_purged(),
                     }
                 })
                 .collect(),

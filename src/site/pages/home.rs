@@ -52,18 +52,18 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         }
         let mut severities = vec![0u64; SEVERITY_SERIES.len()];
         for &rec in &d.by_date {
-            severities[charts::severity_index(&d.incident(rec).severity)] += 1;
+            severities[charts::severity_index(d.summary(rec).severity())] += 1;
         }
         let by_month = charts::by_time_and_severity(
             d.by_date.iter().filter_map(|&r| {
-                let inc = d.incident(r);
-                inc.started_at.map(|t| (t, charts::severity_index(&inc.severity)))
+                let inc = d.summary(r);
+                inc.started_at().map(|t| (t, charts::severity_index(inc.severity())))
             }),
             60,
         );
         let durations = charts::duration_distribution(d.by_date.iter().filter_map(|&r| {
-            let inc = d.incident(r);
-            inc.duration_seconds.map(|s| (s, charts::severity_index(&inc.severity)))
+            let inc = d.summary(r);
+            inc.duration_seconds().map(|s| (s, charts::severity_index(inc.severity())))
         }));
         let open: Vec<&ItemRef> = d.items.iter().filter(|i| i.state == ItemState::Open).take(10).collect();
         HomePage {

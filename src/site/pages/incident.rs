@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use super::lists::year_path;
 use super::retention::retention_state;
-use crate::archive::ArchivedRecord;
 use crate::record::values::normalize;
 use crate::record::{Incident, SectionKind, is_summary_label};
 use crate::site::SiteError;
@@ -17,6 +16,7 @@ use crate::site::context::{
 };
 use crate::site::data::{ItemRef, item_state};
 use crate::site::render::Renderer;
+use crate::snapshot::ArchivedRecord;
 
 impl<'r, 'a: 'r> Renderer<'r, 'a> {
     /// An incident page is keyed by its record's object hash (the parsed incident is a function
@@ -51,7 +51,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let d = self.data;
         let record = d.record(rec);
         let provenance = provenance(record, d.build_date);
-        let Some(inc) = record.incident.as_ref() else {
+        let Some(inc) = record.summary() else {
             return IncidentPage {
                 nav: "incidents",
                 year: None,
@@ -61,8 +61,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             };
         };
         let customers = inc
-            .impact
-            .customers
+            .customers()
             .iter()
             .zip(&d.row_customer[rec])
             .map(|(c, customer)| ImpactRow {
@@ -76,14 +75,14 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             })
             .collect();
         let action_items = inc
-            .action_items
+            .action_items()
             .iter()
             .enumerate()
             .map(|(item, ai)| self.item_row(&ItemRef { rec, item, state: item_state(ai, d.build_date) }))
             .collect();
         IncidentPage {
             nav: "incidents",
-            year: inc.started_at.map(|t| {
+            year: inc.started_at().map(|t| {
                 let y = chrono::Datelike::year(&t);
                 Link { label: y.to_string(), path: year_path(Some(y)) }
             }),
@@ -132,20 +131,16 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
         retention: retention_state(r, today),
         retention_years: r.retention_years,
         legal_hold: r.legal_hold.as_ref(),
-        purged: r.purged.as_ref(),
+        purged: r.purged(),
         last_seq: r.last_seq,
         size: r.size,
         signed_off_by: &r.sign_off.approved_by,
         signed_off: (!r.sign_off.approved_by.is_empty()).then_some(r.sign_off.date),
-        error: r.error.as_deref(),
+        error: r.error(),
         attestation: r.versions.last().and_then(|v| v.attestation.as_ref()).map(|a| AttestationRow {
             sidecar: &a.object,
             size: a.size,
-            reference: r
-                .incident
-                .as_ref()
-                .and_then(|i| i.attestation.as_ref())
-                .and_then(|a| a.reference.as_deref()),
+            reference: r.summary().and_then(|i| i.attestation()).and_then(|a| a.reference.as_deref()),
         }),
     }
 }

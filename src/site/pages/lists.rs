@@ -40,7 +40,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             .map(|(year, recs)| {
                 let mut severities = vec![0usize; SEVERITY_SERIES.len()];
                 for &r in recs {
-                    severities[charts::severity_index(&d.incident(r).severity)] += 1;
+                    severities[charts::severity_index(d.summary(r).severity())] += 1;
                 }
                 YearRow {
                     label: year_label(*year),

@@ -51,19 +51,19 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
 
     fn incident_row(&self, rec: usize) -> IncidentRow<'r> {
         let d = self.data;
-        let inc = d.incident(rec);
+        let inc = d.summary(rec);
         let (open_items, overdue_items) = d.item_counts[rec];
         IncidentRow {
             id: &d.record(rec).id,
             path: self.path_of(rec),
-            title: &inc.title,
-            severity: &inc.severity,
-            severity_label: inc.severity_label.as_deref(),
-            status: &inc.status,
-            started_at: inc.started_at,
-            duration_seconds: inc.duration_seconds,
-            users_affected: inc.impact.users_affected,
-            customers: inc.impact.customers.len(),
+            title: inc.title(),
+            severity: inc.severity(),
+            severity_label: inc.severity_label(),
+            status: inc.status(),
+            started_at: inc.started_at(),
+            duration_seconds: inc.duration_seconds(),
+            users_affected: inc.users_affected(),
+            customers: inc.customers().len(),
             open_items,
             overdue_items,
         }
@@ -80,7 +80,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     fn item_row(&self, r: &ItemRef) -> ItemRow<'r> {
         let d = self.data;
         let item = d.item(r);
-        let inc = d.incident(r.rec);
+        let inc = d.summary(r.rec);
         ItemRow {
             id: &item.id,
             action: &item.action,
@@ -91,9 +91,9 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             done: item.done,
             state: r.state.name(),
             incident_id: &d.record(r.rec).id,
-            incident_title: &inc.title,
+            incident_title: inc.title(),
             incident_path: self.path_of(r.rec),
-            severity: &inc.severity,
+            severity: inc.severity(),
         }
     }
 }

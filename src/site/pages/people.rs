@@ -69,7 +69,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let rows = window(&customer.rows, p)
             .iter()
             .map(|&(rec, row)| {
-                let imp = &d.incident(rec).impact.customers[row];
+                let imp = &d.summary(rec).customers()[row];
                 CustomerIncident {
                     incident: self.incident_row(rec),
                     users_affected: imp.users_affected,
@@ -83,15 +83,15 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         if p == 1 {
             let buckets = charts::by_time_and_severity(
                 customer.recs.iter().filter_map(|&r| {
-                    let inc = d.incident(r);
-                    inc.started_at.map(|t| (t, charts::severity_index(&inc.severity)))
+                    let inc = d.summary(r);
+                    inc.started_at().map(|t| (t, charts::severity_index(inc.severity())))
                 }),
                 36,
             );
             chart = Some(buckets);
             let mut open: Vec<ItemRef> = Vec::new();
             for &rec in &customer.recs {
-                for (item, ai) in d.incident(rec).action_items.iter().enumerate() {
+                for (item, ai) in d.summary(rec).action_items().iter().enumerate() {
                     let state = item_state(ai, d.build_date);
                     if state != ItemState::Done {
                         open.push(ItemRef { rec, item, state });
@@ -139,8 +139,8 @@ pub(super) fn customer_row<'r>(d: &'r SiteData<'_>, c: &'r Customer<'_>) -> Cust
         complaints: c.complaints,
         open_items: open,
         overdue_items: overdue,
-        first_incident_at: c.recs.last().and_then(|&r| d.incident(r).started_at),
-        last_incident_at: c.recs.first().and_then(|&r| d.incident(r).started_at),
+        first_incident_at: c.recs.last().and_then(|&r| d.summary(r).started_at()),
+        last_incident_at: c.recs.first().and_then(|&r| d.summary(r).started_at()),
     }
 }
 

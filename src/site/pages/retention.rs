@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 
 use super::LIST_LIMIT;
-use crate::archive::ArchivedRecord;
 use crate::site::SiteError;
 use crate::site::context::{RetentionList, RetentionPage, RetentionRow, YearCount};
 use crate::site::render::Renderer;
+use crate::snapshot::ArchivedRecord;
 
 /// Records whose retention ends within this many days of the build date are "expiring".
 pub const EXPIRING_DAYS: i64 = 90;
@@ -31,7 +31,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 "purged" => lists[3].push(i),
                 _ => {}
             }
-            if r.purged.is_none() {
+            if !r.is_purged() {
                 *schedule.entry(chrono::Datelike::year(&r.retain_until)).or_default() += 1;
             }
         }
@@ -40,7 +40,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             .sort_by(|&a, &b| (recs[a].retain_until, &recs[a].id).cmp(&(recs[b].retain_until, &recs[b].id)));
         lists[1]
             .sort_by(|&a, &b| (recs[a].retain_until, &recs[a].id).cmp(&(recs[b].retain_until, &recs[b].id)));
-        let purged_at = |i: usize| recs[i].purged.as_ref().map(|p| p.at);
+        let purged_at = |i: usize| recs[i].purged().map(|p| p.at);
         lists[3].sort_by(|&a, &b| (purged_at(b), &recs[a].id).cmp(&(purged_at(a), &recs[b].id)));
         let rows = |list: &[usize]| -> RetentionList<'r> {
             RetentionList {
@@ -69,9 +69,9 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             object: &r.object,
             retain_until: r.retain_until,
             // The ledger's sign-off date when the record is gone (or cannot be read).
-            signed_off: r.incident.as_ref().map_or(Some(r.sign_off.date), |inc| inc.sign_off.date),
+            signed_off: r.summary().map_or(Some(r.sign_off.date), |inc| inc.sign_off().date),
             legal_hold: r.legal_hold.as_ref(),
-            purged: r.purged.as_ref(),
+            purged: r.purged(),
             state: retention_state(r, d.build_date),
         }
     }
@@ -79,7 +79,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
 
 /// Where a record stands in its retention on `today`.
 pub(super) fn retention_state(r: &ArchivedRecord, today: NaiveDate) -> &'static str {
-    if r.purged.is_some() {
+    if r.is_purged() {
         "purged"
     } else if r.legal_hold.is_some() {
         "held"

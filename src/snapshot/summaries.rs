@@ -1,5 +1,7 @@
-//! `cache/summaries.json`: the summary of each current record ([`Incident::summarize`]) by the
-//! hash of its object, so that a snapshot parses only the records it has not seen before.
+//! `cache/summaries.json`: the [`Summary`] of each current record by the hash of its object,
+//! so that a snapshot parses only the records it has not seen before. Each is written as the
+//! record its summary stands for ([`crate::record::summary::AsIncident`]: an `Incident`'s JSON
+//! with every other field empty), as it has always been.
 //!
 //! An object never changes, and a summary is a function of the object's bytes and of this
 //! program, so an entry stays valid as long as the program that wrote it is the one reading it
@@ -19,19 +21,25 @@ use serde::{Deserialize, Serialize};
 
 use std::io::Write as _;
 
-use super::error::{ArchiveError, io};
-use super::snapshot::ArchivedRecord;
+use super::record::ArchivedRecord;
+use crate::archive::ArchiveError;
 use crate::fsx;
-use crate::record::Incident;
+use crate::record::Summary;
+use crate::record::summary::AsIncident;
 
 /// The folder of derived caches under the archive root.
-pub use super::layout::CACHE_DIR;
+pub use crate::archive::CACHE_DIR;
 /// The file of summaries in it.
 pub const SUMMARIES_FILE: &str = "summaries.json";
 
 /// This build of the program: summaries written by another are not used.
 const PROGRAM: &str =
     concat!("incident-archive ", env!("CARGO_PKG_VERSION"), " ", env!("INCIDENT_ARCHIVE_SOURCE_FINGERPRINT"));
+
+/// Attaches a path to an I/O error.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
+    move |source| ArchiveError::Io { path: path.to_path_buf(), source }
+}
 
 #[derive(Serialize, Deserialize)]
 struct File<P, T> {
@@ -45,7 +53,7 @@ struct File<P, T> {
 pub struct SummaryCache {
     path: PathBuf,
     /// Boxed: the table stays small beside the records the summaries move into.
-    entries: HashMap<String, Box<Incident>>,
+    entries: HashMap<String, Box<Summary>>,
     /// The file exists but could not be used: it must be rewritten.
     unusable: bool,
 }
@@ -60,7 +68,7 @@ impl SummaryCache {
         let exists = file.is_some();
         let entries = file
             .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
-            .and_then(|r| serde_json::from_reader::<_, File<String, HashMap<String, Box<Incident>>>>(r).ok())
+            .and_then(|r| serde_json::from_reader::<_, File<String, HashMap<String, Box<Summary>>>>(r).ok())
             .filter(|f| f.program == PROGRAM)
             .map(|f| f.summaries);
         let unusable = exists && entries.is_none();
@@ -75,15 +83,15 @@ impl SummaryCache {
     }
 
     /// Takes the summary of object `sha` out of the cache, if it is there.
-    pub fn take(&mut self, sha: &str) -> Option<Incident> {
-        self.entries.remove(sha).map(|b| *b)
+    pub fn take(&mut self, sha: &str) -> Option<Box<Summary>> {
+        self.entries.remove(sha)
     }
 
-    /// Rewrites the file with the summaries of `records` (whole ones summarized on the way),
-    /// streamed to disk, then renamed into place. Not fsynced: after a crash the file is
-    /// either a complete cache or fails to parse and is ignored, and either is correct. A
-    /// failed write (a full disk) removes its temp file; a killed one leaves it to the next
-    /// locked run (it sweeps `cache/`).
+    /// Rewrites the file with the summaries of `records` (of whole ones too, read through
+    /// [`crate::record::Summarized`]: nothing is copied), streamed to disk, then renamed into
+    /// place. Not fsynced: after a crash the file is either a complete cache or fails to parse
+    /// and is ignored, and either is correct. A failed write (a full disk) removes its temp
+    /// file; a killed one leaves it to the next locked run (it sweeps `cache/`).
     pub fn save(&self, records: &[ArchivedRecord]) -> Result<(), ArchiveError> {
         let dir = fsx::parent(&self.path);
         std::fs::create_dir_all(dir).map_err(io(dir))?;
@@ -114,10 +122,8 @@ impl Serialize for Summaries<'_> {
         use serde::ser::SerializeMap;
         let mut map = s.serialize_map(None)?;
         for r in self.0 {
-            match &r.incident {
-                Some(inc) if r.summarized => map.serialize_entry(&r.object, inc)?,
-                Some(inc) => map.serialize_entry(&r.object, &inc.summary())?,
-                None => {}
+            if let Some(summary) = r.summary() {
+                map.serialize_entry(&r.object, &AsIncident(summary))?;
             }
         }
         map.end()
@@ -127,10 +133,12 @@ impl Serialize for Summaries<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::{Content, Origin};
 
     fn record(object: &str, title: &str) -> ArchivedRecord {
-        let incident = Incident { id: object.into(), title: title.into(), ..Default::default() };
-        ArchivedRecord { object: object.into(), incident: Some(incident), ..Default::default() }
+        let incident =
+            crate::record::Incident { id: object.into(), title: title.into(), ..Default::default() };
+        ArchivedRecord { object: object.into(), content: incident.into(), ..Default::default() }
     }
 
     /// After a purge the purged record's summary is not taken: the cache must be rewritten,
@@ -153,6 +161,77 @@ mod tests {
         let mut cache = SummaryCache::load(d.path());
         assert!(cache.take("aa").is_some() && cache.is_empty(), "nothing else: no rewrite needed");
         assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1, "no temp file left");
+    }
+
+    /// The records of `tests/fixtures/summary-cache/records`, each parsed whole with its sidecar,
+    /// in id order as a snapshot holds them.
+    fn fixture_records(dir: &Path) -> Vec<ArchivedRecord> {
+        let mut records: Vec<ArchivedRecord> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .map(|path| {
+                let bytes = std::fs::read(&path).unwrap();
+                let sidecar = crate::record::sidecar::read_sidecar(&path).unwrap();
+                let sidecar = sidecar.as_ref().map(|(p, b)| (p.as_path(), &b[..]));
+                let parsed = crate::record::parse_with_sidecar(&path, &bytes, sidecar);
+                let incident = parsed
+                    .incident
+                    .filter(|_| parsed.diagnostics.iter().all(|d| d.level != crate::record::Level::Error));
+                let incident = incident.unwrap_or_else(|| panic!("{} passes the gate", path.display()));
+                ArchivedRecord {
+                    id: incident.id.clone(),
+                    object: crate::archive::sha256_hex(&bytes),
+                    content: incident.into(),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        records
+    }
+
+    /// A cache written by the program before a summary had a type of its own (when it was an
+    /// `Incident` with its other fields emptied): `tests/fixtures/summary-cache/summaries.json`,
+    /// made by `build` from the records beside it. This build reads every entry back (as if
+    /// it had written the file: another build's is ignored by design), each the summary of its
+    /// record, and writes the same bytes again, from the records parsed whole and from the
+    /// summaries it took out.
+    #[test]
+    fn a_cache_written_before_is_read_back_and_written_again_byte_for_byte() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/summary-cache");
+        let written = std::fs::read_to_string(fixture.join(SUMMARIES_FILE)).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&written).unwrap();
+        let before = written.replacen(value["program"].as_str().unwrap(), PROGRAM, 1);
+        let records = fixture_records(&fixture.join("records"));
+        assert_eq!(records.len(), value["summaries"].as_object().unwrap().len());
+
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join(CACHE_DIR).join(SUMMARIES_FILE);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &before).unwrap();
+        let mut cache = SummaryCache::load(d.path());
+        let summaries: Vec<Box<Summary>> = records
+            .iter()
+            .map(|r| cache.take(&r.object).unwrap_or_else(|| panic!("{}: a hit", r.id)))
+            .collect();
+        assert!(cache.is_empty(), "nothing else in it: no rewrite needed");
+        for (r, s) in records.iter().zip(&summaries) {
+            assert_eq!(s.as_ref(), &Summary::from(r.whole().unwrap()), "{}", r.id);
+        }
+        assert!(summaries.iter().any(|s| s.attestation.is_some() && s.start_precision.is_none()));
+        assert!(summaries.iter().any(|s| s.start_precision.is_some() && s.severity_label.is_some()));
+
+        SummaryCache::load(d.path()).save(&records).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "written again from whole records");
+        let summarized: Vec<ArchivedRecord> = records
+            .into_iter()
+            .zip(summaries)
+            .map(|(r, s)| ArchivedRecord { content: Content::Summary(s, Origin::Cache), ..r })
+            .collect();
+        std::fs::remove_file(&path).unwrap();
+        SummaryCache::load(d.path()).save(&summarized).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "written again from summaries");
     }
 
     /// A file that cannot be used (unreadable, or another build's) may hold anything: it is
