@@ -64,6 +64,11 @@ pub enum Cmd {
     Site(SiteArgs),
     /// The nightly job: ingest, index, site, verify, and a summary.
     Build(BuildArgs),
+    /// Export what an auditor takes away.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Check an evidence bundle (a folder or a `.tar.gz`): sums, originals, proofs, signature.
+    VerifyBundle(VerifyBundleArgs),
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the manual page (roff) of the program, or of one of its commands.
@@ -250,6 +255,54 @@ pub struct BuildArgs {
     /// Build date (`YYYY-MM-DD`); default: `SOURCE_DATE_EPOCH` or today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
+}
+
+/// `export evidence`, and the exports a later version adds.
+#[derive(Debug, Subcommand)]
+pub enum ExportCmd {
+    /// An evidence bundle: records' originals, ledger entries, inclusion proofs, a signed
+    /// checkpoint, `SHA256SUMS`, a checker script and `VERIFY.md`.
+    Evidence(EvidenceArgs),
+}
+
+/// `export evidence [ID…] [--query Q] [--customer C] [--since DATE] [--until DATE] --out PATH`.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Record ids; default: every record (selectors combine with AND).
+    pub ids: Vec<String>,
+    /// Records the search finds with this query (tantivy syntax), every hit.
+    #[arg(long, value_name = "Q")]
+    pub query: Option<String>,
+    /// Incidents that affected this customer, as named in the records (repeat for several).
+    #[arg(long, value_name = "C")]
+    pub customer: Vec<String>,
+    /// Incidents that started on or after this date.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Incidents that started on or before this date.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<NaiveDate>,
+    /// Where to write: a `.tar.gz` file, or else a folder that must not exist or be empty.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// The private key that signs the checkpoint (default: `signing.key` of the configuration;
+    /// without either the checkpoint is unsigned).
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
+}
+
+/// `verify-bundle PATH [--vkey KEY] [--json]`.
+#[derive(Debug, Args)]
+pub struct VerifyBundleArgs {
+    /// The bundle: a folder, or a `.tar.gz` made by `export evidence`.
+    pub path: PathBuf,
+    /// The verifier key (`name+keyid+base64`) you hold from elsewhere than the bundle: the
+    /// checkpoint must be signed by it and the bundle's `checkpoint.pub` must be it.
+    #[arg(long, value_name = "KEY")]
+    pub vkey: Option<String>,
+    /// Print the checks and failures as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `completions SHELL`.

@@ -12,6 +12,7 @@ use std::error::Error as StdError;
 
 use incident_archive::archive::ArchiveError;
 use incident_archive::config::ConfigError;
+use incident_archive::evidence::EvidenceError;
 use incident_archive::index::{IndexError, QueryError};
 use incident_archive::record::DiscoverError;
 use incident_archive::site::SiteError;
@@ -33,6 +34,9 @@ pub enum Error {
     Discover(#[from] DiscoverError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// Making or reading an evidence bundle.
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Site(#[from] SiteError),
     /// Reading a file or writing standard output.
@@ -76,6 +80,7 @@ impl Error {
         match self {
             Error::Archive(ArchiveError::Locked { .. })
             | Error::Site(SiteError::Locked { .. })
+            | Error::Evidence(EvidenceError::Archive(ArchiveError::Locked { .. }))
             | Error::IndexBusy { .. } => LOCKED,
             Error::Context { source, .. } => source.code(),
             _ => FATAL,
@@ -117,6 +122,7 @@ impl Error {
             Error::Config(e) => e,
             Error::Discover(e) => e,
             Error::Index(e) => e,
+            Error::Evidence(e) => e,
             Error::Site(e) => e,
             Error::Io(e) => e,
             Error::Json(e) => e,

@@ -11,6 +11,7 @@
 
 pub mod archive;
 pub mod config;
+pub mod evidence;
 pub mod fsx;
 pub mod index;
 pub mod note;

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod completions;
+pub mod evidence;
 pub mod index;
 pub mod ingest;
 pub mod man;
@@ -133,6 +134,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Cmd::Search(o) => search::run(&ctx()?, o),
         Cmd::Site(o) => site::run(&ctx()?, o),
         Cmd::Build(o) => build::run(&ctx()?, o),
+        Cmd::Export(crate::cli::ExportCmd::Evidence(o)) => evidence::run_export(&ctx()?, o),
+        Cmd::VerifyBundle(o) => evidence::run_verify(&ctx()?, o),
         Cmd::Completions(o) => completions::run(o),
         Cmd::Man(o) => man::run(o),
     }
