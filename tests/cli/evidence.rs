@@ -546,3 +546,121 @@ fn verify_bundle_where_the_archive_is_checks_that_it_extends_the_bundle() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("checkpoint: error[archive-inconsistent]"), "{out}");
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    for p in files(from) {
+        let target = to.join(p.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&p, &target).unwrap();
+    }
+}
+
+/// `tests/fixtures/ledger-with-titles`: `INC-2015-0001` ingested, `INC-2025-0023` ingested,
+/// held and released, then `INC-2015-0001` purged; every entry carries a title (written before
+/// entries stopped carrying one). A bundle of the record holds its own lines only, none of the
+/// purged record's (with its title); a bundle of the purged record holds its entries and their
+/// proofs, no bytes, and says so.
+#[test]
+fn a_bundle_holds_only_its_records_lines_and_a_purged_records_entries_without_bytes() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    copy_tree(&fixture("ledger-with-titles"), &dir.join("archive"));
+    let export = |args: &[&str], out: &str| {
+        bin()
+            .current_dir(dir)
+            .args(["export", "evidence"])
+            .args(args)
+            .args(["--out", out])
+            .assert()
+            .success();
+        dir.join(out)
+    };
+    let b = export(&[ID], "kept");
+    let entries = std::fs::read_to_string(b.join("ledger/entries.jsonl")).unwrap();
+    let seqs: Vec<u64> = entries
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    for p in files(&b) {
+        let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).to_lowercase();
+        assert!(!text.contains("quillfennick"), "{p:?} holds the purged record's title");
+    }
+
+    let b = export(&["INC-2015-0001"], "purged");
+    let m = json(&b.join("manifest.json"));
+    let r = &m["records"][0];
+    assert_eq!(r["id"], "INC-2015-0001");
+    assert_eq!(r["entries"], serde_json::json!([0, 4]));
+    assert!(r["purged"]["note"].as_str().unwrap().contains("disposed of"), "{r}");
+    assert!(r["versions"][0]["original"].is_null(), "{r}");
+    assert!(!b.join("records").exists());
+    assert!(b.join("proofs/0.json").exists() && b.join("proofs/4.json").exists());
+    let (code, out) = verify_bundle(dir, &["purged"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = tool(&b, "python3", &["verify.py"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = tool(&b, "sha256sum", &["-c", "--strict", "SHA256SUMS"]);
+    assert_eq!(code, 0, "{out}");
+    // No selector: both records, the purged one without bytes.
+    let b = export(&[], "all");
+    assert_eq!(json(&b.join("manifest.json"))["records"].as_array().unwrap().len(), 2);
+    assert_eq!(std::fs::read_to_string(b.join("ledger/entries.jsonl")).unwrap().lines().count(), 5);
+    let (code, out) = verify_bundle(dir, &["all", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["failures"], serde_json::json!([]));
+    assert_eq!(report["tree_size"], 5);
+    assert_eq!(report["archive_consistent"], true);
+    assert_eq!(report["signature_verified"], false);
+}
+
+/// The shipped checker's own cryptography: RFC 8032's first Ed25519 test vector, and RFC 6962
+/// inclusion proofs, checked against the Rust code's, for every leaf of trees of 1 to 9 leaves.
+#[test]
+fn the_shipped_checker_implements_rfc_8032_and_rfc_6962() {
+    let script = crate::common::repo().join("src/evidence");
+    let mut cases = Vec::new();
+    for size in 1..=9usize {
+        let leaves: Vec<[u8; 32]> = (0..size)
+            .map(|i| incident_archive::archive::merkle::leaf_hash(format!("{i}").as_bytes()))
+            .collect();
+        let root = hex::encode(incident_archive::archive::merkle::root(&leaves));
+        for i in 0..size {
+            let path = incident_archive::archive::merkle::inclusion_proof(&leaves, i).unwrap();
+            let path: Vec<String> = path.iter().map(hex::encode).collect();
+            cases.push(serde_json::json!({"i": i, "size": size, "leaf": hex::encode(leaves[i]), "path": path, "root": root}));
+        }
+    }
+    let t = tempfile::tempdir().unwrap();
+    let cases_file = t.path().join("rfc6962.json");
+    std::fs::write(&cases_file, serde_json::to_vec(&cases).unwrap()).unwrap();
+    let program = r#"
+import json, sys
+import verify as v
+pk = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+sig = bytes.fromhex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b")
+assert v.ed25519_verify(pk, b"", sig)
+assert not v.ed25519_verify(pk, b"x", sig)
+assert not v.ed25519_verify(pk, b"", sig[:10] + bytes([sig[10] ^ 1]) + sig[11:])
+cases = json.load(open(sys.argv[1]))
+for c in cases:
+    path = [bytes.fromhex(h) for h in c["path"]]
+    leaf, root = bytes.fromhex(c["leaf"]), bytes.fromhex(c["root"])
+    assert v.root_from_inclusion(c["i"], c["size"], leaf, path) == root, c
+    assert v.root_from_inclusion(c["i"], c["size"], bytes([leaf[0] ^ 1]) + leaf[1:], path) != root, c
+    assert v.root_from_inclusion(c["size"], c["size"], leaf, path) is None, c
+    if path:
+        assert v.root_from_inclusion(c["i"], c["size"], leaf, path[:-1]) != root, c
+print("ok", len(cases))
+"#;
+    let out = Command::new("python3")
+        .current_dir(&script)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .args(["-c", program, cases_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.trim(), "ok 45");
+}
