@@ -21,6 +21,11 @@ pub fn run_export(ctx: &Context, o: EvidenceArgs) -> Result<Outcome, Error> {
         Some(path) => Some(evidence::load_signer(path)?),
         None => None,
     };
+    // A signed checkpoint must extend the one the owner kept (`signing.keep`), if any.
+    let kept = match (&signer, &ctx.config.signing.keep) {
+        (Some(_), Some(path)) => evidence::read_kept(path)?,
+        _ => None,
+    };
     let query = o.query.clone();
     let opts = ExportOptions {
         selection: Selection {
@@ -32,6 +37,7 @@ pub fn run_export(ctx: &Context, o: EvidenceArgs) -> Result<Outcome, Error> {
         },
         origin: ctx.config.origin(),
         signer,
+        kept,
     };
     let bundle = match evidence::export(&archive, &opts) {
         Ok(b) => b,

@@ -15,8 +15,8 @@ use crate::archive::journal;
 use crate::archive::ledger::{Action, LedgerFile};
 use crate::archive::merkle::{self, Hash};
 use crate::archive::state::State;
-use crate::archive::{Archive, InclusionProof, sha256_hex};
-use crate::note::{Checkpoint, SignerKey, VerifierKey};
+use crate::archive::{Archive, InclusionProof, is_safe_id, sha256_hex};
+use crate::note::{Checkpoint, SignedNote, SignerKey, VerifierKey};
 
 /// The checker shipped in every bundle.
 pub(crate) const VERIFY_PY: &str = include_str!("verify.py");
@@ -35,6 +35,27 @@ pub struct ExportOptions {
     pub origin: String,
     /// The key that signs the checkpoint; `None`: an unsigned checkpoint.
     pub signer: Option<SignerKey>,
+    /// The last checkpoint the archive's owner kept (`signing.keep`): a checkpoint is signed
+    /// only when its tree extends this one's, so that the key never signs two checkpoints
+    /// inconsistent with each other.
+    pub kept: Option<Checkpoint>,
+}
+
+/// Reads a kept checkpoint (`signing.keep`): a signed note or a checkpoint's text; `None` when
+/// the file does not exist yet.
+pub fn read_kept(path: &Path) -> Result<Option<Checkpoint>, EvidenceError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(super::io(path)(e)),
+    };
+    let text = match SignedNote::parse(&bytes) {
+        Ok(note) => note.text().to_string(),
+        Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    Checkpoint::parse(&text)
+        .map(Some)
+        .map_err(|e| EvidenceError::Kept { path: path.to_path_buf(), reason: e.to_string() })
 }
 
 /// A bundle made by [`export`]: its files, and what it holds.
@@ -105,6 +126,18 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
 
     let mtime = size.checked_sub(1).map_or(0, |last| entries[last].at.timestamp());
     let checkpoint = Checkpoint::new(&opts.origin, cp.size, root)?;
+    if let (Some(_), Some(old)) = (&opts.signer, &opts.kept) {
+        let proof = usize::try_from(old.size()).ok().and_then(|n| merkle::consistency_proof(&leaves, n));
+        let extends = match proof {
+            Some(proof) => {
+                crate::note::verify_consistency(old, &checkpoint, &proof).map_err(|e| e.to_string())
+            }
+            None => Err(format!("the kept tree has {} entries, the archive's {}", old.size(), cp.size)),
+        };
+        if let Err(why) = extends {
+            return Err(EvidenceError::NotExtending(why));
+        }
+    }
     let text = checkpoint.to_string();
     let mut files = Files::new();
     let mut what: Vec<(String, String)> = Vec::new();
@@ -140,6 +173,13 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
     let mut records = Vec::new();
     let (mut n_versions, mut n_purged) = (0, 0);
     for id in &ids {
+        // Ids name folders of the bundle: only the safe form (`verify` names any other).
+        if !is_safe_id(id) {
+            return Err(EvidenceError::Inconsistent(format!(
+                "the ledger has a record id of an unsafe form, `{}`",
+                id.escape_debug()
+            )));
+        }
         let r = &state.records[id];
         seqs.extend(&r.seqs);
         let mut versions = Vec::new();

@@ -42,7 +42,7 @@ mod verify;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use build::{Bundle, ExportOptions, export, load_signer};
+pub use build::{Bundle, ExportOptions, export, load_signer, read_kept};
 pub use pack::{TAR_PREFIX, check_output, is_tarball, read};
 pub use select::Selection;
 pub use verify::{Failure, VerifyOptions, VerifyReport, verify};
@@ -79,6 +79,13 @@ pub enum EvidenceError {
     Inconsistent(String),
     #[error("cannot use the signing key `{path}`: {reason}")]
     SigningKey { path: PathBuf, reason: String },
+    /// The kept checkpoint (`signing.keep`) cannot be read.
+    #[error("the kept checkpoint `{path}`: {reason}")]
+    Kept { path: PathBuf, reason: String },
+    /// The archive's tree does not extend the kept checkpoint's: signing would contradict a
+    /// checkpoint already signed.
+    #[error("refusing to sign a checkpoint that does not extend the kept one: {0}")]
+    NotExtending(String),
     #[error("the signing key: {0}")]
     Key(#[from] KeyError),
     #[error("the checkpoint: {0}")]

@@ -21,6 +21,11 @@ pub fn is_tarball(path: &Path) -> bool {
     path.to_str().is_some_and(|s| s.ends_with(".tar.gz"))
 }
 
+/// True for a relative `/`-separated path of plain names (no `..`, `.`, empty or absolute part).
+fn is_bundle_path(p: &str) -> bool {
+    !p.is_empty() && p.split('/').all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'))
+}
+
 fn mode(path: &str) -> u32 {
     if path == "verify.py" { 0o755 } else { 0o644 }
 }
@@ -89,6 +94,12 @@ impl Bundle {
     }
 
     fn write_folder(&self, dir: &Path) -> Result<(), EvidenceError> {
+        if let Some(bad) = self.files.keys().find(|p| !is_bundle_path(p)) {
+            return Err(EvidenceError::Output {
+                path: dir.join(bad),
+                reason: "a bundle file name leaves the bundle".into(),
+            });
+        }
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.mtime.max(0) as u64);
         let times = std::fs::FileTimes::new().set_modified(time).set_accessed(time);
@@ -128,6 +139,12 @@ impl Bundle {
     /// sorted order, every header with the bundle's time, owner 0:0 and no owner names.
     pub fn tar_gz(&self) -> Result<Vec<u8>, EvidenceError> {
         let here = Path::new(".");
+        if let Some(bad) = self.files.keys().find(|p| !is_bundle_path(p)) {
+            return Err(EvidenceError::Output {
+                path: here.join(bad),
+                reason: "a bundle file name leaves the bundle".into(),
+            });
+        }
         let gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
         let mut tar = tar::Builder::new(gz);
         tar.mode(tar::HeaderMode::Deterministic);
@@ -250,4 +267,82 @@ fn read_tar_gz(file: std::fs::File) -> Result<Files, String> {
         }
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(files: &[(&str, &[u8])]) -> Bundle {
+        Bundle {
+            files: files.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect(),
+            mtime: 1_769_824_800,
+            records: 0,
+            versions: 0,
+            purged: 0,
+            entries: 0,
+            tree_size: 0,
+            root: String::new(),
+            verifier: None,
+        }
+    }
+
+    #[test]
+    fn folder_and_tar_gz_read_back_as_written_and_the_same_twice() {
+        let b = bundle(&[
+            ("a", b"1"),
+            ("verify.py", b"#!"),
+            ("records/X/v1.md", b"# x\n"),
+            ("records/X/v1.json", b"{}"),
+        ]);
+        let t = tempfile::tempdir().unwrap();
+        let tgz = t.path().join("b.tar.gz");
+        b.write(&tgz).unwrap();
+        assert_eq!(std::fs::read(&tgz).unwrap(), b.tar_gz().unwrap());
+        assert_eq!(read(&tgz).unwrap(), b.files);
+        let dir = t.path().join("b");
+        b.write(&dir).unwrap();
+        assert_eq!(read(&dir).unwrap(), b.files);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str| std::fs::metadata(dir.join(p)).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode("a"), mode("verify.py"), mode("records")), (0o644, 0o755, 0o755));
+        // Not over a folder that holds something; a `.tar.gz` is not a folder.
+        assert!(matches!(b.write(&dir), Err(EvidenceError::Output { .. })));
+        assert!(matches!(check_output(&t.path().join("none/b")), Err(EvidenceError::Output { .. })));
+        std::fs::create_dir(t.path().join("d.tar.gz")).unwrap();
+        assert!(matches!(check_output(&t.path().join("d.tar.gz")), Err(EvidenceError::Output { .. })));
+    }
+
+    #[test]
+    fn names_that_leave_the_bundle_are_refused_both_ways() {
+        let t = tempfile::tempdir().unwrap();
+        for bad in ["../x", "records/../../x", "/abs", "a//b", "."] {
+            let b = bundle(&[(bad, b"x")]);
+            assert!(b.write(&t.path().join("out")).is_err(), "{bad}");
+            assert!(b.tar_gz().is_err(), "{bad}");
+            assert!(!t.path().join("out").exists());
+        }
+        // A tar whose entry climbs out, written by hand (the tar crate refuses to make one).
+        let mut header = tar::Header::new_old();
+        header.as_old_mut().name[..14].copy_from_slice(b"evidence/../..");
+        header.set_size(1);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_cksum();
+        let mut raw = header.as_bytes().to_vec();
+        raw.extend_from_slice(&[b'x'; 512]);
+        raw.extend_from_slice(&[0; 1024]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&raw).unwrap();
+        let path = t.path().join("evil.tar.gz");
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains("leaves the bundle"), "{err}");
+        std::fs::write(&path, b"not gzip").unwrap();
+        assert!(matches!(read(&path), Err(EvidenceError::Unreadable { .. })));
+        // A link in a folder is refused.
+        let dir = t.path().join("linked");
+        std::fs::create_dir(&dir).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.join("SHA256SUMS")).unwrap();
+        assert!(read(&dir).unwrap_err().to_string().contains("not a regular file"));
+    }
 }

@@ -384,10 +384,11 @@ fn check_entries(
     if !bytes.is_empty() && !bytes.ends_with(b"\n") {
         r.fail(PATH, "entry-invalid", "the last line has no newline");
     }
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if line.is_empty() && i == bytes.split(|b| *b == b'\n').count() - 1 {
-            break;
-        }
+    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    for (i, line) in lines.into_iter().enumerate() {
         let at = format!("{PATH}:{}", i + 1);
         let e = match ledger::parse_entry(line) {
             Ok(e) => e,

@@ -664,3 +664,33 @@ print("ok", len(cases))
     assert!(out.status.success(), "{text}");
     assert_eq!(text.trim(), "ok 45");
 }
+
+/// With `signing.keep`, a bundle's checkpoint is signed only when the archive's tree extends
+/// the kept one: never two signed checkpoints inconsistent with each other.
+#[test]
+fn a_checkpoint_that_does_not_extend_the_kept_one_is_not_signed() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    setup(dir);
+    std::fs::write(dir.join("incident-archive.yaml"), "signing:\n  key: key\n  keep: kept\n").unwrap();
+    let export =
+        |out: &str| bin().current_dir(dir).args(["export", "evidence", ID, "--out", out]).output().unwrap();
+    // No kept checkpoint yet: signed.
+    assert!(export("a").status.success());
+    assert!(dir.join("a/checkpoint.sig").exists());
+    // Kept from that bundle, the archive grown since: signed.
+    std::fs::copy(dir.join("a/checkpoint"), dir.join("kept")).unwrap();
+    std::fs::copy(records().join("INC-2026-0002.md"), dir.join("records/INC-2026-0002.md")).unwrap();
+    run(dir, &["ingest", "-q"], "2026-02-02T02:00:00Z");
+    assert!(export("b").status.success());
+    // A kept checkpoint of another history (its root changed): refused, nothing written.
+    let kept = std::fs::read_to_string(dir.join("a/checkpoint.txt")).unwrap();
+    let root = kept.lines().nth(2).unwrap().to_string();
+    std::fs::write(dir.join("kept"), kept.replace(&root, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))
+        .unwrap();
+    let out = export("c");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("refusing to sign a checkpoint that does not extend the kept one"), "{err}");
+    assert!(!dir.join("c").exists());
+}
