@@ -261,14 +261,15 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
     seqs.sort_unstable();
     seqs.dedup();
 
-    // The ledger lines and their proofs.
+    // The ledger lines and their proofs, all from one pass over the tree.
+    let tree = Levels::new(&leaves);
     let mut jsonl = Vec::new();
     for &seq in &seqs {
         let i = seq as usize;
         let line = ledger.line_bytes(i);
         jsonl.extend_from_slice(line);
         jsonl.push(b'\n');
-        let path = merkle::inclusion_proof(&leaves, i).expect("a committed entry is a leaf");
+        let path = tree.inclusion_proof(i);
         let proof = InclusionProof {
             id: entries[i].id.clone(),
             leaf_index: seq,
@@ -335,6 +336,45 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
         root: cp.root,
         verifier,
     })
+}
+
+/// Every level of an RFC 6962 tree, leaves first, so that each inclusion proof takes O(log n)
+/// instead of [`merkle::inclusion_proof`]'s O(n) (a bundle of every record has a proof per
+/// entry). A level pairs the nodes of the one below and carries an unpaired last node up as it
+/// is, which gives RFC 6962's tree (split at the largest power of two below the size).
+struct Levels {
+    levels: Vec<Vec<Hash>>,
+}
+
+impl Levels {
+    fn new(leaves: &[Hash]) -> Levels {
+        let mut levels = vec![leaves.to_vec()];
+        while levels.last().is_some_and(|l| l.len() > 1) {
+            let below = levels.last().expect("a level");
+            let up = below
+                .chunks(2)
+                .map(|pair| match pair {
+                    [l, r] => merkle::node_hash(l, r),
+                    [single] => *single,
+                    _ => unreachable!("chunks of two"),
+                })
+                .collect();
+            levels.push(up);
+        }
+        Levels { levels }
+    }
+
+    /// The audit path of leaf `index`, bottom-up (as [`merkle::inclusion_proof`] gives it).
+    fn inclusion_proof(&self, mut index: usize) -> Vec<Hash> {
+        let mut path = Vec::new();
+        for level in &self.levels[..self.levels.len() - 1] {
+            if let Some(sibling) = level.get(index ^ 1) {
+                path.push(*sibling);
+            }
+            index >>= 1;
+        }
+        path
+    }
 }
 
 /// `SHA256SUMS`: `<hex>  <path>` for every file but itself, sorted by path.
@@ -412,6 +452,22 @@ mod tests {
             pem,
             "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n"
         );
+    }
+
+    #[test]
+    fn the_levels_give_rfc_6962_proofs_and_root() {
+        for n in 1..=70u32 {
+            let leaves: Vec<Hash> = (0..n).map(|i| merkle::leaf_hash(&i.to_be_bytes())).collect();
+            let tree = Levels::new(&leaves);
+            assert_eq!(tree.levels.last().unwrap(), &vec![merkle::root(&leaves)], "root of {n}");
+            for i in 0..n as usize {
+                assert_eq!(
+                    tree.inclusion_proof(i),
+                    merkle::inclusion_proof(&leaves, i).unwrap(),
+                    "{i} of {n}"
+                );
+            }
+        }
     }
 
     #[test]
