@@ -16,6 +16,15 @@ pub const TAR_PREFIX: &str = "evidence";
 /// A bundle file larger than this is refused on reading (a bundle holds records, not data).
 const MAX_FILE: u64 = 1 << 30;
 
+fn fs_error(e: fsx::Error) -> EvidenceError {
+    match e {
+        fsx::Error::Io { path, source } => EvidenceError::Io { path, source },
+        fsx::Error::Locked { path } => {
+            EvidenceError::Output { path, reason: "locked by another process".into() }
+        }
+    }
+}
+
 /// True when `path` names a `.tar.gz` bundle rather than a folder.
 pub fn is_tarball(path: &Path) -> bool {
     path.to_str().is_some_and(|s| s.ends_with(".tar.gz"))
@@ -73,10 +82,7 @@ impl Bundle {
         let parent = fsx::parent(out);
         if is_tarball(out) {
             let bytes = self.tar_gz()?;
-            return fsx::write_atomic(out, &bytes).map_err(|e| match e {
-                fsx::Error::Io { path, source } => EvidenceError::Io { path, source },
-                other => EvidenceError::Output { path: out.to_path_buf(), reason: other.to_string() },
-            });
+            return fsx::write_atomic(out, &bytes).map_err(fs_error);
         }
         let tmp = fsx::temp_path(parent);
         if let Err(e) = self.write_folder(&tmp) {
@@ -90,7 +96,7 @@ impl Bundle {
             let _ = std::fs::remove_dir_all(&tmp);
             io(out)(e)
         })?;
-        Ok(())
+        fsx::sync_dir(parent).map_err(fs_error)
     }
 
     fn write_folder(&self, dir: &Path) -> Result<(), EvidenceError> {
@@ -104,6 +110,8 @@ impl Bundle {
         let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.mtime.max(0) as u64);
         let times = std::fs::FileTimes::new().set_modified(time).set_accessed(time);
         std::fs::create_dir(dir).map_err(io(dir))?;
+        // One durability barrier for every file, not an fsync each (thousands for a big bundle).
+        let barrier = fsx::Barrier::new(dir).map_err(fs_error)?;
         for d in folders(&self.files) {
             let p = dir.join(&d);
             std::fs::create_dir(&p).map_err(io(&p))?;
@@ -119,7 +127,6 @@ impl Bundle {
             f.write_all(bytes).map_err(io(&p))?;
             f.set_permissions(std::fs::Permissions::from_mode(mode(name))).map_err(io(&p))?;
             f.set_times(times).map_err(io(&p))?;
-            f.sync_all().map_err(io(&p))?;
         }
         // Folders last (writing into one changes its time), deepest first.
         let mut dirs = folders(&self.files);
@@ -130,9 +137,9 @@ impl Bundle {
             let f = std::fs::File::open(&p).map_err(io(&p))?;
             f.set_permissions(std::fs::Permissions::from_mode(0o755)).map_err(io(&p))?;
             f.set_times(times).map_err(io(&p))?;
-            f.sync_all().map_err(io(&p))?;
         }
-        Ok(())
+        let written: Vec<std::path::PathBuf> = self.files.keys().map(|n| dir.join(n)).collect();
+        barrier.wait(&written.iter().map(|p| p.as_path()).collect::<Vec<_>>()).map_err(fs_error)
     }
 
     /// The bundle as a `.tar.gz`: the folder [`TAR_PREFIX`], then its folders and files in
@@ -145,7 +152,7 @@ impl Bundle {
                 reason: "a bundle file name leaves the bundle".into(),
             });
         }
-        let gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
+        let gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
         let mut tar = tar::Builder::new(gz);
         tar.mode(tar::HeaderMode::Deterministic);
         let header = |size: u64, mode: u32, kind: tar::EntryType| {
