@@ -72,7 +72,7 @@ pub enum EvidenceError {
     #[error("no record matches the selection ({0})")]
     Empty(String),
     /// The index does not reflect the whole archive: a search through it could miss records.
-    #[error("{0}: the selection could miss records; run `incident-archive index` first")]
+    #[error("{0}; a selection through the index could miss records")]
     IndexBehind(String),
     /// The archive's files do not agree with each other (`verify` names the problem).
     #[error("{0}; run `incident-archive verify`")]

@@ -519,6 +519,12 @@ fn bad_input_exits_2_and_the_key_is_checked() {
     let (code, out) = verify_bundle(dir, &["u", "--vkey", &vkey]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("checkpoint: error[signature-missing]"), "{out}");
+    // An index behind the archive could miss records: a selection through it is refused.
+    std::fs::copy(records().join("INC-2026-0002.md"), dir.join("records/INC-2026-0002.md")).unwrap();
+    run(dir, &["ingest", "-q"], "2026-02-02T02:00:00Z");
+    fails(&["export", "evidence", "--query", "deploy", "--out", "s"], "could miss records");
+    // Ids alone do not need the index.
+    bin().current_dir(dir).args(["export", "evidence", "INC-2026-0002", "--out", "s"]).assert().success();
 }
 
 #[test]
