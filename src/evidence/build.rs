@@ -401,18 +401,19 @@ fn utc(t: &DateTime<Utc>) -> String {
 fn verify_md(cp: &Checkpoint, key: Option<&VerifierKey>, sel: &Selection, records: usize) -> String {
     let signature = match key {
         Some(k) => format!(
-            "The checkpoint is signed by the key `{}` (key id `{}`). Check the key against one you\n\
-             obtained from the archive's owner by another channel: `checkpoint.pub` must be that\n\
-             key, byte for byte. Then:\n\n\
+            "The checkpoint is signed by the key `{}`.\n\
+             Check the key against one you obtained from the archive's owner by another channel:\n\
+             `checkpoint.pub` must be that key, byte for byte. Then:\n\n\
              ```sh\n\
              openssl pkeyutl -verify -pubin -inkey checkpoint.pem -rawin -in checkpoint.txt -sigfile checkpoint.sig\n\
              ```\n\n\
              prints `Signature Verified Successfully`. `checkpoint.pem` is the public key of\n\
              `checkpoint.pub` in the form openssl reads; `verify.py` checks that the two are the same\n\
              key, that `checkpoint.sig` is the signature in the `checkpoint` note, and the signature\n\
-             itself (RFC 8032, in Python).",
-            k.label(),
-            k.id()
+             itself (RFC 8032, in Python).\n\n\
+             The signature proves that the holder of the key stated this tree size and root. It\n\
+             does not prove which records are in the tree: step 3 does.",
+            k.label()
         ),
         None => "**This checkpoint is not signed**: the archive had no signing key when the bundle was\n\
                  made. Its size and root cannot be tied to the archive's owner: the bundle shows only\n\
@@ -434,7 +435,7 @@ fn verify_md(cp: &Checkpoint, key: Option<&VerifierKey>, sel: &Selection, record
         .replace("@SIGNATURE@", &signature)
 }
 
-/// The leaf hash of a ledger entry whose action is a version's (ingest or new version).
+/// True for the actions that add a version of a record (ingest, new version).
 pub(crate) fn is_version(a: Action) -> bool {
     matches!(a, Action::Ingest | Action::NewVersion)
 }
