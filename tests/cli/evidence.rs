@@ -100,6 +100,13 @@ fn standard_tools_pass(bundle: &Path) {
     );
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("Signature Verified Successfully"), "{text}");
+    // And an independent Ed25519 library (python's `cryptography`), from the PEM.
+    let program = "from cryptography.hazmat.primitives.serialization import load_pem_public_key\n\
+        key = load_pem_public_key(open('checkpoint.pem', 'rb').read())\n\
+        key.verify(open('checkpoint.sig', 'rb').read(), open('checkpoint.txt', 'rb').read())\n\
+        print('verified')\n";
+    let (code, text) = tool(bundle, "python3", &["-c", program]);
+    assert_eq!((code, text.trim()), (0, "verified"), "{text}");
 }
 
 fn ledger_lines(dir: &Path) -> Vec<String> {
