@@ -72,6 +72,11 @@ pub enum Cmd {
     Key(KeyCmd),
     /// Prove that the archive extends the tree of a checkpoint kept from earlier.
     Consistency(ConsistencyArgs),
+    /// Export what an auditor takes away.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Check an evidence bundle (a folder or a `.tar.gz`): sums, originals, proofs, signature.
+    VerifyBundle(VerifyBundleArgs),
     /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the manual page (roff) of the program, or of one of its commands.
@@ -292,6 +297,51 @@ pub struct ConsistencyArgs {
     #[arg(long, value_name = "KEY|FILE")]
     pub vkey: Option<String>,
     /// Print the checkpoints, the proof and the verdict as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `export evidence`, and the exports a later version adds.
+#[derive(Debug, Subcommand)]
+pub enum ExportCmd {
+    /// An evidence bundle: records' originals, ledger entries, inclusion proofs, a signed
+    /// checkpoint, `SHA256SUMS`, a checker script and `VERIFY.md`.
+    Evidence(EvidenceArgs),
+}
+
+/// `export evidence [ID…] [--query Q] [--customer C] [--since DATE] [--until DATE] --out PATH`.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Record ids; default: every record (selectors combine with AND).
+    pub ids: Vec<String>,
+    /// Records the search finds with this query (tantivy syntax), every hit.
+    #[arg(long, value_name = "Q")]
+    pub query: Option<String>,
+    /// Incidents that affected this customer, as named in the records (repeat for several).
+    #[arg(long, value_name = "C")]
+    pub customer: Vec<String>,
+    /// Incidents that started on or after this date.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Incidents that started on or before this date.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<NaiveDate>,
+    /// Where to write: a `.tar.gz` file, or else a folder that must not exist or be empty. The
+    /// checkpoint is signed with `--signing-key` or `signing.key`, unsigned without either.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+}
+
+/// `verify-bundle PATH [--vkey KEY] [--json]`.
+#[derive(Debug, Args)]
+pub struct VerifyBundleArgs {
+    /// The bundle: a folder, or a `.tar.gz` made by `export evidence`.
+    pub path: PathBuf,
+    /// The verifier key (`name+keyid+base64`) you hold from elsewhere than the bundle: the
+    /// checkpoint must be signed by it and the bundle's `checkpoint.pub` must be it.
+    #[arg(long, value_name = "KEY")]
+    pub vkey: Option<String>,
+    /// Print the checks and failures as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -12,6 +12,7 @@ use std::error::Error as StdError;
 
 use incident_archive::archive::ArchiveError;
 use incident_archive::config::ConfigError;
+use incident_archive::evidence::EvidenceError;
 use incident_archive::index::{IndexError, QueryError};
 use incident_archive::note::publish::PublishError;
 use incident_archive::record::DiscoverError;
@@ -36,6 +37,9 @@ pub enum Error {
     Discover(#[from] DiscoverError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// Making or reading an evidence bundle.
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Site(#[from] SiteError),
     /// The signed checkpoint or a key file: exit 1 when it refuses to sign over a checkpoint
@@ -85,6 +89,7 @@ impl Error {
         match self {
             Error::Archive(ArchiveError::Locked { .. })
             | Error::Site(SiteError::Locked { .. })
+            | Error::Evidence(EvidenceError::Archive(ArchiveError::Locked { .. }))
             | Error::IndexBusy { .. } => LOCKED,
             Error::Context { source, .. } => source.code(),
             Error::Publish(e) if e.is_refusal() => PROBLEMS,
@@ -128,6 +133,7 @@ impl Error {
             Error::Config(e) => e,
             Error::Discover(e) => e,
             Error::Index(e) => e,
+            Error::Evidence(e) => e,
             Error::Site(e) => e,
             Error::Publish(e) => e,
             Error::Io(e) => e,

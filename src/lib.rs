@@ -12,6 +12,7 @@
 
 pub mod archive;
 pub mod config;
+pub mod evidence;
 pub mod fsx;
 pub mod index;
 pub mod note;
@@ -40,6 +41,7 @@ mod tests {
         ("note", &["archive", "config", "fsx", "text"]),
         ("index", &["archive", "fsx", "record", "snapshot", "text"]),
         ("site", &["archive", "fsx", "record", "snapshot", "text"]),
+        ("evidence", &["archive", "config", "fsx", "index", "note", "record", "text"]),
     ];
 
     /// Every `.rs` file under `path` (or `path.rs`), with its code before `#[cfg(test)]` and

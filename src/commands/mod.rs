@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod completions;
 pub mod consistency;
+pub mod evidence;
 pub mod index;
 pub mod ingest;
 pub mod key;
@@ -137,6 +138,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Cmd::Build(o) => build::run(&ctx()?, o),
         Cmd::Key(o) => key::run(&cli.global, o),
         Cmd::Consistency(o) => consistency::run(&ctx()?, o),
+        Cmd::Export(crate::cli::ExportCmd::Evidence(o)) => evidence::run_export(&ctx()?, o),
+        Cmd::VerifyBundle(o) => evidence::run_verify(&ctx()?, o),
         Cmd::Completions(o) => completions::run(o),
         Cmd::Man(o) => man::run(o),
     }

@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod compat;
 mod docs;
+mod evidence;
 mod explain;
 mod hostile;
 mod index;
