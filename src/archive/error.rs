@@ -20,6 +20,12 @@ pub enum ArchiveError {
     /// The id is not in the ledger.
     #[error("no record `{id}` in the archive")]
     UnknownRecord { id: String },
+    /// An object the ledger names cannot be read.
+    #[error("object `{object}` cannot be read: {source}")]
+    ObjectUnreadable { object: String, source: std::io::Error },
+    /// An object's bytes no longer hash to its name: they are not the archived ones.
+    #[error("object `{object}` does not match its hash; run `incident-archive verify`")]
+    ObjectChanged { object: String },
 }
 
 impl From<crate::fsx::Error> for ArchiveError {

@@ -161,7 +161,7 @@ impl Archive {
 
     /// Object `sha` parsed with its sign-off sidecar's object, when it has one; each read only
     /// if it still hashes to its name (`None`: not a record).
-    pub fn parse_object(&self, sha: &str, sidecar: Option<&str>) -> Result<Option<Incident>, String> {
+    pub fn parse_object(&self, sha: &str, sidecar: Option<&str>) -> Result<Option<Incident>, ArchiveError> {
         let (path, bytes) = self.read_verified(sha)?;
         let sidecar = sidecar.map(|s| self.read_verified(s)).transpose()?;
         let sidecar = sidecar.as_ref().map(|(p, b)| (p.as_path(), &b[..]));
@@ -174,11 +174,12 @@ impl Archive {
     }
 
     /// An object's bytes, only if they still hash to its name.
-    pub fn read_verified(&self, sha256: &str) -> Result<(PathBuf, Vec<u8>), String> {
-        let path = self.object_path(sha256).map_err(|e| e.to_string())?;
-        let bytes = std::fs::read(&path).map_err(|e| format!("object `{sha256}` cannot be read: {e}"))?;
+    pub fn read_verified(&self, sha256: &str) -> Result<(PathBuf, Vec<u8>), ArchiveError> {
+        let path = self.object_path(sha256)?;
+        let bytes = std::fs::read(&path)
+            .map_err(|source| ArchiveError::ObjectUnreadable { object: sha256.to_string(), source })?;
         if sha256_hex(&bytes) != sha256 {
-            return Err(format!("object `{sha256}` does not match its hash; run `incident-archive verify`"));
+            return Err(ArchiveError::ObjectChanged { object: sha256.to_string() });
         }
         Ok((path, bytes))
     }

@@ -68,9 +68,14 @@ impl InclusionProof {
     /// Checks the proof against `archive` after [`InclusionProof::check`] found it leads to
     /// `root`: the archive's ledger holds the proof's entry, byte for byte, at `leaf_index`, and
     /// its first `tree_size` entries hash to `root`. Returns the number of entries the ledger
-    /// has now (at least `tree_size`: a ledger only grows).
-    pub fn check_in(&self, archive: &Archive, root: &str) -> Result<u64, String> {
-        let ledger = LedgerFile::read(&archive.ledger_path()).map_err(|e| e.to_string())?;
+    /// has now (at least `tree_size`: a ledger only grows), or, inside `Ok(Err(why))`, why the
+    /// archive does not hold the proof's entry; `Err` when the ledger cannot be read at all.
+    pub fn check_in(&self, archive: &Archive, root: &str) -> Result<Result<u64, String>, ArchiveError> {
+        let ledger = LedgerFile::read(&archive.ledger_path())?;
+        Ok(self.check_in_ledger(archive, &ledger, root))
+    }
+
+    fn check_in_ledger(&self, archive: &Archive, ledger: &LedgerFile, root: &str) -> Result<u64, String> {
         let path = archive.ledger_path();
         let n = ledger.lines.len() as u64;
         if self.tree_size > n {

@@ -49,7 +49,7 @@ pub fn run_verify(ctx: &Context, o: VerifyProofArgs) -> Result<Outcome, Error> {
         entries(proof.tree_size)
     );
     let checked = match (&archive, &o.root) {
-        (Some(a), _) => match proof.check_in(a, &root) {
+        (Some(a), _) => match proof.check_in(a, &root)? {
             Ok(n) => format!(
                 "checked against the archive `{}`, whose ledger holds this entry and has this root at {}{}",
                 dir.display(),

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, o: ShowArgs) -> Result<Outcome, Error> {
             }
             None
         }
-        None => Some(archive.read_verified(&version.object).map_err(Error::Message)?),
+        None => Some(archive.read_verified(&version.object)?),
     };
     if o.raw {
         let (_, bytes) = bytes.expect("not purged");
@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, o: ShowArgs) -> Result<Outcome, Error> {
     }
     // The record is read with the sign-off sidecar archived with this version, if any.
     let sidecar = match (&bytes, &version.attestation) {
-        (Some(_), Some(a)) => Some(archive.read_verified(&a.object).map_err(Error::Message)?),
+        (Some(_), Some(a)) => Some(archive.read_verified(&a.object)?),
         _ => None,
     };
     let incident = bytes.and_then(|(path, b)| {

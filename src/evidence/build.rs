@@ -195,9 +195,9 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
                 }));
                 continue;
             }
-            let (_, bytes) = archive.read_verified(&v.object).map_err(EvidenceError::Inconsistent)?;
+            let (_, bytes) = archive.read_verified(&v.object)?;
             let sidecar = match &v.attestation {
-                Some(a) => Some(archive.read_verified(&a.object).map_err(EvidenceError::Inconsistent)?.1),
+                Some(a) => Some(archive.read_verified(&a.object)?.1),
                 None => None,
             };
             let md = format!("{base}.md");

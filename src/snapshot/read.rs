@@ -201,7 +201,7 @@ fn read(archive: &Archive, r: &RecordState, parse: Parse) -> Content {
         }
         Ok(Some(incident)) => Content::from(incident),
         Ok(None) => Content::Nothing,
-        Err(e) => Content::Unreadable(e),
+        Err(e) => Content::Unreadable(e.to_string()),
     }
 }
 
