@@ -188,6 +188,13 @@ pub fn signer(config: &Config) -> Result<Option<SignerKey>, Error> {
     Ok(Some(file.key))
 }
 
+/// The origin of the archive's checkpoints (see [`publish::archive_origin`]): `signing.origin`,
+/// else the one `archive/checkpoint` already names, else the configuration's default.
+pub fn checkpoint_origin(config: &Config, archive: &Archive) -> Result<String, Error> {
+    let existing = publish::CheckpointFile::read(&publish::note_path(archive))?;
+    Ok(publish::archive_origin(existing.as_ref(), config.signing.origin.as_deref(), &config.origin()))
+}
+
 /// Writes `archive/checkpoint` (see [`publish::publish`]) at the end of a run that held the
 /// write lock, whether it changed the ledger, finished an interrupted write when it took the
 /// lock, or neither (a file that already states the tree is left as it is; a missing one, after

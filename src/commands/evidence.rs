@@ -17,10 +17,7 @@ use crate::error::{Error, ResultExt as _};
 pub fn run_export(ctx: &Context, o: EvidenceArgs) -> Result<Outcome, Error> {
     evidence::check_output(&o.out)?;
     let archive = Archive::open(&ctx.config.archive)?;
-    let signer = match ctx.config.signing.key.as_ref() {
-        Some(path) => Some(evidence::load_signer(path)?),
-        None => None,
-    };
+    let signer = crate::pipeline::signer(&ctx.config)?;
     // A signed checkpoint must extend the one the owner kept (`signing.keep`), if any.
     let kept = match (&signer, &ctx.config.signing.keep) {
         (Some(_), Some(path)) => evidence::read_kept(path)?,
@@ -35,7 +32,8 @@ pub fn run_export(ctx: &Context, o: EvidenceArgs) -> Result<Outcome, Error> {
             since: o.since,
             until: o.until,
         },
-        origin: ctx.config.origin(),
+        // The archive's own checkpoints' origin, so that the bundle's is the same log's.
+        origin: crate::pipeline::checkpoint_origin(&ctx.config, &archive)?,
         signer,
         kept,
     };

@@ -76,16 +76,6 @@ pub struct Bundle {
     pub verifier: Option<VerifierKey>,
 }
 
-/// Reads a signer key file (`PRIVATE+KEY+…`, as `key generate` writes it; a final newline is
-/// allowed).
-pub fn load_signer(path: &Path) -> Result<SignerKey, EvidenceError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| EvidenceError::SigningKey { path: path.to_path_buf(), reason: e.to_string() })?;
-    let text = text.strip_suffix('\n').unwrap_or(&text);
-    SignerKey::parse(text.strip_suffix('\r').unwrap_or(text))
-        .map_err(|e| EvidenceError::SigningKey { path: path.to_path_buf(), reason: e.to_string() })
-}
-
 /// Makes the bundle of `opts.selection` at the archive's committed tree (`checkpoint.json`).
 /// Takes the archive's shared lock while it reads, so that no writer changes it meanwhile.
 pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, EvidenceError> {

@@ -42,7 +42,7 @@ mod verify;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use build::{Bundle, ExportOptions, export, load_signer, read_kept};
+pub use build::{Bundle, ExportOptions, export, read_kept};
 pub use pack::{TAR_PREFIX, check_output, is_tarball, read};
 pub use select::Selection;
 pub use verify::{Failure, VerifyOptions, VerifyReport, verify};
@@ -77,8 +77,6 @@ pub enum EvidenceError {
     /// The archive's files do not agree with each other (`verify` names the problem).
     #[error("{0}; run `incident-archive verify`")]
     Inconsistent(String),
-    #[error("cannot use the signing key `{path}`: {reason}")]
-    SigningKey { path: PathBuf, reason: String },
     /// The kept checkpoint (`signing.keep`) cannot be read.
     #[error("the kept checkpoint `{path}`: {reason}")]
     Kept { path: PathBuf, reason: String },
