@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::common;
+use crate::common::{self, Run};
 
 /// The archive's clock in these tests (ledger times), so that runs are reproducible.
 const NOW: &str = "2026-11-28T02:00:00Z";
@@ -25,20 +25,6 @@ const STEPS: [&str; 5] = ["ingest", "snapshot", "index", "site", "verify"];
 /// with it as the current folder, so the defaults `records/` → `archive/` → `public/` apply.
 struct Project {
     dir: tempfile::TempDir,
-}
-
-/// What a run printed.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: stdout {}\nstderr {}", self.stdout, self.stderr))
-    }
 }
 
 impl Project {
@@ -57,17 +43,7 @@ impl Project {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let out = common::bin()
-            .current_dir(self.path())
-            .env("INCIDENT_ARCHIVE_NOW", NOW)
-            .args(args)
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::of(common::bin().current_dir(self.path()).env("INCIDENT_ARCHIVE_NOW", NOW).args(args))
     }
 
     /// `build --as-of AS_OF --json`, expecting exit `code`; the JSON summary.

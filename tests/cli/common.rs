@@ -16,6 +16,31 @@ pub fn bin() -> assert_cmd::Command {
     cmd
 }
 
+/// What one run of the binary printed, and its exit code.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs `cmd` to its end.
+    pub fn of(cmd: &mut assert_cmd::Command) -> Run {
+        let out = cmd.output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Standard output as JSON (a panic shows both outputs when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: stdout {}\nstderr {}", self.stdout, self.stderr))
+    }
+}
+
 /// The bundled sample records.
 pub fn records() -> PathBuf {
     repo().join("records")

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common;
+use crate::common::{self, Run};
 
 /// The archive's clock in these tests (ledger times).
 const NOW: &str = "2026-11-28T02:00:00Z";
@@ -19,20 +19,6 @@ const NOW: &str = "2026-11-28T02:00:00Z";
 /// A temp project: records copied in on demand, the binary run in its folder.
 struct Project {
     dir: tempfile::TempDir,
-}
-
-/// What a run printed.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("{e}: stdout {}\nstderr {}", self.stdout, self.stderr))
-    }
 }
 
 /// The sample records, sorted by name.
@@ -73,17 +59,7 @@ impl Project {
     }
 
     fn run_at(&self, now: &str, args: &[&str]) -> Run {
-        let out = common::bin()
-            .current_dir(self.path())
-            .env("INCIDENT_ARCHIVE_NOW", now)
-            .args(args)
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::of(common::bin().current_dir(self.path()).env("INCIDENT_ARCHIVE_NOW", now).args(args))
     }
 
     fn run(&self, args: &[&str]) -> Run {
