@@ -297,6 +297,8 @@ pub struct Provenance<'a> {
     pub error: Option<&'a str>,
     /// The sign-off attested on import by a sidecar, when the current version has one.
     pub attestation: Option<AttestationRow<'a>>,
+    /// The inclusion proof of the latest entry, when the site has the ledger.
+    pub proof: Option<ProofRow>,
 }
 
 /// "Sign-off attested on import": the sidecar's object, size and reference.
@@ -323,6 +325,27 @@ pub struct VersionRow<'a> {
     pub ingested_at: DateTime<Utc>,
     /// True for the current version.
     pub current: bool,
+    /// The version's original Markdown as archived, byte for byte (`originals/<sha256>.md`);
+    /// `None` once purged or when the archive no longer holds it.
+    pub original: Option<String>,
+    /// The version's sign-off sidecar as archived (`originals/<sha256>.yaml`), when attested.
+    pub sidecar: Option<String>,
+    /// The inclusion proof of the entry that added the version (`proofs/<seq>.json`).
+    pub proof: Option<String>,
+}
+
+/// The inclusion proof of a record's latest ledger entry, against the tree of the ledger's first
+/// `seq + 1` entries (stable until the record changes).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProofRow {
+    /// The proof JSON (`proofs/<seq>.json`), as `incident-archive proof ID` prints it.
+    pub path: String,
+    /// The entry proven.
+    pub seq: u64,
+    /// The size of the tree it is proven in (`seq + 1`).
+    pub tree_size: u64,
+    /// That tree's root, hex.
+    pub root: String,
 }
 
 /// A row of an incident's customer impact table.

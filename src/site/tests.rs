@@ -19,7 +19,7 @@ use super::pages::Shared;
 use super::render::Renderer;
 use super::templates::Templates;
 use super::write::Memory;
-use super::{PAGE_SIZE, SiteOptions};
+use super::{Evidence, LedgerLine, PAGE_SIZE, SiteOptions};
 use crate::archive::ledger::LedgerObject;
 use crate::archive::{Hold, LedgerSignOff, PurgeInfo, VersionInfo};
 use crate::record::{ActionItem, Attestation};
@@ -54,6 +54,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("Provenance", "### `incident.html`"),
     ("VersionRow", "### `incident.html`"),
     ("AttestationRow", "### `incident.html`"),
+    ("ProofRow", "### `incident.html`"),
     ("Hold", "### `incident.html`"),
     ("PurgeInfo", "### `incident.html`"),
     ("ImpactRow", "### `incident.html`"),
@@ -185,12 +186,53 @@ fn documented_names(text: &str) -> BTreeSet<&str> {
 
 /// Renders the fixture site through the engine and returns what the templates received.
 fn fixture_shapes() -> Shapes {
-    let snapshot = fixture();
+    let mut snapshot = fixture();
+    // An archive holding the objects of the attested record's versions and its sidecar, so
+    // that the page offers their originals.
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = crate::archive::Archive::create(tmp.path()).unwrap();
+    let attested = snapshot.records.iter().find(|r| r.sidecar().is_some()).unwrap();
+    for v in &attested.versions {
+        for sha in std::iter::once(&v.object).chain(v.attestation.as_ref().map(|a| &a.object)) {
+            let path = archive.object_path(sha).unwrap();
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"not the object's bytes: not published").unwrap();
+        }
+    }
+    snapshot.source = Some(archive);
+    // A ledger with an entry about each record at its seqs.
+    let mut ledger: Vec<LedgerLine> = Vec::new();
+    for seq in 0..snapshot.ledger_len {
+        let r =
+            snapshot.records.iter().find(|r| r.versions.iter().any(|v| v.seq == seq) || r.last_seq == seq);
+        let e = crate::archive::Entry {
+            seq,
+            at: at("2025-03-21T10:00:00Z"),
+            action: crate::archive::Action::Ingest,
+            id: r.map_or("INC-0".into(), |r| r.id.clone()),
+            object: "ab".repeat(32),
+            size: 12,
+            title: None,
+            attestation: None,
+            sign_off: LedgerSignOff::default(),
+            retention_years: 7,
+            retain_until: day("2032-01-15"),
+            reason: None,
+            prev: crate::archive::ledger::GENESIS.into(),
+        };
+        let line = String::from_utf8(e.to_line()).unwrap();
+        ledger.push(LedgerLine {
+            leaf: crate::archive::merkle::leaf_hash(line.as_bytes()),
+            line,
+            entry: Some(e),
+        });
+    }
     let opts = SiteOptions {
         title: "Fixture".into(),
         base_url: "https://example.test/incidents/".into(),
         build_date: day("2026-01-31"),
         templates: None,
+        evidence: Evidence { ledger, checkpoint: None, verifier_key: None },
     };
     let templates = Templates::load(None).unwrap();
     let data = SiteData::new(&snapshot, opts.build_date);

@@ -16,3 +16,4 @@ mod shapes;
 mod sidecar;
 mod signing;
 mod site;
+mod site_evidence;

@@ -12,9 +12,11 @@ use crate::record::values::normalize;
 use crate::record::{Incident, SectionKind, is_summary_label};
 use crate::site::SiteError;
 use crate::site::context::{
-    AttestationRow, Block, ImpactRow, IncidentPage, ItemRow, Link, Provenance, VersionRow,
+    AttestationRow, Block, ImpactRow, IncidentPage, ItemRow, Link, ProofRow, Provenance, VersionRow,
 };
 use crate::site::data::{ItemRef, item_state};
+use crate::site::evidence::proof_path;
+use crate::site::pages::Originals;
 use crate::site::render::Renderer;
 use crate::snapshot::ArchivedRecord;
 
@@ -50,7 +52,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     fn incident_page(&self, rec: usize) -> IncidentPage<'r> {
         let d = self.data;
         let record = d.record(rec);
-        let provenance = provenance(record, d.build_date);
+        let provenance = provenance(record, d.build_date, &self.originals);
         let Some(inc) = record.summary() else {
             return IncidentPage {
                 nav: "incidents",
@@ -104,7 +106,8 @@ struct IncidentKey<'k, 'a> {
 }
 
 /// A record's provenance as its page shows it on `today`.
-fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
+fn provenance<'a>(r: &'a ArchivedRecord, today: NaiveDate, originals: &Originals) -> Provenance<'a> {
+    let proof = |seq: u64| originals.proofs.contains_key(&seq).then(|| proof_path(seq));
     Provenance {
         id: &r.id,
         title: r.title(),
@@ -123,6 +126,13 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
                 seq: v.seq,
                 ingested_at: v.ingested_at,
                 current: r.versions.last().is_some_and(|last| last.seq == v.seq),
+                original: originals.path_of(&v.object).map(str::to_string),
+                sidecar: v
+                    .attestation
+                    .as_ref()
+                    .and_then(|a| originals.path_of(&a.object))
+                    .map(str::to_string),
+                proof: proof(v.seq),
             })
             .collect(),
         first_ingested_at: r.versions.first().map(|v| v.ingested_at),
@@ -141,6 +151,12 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
             sidecar: &a.object,
             size: a.size,
             reference: r.summary().and_then(|i| i.attestation()).and_then(|a| a.reference.as_deref()),
+        }),
+        proof: originals.proofs.get(&r.last_seq).map(|p| ProofRow {
+            path: proof_path(r.last_seq),
+            seq: r.last_seq,
+            tree_size: p.tree_size,
+            root: p.root.clone(),
         }),
     }
 }

@@ -9,6 +9,7 @@ mod feed;
 mod home;
 mod incident;
 mod lists;
+mod originals;
 mod people;
 mod retention;
 
@@ -17,6 +18,7 @@ use super::context::{CustomerRow, IncidentRow, ItemCounts, ItemRow, OwnerRow, Se
 use super::data::{ItemRef, ItemState, SiteData};
 use super::render::{Job, Renderer};
 
+pub(super) use originals::Originals;
 pub use retention::EXPIRING_DAYS;
 
 /// The most rows of a secondary list shown on one page (a customer's open action items, each
@@ -41,6 +43,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Owner(o, p) => self.render_owner(o, p),
             Job::Actions(list, p) => self.render_actions(list, p),
             Job::Retention => self.render_retention(),
+            Job::Original(i) => self.render_original(i),
+            Job::Proof(i) => self.render_proof(i),
             Job::Search => self.page("search.html".into(), "search.html", &SearchPage { nav: "search" }),
             Job::Feed => self.render_feed(),
             Job::Json => self.render_json(),

@@ -1,0 +1,235 @@
+//! The evidence the site offers, checked as an auditor would with tools that are not this
+//! program: each original downloaded from an incident page hashes (`sha256sum`) to the hash the
+//! page shows and is the archive's object byte for byte; each proof JSON is accepted by
+//! `verify-proof` and checks with an RFC 6962 verifier written here in Python against the root
+//! of the ledger's first `tree_size` lines; and a later build rewrites none of them.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common;
+
+/// The archive's clock in these tests (ledger times).
+const NOW: &str = "2026-11-28T02:00:00Z";
+const AS_OF: &str = "2026-11-28";
+
+/// A temp project: some sample records in `records/`, the binary run in its folder.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// The first `n` sample records.
+    fn new(n: usize) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join("records");
+        fs::create_dir_all(&inbox).unwrap();
+        let mut samples: Vec<PathBuf> = fs::read_dir(common::records())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect();
+        samples.sort();
+        for p in &samples[..n] {
+            fs::copy(p, inbox.join(p.file_name().unwrap())).unwrap();
+        }
+        Project { dir }
+    }
+
+    fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Runs and expects exit 0; returns standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = common::bin()
+            .current_dir(self.dir.path())
+            .env("INCIDENT_ARCHIVE_NOW", NOW)
+            .args(args)
+            .output()
+            .unwrap();
+        let (stdout, stderr) =
+            (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{args:?}\nstdout {stdout}\nstderr {stderr}");
+        stdout
+    }
+
+    fn build(&self) {
+        self.ok(&["build", "--as-of", AS_OF]);
+    }
+
+    /// The incident pages of the site.
+    fn incident_pages(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = fs::read_dir(self.join("public/incidents"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with("INC-") && name.ends_with(".html")
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// The links of a page matching `selector`: (`href` resolved to a path, the element's
+/// `data-sha256`).
+fn links(page: &Path, selector: &str) -> Vec<(PathBuf, Option<String>)> {
+    let html = scraper::Html::parse_document(&fs::read_to_string(page).unwrap());
+    let sel = scraper::Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .map(|a| {
+            let href = a.value().attr("href").unwrap();
+            (page.parent().unwrap().join(href), a.value().attr("data-sha256").map(str::to_string))
+        })
+        .collect()
+}
+
+fn sha256sum(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+}
+
+/// An RFC 6962 / RFC 9162 §2.1.3.2 inclusion verifier, independent of the program: argv[1] is a
+/// proof JSON, argv[2] the ledger. The entry must be the ledger's line `leaf_index`, its audit
+/// path must lead to `root`, and `root` must be the Merkle tree hash of the ledger's first
+/// `tree_size` lines.
+const PY_INCLUSION: &str = r#"
+import hashlib, json, sys
+p = json.load(open(sys.argv[1]))
+lines = open(sys.argv[2], "rb").read().split(b"\n")[:-1]
+leaf = lambda b: hashlib.sha256(b"\x00" + b).digest()
+node = lambda l, r: hashlib.sha256(b"\x01" + l + r).digest()
+def mth(ls):
+    if len(ls) == 1:
+        return leaf(ls[0])
+    k = 1
+    while k * 2 < len(ls):
+        k *= 2
+    return node(mth(ls[:k]), mth(ls[k:]))
+i, n = p["leaf_index"], p["tree_size"]
+entry = p["entry"].encode()
+assert lines[i] == entry, "the entry is the ledger's line"
+assert leaf(entry).hex() == p["leaf_hash"]
+assert mth(lines[:n]).hex() == p["root"], "the root is the ledger prefix's"
+fn, sn, r = i, n - 1, leaf(entry)
+for s in [bytes.fromhex(h) for h in p["audit_path"]]:
+    assert sn != 0
+    if fn & 1 or fn == sn:
+        r = node(s, r)
+        while not fn & 1 and fn != 0:
+            fn >>= 1; sn >>= 1
+    else:
+        r = node(r, s)
+    fn >>= 1; sn >>= 1
+assert sn == 0 and r.hex() == p["root"], "the audit path leads to the root"
+print("ok", i, n)
+"#;
+
+/// Appends a line to a record in the inbox: its next build archives a new version.
+fn edit(p: &Project, name: &str) {
+    let path = p.join("records").join(name);
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("\nAn addendum written after the review.\n");
+    fs::write(path, text).unwrap();
+}
+
+fn first_record_name(p: &Project) -> String {
+    let mut names: Vec<String> = fs::read_dir(p.join("records"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names.remove(0)
+}
+
+#[test]
+fn each_original_on_an_incident_page_is_the_archived_object_and_each_proof_checks() {
+    let p = Project::new(3);
+    p.build();
+    edit(&p, &first_record_name(&p));
+    p.build();
+
+    let pages = p.incident_pages();
+    assert_eq!(pages.len(), 3);
+    let mut originals = 0;
+    let mut proofs = 0;
+    for page in &pages {
+        let html = fs::read_to_string(page).unwrap();
+        for (file, sha) in links(page, "a[data-sha256]") {
+            let sha = sha.unwrap();
+            // The hash the page shows, the file's own hash, its name and the archive's object.
+            assert!(html.contains(&format!("<code class=\"hash\">{sha}</code>")), "{}", page.display());
+            assert_eq!(sha256sum(&file), sha, "{}", file.display());
+            assert_eq!(file.file_name().unwrap().to_string_lossy(), format!("{sha}.md"));
+            let object = p.join(&format!("archive/objects/{}/{}", &sha[..2], &sha[2..]));
+            assert_eq!(fs::read(&file).unwrap(), fs::read(&object).unwrap(), "{}", file.display());
+            originals += 1;
+        }
+        for (file, _) in links(page, "a[href*=\"proofs/\"]") {
+            let out = p.ok(&["verify-proof", file.to_str().unwrap()]);
+            assert!(out.starts_with("ok: "), "{out}");
+            let py = Command::new("python3")
+                .args([
+                    "-c",
+                    PY_INCLUSION,
+                    file.to_str().unwrap(),
+                    p.join("archive/ledger.jsonl").to_str().unwrap(),
+                ])
+                .output()
+                .unwrap();
+            assert!(py.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&py.stderr));
+            proofs += 1;
+        }
+    }
+    // Four versions (one record has two), each with its original; each version's proof and the
+    // latest entry's once more in the provenance.
+    assert_eq!(originals, 4);
+    assert!(proofs >= 7, "{proofs}");
+
+    // The edited record's latest proof is against the tree of `last_seq + 1` entries (not the
+    // current one), as `proof` would print it there.
+    let proof: serde_json::Value =
+        serde_json::from_slice(&fs::read(p.join("public/proofs/3.json")).unwrap()).unwrap();
+    assert_eq!((proof["leaf_index"].as_u64(), proof["tree_size"].as_u64()), (Some(3), Some(4)));
+}
+
+/// Inode and mtime of every file under `root`, by relative path.
+fn states(root: &Path) -> BTreeMap<String, (u64, i64, i64)> {
+    common::files(root)
+        .into_iter()
+        .map(|f| {
+            let m = fs::metadata(&f).unwrap();
+            (
+                f.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                (m.ino(), m.mtime(), m.mtime_nsec()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_later_build_rewrites_no_original_and_no_proof_of_an_unchanged_record() {
+    let p = Project::new(2);
+    p.build();
+    let before = states(&p.join("public"));
+    let evidence: Vec<&String> =
+        before.keys().filter(|k| k.starts_with("originals/") || k.starts_with("proofs/")).collect();
+    assert_eq!(evidence.len(), 4, "{evidence:?}");
+
+    // A new record: the old files stay as they were.
+    let third = Project::new(3);
+    let name = fs::read_dir(third.join("records")).unwrap().map(|e| e.unwrap().file_name()).max().unwrap();
+    fs::copy(third.join("records").join(&name), p.join("records").join(&name)).unwrap();
+    p.build();
+    let after = states(&p.join("public"));
+    for k in evidence {
+        assert_eq!(after.get(k), before.get(k), "{k} was rewritten");
+    }
+    assert!(after.keys().filter(|k| k.starts_with("originals/")).count() == 3);
+}
