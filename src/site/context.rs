@@ -801,3 +801,34 @@ pub struct JsonIncident<'a> {
     /// True once the record's content was purged.
     pub purged: bool,
 }
+
+/// `checkpoint.html`: the archive's checkpoint as `archive/checkpoint` holds it, and the key that
+/// verifies it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckpointPage<'a> {
+    /// `checkpoint`.
+    pub nav: &'static str,
+    /// The checkpoint's origin line (the log's name); empty when there is no checkpoint.
+    pub origin: String,
+    /// The tree size the checkpoint states (the number of ledger entries it covers); the
+    /// archive's when there is no readable checkpoint.
+    pub size: u64,
+    /// Its RFC 6962 root, hex.
+    pub root_hex: String,
+    /// The same root in base64, as the checkpoint's third line writes it.
+    pub root_base64: String,
+    /// `archive/checkpoint` exactly, signed or not; `None` when the archive has none.
+    pub text: Option<&'a str>,
+    /// True when `text` is a checkpoint (size and root are then its own).
+    pub readable: bool,
+    /// True when the checkpoint is a signed note.
+    pub signed: bool,
+    /// The note's signature lines (`— name base64`).
+    pub signatures: Vec<String>,
+    /// The verifier key of the configured signing key (`name+keyid+base64`).
+    pub verifier_key: Option<&'a str>,
+    /// True when a signature verifies with `verifier_key` (checked at build time).
+    pub verified: bool,
+    /// True when the checkpoint states the tree the site was built from.
+    pub current: bool,
+}

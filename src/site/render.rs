@@ -19,7 +19,7 @@ use super::digest;
 use super::pages::{Originals, Shared};
 use super::templates::Templates;
 use super::write::{Sink, content_key};
-use super::{SiteError, SiteOptions};
+use super::{Evidence, SiteError, SiteOptions};
 
 /// Rows per page of a long list (incidents of a year, a customer's incidents, action items).
 pub const PAGE_SIZE: usize = 500;
@@ -48,6 +48,7 @@ pub(super) enum Job {
     /// A list of the tracker (overdue, open, done) and its page.
     Actions(usize, usize),
     Retention,
+    Checkpoint,
     /// An original (or sidecar) of `Originals::files`.
     Original(usize),
     /// A proof of `Originals::seqs`.
@@ -79,6 +80,8 @@ pub(super) struct Renderer<'r, 'a> {
     pub(super) site: SiteInfo<'r>,
     /// The originals and proofs the site offers.
     pub(super) originals: Originals,
+    /// The ledger, the checkpoint and its key.
+    pub(super) evidence: &'r Evidence,
     /// `YYYY-MM-DD`.
     pub(super) build_date: String,
     counters: Counters,
@@ -102,6 +105,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             templates,
             site: SiteInfo { title: &opts.title, base_url: &opts.base_url },
             originals: Originals::new(data, &opts.evidence),
+            evidence: &opts.evidence,
             build_date: data.build_date.to_string(),
             counters: Counters::default(),
             sink,
@@ -116,7 +120,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let mut jobs: Vec<Job> = (0..self.templates.assets.len()).map(Job::Asset).collect();
         jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
         jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
-        jobs.extend([Job::Retention, Job::Search, Job::Feed, Job::Json]);
+        jobs.extend([Job::Retention, Job::Checkpoint, Job::Search, Job::Feed, Job::Json]);
         jobs.extend((0..self.originals.files.len()).map(Job::Original));
         jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
         for (y, (_, recs)) in data.years.iter().enumerate() {

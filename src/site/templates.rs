@@ -28,6 +28,7 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "owner.html",
     "actions.html",
     "retention.html",
+    "checkpoint.html",
     "search.html",
     "feed.xml",
 ];

@@ -79,6 +79,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("RetentionList", "### `retention.html`"),
     ("RetentionRow", "### `retention.html`"),
     ("YearCount", "### `retention.html`"),
+    ("CheckpointPage", "### `checkpoint.html`"),
     ("SearchPage", "### `search.html`"),
     ("FeedPage", "### `feed.xml`"),
     ("FeedEntry", "### `feed.xml`"),
@@ -227,12 +228,25 @@ fn fixture_shapes() -> Shapes {
             entry: Some(e),
         });
     }
+    // A signed checkpoint of the fixture's tree.
+    let key = crate::note::SignerKey::from_seed("fixture.example/incidents", &[7; 32]).unwrap();
+    let mut root = [0u8; 32];
+    hex::decode_to_slice(&snapshot.root, &mut root).unwrap();
+    let note = crate::note::Checkpoint::new("fixture.example/incidents", snapshot.ledger_len, root)
+        .unwrap()
+        .sign(&key)
+        .unwrap();
+    let checkpoint = note.to_string();
     let opts = SiteOptions {
         title: "Fixture".into(),
         base_url: "https://example.test/incidents/".into(),
         build_date: day("2026-01-31"),
         templates: None,
-        evidence: Evidence { ledger, checkpoint: None, verifier_key: None },
+        evidence: Evidence {
+            ledger,
+            checkpoint: Some(checkpoint),
+            verifier_key: Some(key.verifier().to_string()),
+        },
     };
     let templates = Templates::load(None).unwrap();
     let data = SiteData::new(&snapshot, opts.build_date);

@@ -233,3 +233,70 @@ fn a_later_build_rewrites_no_original_and_no_proof_of_an_unchanged_record() {
     }
     assert!(after.keys().filter(|k| k.starts_with("originals/")).count() == 3);
 }
+
+/// The text of each element of `page` matching `selector`.
+fn texts(page: &Path, selector: &str) -> Vec<String> {
+    let html = scraper::Html::parse_document(&fs::read_to_string(page).unwrap());
+    let sel = scraper::Selector::parse(selector).unwrap();
+    html.select(&sel).map(|e| e.text().collect()).collect()
+}
+
+/// Runs `script` with bash in `dir`; returns its exit code and output.
+fn bash(dir: &Path, script: &str) -> (i32, String) {
+    let out = Command::new("bash")
+        .arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn the_checkpoint_page_shows_the_signed_checkpoint_and_its_steps_check_it() {
+    let p = Project::new(3);
+    let vkey = p.ok(&["key", "generate", "--name", "archive.example.com/incidents", "--out", "signing.key"]);
+    let vkey = vkey.trim_end();
+    fs::write(p.join("incident-archive.yaml"), "signing:\n  key: signing.key\n").unwrap();
+    p.build();
+    let page = p.join("public/checkpoint.html");
+    let checkpoint = fs::read_to_string(p.join("archive/checkpoint")).unwrap();
+    assert_eq!(texts(&page, "pre.checkpoint"), std::slice::from_ref(&checkpoint));
+    let shown = texts(&page, "dd code.hash");
+    assert!(shown.iter().any(|s| s == vkey), "{shown:?}");
+    let root_b64 = checkpoint.lines().nth(2).unwrap();
+    assert!(shown.iter().any(|s| s == root_b64), "{shown:?}");
+    assert!(texts(&page, "dd").iter().any(|s| s.contains("verified with the key below")));
+    // Every page links it.
+    for rel in ["public/index.html", "public/incidents/index.html"] {
+        assert!(!links(&p.join(rel), "a[href$=\"checkpoint.html\"]").is_empty(), "{rel}");
+    }
+
+    // The page's OpenSSL steps, run as they are shown, on the text the page shows.
+    let work = tempfile::tempdir().unwrap();
+    fs::write(work.path().join("checkpoint"), &checkpoint).unwrap();
+    let pres = texts(&page, "pre");
+    let openssl = pres.iter().find(|s| s.contains("openssl pkeyutl")).unwrap();
+    let (code, out) = bash(work.path(), openssl);
+    assert_eq!(code, 0, "{openssl}\n{out}");
+    assert!(out.contains("Signature Verified Successfully"), "{out}");
+
+    // A proof's tree, written as a checkpoint as the page says, is extended by the archive.
+    let proof: serde_json::Value =
+        serde_json::from_slice(&fs::read(p.join("public/proofs/0.json")).unwrap()).unwrap();
+    let link = pres.iter().find(|s| s.contains("proof-tree")).unwrap();
+    let script = link
+        .replace("TREE_SIZE", &proof["tree_size"].to_string())
+        .replace("ROOT_HEX", proof["root"].as_str().unwrap())
+        .replace(
+            "incident-archive consistency",
+            &format!("cd {} && {} consistency", p.join("").display(), env!("CARGO_BIN_EXE_incident-archive")),
+        )
+        .replace("> proof-tree", &format!("> {}", p.join("proof-tree").display()));
+    let (code, out) = bash(work.path(), &script);
+    assert_eq!(code, 0, "{script}\n{out}");
+    assert!(out.contains("ok: the archive"), "{out}");
+}

@@ -5,6 +5,7 @@
 //! builds the rows several pages show.
 
 mod actions;
+mod checkpoint;
 mod feed;
 mod home;
 mod incident;
@@ -43,6 +44,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Owner(o, p) => self.render_owner(o, p),
             Job::Actions(list, p) => self.render_actions(list, p),
             Job::Retention => self.render_retention(),
+            Job::Checkpoint => self.render_checkpoint(),
             Job::Original(i) => self.render_original(i),
             Job::Proof(i) => self.render_proof(i),
             Job::Search => self.page("search.html".into(), "search.html", &SearchPage { nav: "search" }),
