@@ -832,3 +832,34 @@ pub struct CheckpointPage<'a> {
     /// True when the checkpoint states the tree the site was built from.
     pub current: bool,
 }
+
+/// `ledger.html` (+ `.p2.html`, …): the ledger's entries in `seq` order.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerPage<'a> {
+    /// `ledger`.
+    pub nav: &'static str,
+    /// This page's entries.
+    pub rows: Vec<LedgerRow<'a>>,
+    /// Where this page is in the ledger.
+    pub pager: Pager,
+}
+
+/// One ledger entry, without a title (never shown, even where an old entry carries one).
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerRow<'a> {
+    /// Its index in the ledger.
+    pub seq: u64,
+    /// When it was written; `None` for a line that is not an entry.
+    pub at: Option<DateTime<Utc>>,
+    /// `ingest`, `new_version`, `legal_hold`, `release_hold`, `purge`; `unreadable` for a line
+    /// that is not an entry.
+    pub action: &'static str,
+    /// The record's id.
+    pub id: &'a str,
+    /// The record's page; `None` once purged.
+    pub path: Option<&'a str>,
+    /// The object hash the entry names (SHA-256, hex).
+    pub object: &'a str,
+    /// Why (holds, releases, purges).
+    pub reason: Option<&'a str>,
+}

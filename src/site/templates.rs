@@ -29,6 +29,7 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "actions.html",
     "retention.html",
     "checkpoint.html",
+    "ledger.html",
     "search.html",
     "feed.xml",
 ];

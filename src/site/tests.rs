@@ -80,6 +80,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("RetentionRow", "### `retention.html`"),
     ("YearCount", "### `retention.html`"),
     ("CheckpointPage", "### `checkpoint.html`"),
+    ("LedgerPage", "### `ledger.html`"),
+    ("LedgerRow", "### `ledger.html`"),
     ("SearchPage", "### `search.html`"),
     ("FeedPage", "### `feed.xml`"),
     ("FeedEntry", "### `feed.xml`"),
@@ -218,7 +220,7 @@ fn fixture_shapes() -> Shapes {
             sign_off: LedgerSignOff::default(),
             retention_years: 7,
             retain_until: day("2032-01-15"),
-            reason: None,
+            reason: r.and_then(|r| r.purged()).map(|p| p.reason.clone()),
             prev: crate::archive::ledger::GENESIS.into(),
         };
         let line = String::from_utf8(e.to_line()).unwrap();

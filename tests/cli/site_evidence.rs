@@ -300,3 +300,107 @@ fn the_checkpoint_page_shows_the_signed_checkpoint_and_its_steps_check_it() {
     assert_eq!(code, 0, "{script}\n{out}");
     assert!(out.contains("ok: the archive"), "{out}");
 }
+
+/// Copies the folder `from` to `to` (created), files and folders.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() { copy_tree(&p, &dest) } else { fs::copy(&p, &dest).map(|_| ()).unwrap() }
+    }
+}
+
+/// The ledger page lists every entry as the ledger has it (seq, time, action, id, hash,
+/// reason), links the records that were not purged, and shows no title, though the entries of
+/// an archive written before titles left the ledger carry one.
+#[test]
+fn the_ledger_page_lists_every_entry_without_a_title() {
+    let p = Project::new(0);
+    copy_tree(&common::fixture("ledger-with-titles"), &p.join("archive"));
+    p.ok(&["retention", "hold", "INC-2025-0023", "--reason", "audit <2027>"]);
+    p.build();
+    let ledger: Vec<serde_json::Value> = fs::read_to_string(p.join("archive/ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ledger.len(), 6);
+    assert!(ledger[0]["title"].is_string() && ledger[5].get("title").is_none());
+
+    let page = p.join("public/ledger.html");
+    let html = scraper::Html::parse_document(&fs::read_to_string(&page).unwrap());
+    let row = scraper::Selector::parse("#ledger tbody tr").unwrap();
+    let cell = scraper::Selector::parse("td").unwrap();
+    let rows: Vec<Vec<String>> =
+        html.select(&row).map(|r| r.select(&cell).map(|c| c.text().collect::<String>()).collect()).collect();
+    assert_eq!(rows.len(), ledger.len());
+    for (row, e) in rows.iter().zip(&ledger) {
+        assert_eq!(row[0], e["seq"].to_string());
+        assert_eq!(row[2], e["action"].as_str().unwrap());
+        assert_eq!(row[3], e["id"].as_str().unwrap());
+        assert_eq!(row[4], e["object"].as_str().unwrap());
+        assert_eq!(row[5], e["reason"].as_str().unwrap_or(""));
+    }
+    // The purged record is not linked; the live one is.
+    let linked: Vec<String> = links(&page, "#ledger a")
+        .iter()
+        .map(|(f, _)| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(linked.iter().all(|f| f == "INC-2025-0023.html") && !linked.is_empty(), "{linked:?}");
+    // No title on any page of the site, nor in any proof.
+    for f in common::files(&p.join("public")) {
+        let text = String::from_utf8_lossy(&fs::read(&f).unwrap()).to_lowercase();
+        assert!(!text.contains("quillfennick"), "{}", f.display());
+    }
+    let text = fs::read_to_string(&page).unwrap();
+    for e in &ledger {
+        if let Some(t) = e["title"].as_str() {
+            assert!(!text.contains(t), "{t}");
+        }
+    }
+}
+
+/// A ledger longer than a page is paged in `seq` order; an entry added re-renders only the
+/// last page.
+#[test]
+fn the_ledger_is_paged_and_a_new_entry_rerenders_only_the_last_page() {
+    use incident_archive::archive::merkle;
+    use incident_archive::site::{self, Evidence, LedgerLine, SiteOptions};
+    let lines = |n: usize| -> Vec<LedgerLine> {
+        (0..n)
+            .map(|i| {
+                let line = format!("{{\"not an entry\":{i}}}");
+                LedgerLine { leaf: merkle::leaf_hash(line.as_bytes()), line, entry: None }
+            })
+            .collect()
+    };
+    let snapshot = incident_archive::snapshot::Snapshot {
+        root: "ab".repeat(32),
+        ledger_len: 0,
+        records: Vec::new(),
+        source: None,
+    };
+    let opts = |n: usize| SiteOptions {
+        title: "T".into(),
+        base_url: String::new(),
+        build_date: "2026-01-31".parse().unwrap(),
+        templates: None,
+        evidence: Evidence { ledger: lines(n), checkpoint: None, verifier_key: None },
+    };
+    let files = site::render(&snapshot, &opts(1001)).unwrap();
+    let pages: Vec<&str> =
+        files.iter().map(|f| f.path.as_str()).filter(|p| p.starts_with("ledger")).collect();
+    assert_eq!(pages, ["ledger.html", "ledger.p2.html", "ledger.p3.html"]);
+    let last =
+        String::from_utf8(files.iter().find(|f| f.path == "ledger.p3.html").unwrap().bytes.clone()).unwrap();
+    assert_eq!(last.matches("<tr><td>").count(), 1, "{last}");
+    assert!(last.contains("<td>1000</td>"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    site::generate(&snapshot, &opts(600), &out, Vec::new()).unwrap();
+    let next = site::generate(&snapshot, &opts(601), &out, Vec::new()).unwrap();
+    let ledger: Vec<&String> = next.rendered_pages.iter().filter(|p| p.starts_with("ledger")).collect();
+    assert_eq!(ledger, ["ledger.p2.html"]);
+}

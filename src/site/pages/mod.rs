@@ -9,6 +9,7 @@ mod checkpoint;
 mod feed;
 mod home;
 mod incident;
+mod ledger;
 mod lists;
 mod originals;
 mod people;
@@ -45,6 +46,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Actions(list, p) => self.render_actions(list, p),
             Job::Retention => self.render_retention(),
             Job::Checkpoint => self.render_checkpoint(),
+            Job::Ledger(p) => self.render_ledger(p),
             Job::Original(i) => self.render_original(i),
             Job::Proof(i) => self.render_proof(i),
             Job::Search => self.page("search.html".into(), "search.html", &SearchPage { nav: "search" }),
