@@ -80,6 +80,8 @@ pub struct IncidentRow<'a> {
     pub open_items: usize,
     /// The record's action items not done and due before the build date.
     pub overdue_items: usize,
+    /// True when a version of the record came after its sign-off.
+    pub changed_after_sign_off: bool,
 }
 
 /// An action item in a list, with the incident it belongs to.
@@ -299,6 +301,8 @@ pub struct Provenance<'a> {
     pub attestation: Option<AttestationRow<'a>>,
     /// The inclusion proof of the latest entry, when the site has the ledger.
     pub proof: Option<ProofRow>,
+    /// True when a version came after the record's sign-off (see `VersionRow::after_sign_off`).
+    pub changed_after_sign_off: bool,
 }
 
 /// "Sign-off attested on import": the sidecar's object, size and reference.
@@ -332,6 +336,9 @@ pub struct VersionRow<'a> {
     pub sidecar: Option<String>,
     /// The inclusion proof of the entry that added the version (`proofs/<seq>.json`).
     pub proof: Option<String>,
+    /// True when this (second or later) version was ingested after the day of the sign-off
+    /// that covers it (the one its ledger entry records).
+    pub after_sign_off: bool,
 }
 
 /// The inclusion proof of a record's latest ledger entry, against the tree of the ledger's first
@@ -862,4 +869,41 @@ pub struct LedgerRow<'a> {
     pub object: &'a str,
     /// Why (holds, releases, purges).
     pub reason: Option<&'a str>,
+}
+
+/// What changed from one version of a record to the next: a line diff of the originals.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionDiff {
+    /// The older version's number.
+    pub from: u32,
+    /// The newer version's number.
+    pub to: u32,
+    /// Lines added.
+    pub added: usize,
+    /// Lines removed.
+    pub removed: usize,
+    /// True when the newer version was ingested after the sign-off that covers it.
+    pub after_sign_off: bool,
+    /// The changed parts, each with up to three lines of context.
+    pub hunks: Vec<DiffHunk>,
+}
+
+/// A run of changed lines with their context.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffHunk {
+    /// In order.
+    pub lines: Vec<DiffLine>,
+}
+
+/// One line of a diff, as text (never Markdown).
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffLine {
+    /// `equal`, `delete` or `insert`.
+    pub kind: &'static str,
+    /// Its number in the older version (1-based); `None` for an added line.
+    pub old: Option<usize>,
+    /// Its number in the newer version; `None` for a removed line.
+    pub new: Option<usize>,
+    /// The line, without its line ending.
+    pub text: String,
 }

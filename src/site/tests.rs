@@ -55,6 +55,9 @@ const SECTIONS: &[(&str, &str)] = &[
     ("VersionRow", "### `incident.html`"),
     ("AttestationRow", "### `incident.html`"),
     ("ProofRow", "### `incident.html`"),
+    ("VersionDiff", "### `incident.html`"),
+    ("DiffHunk", "### `incident.html`"),
+    ("DiffLine", "### `incident.html`"),
     ("Hold", "### `incident.html`"),
     ("PurgeInfo", "### `incident.html`"),
     ("ImpactRow", "### `incident.html`"),
@@ -194,14 +197,22 @@ fn fixture_shapes() -> Shapes {
     // that the page offers their originals.
     let tmp = tempfile::tempdir().unwrap();
     let archive = crate::archive::Archive::create(tmp.path()).unwrap();
-    let attested = snapshot.records.iter().find(|r| r.sidecar().is_some()).unwrap();
-    for v in &attested.versions {
-        for sha in std::iter::once(&v.object).chain(v.attestation.as_ref().map(|a| &a.object)) {
-            let path = archive.object_path(sha).unwrap();
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, b"not the object's bytes: not published").unwrap();
+    let attested = snapshot.records.iter_mut().find(|r| r.sidecar().is_some()).unwrap();
+    let write = |sha: &str, bytes: &[u8]| {
+        let path = archive.object_path(sha).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    // Two versions of the record, the second edited (after its sign-off), and the sidecar.
+    for (v, text) in attested.versions.iter_mut().zip(["# T\n\nOne.\nTwo.\n", "# T\n\nOne.\nTwo, edited.\n"])
+    {
+        v.object = crate::archive::sha256_hex(text.as_bytes());
+        write(&v.object, text.as_bytes());
+        if let Some(a) = &v.attestation {
+            write(&a.object, b"not the sidecar's bytes: not published");
         }
     }
+    attested.object = attested.versions[1].object.clone();
     snapshot.source = Some(archive);
     // A ledger with an entry about each record at its seqs.
     let mut ledger: Vec<LedgerLine> = Vec::new();

@@ -404,3 +404,48 @@ fn the_ledger_is_paged_and_a_new_entry_rerenders_only_the_last_page() {
     let ledger: Vec<&String> = next.rendered_pages.iter().filter(|p| p.starts_with("ledger")).collect();
     assert_eq!(ledger, ["ledger.p2.html"]);
 }
+
+/// A record archived again with an edit shows the line diff between its versions, as text, and
+/// is flagged "changed after sign-off" on its page and in the lists; the others are not.
+#[test]
+fn a_record_edited_after_sign_off_shows_the_diff_and_the_flag() {
+    let p = Project::new(2);
+    p.build();
+    let name = first_record_name(&p);
+    let path = p.join("records").join(&name);
+    let text = fs::read_to_string(&path).unwrap();
+    // One line changed, one added with markup that must stay text.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("**Status**"))
+        .unwrap_or(text.lines().nth(2).unwrap())
+        .to_string();
+    let edited = text.replacen(&line, &format!("{line} (amended)"), 1) + "\n<b>added</b> after the review\n";
+    fs::write(&path, edited).unwrap();
+    p.build();
+
+    let id = name.trim_end_matches(".md");
+    let page = p.join(&format!("public/incidents/{id}.html"));
+    let html = fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Changed after sign-off"), "the page's flag");
+    let lines = |kind: &str| texts(&page, &format!(".diff-{kind}"));
+    let inserted = lines("insert");
+    let deleted = lines("delete");
+    assert!(inserted.iter().any(|l| l.ends_with(&format!("+{line} (amended)"))), "{inserted:?}");
+    assert!(deleted.iter().any(|l| l.ends_with(&format!("-{line}"))), "{deleted:?}");
+    assert!(inserted.iter().any(|l| l.ends_with("+<b>added</b> after the review")), "{inserted:?}");
+    assert!(!html.contains("<b>added</b>"), "record text is escaped");
+    assert!(
+        texts(&page, ".diff summary")
+            .iter()
+            .any(|s| s.starts_with("Version 1 → 2: 3 lines added, 1 removed")),
+        "{:?}",
+        texts(&page, ".diff summary")
+    );
+
+    // In the lists: the edited record only.
+    let index = fs::read_to_string(p.join("public/index.html")).unwrap();
+    assert_eq!(index.matches("changed after sign-off</span>").count(), 1, "{index}");
+    let other = p.incident_pages().into_iter().find(|f| f != &page).unwrap();
+    assert!(!fs::read_to_string(other).unwrap().contains("after sign-off</span>"));
+}

@@ -40,10 +40,13 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let whole = || {
             let full = self.data.snapshot.full_incident(self.data.record(rec));
             let blocks = full.as_deref().map(blocks).unwrap_or_default();
+            let diffs = self.version_diffs(self.data.record(rec));
             self.observe(&blocks);
+            self.observe(&diffs);
             minijinja::context! {
                 incident => Value::from(Serde(full.as_deref())),
                 blocks => Value::from(Serde(blocks)),
+                diffs => Value::from(Serde(diffs)),
             }
         };
         self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &whole)
@@ -52,7 +55,11 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     fn incident_page(&self, rec: usize) -> IncidentPage<'r> {
         let d = self.data;
         let record = d.record(rec);
-        let provenance = provenance(record, d.build_date, &self.originals);
+        let mut provenance = provenance(record, d.build_date, &self.originals);
+        for (row, v) in provenance.versions.iter_mut().zip(&record.versions) {
+            row.after_sign_off = self.version_after_sign_off(record, v);
+        }
+        provenance.changed_after_sign_off = provenance.versions.iter().any(|v| v.after_sign_off);
         let Some(inc) = record.summary() else {
             return IncidentPage {
                 nav: "incidents",
@@ -133,6 +140,7 @@ fn provenance<'a>(r: &'a ArchivedRecord, today: NaiveDate, originals: &Originals
                     .and_then(|a| originals.path_of(&a.object))
                     .map(str::to_string),
                 proof: proof(v.seq),
+                after_sign_off: false,
             })
             .collect(),
         first_ingested_at: r.versions.first().map(|v| v.ingested_at),
@@ -158,6 +166,7 @@ fn provenance<'a>(r: &'a ArchivedRecord, today: NaiveDate, originals: &Originals
             tree_size: p.tree_size,
             root: p.root.clone(),
         }),
+        changed_after_sign_off: false,
     }
 }
 

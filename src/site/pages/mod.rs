@@ -6,6 +6,7 @@
 
 mod actions;
 mod checkpoint;
+mod diff;
 mod feed;
 mod home;
 mod incident;
@@ -74,6 +75,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             customers: inc.customers().len(),
             open_items,
             overdue_items,
+            changed_after_sign_off: self.changed_after_sign_off(d.record(rec)),
         }
     }
 
