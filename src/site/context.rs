@@ -907,3 +907,68 @@ pub struct DiffLine {
     /// The line, without its line ending.
     pub text: String,
 }
+
+/// `changes.html` and `changes.xml`: what the ledger gained, day by day (UTC), newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesPage<'a> {
+    /// `changes`.
+    pub nav: &'static str,
+    /// `<base_url>/changes.xml`, or `urn:incident-archive:changes` without a `base_url`.
+    pub feed_id: String,
+    /// The time of the latest entry (RFC 3339); the build date without entries.
+    pub updated: String,
+    /// Entries before the days shown (on the ledger pages).
+    pub earlier: usize,
+    /// The days, newest first.
+    pub days: Vec<ChangeDay<'a>>,
+}
+
+/// The changes of one UTC day.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeDay<'a> {
+    /// The day.
+    pub date: NaiveDate,
+    /// The day's anchor on `changes.html` (`d-2026-11-28`).
+    pub anchor: String,
+    /// The day on `changes.html`, absolute, when the site has a `base_url`; else empty.
+    pub url: String,
+    /// The latest entry's time that day.
+    pub updated: DateTime<Utc>,
+    /// How many of each kind of change: `label`, `count`.
+    pub counts: Vec<ChangeCount>,
+    /// The day's entries, newest first.
+    pub entries: Vec<ChangeRow<'a>>,
+}
+
+/// How many changes of one kind a day had.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeCount {
+    /// `new record`, `new version`, `legal hold`, `hold released` or `purged`.
+    pub label: &'static str,
+    /// How many.
+    pub count: usize,
+}
+
+/// One change: a ledger entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeRow<'a> {
+    /// Its index in the ledger.
+    pub seq: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The ledger's action (`ingest`, `new_version`, `legal_hold`, `release_hold`, `purge`).
+    pub action: &'static str,
+    /// The change in words (`new record`, `new version`, `legal hold`, `hold released`,
+    /// `purged`).
+    pub label: &'static str,
+    /// The record's id.
+    pub id: &'a str,
+    /// The record's page; `None` once purged.
+    pub path: Option<&'a str>,
+    /// The record's current title; `None` once purged (never the entry's own).
+    pub title: Option<&'a str>,
+    /// The object hash the entry names.
+    pub object: &'a str,
+    /// Why (holds, releases, purges).
+    pub reason: Option<&'a str>,
+}

@@ -49,6 +49,8 @@ pub(super) enum Job {
     Actions(usize, usize),
     Retention,
     Checkpoint,
+    /// `changes.html` and `changes.xml`.
+    Changes,
     /// A page of the ledger.
     Ledger(usize),
     /// An original (or sidecar) of `Originals::files`.
@@ -122,7 +124,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let mut jobs: Vec<Job> = (0..self.templates.assets.len()).map(Job::Asset).collect();
         jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
         jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
-        jobs.extend([Job::Retention, Job::Checkpoint, Job::Search, Job::Feed, Job::Json]);
+        jobs.extend([Job::Retention, Job::Checkpoint, Job::Changes, Job::Search, Job::Feed, Job::Json]);
         jobs.extend((0..self.originals.files.len()).map(Job::Original));
         jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
         for (y, (_, recs)) in data.years.iter().enumerate() {

@@ -30,6 +30,8 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "retention.html",
     "checkpoint.html",
     "ledger.html",
+    "changes.html",
+    "changes.xml",
     "search.html",
     "feed.xml",
 ];

@@ -449,3 +449,61 @@ fn a_record_edited_after_sign_off_shows_the_diff_and_the_flag() {
     let other = p.incident_pages().into_iter().find(|f| f != &page).unwrap();
     assert!(!fs::read_to_string(other).unwrap().contains("after sign-off</span>"));
 }
+
+/// The changes page and feed list what the ledger gained by UTC day, newest first; a purged
+/// record shows its id, hash and reason only.
+#[test]
+fn the_changes_page_and_feed_group_the_ledger_by_day() {
+    let p = Project::new(0);
+    copy_tree(&common::fixture("ledger-with-titles"), &p.join("archive"));
+    p.ok(&["retention", "hold", "INC-2025-0023", "--reason", "audit 2027"]);
+    p.build();
+    let ledger: Vec<serde_json::Value> = fs::read_to_string(p.join("archive/ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut days: Vec<String> = ledger.iter().map(|e| e["at"].as_str().unwrap()[..10].to_string()).collect();
+    days.dedup();
+    days.reverse();
+
+    let page = p.join("public/changes.html");
+    let shown: Vec<String> = texts(&page, ".change-day h2");
+    assert_eq!(shown, days, "newest day first");
+    assert_eq!(texts(&page, ".change-day tbody tr").len(), ledger.len());
+    // The purged record: its id, hash and reason; no link, no title.
+    let purge = ledger.iter().find(|e| e["action"] == "purge").unwrap();
+    let html = scraper::Html::parse_document(&fs::read_to_string(&page).unwrap());
+    let row = scraper::Selector::parse(".change-day tbody tr").unwrap();
+    let purged: Vec<String> = html
+        .select(&row)
+        .filter(|r| r.text().any(|t| t == "purged"))
+        .map(|r| r.text().collect::<Vec<_>>().join("|"))
+        .collect();
+    assert_eq!(purged.len(), 1);
+    assert_eq!(
+        purged[0],
+        format!(
+            "{}|purged|{}|{}|{}|{}",
+            &purge["at"].as_str().unwrap()[11..19],
+            purge["id"].as_str().unwrap(),
+            purge["object"].as_str().unwrap(),
+            purge["reason"].as_str().unwrap(),
+            purge["seq"]
+        )
+    );
+    let today = &texts(&page, ".change-day .note")[0];
+    assert_eq!(today, "1 legal hold");
+
+    // The feed: valid Atom, a day an entry, newest first.
+    let xml = fs::read_to_string(p.join("public/changes.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let titles: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .map(|e| e.children().find(|c| c.has_tag_name("title")).unwrap().text().unwrap().to_string())
+        .collect();
+    assert_eq!(titles.len(), days.len());
+    assert_eq!(titles[0], format!("{}: 1 legal hold", days[0]));
+    assert!(!xml.to_lowercase().contains("quillfennick"));
+}

@@ -5,6 +5,7 @@
 //! builds the rows several pages show.
 
 mod actions;
+mod changes;
 mod checkpoint;
 mod diff;
 mod feed;
@@ -47,6 +48,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Actions(list, p) => self.render_actions(list, p),
             Job::Retention => self.render_retention(),
             Job::Checkpoint => self.render_checkpoint(),
+            Job::Changes => self.render_changes(),
             Job::Ledger(p) => self.render_ledger(p),
             Job::Original(i) => self.render_original(i),
             Job::Proof(i) => self.render_proof(i),
