@@ -238,6 +238,9 @@ pub struct HomeCharts {
 pub struct IncidentPage<'a> {
     /// `incidents`.
     pub nav: &'static str,
+    /// The stylesheet with the record's id and hash for the margins of its printed pages
+    /// (`print/<stem>.css`).
+    pub print_css: String,
     /// The year page the incident is listed on; `none` without a start time or an incident.
     pub year: Option<Link>,
     /// The record's provenance, also for a purged or unreadable record.

@@ -51,6 +51,8 @@ pub(super) enum Job {
     Checkpoint,
     /// `changes.html` and `changes.xml`.
     Changes,
+    /// `build.css`: the build date for printed pages.
+    BuildCss,
     /// A page of the ledger.
     Ledger(usize),
     /// An original (or sidecar) of `Originals::files`.
@@ -124,7 +126,15 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let mut jobs: Vec<Job> = (0..self.templates.assets.len()).map(Job::Asset).collect();
         jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
         jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
-        jobs.extend([Job::Retention, Job::Checkpoint, Job::Changes, Job::Search, Job::Feed, Job::Json]);
+        jobs.extend([
+            Job::Retention,
+            Job::Checkpoint,
+            Job::Changes,
+            Job::BuildCss,
+            Job::Search,
+            Job::Feed,
+            Job::Json,
+        ]);
         jobs.extend((0..self.originals.files.len()).map(Job::Original));
         jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
         for (y, (_, recs)) in data.years.iter().enumerate() {

@@ -507,3 +507,48 @@ fn the_changes_page_and_feed_group_the_ledger_by_day() {
     assert_eq!(titles[0], format!("{}: 1 legal hold", days[0]));
     assert!(!xml.to_lowercase().contains("quillfennick"));
 }
+
+/// Printed pages carry the record's id and hash, the build date and page numbers: the `@page`
+/// margin boxes of the stylesheet read custom properties that the print-only stylesheets each
+/// page links define with this page's values; the nav is hidden.
+#[test]
+fn every_printed_page_carries_the_record_the_build_date_and_page_numbers() {
+    let p = Project::new(2);
+    p.build();
+    let css = fs::read_to_string(p.join("public/assets/site.css")).unwrap();
+    let page_rule = &css[css.find("@page {").expect("an @page rule")..];
+    let page_rule = &page_rule[..page_rule.find("\n}\n").unwrap()];
+    for want in [
+        "@top-left { content: var(--record-id",
+        "@top-right { content: var(--record-sha256",
+        "@bottom-left { content: \"Built \" var(--build-date",
+        "@bottom-right { content: \"Page \" counter(page) \" of \" counter(pages)",
+    ] {
+        assert!(page_rule.contains(want), "{want}\n{page_rule}");
+    }
+    let print = &css[css.find("@media print {").unwrap()..];
+    assert!(print.contains(".site-nav { display: none !important; }"));
+    assert_eq!(
+        fs::read_to_string(p.join("public/build.css")).unwrap().lines().last().unwrap(),
+        format!(":root {{ --build-date: \"{AS_OF}\"; }}")
+    );
+    for page in p.incident_pages() {
+        let html = scraper::Html::parse_document(&fs::read_to_string(&page).unwrap());
+        let article = html.select(&scraper::Selector::parse("article.incident").unwrap()).next().unwrap();
+        let (id, sha) =
+            (article.value().attr("data-record-id").unwrap(), article.value().attr("data-sha256").unwrap());
+        assert_eq!(format!("{id}.html"), page.file_name().unwrap().to_string_lossy());
+        let sheets: Vec<(PathBuf, Option<String>)> = links(&page, "link[rel=stylesheet][media=print]");
+        let names: Vec<String> =
+            sheets.iter().map(|(f, _)| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["build.css".to_string(), format!("{id}.css")]);
+        let own = fs::read_to_string(&sheets[1].0).unwrap();
+        assert!(
+            own.ends_with(&format!(
+                ":root {{ --record-id: \"{id}\"; --record-sha256: \"SHA-256 {sha}\"; }}\n"
+            )),
+            "{own}"
+        );
+        assert!(fs::read_to_string(&page).unwrap().contains(&format!("<code class=\"hash\">{sha}</code>")));
+    }
+}

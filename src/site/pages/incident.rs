@@ -17,6 +17,7 @@ use crate::site::context::{
 use crate::site::data::{ItemRef, item_state};
 use crate::site::evidence::proof_path;
 use crate::site::pages::Originals;
+use crate::site::pages::print::print_css_path;
 use crate::site::render::Renderer;
 use crate::snapshot::ArchivedRecord;
 
@@ -49,7 +50,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 diffs => Value::from(Serde(diffs)),
             }
         };
-        self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &whole)
+        self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &whole)?;
+        self.render_print_css(rec)
     }
 
     fn incident_page(&self, rec: usize) -> IncidentPage<'r> {
@@ -63,6 +65,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let Some(inc) = record.summary() else {
             return IncidentPage {
                 nav: "incidents",
+                print_css: print_css_path(&d.paths[rec]),
                 year: None,
                 record: provenance,
                 customers: Vec::new(),
@@ -91,6 +94,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             .collect();
         IncidentPage {
             nav: "incidents",
+            print_css: print_css_path(&d.paths[rec]),
             year: inc.started_at().map(|t| {
                 let y = chrono::Datelike::year(&t);
                 Link { label: y.to_string(), path: year_path(Some(y)) }

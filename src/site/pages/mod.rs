@@ -15,6 +15,7 @@ mod ledger;
 mod lists;
 mod originals;
 mod people;
+mod print;
 mod retention;
 
 use super::SiteError;
@@ -49,6 +50,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Retention => self.render_retention(),
             Job::Checkpoint => self.render_checkpoint(),
             Job::Changes => self.render_changes(),
+            Job::BuildCss => self.render_build_css(),
             Job::Ledger(p) => self.render_ledger(p),
             Job::Original(i) => self.render_original(i),
             Job::Proof(i) => self.render_proof(i),
