@@ -552,3 +552,25 @@ fn every_printed_page_carries_the_record_the_build_date_and_page_numbers() {
         assert!(fs::read_to_string(&page).unwrap().contains(&format!("<code class=\"hash\">{sha}</code>")));
     }
 }
+
+/// An attested record's page offers its sign-off sidecar as archived, byte for byte.
+#[test]
+fn an_attested_records_sidecar_is_offered_as_archived() {
+    let p = Project::new(0);
+    let doc = "# Outage of the payment API\n\n**Title**: Outage of the payment API\n**Status**: Resolved\n**Start Time**: 2020-07-09 10:00 UTC\n\n## Root Cause\n\nA bad deploy.\n";
+    let sidecar = "id: EXT-2020-0709\napproved_by: Jane Doe, Head of Compliance\napproved_on: 2020-07-20\nreference: TICKET-123\n";
+    fs::write(p.join("records/ext.md"), doc).unwrap();
+    fs::write(p.join("records/ext.signoff.yaml"), sidecar).unwrap();
+    p.build();
+    let page = p.join("public/incidents/EXT-2020-0709.html");
+    let found = links(&page, "a[href$=\".yaml\"]");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let file = &found[0].0;
+    assert_eq!(fs::read_to_string(file).unwrap(), sidecar);
+    let sha = sha256sum(file);
+    assert_eq!(file.file_name().unwrap().to_string_lossy(), format!("{sha}.yaml"));
+    assert!(fs::read_to_string(&page).unwrap().contains(&format!("<code class=\"hash\">{sha}</code>")));
+    let (file, sha) = &links(&page, "a[data-sha256]")[0];
+    assert_eq!(fs::read_to_string(file).unwrap(), doc);
+    assert_eq!(&sha256sum(file), sha.as_ref().unwrap());
+}
