@@ -197,6 +197,9 @@ fn each_original_on_an_incident_page_is_the_archived_object_and_each_proof_check
     let proof: serde_json::Value =
         serde_json::from_slice(&fs::read(p.join("public/proofs/3.json")).unwrap()).unwrap();
     assert_eq!((proof["leaf_index"].as_u64(), proof["tree_size"].as_u64()), (Some(3), Some(4)));
+    // It is the last entry, so that tree is the current one: `proof` prints the same bytes.
+    let id = first_record_name(&p).trim_end_matches(".md").to_string();
+    assert_eq!(p.ok(&["proof", &id]).into_bytes(), fs::read(p.join("public/proofs/3.json")).unwrap());
 }
 
 /// Inode and mtime of every file under `root`, by relative path.
