@@ -279,7 +279,7 @@ fn site_evidence(config: &Config, archive: &Archive) -> Result<site::Evidence, E
         .as_deref()
         .and_then(|k| publish::read_signer_key(k).ok())
         .map(|f| f.key.verifier().to_string());
-    Ok(site::Evidence { ledger: site::Evidence::from_ledger(&ledger), checkpoint, verifier_key })
+    Ok(site::Evidence { ledger: std::sync::Arc::new(ledger), checkpoint, verifier_key })
 }
 
 /// Renders the site and its browser search shards into the output folder (`out` overrides the

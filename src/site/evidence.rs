@@ -12,6 +12,7 @@
 //! those roots gives every such proof: O(n) hashing in all instead of O(n) per proof.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::archive::InclusionProof;
 use crate::archive::ledger::{Entry, LedgerFile};
@@ -20,37 +21,39 @@ use crate::archive::merkle::{Hash, node_hash};
 /// What the site shows besides the records: the ledger, the signed checkpoint and the key that
 /// verifies it. Empty by default (a site of a snapshot made by hand has no ledger to prove
 /// against: its pages offer no proofs).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Evidence {
-    /// The ledger's complete lines, in order (line `i` is entry `seq` `i`).
-    pub ledger: Vec<LedgerLine>,
+    /// The ledger the snapshot was read from (shared, not copied: it can be large).
+    pub ledger: Arc<LedgerFile>,
     /// `archive/checkpoint` as the archive holds it (signed or not), when there is one.
     pub checkpoint: Option<String>,
     /// The verifier key of the configured signing key (`name+keyid+base64`), when there is one.
     pub verifier_key: Option<String>,
 }
 
-/// One ledger line as the site receives it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LedgerLine {
-    /// The line exactly, without its newline.
-    pub line: String,
-    /// Its RFC 6962 leaf hash.
-    pub leaf: Hash,
-    /// The entry, when the line is one.
-    pub entry: Option<Entry>,
+impl PartialEq for Evidence {
+    /// The same ledger bytes, checkpoint and key.
+    fn eq(&self, other: &Evidence) -> bool {
+        self.ledger.bytes == other.ledger.bytes
+            && self.checkpoint == other.checkpoint
+            && self.verifier_key == other.verifier_key
+    }
 }
 
 impl Evidence {
-    /// The ledger's lines (the ones the snapshot was read from).
-    pub fn from_ledger(ledger: &LedgerFile) -> Vec<LedgerLine> {
-        (0..ledger.lines.len())
-            .map(|i| LedgerLine {
-                line: String::from_utf8_lossy(ledger.line_bytes(i)).into_owned(),
-                leaf: ledger.lines[i].leaf,
-                entry: ledger.lines[i].entry.as_ref().ok().cloned(),
-            })
-            .collect()
+    /// The number of complete ledger lines (entries `0..len`).
+    pub fn len(&self) -> usize {
+        self.ledger.lines.len()
+    }
+
+    /// True when the site has no ledger.
+    pub fn is_empty(&self) -> bool {
+        self.ledger.lines.is_empty()
+    }
+
+    /// Entry `seq`, when the ledger has it and the line is an entry.
+    pub fn entry(&self, seq: u64) -> Option<&Entry> {
+        self.ledger.lines.get(usize::try_from(seq).ok()?)?.entry.as_ref().ok()
     }
 }
 
@@ -74,12 +77,12 @@ pub fn proof_path(seq: u64) -> String {
 /// The inclusion proof of each entry of `wanted` (by seq) in the tree of the first `seq + 1`
 /// entries of `ledger`, in the shape `incident-archive proof` prints. Entries past the ledger
 /// are left out.
-pub fn prefix_proofs(ledger: &[LedgerLine], wanted: &BTreeSet<u64>) -> BTreeMap<u64, InclusionProof> {
+pub fn prefix_proofs(ledger: &LedgerFile, wanted: &BTreeSet<u64>) -> BTreeMap<u64, InclusionProof> {
     let mut out = BTreeMap::new();
     // The perfect subtrees of the leaves so far, left to right: (number of leaves, root).
     let mut frontier: Vec<(u64, Hash)> = Vec::new();
-    for (seq, line) in ledger.iter().enumerate() {
-        let seq = seq as u64;
+    for (i, line) in ledger.lines.iter().enumerate() {
+        let seq = i as u64;
         if wanted.contains(&seq) {
             // The audit path of the last leaf: the frontier's roots, smallest (rightmost) first.
             let path: Vec<Hash> = frontier.iter().rev().map(|(_, h)| *h).collect();
@@ -91,7 +94,7 @@ pub fn prefix_proofs(ledger: &[LedgerLine], wanted: &BTreeSet<u64>) -> BTreeMap<
                     leaf_index: seq,
                     tree_size: seq + 1,
                     root: hex::encode(root),
-                    entry: line.line.clone(),
+                    entry: String::from_utf8_lossy(ledger.line_bytes(i)).into_owned(),
                     leaf_hash: hex::encode(line.leaf),
                     audit_path: path.iter().map(hex::encode).collect(),
                 },
@@ -122,13 +125,9 @@ mod tests {
     use super::*;
     use crate::archive::merkle;
 
-    fn ledger(n: usize) -> Vec<LedgerLine> {
-        (0..n)
-            .map(|i| {
-                let line = format!("line {i}");
-                LedgerLine { leaf: merkle::leaf_hash(line.as_bytes()), line, entry: None }
-            })
-            .collect()
+    fn ledger(n: usize) -> LedgerFile {
+        let text: String = (0..n).map(|i| format!("line {i}\n")).collect();
+        LedgerFile::parse(std::path::Path::new("ledger.jsonl"), text.into_bytes())
     }
 
     /// Each proof is the archive's own inclusion proof of the last leaf of the tree of
@@ -136,7 +135,7 @@ mod tests {
     #[test]
     fn prefix_proofs_are_the_archives_proofs_of_the_last_leaf() {
         let lines = ledger(70);
-        let leaves: Vec<Hash> = lines.iter().map(|l| l.leaf).collect();
+        let leaves = lines.leaves();
         let wanted: BTreeSet<u64> = (0..75).collect();
         let proofs = prefix_proofs(&lines, &wanted);
         assert_eq!(proofs.len(), 70);

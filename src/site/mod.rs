@@ -30,7 +30,7 @@ use crate::snapshot::Snapshot;
 
 // The template contract: every type a page template receives.
 pub use context::*;
-pub use evidence::{Evidence, LedgerLine};
+pub use evidence::Evidence;
 pub use pages::{EXPIRING_DAYS, LIST_LIMIT};
 pub use render::PAGE_SIZE;
 pub use templates::PAGE_TEMPLATES;
@@ -266,7 +266,7 @@ fn site_key(
     // The ledger is committed to by the root; the checkpoint's signature and the key are not.
     part(opts.evidence.checkpoint.as_deref().unwrap_or("").as_bytes());
     part(opts.evidence.verifier_key.as_deref().unwrap_or("").as_bytes());
-    part(&(opts.evidence.ledger.len() as u64).to_le_bytes());
+    part(&(opts.evidence.len() as u64).to_le_bytes());
     part(snapshot.root.as_bytes());
     part(&snapshot.ledger_len.to_le_bytes());
     part(&(snapshot.records.len() as u64).to_le_bytes());

@@ -146,7 +146,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         for (o, owner) in data.owners.iter().enumerate() {
             jobs.extend((1..=pages(owner.items.len())).map(|p| Job::Owner(o, p)));
         }
-        jobs.extend((1..=pages(self.evidence.ledger.len())).map(Job::Ledger));
+        jobs.extend((1..=pages(self.evidence.len())).map(Job::Ledger));
         for (list, range) in data.item_ranges.iter().enumerate() {
             jobs.extend((1..=pages(range.len())).map(|p| Job::Actions(list, p)));
         }

@@ -19,7 +19,7 @@ use super::pages::Shared;
 use super::render::Renderer;
 use super::templates::Templates;
 use super::write::Memory;
-use super::{Evidence, LedgerLine, PAGE_SIZE, SiteOptions};
+use super::{Evidence, PAGE_SIZE, SiteOptions};
 use crate::archive::ledger::LedgerObject;
 use crate::archive::{Hold, LedgerSignOff, PurgeInfo, VersionInfo};
 use crate::record::{ActionItem, Attestation};
@@ -219,7 +219,7 @@ fn fixture_shapes() -> Shapes {
     attested.object = attested.versions[1].object.clone();
     snapshot.source = Some(archive);
     // A ledger with an entry about each record at its seqs.
-    let mut ledger: Vec<LedgerLine> = Vec::new();
+    let mut ledger: Vec<u8> = Vec::new();
     for seq in 0..snapshot.ledger_len {
         let r =
             snapshot.records.iter().find(|r| r.versions.iter().any(|v| v.seq == seq) || r.last_seq == seq);
@@ -238,13 +238,13 @@ fn fixture_shapes() -> Shapes {
             reason: r.and_then(|r| r.purged()).map(|p| p.reason.clone()),
             prev: crate::archive::ledger::GENESIS.into(),
         };
-        let line = String::from_utf8(e.to_line()).unwrap();
-        ledger.push(LedgerLine {
-            leaf: crate::archive::merkle::leaf_hash(line.as_bytes()),
-            line,
-            entry: Some(e),
-        });
+        ledger.extend(e.to_line());
+        ledger.push(b'\n');
     }
+    let ledger = std::sync::Arc::new(crate::archive::ledger::LedgerFile::parse(
+        std::path::Path::new("ledger.jsonl"),
+        ledger,
+    ));
     // A signed checkpoint of the fixture's tree.
     let key = crate::note::SignerKey::from_seed("fixture.example/incidents", &[7; 32]).unwrap();
     let mut root = [0u8; 32];

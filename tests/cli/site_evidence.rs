@@ -368,15 +368,12 @@ fn the_ledger_page_lists_every_entry_without_a_title() {
 /// last page.
 #[test]
 fn the_ledger_is_paged_and_a_new_entry_rerenders_only_the_last_page() {
-    use incident_archive::archive::merkle;
-    use incident_archive::site::{self, Evidence, LedgerLine, SiteOptions};
-    let lines = |n: usize| -> Vec<LedgerLine> {
-        (0..n)
-            .map(|i| {
-                let line = format!("{{\"not an entry\":{i}}}");
-                LedgerLine { leaf: merkle::leaf_hash(line.as_bytes()), line, entry: None }
-            })
-            .collect()
+    use incident_archive::archive::ledger::LedgerFile;
+    use incident_archive::site::{self, Evidence, SiteOptions};
+    // Lines that are not entries: the page lists them by seq all the same.
+    let lines = |n: usize| -> std::sync::Arc<LedgerFile> {
+        let text: String = (0..n).map(|i| format!("{{\"not an entry\":{i}}}\n")).collect();
+        std::sync::Arc::new(LedgerFile::parse(Path::new("ledger.jsonl"), text.into_bytes()))
     };
     let snapshot = incident_archive::snapshot::Snapshot {
         root: "ab".repeat(32),

@@ -47,8 +47,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let mut days: BTreeMap<NaiveDate, Vec<ChangeRow<'r>>> = BTreeMap::new();
         let mut shown = 0;
         let mut earlier = 0;
-        for (seq, line) in self.evidence.ledger.iter().enumerate().rev() {
-            let Some(e) = &line.entry else { continue };
+        for (seq, line) in self.evidence.ledger.lines.iter().enumerate().rev() {
+            let Ok(e) = &line.entry else { continue };
             let date = e.at.date_naive();
             if shown >= CHANGES_LIMIT && !days.contains_key(&date) {
                 earlier += 1;

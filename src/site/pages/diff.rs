@@ -41,12 +41,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     /// The sign-off date that covers `v`: the one its own ledger entry records, else the
     /// record's.
     fn sign_off_of(&self, r: &ArchivedRecord, v: &VersionInfo) -> NaiveDate {
-        self.evidence
-            .ledger
-            .get(v.seq as usize)
-            .and_then(|l| l.entry.as_ref())
-            .filter(|e| e.id == r.id)
-            .map_or(r.sign_off.date, |e| e.sign_off.date)
+        self.evidence.entry(v.seq).filter(|e| e.id == r.id).map_or(r.sign_off.date, |e| e.sign_off.date)
     }
 
     /// True when version `v` (a second or later one) was ingested after the day of the

@@ -20,7 +20,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     }
 
     fn ledger_page(&self, p: usize) -> LedgerPage<'r> {
-        let lines = &self.evidence.ledger;
+        let lines = &self.evidence.ledger.lines;
         let first = (p - 1) * PAGE_SIZE;
         let rows = window(lines, p)
             .iter()
@@ -28,7 +28,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             .map(|(i, line)| {
                 let seq = (first + i) as u64;
                 match &line.entry {
-                    Some(e) => LedgerRow {
+                    Ok(e) => LedgerRow {
                         seq,
                         at: Some(e.at),
                         action: e.action.as_str(),
@@ -37,7 +37,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                         object: &e.object,
                         reason: e.reason.as_deref(),
                     },
-                    None => LedgerRow {
+                    Err(_) => LedgerRow {
                         seq,
                         at: None,
                         action: "unreadable",

@@ -39,7 +39,7 @@ impl Originals {
         let mut wanted: Vec<(String, String)> = Vec::new();
         let mut seqs = BTreeSet::new();
         for r in &snapshot.records {
-            let last = evidence.ledger.get(r.last_seq as usize).and_then(|l| l.entry.as_ref());
+            let last = evidence.entry(r.last_seq);
             if last.is_some_and(|e| e.id == r.id && !(r.is_purged() && e.title.is_some())) {
                 seqs.insert(r.last_seq);
             }
@@ -51,12 +51,7 @@ impl Originals {
                 if let Some(a) = &v.attestation {
                     wanted.push((a.object.clone(), sidecar_path(&a.object)));
                 }
-                if evidence
-                    .ledger
-                    .get(v.seq as usize)
-                    .and_then(|l| l.entry.as_ref())
-                    .is_some_and(|e| e.id == r.id)
-                {
+                if evidence.entry(v.seq).is_some_and(|e| e.id == r.id) {
                     seqs.insert(v.seq);
                 }
             }
