@@ -273,6 +273,22 @@ pub fn check_output(config: &Config, out: &Path, templates: Option<&Path>) -> Re
         .with_context(|| format!("cannot build the site into `{}`", out.display()))
 }
 
+/// What the site shows besides the records: the ledger the snapshot was read from (the caller
+/// holds the archive's lock), `archive/checkpoint` as it is, and the verifier key of the
+/// configured signing key (a key that cannot be read was reported by the run's signer; the
+/// site then shows none).
+fn site_evidence(config: &Config, archive: &Archive) -> Result<site::Evidence, Error> {
+    let ledger = incident_archive::archive::ledger::LedgerFile::read(&archive.ledger_path())?;
+    let checkpoint = std::fs::read_to_string(publish::note_path(archive)).ok();
+    let verifier_key = config
+        .signing
+        .key
+        .as_deref()
+        .and_then(|k| publish::read_signer_key(k).ok())
+        .map(|f| f.key.verifier().to_string());
+    Ok(site::Evidence { ledger: std::sync::Arc::new(ledger), checkpoint, verifier_key })
+}
+
 /// Renders the site and its browser search shards into the output folder (`out` overrides the
 /// configuration's, `templates` too). The index must be up to date with `snapshot`, and the
 /// caller has checked the output folder ([`check_output`]) before it changed anything.
@@ -290,6 +306,7 @@ pub fn render_site(
         base_url: config.site.base_url.clone(),
         build_date,
         templates: templates.map(Path::to_path_buf).or_else(|| config.templates.clone()),
+        evidence: site_evidence(config, archive)?,
     };
     let dir = index_dir(archive);
     let pages = site::moved_incident_pages(snapshot);

@@ -80,6 +80,8 @@ pub struct IncidentRow<'a> {
     pub open_items: usize,
     /// The record's action items not done and due before the build date.
     pub overdue_items: usize,
+    /// True when a version of the record came after its sign-off.
+    pub changed_after_sign_off: bool,
 }
 
 /// An action item in a list, with the incident it belongs to.
@@ -236,6 +238,9 @@ pub struct HomeCharts {
 pub struct IncidentPage<'a> {
     /// `incidents`.
     pub nav: &'static str,
+    /// The stylesheet with the record's id and hash for the margins of its printed pages
+    /// (`print/<stem>.css`).
+    pub print_css: String,
     /// The year page the incident is listed on; `none` without a start time or an incident.
     pub year: Option<Link>,
     /// The record's provenance, also for a purged or unreadable record.
@@ -297,6 +302,10 @@ pub struct Provenance<'a> {
     pub error: Option<&'a str>,
     /// The sign-off attested on import by a sidecar, when the current version has one.
     pub attestation: Option<AttestationRow<'a>>,
+    /// The inclusion proof of the latest entry, when the site has the ledger.
+    pub proof: Option<ProofRow>,
+    /// True when a version came after the record's sign-off (see `VersionRow::after_sign_off`).
+    pub changed_after_sign_off: bool,
 }
 
 /// "Sign-off attested on import": the sidecar's object, size and reference.
@@ -323,6 +332,30 @@ pub struct VersionRow<'a> {
     pub ingested_at: DateTime<Utc>,
     /// True for the current version.
     pub current: bool,
+    /// The version's original Markdown as archived, byte for byte (`originals/<sha256>.md`);
+    /// `None` once purged or when the archive no longer holds it.
+    pub original: Option<String>,
+    /// The version's sign-off sidecar as archived (`originals/<sha256>.yaml`), when attested.
+    pub sidecar: Option<String>,
+    /// The inclusion proof of the entry that added the version (`proofs/<seq>.json`).
+    pub proof: Option<String>,
+    /// True when this (second or later) version was ingested after the day of the sign-off
+    /// that covers it (the one its ledger entry records).
+    pub after_sign_off: bool,
+}
+
+/// The inclusion proof of a record's latest ledger entry, against the tree of the ledger's first
+/// `seq + 1` entries (stable until the record changes).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProofRow {
+    /// The proof JSON (`proofs/<seq>.json`), as `incident-archive proof ID` prints it.
+    pub path: String,
+    /// The entry proven.
+    pub seq: u64,
+    /// The size of the tree it is proven in (`seq + 1`).
+    pub tree_size: u64,
+    /// That tree's root, hex.
+    pub root: String,
 }
 
 /// A row of an incident's customer impact table.
@@ -777,4 +810,168 @@ pub struct JsonIncident<'a> {
     pub legal_hold: bool,
     /// True once the record's content was purged.
     pub purged: bool,
+}
+
+/// `checkpoint.html`: the archive's checkpoint as `archive/checkpoint` holds it, and the key that
+/// verifies it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckpointPage<'a> {
+    /// `checkpoint`.
+    pub nav: &'static str,
+    /// The checkpoint's origin line (the log's name); empty when there is no checkpoint.
+    pub origin: String,
+    /// The tree size the checkpoint states (the number of ledger entries it covers); the
+    /// archive's when there is no readable checkpoint.
+    pub size: u64,
+    /// Its RFC 6962 root, hex.
+    pub root_hex: String,
+    /// The same root in base64, as the checkpoint's third line writes it.
+    pub root_base64: String,
+    /// `archive/checkpoint` exactly, signed or not; `None` when the archive has none.
+    pub text: Option<&'a str>,
+    /// True when `text` is a checkpoint (size and root are then its own).
+    pub readable: bool,
+    /// True when the checkpoint is a signed note.
+    pub signed: bool,
+    /// The note's signature lines (`— name base64`).
+    pub signatures: Vec<String>,
+    /// The verifier key of the configured signing key (`name+keyid+base64`).
+    pub verifier_key: Option<&'a str>,
+    /// True when a signature verifies with `verifier_key` (checked at build time).
+    pub verified: bool,
+    /// True when the checkpoint states the tree the site was built from.
+    pub current: bool,
+}
+
+/// `ledger.html` (+ `.p2.html`, …): the ledger's entries in `seq` order.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerPage<'a> {
+    /// `ledger`.
+    pub nav: &'static str,
+    /// This page's entries.
+    pub rows: Vec<LedgerRow<'a>>,
+    /// Where this page is in the ledger.
+    pub pager: Pager,
+}
+
+/// One ledger entry, without a title (never shown, even where an old entry carries one).
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerRow<'a> {
+    /// Its index in the ledger.
+    pub seq: u64,
+    /// When it was written; `None` for a line that is not an entry.
+    pub at: Option<DateTime<Utc>>,
+    /// `ingest`, `new_version`, `legal_hold`, `release_hold`, `purge`; `unreadable` for a line
+    /// that is not an entry.
+    pub action: &'static str,
+    /// The record's id.
+    pub id: &'a str,
+    /// The record's page; `None` once purged.
+    pub path: Option<&'a str>,
+    /// The object hash the entry names (SHA-256, hex).
+    pub object: &'a str,
+    /// Why (holds, releases, purges).
+    pub reason: Option<&'a str>,
+}
+
+/// What changed from one version of a record to the next: a line diff of the originals.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionDiff {
+    /// The older version's number.
+    pub from: u32,
+    /// The newer version's number.
+    pub to: u32,
+    /// Lines added.
+    pub added: usize,
+    /// Lines removed.
+    pub removed: usize,
+    /// True when the newer version was ingested after the sign-off that covers it.
+    pub after_sign_off: bool,
+    /// The changed parts, each with up to three lines of context.
+    pub hunks: Vec<DiffHunk>,
+}
+
+/// A run of changed lines with their context.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffHunk {
+    /// In order.
+    pub lines: Vec<DiffLine>,
+}
+
+/// One line of a diff, as text (never Markdown).
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffLine {
+    /// `equal`, `delete` or `insert`.
+    pub kind: &'static str,
+    /// Its number in the older version (1-based); `None` for an added line.
+    pub old: Option<usize>,
+    /// Its number in the newer version; `None` for a removed line.
+    pub new: Option<usize>,
+    /// The line, without its line ending.
+    pub text: String,
+}
+
+/// `changes.html` and `changes.xml`: what the ledger gained, day by day (UTC), newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesPage<'a> {
+    /// `changes`.
+    pub nav: &'static str,
+    /// `<base_url>/changes.xml`, or `urn:incident-archive:changes` without a `base_url`.
+    pub feed_id: String,
+    /// The time of the latest entry (RFC 3339); the build date without entries.
+    pub updated: String,
+    /// Entries before the days shown (on the ledger pages).
+    pub earlier: usize,
+    /// The days, newest first.
+    pub days: Vec<ChangeDay<'a>>,
+}
+
+/// The changes of one UTC day.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeDay<'a> {
+    /// The day.
+    pub date: NaiveDate,
+    /// The day's anchor on `changes.html` (`d-2026-11-28`).
+    pub anchor: String,
+    /// The day on `changes.html`, absolute, when the site has a `base_url`; else empty.
+    pub url: String,
+    /// The latest entry's time that day.
+    pub updated: DateTime<Utc>,
+    /// How many of each kind of change: `label`, `count`.
+    pub counts: Vec<ChangeCount>,
+    /// The day's entries, newest first.
+    pub entries: Vec<ChangeRow<'a>>,
+}
+
+/// How many changes of one kind a day had.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeCount {
+    /// `new record`, `new version`, `legal hold`, `hold released` or `purged`.
+    pub label: &'static str,
+    /// How many.
+    pub count: usize,
+}
+
+/// One change: a ledger entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeRow<'a> {
+    /// Its index in the ledger.
+    pub seq: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The ledger's action (`ingest`, `new_version`, `legal_hold`, `release_hold`, `purge`).
+    pub action: &'static str,
+    /// The change in words (`new record`, `new version`, `legal hold`, `hold released`,
+    /// `purged`).
+    pub label: &'static str,
+    /// The record's id.
+    pub id: &'a str,
+    /// The record's page; `None` once purged.
+    pub path: Option<&'a str>,
+    /// The record's current title; `None` once purged (never the entry's own).
+    pub title: Option<&'a str>,
+    /// The object hash the entry names.
+    pub object: &'a str,
+    /// Why (holds, releases, purges).
+    pub reason: Option<&'a str>,
 }

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod context;
 mod data;
 mod digest;
+pub mod evidence;
 pub mod markdown;
 mod pages;
 mod render;
@@ -29,6 +30,7 @@ use crate::snapshot::Snapshot;
 
 // The template contract: every type a page template receives.
 pub use context::*;
+pub use evidence::Evidence;
 pub use pages::{EXPIRING_DAYS, LIST_LIMIT};
 pub use render::PAGE_SIZE;
 pub use templates::PAGE_TEMPLATES;
@@ -45,6 +47,9 @@ pub struct SiteOptions {
     pub build_date: NaiveDate,
     /// A folder whose templates and assets override the embedded ones.
     pub templates: Option<PathBuf>,
+    /// The ledger, the signed checkpoint and its verifier key: what the proofs, the ledger and
+    /// the checkpoint pages are made of.
+    pub evidence: Evidence,
 }
 
 /// One file of the site.
@@ -258,6 +263,10 @@ fn site_key(
     part(opts.title.as_bytes());
     part(opts.base_url.as_bytes());
     part(opts.build_date.to_string().as_bytes());
+    // The ledger is committed to by the root; the checkpoint's signature and the key are not.
+    part(opts.evidence.checkpoint.as_deref().unwrap_or("").as_bytes());
+    part(opts.evidence.verifier_key.as_deref().unwrap_or("").as_bytes());
+    part(&(opts.evidence.len() as u64).to_le_bytes());
     part(snapshot.root.as_bytes());
     part(&snapshot.ledger_len.to_le_bytes());
     part(&(snapshot.records.len() as u64).to_le_bytes());

@@ -16,10 +16,10 @@ use serde::Serialize;
 use super::context::{Globals, PageLink, Pager, SiteInfo};
 use super::data::SiteData;
 use super::digest;
-use super::pages::Shared;
+use super::pages::{Originals, Shared};
 use super::templates::Templates;
 use super::write::{Sink, content_key};
-use super::{SiteError, SiteOptions};
+use super::{Evidence, SiteError, SiteOptions};
 
 /// Rows per page of a long list (incidents of a year, a customer's incidents, action items).
 pub const PAGE_SIZE: usize = 500;
@@ -48,6 +48,17 @@ pub(super) enum Job {
     /// A list of the tracker (overdue, open, done) and its page.
     Actions(usize, usize),
     Retention,
+    Checkpoint,
+    /// `changes.html` and `changes.xml`.
+    Changes,
+    /// `build.css`: the build date for printed pages.
+    BuildCss,
+    /// A page of the ledger.
+    Ledger(usize),
+    /// An original (or sidecar) of `Originals::files`.
+    Original(usize),
+    /// A proof of `Originals::seqs`.
+    Proof(usize),
     Search,
     Feed,
     Json,
@@ -73,6 +84,10 @@ pub(super) struct Renderer<'r, 'a> {
     pub(super) shared: &'r Shared<'r>,
     pub(super) templates: &'r Templates,
     pub(super) site: SiteInfo<'r>,
+    /// The originals and proofs the site offers.
+    pub(super) originals: Originals,
+    /// The ledger, the checkpoint and its key.
+    pub(super) evidence: &'r Evidence,
     /// `YYYY-MM-DD`.
     pub(super) build_date: String,
     counters: Counters,
@@ -95,6 +110,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             shared,
             templates,
             site: SiteInfo { title: &opts.title, base_url: &opts.base_url },
+            originals: Originals::new(data, &opts.evidence),
+            evidence: &opts.evidence,
             build_date: data.build_date.to_string(),
             counters: Counters::default(),
             sink,
@@ -109,7 +126,17 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let mut jobs: Vec<Job> = (0..self.templates.assets.len()).map(Job::Asset).collect();
         jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
         jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
-        jobs.extend([Job::Retention, Job::Search, Job::Feed, Job::Json]);
+        jobs.extend([
+            Job::Retention,
+            Job::Checkpoint,
+            Job::Changes,
+            Job::BuildCss,
+            Job::Search,
+            Job::Feed,
+            Job::Json,
+        ]);
+        jobs.extend((0..self.originals.files.len()).map(Job::Original));
+        jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
         for (y, (_, recs)) in data.years.iter().enumerate() {
             jobs.extend((1..=pages(recs.len())).map(|p| Job::Year(y, p)));
         }
@@ -119,6 +146,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         for (o, owner) in data.owners.iter().enumerate() {
             jobs.extend((1..=pages(owner.items.len())).map(|p| Job::Owner(o, p)));
         }
+        jobs.extend((1..=pages(self.evidence.len())).map(Job::Ledger));
         for (list, range) in data.item_ranges.iter().enumerate() {
             jobs.extend((1..=pages(range.len())).map(|p| Job::Actions(list, p)));
         }
@@ -135,10 +163,24 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     /// A static file: kept when its bytes are those of the last build.
     pub(super) fn bytes(&self, path: &str, bytes: Vec<u8>) -> Result<(), SiteError> {
         let key = content_key(&bytes);
-        if self.sink.reuse(path, &key)? {
-            self.counters.reused.fetch_add(1, Ordering::Relaxed);
+        if self.reuse(path, &key)? {
             return Ok(());
         }
+        self.put(path, bytes, key)
+    }
+
+    /// True (and counted) when the last build's file at `path` was made from `key` and is
+    /// carried over.
+    pub(super) fn reuse(&self, path: &str, key: &str) -> Result<bool, SiteError> {
+        let reused = self.sink.reuse(path, key)?;
+        if reused {
+            self.counters.reused.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(reused)
+    }
+
+    /// Stores (and counts) a file made from `key`.
+    pub(super) fn put(&self, path: &str, bytes: Vec<u8>, key: String) -> Result<(), SiteError> {
         self.sink.put(path, bytes, key)?;
         self.counters.rendered.fetch_add(1, Ordering::Relaxed);
         Ok(())

@@ -28,6 +28,10 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "owner.html",
     "actions.html",
     "retention.html",
+    "checkpoint.html",
+    "ledger.html",
+    "changes.html",
+    "changes.xml",
     "search.html",
     "feed.xml",
 ];

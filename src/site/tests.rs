@@ -19,7 +19,7 @@ use super::pages::Shared;
 use super::render::Renderer;
 use super::templates::Templates;
 use super::write::Memory;
-use super::{PAGE_SIZE, SiteOptions};
+use super::{Evidence, PAGE_SIZE, SiteOptions};
 use crate::archive::ledger::LedgerObject;
 use crate::archive::{Hold, LedgerSignOff, PurgeInfo, VersionInfo};
 use crate::record::{ActionItem, Attestation};
@@ -54,6 +54,10 @@ const SECTIONS: &[(&str, &str)] = &[
     ("Provenance", "### `incident.html`"),
     ("VersionRow", "### `incident.html`"),
     ("AttestationRow", "### `incident.html`"),
+    ("ProofRow", "### `incident.html`"),
+    ("VersionDiff", "### `incident.html`"),
+    ("DiffHunk", "### `incident.html`"),
+    ("DiffLine", "### `incident.html`"),
     ("Hold", "### `incident.html`"),
     ("PurgeInfo", "### `incident.html`"),
     ("ImpactRow", "### `incident.html`"),
@@ -78,6 +82,13 @@ const SECTIONS: &[(&str, &str)] = &[
     ("RetentionList", "### `retention.html`"),
     ("RetentionRow", "### `retention.html`"),
     ("YearCount", "### `retention.html`"),
+    ("CheckpointPage", "### `checkpoint.html`"),
+    ("ChangesPage", "### `changes.html`"),
+    ("ChangeDay", "### `changes.html`"),
+    ("ChangeCount", "### `changes.html`"),
+    ("ChangeRow", "### `changes.html`"),
+    ("LedgerPage", "### `ledger.html`"),
+    ("LedgerRow", "### `ledger.html`"),
     ("SearchPage", "### `search.html`"),
     ("FeedPage", "### `feed.xml`"),
     ("FeedEntry", "### `feed.xml`"),
@@ -185,12 +196,74 @@ fn documented_names(text: &str) -> BTreeSet<&str> {
 
 /// Renders the fixture site through the engine and returns what the templates received.
 fn fixture_shapes() -> Shapes {
-    let snapshot = fixture();
+    let mut snapshot = fixture();
+    // An archive holding the objects of the attested record's versions and its sidecar, so
+    // that the page offers their originals.
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = crate::archive::Archive::create(tmp.path()).unwrap();
+    let attested = snapshot.records.iter_mut().find(|r| r.sidecar().is_some()).unwrap();
+    let write = |sha: &str, bytes: &[u8]| {
+        let path = archive.object_path(sha).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    // Two versions of the record, the second edited (after its sign-off), and the sidecar.
+    for (v, text) in attested.versions.iter_mut().zip(["# T\n\nOne.\nTwo.\n", "# T\n\nOne.\nTwo, edited.\n"])
+    {
+        v.object = crate::archive::sha256_hex(text.as_bytes());
+        write(&v.object, text.as_bytes());
+        if let Some(a) = &v.attestation {
+            write(&a.object, b"not the sidecar's bytes: not published");
+        }
+    }
+    attested.object = attested.versions[1].object.clone();
+    snapshot.source = Some(archive);
+    // A ledger with an entry about each record at its seqs.
+    let mut ledger: Vec<u8> = Vec::new();
+    for seq in 0..snapshot.ledger_len {
+        let r =
+            snapshot.records.iter().find(|r| r.versions.iter().any(|v| v.seq == seq) || r.last_seq == seq);
+        let e = crate::archive::Entry {
+            seq,
+            at: at("2025-03-21T10:00:00Z"),
+            action: crate::archive::Action::Ingest,
+            id: r.map_or("INC-0".into(), |r| r.id.clone()),
+            object: "ab".repeat(32),
+            size: 12,
+            title: None,
+            attestation: None,
+            sign_off: LedgerSignOff::default(),
+            retention_years: 7,
+            retain_until: day("2032-01-15"),
+            reason: r.and_then(|r| r.purged()).map(|p| p.reason.clone()),
+            prev: crate::archive::ledger::GENESIS.into(),
+        };
+        ledger.extend(e.to_line());
+        ledger.push(b'\n');
+    }
+    let ledger = std::sync::Arc::new(crate::archive::ledger::LedgerFile::parse(
+        std::path::Path::new("ledger.jsonl"),
+        ledger,
+    ));
+    // A signed checkpoint of the fixture's tree.
+    let key = crate::note::SignerKey::from_seed("fixture.example/incidents", &[7; 32]).unwrap();
+    let mut root = [0u8; 32];
+    hex::decode_to_slice(&snapshot.root, &mut root).unwrap();
+    let note = crate::note::Checkpoint::new("fixture.example/incidents", snapshot.ledger_len, root)
+        .unwrap()
+        .sign(&key)
+        .unwrap();
+    let checkpoint = note.to_string();
     let opts = SiteOptions {
         title: "Fixture".into(),
         base_url: "https://example.test/incidents/".into(),
         build_date: day("2026-01-31"),
         templates: None,
+        evidence: Evidence {
+            ledger,
+            checkpoint: Some(checkpoint),
+            verifier_key: Some(key.verifier().to_string()),
+        },
     };
     let templates = Templates::load(None).unwrap();
     let data = SiteData::new(&snapshot, opts.build_date);

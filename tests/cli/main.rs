@@ -17,3 +17,4 @@ mod shapes;
 mod sidecar;
 mod signing;
 mod site;
+mod site_evidence;

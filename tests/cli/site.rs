@@ -227,6 +227,7 @@ fn opts(date: &str) -> SiteOptions {
         base_url: String::new(),
         build_date: day(date),
         templates: None,
+        evidence: Default::default(),
     }
 }
 

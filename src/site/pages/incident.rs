@@ -12,9 +12,12 @@ use crate::record::values::normalize;
 use crate::record::{Incident, SectionKind, is_summary_label};
 use crate::site::SiteError;
 use crate::site::context::{
-    AttestationRow, Block, ImpactRow, IncidentPage, ItemRow, Link, Provenance, VersionRow,
+    AttestationRow, Block, ImpactRow, IncidentPage, ItemRow, Link, ProofRow, Provenance, VersionRow,
 };
 use crate::site::data::{ItemRef, item_state};
+use crate::site::evidence::proof_path;
+use crate::site::pages::Originals;
+use crate::site::pages::print::print_css_path;
 use crate::site::render::Renderer;
 use crate::snapshot::ArchivedRecord;
 
@@ -38,22 +41,31 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let whole = || {
             let full = self.data.snapshot.full_incident(self.data.record(rec));
             let blocks = full.as_deref().map(blocks).unwrap_or_default();
+            let diffs = self.version_diffs(self.data.record(rec));
             self.observe(&blocks);
+            self.observe(&diffs);
             minijinja::context! {
                 incident => Value::from(Serde(full.as_deref())),
                 blocks => Value::from(Serde(blocks)),
+                diffs => Value::from(Serde(diffs)),
             }
         };
-        self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &whole)
+        self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &whole)?;
+        self.render_print_css(rec)
     }
 
     fn incident_page(&self, rec: usize) -> IncidentPage<'r> {
         let d = self.data;
         let record = d.record(rec);
-        let provenance = provenance(record, d.build_date);
+        let mut provenance = provenance(record, d.build_date, &self.originals);
+        for (row, v) in provenance.versions.iter_mut().zip(&record.versions) {
+            row.after_sign_off = self.version_after_sign_off(record, v);
+        }
+        provenance.changed_after_sign_off = provenance.versions.iter().any(|v| v.after_sign_off);
         let Some(inc) = record.summary() else {
             return IncidentPage {
                 nav: "incidents",
+                print_css: print_css_path(&d.paths[rec]),
                 year: None,
                 record: provenance,
                 customers: Vec::new(),
@@ -82,6 +94,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             .collect();
         IncidentPage {
             nav: "incidents",
+            print_css: print_css_path(&d.paths[rec]),
             year: inc.started_at().map(|t| {
                 let y = chrono::Datelike::year(&t);
                 Link { label: y.to_string(), path: year_path(Some(y)) }
@@ -104,7 +117,8 @@ struct IncidentKey<'k, 'a> {
 }
 
 /// A record's provenance as its page shows it on `today`.
-fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
+fn provenance<'a>(r: &'a ArchivedRecord, today: NaiveDate, originals: &Originals) -> Provenance<'a> {
+    let proof = |seq: u64| originals.proofs.contains_key(&seq).then(|| proof_path(seq));
     Provenance {
         id: &r.id,
         title: r.title(),
@@ -123,6 +137,14 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
                 seq: v.seq,
                 ingested_at: v.ingested_at,
                 current: r.versions.last().is_some_and(|last| last.seq == v.seq),
+                original: originals.path_of(&v.object).map(str::to_string),
+                sidecar: v
+                    .attestation
+                    .as_ref()
+                    .and_then(|a| originals.path_of(&a.object))
+                    .map(str::to_string),
+                proof: proof(v.seq),
+                after_sign_off: false,
             })
             .collect(),
         first_ingested_at: r.versions.first().map(|v| v.ingested_at),
@@ -142,6 +164,13 @@ fn provenance(r: &ArchivedRecord, today: NaiveDate) -> Provenance<'_> {
             size: a.size,
             reference: r.summary().and_then(|i| i.attestation()).and_then(|a| a.reference.as_deref()),
         }),
+        proof: originals.proofs.get(&r.last_seq).map(|p| ProofRow {
+            path: proof_path(r.last_seq),
+            seq: r.last_seq,
+            tree_size: p.tree_size,
+            root: p.root.clone(),
+        }),
+        changed_after_sign_off: false,
     }
 }
 

@@ -5,11 +5,17 @@
 //! builds the rows several pages show.
 
 mod actions;
+mod changes;
+mod checkpoint;
+mod diff;
 mod feed;
 mod home;
 mod incident;
+mod ledger;
 mod lists;
+mod originals;
 mod people;
+mod print;
 mod retention;
 
 use super::SiteError;
@@ -17,6 +23,7 @@ use super::context::{CustomerRow, IncidentRow, ItemCounts, ItemRow, OwnerRow, Se
 use super::data::{ItemRef, ItemState, SiteData};
 use super::render::{Job, Renderer};
 
+pub(super) use originals::Originals;
 pub use retention::EXPIRING_DAYS;
 
 /// The most rows of a secondary list shown on one page (a customer's open action items, each
@@ -41,6 +48,12 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Owner(o, p) => self.render_owner(o, p),
             Job::Actions(list, p) => self.render_actions(list, p),
             Job::Retention => self.render_retention(),
+            Job::Checkpoint => self.render_checkpoint(),
+            Job::Changes => self.render_changes(),
+            Job::BuildCss => self.render_build_css(),
+            Job::Ledger(p) => self.render_ledger(p),
+            Job::Original(i) => self.render_original(i),
+            Job::Proof(i) => self.render_proof(i),
             Job::Search => self.page("search.html".into(), "search.html", &SearchPage { nav: "search" }),
             Job::Feed => self.render_feed(),
             Job::Json => self.render_json(),
@@ -66,6 +79,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             customers: inc.customers().len(),
             open_items,
             overdue_items,
+            changed_after_sign_off: self.changed_after_sign_off(d.record(rec)),
         }
     }
 
