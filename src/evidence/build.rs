@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::select::Selection;
 use super::{EvidenceError, FORMAT, Files};
 use crate::archive::journal;
-use crate::archive::ledger::{Action, LedgerFile};
+use crate::archive::ledger::{Action, Entry, LedgerFile};
 use crate::archive::merkle::{self, Hash};
 use crate::archive::state::State;
 use crate::archive::{Archive, InclusionProof, is_safe_id, sha256_hex};
@@ -93,12 +93,26 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
         )));
     }
     let leaves: Vec<Hash> = ledger.lines[..size].iter().map(|l| l.leaf).collect();
-    let root = merkle::root(&leaves);
-    if hex::encode(root) != cp.root {
+    let tree = Levels::new(&leaves);
+    if hex::encode(tree.root_of(size)) != cp.root {
         return Err(EvidenceError::Inconsistent(format!(
             "the ledger's first {size} entries do not hash to the root of `checkpoint.json`"
         )));
     }
+    let entries = entries_of(&ledger, size)?;
+    let state = State::from_entries(entries.iter().copied());
+    let ids = opts.selection.resolve(archive.root(), &state)?;
+    export_tree(
+        archive,
+        &Tree { ledger: &ledger, levels: &tree, entries: &entries, state: &state },
+        size,
+        &ids,
+        opts,
+    )
+}
+
+/// The committed ledger's entries `0..size`; a line that is not an entry is an inconsistency.
+pub fn entries_of(ledger: &LedgerFile, size: usize) -> Result<Vec<&Entry>, EvidenceError> {
     let mut entries = Vec::with_capacity(size);
     for (i, line) in ledger.lines[..size].iter().enumerate() {
         match &line.entry {
@@ -111,20 +125,69 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
             }
         }
     }
-    let state = State::from_entries(entries.iter().copied());
-    let ids = opts.selection.resolve(archive.root(), &state)?;
+    Ok(entries)
+}
 
+/// A committed ledger read once, for many bundles: its lines, every level of its Merkle tree,
+/// its entries and the state they fold into. The caller holds a lock on the archive (shared or
+/// exclusive) while it is used.
+pub struct Tree<'a> {
+    pub ledger: &'a LedgerFile,
+    pub levels: &'a Levels,
+    pub entries: &'a [&'a Entry],
+    pub state: &'a State,
+}
+
+/// The bundle of records `ids` at the tree of the ledger's first `size` entries: every entry of
+/// those records must be among them. [`export`] gives the committed tree; the site gives each
+/// record the tree its last entry closed, which never changes, so that the record's bundle is
+/// the same bytes until the record changes.
+pub fn export_tree(
+    archive: &Archive,
+    tree: &Tree<'_>,
+    size: usize,
+    ids: &[String],
+    opts: &ExportOptions,
+) -> Result<Bundle, EvidenceError> {
+    let Tree { ledger, levels, entries, state } = *tree;
+    let size = size.min(entries.len());
+    let root = levels.root_of(size);
+    let cp = journal::Checkpoint { size: size as u64, root: hex::encode(root), ledger_bytes: 0 };
+    for id in ids {
+        if state.records.get(id).is_some_and(|r| r.seqs.iter().any(|&s| s as usize >= size)) {
+            return Err(EvidenceError::Inconsistent(format!(
+                "record `{}` has entries past the tree of {size} entries",
+                id.escape_debug()
+            )));
+        }
+    }
     let mtime = size.checked_sub(1).map_or(0, |last| entries[last].at.timestamp());
     let checkpoint = Checkpoint::new(&opts.origin, cp.size, root)?;
     if let (Some(_), Some(old)) = (&opts.signer, &opts.kept) {
-        let proof = usize::try_from(old.size()).ok().and_then(|n| merkle::consistency_proof(&leaves, n));
-        let extends = match proof {
-            Some(proof) => {
-                crate::note::verify_consistency(old, &checkpoint, &proof).map_err(|e| e.to_string())
+        let kept_size = usize::try_from(old.size()).unwrap_or(usize::MAX);
+        let consistent = if old.origin() != checkpoint.origin() {
+            Err(format!(
+                "the kept checkpoint is of `{}`, this one of `{}`",
+                old.origin(),
+                checkpoint.origin()
+            ))
+        } else if kept_size >= size {
+            // A prefix of the kept tree: consistent when the ledger still has the kept tree.
+            if kept_size <= entries.len() && levels.root_of(kept_size) == *old.root() {
+                Ok(())
+            } else {
+                Err(format!("the ledger's first {kept_size} entries are not the kept tree"))
             }
-            None => Err(format!("the kept tree has {} entries, the archive's {}", old.size(), cp.size)),
+        } else {
+            let leaves: Vec<Hash> = ledger.lines[..size].iter().map(|l| l.leaf).collect();
+            match merkle::consistency_proof(&leaves, kept_size) {
+                Some(proof) => {
+                    crate::note::verify_consistency(old, &checkpoint, &proof).map_err(|e| e.to_string())
+                }
+                None => Err(format!("the kept tree has {} entries, the archive's {}", old.size(), cp.size)),
+            }
         };
-        if let Err(why) = extends {
+        if let Err(why) = consistent {
             return Err(EvidenceError::NotExtending(why));
         }
     }
@@ -162,7 +225,7 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
     let mut seqs: Vec<u64> = Vec::new();
     let mut records = Vec::new();
     let (mut n_versions, mut n_purged) = (0, 0);
-    for id in &ids {
+    for id in ids {
         // Ids name folders of the bundle: only the safe form (`verify` names any other).
         if !is_safe_id(id) {
             return Err(EvidenceError::Inconsistent(format!(
@@ -170,7 +233,10 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
                 id.escape_debug()
             )));
         }
-        let r = &state.records[id];
+        let r = state
+            .records
+            .get(id)
+            .ok_or_else(|| EvidenceError::UnknownRecord { id: id.escape_debug().to_string() })?;
         seqs.extend(&r.seqs);
         let mut versions = Vec::new();
         for v in &r.versions {
@@ -251,22 +317,21 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
     seqs.sort_unstable();
     seqs.dedup();
 
-    // The ledger lines and their proofs, all from one pass over the tree.
-    let tree = Levels::new(&leaves);
+    // The ledger lines and their proofs, from the tree's levels.
     let mut jsonl = Vec::new();
     for &seq in &seqs {
         let i = seq as usize;
         let line = ledger.line_bytes(i);
         jsonl.extend_from_slice(line);
         jsonl.push(b'\n');
-        let path = tree.inclusion_proof(i);
+        let path = levels.inclusion_proof_in(i, size);
         let proof = InclusionProof {
             id: entries[i].id.clone(),
             leaf_index: seq,
             tree_size: cp.size,
             root: cp.root.clone(),
             entry: String::from_utf8_lossy(line).into_owned(),
-            leaf_hash: hex::encode(leaves[i]),
+            leaf_hash: hex::encode(ledger.lines[i].leaf),
             audit_path: path.iter().map(hex::encode).collect(),
         };
         let name = format!("proofs/{seq}.json");
@@ -290,6 +355,7 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
     files.insert("verify.py".into(), VERIFY_PY.as_bytes().to_vec());
     describe("verify.py", "the checker: python3 verify.py (standard library only)".into());
     let readme = verify_md(&checkpoint, verifier.as_ref(), &opts.selection, ids.len());
+    let _ = ids;
     files.insert("VERIFY.md".into(), readme.into_bytes());
     describe("VERIFY.md", "how to check this bundle, step by step".into());
     describe("manifest.json", "this file".into());
@@ -332,12 +398,18 @@ pub fn export(archive: &Archive, opts: &ExportOptions) -> Result<Bundle, Evidenc
 /// instead of [`merkle::inclusion_proof`]'s O(n) (a bundle of every record has a proof per
 /// entry). A level pairs the nodes of the one below and carries an unpaired last node up as it
 /// is, which gives RFC 6962's tree (split at the largest power of two below the size).
-struct Levels {
+///
+/// The node at level `k`, index `j` of a block of `2^k` whole leaves is that block's hash in
+/// the tree of any size that holds the block, so the levels of the whole ledger also give the
+/// root of, and the proofs in, the tree of its first `t` entries ([`Levels::root_of`],
+/// [`Levels::inclusion_proof_in`]) in O(log² t), with no hashing of the leaves again.
+pub struct Levels {
     levels: Vec<Vec<Hash>>,
 }
 
 impl Levels {
-    fn new(leaves: &[Hash]) -> Levels {
+    /// The levels of the tree over `leaves`.
+    pub fn new(leaves: &[Hash]) -> Levels {
         let mut levels = vec![leaves.to_vec()];
         while levels.last().is_some_and(|l| l.len() > 1) {
             let below = levels.last().expect("a level");
@@ -354,17 +426,57 @@ impl Levels {
         Levels { levels }
     }
 
-    /// The audit path of leaf `index`, bottom-up (as [`merkle::inclusion_proof`] gives it).
-    fn inclusion_proof(&self, mut index: usize) -> Vec<Hash> {
-        let mut path = Vec::new();
-        for level in &self.levels[..self.levels.len() - 1] {
-            if let Some(sibling) = level.get(index ^ 1) {
-                path.push(*sibling);
-            }
-            index >>= 1;
+    /// The number of leaves.
+    pub fn len(&self) -> usize {
+        self.levels.first().map_or(0, Vec::len)
+    }
+
+    /// True when there are no leaves.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The hash of the leaves `a..b` (`b - a` > 0), where `a` is a multiple of the largest power
+    /// of two below `b - a` (as every subtree of RFC 6962's split is): a whole block is read
+    /// from its level, any other range split as RFC 6962 splits it.
+    fn range(&self, a: usize, b: usize) -> Hash {
+        let n = b - a;
+        if n.is_power_of_two() && a.is_multiple_of(n) {
+            return self.levels[n.trailing_zeros() as usize][a / n];
         }
+        let k = largest_power_below(n);
+        merkle::node_hash(&self.range(a, a + k), &self.range(a + k, b))
+    }
+
+    /// The root of the tree of the first `size` leaves (`size` ≤ [`Levels::len`]).
+    pub fn root_of(&self, size: usize) -> Hash {
+        if size == 0 { merkle::empty_root() } else { self.range(0, size) }
+    }
+
+    /// The audit path of leaf `index` in the tree of the first `size` leaves, bottom-up (as
+    /// [`merkle::inclusion_proof`] gives it): RFC 6962's `PATH(m, D[n])`.
+    pub fn inclusion_proof_in(&self, index: usize, size: usize) -> Vec<Hash> {
+        let mut path = Vec::new();
+        let (mut a, mut b) = (0, size);
+        // Top-down, the sibling at each split; reversed at the end.
+        while b - a > 1 {
+            let k = largest_power_below(b - a);
+            if index < a + k {
+                path.push(self.range(a + k, b));
+                b = a + k;
+            } else {
+                path.push(self.range(a, a + k));
+                a += k;
+            }
+        }
+        path.reverse();
         path
     }
+}
+
+/// The largest power of two strictly below `n` (`n` ≥ 2).
+fn largest_power_below(n: usize) -> usize {
+    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
 }
 
 /// `SHA256SUMS`: `<hex>  <path>` for every file but itself, sorted by path.
@@ -451,12 +563,16 @@ mod tests {
             let leaves: Vec<Hash> = (0..n).map(|i| merkle::leaf_hash(&i.to_be_bytes())).collect();
             let tree = Levels::new(&leaves);
             assert_eq!(tree.levels.last().unwrap(), &vec![merkle::root(&leaves)], "root of {n}");
-            for i in 0..n as usize {
-                assert_eq!(
-                    tree.inclusion_proof(i),
-                    merkle::inclusion_proof(&leaves, i).unwrap(),
-                    "{i} of {n}"
-                );
+            // Every prefix tree's root and proofs, from the levels of the whole tree.
+            for t in 0..=n as usize {
+                assert_eq!(tree.root_of(t), merkle::root(&leaves[..t]), "root of the first {t} of {n}");
+                for i in 0..t {
+                    assert_eq!(
+                        tree.inclusion_proof_in(i, t),
+                        merkle::inclusion_proof(&leaves[..t], i).unwrap(),
+                        "{i} in the first {t} of {n}"
+                    );
+                }
             }
         }
     }
