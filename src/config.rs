@@ -53,6 +53,8 @@ pub struct SiteConfig {
     pub title: String,
     /// Absolute URL the site is served from, used by the Atom feed; empty for relative links only.
     pub base_url: String,
+    /// Offer each record's one-record evidence bundle (`bundles/<stem>.tar.gz`) on its page.
+    pub evidence_bundles: bool,
 }
 
 /// Retention settings.
@@ -97,7 +99,7 @@ impl Default for Config {
 
 impl Default for SiteConfig {
     fn default() -> Self {
-        Self { title: "Incident archive".into(), base_url: String::new() }
+        Self { title: "Incident archive".into(), base_url: String::new(), evidence_bundles: true }
     }
 }
 

@@ -40,8 +40,8 @@ mod tests {
         ("snapshot", &["archive", "fsx", "record"]),
         ("note", &["archive", "config", "fsx", "text"]),
         ("index", &["archive", "fsx", "record", "snapshot", "text"]),
-        ("site", &["archive", "fsx", "record", "snapshot", "text"]),
         ("evidence", &["archive", "config", "fsx", "index", "note", "record", "text"]),
+        ("site", &["archive", "evidence", "fsx", "note", "record", "snapshot", "text"]),
     ];
 
     /// Every `.rs` file under `path` (or `path.rs`), with its code before `#[cfg(test)]` and

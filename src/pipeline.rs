@@ -286,7 +286,18 @@ fn site_evidence(config: &Config, archive: &Archive) -> Result<site::Evidence, E
         .as_deref()
         .and_then(|k| publish::read_signer_key(k).ok())
         .map(|f| f.key.verifier().to_string());
-    Ok(site::Evidence { ledger: std::sync::Arc::new(ledger), checkpoint, verifier_key })
+    let bundles = if config.site.evidence_bundles {
+        let kept = match &config.signing.keep {
+            Some(path) => incident_archive::evidence::read_kept(path)?,
+            None => None,
+        };
+        let signer =
+            config.signing.key.as_deref().and_then(|k| publish::read_signer_key(k).ok()).map(|f| f.key);
+        Some(site::Bundles { origin: checkpoint_origin(config, archive)?, signer, kept })
+    } else {
+        None
+    };
+    Ok(site::Evidence { ledger: std::sync::Arc::new(ledger), checkpoint, verifier_key, bundles })
 }
 
 /// Renders the site and its browser search shards into the output folder (`out` overrides the

@@ -304,6 +304,9 @@ pub struct Provenance<'a> {
     pub attestation: Option<AttestationRow<'a>>,
     /// The inclusion proof of the latest entry, when the site has the ledger.
     pub proof: Option<ProofRow>,
+    /// The record's one-record evidence bundle (`bundles/<stem>.tar.gz`: what `export evidence
+    /// ID` makes, proven against the tree its last entry closed), when the site offers one.
+    pub bundle: Option<String>,
     /// True when a version came after the record's sign-off (see `VersionRow::after_sign_off`).
     pub changed_after_sign_off: bool,
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use crate::archive::InclusionProof;
 use crate::archive::ledger::{Entry, LedgerFile};
 use crate::archive::merkle::{Hash, node_hash};
+use crate::note::{Checkpoint, SignerKey};
 
 /// What the site shows besides the records: the ledger, the signed checkpoint and the key that
 /// verifies it. Empty by default (a site of a snapshot made by hand has no ledger to prove
@@ -29,6 +30,29 @@ pub struct Evidence {
     pub checkpoint: Option<String>,
     /// The verifier key of the configured signing key (`name+keyid+base64`), when there is one.
     pub verifier_key: Option<String>,
+    /// How to make each record's evidence bundle; `None`: the site offers none.
+    pub bundles: Option<Bundles>,
+}
+
+/// How the site makes each record's one-record evidence bundle (`bundles/<stem>.tar.gz`, the
+/// bundle `incident-archive export evidence ID` makes, proven against the tree the record's last
+/// entry closed).
+#[derive(Debug, Clone)]
+pub struct Bundles {
+    /// The origin line of the bundles' checkpoints: the archive's own checkpoints' origin.
+    pub origin: String,
+    /// The key that signs each bundle's checkpoint; unsigned without one.
+    pub signer: Option<SignerKey>,
+    /// The checkpoint kept outside the archive (`signing.keep`): each signed tree must be
+    /// consistent with it.
+    pub kept: Option<Checkpoint>,
+}
+
+impl Bundles {
+    /// What a bundle's bytes depend on besides the record: the origin and the key.
+    fn identity(&self) -> (String, Option<String>) {
+        (self.origin.clone(), self.signer.as_ref().map(|k| k.verifier().to_string()))
+    }
 }
 
 impl PartialEq for Evidence {
@@ -37,6 +61,7 @@ impl PartialEq for Evidence {
         self.ledger.bytes == other.ledger.bytes
             && self.checkpoint == other.checkpoint
             && self.verifier_key == other.verifier_key
+            && self.bundles.as_ref().map(Bundles::identity) == other.bundles.as_ref().map(Bundles::identity)
     }
 }
 

@@ -30,7 +30,7 @@ use crate::snapshot::Snapshot;
 
 // The template contract: every type a page template receives.
 pub use context::*;
-pub use evidence::Evidence;
+pub use evidence::{Bundles, Evidence};
 pub use pages::{EXPIRING_DAYS, LIST_LIMIT};
 pub use render::PAGE_SIZE;
 pub use templates::PAGE_TEMPLATES;
@@ -267,6 +267,15 @@ fn site_key(
     part(opts.evidence.checkpoint.as_deref().unwrap_or("").as_bytes());
     part(opts.evidence.verifier_key.as_deref().unwrap_or("").as_bytes());
     part(&(opts.evidence.len() as u64).to_le_bytes());
+    // Whether the pages offer bundles, and the origin and key that make them.
+    match &opts.evidence.bundles {
+        Some(b) => {
+            part(b"bundles");
+            part(b.origin.as_bytes());
+            part(b.signer.as_ref().map(|k| k.verifier().to_string()).unwrap_or_default().as_bytes());
+        }
+        None => part(b"no bundles"),
+    }
     part(snapshot.root.as_bytes());
     part(&snapshot.ledger_len.to_le_bytes());
     part(&(snapshot.records.len() as u64).to_le_bytes());

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::context::{Globals, PageLink, Pager, SiteInfo};
 use super::data::SiteData;
 use super::digest;
-use super::pages::{Originals, Shared};
+use super::pages::{BundleSet, Originals, Shared};
 use super::templates::Templates;
 use super::write::{Sink, content_key};
 use super::{Evidence, SiteError, SiteOptions};
@@ -59,6 +59,8 @@ pub(super) enum Job {
     Original(usize),
     /// A proof of `Originals::seqs`.
     Proof(usize),
+    /// A record's evidence bundle, of `BundleSet::jobs`.
+    Bundle(usize),
     Search,
     Feed,
     Json,
@@ -86,6 +88,8 @@ pub(super) struct Renderer<'r, 'a> {
     pub(super) site: SiteInfo<'r>,
     /// The originals and proofs the site offers.
     pub(super) originals: Originals,
+    /// The one-record evidence bundles the site offers, when configured.
+    pub(super) bundles: Option<BundleSet<'r>>,
     /// The ledger, the checkpoint and its key.
     pub(super) evidence: &'r Evidence,
     /// `YYYY-MM-DD`.
@@ -111,6 +115,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             templates,
             site: SiteInfo { title: &opts.title, base_url: &opts.base_url },
             originals: Originals::new(data, &opts.evidence),
+            bundles: BundleSet::new(data, &opts.evidence),
             evidence: &opts.evidence,
             build_date: data.build_date.to_string(),
             counters: Counters::default(),
@@ -137,6 +142,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         ]);
         jobs.extend((0..self.originals.files.len()).map(Job::Original));
         jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
+        jobs.extend((0..self.bundles.as_ref().map_or(0, |b| b.jobs.len())).map(Job::Bundle));
         for (y, (_, recs)) in data.years.iter().enumerate() {
             jobs.extend((1..=pages(recs.len())).map(|p| Job::Year(y, p)));
         }

@@ -228,7 +228,10 @@ fn fixture_shapes() -> Shapes {
             at: at("2025-03-21T10:00:00Z"),
             action: crate::archive::Action::Ingest,
             id: r.map_or("INC-0".into(), |r| r.id.clone()),
-            object: "ab".repeat(32),
+            // A version's entry names the version's object (so that its bundle can be made).
+            object: r
+                .and_then(|r| r.versions.iter().find(|v| v.seq == seq))
+                .map_or("ab".repeat(32), |v| v.object.clone()),
             size: 12,
             title: None,
             attestation: None,
@@ -263,6 +266,11 @@ fn fixture_shapes() -> Shapes {
             ledger,
             checkpoint: Some(checkpoint),
             verifier_key: Some(key.verifier().to_string()),
+            bundles: Some(crate::site::Bundles {
+                origin: "fixture.example/incidents".into(),
+                signer: Some(key.clone()),
+                kept: None,
+            }),
         },
     };
     let templates = Templates::load(None).unwrap();

@@ -386,7 +386,7 @@ fn the_ledger_is_paged_and_a_new_entry_rerenders_only_the_last_page() {
         base_url: String::new(),
         build_date: "2026-01-31".parse().unwrap(),
         templates: None,
-        evidence: Evidence { ledger: lines(n), checkpoint: None, verifier_key: None },
+        evidence: Evidence { ledger: lines(n), checkpoint: None, verifier_key: None, bundles: None },
     };
     let files = site::render(&snapshot, &opts(1001)).unwrap();
     let pages: Vec<&str> =
@@ -573,4 +573,77 @@ fn an_attested_records_sidecar_is_offered_as_archived() {
     let (file, sha) = &links(&page, "a[data-sha256]")[0];
     assert_eq!(fs::read_to_string(file).unwrap(), doc);
     assert_eq!(&sha256sum(file), sha.as_ref().unwrap());
+}
+
+/// Each incident page offers its record's one-record evidence bundle: `verify-bundle` (with the
+/// verifier key held from elsewhere), the bundle's own `verify.py`, `sha256sum -c` and openssl
+/// accept it; it is proven against the tree the record's last entry closed, so a later build
+/// that adds a record leaves it as it was; `site.evidence_bundles: false` offers none.
+#[test]
+fn each_incident_page_offers_a_bundle_that_checks_and_stays_the_same() {
+    let p = Project::new(3);
+    let vkey = p.ok(&["key", "generate", "--name", "fixture.example/incidents", "--out", "site.key"]);
+    let vkey = vkey.trim().to_string();
+    fs::write(p.join("incident-archive.yaml"), "signing:\n  key: site.key\n").unwrap();
+    p.build();
+    let pages = p.incident_pages();
+    assert_eq!(pages.len(), 3);
+    let ledger = fs::read_to_string(p.join("archive/ledger.jsonl")).unwrap();
+    let mut bundles = Vec::new();
+    for page in &pages {
+        let found = links(page, "a[download$='.evidence.tar.gz']");
+        assert_eq!(found.len(), 1, "{} offers one bundle", page.display());
+        let bundle = found[0].0.clone();
+        assert!(bundle.is_file(), "{} is there", bundle.display());
+        bundles.push(bundle);
+    }
+    for bundle in &bundles {
+        let path = bundle.to_string_lossy().into_owned();
+        let out = p.ok(&["verify-bundle", &path, "--vkey", &vkey]);
+        assert!(out.contains("bundle verified"), "{out}");
+        let (code, out) = bash(
+            &p.join("."),
+            &format!(
+                "rm -rf x && mkdir x && tar xzf '{path}' -C x && cd x/evidence && sha256sum -c --quiet SHA256SUMS \
+                 && python3 verify.py && openssl pkeyutl -verify -pubin -inkey checkpoint.pem -rawin \
+                 -in checkpoint.txt -sigfile checkpoint.sig"
+            ),
+        );
+        assert_eq!(code, 0, "{out}");
+        // The tree is the one the record's last entry closed.
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(p.join("x/evidence/manifest.json")).unwrap()).unwrap();
+        let id = manifest["records"][0]["id"].as_str().unwrap().to_string();
+        let last = ledger
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(&format!("\"id\":\"{id}\"")))
+            .map(|(i, _)| i as u64)
+            .max()
+            .unwrap();
+        assert_eq!(manifest["tree_size"], last + 1, "{id}");
+    }
+
+    // Another record, another build: the three bundles keep their bytes and their files.
+    let before = states(&p.join("public/bundles"));
+    let fourth = Project::new(4);
+    let name = fs::read_dir(fourth.join("records")).unwrap().map(|e| e.unwrap().file_name()).max().unwrap();
+    fs::copy(fourth.join("records").join(&name), p.join("records").join(&name)).unwrap();
+    p.build();
+    let after = states(&p.join("public/bundles"));
+    assert_eq!(after.len(), 4, "{after:?}");
+    for (k, v) in &before {
+        assert_eq!(after.get(k), Some(v), "{k} was rewritten");
+    }
+
+    // Off: no bundle, no link.
+    fs::write(
+        p.join("incident-archive.yaml"),
+        "signing:\n  key: site.key\nsite:\n  evidence_bundles: false\n",
+    )
+    .unwrap();
+    p.build();
+    let bundles = p.join("public/bundles");
+    assert!(!bundles.exists() || common::files(&bundles).is_empty(), "no bundle is left");
+    assert!(p.incident_pages().iter().all(|page| links(page, "a[download$='.evidence.tar.gz']").is_empty()));
 }

@@ -58,6 +58,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let d = self.data;
         let record = d.record(rec);
         let mut provenance = provenance(record, d.build_date, &self.originals);
+        provenance.bundle = self.bundles.as_ref().and_then(|b| b.paths.get(&rec)).cloned();
         for (row, v) in provenance.versions.iter_mut().zip(&record.versions) {
             row.after_sign_off = self.version_after_sign_off(record, v);
         }
@@ -171,6 +172,7 @@ fn provenance<'a>(r: &'a ArchivedRecord, today: NaiveDate, originals: &Originals
             root: p.root.clone(),
         }),
         changed_after_sign_off: false,
+        bundle: None,
     }
 }
 

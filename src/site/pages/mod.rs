@@ -5,6 +5,7 @@
 //! builds the rows several pages show.
 
 mod actions;
+mod bundles;
 mod changes;
 mod checkpoint;
 mod diff;
@@ -23,6 +24,7 @@ use super::context::{CustomerRow, IncidentRow, ItemCounts, ItemRow, OwnerRow, Se
 use super::data::{ItemRef, ItemState, SiteData};
 use super::render::{Job, Renderer};
 
+pub(super) use bundles::BundleSet;
 pub(super) use originals::Originals;
 pub use retention::EXPIRING_DAYS;
 
@@ -53,6 +55,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::BuildCss => self.render_build_css(),
             Job::Ledger(p) => self.render_ledger(p),
             Job::Original(i) => self.render_original(i),
+            Job::Bundle(i) => self.render_bundle(i),
             Job::Proof(i) => self.render_proof(i),
             Job::Search => self.page("search.html".into(), "search.html", &SearchPage { nav: "search" }),
             Job::Feed => self.render_feed(),
