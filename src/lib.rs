@@ -45,8 +45,11 @@ mod tests {
     ];
 
     /// Every `.rs` file under `path` (or `path.rs`), with its code before `#[cfg(test)]` and
-    /// without comments.
+    /// without comments; test modules of their own (`tests.rs`) are test code.
     fn code_of(path: &Path, out: &mut Vec<(String, String)>) {
+        if path.file_name().is_some_and(|n| n == "tests.rs") {
+            return;
+        }
         if path.is_dir() {
             for entry in std::fs::read_dir(path).unwrap() {
                 code_of(&entry.unwrap().path(), out);
