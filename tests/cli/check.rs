@@ -354,8 +354,11 @@ fn worst_record(id: &str, section: &str, unit: &str, tail: &str) -> String {
 }
 
 /// What one command may take, at most, on the worst records the gate accepts (measured with the
-/// debug binary: at most 190 MB, for `build` and for `show --json` of the 10 MiB code block).
-const PEAK_RSS_BOUND: u64 = 256 << 20;
+/// debug binary: `show --json` of the 10 MiB code block at most 195 MB; `build` 230 to 260 MB,
+/// because it also makes each record's evidence bundle, which parses the record again and holds
+/// its original, its JSON and the archive of both: the bundles of records over 1 MiB are made
+/// one at a time, so that this happens for one record at a time).
+const PEAK_RSS_BOUND: u64 = 320 << 20;
 
 #[test]
 fn the_worst_accepted_records_take_little_memory_in_every_command() {

@@ -33,7 +33,14 @@ pub(in crate::site) struct BundleSet<'r> {
     pub jobs: Vec<(usize, String, usize)>,
     /// Record index → its bundle's site path.
     pub paths: BTreeMap<usize, String>,
+    /// Held while a large record's bundle is made: making one parses every version again, and
+    /// several records near the size limit in parallel would take a few times the memory of
+    /// one (small records, nearly all of them, are made in parallel).
+    large: std::sync::Mutex<()>,
 }
+
+/// The bytes of a record's versions above which its bundle is made alone.
+const LARGE_RECORD_BYTES: u64 = 1 << 20;
 
 impl<'r> BundleSet<'r> {
     /// The bundles of every record that is not purged and whose objects (every version's, and
@@ -65,7 +72,7 @@ impl<'r> BundleSet<'r> {
             paths.insert(i, path.clone());
             jobs.push((i, path, *last as usize + 1));
         }
-        Some(BundleSet { bundles, evidence, levels, entries, state, jobs, paths })
+        Some(BundleSet { bundles, evidence, levels, entries, state, jobs, paths, large: Default::default() })
     }
 
     /// What a bundle is made of: the tree it is proven against, the record's ledger lines
@@ -107,6 +114,14 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             return Ok(());
         }
         let Some(archive) = &self.data.snapshot.source else { return Ok(()) };
+        let bytes: u64 = set
+            .state
+            .records
+            .get(id)
+            .map(|r| r.versions.iter().filter_map(|v| set.entries.get(v.seq as usize)).map(|e| e.size).sum())
+            .unwrap_or(0);
+        let _alone =
+            (bytes > LARGE_RECORD_BYTES).then(|| set.large.lock().unwrap_or_else(|e| e.into_inner()));
         let tree = Tree {
             ledger: &set.evidence.ledger,
             levels: &set.levels,
