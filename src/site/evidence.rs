@@ -99,10 +99,37 @@ pub fn proof_path(seq: u64) -> String {
     format!("proofs/{seq}.json")
 }
 
+/// An entry's inclusion proof in the tree of the ledger's first `seq + 1` entries, kept small
+/// (binary hashes, no copy of the entry) while the site is built: [`PrefixProof::proof`] makes
+/// the JSON form when its file is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixProof {
+    /// The root of that tree.
+    pub root: Hash,
+    /// The audit path, bottom-up.
+    pub path: Vec<Hash>,
+}
+
+impl PrefixProof {
+    /// The proof of entry `seq` of `ledger` as `incident-archive proof` gives it.
+    pub fn proof(&self, ledger: &LedgerFile, seq: u64) -> InclusionProof {
+        let i = seq as usize;
+        let line = &ledger.lines[i];
+        InclusionProof {
+            id: line.entry.as_ref().map(|e| e.id.clone()).unwrap_or_default(),
+            leaf_index: seq,
+            tree_size: seq + 1,
+            root: hex::encode(self.root),
+            entry: String::from_utf8_lossy(ledger.line_bytes(i)).into_owned(),
+            leaf_hash: hex::encode(line.leaf),
+            audit_path: self.path.iter().map(hex::encode).collect(),
+        }
+    }
+}
+
 /// The inclusion proof of each entry of `wanted` (by seq) in the tree of the first `seq + 1`
-/// entries of `ledger`, in the shape `incident-archive proof` prints. Entries past the ledger
-/// are left out.
-pub fn prefix_proofs(ledger: &LedgerFile, wanted: &BTreeSet<u64>) -> BTreeMap<u64, InclusionProof> {
+/// entries of `ledger`. Entries past the ledger are left out.
+pub fn prefix_proofs(ledger: &LedgerFile, wanted: &BTreeSet<u64>) -> BTreeMap<u64, PrefixProof> {
     let mut out = BTreeMap::new();
     // The perfect subtrees of the leaves so far, left to right: (number of leaves, root).
     let mut frontier: Vec<(u64, Hash)> = Vec::new();
@@ -112,18 +139,7 @@ pub fn prefix_proofs(ledger: &LedgerFile, wanted: &BTreeSet<u64>) -> BTreeMap<u6
             // The audit path of the last leaf: the frontier's roots, smallest (rightmost) first.
             let path: Vec<Hash> = frontier.iter().rev().map(|(_, h)| *h).collect();
             let root = path.iter().fold(line.leaf, |acc, sibling| node_hash(sibling, &acc));
-            out.insert(
-                seq,
-                InclusionProof {
-                    id: line.entry.as_ref().map(|e| e.id.clone()).unwrap_or_default(),
-                    leaf_index: seq,
-                    tree_size: seq + 1,
-                    root: hex::encode(root),
-                    entry: String::from_utf8_lossy(ledger.line_bytes(i)).into_owned(),
-                    leaf_hash: hex::encode(line.leaf),
-                    audit_path: path.iter().map(hex::encode).collect(),
-                },
-            );
+            out.insert(seq, PrefixProof { root, path });
         }
         let mut node = (1u64, line.leaf);
         while let Some(&(n, h)) = frontier.last() {
@@ -165,6 +181,8 @@ mod tests {
         let proofs = prefix_proofs(&lines, &wanted);
         assert_eq!(proofs.len(), 70);
         for (seq, p) in &proofs {
+            let p = p.proof(&lines, *seq);
+            assert_eq!(p.entry.as_bytes(), lines.line_bytes(*seq as usize));
             let n = *seq as usize + 1;
             let want = merkle::inclusion_proof(&leaves[..n], n - 1).unwrap();
             assert_eq!(p.audit_path, want.iter().map(hex::encode).collect::<Vec<_>>(), "seq {seq}");

@@ -168,8 +168,8 @@ fn provenance<'a>(r: &'a ArchivedRecord, today: NaiveDate, originals: &Originals
         proof: originals.proofs.get(&r.last_seq).map(|p| ProofRow {
             path: proof_path(r.last_seq),
             seq: r.last_seq,
-            tree_size: p.tree_size,
-            root: p.root.clone(),
+            tree_size: r.last_seq + 1,
+            root: hex::encode(p.root),
         }),
         changed_after_sign_off: false,
         bundle: None,

@@ -11,10 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::archive::InclusionProof;
 use crate::site::SiteError;
 use crate::site::data::SiteData;
-use crate::site::evidence::{Evidence, original_path, prefix_proofs, proof_json, proof_path, sidecar_path};
+use crate::site::evidence::{
+    Evidence, PrefixProof, original_path, prefix_proofs, proof_json, proof_path, sidecar_path,
+};
 use crate::site::render::Renderer;
 
 /// The originals and proofs of a site, worked out once per build.
@@ -23,7 +24,7 @@ pub(in crate::site) struct Originals {
     /// Every object the site offers, sorted: `(sha256, path)`.
     pub files: Vec<(String, String)>,
     /// The proofs, by seq.
-    pub proofs: BTreeMap<u64, InclusionProof>,
+    pub proofs: BTreeMap<u64, PrefixProof>,
     /// The seqs of `proofs`, in order (the jobs).
     pub seqs: Vec<u64>,
 }
@@ -97,6 +98,9 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     /// The proof of the `i`-th proven entry.
     pub(super) fn render_proof(&self, i: usize) -> Result<(), SiteError> {
         let seq = self.originals.seqs[i];
-        self.bytes(&proof_path(seq), proof_json(&self.originals.proofs[&seq]))
+        self.bytes(
+            &proof_path(seq),
+            proof_json(&self.originals.proofs[&seq].proof(&self.evidence.ledger, seq)),
+        )
     }
 }
