@@ -152,7 +152,7 @@ pub fn export_tree(
     let Tree { ledger, levels, entries, state } = *tree;
     let size = size.min(entries.len());
     let root = levels.root_of(size);
-    let cp = journal::Checkpoint { size: size as u64, root: hex::encode(root), ledger_bytes: 0 };
+    let (tree_size, root_hex) = (size as u64, hex::encode(root));
     for id in ids {
         if state.records.get(id).is_some_and(|r| r.seqs.iter().any(|&s| s as usize >= size)) {
             return Err(EvidenceError::Inconsistent(format!(
@@ -162,7 +162,7 @@ pub fn export_tree(
         }
     }
     let mtime = size.checked_sub(1).map_or(0, |last| entries[last].at.timestamp());
-    let checkpoint = Checkpoint::new(&opts.origin, cp.size, root)?;
+    let checkpoint = Checkpoint::new(&opts.origin, tree_size, root)?;
     if let (Some(_), Some(old)) = (&opts.signer, &opts.kept) {
         let kept_size = usize::try_from(old.size()).unwrap_or(usize::MAX);
         let consistent = if old.origin() != checkpoint.origin() {
@@ -184,7 +184,7 @@ pub fn export_tree(
                 Some(proof) => {
                     crate::note::verify_consistency(old, &checkpoint, &proof).map_err(|e| e.to_string())
                 }
-                None => Err(format!("the kept tree has {} entries, the archive's {}", old.size(), cp.size)),
+                None => Err(format!("the kept tree has {} entries, the archive's {tree_size}", old.size())),
             }
         };
         if let Err(why) = consistent {
@@ -328,8 +328,8 @@ pub fn export_tree(
         let proof = InclusionProof {
             id: entries[i].id.clone(),
             leaf_index: seq,
-            tree_size: cp.size,
-            root: cp.root.clone(),
+            tree_size,
+            root: root_hex.clone(),
             entry: String::from_utf8_lossy(line).into_owned(),
             leaf_hash: hex::encode(ledger.lines[i].leaf),
             audit_path: path.iter().map(hex::encode).collect(),
@@ -355,7 +355,6 @@ pub fn export_tree(
     files.insert("verify.py".into(), VERIFY_PY.as_bytes().to_vec());
     describe("verify.py", "the checker: python3 verify.py (standard library only)".into());
     let readme = verify_md(&checkpoint, verifier.as_ref(), &opts.selection, ids.len());
-    let _ = ids;
     files.insert("VERIFY.md".into(), readme.into_bytes());
     describe("VERIFY.md", "how to check this bundle, step by step".into());
     describe("manifest.json", "this file".into());
@@ -367,8 +366,8 @@ pub fn export_tree(
         "generator": concat!("incident-archive ", env!("CARGO_PKG_VERSION")),
         "selection": opts.selection,
         "origin": opts.origin,
-        "tree_size": cp.size,
-        "root": cp.root,
+        "tree_size": tree_size,
+        "root": root_hex,
         "root_base64": STANDARD.encode(root),
         "checkpoint_time": DateTime::from_timestamp(mtime, 0).map(|t| utc(&t)),
         "signed": verifier.is_some(),
@@ -388,8 +387,8 @@ pub fn export_tree(
         versions: n_versions,
         purged: n_purged,
         entries: seqs.len(),
-        tree_size: cp.size,
-        root: cp.root,
+        tree_size,
+        root: root_hex,
         verifier,
     })
 }
