@@ -280,19 +280,13 @@ pub fn check_output(config: &Config, out: &Path, templates: Option<&Path>) -> Re
 fn site_evidence(config: &Config, archive: &Archive) -> Result<site::Evidence, Error> {
     let ledger = incident_archive::archive::ledger::LedgerFile::read(&archive.ledger_path())?;
     let checkpoint = std::fs::read_to_string(publish::note_path(archive)).ok();
-    let verifier_key = config
-        .signing
-        .key
-        .as_deref()
-        .and_then(|k| publish::read_signer_key(k).ok())
-        .map(|f| f.key.verifier().to_string());
+    let signer = config.signing.key.as_deref().and_then(|k| publish::read_signer_key(k).ok()).map(|f| f.key);
+    let verifier_key = signer.as_ref().map(|k| k.verifier().to_string());
     let bundles = if config.site.evidence_bundles {
         let kept = match &config.signing.keep {
             Some(path) => incident_archive::evidence::read_kept(path)?,
             None => None,
         };
-        let signer =
-            config.signing.key.as_deref().and_then(|k| publish::read_signer_key(k).ok()).map(|f| f.key);
         Some(site::Bundles { origin: checkpoint_origin(config, archive)?, signer, kept })
     } else {
         None
