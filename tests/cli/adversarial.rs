@@ -603,7 +603,7 @@ fn sweep_archives() -> SweepArchives {
 
     // The crashed copy: a new record's object in the store, announced by pending.json.
     let crashed_root = p.path().join("crashed");
-    copy_tree(&p.root(), &crashed_root);
+    common::copy_tree(&p.root(), &crashed_root);
     let text = record("INC-2024-0009", "2024-09-09", "7 years");
     let sha = archive::sha256_hex(text.as_bytes());
     let obj = object_path(&crashed_root, &sha);
@@ -623,19 +623,6 @@ fn sweep_archives() -> SweepArchives {
     let r = archive::verify(&crashed).unwrap();
     assert!(r.ok && !r.notes.is_empty(), "{r:#?}");
     SweepArchives { committed: a, crashed, _project: p }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 /// The evidence files of an archive: `archive.json`, `checkpoint.json`, `ledger.jsonl`, every

@@ -1140,19 +1140,6 @@ fn killed_ingests_leave_a_consistent_archive_and_converge() {
     eprintln!("{kills} kills in {series} series, {mid_write} during a write");
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Every state a kill can leave between the steps of a write (see `archive::journal`): `verify`
 /// passes (with notes), the next locked run finishes the write, and the result is the archive
 /// an uninterrupted run gives. The same leftovers without `pending.json` are damage.
@@ -1162,7 +1149,7 @@ fn every_crash_window_verifies_and_is_recovered() {
     p.write("INC-2025-0023.md", &reference());
     p.ingest_lib();
     let before = p.path().join("before");
-    copy_tree(&p.archive(), &before);
+    common::copy_tree(&p.archive(), &before);
     let second = record("INC-2025-0099", "2025-03-03", "7 years");
     p.write("INC-2025-0099.md", &second);
     let after_report = p.ingest_lib();
@@ -1232,7 +1219,7 @@ fn every_crash_window_verifies_and_is_recovered() {
                 let after = after.clone();
                 move |root: &Path| {
                     fs::remove_dir_all(root).unwrap();
-                    copy_tree(&after, root);
+                    common::copy_tree(&after, root);
                 }
             })],
             false,
@@ -1240,7 +1227,7 @@ fn every_crash_window_verifies_and_is_recovered() {
     ];
     for (i, (name, steps, rerun)) in cases.iter().enumerate() {
         let root = p.path().join(format!("case{i}"));
-        copy_tree(&before, &root);
+        common::copy_tree(&before, &root);
         for s in steps {
             s(&root);
         }
@@ -1273,7 +1260,7 @@ fn every_crash_window_verifies_and_is_recovered() {
     // made in 2040, when the records have expired, and verified as of then (its entries are
     // dated in the future of today's clock).
     let root = p.path().join("purge");
-    copy_tree(&after, &root);
+    common::copy_tree(&after, &root);
     let a = Archive::open(&root).unwrap();
     let at: DateTime<Utc> = "2040-01-01T00:00:00Z".parse().unwrap();
     let verify = |a: &Archive| archive::verify::verify_at(a, &Default::default(), at).unwrap();

@@ -84,3 +84,17 @@ pub fn entries(root: &Path) -> Vec<PathBuf> {
 pub fn files(root: &Path) -> Vec<PathBuf> {
     entries(root).into_iter().filter(|p| !std::fs::symlink_metadata(p).unwrap().is_dir()).collect()
 }
+
+/// Copies the folder `from` to `to` (created), its files and folders.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}

@@ -26,14 +26,6 @@ fn evidence(archive: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for path in common::files(from) {
-        let target = to.join(path.strip_prefix(from).unwrap());
-        fs::create_dir_all(target.parent().unwrap()).unwrap();
-        fs::copy(&path, &target).unwrap();
-    }
-}
-
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = common::bin().current_dir(dir).args(args).output().unwrap();
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
@@ -44,7 +36,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 fn an_archive_of_the_previous_release_verifies_and_building_over_it_changes_none_of_its_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = tmp.path().join("archive");
-    copy_tree(&common::fixture("previous-release/archive"), &archive);
+    common::copy_tree(&common::fixture("previous-release/archive"), &archive);
     fs::create_dir(tmp.path().join("inbox")).unwrap();
     let before = evidence(&archive);
     assert_eq!(before.keys().filter(|p| p.starts_with("objects")).count(), 5, "{:?}", before.keys());

@@ -7,7 +7,7 @@ use std::process::Command;
 use incident_archive::archive::sha256_hex;
 use incident_archive::note::SignerKey;
 
-use crate::common::{bin, files, fixture, records};
+use crate::common::{bin, copy_tree, files, fixture, records};
 
 /// A record imported with a sign-off sidecar (see `sidecar.rs`).
 const DOC: &str = "# Outage of the payment API\n\n**Title**: Outage of the payment API\n\
@@ -558,14 +558,6 @@ fn verify_bundle_where_the_archive_is_checks_that_it_extends_the_bundle() {
     let (code, out) = verify_bundle(&o, &[bundle.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("checkpoint: error[archive-inconsistent]"), "{out}");
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for p in files(from) {
-        let target = to.join(p.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(&p, &target).unwrap();
-    }
 }
 
 /// `tests/fixtures/ledger-with-titles`: `INC-2015-0001` ingested, `INC-2025-0023` ingested,

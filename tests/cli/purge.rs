@@ -203,20 +203,6 @@ fn a_purged_record_leaves_no_copy_of_its_text_anywhere_the_tool_writes() {
 /// purged; five entries, each with its `title`.
 const OLD_TITLE_WORD: &str = "quillfennick";
 
-/// Copies the folder `from` to `to` (created), files and folders.
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            fs::copy(&p, &dest).unwrap();
-        }
-    }
-}
-
 /// An archive whose ledger entries carry titles (written before this version) still verifies
 /// with the same root, and a build leaves its ledger byte for byte; its purged record's title,
 /// which the append-only ledger keeps, is copied nowhere else: not to the site, the derived
@@ -225,7 +211,7 @@ fn copy_tree(from: &Path, to: &Path) {
 #[test]
 fn an_archive_whose_ledger_holds_titles_verifies_unchanged_and_shows_no_purged_title() {
     let p = Project::new();
-    copy_tree(&common::fixture("ledger-with-titles"), &p.archive());
+    common::copy_tree(&common::fixture("ledger-with-titles"), &p.archive());
     let ledger = p.archive().join("ledger.jsonl");
     let before = fs::read(&ledger).unwrap();
     let root = "cdeaefcff798e749160e235f2397fef92513475fe03f38ca58b9d2bcda528845";

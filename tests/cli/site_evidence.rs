@@ -304,23 +304,13 @@ fn the_checkpoint_page_shows_the_signed_checkpoint_and_its_steps_check_it() {
     assert!(out.contains("ok: the archive"), "{out}");
 }
 
-/// Copies the folder `from` to `to` (created), files and folders.
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() { copy_tree(&p, &dest) } else { fs::copy(&p, &dest).map(|_| ()).unwrap() }
-    }
-}
-
 /// The ledger page lists every entry as the ledger has it (seq, time, action, id, hash,
 /// reason), links the records that were not purged, and shows no title, though the entries of
 /// an archive written before titles left the ledger carry one.
 #[test]
 fn the_ledger_page_lists_every_entry_without_a_title() {
     let p = Project::new(0);
-    copy_tree(&common::fixture("ledger-with-titles"), &p.join("archive"));
+    common::copy_tree(&common::fixture("ledger-with-titles"), &p.join("archive"));
     p.ok(&["retention", "hold", "INC-2025-0023", "--reason", "audit <2027>"]);
     p.build();
     let ledger: Vec<serde_json::Value> = fs::read_to_string(p.join("archive/ledger.jsonl"))
@@ -455,7 +445,7 @@ fn a_record_edited_after_sign_off_shows_the_diff_and_the_flag() {
 #[test]
 fn the_changes_page_and_feed_group_the_ledger_by_day() {
     let p = Project::new(0);
-    copy_tree(&common::fixture("ledger-with-titles"), &p.join("archive"));
+    common::copy_tree(&common::fixture("ledger-with-titles"), &p.join("archive"));
     p.ok(&["retention", "hold", "INC-2025-0023", "--reason", "audit 2027"]);
     p.build();
     let ledger: Vec<serde_json::Value> = fs::read_to_string(p.join("archive/ledger.jsonl"))
