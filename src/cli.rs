@@ -301,12 +301,44 @@ pub struct ConsistencyArgs {
     pub json: bool,
 }
 
-/// `export evidence`, and the exports a later version adds.
+/// `export evidence|search`.
 #[derive(Debug, Subcommand)]
 pub enum ExportCmd {
     /// An evidence bundle: records' originals, ledger entries, inclusion proofs, a signed
     /// checkpoint, `SHA256SUMS`, a checker script and `VERIFY.md`.
     Evidence(EvidenceArgs),
+    /// The search index's documents for OpenSearch / Elasticsearch (`_bulk` NDJSON) or
+    /// Quickwit (NDJSON), one file per range of ledger entries.
+    Search(SearchExportArgs),
+}
+
+/// The formats of `export search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SearchFormat {
+    /// OpenSearch / Elasticsearch `_bulk` NDJSON: action lines (`index`, `delete`) and documents.
+    Opensearch,
+    /// One document a line (`quickwit index ingest`), and the purges and replaced documents as
+    /// Quickwit delete tasks in a `.deletes.ndjson` file.
+    Ndjson,
+}
+
+/// `export search --format opensearch|ndjson [--since-seq N] [--index NAME] --out DIR`.
+#[derive(Debug, Args)]
+pub struct SearchExportArgs {
+    /// The format of the files.
+    #[arg(long, value_enum)]
+    pub format: SearchFormat,
+    /// Only the changes of the ledger entries after this one (the last number of the previous
+    /// export's file name); default: every current record.
+    #[arg(long, value_name = "N")]
+    pub since_seq: Option<u64>,
+    /// The OpenSearch index the `_bulk` action lines name.
+    #[arg(long, value_name = "NAME", default_value = "incidents")]
+    pub index: String,
+    /// The folder to write into (created when missing): `search-FIRST-LAST.ndjson` (and
+    /// `search-FIRST-LAST.deletes.ndjson` for `ndjson`).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `export evidence [ID…] [--query Q] [--customer C] [--since DATE] [--until DATE] --out PATH`.

@@ -13,6 +13,7 @@ use std::error::Error as StdError;
 use incident_archive::archive::ArchiveError;
 use incident_archive::config::ConfigError;
 use incident_archive::evidence::EvidenceError;
+use incident_archive::index::bulk::BulkError;
 use incident_archive::index::{IndexError, QueryError};
 use incident_archive::note::publish::PublishError;
 use incident_archive::record::DiscoverError;
@@ -42,6 +43,9 @@ pub enum Error {
     Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Site(#[from] SiteError),
+    /// Making or writing the search export (`export search`).
+    #[error(transparent)]
+    SearchExport(#[from] BulkError),
     /// The signed checkpoint or a key file: exit 1 when it refuses to sign over a checkpoint
     /// the archive does not extend, 2 otherwise.
     #[error(transparent)]
@@ -90,6 +94,7 @@ impl Error {
             Error::Archive(ArchiveError::Locked { .. })
             | Error::Site(SiteError::Locked { .. })
             | Error::Evidence(EvidenceError::Archive(ArchiveError::Locked { .. }))
+            | Error::SearchExport(BulkError::Archive(ArchiveError::Locked { .. }))
             | Error::IndexBusy { .. } => LOCKED,
             Error::Context { source, .. } => source.code(),
             Error::Publish(e) if e.is_refusal() => PROBLEMS,
@@ -135,6 +140,7 @@ impl Error {
             Error::Index(e) => e,
             Error::Evidence(e) => e,
             Error::Site(e) => e,
+            Error::SearchExport(e) => e,
             Error::Publish(e) => e,
             Error::Io(e) => e,
             Error::Json(e) => e,

@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod consistency;
 pub mod evidence;
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod key;
@@ -139,6 +140,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Cmd::Key(o) => key::run(&cli.global, o),
         Cmd::Consistency(o) => consistency::run(&ctx()?, o),
         Cmd::Export(crate::cli::ExportCmd::Evidence(o)) => evidence::run_export(&ctx()?, o),
+        Cmd::Export(crate::cli::ExportCmd::Search(o)) => export::run_search(&ctx()?, o),
         Cmd::VerifyBundle(o) => evidence::run_verify(&ctx()?, o),
         Cmd::Completions(o) => completions::run(o),
         Cmd::Man(o) => man::run(o),

@@ -10,6 +10,7 @@ mod compat;
 mod docs;
 mod evidence;
 mod explain;
+mod export_search;
 mod hostile;
 mod index;
 mod purge;
