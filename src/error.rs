@@ -11,9 +11,9 @@
 use std::error::Error as StdError;
 
 use incident_archive::archive::ArchiveError;
+use incident_archive::bulk::BulkError;
 use incident_archive::config::ConfigError;
 use incident_archive::evidence::EvidenceError;
-use incident_archive::index::bulk::BulkError;
 use incident_archive::index::{IndexError, QueryError};
 use incident_archive::note::publish::PublishError;
 use incident_archive::record::DiscoverError;

@@ -6,11 +6,13 @@
 //! index and the site read of it. [`text`] says how every output shows the characters of
 //! record text that are not text (controls, bidi overrides). [`fsx`], at the bottom, is the one
 //! file-system layer (locks, atomic writes, durability barriers, sweeps) that the archive, the
-//! index and the site share. Long steps report through [`progress::Progress`]; only the binary draws it. The
+//! index and the site share. [`bulk`] exports the index's documents for OpenSearch and
+//! Quickwit. Long steps report through [`progress::Progress`]; only the binary draws it. The
 //! command line (arguments, commands, the nightly pipeline, exit codes) is the binary's
 //! (`src/main.rs`), not this library's.
 
 pub mod archive;
+pub mod bulk;
 pub mod config;
 pub mod evidence;
 pub mod fsx;
@@ -40,6 +42,7 @@ mod tests {
         ("snapshot", &["archive", "fsx", "record"]),
         ("note", &["archive", "config", "fsx", "text"]),
         ("index", &["archive", "fsx", "record", "snapshot", "text"]),
+        ("bulk", &["archive", "fsx", "index"]),
         ("evidence", &["archive", "config", "fsx", "index", "note", "record", "text"]),
         ("site", &["archive", "evidence", "fsx", "note", "record", "snapshot", "text"]),
     ];

@@ -1,8 +1,8 @@
 //! `export search`: the index documents as OpenSearch `_bulk` or Quickwit NDJSON files (the work
-//! is [`incident_archive::index::bulk`]'s).
+//! is [`incident_archive::bulk`]'s).
 
 use incident_archive::archive::Archive;
-use incident_archive::index::bulk::{self, BulkOptions, Exported, Format};
+use incident_archive::bulk::{self, BulkOptions, Exported, Format};
 
 use super::{Context, Outcome};
 use crate::cli::{SearchExportArgs, SearchFormat};

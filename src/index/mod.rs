@@ -12,7 +12,6 @@
 //! ([`stats`]) and with intersections nested two by two ([`plan`]), so that a rebuilt and an
 //! incrementally updated index rank alike; ties go to the smaller id.
 
-pub mod bulk;
 mod collect;
 pub mod document;
 pub mod export;

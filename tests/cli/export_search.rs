@@ -407,3 +407,17 @@ fn a_bad_index_name_and_a_file_as_output_are_refused() {
     let other = p.export("named", &["--format", "opensearch", "--index", "postmortems-v2"]);
     assert!(other[0].1.lines().next().unwrap().contains(r#""_index":"postmortems-v2""#));
 }
+
+/// A writer holding the archive's lock: the export waits for nothing, writes nothing and
+/// exits 3.
+#[test]
+fn a_locked_archive_is_exit_3() {
+    let p = archive();
+    let archive = incident_archive::archive::Archive::open(&p.path().join("archive")).unwrap();
+    let guard = archive.lock().unwrap();
+    let locked = p.run(&["export", "search", "--format", "opensearch", "--out", "locked"]);
+    assert_eq!(locked.code, 3, "{}", locked.stderr);
+    assert!(locked.stderr.contains("locked"), "{}", locked.stderr);
+    assert!(!p.path().join("locked").exists());
+    drop(guard);
+}

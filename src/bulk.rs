@@ -4,16 +4,20 @@
 //! outgrows one machine's search feeds OpenSearch or Quickwit from the archive, incrementally.
 //!
 //! A document holds what the tantivy index holds of a record (built by
-//! [`super::document::build`], the index's own code, then read back field by field: no field
+//! [`crate::index::document::build`], the index's own code, then read back field by field: no field
 //! is extracted twice) and what proves it against the archive: the version number, the
 //! object's SHA-256, the ledger sequence of the entry that made this state current, the
 //! retain-until date and the legal hold. Its `_id` is the record id: one document per current
 //! record. A purged record is a delete, never a document: an export written after a purge holds
 //! nothing of its text.
 //!
-//! The export reads the committed ledger (`checkpoint.json`'s prefix) under the archive's
-//! shared lock, so no writer changes it meanwhile; the same archive and options give the same
-//! bytes (records in id order, fields in [`FIELDS`] order).
+//! Like [`crate::evidence`], it sits above the index and reads the archive itself rather than
+//! a [`crate::snapshot::Snapshot`]: it needs the committed ledger only (`checkpoint.json`'s
+//! prefix, read under the archive's shared lock, so no writer changes it meanwhile), and of an
+//! incremental export only the records changed since, parsed from their verified objects as
+//! the snapshot parses them; a snapshot would parse every record and rewrite the summary
+//! cache. The same archive and options give the same bytes (records in id order, fields in
+//! [`FIELDS`] order).
 
 use std::path::{Path, PathBuf};
 
@@ -24,13 +28,13 @@ use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
 use tantivy::schema::Value as _;
 
-use super::document;
-use super::schema::Fields;
 use crate::archive::journal::Checkpoint;
 use crate::archive::ledger::LedgerFile;
 use crate::archive::state::{RecordState, State};
 use crate::archive::{Archive, ArchiveError, merkle};
 use crate::fsx;
+use crate::index::document;
+use crate::index::schema::Fields;
 
 /// Errors of the search export.
 #[derive(Debug, thiserror::Error)]
