@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use incident_archive::bulk::{self, Kind};
+use incident_archive::index::schema::MAX_TOKEN_BYTES;
 use serde_json::Value;
 
 use crate::common;
@@ -253,6 +255,7 @@ fn the_mapping_and_the_quickwit_config_name_the_documents_fields() {
     let props = mapping["mappings"]["properties"].as_object().unwrap();
     let mapped: BTreeSet<&str> = props.keys().map(String::as_str).collect();
     let analyzers = mapping["settings"]["analysis"]["analyzer"].as_object().unwrap();
+    let mut expected_quickwit = Vec::new();
     for doc in &docs {
         let carried: BTreeSet<&str> = doc.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(carried, mapped, "a document's fields are the mapping's");
@@ -275,6 +278,34 @@ fn the_mapping_and_the_quickwit_config_name_the_documents_fields() {
         }
     }
 
+    // Each field is mapped as the export's table says it is, and prose as the index analyzes it.
+    for f in bulk::FIELDS {
+        let prop = &props[f.name];
+        let (ty, quickwit) = match f.kind {
+            Kind::Text | Kind::Stored => ("text", "text"),
+            Kind::Keyword => ("keyword", "text"),
+            Kind::Date => ("date", "datetime"),
+            Kind::Integer => ("long", "u64"),
+            Kind::Boolean => ("boolean", "bool"),
+        };
+        assert_eq!(prop["type"], ty, "`{}`", f.name);
+        assert_eq!(prop["analyzer"].as_str() == Some("incident_en"), f.kind == Kind::Text, "`{}`", f.name);
+        assert_eq!(prop["index"] == false, f.kind == Kind::Stored, "`{}`", f.name);
+        let quickwit = if f.many { format!("array<{quickwit}>") } else { quickwit.to_string() };
+        expected_quickwit.push((f.name, quickwit, f.kind));
+    }
+    let analysis = &mapping["settings"]["analysis"];
+    assert_eq!(
+        analysis["analyzer"]["incident_en"]["filter"],
+        serde_json::json!(["incident_long", "lowercase", "incident_snowball"])
+    );
+    assert_eq!(
+        analysis["filter"]["incident_long"]["max"],
+        MAX_TOKEN_BYTES - 1,
+        "tokens of 40 bytes or more dropped"
+    );
+    assert_eq!(analysis["filter"]["incident_snowball"]["language"], "English");
+
     let yaml: serde_json::Value = serde_norway::from_str(
         &fs::read_to_string(common::repo().join("contrib/quickwit/incidents.yaml")).unwrap(),
     )
@@ -288,6 +319,14 @@ fn the_mapping_and_the_quickwit_config_name_the_documents_fields() {
     for m in mappings {
         let name = m["name"].as_str().unwrap();
         let ty = m["type"].as_str().unwrap();
+        let (_, want, kind) = expected_quickwit.iter().find(|e| e.0 == name).unwrap();
+        assert_eq!(ty, want, "`{name}`");
+        let tokenizer = match kind {
+            Kind::Text => Some("en_stem"),
+            Kind::Keyword => Some("raw"),
+            _ => None,
+        };
+        assert_eq!(m["tokenizer"].as_str(), tokenizer, "`{name}`");
         let is_array = ty.starts_with("array<");
         for doc in &docs {
             assert_eq!(doc[name].is_array(), is_array, "`{name}`: `{ty}` against {}", doc[name]);
