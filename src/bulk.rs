@@ -180,6 +180,19 @@ pub struct BulkExport {
     /// ([`Format::Ndjson`] of an incremental export only; OpenSearch replaces by `_id`).
     pub replaced: usize,
     pub files: Vec<BulkFile>,
+    /// Every record of the committed ledger purged so far, sorted: earlier export files in the
+    /// output folder lose their documents when written ([`BulkExport::write`]).
+    pub purged: Vec<String>,
+}
+
+/// What [`BulkExport::write`] did.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    /// The files of this export.
+    pub files: Vec<PathBuf>,
+    /// Earlier export files of the folder rewritten without the documents of records purged
+    /// since they were written, with how many documents each lost.
+    pub scrubbed: Vec<(PathBuf, usize)>,
 }
 
 /// The answer of [`export`]: an export, or why there is nothing to write.
@@ -229,24 +242,76 @@ pub fn export(archive: &Archive, opts: &BulkOptions) -> Result<Exported, BulkErr
     }
     let root =
         hex::encode(merkle::root(&ledger.lines[..size as usize].iter().map(|l| l.leaf).collect::<Vec<_>>()));
-    Ok(Exported::Some(out.finish(first, size - 1, root)))
+    let mut export = out.finish(first, size - 1, root);
+    export.purged = state.records.values().filter(|r| r.purged.is_some()).map(|r| r.id.clone()).collect();
+    Ok(Exported::Some(export))
 }
 
 impl BulkExport {
-    /// Writes the files into `dir` (created when missing), each atomically; returns their paths.
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, BulkError> {
+    /// Writes the files into `dir` (created when missing), each atomically. Then, when records
+    /// have been purged, rewrites (atomically) each earlier export file of `dir`
+    /// (`search-*.ndjson`) that still holds a document of one of them without it, so that no
+    /// file of the folder keeps a purged record's text.
+    pub fn write(&self, dir: &Path) -> Result<Written, BulkError> {
         if dir.exists() && !dir.is_dir() {
             return Err(BulkError::NotAFolder(dir.to_path_buf()));
         }
         std::fs::create_dir_all(dir).map_err(fsx::io(dir))?;
-        let mut paths = Vec::with_capacity(self.files.len());
+        let mut written = Written::default();
         for f in &self.files {
             let path = dir.join(&f.name);
             fsx::write_atomic(&path, &f.bytes)?;
-            paths.push(path);
+            written.files.push(path);
         }
-        Ok(paths)
+        if self.purged.is_empty() {
+            return Ok(written);
+        }
+        let earlier = fsx::find_matching(dir, |name| {
+            name.to_str().is_some_and(|n| {
+                n.starts_with("search-")
+                    && n.ends_with(".ndjson")
+                    && !n.ends_with(".deletes.ndjson")
+                    && !self.files.iter().any(|f| f.name == n)
+            })
+        })?;
+        for path in earlier {
+            let text = std::fs::read(&path).map_err(fsx::io(&path))?;
+            if let Some((kept, dropped)) = without_documents_of(&text, &self.purged) {
+                fsx::write_atomic(&path, &kept)?;
+                written.scrubbed.push((path, dropped));
+            }
+        }
+        written.scrubbed.sort();
+        Ok(written)
     }
+}
+
+/// The lines of an export file without the documents of `purged` (sorted ids): a document
+/// line (`{"id":"…",`) goes, and in a `_bulk` file the `index` action line before it too.
+/// `None` when there is none to drop.
+fn without_documents_of(text: &[u8], purged: &[String]) -> Option<(Vec<u8>, usize)> {
+    let id_of = |line: &[u8]| -> Option<String> {
+        let rest = line.strip_prefix(b"{\"id\":\"")?;
+        let end = rest.iter().position(|&b| b == b'"')?;
+        Some(String::from_utf8_lossy(&rest[..end]).into_owned())
+    };
+    let lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    let mut drop = vec![false; lines.len()];
+    let mut dropped = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if id_of(line).is_some_and(|id| purged.binary_search(&id).is_ok()) {
+            drop[i] = true;
+            dropped += 1;
+            if i > 0 && lines[i - 1].starts_with(b"{\"index\":") {
+                drop[i - 1] = true;
+            }
+        }
+    }
+    if dropped == 0 {
+        return None;
+    }
+    let kept = lines.iter().zip(&drop).filter(|(_, d)| !**d).flat_map(|(l, _)| l.iter().copied()).collect();
+    Some((kept, dropped))
 }
 
 /// The committed ledger and its size (`checkpoint.json`), checked against its root.
@@ -417,6 +482,7 @@ impl<'a> Writer<'a> {
             purges: self.purges,
             replaced: self.replaced,
             files,
+            purged: Vec::new(),
         }
     }
 }
@@ -537,6 +603,29 @@ mod tests {
             String::from_utf8(line(&delete_task("INC-1", 41))).unwrap().trim_end(),
             r#"{"query":"id:\"INC-1\" AND ledger_seq:[0 TO 41]"}"#
         );
+    }
+
+    /// A purged record's document goes from an earlier file, with its action line; the other
+    /// lines (other documents, deletes, delete tasks) stay as they were.
+    #[test]
+    fn earlier_files_lose_the_purged_documents() {
+        let bulk = concat!(
+            "{\"index\":{\"_index\":\"incidents\",\"_id\":\"A\"}}\n",
+            "{\"id\":\"A\",\"text\":\"secret\"}\n",
+            "{\"delete\":{\"_index\":\"incidents\",\"_id\":\"B\"}}\n",
+            "{\"index\":{\"_index\":\"incidents\",\"_id\":\"C\"}}\n",
+            "{\"id\":\"C\",\"text\":\"kept\"}\n",
+        );
+        let (kept, n) = without_documents_of(bulk.as_bytes(), &["A".to_string()]).unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            String::from_utf8(kept).unwrap(),
+            bulk.lines().skip(2).map(|l| format!("{l}\n")).collect::<String>()
+        );
+        let plain = "{\"id\":\"A\",\"x\":1}\n{\"id\":\"AB\",\"x\":2}\n";
+        let (kept, n) = without_documents_of(plain.as_bytes(), &["A".to_string()]).unwrap();
+        assert_eq!((String::from_utf8(kept).unwrap().as_str(), n), ("{\"id\":\"AB\",\"x\":2}\n", 1));
+        assert!(without_documents_of(plain.as_bytes(), &["Z".to_string()]).is_none());
     }
 
     #[test]

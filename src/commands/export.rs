@@ -29,7 +29,7 @@ pub fn run_search(ctx: &Context, o: SearchExportArgs) -> Result<Outcome, Error> 
             return Ok(Outcome::Ok);
         }
     };
-    let paths = export
+    let written = export
         .write(&o.out)
         .with_context(|| format!("cannot write the search export into `{}`", o.out.display()))?;
     let replaced = if export.replaced > 0 {
@@ -37,7 +37,7 @@ pub fn run_search(ctx: &Context, o: SearchExportArgs) -> Result<Outcome, Error> 
     } else {
         String::new()
     };
-    for p in &paths {
+    for p in &written.files {
         ctx.out.detail(format!("wrote `{}`", p.display()));
     }
     ctx.out.info(format!(
@@ -46,8 +46,15 @@ pub fn run_search(ctx: &Context, o: SearchExportArgs) -> Result<Outcome, Error> 
         export.last,
         export.documents,
         export.purges,
-        paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "),
+        written.files.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "),
         export.root
     ));
+    for (p, n) in &written.scrubbed {
+        ctx.out.info(format!(
+            "rewrote `{}` without {n} document{} of records purged since it was written",
+            p.display(),
+            if *n == 1 { "" } else { "s" }
+        ));
+    }
     Ok(Outcome::Ok)
 }

@@ -111,8 +111,8 @@ fn files(dir: &Path) -> Vec<(String, String)> {
 
 /// The archive every test starts from, as ledger entries:
 /// 0–2 ingest of INC-2015-0001, INC-4410 and SHOP-77 (in some order), 3 a new version of
-/// INC-4410, 4 a hold on SHOP-77, 5 the purge of INC-2015-0001. The
-/// first export (`before/`, entries 0–2) is made before the changes.
+/// INC-4410, 4 a hold on SHOP-77, 5 the purge of INC-2015-0001. The first exports (`before/`
+/// for OpenSearch, `before-qw/` for Quickwit, entries 0–2) are made before the changes.
 fn archive() -> Project {
     let p = Project::new();
     p.write("doomed.md", &doomed());
@@ -120,6 +120,7 @@ fn archive() -> Project {
     p.write("held.md", &held());
     p.ok(&["ingest"]);
     p.export("before", &["--format", "opensearch"]);
+    p.export("before-qw", &["--format", "ndjson"]);
     p.write("other.md", &other("Seen again in the second version.\n\n"));
     p.ok(&["ingest"]);
     p.ok(&["retention", "hold", "SHOP-77", "--reason", "litigation 2026-17"]);
@@ -412,12 +413,15 @@ fn the_same_archive_gives_the_same_bytes() {
 }
 
 /// An export written before the purge holds the record's text; none written after it does,
-/// in either format, full or incremental.
+/// in either format, full or incremental; and an export into a folder that holds an earlier
+/// file rewrites that file without the purged record's document.
 #[test]
 fn purged_text_is_in_no_export_written_after_the_purge() {
     let p = archive();
-    let before = files(&p.path().join("before"));
-    assert!(before[0].1.to_lowercase().contains(WORD), "the test word is there before the purge");
+    for dir in ["before", "before-qw"] {
+        let before = files(&p.path().join(dir));
+        assert!(before.iter().any(|f| f.1.contains(WORD)), "{dir}: the test word is there before the purge");
+    }
     for (dir, args) in [
         ("a", &["--format", "opensearch"][..]),
         ("b", &["--format", "ndjson"][..]),
@@ -430,6 +434,31 @@ fn purged_text_is_in_no_export_written_after_the_purge() {
             assert!(!text.to_lowercase().contains(WORD), "{dir}/{name} holds the purged text");
             assert!(!name.to_lowercase().contains(WORD));
         }
+    }
+
+    // The next export into the folders of the first ones.
+    let old = "search-000000-000002.ndjson";
+    let run = p.ok(&["export", "search", "--format", "opensearch", "--since-seq", "2", "--out", "before"]);
+    assert!(
+        run.stderr.contains(&format!("rewrote `before/{old}` without 1 document of records purged")),
+        "{}",
+        run.stderr
+    );
+    let run = p.ok(&["export", "search", "--format", "ndjson", "--since-seq", "2", "--out", "before-qw"]);
+    assert!(run.stderr.contains(&format!("rewrote `before-qw/{old}` without 1 document")), "{}", run.stderr);
+    for dir in ["before", "before-qw"] {
+        let now = files(&p.path().join(dir));
+        assert_eq!(now.len(), if dir == "before" { 2 } else { 4 }, "{now:?}");
+        for (name, text) in &now {
+            assert!(!text.to_lowercase().contains(WORD), "{dir}/{name} holds the purged text");
+        }
+        let scrubbed = &now.iter().find(|f| f.0 == old).unwrap().1;
+        let ids: Vec<String> = if dir == "before" {
+            bulk(scrubbed).into_iter().map(|a| a.1).collect()
+        } else {
+            json_lines(scrubbed).iter().map(|d| d["id"].as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(ids, ["INC-4410", "SHOP-77"], "{dir}: the other documents stay, in order");
     }
 }
 
