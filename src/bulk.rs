@@ -214,7 +214,7 @@ pub enum Exported {
 pub fn export(archive: &Archive, opts: &BulkOptions) -> Result<Exported, BulkError> {
     check_index_name(&opts.index)?;
     let _guard = archive.lock_shared()?;
-    let (ledger, size) = committed(archive)?;
+    let (ledger, size, root) = committed(archive)?;
     if let Some(since) = opts.since_seq
         && since >= size
     {
@@ -240,8 +240,6 @@ pub fn export(archive: &Archive, opts: &BulkOptions) -> Result<Exported, BulkErr
             out.record(r, doc.as_ref());
         }
     }
-    let root =
-        hex::encode(merkle::root(&ledger.lines[..size as usize].iter().map(|l| l.leaf).collect::<Vec<_>>()));
     let mut export = out.finish(first, size - 1, root);
     export.purged = state.records.values().filter(|r| r.purged.is_some()).map(|r| r.id.clone()).collect();
     Ok(Exported::Some(export))
@@ -314,14 +312,15 @@ fn without_documents_of(text: &[u8], purged: &[String]) -> Option<(Vec<u8>, usiz
     Some((kept, dropped))
 }
 
-/// The committed ledger and its size (`checkpoint.json`), checked against its root.
-fn committed(archive: &Archive) -> Result<(LedgerFile, u64), BulkError> {
+/// The committed ledger, its size and its root (`checkpoint.json`'s, checked against the
+/// ledger's lines).
+fn committed(archive: &Archive) -> Result<(LedgerFile, u64, String), BulkError> {
     let ledger = LedgerFile::read(&archive.ledger_path())?;
     let cp = Checkpoint::read(&archive.checkpoint_path())
         .map_err(|e| BulkError::Inconsistent(format!("`checkpoint.json` is unreadable: {e}")))?;
     let Some(cp) = cp else {
         if ledger.lines.is_empty() {
-            return Ok((ledger, 0));
+            return Ok((ledger, 0, hex::encode(merkle::empty_root())));
         }
         return Err(BulkError::Inconsistent(
             "the ledger has entries but `checkpoint.json` is missing".into(),
@@ -345,7 +344,7 @@ fn committed(archive: &Archive) -> Result<(LedgerFile, u64), BulkError> {
         let why = line.entry.as_ref().err().cloned().unwrap_or_default();
         return Err(BulkError::Inconsistent(format!("ledger line {} is not an entry: {why}", i + 1)));
     }
-    Ok((ledger, cp.size))
+    Ok((ledger, cp.size, cp.root))
 }
 
 fn check_index_name(name: &str) -> Result<(), BulkError> {

@@ -463,7 +463,7 @@ fn purged_text_is_in_no_export_written_after_the_purge() {
 }
 
 #[test]
-fn a_bad_index_name_and_a_file_as_output_are_refused() {
+fn bad_input_and_a_damaged_archive_are_refused() {
     let p = archive();
     let bad = p.run(&["export", "search", "--format", "opensearch", "--index", "Incidents", "--out", "x"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
@@ -474,6 +474,16 @@ fn a_bad_index_name_and_a_file_as_output_are_refused() {
     assert!(file.stderr.contains("is not a folder"), "{}", file.stderr);
     let other = p.export("named", &["--format", "opensearch", "--index", "postmortems-v2"]);
     assert!(other[0].1.lines().next().unwrap().contains(r#""_index":"postmortems-v2""#));
+
+    // A current record whose object is gone stops the export rather than going missing from it.
+    let lines = json_lines(&other[0].1);
+    let doc = lines.iter().find(|d| d["id"] == "SHOP-77").unwrap();
+    let object = doc["object"].as_str().unwrap();
+    fs::remove_file(p.path().join("archive/objects").join(&object[..2]).join(&object[2..])).unwrap();
+    let gone = p.run(&["export", "search", "--format", "opensearch", "--out", "gone"]);
+    assert_eq!(gone.code, 2, "{}", gone.stderr);
+    assert!(gone.stderr.contains("record `SHOP-77` cannot be exported"), "{}", gone.stderr);
+    assert!(!p.path().join("gone").exists());
 }
 
 /// A writer holding the archive's lock: the export waits for nothing, writes nothing and
