@@ -249,6 +249,22 @@ pub struct IncidentPage<'a> {
     pub customers: Vec<ImpactRow<'a>>,
     /// The record's action items, in the record's order.
     pub action_items: Vec<ItemRow<'a>>,
+    /// The incident before this one in time (the next older in the incident lists' order:
+    /// start time, then id); `none` for the oldest, a purged or an unreadable record.
+    pub prev: Option<Neighbour<'a>>,
+    /// The incident after this one in time (the next newer); `none` for the newest.
+    pub next: Option<Neighbour<'a>>,
+}
+
+/// A neighbouring incident page (previous or next).
+#[derive(Debug, Clone, Serialize)]
+pub struct Neighbour<'a> {
+    /// The record's id.
+    pub id: &'a str,
+    /// The record's title.
+    pub title: &'a str,
+    /// Its page.
+    pub path: &'a str,
 }
 
 /// A labelled link.
@@ -394,6 +410,24 @@ pub struct Block<'a> {
     pub level: u8,
     /// The section's Markdown without its heading.
     pub markdown: &'a str,
+    /// The heading's id, named after it (`root-cause`; see `toc`); empty without a heading.
+    pub anchor: String,
+    /// The ids of the headings a typed panel draws itself, by part: `user_impact`,
+    /// `customer_impact`, `business_impact` (impact), `immediate`, `short_term`, `long_term`
+    /// (resolution), `went_well`, `to_improve`, `learnings`, `lucky` (lessons); only the parts
+    /// the panel shows.
+    pub anchors: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// An entry of an incident page's "on this page" table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry<'a> {
+    /// The heading's id.
+    pub anchor: String,
+    /// The heading as the page shows it.
+    pub heading: &'a str,
+    /// Its subsections (one level: deeper headings are listed under the section too).
+    pub children: Vec<TocEntry<'a>>,
 }
 
 // ----- incidents.html and year.html -----

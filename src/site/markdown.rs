@@ -230,6 +230,72 @@ fn shift(level: HeadingLevel, min: u8) -> HeadingLevel {
     HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
 }
 
+/// The anchor a heading is named by: its text lowercased, letters and digits (in any script)
+/// kept, everything else a single `-`: `Root Cause` → `root-cause`, `Customer-Specific Impact`
+/// → `customer-specific-impact`, `Übersicht` → `übersicht`, `根本原因` → `根本原因`. Combining
+/// accents written apart from their letter are dropped (`Cafe\u{301}` → `cafe`), and so are
+/// the characters that are not text ([`text::is_hidden`]). `section` when nothing is left (a
+/// heading of punctuation or emoji), at most 64 characters.
+pub fn heading_slug(heading: &str) -> String {
+    const MAX: usize = 64;
+    let mut out = String::with_capacity(heading.len().min(MAX * 4));
+    let (mut count, mut dash) = (0, false);
+    for c in heading.chars() {
+        if matches!(c, '\u{300}'..='\u{36f}') || text::is_hidden(c) {
+            continue;
+        }
+        if !c.is_alphanumeric() {
+            dash = true;
+            continue;
+        }
+        if dash && count > 0 {
+            if count + 1 >= MAX {
+                break;
+            }
+            out.push('-');
+            count += 1;
+        }
+        dash = false;
+        for l in c.to_lowercase() {
+            out.push(l);
+            count += 1;
+        }
+        if count >= MAX {
+            break;
+        }
+    }
+    if out.is_empty() { "section".to_string() } else { out }
+}
+
+/// Hands out the heading anchors of one page: each heading's [`heading_slug`], made unique by
+/// a counter (the second `Notes` is `notes-1`, the third `notes-2`), never one of the ids the
+/// page gives its own elements. The same headings in the same order give the same anchors, so
+/// a link to a section stays valid from one build to the next.
+#[derive(Debug, Clone)]
+pub struct Anchors {
+    used: std::collections::HashSet<String>,
+}
+
+impl Anchors {
+    /// Anchors for a page whose own elements have the ids `reserved`.
+    pub fn new(reserved: &[&str]) -> Anchors {
+        Anchors { used: reserved.iter().map(|s| s.to_string()).collect() }
+    }
+
+    /// The anchor of the next heading.
+    pub fn take(&mut self, heading: &str) -> String {
+        let slug = heading_slug(heading);
+        let mut id = slug.clone();
+        let mut n = 0;
+        while self.used.contains(&id) {
+            n += 1;
+            id = format!("{slug}-{n}");
+        }
+        self.used.insert(id.clone());
+        id
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,5 +427,35 @@ mod tests {
         assert_eq!(render_inline("a `v3.4.7` b"), "a <code>v3.4.7</code> b");
         assert_eq!(render_inline("x > 95% & <b>"), "x &gt; 95% &amp; &lt;b&gt;");
         assert_eq!(render_inline("\"quoted\" 'text'"), "&quot;quoted&quot; &#39;text&#39;");
+    }
+
+    #[test]
+    fn headings_slug_like_docs_sites() {
+        assert_eq!(heading_slug("Root Cause"), "root-cause");
+        assert_eq!(heading_slug("Customer-Specific Impact"), "customer-specific-impact");
+        assert_eq!(heading_slug("  5 Whys: (analysis) — v2 "), "5-whys-analysis-v2");
+        assert_eq!(heading_slug("Übersicht der Maßnahmen"), "übersicht-der-maßnahmen");
+        assert_eq!(heading_slug("Cafe\u{301} Outage"), "cafe-outage");
+        assert_eq!(heading_slug("根本原因"), "根本原因");
+        assert_eq!(heading_slug("Ошибка БД"), "ошибка-бд");
+        assert_eq!(heading_slug("a\u{202e}b\u{0}c"), "abc");
+        for nothing in ["", "!!!", "🔥🔥", "\u{202e}"] {
+            assert_eq!(heading_slug(nothing), "section", "{nothing:?}");
+        }
+        assert!(heading_slug(&"x ".repeat(100)).chars().count() <= 64);
+        assert!(!heading_slug(&"x ".repeat(100)).ends_with('-'));
+    }
+
+    #[test]
+    fn anchors_are_unique_and_never_a_reserved_id() {
+        let mut a = Anchors::new(&["main", "toc"]);
+        let got: Vec<String> =
+            ["Notes", "Notes", "Notes 1", "Main", "TOC", "Notes"].map(|h| a.take(h)).into();
+        assert_eq!(got, ["notes", "notes-1", "notes-1-1", "main-1", "toc-1", "notes-2"]);
+        // The same headings give the same anchors.
+        let mut b = Anchors::new(&["main", "toc"]);
+        let again: Vec<String> =
+            ["Notes", "Notes", "Notes 1", "Main", "TOC", "Notes"].map(|h| b.take(h)).into();
+        assert_eq!(got, again);
     }
 }

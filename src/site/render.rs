@@ -94,6 +94,9 @@ pub(super) struct Renderer<'r, 'a> {
     pub(super) evidence: &'r Evidence,
     /// `YYYY-MM-DD`.
     pub(super) build_date: String,
+    /// Per record: its place in `SiteData::by_date` (`usize::MAX` when it is in no list), for
+    /// the previous and next links of the incident pages.
+    pub(super) list_position: Vec<usize>,
     counters: Counters,
     sink: &'r dyn Sink,
     /// Test builds: the shape of every value handed to a template (see `super::tests`).
@@ -118,6 +121,13 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             bundles: BundleSet::new(data, &opts.evidence),
             evidence: &opts.evidence,
             build_date: data.build_date.to_string(),
+            list_position: {
+                let mut at = vec![usize::MAX; data.snapshot.records.len()];
+                for (i, &rec) in data.by_date.iter().enumerate() {
+                    at[rec] = i;
+                }
+                at
+            },
             counters: Counters::default(),
             sink,
             #[cfg(test)]

@@ -62,6 +62,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("PurgeInfo", "### `incident.html`"),
     ("ImpactRow", "### `incident.html`"),
     ("Block", "### `incident.html`"),
+    ("TocEntry", "### `incident.html`"),
+    ("Neighbour", "### `incident.html`"),
     ("IncidentsPage", "### `incidents.html`"),
     ("YearRow", "### `incidents.html`"),
     ("YearPage", "### `year.html`"),

@@ -249,21 +249,38 @@ fn an_added_record_rerenders_only_the_pages_it_touches() {
     assert_eq!(i["changes"][0]["action"], "ingest");
     assert_eq!((r["index"]["added"].as_u64(), r["index"]["documents"].as_u64()), (Some(1), Some(33)));
 
-    // Its own page, its customers' and owners' pages, the lists and the home page; no other
-    // incident, customer, owner or year page.
+    // Its own page, its two neighbours in time (their previous/next links now name it), its
+    // customers' and owners' pages, the lists and the home page; no other incident, customer,
+    // owner or year page.
     let rendered: BTreeSet<String> = strings(&r["site"]["rendered_pages"]).into_iter().collect();
+    let own = fs::read_to_string(p.join(&format!("public/incidents/{id}.html"))).unwrap();
+    let neighbours: Vec<String> = ["prev", "next"]
+        .iter()
+        .filter_map(|rel| {
+            let at = own.find(&format!("<a rel=\"{rel}\" href=\"../incidents/"))?;
+            let name = &own[at..].split('"').nth(3)?["../incidents/".len()..];
+            Some(name.to_string())
+        })
+        .collect();
+    // Same start as INC-2025-0023, later by id: between it and the next older incident.
+    assert_eq!(neighbours.len(), 2, "{neighbours:?}");
+    assert!(neighbours.contains(&"INC-2025-0023.html".to_string()), "{neighbours:?}");
     let customers = ["globalbank-corp", "healthtech-systems", "retailchain-inc", "techstartup-llc"];
     let owners = ["db-team", "platform", "qa-team"];
     let mut must: Vec<String> =
         vec![format!("incidents/{id}.html"), "index.html".into(), "incidents/2025.html".into()];
     must.extend(customers.iter().map(|c| format!("customers/{c}.html")));
+    must.extend(neighbours.iter().map(|n| format!("incidents/{n}")));
     for page in &must {
         assert!(rendered.contains(page), "{page} not re-rendered: {rendered:?}");
     }
     for page in &rendered {
         let allowed = match page.split_once('/') {
             Some(("incidents", name)) => {
-                name == format!("{id}.html") || name == "2025.html" || name == "index.html"
+                name == format!("{id}.html")
+                    || name == "2025.html"
+                    || name == "index.html"
+                    || neighbours.iter().any(|n| n == name)
             }
             Some(("customers", name)) => {
                 name == "index.html" || customers.iter().any(|c| name == format!("{c}.html"))
@@ -287,9 +304,8 @@ fn an_added_record_rerenders_only_the_pages_it_touches() {
         }
     }
     assert!(kept > 60, "{kept}");
-    assert_eq!(after.get("incidents/INC-2025-0023.html"), before.get("incidents/INC-2025-0023.html"));
-    let page = fs::read_to_string(p.join(&format!("public/incidents/{id}.html"))).unwrap();
-    assert!(page.contains("Quasar Cache Stampede in the Edge Tier"));
+    assert_eq!(after.get("incidents/INC-2024-0003.html"), before.get("incidents/INC-2024-0003.html"));
+    assert!(own.contains("Quasar Cache Stampede in the Edge Tier"));
 
     let found = p.run(&["search", "quasar", "--json"]);
     assert_eq!(found.code, 0, "{}", found.stderr);

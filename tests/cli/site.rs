@@ -610,9 +610,13 @@ fn a_new_record_re_renders_only_the_pages_it_touches() {
         ),
         20,
     ));
+    let untouched = inode("incidents/INC-2024-0101.html");
     let next = site::generate(&snapshot(records), &opts("2025-01-26"), &out, Vec::new()).unwrap();
     let rendered: BTreeSet<&str> = next.rendered_pages.iter().map(String::as_str).collect();
+    // Its neighbours in time (2025-01-14 before it, 2025-02-03 after it) now link to it.
     for p in [
+        "incidents/INC-2025-0023.html",
+        "incidents/INC-2025-0040.html",
         "incidents/INC-2025-0050.html",
         "index.html",
         "incidents/index.html",
@@ -628,8 +632,8 @@ fn a_new_record_re_renders_only_the_pages_it_touches() {
         assert!(rendered.contains(p), "`{p}` should be re-rendered; rendered {rendered:?}");
     }
     for p in [
-        "incidents/INC-2025-0023.html",
         "incidents/INC-2024-0101.html",
+        "incidents/INC-2019-0007.html",
         "incidents/2024.html",
         "incidents/2019.html",
         "customers/healthtech-systems.html",
@@ -638,7 +642,12 @@ fn a_new_record_re_renders_only_the_pages_it_touches() {
     ] {
         assert!(!rendered.contains(p), "`{p}` did not change but was re-rendered");
     }
-    assert_eq!(inode("incidents/INC-2025-0023.html"), reference_inode, "an untouched page is not rewritten");
+    assert_eq!(
+        rendered.iter().filter(|p| p.starts_with("incidents/INC-")).count(),
+        3,
+        "the new record and its two neighbours, no other incident page: {rendered:?}"
+    );
+    assert_eq!(inode("incidents/INC-2024-0101.html"), untouched, "an untouched page is not rewritten");
 
     // Only the build date moves: no incident page depends on it unless an item turns overdue.
     let later = snapshot({
@@ -1143,4 +1152,102 @@ fn a_mount_point_in_or_at_the_output_is_refused_and_never_crossed() {
     refused(tmp.path(), &["--out", "mnt"], "is a mount point");
     std::fs::remove_file(tmp.path().join("mnt/precious.txt")).unwrap();
     refused(tmp.path(), &["--out", "mnt"], "is a mount point");
+}
+
+// ----- reading a long postmortem -----
+
+/// The `href` of the link with `rel` on an incident page, as a site path.
+fn rel_link(html: &str, rel: &str) -> Option<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse(&format!("nav.prev-next a[rel=\"{rel}\"]")).unwrap();
+    let href = doc.select(&sel).next()?.value().attr("href")?.to_string();
+    Some(href.strip_prefix("../").expect("a link from incidents/").to_string())
+}
+
+#[test]
+fn incident_pages_link_their_neighbours_in_time() {
+    let files = site::render(&sample(), &opts("2025-01-26")).unwrap();
+    // From the newest incident, `prev` walks back in time through every listed record.
+    let mut at = "incidents/INC-2025-0040.html".to_string();
+    assert_eq!(rel_link(page(&files, &at), "next"), None, "the newest has no next");
+    let mut seen = vec![at.clone()];
+    while let Some(prev) = rel_link(page(&files, &at), "prev") {
+        assert_eq!(
+            rel_link(page(&files, &prev), "next").as_deref(),
+            Some(at.as_str()),
+            "{prev}: next goes back"
+        );
+        seen.push(prev.clone());
+        at = prev;
+    }
+    assert_eq!(
+        seen,
+        [
+            "incidents/INC-2025-0040.html",
+            "incidents/INC-2025-0023.html",
+            "incidents/INC-2024-0101.html",
+            "incidents/INC-2019-0007.html"
+        ]
+    );
+    // A purged record is in no list and has neither.
+    let purged = page(&files, "incidents/INC-2017-0001.html");
+    assert!(!purged.contains("class=\"prev-next\""), "{}", main_of(purged));
+    let nav = page(&files, "incidents/INC-2024-0101.html");
+    let nav = &nav[nav.find("class=\"prev-next\"").unwrap()..];
+    assert!(
+        nav.contains("INC-2019-0007</span> <span class=\"t\">Minor incident INC-2019-0007"),
+        "the link names its incident"
+    );
+}
+
+#[test]
+fn incident_pages_have_unique_ids_and_a_contents_that_reaches_them() {
+    let mut hostile = minor("INC-2025-0060", "2025-01-21T09:00:00Z", "P3", &[], Vec::new());
+    hostile.sections = split_sections(
+        "## Root Cause\n\nA.\n\n## Notes\n\nB.\n\n## Notes\n\nC.\n\n### Main\n\nD.\n\n## Provenance H\n\nE.\n\n## Action Items\n\nF.\n\n## Übersicht\n\nG.\n",
+    );
+    let mut records = sample().records;
+    records.push(archived(hostile, 30));
+    let snap = snapshot(records);
+    let files = site::render(&snap, &opts("2025-01-26")).unwrap();
+    for path in ["incidents/INC-2025-0060.html", "incidents/INC-2025-0023.html"] {
+        let doc = Html::parse_document(page(&files, path));
+        let ids: Vec<&str> =
+            doc.select(&Selector::parse("[id]").unwrap()).map(|e| e.value().attr("id").unwrap()).collect();
+        let unique: BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "{path}: duplicate ids in {ids:?}");
+        let toc = Selector::parse("nav.toc[aria-label=\"On this page\"] a").unwrap();
+        let targets: Vec<&str> = doc.select(&toc).map(|a| a.value().attr("href").unwrap()).collect();
+        assert!(targets.len() > 3, "{path}: {targets:?}");
+        for t in &targets {
+            let id = t.strip_prefix('#').expect("a link on the page");
+            assert!(unique.contains(id), "{path}: the contents link `{t}` reaches nothing");
+            // Each heading has its `#` link.
+            let sel = Selector::parse(&format!("a.anchor[href=\"{t}\"]")).unwrap();
+            assert_eq!(doc.select(&sel).count(), 1, "{path}: no `#` link for {t}");
+        }
+        if path.ends_with("0060.html") {
+            assert_eq!(
+                targets,
+                [
+                    "#provenance-h",
+                    "#root-cause",
+                    "#notes",
+                    "#notes-1",
+                    "#main-1",
+                    "#provenance-h-1",
+                    "#action-items",
+                    "#übersicht"
+                ]
+            );
+        } else {
+            assert!(
+                targets.contains(&"#root-cause") && targets.contains(&"#customer-specific-impact"),
+                "{targets:?}"
+            );
+        }
+    }
+    // The same archive gives the same anchors.
+    let again = site::render(&snap, &opts("2025-01-26")).unwrap();
+    assert_eq!(page(&again, "incidents/INC-2025-0060.html"), page(&files, "incidents/INC-2025-0060.html"));
 }

@@ -12,10 +12,12 @@ use crate::record::values::normalize;
 use crate::record::{Incident, SectionKind, is_summary_label};
 use crate::site::SiteError;
 use crate::site::context::{
-    AttestationRow, Block, ImpactRow, IncidentPage, ItemRow, Link, ProofRow, Provenance, VersionRow,
+    AttestationRow, Block, ImpactRow, IncidentPage, ItemRow, Link, Neighbour, ProofRow, Provenance, TocEntry,
+    VersionRow,
 };
 use crate::site::data::{ItemRef, item_state};
 use crate::site::evidence::proof_path;
+use crate::site::markdown::Anchors;
 use crate::site::pages::Originals;
 use crate::site::pages::print::print_css_path;
 use crate::site::render::Renderer;
@@ -34,19 +36,23 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             year: &page.year,
             customers: &page.customers,
             action_items: &page.action_items,
+            prev: &page.prev,
+            next: &page.next,
         };
         // The whole record (parsed again when the snapshot kept only its summary; none when it
         // has no incident) and its sections' layout are needed only when the page is rendered;
         // these values take precedence over the page data.
         let whole = || {
             let full = self.data.snapshot.full_incident(self.data.record(rec));
-            let blocks = full.as_deref().map(blocks).unwrap_or_default();
+            let (blocks, toc) = full.as_deref().map(layout).unwrap_or_default();
             let diffs = self.version_diffs(self.data.record(rec));
             self.observe(&blocks);
+            self.observe(&toc);
             self.observe(&diffs);
             minijinja::context! {
                 incident => Value::from(Serde(full.as_deref())),
                 blocks => Value::from(Serde(blocks)),
+                toc => Value::from(Serde(toc)),
                 diffs => Value::from(Serde(diffs)),
             }
         };
@@ -71,6 +77,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                 record: provenance,
                 customers: Vec::new(),
                 action_items: Vec::new(),
+                prev: None,
+                next: None,
             };
         };
         let customers = inc
@@ -103,7 +111,19 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             record: provenance,
             customers,
             action_items,
+            prev: self.neighbour(rec, 1),
+            next: self.neighbour(rec, -1),
         }
+    }
+
+    /// The incident `step` places after `rec` in the incident lists' order (newest first: `1`
+    /// is the next older, `-1` the next newer), for the previous and next links.
+    fn neighbour(&self, rec: usize, step: isize) -> Option<Neighbour<'r>> {
+        let d = self.data;
+        let at = *self.list_position.get(rec).filter(|&&at| at != usize::MAX)?;
+        let other = *d.by_date.get(at.checked_add_signed(step)?)?;
+        let r = d.record(other);
+        Some(Neighbour { id: &r.id, title: d.summary(other).title(), path: &d.paths[other] })
     }
 }
 
@@ -115,6 +135,8 @@ struct IncidentKey<'k, 'a> {
     year: &'k Option<Link>,
     customers: &'k [ImpactRow<'a>],
     action_items: &'k [ItemRow<'a>],
+    prev: &'k Option<Neighbour<'a>>,
+    next: &'k Option<Neighbour<'a>>,
 }
 
 /// A record's provenance as its page shows it on `today`.
@@ -203,6 +225,22 @@ impl Kind {
             Kind::SignOff => "sign_off",
             Kind::Markdown => "markdown",
         }
+    }
+
+    /// The kind named `name` (the inverse of [`Kind::name`]).
+    fn from_name(name: &str) -> Kind {
+        [
+            Kind::Summary,
+            Kind::Timeline,
+            Kind::Impact,
+            Kind::Resolution,
+            Kind::Lessons,
+            Kind::ActionItems,
+            Kind::SignOff,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+        .unwrap_or(Kind::Markdown)
     }
 
     /// The panel for a section, by the kind the parser gave it.
@@ -313,9 +351,86 @@ fn section_body(markdown: &str) -> &str {
     markdown
 }
 
+/// Ids the incident page gives its own elements (`base.html`, `incident.html`, the macros it
+/// calls, and the live region `site.js` adds): no heading anchor takes one, whatever the
+/// record's headings say (`## Main` is `main-1`). A test holds the templates to this list.
+pub const RESERVED_IDS: &[&str] =
+    &["main", "toc", "provenance-h", "diffs-h", "record-items", "items", "incidents", "copy-status"];
+
+/// The headings a typed panel draws itself, by part, when the model has that part.
+fn panel_parts(kind: Kind, inc: &Incident) -> Vec<(&'static str, &'static str)> {
+    let mut parts = Vec::new();
+    let mut add = |present: bool, key, heading| {
+        if present {
+            parts.push((key, heading));
+        }
+    };
+    match kind {
+        Kind::Impact => {
+            let i = &inc.impact;
+            add(!i.user_fields.is_empty(), "user_impact", "User impact");
+            add(!i.customers.is_empty(), "customer_impact", "Customer-specific impact");
+            add(!i.business.is_empty(), "business_impact", "Business impact");
+        }
+        Kind::Resolution => {
+            let r = &inc.resolution;
+            add(!r.immediate.is_empty(), "immediate", "Immediate actions");
+            add(!r.short_term.is_empty(), "short_term", "Short-term fixes");
+            add(!r.long_term.is_empty(), "long_term", "Long-term improvements");
+        }
+        Kind::Lessons => {
+            let l = &inc.lessons_learned;
+            add(true, "went_well", "What went well");
+            add(true, "to_improve", "What could be improved");
+            add(!l.learnings.is_empty(), "learnings", "Lessons");
+            add(!l.lucky.is_empty(), "lucky", "Where we got lucky");
+        }
+        _ => {}
+    }
+    parts
+}
+
+/// The incident page's sections in document order, their anchors and its table of contents.
+fn layout(inc: &Incident) -> (Vec<Block<'_>>, Vec<TocEntry<'_>>) {
+    let mut blocks = sections(inc);
+    let mut anchors = Anchors::new(RESERVED_IDS);
+    let mut toc: Vec<TocEntry<'_>> = Vec::new();
+    for b in &mut blocks {
+        if b.heading.is_empty() {
+            continue;
+        }
+        b.anchor = anchors.take(b.heading);
+        let mut entries =
+            vec![TocEntry { anchor: b.anchor.clone(), heading: b.heading, children: Vec::new() }];
+        for (key, heading) in panel_parts(Kind::from_name(b.kind), inc) {
+            let anchor = anchors.take(heading);
+            entries.push(TocEntry { anchor: anchor.clone(), heading, children: Vec::new() });
+            b.anchors.insert(key, anchor);
+        }
+        match toc.last_mut() {
+            Some(section) if b.level > 2 => section.children.extend(entries),
+            _ => {
+                let mut entries = entries.into_iter();
+                let mut top = entries.next().expect("the block's own entry");
+                top.children.extend(entries);
+                toc.push(top);
+            }
+        }
+    }
+    (blocks, toc)
+}
+
 /// The incident page's sections in document order: a typed panel where the model has the
 /// section's content, the section's own Markdown otherwise, so that nothing is dropped.
-fn blocks(inc: &Incident) -> Vec<Block<'_>> {
+fn sections(inc: &Incident) -> Vec<Block<'_>> {
+    let block = |kind: Kind, heading, level, markdown| Block {
+        kind: kind.name(),
+        heading,
+        level,
+        markdown,
+        anchor: String::new(),
+        anchors: Default::default(),
+    };
     let mut out = Vec::new();
     let mut typed: Vec<(Kind, u8)> = Vec::new();
     // A panel shows the model, which the parser reads from the first section of each kind.
@@ -327,7 +442,7 @@ fn blocks(inc: &Incident) -> Vec<Block<'_>> {
         let body = section_body(&s.markdown);
         if s.level <= 1 {
             if !body.trim().is_empty() {
-                out.push(Block { kind: "markdown", heading: "", level: 2, markdown: body });
+                out.push(block(Kind::Markdown, "", 2, body));
             }
             continue;
         }
@@ -337,20 +452,10 @@ fn blocks(inc: &Incident) -> Vec<Block<'_>> {
         let kind = Kind::of(s.kind);
         if kind != Kind::Markdown && !drawn.contains(&kind) && typed_covers(kind, inc, body) {
             drawn.push(kind);
-            out.push(Block {
-                kind: kind.name(),
-                heading: &s.heading,
-                level: s.level.clamp(2, 4),
-                markdown: body,
-            });
+            out.push(block(kind, &s.heading, s.level.clamp(2, 4), body));
             typed.push((kind, s.level));
         } else if !body.trim().is_empty() || s.level == 2 {
-            out.push(Block {
-                kind: "markdown",
-                heading: &s.heading,
-                level: s.level.clamp(2, 4),
-                markdown: body,
-            });
+            out.push(block(Kind::Markdown, &s.heading, s.level.clamp(2, 4), body));
         }
     }
     if inc.sections.is_empty() {
@@ -364,7 +469,7 @@ fn blocks(inc: &Incident) -> Vec<Block<'_>> {
             (Kind::SignOff, "Sign-off"),
         ] {
             if typed_covers(kind, inc, "") {
-                out.push(Block { kind: kind.name(), heading, level: 2, markdown: "" });
+                out.push(block(kind, heading, 2, ""));
             }
         }
     }
@@ -388,7 +493,7 @@ mod tests {
     fn page_blocks(text: &str) -> Vec<(String, &'static str)> {
         let parsed = crate::record::parse(std::path::Path::new("t.md"), text.as_bytes());
         let inc = parsed.incident.expect("parsed");
-        blocks(&inc).iter().map(|b| (b.heading.to_string(), b.kind)).collect()
+        sections(&inc).iter().map(|b| (b.heading.to_string(), b.kind)).collect()
     }
 
     #[test]
@@ -437,5 +542,103 @@ mod tests {
         // A summary of prose is kept as written, not replaced by the panel.
         assert!(!typed_covers(Kind::Summary, &inc, "Uploads failed for 52 minutes."));
         assert!(!typed_covers(Kind::Summary, &inc, "**Status**: Closed\n\nUploads failed for 52 minutes."));
+    }
+
+    fn toc_of(text: &str) -> Vec<(String, Vec<String>)> {
+        let parsed = crate::record::parse(std::path::Path::new("t.md"), text.as_bytes());
+        let inc = parsed.incident.expect("parsed");
+        let (_, toc) = layout(&inc);
+        toc.iter()
+            .map(|e| (e.anchor.clone(), e.children.iter().map(|c| c.anchor.clone()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn the_reference_record_has_anchors_named_after_its_headings() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/records/INC-2025-0023.md"))
+            .unwrap();
+        let toc = toc_of(&text);
+        let top: Vec<&str> = toc.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(
+            top,
+            [
+                "incident-summary",
+                "timeline",
+                "root-cause",
+                "detection",
+                "impact-analysis",
+                "resolution",
+                "self-healing-performance",
+                "communication",
+                "lessons-learned",
+                "technical-details",
+                "references",
+                "sign-off"
+            ]
+        );
+        let children = |a: &str| toc.iter().find(|(x, _)| x == a).unwrap().1.clone();
+        // The impact panel's own headings, not the record's subsections it draws.
+        assert_eq!(
+            children("impact-analysis"),
+            ["user-impact", "customer-specific-impact", "business-impact"]
+        );
+        assert_eq!(children("communication"), ["internal", "external"]);
+        assert_eq!(
+            children("lessons-learned"),
+            ["what-went-well", "what-could-be-improved", "action-items"],
+            "the panel's two columns, then the record's own subsection"
+        );
+        assert_eq!(
+            children("resolution"),
+            ["immediate-actions", "short-term-fixes", "long-term-improvements"]
+        );
+        // The same record laid out again: the same anchors.
+        assert_eq!(toc_of(&text), toc);
+    }
+
+    #[test]
+    fn anchors_are_unique_on_the_page_and_leave_its_own_ids_alone() {
+        let text = "# T\n\n## Notes\n\nA.\n\n## Notes\n\nB.\n\n### Main\n\nC.\n\n## Provenance H\n\nD.\n\n## TOC\n\nE.\n\n## Übersicht\n\nF.\n\n## 🔥\n\nG.\n";
+        let toc = toc_of(text);
+        let ids: Vec<&str> = toc
+            .iter()
+            .flat_map(|(a, c)| std::iter::once(a.as_str()).chain(c.iter().map(String::as_str)))
+            .collect();
+        assert_eq!(ids, ["notes", "notes-1", "main-1", "provenance-h-1", "toc-1", "übersicht", "section"]);
+        assert_eq!(toc[1].1, ["main-1"], "a level-3 section is listed under its section");
+    }
+
+    /// Every id the incident page's templates (and site.js) give an element is reserved, so that
+    /// no heading anchor can take it.
+    #[test]
+    fn the_reserved_ids_are_the_pages_own() {
+        let sources = [
+            include_str!("../../../site-templates/base.html"),
+            include_str!("../../../site-templates/incident.html"),
+            include_str!("../../../site-templates/macros.html"),
+        ];
+        let mut found = Vec::new();
+        for src in sources {
+            for part in src.split("id=\"").skip(1) {
+                let id = &part[..part.find('"').unwrap()];
+                if !id.contains("{{") {
+                    found.push(id.to_string());
+                }
+            }
+            // Ids passed to the macros: `id="x"` as an argument is caught above.
+        }
+        let js = include_str!("../../../site-templates/assets/site.js");
+        for part in js.split(".id = \"").skip(1) {
+            found.push(part[..part.find('"').unwrap()].to_string());
+        }
+        for part in ["provenance-h", "diffs-h"] {
+            assert!(found.iter().any(|f| f == part), "{part} not found in the templates: {found:?}");
+        }
+        for id in &found {
+            assert!(
+                RESERVED_IDS.contains(&id.as_str()),
+                "`{id}` is an id of the incident page: add it to RESERVED_IDS"
+            );
+        }
     }
 }
