@@ -2613,7 +2613,8 @@
         if (mine !== generation) return;
         results.replaceChildren();
         more.hidden = true;
-        say(e instanceof QueryError ? "The query has an error." : e.message);
+        // The status line (read out) says what and where; the box under the form shows where.
+        say(e instanceof QueryError && e.column ? e.message + " (column " + e.column + ")" : e.message);
         if (e instanceof QueryError) showError(e);
         body.searchState = "done";
         body.countState = "done";
