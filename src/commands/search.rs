@@ -44,6 +44,10 @@ pub fn run(ctx: &Context, o: SearchArgs) -> Result<Outcome, Error> {
     for w in &results.warnings {
         eprintln!("warning: {w}");
     }
+    // A filter that names no one keeps nothing: say what it may have meant (`--json` has them too).
+    for s in &results.suggestions {
+        eprintln!("hint: {}", term(&s.to_string()));
+    }
     let mut out = std::io::stdout().lock();
     if o.json {
         let json = serde_json::to_string_pretty(&results)?;

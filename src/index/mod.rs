@@ -130,6 +130,34 @@ pub struct SearchResults {
     /// What the answer may miss: the archive has entries the index does not reflect yet.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Customer and owner filters that name no one exactly, with the names that contain them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// A `--customer` or `--owner` value that matches no name exactly (so it keeps no record),
+/// and the names that contain it, ignoring case: what the user probably meant.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Suggestion {
+    /// `customer` or `owner`.
+    pub filter: String,
+    /// The value as given.
+    pub value: String,
+    /// Names as written in the records, sorted; at most [`SUGGESTIONS_MAX`].
+    pub names: Vec<String>,
+}
+
+/// Most names a [`Suggestion`] lists.
+pub const SUGGESTIONS_MAX: usize = 8;
+
+impl std::fmt::Display for Suggestion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no {} named `{}`", self.filter, self.value)?;
+        if !self.names.is_empty() {
+            write!(f, "; did you mean `{}`?", self.names.join("`, `"))?;
+        }
+        Ok(())
+    }
 }
 
 /// One matching record.

@@ -22,7 +22,7 @@ pub const KW: &str = "kw";
 pub const MAX_TOKEN_BYTES: usize = 40;
 
 /// Bumped whenever the schema or an analyzer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How a searchable field is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,9 +147,9 @@ impl Fields {
                             .set_tokenizer(EN)
                             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
                     );
-                    if matches!(f.name, "text" | "title") {
-                        o = o.set_stored();
-                    }
+                    // Stored: the browser search's `x/` files give each shown hit the text of
+                    // its fields (which one it matched in), as the CLI reads them.
+                    o = o.set_stored();
                     if f.name == "title" {
                         o = o.set_fast("raw");
                     }

@@ -1203,7 +1203,15 @@
   const clause = (clauses) => ({ t: "c", c: clauses });
   const unary = (occur, ast) => clause([[occur, ast]]);
 
+  /** The farthest place the parser expected something it did not find, and what: the error
+   *  tantivy's lenient parser (which gives the CLI its message and caret) reports first. */
+  let farthest = null;
+  function expected(i, message) {
+    if (!farthest || i > farthest.i) farthest = { i, message };
+  }
+
   function parseQuery(s) {
+    farthest = null;
     let i = ws0(s, 0);
     let ast = null;
     const r = astP(s, i);
@@ -1215,14 +1223,31 @@
     return rewrite(ast || clause([]));
   }
 
+  /** The error of a query the grammar rejects, with the 1-based column (in code points, of the
+   *  query as typed: leading spaces count) that the CLI's caret points at. */
   function syntaxError(s, i) {
-    return new QueryError("could not parse the query", Array.from(s.slice(0, i)).length + 1);
+    const at = (j, message) => new QueryError(message, Array.from(s.slice(0, j)).length + 1);
+    const head = /^[ \t\r\n]*(AND|OR)[ \t\r\n]/.exec(s);
+    // tantivy's quirk: an operator before the first term is reported at the end of the query.
+    if (head) return at(s.length, "Found unexpected boolean operator before term");
+    // A trailing operator: tantivy's lenient parser finds nothing to report.
+    if (/[ \t\r\n](AND|OR)[ \t\r\n]*$/.test(s)) return new QueryError("could not parse the query");
+    const m = /^[ \t\r\n]*NOT[ \t\r\n]*$/.exec(s);
+    if (m) return at(s.indexOf("NOT"), "parsed keyword NOT as term. It should be quoted");
+    // `a:b:c`: a word that reads as a field name after a field.
+    const field = /(^|[ \t\r\n(+-])[^ \t\r\n:()"'\\]+:[^ \t\r\n:()"'\\]+:/.exec(s);
+    if (field) return at(field.index + field[1].length + field[0].slice(field[1].length).indexOf(":") + 1, "parsed possible invalid field as term");
+    if (farthest && farthest.i >= i) return at(farthest.i, farthest.message);
+    return at(i, "unparsed end of query");
   }
 
   function astP(s, i) {
     i = ws0(s, i);
     const first = occurLeaf(s, i);
-    if (!first) return null;
+    if (!first) {
+      expected(i, "expected word");
+      return null;
+    }
     const rest = first.i;
     const j = ws1(s, rest);
     if (j >= 0) {
@@ -1252,6 +1277,7 @@
       i++;
     }
     const r = boostedLeaf(s, i);
+    if (!r && occur) expected(i, "expected word");
     return r && { v: [occur, r.v], i: r.i };
   }
 
@@ -1267,6 +1293,7 @@
     }
     j = ws0(s, j);
     const r = occurLeaf(s, j);
+    if (!r && op) expected(j, "expected word");
     return r && { v: [op, r.v[0], r.v[1]], i: ws0(s, r.i) };
   }
 
@@ -1291,6 +1318,7 @@
     if (s[i] === "(") {
       const r = astP(s, i + 1);
       if (r && s[r.i] === ")") return { v: r.v, i: r.i + 1 };
+      if (r) expected(r.i, "expected ')'");
     }
     if (s[i] === "*" && starEnds(s, i + 1)) return { v: { t: "all" }, i: i + 1 };
     if (s.startsWith("NOT", i)) {
@@ -1358,7 +1386,9 @@
           setDefaultField(r.v, f.v);
           return { v: r.v, i: r.i + 1 };
         }
+        if (r) expected(r.i, "expected ')'");
       }
+      expected(k, "expected word");
     }
     return null;
   }
@@ -1383,7 +1413,10 @@
         j++;
       }
     }
-    if (s[j] !== q) return null;
+    if (s[j] !== q) {
+      expected(j, "missing delimiter \\" + q);
+      return null;
+    }
     return { v: out, i: j + 1 };
   }
 
@@ -1752,6 +1785,13 @@
     headPending() {
       return this.hasHead && !this.loaded.has("h");
     }
+    /** Every part of the list not loaded yet: its head file and its chunks. */
+    missing() {
+      if (this.inline) return [];
+      const parts = this.headPending() ? ["h"] : [];
+      for (const c of this.chunks) if (!this.loaded.has(c)) parts.push(c);
+      return parts;
+    }
     complete() {
       if (this.inline) return true;
       if (this.headPending()) return false;
@@ -2040,7 +2080,10 @@
           // A tie can only win with a smaller document number: load the chunks below it.
           else if (u.s === kth[0]) unseenLoads = incomplete.flatMap((l) => this.unseenParts(l, kth[1]));
         }
-        if (!pending.length && !unseenLoads.length) return exact.slice(0, this.k);
+        if (!pending.length && !unseenLoads.length) {
+          this.matched = exact.length;
+          return exact.slice(0, this.k);
+        }
         const loads = [];
         for (const [l, c] of unseenLoads) loads.push(this.loadPart(l, c));
         pending.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
@@ -2050,6 +2093,31 @@
           }
         }
         await Promise.all(loads);
+      }
+    }
+  }
+
+  /** Every live document a plan matches that passes `accept` (the CLI's total): a Search that
+   *  loads every part of every list the plan reads, and the positions its phrases need. Only
+   *  for the count, after the results are shown: a common word loads its whole list. */
+  class Count extends Search {
+    async run() {
+      await this.prepare();
+      const lists = new Set();
+      for (const p of this.leaves) for (const t of p.k === "term" ? [p.list] : p.lists) if (t) for (const l of t.lists) lists.add(l);
+      await Promise.all(Array.from(lists).flatMap((l) => l.missing().map((part) => this.loadPart(l, part))));
+      for (;;) {
+        let n = 0;
+        const loads = new Map();
+        for (const d of this.candidates) {
+          if (!this.accept(d)) continue;
+          const needs = [];
+          const r = this.evaluate(this.root, d, needs);
+          if (r.m === YES) n++;
+          else if (r.m === MAYBE) for (const [l, part, positions] of needs) loads.set(l.key + "@" + l.level.name + "/" + part + (positions ? "p" : ""), [l, part, positions]);
+        }
+        if (!loads.size) return n;
+        await Promise.all(Array.from(loads.values(), ([l, part, positions]) => (positions ? this.loadPositions(l, part) : this.loadPart(l, part))));
       }
     }
   }
@@ -2118,6 +2186,21 @@
       }
       return (d) => sets.every((s) => s.has(d));
     }
+    /** The customer filter values that are no customer's name (ignoring case), each with the
+     *  names that contain it, as the CLI's `suggestions`: [{filter, value, names}]. */
+    async suggest(filters) {
+      const out = [];
+      const value = filters && filters.customer;
+      if (!value) return out;
+      const names = (await this.filterValues("customer")).map((v) => v[0]);
+      const w = String(value).trim().toLowerCase();
+      if (names.some((n) => n.toLowerCase() === w)) return out;
+      const partial = w ? names.filter((n) => n.toLowerCase().includes(w)) : [];
+      // Sorted by code point, as the CLI's BTreeSet sorts them.
+      partial.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      out.push({ filter: "customer", value: String(value), names: partial.slice(0, SUGGESTIONS_MAX) });
+      return out;
+    }
     /** Runs a query: {plan, hits: [{score, doc, id, title, severity, status, date, summary, path}]};
      *  `path` is the incident page's, relative to the site's root: a row carries it when the
      *  site named the page otherwise than `incidents/<id>.html` (`INC-1` beside `inc-1`, `index`,
@@ -2125,16 +2208,179 @@
     async search(query, filters, k) {
       const p = plan(query, this.schema);
       const accept = await this.filter(filters || {});
-      const top = p.k === "empty" ? [] : await new Search(this, p, k || 10, accept).run();
+      k = k || 10;
+      const search = p.k === "empty" ? null : new Search(this, p, k, accept);
+      const top = search ? await search.run() : [];
+      // The total when it is known already: fewer hits than asked for, or one word without
+      // filters (its document frequency); else `count()` finds it.
+      let total = null;
+      if (top.length < k) total = top.length;
+      else if (p.k === "term" && !Object.values(filters || {}).some(Boolean)) total = p.list ? p.list.df : 0;
+      const count = total !== null ? () => Promise.resolve(total) : () => new Count(this, plan(query, this.schema), Infinity, accept).run();
       const rows = await Promise.all(top.map(([, d]) => this.shards.load("d/" + Math.floor(d / this.meta.bucket))));
       const hits = top.map(([score, d], i) => {
         const row = rows[i].find((r) => r[0] === d);
         const path = row[7] || "incidents/" + encodeURIComponent(row[1]) + ".html";
         return { score, doc: d, id: row[1], title: row[2], severity: row[3], status: row[4], date: row[5], summary: row[6], path };
       });
-      return { plan: p, parsed: show(p, this.schema), hits };
+      const atLeast = search ? search.matched : 0;
+      return { plan: p, parsed: show(p, this.schema), hits, total, atLeast, count };
+    }
+    /** What a result of `search` shows of each of its hits: the snippet (as the CLI cuts it)
+     *  and the fields it matched in; loads one `x/` file per hit. Returns
+     *  [{snippet: {text, highlights}, fields}] in the order of `result.hits`. */
+    async explain(result) {
+      const weights = snippetWeights(result.plan);
+      const files = await Promise.all(result.hits.map((h) => this.shards.load("x/" + h.doc).then(inflate)));
+      return result.hits.map((hit, i) => ({ snippet: snippet(files[i][0], weights), fields: matchedFields(result.plan, this.schema, files[i], hit) }));
     }
   }
+
+  // ---------------------------------------------------------------- explaining a hit
+
+  /** Longest snippet (tantivy's max_num_chars: bytes of UTF-8, as the CLI sets it). */
+  const SNIPPET_CHARS = 200;
+  /** The fields a word of `text` is said to have matched in (SECTIONS in src/index/search.rs). */
+  const SECTIONS = ["title", "root_cause", "factors", "detection", "impact", "timeline", "resolution", "lessons", "actions", "customer", "owner"];
+  /** Rust's char::is_whitespace. */
+  const RUST_WS = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+
+  /** An `x/` file's data: raw deflate in base64 → the JSON it holds. */
+  async function inflate(b64) {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return JSON.parse(await new Response(stream).text());
+  }
+
+  /** The positive leaves of a plan (terms and phrases not under a `-`/`NOT`). */
+  function positiveLeaves(p, out, negated) {
+    if ((p.k === "term" || p.k === "phrase") && !negated) out.push(p);
+    else if (p.k === "bool") p.c.forEach(([o, c]) => positiveLeaves(c, out, negated || o === "not"));
+    return out;
+  }
+
+  /** Whether the tokens of `text` (analyzed `en`) hold a leaf: its term, or its phrase. */
+  function holds(leaf, tokens) {
+    if (leaf.k === "term") return tokens.some((t) => t[1] === leaf.t);
+    const at = new Map();
+    for (const [pos, term] of tokens) at.set(pos + "\u0000" + term, true);
+    const [first, ...rest] = leaf.terms;
+    return tokens.some(([pos, term]) => term === first[1] && rest.every(([o, t]) => at.has(pos - first[0] + o + "\u0000" + t)));
+  }
+
+  /** tantivy's SnippetGenerator on `text` with the CLI's weights (`1 / (1 + df)` of each
+   *  term searched for, the largest for a term of several fields), then the CLI's snippet:
+   *  the best fragment with `…` where it is cut, its line breaks as spaces, the highlights as
+   *  code point offsets; or, when no term is in the text, its start. */
+  function snippet(text, weights) {
+    // Byte offset of each UTF-16 offset (tantivy measures fragments in bytes).
+    const bytes = new Int32Array(text.length + 1);
+    for (let i = 0, b = 0; i <= text.length; ) {
+      bytes[i] = b;
+      if (i === text.length) break;
+      const cp = text.codePointAt(i);
+      const n = cp > 0xffff ? 2 : 1;
+      if (n === 2) bytes[i + 1] = b;
+      b += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      i += n;
+    }
+    const fragments = [];
+    let fragment = { score: 0, start: 0, stop: 0, marks: [] };
+    for (const [, term, from, to] of analyzeEn(text)) {
+      if (bytes[to] - bytes[fragment.start] > SNIPPET_CHARS) {
+        if (fragment.score > 0) fragments.push(fragment);
+        fragment = { score: 0, start: from, stop: from, marks: [] };
+      }
+      fragment.stop = to;
+      const w = weights.get(term);
+      if (w !== undefined) {
+        fragment.score = f32(fragment.score + w);
+        fragment.marks.push([from, to]);
+      }
+    }
+    if (fragment.score > 0) fragments.push(fragment);
+    let best = null;
+    for (const f of fragments) if (!best || f.score > best.score) best = f;
+    const points = (s) => Array.from(s).length;
+    if (!best || !best.marks.length) {
+      const chars = Array.from(text);
+      let end = chars.length > SNIPPET_CHARS ? chars.slice(0, SNIPPET_CHARS).join("").length : text.length;
+      if (end < text.length) {
+        let ws = -1;
+        for (let i = end - 1; i >= 0; i--) {
+          if (RUST_WS.test(text[i])) {
+            ws = i;
+            break;
+          }
+        }
+        if (ws >= 0) end = ws;
+      }
+      let out = text.slice(0, end);
+      while (out && RUST_WS.test(out[out.length - 1])) out = out.slice(0, -1);
+      if (end < text.length) out += "…";
+      return { text: out.replace(/\n/g, " "), highlights: [] };
+    }
+    const shift = best.start > 0 ? 1 : 0;
+    let out = (shift ? "…" : "") + text.slice(best.start, best.stop).replace(/\n/g, " ");
+    if (best.stop < text.length) out += "…";
+    const highlights = best.marks.map(([from, to]) => [points(text.slice(best.start, from)) + shift, points(text.slice(best.start, to)) + shift]);
+    return { text: out, highlights };
+  }
+
+  /** The snippet weights of a plan that has run (its leaves know their document
+   *  frequencies): as the CLI's snippet_generator computes them. */
+  function snippetWeights(p) {
+    const weights = new Map();
+    for (const leaf of positiveLeaves(p, [], false)) {
+      const pairs = leaf.k === "term" ? [[leaf.t, leaf.list]] : leaf.terms.map(([, t], i) => [t, leaf.lists && leaf.lists[i]]);
+      for (const [term, list] of pairs) {
+        const df = list ? list.df : 0;
+        if (df <= 0) continue;
+        const w = f32(1 / f32(1 + df));
+        if (!weights.has(term) || weights.get(term) < w) weights.set(term, w);
+      }
+    }
+    return weights;
+  }
+
+  /** The fields a hit matched in, as the CLI names them: each positive leaf's field, or for a
+   *  leaf of `text`, the SECTIONS that have it (`text` when none does), in schema order.
+   *  `x` is the hit's `x/` file, `hit` its row. */
+  function matchedFields(p, schema, x, hit) {
+    const [text, byField] = x;
+    const values = (f) => (byField[f] || []).map((v) => (typeof v === "string" ? v : text.slice(v[0], v[1])));
+    const tokens = new Map();
+    const has = (f, leaf) => {
+      const name = schema.fields[f][0];
+      if (schema.fields[f][1] === "kw") {
+        const value = { id: hit.id, severity: hit.severity, status: hit.status, year: (hit.date || "").slice(0, 4) }[name];
+        return value !== undefined && value !== "" && leaf.k === "term" && lower(value) === leaf.t;
+      }
+      if (!tokens.has(f)) tokens.set(f, name === "text" ? [analyzeEn(text)] : values(f).map(analyzeEn));
+      return tokens.get(f).some((t) => holds(leaf, t));
+    };
+    const out = new Set();
+    for (const leaf of positiveLeaves(p, [], false)) {
+      if (!has(leaf.f, leaf)) continue;
+      let found = false;
+      if (schema.fields[leaf.f][0] === schema.default) {
+        for (const name of SECTIONS) {
+          const f = schema.fields.findIndex((x) => x[0] === name);
+          if (f >= 0 && has(f, Object.assign({}, leaf, { f }))) {
+            out.add(f);
+            found = true;
+          }
+        }
+      }
+      if (!found) out.add(leaf.f);
+    }
+    return Array.from(out)
+      .sort((a, b) => a - b)
+      .map((f) => schema.fields[f][0]);
+  }
+
+  /** Most names a suggestion lists (SUGGESTIONS_MAX in src/index/mod.rs). */
+  const SUGGESTIONS_MAX = 8;
 
   /** Stems searched for (positive terms of any field), for highlighting. */
   function positiveTerms(p, out, negated) {
@@ -2177,7 +2423,8 @@
       return cp <= 0x10ffff && isHidden(cp) ? String.fromCodePoint(cp) : m;
     });
 
-  /** The summary with matched words in <mark>, built from text nodes only. */
+  /** The summary with matched words in <mark>, built from text nodes only (the result of a
+   *  site whose export has no `x/` files). */
   function highlighted(text, terms) {
     const p = el("p", { class: "snippet" });
     let at = 0;
@@ -2188,6 +2435,43 @@
     }
     p.append(text.slice(at));
     return p;
+  }
+
+  /** A snippet ({text, highlights: [[start, end]…] in code points}) as a paragraph with its
+   *  matched words in <mark>: text nodes only, hidden characters as visible escapes. */
+  function marked(sn) {
+    const p = el("p", { class: "snippet" });
+    const chars = Array.from(sn.text);
+    let at = 0;
+    for (const [start, end] of sn.highlights) {
+      if (start < at || end > chars.length) continue;
+      p.append(showValue(chars.slice(at, start).join("")), el("mark", {}, showValue(chars.slice(start, end).join(""))));
+      at = end;
+    }
+    p.append(showValue(chars.slice(at).join("")));
+    return p;
+  }
+
+  /** Field names as the result list says them ("matched in root cause, action items"). */
+  const FIELD_LABELS = {
+    text: "other sections",
+    root_cause: "root cause",
+    factors: "contributing factors",
+    went_well: "what went well",
+    to_improve: "what to improve",
+    lessons: "lessons learned",
+    actions: "action items",
+    customer: "customers",
+    owner: "owners",
+  };
+  const fieldLabel = (name) => FIELD_LABELS[name] || name;
+
+  /** "Top 10 of 757 results." and the like. */
+  function summary(shown, total, atLeast) {
+    const results = (n) => n + " result" + (n === 1 ? "" : "s");
+    if (!shown) return "No record matches.";
+    if (total === null) return "Top " + shown + " of at least " + results(atLeast) + "; counting…";
+    return shown === total ? results(total) + "." : "Top " + shown + " of " + results(total) + ".";
   }
 
   function startPage() {
@@ -2201,57 +2485,150 @@
     const shards = new Shards(root + "search/");
     global.IASearch = (name, data) => shards.register(name, data);
     const kinds = ["severity", "customer", "year", "status"];
+    const body = document.body.dataset;
     let engine = null;
     let shown = 10;
+    // Each run has a number; a run that a newer one overtook shows nothing.
+    let generation = 0;
+    let timer = null;
     const say = (msg) => (status.textContent = msg);
+    let error = document.getElementById("search-error");
+    if (!error) {
+      error = el("div", { id: "search-error", class: "search-error", hidden: "" });
+      form.after(error);
+    }
+    let hint = document.getElementById("search-hint");
+    if (!hint) {
+      hint = el("p", { id: "search-hint", class: "search-hint", hidden: "" });
+      error.after(hint);
+    }
 
-    async function run(limit) {
-      const query = input.value.trim();
-      const filters = {};
+    /** The error under the form, and the query with a caret under the column it is at. */
+    function showError(e) {
+      const where = e instanceof QueryError && e.column ? " (column " + e.column + ")" : "";
+      error.replaceChildren(el("p", {}, e.message + where));
+      if (where) {
+        // One character a column, as the CLI counts them (hidden ones shown as U+FFFD).
+        const line = Array.from(input.value, (c) => (isHidden(c.codePointAt(0)) ? "\ufffd" : c)).join("");
+        error.append(el("pre", { class: "caret", "data-column": String(e.column) }, line + "\n" + " ".repeat(e.column - 1) + "^"));
+      }
+      error.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+    }
+    function clearError() {
+      error.hidden = true;
+      error.replaceChildren();
+      input.removeAttribute("aria-invalid");
+    }
+
+    /** "No customer named `Globex`; did you mean" and a button per name that contains it. */
+    function showHints(list) {
+      hint.replaceChildren();
+      hint.hidden = !list.length;
+      for (const s of list) {
+        hint.append("No " + s.filter + " named ", el("code", {}, showValue(s.value)), s.names.length ? "; did you mean " : ".");
+        s.names.forEach((name, i) => {
+          const b = el("button", { type: "button", class: "suggestion" }, showValue(name));
+          b.addEventListener("click", () => {
+            const field = document.getElementById(s.filter);
+            if (field) field.value = showValue(name);
+            now();
+          });
+          hint.append(i ? ", " : "", b);
+        });
+        if (s.names.length) hint.append("?");
+      }
+    }
+
+    function filters() {
+      const out = {};
       for (const kind of kinds) {
         const field = document.getElementById(kind);
-        if (field && field.value) filters[kind] = realValue(field.value);
+        if (field && field.value.trim()) out[kind] = realValue(field.value.trim());
       }
+      return out;
+    }
+
+    async function run(limit) {
+      const mine = ++generation;
+      clearTimeout(timer);
+      // As typed: the CLI parses (and counts the columns of) the query untrimmed.
+      const query = input.value;
+      const wanted = filters();
       const params = new URLSearchParams();
-      if (query) params.set("q", query);
-      for (const [kind, v] of Object.entries(filters)) params.set(kind, showValue(v));
+      if (query.trim()) params.set("q", query);
+      for (const [kind, v] of Object.entries(wanted)) params.set(kind, showValue(v));
       try {
         history.replaceState(null, "", "?" + params.toString());
       } catch (_) {
         /* file:// pages may refuse; the search still runs */
       }
-      results.replaceChildren();
-      if (!query) {
+      clearError();
+      if (!query.trim()) {
+        results.replaceChildren();
+        showHints([]);
+        more.hidden = true;
         say("Type words to search for.");
+        body.searchState = "done";
+        body.countState = "done";
         return;
       }
       say("Searching…");
-      document.body.dataset.searchState = "busy";
+      body.searchState = "busy";
+      body.countState = "busy";
       try {
-        const r = await engine.search(query, filters, limit);
+        const [r, hints] = await Promise.all([engine.search(query, wanted, limit), engine.suggest(wanted)]);
+        if (mine !== generation) return;
+        // Snippets and matched fields: one small file per hit shown.
+        const why = await engine.explain(r).catch(() => null);
+        if (mine !== generation) return;
         const terms = positiveTerms(r.plan, new Set(), false);
-        for (const hit of r.hits) {
+        const items = r.hits.map((hit, i) => {
           const link = el("a", { href: root + hit.path }, hit.id);
           const facts = [hit.severity, hit.date, hit.status].filter(Boolean).join(" · ");
-          results.append(
-            el(
-              "li",
-              { class: "hit", "data-id": hit.id, "data-score": String(hit.score) },
-              el("h3", {}, link, " ", el("span", { class: "hit-title" }, hit.title)),
-              el("p", { class: "hit-facts" }, facts),
-              hit.summary ? highlighted(hit.summary, terms) : null,
-            ),
+          const x = why && why[i];
+          return el(
+            "li",
+            { class: "hit", "data-id": hit.id, "data-score": String(hit.score), "data-fields": x ? x.fields.join(" ") : "" },
+            el("h3", {}, link, " ", el("span", { class: "hit-title" }, hit.title)),
+            el("p", { class: "hit-facts" }, facts),
+            x ? marked(x.snippet) : hit.summary ? highlighted(hit.summary, terms) : null,
+            x && x.fields.length ? el("p", { class: "hit-fields" }, "Matched in " + x.fields.map(fieldLabel).join(", ")) : null,
           );
-        }
-        if (!r.hits.length) say("No record matches.");
-        else say((r.hits.length < limit ? r.hits.length : "Top " + r.hits.length) + " result" + (r.hits.length === 1 ? "" : "s") + ".");
+        });
+        results.replaceChildren(...items);
+        showHints(hints);
+        say(summary(r.hits.length, r.total, r.atLeast));
         status.dataset.parsed = r.parsed;
+        if (r.total !== null) status.dataset.total = String(r.total);
+        else delete status.dataset.total;
         more.hidden = r.hits.length < limit;
+        body.searchState = "done";
+        const total = r.total !== null ? r.total : await r.count();
+        if (mine !== generation) return;
+        say(summary(r.hits.length, total, total));
+        status.dataset.total = String(total);
+        body.countState = "done";
       } catch (e) {
+        if (mine !== generation) return;
+        results.replaceChildren();
+        more.hidden = true;
+        // The status line (read out) says what and where; the box under the form shows where.
         say(e instanceof QueryError && e.column ? e.message + " (column " + e.column + ")" : e.message);
-      } finally {
-        document.body.dataset.searchState = "done";
+        if (e instanceof QueryError) showError(e);
+        body.searchState = "done";
+        body.countState = "done";
       }
+    }
+
+    /** Runs the search from the first results again: at once, or after a pause in typing. */
+    function now() {
+      shown = 10;
+      run(shown);
+    }
+    function soon() {
+      clearTimeout(timer);
+      timer = setTimeout(now, 200);
     }
 
     const more = el("button", { type: "button", id: "more-results", hidden: "" }, "More results");
@@ -2259,9 +2636,9 @@
     more.addEventListener("click", () => run((shown += 10)));
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      shown = 10;
-      run(shown);
+      if (engine) now();
     });
+    input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " search-error search-hint").trim());
 
     say("Loading the search index…");
     shards
@@ -2271,6 +2648,11 @@
         for (const kind of kinds) {
           const field = document.getElementById(kind);
           const list = document.getElementById(kind + "-values") || (field && field.tagName === "SELECT" ? field : null);
+          if (field) {
+            // A filter re-runs the search: a list at once, a typed name after a pause.
+            field.addEventListener("change", now);
+            if (field.tagName !== "SELECT") field.addEventListener("input", soon);
+          }
           if (!list) continue;
           const fill = (pairs) => {
             const values = pairs.map((v) => v[0]);
@@ -2288,6 +2670,7 @@
             });
           }
         }
+        input.addEventListener("input", soon);
         const params = new URLSearchParams(location.search);
         input.value = params.get("q") || "";
         for (const kind of kinds) {
@@ -2295,7 +2678,7 @@
           if (field && params.get(kind)) field.value = params.get(kind);
         }
         say("");
-        document.body.dataset.searchState = "ready";
+        body.searchState = "ready";
         if (input.value) run(shown);
       })
       .catch((e) => say(e.message));

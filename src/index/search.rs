@@ -20,12 +20,31 @@ use super::plan::{self, Plan};
 use super::readdir::MappedReadDirectory;
 use super::schema::{self, Fields, SCHEMA_VERSION, SEARCH_FIELDS};
 use super::stats::LiveStats;
-use super::{FacetCount, Facets, Hit, IndexError, SearchRequest, SearchResults, Snippet};
+use super::{
+    FacetCount, Facets, Hit, IndexError, SUGGESTIONS_MAX, SearchRequest, SearchResults, Snippet, Suggestion,
+};
 use crate::archive::journal::Checkpoint;
 use crate::archive::ledger::{self, Action};
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
+
+/// The fields a hit of a word of `text` (the default field) is said to have matched in, in
+/// this order; "text" when none of them has it (another section does). The browser search
+/// names the same (`SECTIONS` in `search.js`).
+pub const SECTIONS: [&str; 11] = [
+    "title",
+    "root_cause",
+    "factors",
+    "detection",
+    "impact",
+    "timeline",
+    "resolution",
+    "lessons",
+    "actions",
+    "customer",
+    "owner",
+];
 
 /// See [`super::search`].
 pub fn search(dir: &Path, req: &SearchRequest) -> Result<SearchResults, IndexError> {
@@ -193,14 +212,34 @@ fn run(
     let found = searcher.search_with_statistics_provider(&*query, &collector, &stats).map_err(tantivy_err)?;
 
     let snippets = snippet_generator(plan, &stats, &fields).map_err(tantivy_err)?;
-    let leaves: Vec<(Box<dyn Query>, &'static str)> = plan
+    let leaves: Vec<Leaf> = plan
         .positive_leaves()
         .into_iter()
-        .filter_map(|leaf| match leaf {
-            Plan::Term { field, .. } | Plan::Phrase { field, .. } => {
-                Some((leaf.to_query(&fields), SEARCH_FIELDS[*field].name))
+        .filter_map(|leaf| {
+            let in_field = |field: usize| {
+                let mut leaf = leaf.clone();
+                if let Plan::Term { field: f, .. } | Plan::Phrase { field: f, .. } = &mut leaf {
+                    *f = field;
+                }
+                (leaf.to_query(&fields), SEARCH_FIELDS[field].name)
+            };
+            match leaf {
+                Plan::Term { field, .. } | Plan::Phrase { field, .. } => Some(Leaf {
+                    query: leaf.to_query(&fields),
+                    name: SEARCH_FIELDS[*field].name,
+                    // A word of the whole record: the sections that have it.
+                    sections: if SEARCH_FIELDS[*field].name == schema::DEFAULT_FIELD {
+                        SECTIONS
+                            .iter()
+                            .filter_map(|n| SEARCH_FIELDS.iter().position(|f| f.name == *n))
+                            .map(in_field)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                }),
+                _ => None,
             }
-            _ => None,
         })
         .collect();
     let mut hits = Vec::with_capacity(found.top.len());
@@ -252,7 +291,50 @@ fn run(
         hits,
         facets,
         warnings,
+        suggestions: suggestions(&searcher, req).map_err(tantivy_err)?,
     })
+}
+
+/// For each customer or owner filter value that is no one's name (ignoring case and the
+/// spaces around it, as the filter does), the names that contain it.
+fn suggestions(searcher: &Searcher, req: &SearchRequest) -> tantivy::Result<Vec<Suggestion>> {
+    let mut out = Vec::new();
+    for (filter, column, wanted) in
+        [("customer", "customer_name", &req.customer), ("owner", "owner_name", &req.owner)]
+    {
+        if wanted.is_empty() {
+            continue;
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for reader in searcher.segment_readers() {
+            if let Some(col) = reader.fast_fields().str(column)? {
+                let mut stream = col.dictionary().stream()?;
+                while stream.advance() {
+                    if let Ok(name) = std::str::from_utf8(stream.key()) {
+                        names.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        for value in wanted {
+            let w = value.trim().to_lowercase();
+            if names.iter().any(|n| n.to_lowercase() == w) {
+                continue;
+            }
+            let names = if w.is_empty() {
+                Vec::new()
+            } else {
+                names
+                    .iter()
+                    .filter(|n| n.to_lowercase().contains(&w))
+                    .take(SUGGESTIONS_MAX)
+                    .cloned()
+                    .collect()
+            };
+            out.push(Suggestion { filter: filter.into(), value: value.clone(), names });
+        }
+    }
+    Ok(out)
 }
 
 fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
@@ -304,25 +386,46 @@ fn snippet(generator: &SnippetGenerator, text: &str) -> Snippet {
     Snippet { text: out, highlights }
 }
 
+/// A positive leaf of the plan, and for a leaf of `text`, the same leaf in each of
+/// [`SECTIONS`].
+struct Leaf {
+    query: Box<dyn Query>,
+    name: &'static str,
+    sections: Vec<(Box<dyn Query>, &'static str)>,
+}
+
+/// The fields a hit matched in: each positive leaf's field, or for a leaf of `text`, the
+/// [`SECTIONS`] that have it (`text` when none does); in schema order.
 fn matching_fields(
     searcher: &Searcher,
-    leaves: &[(Box<dyn Query>, &'static str)],
+    leaves: &[Leaf],
     address: tantivy::DocAddress,
 ) -> tantivy::Result<Vec<String>> {
     let reader = searcher.segment_reader(address.segment_ord);
-    let mut out: Vec<String> = Vec::new();
-    for (query, name) in leaves {
-        if out.iter().any(|n| n == name) {
-            continue;
-        }
+    let matches = |query: &dyn Query| -> tantivy::Result<bool> {
         let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
         let mut scorer = weight.scorer(reader, 1.0)?;
         let doc = address.doc_id;
-        if scorer.doc() == doc || (scorer.doc() < doc && scorer.seek(doc) == doc) {
-            out.push(name.to_string());
+        Ok(scorer.doc() == doc || (scorer.doc() < doc && scorer.seek(doc) == doc))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for leaf in leaves {
+        if !matches(&*leaf.query)? {
+            continue;
+        }
+        let mut found = false;
+        for (query, name) in &leaf.sections {
+            if matches(&**query)? {
+                found = true;
+                out.push(name.to_string());
+            }
+        }
+        if !found {
+            out.push(leaf.name.to_string());
         }
     }
     out.sort_by_key(|n| SEARCH_FIELDS.iter().position(|f| f.name == n));
+    out.dedup();
     Ok(out)
 }
 

@@ -143,7 +143,8 @@ fn search_prints_ranked_hits_with_marked_snippets() {
     let lines: Vec<&str> = text.lines().collect();
     // The memory incident says "leak" three times in fewer words: it ranks first.
     assert_eq!(lines[0], "1. INC-2024-0107  Memory Leak in Payment Service");
-    assert_eq!(lines[1], "   P2 · 2024-11-20 · Resolved · in text");
+    // A word of the whole record names the sections that have it.
+    assert_eq!(lines[1], "   P2 · 2024-11-20 · Resolved · in title, root_cause, timeline, lessons");
     assert!(lines[2].contains("**Leak**"), "{text}");
     assert!(lines[3].starts_with("2. INC-2025-0023"), "{text}");
 }
@@ -181,6 +182,47 @@ fn filters_narrow_the_hits() {
     assert_eq!(ids(&["--owner", "platform", "--severity", "P2"]), ["INC-2025-0031"]);
     assert_eq!(ids(&["--since", "2025-01-01", "--until", "2025-01-31"]), ["INC-2025-0023"]);
     assert_eq!(ids(&["--status", "Resolved", "--limit", "1"]), ["INC-2024-0107"]);
+}
+
+#[test]
+fn a_partial_customer_or_owner_gets_the_names_that_contain_it() {
+    let a = archive();
+    // `GlobalBank` is no customer's whole name: nothing is kept (the filter stays exact), and
+    // the hint names the customers it is part of.
+    search(a.path(), &["*", "--customer", "globalbank"]).code(1).stderr(predicates::str::contains(
+        "hint: no customer named `globalbank`; did you mean `GlobalBank Corp`?",
+    ));
+    let out = bin()
+        .arg("--archive")
+        .arg(a.path())
+        .args(["search", "*", "--json", "--customer", "Chain", "--customer", "GlobalBank Corp"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 2, "an exact name still filters: {v}");
+    assert_eq!(
+        v["suggestions"],
+        serde_json::json!([
+            {"filter": "customer", "value": "Chain", "names": ["RetailChain Inc"]},
+        ])
+    );
+    let out = bin()
+        .arg("--archive")
+        .arg(a.path())
+        .args(["search", "*", "--json", "--owner", "zzz"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["suggestions"], serde_json::json!([{"filter": "owner", "value": "zzz", "names": []}]));
+    // Exact names (in any case) give no suggestion at all.
+    let out = bin()
+        .arg("--archive")
+        .arg(a.path())
+        .args(["search", "*", "--json", "--customer", "globalbank corp"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.get("suggestions").is_none(), "{v}");
 }
 
 #[test]
