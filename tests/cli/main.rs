@@ -13,6 +13,8 @@ mod explain;
 mod hostile;
 mod index;
 mod purge;
+mod s3;
+mod seaweed;
 mod shapes;
 mod sidecar;
 mod signing;
