@@ -337,3 +337,28 @@ fn s3_a_server_killed_mid_build_leaves_a_ledger_that_verifies_and_the_next_run_c
     let r = p.run(&["verify"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn s3_credentials_come_from_the_environment_only() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("records")).unwrap();
+    fs::write(dir.path().join("records/INC-2026-0001.md"), record("INC-2026-0001", "2026-01-15", 7)).unwrap();
+    let yaml = "storage:\n  kind: s3\n  endpoint: http://127.0.0.1:9\n  bucket: archive\n";
+    fs::write(dir.path().join("incident-archive.yaml"), yaml).unwrap();
+    let run = |extra: &str| {
+        fs::write(dir.path().join("incident-archive.yaml"), format!("{yaml}{extra}")).unwrap();
+        let mut c = common::bin();
+        c.current_dir(dir.path()).env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+        Run::of(c.args(["build"]))
+    };
+    // None in the environment: refused before anything is written, naming the variable.
+    let r = run("");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("`AWS_ACCESS_KEY_ID` is not set"), "{}", r.stderr);
+    assert!(!dir.path().join("archive").exists());
+    // One in the file: refused, the value not repeated.
+    let r = run("  secret_access_key: hunter2\n");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("credentials are never read from the configuration file"), "{}", r.stderr);
+    assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
+}

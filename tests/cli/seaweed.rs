@@ -46,11 +46,6 @@ fn weed() -> &'static Path {
     })
 }
 
-/// A port nobody listens on now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// One SeaweedFS server (master, volume, filer and S3 gateway in one process).
 pub struct Seaweed {
     child: std::sync::Mutex<Option<Child>>,
@@ -72,16 +67,17 @@ impl Seaweed {
             "actions": ["Admin", "Read", "Write", "List", "Tagging"]
         }]});
         std::fs::write(dir.path().join("s3.json"), identity.to_string()).unwrap();
-        let mut ports = [0; 8];
-        for p in &mut ports {
-            *p = loop {
-                let candidate = free_port();
-                // Ports above 55535 would clash with SeaweedFS's own `port + 10000` defaults.
-                if candidate < 55000 {
-                    break candidate;
-                }
-            };
+        // Eight ports the OS hands out at once (each held until all are chosen, so none twice);
+        // below 55000, where SeaweedFS's own `port + 10000` defaults would not reach past 65535.
+        let mut held = Vec::new();
+        while held.len() < 8 {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            if l.local_addr().unwrap().port() < 55000 {
+                held.push(l);
+            }
         }
+        let ports: [u16; 8] = std::array::from_fn(|i| held[i].local_addr().unwrap().port());
+        drop(held);
         let endpoint = format!("http://127.0.0.1:{}", ports[6]);
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let client = client(&rt, &endpoint);
