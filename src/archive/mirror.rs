@@ -100,6 +100,24 @@ pub fn sync(archive: &Archive) -> Result<Synced, ArchiveError> {
     let segments: Vec<(u64, u64)> =
         storage.list(storage::LEDGER_PREFIX)?.iter().filter_map(|k| storage::parse_segment_key(k)).collect();
     let stored = segments.iter().map(|(_, last)| last + 1).max().unwrap_or(0) as usize;
+    // The last segment must be this ledger's lines (each line names the hash of the one before,
+    // so the segments before it are too, as `verify` checks): never continue another archive's
+    // ledger under a shared prefix.
+    if let Some(&(first, last)) = segments.iter().max_by_key(|(_, last)| *last)
+        && (last as usize) < n
+    {
+        let key = storage::segment_key(first, last);
+        let (a, b) = (first as usize, last as usize);
+        let ours = &ledger.bytes[ledger.lines[a].start..=ledger.lines[b].end];
+        if storage.get(&key)? != ours {
+            return Err(StorageError::Invalid(format!(
+                "{}: the bucket's ledger is not this archive's (its lines differ from the local ledger's); \
+                 check `storage.bucket` and `storage.prefix`",
+                storage.location(&key)
+            ))
+            .into());
+        }
+    }
     if stored > n {
         return Err(StorageError::Invalid(format!(
             "{} holds {stored} ledger entries but the local ledger commits {n}: this folder is not a copy of \

@@ -198,6 +198,23 @@ fn s3_build_stores_every_object_locked_and_verify_names_an_overwrite() {
     let r = p.run(&["verify"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 
+    // A new version that retains the record longer extends the older object's lock.
+    let first = entries.iter().find(|e| e["id"] == "INC-2025-0042").unwrap();
+    let first_key = key_of(first["object"].as_str().unwrap());
+    p.write("INC-2025-0042", "2025-11-20", 10);
+    let r = p.run(&["ingest"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let newest = p.entries().pop().unwrap();
+    assert_eq!(
+        (newest["action"].as_str(), newest["retain_until"].as_str()),
+        (Some("new_version"), Some("2035-11-20"))
+    );
+    let retention = s.run(c.get_object_retention().bucket("archive").key(&first_key).send()).unwrap();
+    let until = retention.retention().and_then(|r| r.retain_until_date()).expect("a retention").secs();
+    assert_eq!(until, lock_end("2035-11-20"), "the first version is kept as long as the record");
+    let r = p.run(&["verify"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
     // Overwritten behind the archive's back: a newer version over the locked one.
     let victim = entries.iter().find(|e| e["id"] == "INC-2026-0001").unwrap();
     let victim_key = key_of(victim["object"].as_str().unwrap());
@@ -279,6 +296,19 @@ fn s3_purge_keeps_what_the_store_refuses_and_a_cold_cache_is_rebuilt() {
     assert!(p.path().join("public/index.html").is_file());
     let r = p.run(&["verify"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    // Another archive pointed at the same bucket and prefix is refused, not chained on.
+    let q = Project::new(&s, "archive");
+    for i in 0..6 {
+        q.write(&format!("INC-2026-09{i:02}"), "2026-01-20", 7);
+    }
+    fs::write(q.path().join("local.yaml"), "storage:\n  kind: local\n").unwrap();
+    let r = q.run(&["--config", "local.yaml", "ingest"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = q.run(&["build"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("the bucket's ledger is not this archive's"), "{}", r.stderr);
+    assert_eq!(stored_ledger(&s, "archive"), ledger, "the bucket's ledger is untouched");
 }
 
 #[test]
