@@ -313,125 +313,128 @@ pub fn check_store(archive: &Archive) -> Result<StoreCheck, ArchiveError> {
         out.problems.push(Problem { kind, path: PathBuf::from(storage.location(key)), line: None, message });
     };
     let mut seen = BTreeSet::new();
-    let mut checked = 0;
     // Objects a record that is not purged names: a sign-off sidecar may be shared.
     let live: BTreeSet<String> =
         state.records.values().filter(|r| r.purged.is_none()).flat_map(record_objects).collect();
+    let mut todo: Vec<(&RecordState, String)> = Vec::new();
     for r in state.records.values() {
         for sha in record_objects(r) {
             if (r.purged.is_some() && live.contains(&sha)) || !seen.insert(sha.clone()) {
                 continue;
             }
-            let key = storage::object_key(&sha);
-            let versions = storage.versions(&key)?;
-            let mut ours = None;
-            for v in versions.iter().filter(|v| !v.delete_marker) {
-                let head = storage.head(&key, &v.version_id)?;
-                let found = match &head.sha256 {
-                    Some(s) => s.clone(),
-                    None => sha256_hex(&storage.get_version(&key, &v.version_id)?),
-                };
-                if found == sha {
-                    ours = Some((v.clone(), head));
-                    break;
-                }
-            }
-            checked += 1;
-            if let Some(p) = &r.purged {
-                if ours.is_some() {
-                    problem(
-                        ProblemKind::StorePurgedPresent,
-                        &key,
-                        format!(
-                            "`{}` was purged on {} but its bytes are still in the bucket",
-                            r.id,
-                            p.at.date_naive()
-                        ),
-                    );
-                }
-                continue;
-            }
-            let Some((version, head)) = ours else {
-                let message = if versions.is_empty() {
-                    format!("object `{sha}` of `{}` is not in the bucket", r.id)
-                } else {
+            todo.push((r, sha));
+        }
+    }
+    let found =
+        storage.inspect(todo.iter().map(|(_, sha)| (storage::object_key(sha), sha.clone())).collect())?;
+    let checked = todo.len() as u64;
+    for ((r, sha), inspection) in todo.into_iter().zip(found) {
+        let key = storage::object_key(&sha);
+        let versions = inspection.versions;
+        let ours = inspection.ours.map(|head| {
+            let version = versions.iter().find(|v| v.version_id == head.version_id).cloned().unwrap_or(
+                storage::StoredVersion {
+                    version_id: head.version_id.clone(),
+                    is_latest: false,
+                    delete_marker: false,
+                },
+            );
+            (version, head)
+        });
+        if let Some(p) = &r.purged {
+            if ours.is_some() {
+                problem(
+                    ProblemKind::StorePurgedPresent,
+                    &key,
                     format!(
-                        "no version of `{sha}` (of `{}`) holds the archived bytes: it was replaced ({} versions)",
+                        "`{}` was purged on {} but its bytes are still in the bucket",
                         r.id,
-                        versions.len()
-                    )
-                };
-                let kind = if versions.is_empty() {
-                    ProblemKind::StoreObjectMissing
-                } else {
-                    ProblemKind::StoreObjectChanged
-                };
-                problem(kind, &key, message);
-                continue;
+                        p.at.date_naive()
+                    ),
+                );
+            }
+            continue;
+        }
+        let Some((version, head)) = ours else {
+            let message = if versions.is_empty() {
+                format!("object `{sha}` of `{}` is not in the bucket", r.id)
+            } else {
+                format!(
+                    "no version of `{sha}` (of `{}`) holds the archived bytes: it was replaced ({} versions)",
+                    r.id,
+                    versions.len()
+                )
             };
-            if versions.len() > 1 || !version.is_latest {
-                let newer: Vec<&str> = versions
-                    .iter()
-                    .filter(|v| v.version_id != version.version_id)
-                    .map(|v| v.version_id.as_str())
-                    .collect();
-                let what = if versions.iter().any(|v| v.delete_marker && v.is_latest) {
-                    "hidden by a delete marker"
-                } else {
-                    "overwritten by a newer version"
-                };
-                problem(
-                    ProblemKind::StoreObjectOverwritten,
-                    &key,
-                    format!(
-                        "object `{sha}` of `{}` was {what} (version{} `{}`; the archived one is `{}`)",
-                        r.id,
-                        if newer.len() == 1 { "" } else { "s" },
-                        newer.join("`, `"),
-                        version.version_id
-                    ),
-                );
-            }
-            if head.mode.is_some_and(|m| m != storage.lock_mode())
-                || (head.mode.is_none() && lock_until(r.retain_until) > chrono::Utc::now())
-            {
-                problem(
-                    ProblemKind::StoreLockMode,
-                    &key,
-                    format!(
-                        "object `{sha}` of `{}` is locked in mode {}, not {}",
-                        r.id,
-                        head.mode.map_or("none", |m| m.as_str()),
-                        storage.lock_mode().as_str()
-                    ),
-                );
-            }
-            // A retention that has ended asks nothing of the store any more.
-            let want = lock_until(r.retain_until);
-            if want > chrono::Utc::now() && head.retain_until.is_none_or(|t| t < want) {
-                problem(
-                    ProblemKind::StoreRetentionShort,
-                    &key,
-                    format!(
-                        "object `{sha}` of `{}` is retained until {}, before the ledger's `retain_until` {}",
-                        r.id,
-                        head.retain_until.map_or("never".to_string(), |t| t.to_rfc3339()),
-                        r.retain_until
-                    ),
-                );
-            }
-            if head.legal_hold != r.legal_hold.is_some() {
-                problem(
-                    ProblemKind::StoreLegalHold,
-                    &key,
-                    format!(
-                        "object `{sha}` of `{}` has its legal hold {} but the ledger has the record {}",
-                        r.id,
-                        if head.legal_hold { "on" } else { "off" },
-                        if r.legal_hold.is_some() { "on hold" } else { "not on hold" }
-                    ),
-                );
-            }
+            let kind = if versions.is_empty() {
+                ProblemKind::StoreObjectMissing
+            } else {
+                ProblemKind::StoreObjectChanged
+            };
+            problem(kind, &key, message);
+            continue;
+        };
+        if versions.len() > 1 || !version.is_latest {
+            let newer: Vec<&str> = versions
+                .iter()
+                .filter(|v| v.version_id != version.version_id)
+                .map(|v| v.version_id.as_str())
+                .collect();
+            let what = if versions.iter().any(|v| v.delete_marker && v.is_latest) {
+                "hidden by a delete marker"
+            } else {
+                "overwritten by a newer version"
+            };
+            problem(
+                ProblemKind::StoreObjectOverwritten,
+                &key,
+                format!(
+                    "object `{sha}` of `{}` was {what} (version{} `{}`; the archived one is `{}`)",
+                    r.id,
+                    if newer.len() == 1 { "" } else { "s" },
+                    newer.join("`, `"),
+                    version.version_id
+                ),
+            );
+        }
+        if head.mode.is_some_and(|m| m != storage.lock_mode())
+            || (head.mode.is_none() && lock_until(r.retain_until) > chrono::Utc::now())
+        {
+            problem(
+                ProblemKind::StoreLockMode,
+                &key,
+                format!(
+                    "object `{sha}` of `{}` is locked in mode {}, not {}",
+                    r.id,
+                    head.mode.map_or("none", |m| m.as_str()),
+                    storage.lock_mode().as_str()
+                ),
+            );
+        }
+        // A retention that has ended asks nothing of the store any more.
+        let want = lock_until(r.retain_until);
+        if want > chrono::Utc::now() && head.retain_until.is_none_or(|t| t < want) {
+            problem(
+                ProblemKind::StoreRetentionShort,
+                &key,
+                format!(
+                    "object `{sha}` of `{}` is retained until {}, before the ledger's `retain_until` {}",
+                    r.id,
+                    head.retain_until.map_or("never".to_string(), |t| t.to_rfc3339()),
+                    r.retain_until
+                ),
+            );
+        }
+        if head.legal_hold != r.legal_hold.is_some() {
+            problem(
+                ProblemKind::StoreLegalHold,
+                &key,
+                format!(
+                    "object `{sha}` of `{}` has its legal hold {} but the ledger has the record {}",
+                    r.id,
+                    if head.legal_hold { "on" } else { "off" },
+                    if r.legal_hold.is_some() { "on hold" } else { "not on hold" }
+                ),
+            );
         }
     }
     out.objects = checked;

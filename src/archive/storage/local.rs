@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Head, LockMode, Put, Removed, Storage, StorageError, StoredVersion};
+use super::{Head, Inspection, LockMode, Put, Removed, Storage, StorageError, StoredVersion};
 
 /// The archive folder alone (`storage.kind: local`, the default).
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,5 +56,9 @@ impl Storage for Local {
     }
     fn get_version(&self, _key: &str, _version_id: &str) -> Result<Vec<u8>, StorageError> {
         Err(self.nothing_beyond("get"))
+    }
+    /// Nothing beyond the folder: no versions.
+    fn inspect(&self, items: Vec<(String, String)>) -> Result<Vec<Inspection>, StorageError> {
+        Ok(items.iter().map(|_| Inspection { versions: Vec::new(), ours: None }).collect())
     }
 }

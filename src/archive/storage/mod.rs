@@ -104,6 +104,16 @@ pub struct Head {
     pub legal_hold: bool,
 }
 
+/// What the store holds under an object's key: every version, and the one holding the object's
+/// bytes, when one does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    /// Every version of the key (delete markers too), newest first.
+    pub versions: Vec<StoredVersion>,
+    /// The version whose bytes hash to the object's name, as the store describes it.
+    pub ours: Option<Head>,
+}
+
 /// What a deletion did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Removed {
@@ -145,6 +155,9 @@ pub trait Storage: std::fmt::Debug + Send + Sync {
     fn head(&self, key: &str, version_id: &str) -> Result<Head, StorageError>;
     /// The bytes of one version of `key`.
     fn get_version(&self, key: &str, version_id: &str) -> Result<Vec<u8>, StorageError>;
+    /// For each `(key, sha256)`: the key's versions and the one holding `sha256` (by the store's
+    /// checksum, else by its bytes), in the order given; many at once.
+    fn inspect(&self, items: Vec<(String, String)>) -> Result<Vec<Inspection>, StorageError>;
 }
 
 /// The settings of an S3 store (`storage:` in `incident-archive.yaml`). Credentials are never

@@ -27,7 +27,9 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeZone as _, Utc};
 use sha2::{Digest as _, Sha256};
 
-use super::{Body, Head, LockMode, Put, Removed, S3Settings, Storage, StorageError, StoredVersion};
+use super::{
+    Body, Head, Inspection, LockMode, Put, Removed, S3Settings, Storage, StorageError, StoredVersion,
+};
 
 /// Attempts per request (the first and two retries).
 pub const ATTEMPTS: u32 = 3;
@@ -355,6 +357,22 @@ impl Bucket {
         Ok(None)
     }
 
+    /// The versions of `key` and the one holding `sha`.
+    async fn inspect(&self, key: &str, sha: &str) -> Result<Inspection, StorageError> {
+        let versions = self.versions(key).await?;
+        for v in versions.iter().filter(|v| !v.delete_marker) {
+            let head = self.head(key, &v.version_id).await?;
+            let found = match &head.sha256 {
+                Some(s) => s.clone(),
+                None => hex::encode(Sha256::digest(self.get(key, Some(&v.version_id)).await?)),
+            };
+            if found == sha {
+                return Ok(Inspection { versions, ours: Some(head) });
+            }
+        }
+        Ok(Inspection { versions, ours: None })
+    }
+
     /// The version of `key` holding `sha`, or an error naming it missing.
     async fn existing_version(
         &self,
@@ -527,6 +545,29 @@ impl Storage for S3 {
 
     fn get_version(&self, key: &str, version_id: &str) -> Result<Vec<u8>, StorageError> {
         self.rt.block_on(self.bucket.get(&self.bucket.full(key), Some(version_id)))
+    }
+
+    fn inspect(&self, items: Vec<(String, String)>) -> Result<Vec<Inspection>, StorageError> {
+        self.rt.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            let mut out: Vec<Option<Inspection>> = vec![None; items.len()];
+            let mut items = items.into_iter().enumerate();
+            loop {
+                while tasks.len() < IN_FLIGHT {
+                    let Some((i, (key, sha))) = items.next() else { break };
+                    let bucket = self.bucket.clone();
+                    tasks.spawn(async move { (i, bucket.inspect(&bucket.full(&key), &sha).await) });
+                }
+                let Some(joined) = tasks.join_next().await else { break };
+                let (i, r) = joined.map_err(|e| StorageError::Failed {
+                    operation: "ListObjectVersions",
+                    key: String::new(),
+                    message: e.to_string(),
+                })?;
+                out[i] = Some(r?);
+            }
+            Ok(out.into_iter().map(|o| o.expect("every item inspected")).collect())
+        })
     }
 }
 
