@@ -29,6 +29,76 @@ pub struct Config {
     pub build_date: BuildDateSource,
     /// Signed checkpoints of the archive's ledger.
     pub signing: SigningConfig,
+    /// Where the archive is kept beyond its folder: `local` (the folder alone) or an S3 bucket
+    /// with Object Lock.
+    pub storage: StorageConfig,
+}
+
+/// `storage:`: the archive's system of record. With `kind: s3` the bucket is the record and the
+/// archive folder its working copy and cache. Credentials are never read from here: only from
+/// the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    pub kind: StorageKind,
+    /// A custom endpoint (`http://127.0.0.1:8333` for SeaweedFS or MinIO); none for AWS.
+    pub endpoint: Option<String>,
+    pub bucket: Option<String>,
+    /// The region; default `AWS_REGION`, else `us-east-1`.
+    pub region: Option<String>,
+    /// Prepended to every key (`incidents/`).
+    pub prefix: String,
+    pub lock_mode: LockModeConfig,
+    // Credentials, named only to be refused with a clear message.
+    #[serde(alias = "access_key", alias = "aws_access_key_id")]
+    access_key_id: Option<serde::de::IgnoredAny>,
+    #[serde(alias = "secret_key", alias = "aws_secret_access_key")]
+    secret_access_key: Option<serde::de::IgnoredAny>,
+    #[serde(alias = "aws_session_token")]
+    session_token: Option<serde::de::IgnoredAny>,
+}
+
+impl StorageConfig {
+    /// Refuses credentials in the file, and an S3 store without a bucket.
+    fn check(&self) -> Result<(), String> {
+        let named = [
+            ("access_key_id", self.access_key_id.is_some()),
+            ("secret_access_key", self.secret_access_key.is_some()),
+            ("session_token", self.session_token.is_some()),
+        ];
+        if let Some((key, _)) = named.iter().find(|(_, set)| *set) {
+            return Err(format!(
+                "storage.{key}: credentials are never read from the configuration file; set \
+                 `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` in the environment"
+            ));
+        }
+        if self.kind == StorageKind::S3 && self.bucket.as_deref().is_none_or(str::is_empty) {
+            return Err("storage.bucket: `kind: s3` needs a bucket".to_string());
+        }
+        Ok(())
+    }
+}
+
+/// Where the archive is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// The archive folder alone.
+    #[default]
+    Local,
+    /// An S3 bucket with Object Lock (AWS S3, MinIO, SeaweedFS).
+    S3,
+}
+
+/// The Object Lock mode objects are written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockModeConfig {
+    /// Nobody can shorten a retention or delete a locked version before it expires.
+    #[default]
+    Compliance,
+    /// Users allowed to bypass governance retention can; this tool never does.
+    Governance,
 }
 
 /// Signed checkpoints: the archive's tree size and Merkle root as a C2SP `tlog-checkpoint`,
@@ -93,6 +163,7 @@ impl Default for Config {
             retention: RetentionConfig::default(),
             build_date: BuildDateSource::Auto,
             signing: SigningConfig::default(),
+            storage: StorageConfig::default(),
         }
     }
 }
@@ -150,6 +221,7 @@ impl Config {
                 config.retention.default_years
             ));
         }
+        config.storage.check()?;
         Ok(config)
     }
 
@@ -272,6 +344,32 @@ mod tests {
         let c = Config::from_yaml("signing:\n  origin: archive.example.com/incidents\n").unwrap();
         assert_eq!(c.origin(), "archive.example.com/incidents");
         assert!(Config::from_yaml("signing:\n  kee: x\n").unwrap_err().contains("kee"));
+    }
+
+    #[test]
+    fn storage_is_local_by_default_and_never_holds_credentials() {
+        assert_eq!(Config::default().storage.kind, StorageKind::Local);
+        let c = Config::from_yaml(
+            "storage:\n  kind: s3\n  endpoint: http://127.0.0.1:8333\n  bucket: records\n  prefix: inc/\n  lock_mode: governance\n",
+        )
+        .unwrap();
+        assert_eq!(c.storage.kind, StorageKind::S3);
+        assert_eq!(c.storage.bucket.as_deref(), Some("records"));
+        assert_eq!(c.storage.endpoint.as_deref(), Some("http://127.0.0.1:8333"));
+        assert_eq!(c.storage.prefix, "inc/");
+        assert_eq!(c.storage.lock_mode, LockModeConfig::Governance);
+        assert_eq!(
+            Config::from_yaml("storage:\n  kind: s3\n  bucket: b\n").unwrap().storage.lock_mode,
+            LockModeConfig::Compliance
+        );
+        for key in ["access_key_id", "secret_access_key", "aws_secret_access_key", "session_token"] {
+            let err = Config::from_yaml(&format!("storage:\n  kind: s3\n  bucket: b\n  {key}: AKIA123\n"))
+                .unwrap_err();
+            assert!(err.contains("credentials are never read from the configuration file"), "{key}: {err}");
+            assert!(!err.contains("AKIA123"), "the value is not echoed: {err}");
+        }
+        assert!(Config::from_yaml("storage:\n  kind: s3\n").unwrap_err().contains("needs a bucket"));
+        assert!(Config::from_yaml("storage:\n  kind: gcs\n").is_err());
     }
 
     #[test]

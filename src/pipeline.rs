@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use incident_archive::archive::{self, Archive, IngestOptions, IngestReport, LockGuard, VerifyReport};
-use incident_archive::config::Config;
+use incident_archive::archive::mirror;
+use incident_archive::archive::storage::{self, Storage};
+use incident_archive::archive::{
+    self, Archive, ArchiveError, IngestOptions, IngestReport, LockGuard, VerifyReport,
+};
+use incident_archive::config::{Config, LockModeConfig, StorageKind};
 use incident_archive::index::{self, IndexReport};
 use incident_archive::note::SignerKey;
 use incident_archive::note::publish::{self, PublishOptions, Published};
@@ -117,8 +121,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
     check_output(config, &config.output, None)?;
     let signer = signer(config)?;
     let root = &config.archive;
-    let archive =
-        Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
+    let archive = create_archive(config, &*steps.log)?;
     let guard = archive.lock()?;
 
     let (mut ingest, skipped) = steps.run("ingest", || {
@@ -138,6 +141,7 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
     })?;
     // Signed before anything is derived from the new state; a refusal ends the run (exit 1).
     let checkpoint = publish_checkpoint(&archive, &guard, config, signer.as_ref())?;
+    sync_store(&archive)?;
     // The records just archived are taken as ingest parsed them; the others from the summary
     // cache; only the rest are parsed.
     let parsed = std::mem::take(&mut ingest.parsed);
@@ -175,6 +179,75 @@ pub fn build(config: &Config, opts: &BuildOptions, log: Box<dyn Fn(&str)>) -> Re
         seconds: steps.started.elapsed().as_secs_f64(),
         timings: steps.timings,
     })
+}
+
+/// The configured store beyond the archive folder: the folder alone, or the S3 bucket (connected,
+/// its Object Lock checked).
+pub fn storage_of(config: &Config) -> Result<std::sync::Arc<dyn Storage>, Error> {
+    let s = &config.storage;
+    match s.kind {
+        StorageKind::Local => Ok(storage::local()),
+        StorageKind::S3 => {
+            let bucket = s.bucket.clone().unwrap_or_default();
+            let settings = storage::S3Settings {
+                endpoint: s.endpoint.clone(),
+                bucket: bucket.clone(),
+                region: s.region.clone(),
+                prefix: s.prefix.clone(),
+                lock_mode: match s.lock_mode {
+                    LockModeConfig::Compliance => storage::LockMode::Compliance,
+                    LockModeConfig::Governance => storage::LockMode::Governance,
+                },
+            };
+            storage::connect(&settings)
+                .map_err(ArchiveError::from)
+                .with_context(|| format!("cannot use the bucket `{bucket}`"))
+        }
+    }
+}
+
+/// Opens the configured archive for a write, creating it when there is none, with its store
+/// attached. With an S3 store and a cold cache (no archive in the folder), the folder is first
+/// rebuilt from the bucket; `log` says so.
+pub fn create_archive(config: &Config, log: &dyn Fn(&str)) -> Result<Archive, Error> {
+    let root = &config.archive;
+    let store = storage_of(config)?;
+    if let Some(r) = mirror::restore(root, store.as_ref())
+        .with_context(|| format!("cannot rebuild the archive `{}` from its bucket", root.display()))?
+    {
+        log(&format!(
+            "restored `{}` from {}: {} ledger entries, {} objects{}",
+            root.display(),
+            store.location(""),
+            r.entries,
+            r.objects,
+            if r.checkpoint { ", the signed checkpoint" } else { "" }
+        ));
+    }
+    let archive =
+        Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
+    Ok(archive.with_storage(store))
+}
+
+/// Opens the configured archive (which must exist) with its store attached.
+pub fn open_archive(config: &Config) -> Result<Archive, Error> {
+    let archive = Archive::open(&config.archive)?;
+    Ok(archive.with_storage(storage_of(config)?))
+}
+
+/// At the end of a write: the ledger's new lines and the signed checkpoint go up to the store
+/// ([`mirror::sync`]); nothing for a local archive.
+pub fn sync_store(archive: &Archive) -> Result<(), Error> {
+    mirror::sync(archive).context("cannot store the ledger in the bucket")?;
+    Ok(())
+}
+
+/// Adds the check of the bucket against the ledger ([`mirror::check_store`]) to a verification;
+/// nothing for a local archive.
+pub fn check_store(archive: &Archive, report: &mut VerifyReport) -> Result<(), Error> {
+    let check = mirror::check_store(archive).context("cannot check the bucket")?;
+    report.add(check.problems, check.notes);
+    Ok(())
 }
 
 /// The configured signing key (`signing.key` or `--signing-key`), read before anything is

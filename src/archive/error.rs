@@ -26,6 +26,39 @@ pub enum ArchiveError {
     /// An object's bytes no longer hash to its name: they are not the archived ones.
     #[error("object `{object}` does not match its hash; run `incident-archive verify`")]
     ObjectChanged { object: String },
+    /// The storage backend (the S3 bucket) failed or refused.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// A failure of the storage backend that is the archive's system of record beyond the local
+/// folder (the S3 bucket, [`super::storage`]), naming the operation and the key.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The store could not be reached, or kept failing after the bounded retries; nothing that
+    /// depends on the operation was recorded, and the next run completes the work.
+    #[error("{operation} `{key}` failed: {message}")]
+    Failed { operation: &'static str, key: String, message: String },
+    /// The store refused to remove or change a locked object version (retention or legal hold).
+    #[error("the store refused {operation} `{key}`: {message}")]
+    Refused { operation: &'static str, key: String, message: String },
+    /// An object already stored under the key holds other bytes.
+    #[error(
+        "`{key}` is already in the bucket with other content (its SHA-256 is `{found}`, not `{expected}`)"
+    )]
+    Conflict { key: String, expected: String, found: String },
+    /// The bucket does not have Object Lock enabled: nothing could be kept write-once.
+    #[error(
+        "bucket `{bucket}` does not have Object Lock enabled ({found}); the archive needs a bucket created with \
+         Object Lock (`ObjectLockEnabledForBucket`)"
+    )]
+    NoObjectLock { bucket: String, found: String },
+    /// The backend cannot be set up (settings, credentials, a build without it).
+    #[error("{0}")]
+    Setup(String),
+    /// What the bucket holds cannot be used (a ledger segment that does not chain, …).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<crate::fsx::Error> for ArchiveError {

@@ -17,10 +17,12 @@ use super::error::ArchiveError;
 use super::layout::Archive;
 use super::ledger::{Action, Entry, LedgerObject, LedgerSignOff};
 use super::lock::LockGuard;
+use super::mirror::{lock_of, record_objects};
 use super::objects::{NewObject, WriteOutcome, sha256_hex};
 use super::rules;
 use super::session::Session;
 use super::state::State;
+use super::storage::{self, Body, Put};
 use crate::progress::{NoProgress, Progress};
 use crate::record::summary::summaries_only;
 use crate::record::values::is_safe_id;
@@ -251,6 +253,15 @@ fn examine(path: &Path, state: &State, keep: Keep) -> Seen {
     })
 }
 
+/// A candidate ingest decided to archive.
+struct Plan {
+    c: Candidate,
+    action: Action,
+    version: u32,
+    years: u32,
+    retain_until: NaiveDate,
+}
+
 /// What to keep of the records parsed by an ingest.
 #[derive(Debug, Clone, Copy)]
 enum Keep {
@@ -267,6 +278,46 @@ impl Keep {
         let given: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
         if summaries_only(state.live_bytes() + given, budget) { Keep::Summaries } else { Keep::Whole }
     }
+}
+
+/// With a store beyond the folder: stores the new objects of `kept` (locked until their record's
+/// `retain_until`, under legal hold while it is held) and extends the retention of the older
+/// versions of records whose `retain_until` grows, before the ledger lines naming them are
+/// committed. Nothing for a local archive.
+fn store_remotely(archive: &Archive, state: &State, kept: &[Plan]) -> Result<(), ArchiveError> {
+    let store = archive.storage();
+    if !store.is_remote() || kept.is_empty() {
+        return Ok(());
+    }
+    let mut puts: BTreeMap<String, Put> = BTreeMap::new();
+    let mut extend = Vec::new();
+    for p in kept {
+        let current = state.records.get(&p.c.id);
+        let held = current.is_some_and(|r| r.legal_hold.is_some());
+        let lock = lock_of(store, p.retain_until, held);
+        let sidecar = p.c.attestation.as_ref().map(|(o, path)| (o.object.clone(), path.clone()));
+        for (sha, path) in std::iter::once((p.c.sha.clone(), p.c.path.clone())).chain(sidecar) {
+            if state.by_object.contains_key(&sha) {
+                continue;
+            }
+            let local = archive.object_path(&sha).unwrap_or(path);
+            let put = puts.entry(sha.clone()).or_insert_with(|| Put {
+                key: storage::object_key(&sha),
+                body: Body::File(local),
+                sha256: sha.clone(),
+                lock,
+            });
+            put.lock.retain_until = put.lock.retain_until.max(lock.retain_until);
+        }
+        if let Some(r) = current.filter(|r| p.retain_until > r.retain_until) {
+            extend.extend(record_objects(r).into_iter().map(|o| (o, lock.retain_until)));
+        }
+    }
+    store.put(puts.into_values().collect(), &|| {})?;
+    for (sha, until) in extend {
+        store.extend_retention(&storage::object_key(&sha), &sha, until)?;
+    }
+    Ok(())
 }
 
 /// Ingests `files`: each runs the sign-off gate; accepted records become objects and ledger
@@ -337,13 +388,6 @@ pub fn ingest(
             Seen::Rejected(d) => report.rejected.push((path.clone(), d)),
             Seen::Candidate(c) => by_id.entry(c.id.clone()).or_default().push(c),
         }
-    }
-    struct Plan {
-        c: Candidate,
-        action: Action,
-        version: u32,
-        years: u32,
-        retain_until: NaiveDate,
     }
     let mut plans: Vec<Plan> = Vec::new();
     for (id, mut group) in by_id {
@@ -479,6 +523,7 @@ pub fn ingest(
             });
             kept.push(p);
         }
+        store_remotely(archive, &s.state, &kept)?;
         let entries = s.append(entries)?;
         s.finish()?;
         for (p, e) in kept.into_iter().zip(entries) {

@@ -16,6 +16,7 @@ use super::lock::{self, LOCK_FILE, SharedGuard};
 use super::merkle;
 use super::objects::{self, sha256_hex};
 use super::state;
+use super::storage::{self, Storage};
 use crate::fsx;
 use crate::record::Incident;
 
@@ -39,6 +40,8 @@ pub const CACHE_DIR: &str = "cache";
 #[derive(Debug, Clone)]
 pub struct Archive {
     root: PathBuf,
+    /// Where the archive is kept beyond this folder ([`storage::local`] by default).
+    storage: std::sync::Arc<dyn Storage>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -60,7 +63,7 @@ impl Archive {
         };
         let found = match serde_json::from_slice::<FormatFile>(&bytes) {
             Ok(f) if f.format == serde_json::json!(FORMAT) && f.hash == "sha256" => {
-                return Ok(Archive { root: root.to_path_buf() });
+                return Ok(Archive { root: root.to_path_buf(), storage: storage::local() });
             }
             Ok(f) => format!("{} ({})", f.format, f.hash),
             Err(e) => format!("unreadable: {e}"),
@@ -81,7 +84,7 @@ impl Archive {
             Err(ArchiveError::NoArchive { .. }) => {}
             other => return other,
         }
-        let a = Archive { root: root.to_path_buf() };
+        let a = Archive { root: root.to_path_buf(), storage: storage::local() };
         let ledger = a.ledger_path();
         if std::fs::metadata(&ledger).is_ok_and(|m| m.len() > 0) {
             return Err(ArchiveError::Invalid(format!(
@@ -99,6 +102,17 @@ impl Archive {
             .write(&a.checkpoint_path())?;
         fsx::write_atomic(&a.format_path(), b"{\"format\":1,\"hash\":\"sha256\"}\n")?;
         Archive::open(root)
+    }
+
+    /// The same archive, kept in `storage` beyond its folder (the S3 bucket).
+    pub fn with_storage(mut self, storage: std::sync::Arc<dyn Storage>) -> Archive {
+        self.storage = storage;
+        self
+    }
+
+    /// Where the archive is kept beyond its folder.
+    pub fn storage(&self) -> &dyn Storage {
+        self.storage.as_ref()
     }
 
     /// The archive's root folder.

@@ -22,18 +22,23 @@
 //! (`modules_import_one_way`) holds the code to the list.
 //!
 //! - `error`, `merkle`, `problem`, `rules`: —
-//! - `clock`, `journal`, `lock`, `objects`: error
+//! - `clock`, `journal`, `lock`, `objects`, `storage`: error
 //! - `ledger`: error, merkle
 //! - `state`: ledger, objects, rules
-//! - `layout`: error, journal, ledger, lock, merkle, objects, state
+//! - `layout`: error, journal, ledger, lock, merkle, objects, state, storage
 //! - `chain`: journal, ledger, problem, state
-//! - `recovery`: error, journal, layout, ledger, lock, state
+//! - `mirror`: chain, error, journal, layout, ledger, lock, objects, problem, state, storage
+//! - `recovery`: error, journal, layout, ledger, lock, mirror, state
 //! - `session`: chain, error, journal, layout, ledger, lock, merkle, recovery, state
 //! - `read`: error, layout, ledger, merkle, state
 //! - `proof`: error, layout, ledger, merkle
-//! - `retention`: error, layout, ledger, lock, rules, session, state
-//! - `ingest`: error, layout, ledger, lock, objects, rules, session, state
+//! - `retention`: error, layout, ledger, lock, mirror, rules, session, state, storage
+//! - `ingest`: error, layout, ledger, lock, mirror, objects, rules, session, state, storage
 //! - `verify`: chain, clock, error, journal, layout, ledger, objects, problem
+//!
+//! `storage` is a folder (`storage/mod.rs` with one file per backend: `local`, `s3`); its
+//! line names what its files import from here (`super::` in `mod.rs`, `super::super::` in the
+//! others).
 //!
 //! So `lock` is only the OS lock; crash recovery is `recovery`, run when the lock is taken;
 //! the ledger-chain check is `chain`, below both the writers' `session` and `verify`, which
@@ -49,6 +54,7 @@ mod layout;
 pub mod ledger;
 pub mod lock;
 pub mod merkle;
+pub mod mirror;
 pub mod objects;
 mod problem;
 pub mod proof;
@@ -58,9 +64,10 @@ pub mod retention;
 pub mod rules;
 mod session;
 pub mod state;
+pub mod storage;
 pub mod verify;
 
-pub use error::ArchiveError;
+pub use error::{ArchiveError, StorageError};
 pub use ingest::{IngestOptions, IngestReport, ingest};
 pub use layout::{
     Archive, CACHE_DIR, CHECKPOINT_FILE, FORMAT, FORMAT_FILE, LEDGER_FILE, OBJECTS_DIR, PENDING_FILE,
@@ -142,6 +149,28 @@ mod tests {
         (found, strays)
     }
 
+    /// The code of module `name` as seen from this folder: `name.rs`, or for a folder module its
+    /// `mod.rs` and, of its other files, only what they name two levels up (`super::super::`).
+    fn module_code(dir: &Path, name: &str) -> String {
+        let folder = dir.join(name);
+        if !folder.join("mod.rs").is_file() {
+            return std::fs::read_to_string(dir.join(format!("{name}.rs"))).unwrap();
+        }
+        let text = std::fs::read_to_string(folder.join("mod.rs")).unwrap();
+        let mut code = text.split("#[cfg(test)]").next().unwrap_or_default().to_string();
+        for e in std::fs::read_dir(&folder).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("mod.rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+                let up = text.replace("super::super::", "\u{0}").replace("super::", "sibling::");
+                code.push('\n');
+                code.push_str(&up.replace('\u{0}', "super::"));
+            }
+        }
+        code
+    }
+
     /// The module list of this file's documentation is the import graph of the code, and it
     /// has no circle: every module imports only modules listed before it.
     #[test]
@@ -150,7 +179,7 @@ mod tests {
         let mut modules: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .filter(|p| p.extension().is_some_and(|x| x == "rs") || p.join("mod.rs").is_file())
             .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
             .filter(|m| m != "mod")
             .collect();
@@ -169,7 +198,7 @@ mod tests {
         assert_eq!(names, modules, "every module of src/archive is listed once");
         let mut below = BTreeSet::new();
         for (name, deps) in &listed {
-            let code = std::fs::read_to_string(dir.join(format!("{name}.rs"))).unwrap();
+            let code = module_code(&dir, name);
             let (found, strays) = imports(&code, &modules);
             assert!(strays.is_empty(), "`{name}` imports {strays:?} from the archive's mod.rs, not a module");
             assert_eq!(&found, deps, "`{name}` imports these modules, not the ones its line names");

@@ -61,6 +61,23 @@ pub enum ProblemKind {
     /// `checkpoint` (the signed checkpoint) is not a checkpoint, states a tree the ledger does
     /// not extend, or its signature does not check with the configured key.
     CheckpointSignedInvalid,
+    /// An object the ledger names is not in the bucket.
+    StoreObjectMissing,
+    /// No version under an object's key in the bucket holds the archived bytes.
+    StoreObjectChanged,
+    /// An object's key in the bucket has a newer version (or a delete marker) over the
+    /// archived one.
+    StoreObjectOverwritten,
+    /// An object in the bucket is locked in another mode than the configured one, or not at all.
+    StoreLockMode,
+    /// An object in the bucket is retained for less than the ledger's `retain_until`.
+    StoreRetentionShort,
+    /// An object's legal hold in the bucket is not what the ledger says.
+    StoreLegalHold,
+    /// A purged record's bytes are still in the bucket.
+    StorePurgedPresent,
+    /// The ledger's segments in the bucket are not the local ledger's lines.
+    StoreLedgerChanged,
 }
 
 impl ProblemKind {
@@ -89,6 +106,14 @@ impl ProblemKind {
             ProblemKind::CheckpointInvalid => "checkpoint-invalid",
             ProblemKind::PendingInvalid => "pending-invalid",
             ProblemKind::CheckpointSignedInvalid => "checkpoint-signed-invalid",
+            ProblemKind::StoreObjectMissing => "store-object-missing",
+            ProblemKind::StoreObjectChanged => "store-object-changed",
+            ProblemKind::StoreObjectOverwritten => "store-object-overwritten",
+            ProblemKind::StoreLockMode => "store-lock-mode",
+            ProblemKind::StoreRetentionShort => "store-retention-short",
+            ProblemKind::StoreLegalHold => "store-legal-hold",
+            ProblemKind::StorePurgedPresent => "store-purged-present",
+            ProblemKind::StoreLedgerChanged => "store-ledger-changed",
         }
     }
 }

@@ -15,16 +15,22 @@ use super::journal::{Checkpoint, Pending};
 use super::layout::{Archive, CACHE_DIR};
 use super::ledger::{self, LedgerFile};
 use super::lock::{self, LockGuard};
+use super::mirror;
 use super::state::State;
 use crate::fsx;
 
 impl Archive {
     /// Takes the exclusive lock, or fails at once with [`ArchiveError::Locked`] when another run
-    /// holds it. Then finishes what a killed run left (see [`super::journal`]); the guard tells
-    /// what was done ([`LockGuard::recovered`]).
+    /// holds it. Then finishes what a killed run left (see [`super::journal`]) and, with a store
+    /// beyond the folder, uploads the ledger lines a failed run could not
+    /// ([`mirror::sync`]); the guard tells what was done ([`LockGuard::recovered`]).
     pub fn lock(&self) -> Result<LockGuard, ArchiveError> {
         let guard = lock::exclusive(self.root())?;
-        let recovered = recover(self)?;
+        let mut recovered = recover(self)?;
+        let synced = mirror::sync(self)?;
+        if let Some(key) = synced.segment {
+            recovered.push(format!("uploaded the ledger lines a previous run had not stored: `{key}`"));
+        }
         Ok(guard.with_recovered(recovered))
     }
 }

@@ -10,9 +10,12 @@ use super::error::ArchiveError;
 use super::layout::Archive;
 use super::ledger::{Action, Entry};
 use super::lock::LockGuard;
+use super::mirror::record_objects;
 use super::rules::{self, HoldChange, HoldRefusal, Standing};
 use super::session::Session;
 use super::state::{Hold, PurgeInfo, RecordState};
+use super::storage::{self, Removed};
+use crate::archive::StorageError;
 
 /// One record in a retention listing.
 #[derive(Debug, Clone, Serialize)]
@@ -194,6 +197,13 @@ fn hold_or_release(
         return Err(ArchiveError::Invalid(why));
     }
     let entry = carried(r, action, now, reason);
+    // The store first: the ledger never says held what the store does not hold.
+    let store = archive.storage();
+    if store.is_remote() {
+        for o in record_objects(r) {
+            store.set_legal_hold(&storage::object_key(&o), &o, action == Action::LegalHold)?;
+        }
+    }
     s.begin(action.as_str(), Vec::new(), Vec::new())?;
     let mut out = s.append(vec![entry])?;
     s.finish()?;
@@ -227,8 +237,26 @@ pub struct PurgeReport {
     pub kept_on_hold: Vec<RetentionItem>,
     /// Objects removed.
     pub objects_removed: usize,
+    /// Records past `retain_until` whose objects the store refused to delete (still locked
+    /// there): no purge entry was recorded for them. Each with the store's refusal.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused_by_store: Vec<(RetentionItem, String)>,
     pub root: String,
     pub ledger_len: u64,
+}
+
+/// The sign-off sidecars a record that is not purged, nor among `going`, names (two records may
+/// share one).
+fn live_sidecars(
+    records: &std::collections::BTreeMap<String, RecordState>,
+    going: &std::collections::BTreeSet<&str>,
+) -> std::collections::BTreeSet<String> {
+    records
+        .values()
+        .filter(|r| r.purged.is_none() && !going.contains(r.id.as_str()))
+        .flat_map(|r| r.versions.iter().filter_map(|v| v.attestation.as_ref()))
+        .map(|a| a.object.clone())
+        .collect()
 }
 
 /// Removes the bytes of every record past `retain_until` on `as_of` and not on hold, leaving a
@@ -257,6 +285,41 @@ pub fn purge(archive: &Archive, guard: &LockGuard, opts: &PurgeOptions) -> Resul
             Standing::Purged | Standing::Held { expired: false } | Standing::Kept => {}
         }
     }
+    let mut refused_by_store = Vec::new();
+    let store = archive.storage();
+    if store.is_remote() && !opts.dry_run {
+        // The store's word first: a record whose bytes it refuses to delete is not purged.
+        let going: std::collections::BTreeSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        let live = live_sidecars(&s.state.records, &going);
+        let mut kept_entries = Vec::new();
+        let mut kept_items = Vec::new();
+        for (e, item) in entries.into_iter().zip(purged) {
+            let r = &s.state.records[&e.id];
+            let objects = record_objects(r);
+            let mut refusal = None;
+            for o in
+                objects.iter().filter(|o| r.versions.iter().any(|v| &v.object == *o) || !live.contains(*o))
+            {
+                match store.delete(&storage::object_key(o), o) {
+                    Ok(Removed::Deleted | Removed::Absent) => {}
+                    Err(StorageError::Refused { message, .. }) => {
+                        refusal = Some(format!("{}: {message}", store.location(&storage::object_key(o))));
+                        break;
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            match refusal {
+                Some(why) => refused_by_store.push((item, why)),
+                None => {
+                    kept_entries.push(e);
+                    kept_items.push(item);
+                }
+            }
+        }
+        entries = kept_entries;
+        purged = kept_items;
+    }
     let mut objects_removed = 0;
     if !opts.dry_run && !entries.is_empty() {
         let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
@@ -282,6 +345,7 @@ pub fn purge(archive: &Archive, guard: &LockGuard, opts: &PurgeOptions) -> Resul
         purged,
         kept_on_hold,
         objects_removed,
+        refused_by_store,
         root: s.root(),
         ledger_len: s.ledger.lines.len() as u64,
     })

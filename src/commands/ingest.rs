@@ -2,13 +2,13 @@
 
 use std::fmt::Write as _;
 
-use incident_archive::archive::{self, Archive, IngestOptions, IngestReport};
+use incident_archive::archive::{self, IngestOptions, IngestReport};
 use incident_archive::record::{DiscoverOptions, Skipped};
 use serde::Serialize;
 
 use super::{Context, Outcome, emit};
 use crate::cli::IngestArgs;
-use crate::error::{Error, ResultExt as _};
+use crate::error::Error;
 
 pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let paths = if o.paths.is_empty() { vec![ctx.config.inbox.clone()] } else { o.paths };
@@ -17,14 +17,13 @@ pub fn run(ctx: &Context, o: IngestArgs) -> Result<Outcome, Error> {
     let files = found.files;
     let now = archive::clock::now()?;
     let signer = crate::pipeline::signer(&ctx.config)?;
-    let root = &ctx.config.archive;
-    let archive =
-        Archive::create(root).with_context(|| format!("cannot open the archive `{}`", root.display()))?;
+    let archive = crate::pipeline::create_archive(&ctx.config, &|line| ctx.out.info(line))?;
     let guard = archive.lock()?;
     let mut opts = IngestOptions::new(ctx.config.retention.default_years, now);
     opts.progress = ctx.out.bar(files.len() as u64, "ingest");
     let mut report = archive::ingest(&archive, &guard, &files, &opts)?;
     let published = crate::pipeline::publish_checkpoint(&archive, &guard, &ctx.config, signer.as_ref())?;
+    crate::pipeline::sync_store(&archive)?;
     drop(guard);
     if published.written {
         ctx.out.detail(super::key::published_line(&published));

@@ -11,8 +11,13 @@ use crate::error::Error;
 use crate::pipeline;
 
 pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
-    let archive = Archive::open(&ctx.config.archive)?;
+    let archive = match &o {
+        // A report reads the local copy alone.
+        RetentionCmd::Report { .. } => Archive::open(&ctx.config.archive)?,
+        _ => pipeline::open_archive(&ctx.config)?,
+    };
     let mut out = String::new();
+    let mut refused = false;
     match o {
         RetentionCmd::Report { within, as_of, json } => {
             let as_of = match as_of {
@@ -76,9 +81,17 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
             if !dry_run {
                 publish_after(ctx, &archive, &guard, signer.as_ref())?;
             }
+            refused = !rep.refused_by_store.is_empty();
             let verb = if dry_run { "would purge" } else { "purged" };
             for i in &rep.purged {
                 writeln!(out, "{verb} {} (retained until {}, sha256 {})", i.id, i.retain_until, i.object)?;
+            }
+            for (i, why) in &rep.refused_by_store {
+                writeln!(
+                    out,
+                    "kept {}: the store refused to delete it ({why}); no purge was recorded",
+                    i.id
+                )?;
             }
             for i in &rep.kept_on_hold {
                 let h = i.legal_hold.as_ref().expect("on hold");
@@ -123,7 +136,7 @@ pub fn run(ctx: &Context, o: RetentionCmd) -> Result<Outcome, Error> {
         }
     }
     emit(&out)?;
-    Ok(Outcome::Ok)
+    Ok(if refused { Outcome::Problems } else { Outcome::Ok })
 }
 
 /// Writes the signed checkpoint under the lock the write held (see
@@ -138,7 +151,7 @@ fn publish_after(
     if p.written {
         ctx.out.detail(super::key::published_line(&p));
     }
-    Ok(())
+    pipeline::sync_store(archive)
 }
 
 /// What a purge refreshed, a line each.

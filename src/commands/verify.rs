@@ -22,6 +22,9 @@ pub fn run(ctx: &Context, o: VerifyArgs) -> Result<Outcome, Error> {
     if let Some(a) = &opened {
         let key = crate::pipeline::signer(&ctx.config)?.map(|k| k.verifier());
         crate::pipeline::check_signed(a, &mut report, key.as_ref());
+        // With an S3 store: every object, version, lock and hold in the bucket.
+        let a = a.clone().with_storage(crate::pipeline::storage_of(&ctx.config)?);
+        crate::pipeline::check_store(&a, &mut report)?;
     }
     let mut out = String::new();
     if o.json {

@@ -14,6 +14,8 @@ mod export_search;
 mod hostile;
 mod index;
 mod purge;
+mod s3;
+mod seaweed;
 mod shapes;
 mod sidecar;
 mod signing;
