@@ -47,6 +47,10 @@ pub(super) enum Job {
     Owner(usize, usize),
     /// A list of the tracker (overdue, open, done) and its page.
     Actions(usize, usize),
+    /// `tracker/meta.js`, the action-item tracker's index of its data files.
+    TrackerMeta,
+    /// A data file of the tracker (`Tracker::files`).
+    TrackerData(usize),
     Retention,
     Checkpoint,
     /// `changes.html` and `changes.xml`.
@@ -156,6 +160,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         for (list, range) in data.item_ranges.iter().enumerate() {
             jobs.extend((1..=pages(range.len())).map(|p| Job::Actions(list, p)));
         }
+        jobs.push(Job::TrackerMeta);
+        jobs.extend((0..self.shared.tracker.files.len()).map(Job::TrackerData));
         jobs.par_iter().with_min_len(8).try_for_each(|job| self.run(*job))
     }
 
