@@ -291,6 +291,7 @@
     var tr = el("tr", null, "state-" + ["overdue", "open", "done"][it.state] + (target ? " target" : ""));
     var anchor = it.inc.id + "/" + (it.id || String(it.pos + 1));
     tr.setAttribute("data-anchor", anchor);
+    tr.id = anchor;
     var days = it.state === 0 && it.due !== null ? meta.d - it.due : null;
     tr.appendChild(el("td", it.due === null ? "—" : dateOf(it.due), "nowrap"));
     tr.appendChild(el("td", days === null ? "—" : days.toLocaleString("en-US"), "num"));
@@ -413,8 +414,26 @@
   }).catch(function () { /* show() says it */ });
 
   section.hidden = false;
-  document.getElementById("static-list").hidden = true;
-  document.querySelectorAll(".tr-only").forEach(function (a) { a.hidden = false; });
+  // The static list's rows would share their ids with the tracker's: the tracker replaces it.
+  document.getElementById("static-list").remove();
+  // Each row of the summaries gets a button that shows its items in the tracker.
+  document.querySelectorAll("tr[data-filter]").forEach(function (tr) {
+    var b = el("button", "Show items", "tr-show");
+    b.type = "button";
+    b.setAttribute("aria-label", "Show the items of " + (tr.cells[0].textContent.trim() || "(no owner)"));
+    b.addEventListener("click", function () {
+      var v = {};
+      KEYS.forEach(function (k) { v[k] = DEFAULTS[k]; });
+      tr.getAttribute("data-filter").split("&").forEach(function (pair) {
+        var i = pair.indexOf("=");
+        v[pair.slice(0, i)] = decodeURIComponent(pair.slice(i + 1));
+      });
+      go(v, false);
+      section.scrollIntoView();
+    });
+    tr.cells[0].appendChild(document.createTextNode(" "));
+    tr.cells[0].appendChild(b);
+  });
   table.querySelectorAll("th[data-sort]").forEach(function (th) {
     var b = el("button", th.textContent, "sort");
     b.type = "button";
@@ -459,8 +478,5 @@
   });
   // Back, forward, a link to another view or anchor, an edited address: the fragment is the view.
   window.addEventListener("popstate", function () { show(readHash()); });
-  document.querySelectorAll(".tr-only").forEach(function (a) {
-    a.addEventListener("click", function () { setTimeout(function () { section.scrollIntoView(); }, 0); });
-  });
   show(readHash());
 })();
