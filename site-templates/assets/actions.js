@@ -2,7 +2,8 @@
 // not one page of the static list (which stays what the page shows without script).
 // - Data: tracker/*.js, classic scripts that call IATracker(name, data) (works from file://, under
 //   the CSP; no fetch, no eval), loaded only when a view needs them: meta.js (dictionaries, where
-//   every item is), s<state>-<n>.js (each state's items by due date), o<owner>-<state>-<n>.js
+//   every owner's items are), t<state>.js (the chunks of a state's list: items, first and last
+//   due date), s<state>-<n>.js (each state's items by due date), o<owner>-<state>-<n>.js
 //   (one owner's items), b<bucket>-<part>.js (items by the FNV-1a hash of their id and incident).
 // - State: the whole view is the URL's fragment (#s=all&o=DB%20Team&sort=-days&p=2), so a view
 //   can be shared and comes back on load and on back/forward. A fragment without "=" is an
@@ -13,7 +14,8 @@
 
   var section = document.getElementById("tracker");
   if (!section || !window.Promise) { return; }
-  var root = document.currentScript.src.replace(/assets\/actions\.js([?#].*)?$/, "");
+  // The relative prefix to the site root (`""`, `"../"`), as the page wrote the script's path.
+  var root = document.currentScript.getAttribute("src").replace(/assets\/actions\.js([?#].*)?$/, "");
   var PAGE = 50;
   var KEYS = ["s", "o", "t", "st", "sev", "c", "from", "to", "q", "sort", "p"];
   var DEFAULTS = { s: "overdue", o: "", t: "", st: "", sev: "", c: "", from: "", to: "", q: "", sort: "due", p: "1" };
@@ -44,13 +46,14 @@
   function load(name) {
     if (!files[name]) {
       files[name] = new Promise(function (resolve, reject) {
-        waiting[name] = function (data) { resolve(name === "meta" ? data : decode(data)); };
+        waiting[name] = function (data) { resolve(/^(meta|t\d)$/.test(name) ? data : decode(data)); };
         var s = document.createElement("script");
         s.src = root + "tracker/" + name + ".js";
         s.onload = function () {
+          s.remove();
           if (waiting[name]) { delete waiting[name]; delete files[name]; reject(new Error("tracker/" + name + ".js did not register")); }
         };
-        s.onerror = function () { delete waiting[name]; delete files[name]; reject(new Error("cannot load tracker/" + name + ".js")); };
+        s.onerror = function () { s.remove(); delete waiting[name]; delete files[name]; reject(new Error("cannot load tracker/" + name + ".js")); };
         document.head.appendChild(s);
       });
     }
@@ -105,13 +108,16 @@
   }
   function fromForm() {
     var v = {};
-    KEYS.forEach(function (k) { v[k] = form.elements[k] ? form.elements[k].value.trim() : DEFAULTS[k]; });
+    KEYS.forEach(function (k) { v[k] = field(k) ? field(k).value.trim() : DEFAULTS[k]; });
     v.sort = current.sort || DEFAULTS.sort;
     v.p = "1";
     return v;
   }
   function toForm(v) {
-    KEYS.forEach(function (k) { if (form.elements[k]) { form.elements[k].value = v.anchor ? DEFAULTS[k] : v[k]; } });
+    KEYS.forEach(function (k) { if (field(k)) { field(k).value = v.anchor !== undefined ? DEFAULTS[k] : v[k]; } });
+  }
+  function field(name) {
+    return form.querySelector("[name=\"" + name + "\"]");
   }
   function go(v, replace) {
     var h = writeHash(v);
@@ -140,7 +146,7 @@
 
   /** The files a view needs, the filter of its items, and how many rows it will have when that
    *  is known without loading them (the first pages of a state's list by due date). */
-  function plan(meta, v) {
+  function plan(meta, tables, v) {
     var p = { files: [], keep: null, problem: "", total: null, offset: 0 };
     if (v.anchor !== undefined) {
       var a = v.anchor;
@@ -200,7 +206,7 @@
         p.offset = 0;
         var want = (Math.min(Number(v.p), Math.max(1, Math.ceil(p.total / PAGE))) - 1) * PAGE;
         var start = 0;
-        meta.s[only].forEach(function (c, k) {
+        tables[only].forEach(function (c, k) {
           var end = start + c[0];
           if (end > want && start < want + PAGE) {
             if (!p.files.length) { p.offset = start; }
@@ -210,7 +216,7 @@
         });
       } else {
         states.forEach(function (s) {
-          meta.s[s].forEach(function (c, k) {
+          tables[s].forEach(function (c, k) {
             var first = c[1], last = c[2];
             if ((from !== null || to !== null) && first === null) { return; }
             if (from !== null && last !== null && last < from) { return; }
@@ -331,8 +337,14 @@
     allLink.hidden = v.anchor === undefined && writeHash(v) === "";
     section.setAttribute("aria-busy", "true");
     return load("meta").then(function (meta) {
-      if (mine !== run) { return; }
-      var p = plan(meta, v);
+      // The chunk tables of the view's states, unless it reads an owner's or an id's files.
+      var need = v.anchor !== undefined || v.o || v.t ? [] : STATES[v.s];
+      return Promise.all([0, 1, 2].map(function (s) { return need.indexOf(s) === -1 ? null : load("t" + s); }))
+        .then(function (tables) { return [meta, tables]; });
+    }).then(function (loaded) {
+      if (mine !== run || !loaded) { return; }
+      var meta = loaded[0];
+      var p = plan(meta, loaded[1], v);
       if (p.problem) { return render(meta, v, [], 0, 0, p.problem); }
       var done = 0;
       countEl.textContent = "Loading…";
@@ -408,7 +420,7 @@
     fill("tr-owners", meta.o);
     fill("tr-teams", meta.t);
     fill("tr-customers", meta.c);
-    var st = form.elements.st;
+    var st = field("st");
     meta.st.slice().sort().forEach(function (s) { if (s) { var o = el("option", s); o.value = s; st.appendChild(o); } });
     if (current.st) { st.value = current.st; }
   }).catch(function () { /* show() says it */ });
@@ -458,12 +470,10 @@
     if (e.target.name === "q") { return; }
     go(fromForm(), false);
   });
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    go(fromForm(), false);
+  form.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && e.target.name) { clearTimeout(typing); go(fromForm(), false); }
   });
-  form.addEventListener("reset", function (e) {
-    e.preventDefault();
+  document.getElementById("tr-reset").addEventListener("click", function () {
     var v = {};
     KEYS.forEach(function (k) { v[k] = DEFAULTS[k]; });
     go(v, false);

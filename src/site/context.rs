@@ -629,11 +629,11 @@ pub struct ActionsSummary<'a> {
     pub counts: &'a ItemCounts,
     /// Statuses as written, most frequent first.
     pub statuses: &'a [StatusCount<'a>],
-    /// The 20 owners with most overdue, then open items.
+    /// The 10 owners with most overdue, then open items.
     pub owners: Vec<GroupRow<'a>>,
     /// The number of owners.
     pub owners_total: usize,
-    /// The 20 teams with most overdue, then open items. An owner's team is the text in the
+    /// The 10 teams with most overdue, then open items. An owner's team is the text in the
     /// last parentheses when the owner is written `Name (Team)`, else the owner.
     pub teams: Vec<GroupRow<'a>>,
     /// The number of teams.

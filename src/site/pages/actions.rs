@@ -9,15 +9,19 @@ use crate::site::SiteError;
 use crate::site::context::{ActionsPage, ActionsSummary, GroupRow, ListTab, OwnerRow, TrackerRow};
 use crate::site::data::ItemState;
 use crate::site::pages::tracker::{anchor, encode_component, team_of};
-use crate::site::render::{Renderer, page_path, pager, window};
+use crate::site::render::{Renderer, page_path, pager_of, window_of};
 
 /// The tracker's lists: name and first page. Each list is paged on its own, so that new items,
 /// which come last in their list, leave the other lists' pages unchanged.
 const TRACKER: [(&str, &str); 3] =
     [("overdue", "actions.html"), ("open", "actions-open.html"), ("done", "actions-done.html")];
 
+/// Rows per page of the tracker's lists: fewer than other lists (500), so that `actions.html`,
+/// which the tracker's script also loads, stays light (about 60 KB of HTML).
+pub const TRACKER_PAGE: usize = 100;
+
 /// Rows of each summary (owners, teams) on the page; the tracker filters by any of them.
-const SUMMARY_ROWS: usize = 20;
+const SUMMARY_ROWS: usize = 10;
 
 impl<'r, 'a: 'r> Renderer<'r, 'a> {
     /// Page `p` of list `list` (overdue, open, done).
@@ -51,7 +55,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                     teams: busiest(teams),
                 }
             }),
-            items: window(&d.items[range.clone()], p)
+            items: window_of(&d.items[range.clone()], p, TRACKER_PAGE)
                 .iter()
                 .map(|r| {
                     let item = d.item(r);
@@ -64,7 +68,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                     }
                 })
                 .collect(),
-            pager: pager(TRACKER[list].1, p, range.len()),
+            pager: pager_of(TRACKER[list].1, p, range.len(), TRACKER_PAGE),
         }
     }
 }

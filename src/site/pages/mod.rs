@@ -25,6 +25,7 @@ use super::context::{CustomerRow, IncidentRow, ItemCounts, ItemRow, OwnerRow, Se
 use super::data::{ItemRef, ItemState, SiteData};
 use super::render::{Job, Renderer};
 
+pub(super) use actions::TRACKER_PAGE;
 pub(super) use bundles::BundleSet;
 pub(super) use originals::Originals;
 pub use retention::EXPIRING_DAYS;

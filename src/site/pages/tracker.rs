@@ -3,9 +3,11 @@
 //! works from `file://` (no `fetch`), split so that a view loads only what it shows.
 //!
 //! - `tracker/meta.js`: the dictionaries (owners with their team, teams, customers, statuses),
-//!   the build date, and where every item is: the chunks of each state's list with their number
-//!   of items and first and last due date, each owner's parts per state, and the parts of each
-//!   id bucket. The default view (overdue, by due date) loads it and the first overdue chunk.
+//!   the build date, the number of items of each state, each owner's parts per state, and the
+//!   parts of each id bucket.
+//! - `tracker/t<state>.js`: the chunks of a state's list, each `[items, first due, last due]`
+//!   (loaded only by views of that state: the done list has most). The default view (overdue,
+//!   by due date) loads `meta.js`, `t0.js` and the first overdue chunk.
 //! - `tracker/s<state>-<n>.js`: each state's items (0 overdue, 1 open, 2 done) in the static
 //!   lists' order (due date, incident, item), cut into chunks.
 //! - `tracker/o<owner>-<state>-<n>.js`: one owner's items of one state, in the same order: a
@@ -35,11 +37,11 @@ use crate::site::data::{ItemRef, ItemState, SiteData};
 use crate::site::render::Renderer;
 
 /// The fewest items of a chunk (unless its list ends).
-pub const CHUNK_MIN: usize = 128;
+pub const CHUNK_MIN: usize = 96;
 /// The most items of a chunk.
-pub const CHUNK_MAX: usize = 640;
+pub const CHUNK_MAX: usize = 512;
 /// One in this many items ends a chunk once it holds [`CHUNK_MIN`] items.
-const CHUNK_CUT: u32 = 256;
+const CHUNK_CUT: u32 = 192;
 /// About this many items per id bucket.
 const BUCKET_ITEMS: usize = 512;
 /// About this many items per part of a bucket.
@@ -103,6 +105,8 @@ pub(crate) struct TrackerFile {
 pub(crate) struct Tracker {
     /// `tracker/meta.js`, already serialized (small).
     meta: String,
+    /// `tracker/t<state>.js`: each state's chunks, `[items, first due, last due]`.
+    tables: [String; 3],
     /// The other files.
     pub(crate) files: Vec<TrackerFile>,
     /// Owner (in `SiteData::owners`) → code.
@@ -138,8 +142,6 @@ struct Meta<'a> {
     c: Vec<&'a str>,
     /// Statuses by code.
     st: Vec<&'a str>,
-    /// Per state, its chunks: `[items, first due, last due]`.
-    s: [Vec<ChunkInfo>; 3],
     /// Per owner code, per state: `[items, parts]`.
     op: Vec<[(usize, usize); 3]>,
     /// Per id bucket, its number of parts.
@@ -249,12 +251,12 @@ impl Tracker {
             t: teams,
             c: customer_by_code,
             st: statuses,
-            s,
             op,
             b,
         };
         let meta = script("meta", &meta);
-        Tracker { meta, files, owner_code, customer_code, status_code }
+        let tables = [0, 1, 2].map(|state| script(&format!("t{state}"), &s[state]));
+        Tracker { meta, tables, files, owner_code, customer_code, status_code }
     }
 
     /// The data of file `f`: its incidents and items.
@@ -351,7 +353,12 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     pub(super) fn render_tracker(&self, file: Option<usize>) -> Result<(), SiteError> {
         let t = &self.shared.tracker;
         match file {
-            None => self.bytes("tracker/meta.js", t.meta.clone().into_bytes()),
+            None => {
+                for (state, table) in t.tables.iter().enumerate() {
+                    self.bytes(&format!("tracker/t{state}.js"), table.clone().into_bytes())?;
+                }
+                self.bytes("tracker/meta.js", t.meta.clone().into_bytes())
+            }
             Some(i) => {
                 let f = &t.files[i];
                 self.bytes(&format!("tracker/{}.js", f.name), t.data(self.data, f).into_bytes())
