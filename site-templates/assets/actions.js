@@ -46,7 +46,13 @@
   function load(name) {
     if (!files[name]) {
       files[name] = new Promise(function (resolve, reject) {
-        waiting[name] = function (data) { resolve(/^(meta|t\d)$/.test(name) ? data : decode(data)); };
+        waiting[name] = function (data) {
+          if (name === "meta") {
+            // A team that is also an owner is written as the owner's code.
+            data.t = data.t.map(function (t) { return typeof t === "number" ? data.o[t] : t; });
+          }
+          resolve(/^(meta|t\d)$/.test(name) ? data : decode(data));
+        };
         var s = document.createElement("script");
         s.src = root + "tracker/" + name + ".js";
         s.onload = function () {

@@ -16,9 +16,10 @@ use crate::site::render::{Renderer, page_path, pager_of, window_of};
 const TRACKER: [(&str, &str); 3] =
     [("overdue", "actions.html"), ("open", "actions-open.html"), ("done", "actions-done.html")];
 
-/// Rows per page of the tracker's lists: fewer than other lists (500), so that `actions.html`,
-/// which the tracker's script also loads, stays light (about 60 KB of HTML).
-pub const TRACKER_PAGE: usize = 100;
+/// Rows per page of the tracker's lists, as many as the script tracker shows: fewer than other
+/// lists (500), so that `actions.html`, which the tracker's script also loads, stays light
+/// (about 40 KB of HTML).
+pub const TRACKER_PAGE: usize = 50;
 
 /// Rows of each summary (owners, teams) on the page; the tracker filters by any of them.
 const SUMMARY_ROWS: usize = 10;

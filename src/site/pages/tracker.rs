@@ -136,8 +136,8 @@ struct Meta<'a> {
     o: Vec<&'a str>,
     /// Each owner's team (in `t`).
     ot: Vec<u32>,
-    /// Teams.
-    t: Vec<&'a str>,
+    /// Teams: the code of the owner of the same name (most teams are owners), else the name.
+    t: Vec<TeamName<'a>>,
     /// Customers by code.
     c: Vec<&'a str>,
     /// Statuses by code.
@@ -146,6 +146,14 @@ struct Meta<'a> {
     op: Vec<[(usize, usize); 3]>,
     /// Per id bucket, its number of parts.
     b: Vec<usize>,
+}
+
+/// A team in `tracker/meta.js`: an owner's code when an owner has its name.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum TeamName<'a> {
+    Owner(u32),
+    Name(&'a str),
 }
 
 /// Codes in order of first appearance.
@@ -242,13 +250,21 @@ impl Tracker {
             }
         }
 
+        let owners_by_name: BTreeMap<&str, u32> =
+            owner_by_code.iter().enumerate().map(|(code, &o)| (d.owners[o].name, code as u32)).collect();
         let meta = Meta {
             v: 1,
             d: day(d.build_date),
             n,
             o: owner_by_code.iter().map(|&o| d.owners[o].name).collect(),
             ot: owner_by_code.iter().map(|&o| team_codes[team_of(d.owners[o].name)]).collect(),
-            t: teams,
+            t: teams
+                .into_iter()
+                .map(|t| match owners_by_name.get(t) {
+                    Some(&code) => TeamName::Owner(code),
+                    None => TeamName::Name(t),
+                })
+                .collect(),
             c: customer_by_code,
             st: statuses,
             op,

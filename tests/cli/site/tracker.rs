@@ -149,7 +149,7 @@ fn every_item_is_in_each_index_of_the_data_files_once() {
         .select(&Selector::parse("#items tbody tr").unwrap())
         .map(|r| r.value().id().unwrap().to_string())
         .collect();
-    assert_eq!(static_done.len(), 100, "a full first page of 100 rows");
+    assert_eq!(static_done.len(), 50, "a full first page of 50 rows");
     let data_done: Vec<String> = by_state[2].iter().map(|i| format!("{}/{}", i.0, i.2)).collect();
     assert_eq!(static_done, data_done[..static_done.len()], "the data's order is the static list's");
     let mut every: Vec<Item> = by_state.concat();
@@ -178,7 +178,12 @@ fn every_item_is_in_each_index_of_the_data_files_once() {
     // Teams: `Ana Ruiz (SRE)` counts for SRE.
     let team = |owner: &str| {
         let code = meta["o"].as_array().unwrap().iter().position(|o| o == owner).unwrap();
-        meta["t"][meta["ot"][code].as_u64().unwrap() as usize].as_str().unwrap().to_string()
+        match &meta["t"][meta["ot"][code].as_u64().unwrap() as usize] {
+            serde_json::Value::Number(owner) => {
+                meta["o"][owner.as_u64().unwrap() as usize].as_str().unwrap().to_string()
+            }
+            name => name.as_str().unwrap().to_string(),
+        }
     };
     assert_eq!(team("Ana Ruiz (SRE)"), "SRE");
     assert_eq!(team("SRE"), "SRE");
