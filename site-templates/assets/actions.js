@@ -87,8 +87,17 @@
 
   // ----- the view in the URL -----
 
-  function readHash() {
+  /** True when the fragment names an element of the page other than a tracker row. */
+  function pageAnchor() {
     var h = location.hash.slice(1);
+    if (!h || h.indexOf("=") !== -1) { return false; }
+    var id;
+    try { id = decodeURIComponent(h); } catch (e) { id = h; }
+    var target = document.getElementById(id);
+    return !!target && !tbody.contains(target);
+  }
+  function readHash(hash) {
+    var h = hash === undefined ? location.hash.slice(1) : hash;
     var v = {};
     KEYS.forEach(function (k) { v[k] = DEFAULTS[k]; });
     if (h && h.indexOf("=") === -1) {
@@ -492,7 +501,10 @@
     KEYS.forEach(function (k) { v[k] = DEFAULTS[k]; });
     go(v, false);
   });
-  // Back, forward, a link to another view or anchor, an edited address: the fragment is the view.
-  window.addEventListener("popstate", function () { show(readHash()); });
-  show(readHash());
+  // Back, forward, a link to another view or anchor, an edited address: the fragment is the view
+  // (but a link to an element of the page, the skip link's #main, leaves the view as it is).
+  window.addEventListener("popstate", function () {
+    if (!pageAnchor()) { show(readHash()); }
+  });
+  show(readHash(pageAnchor() ? "" : undefined));
 })();

@@ -274,6 +274,12 @@ test("an anchor to an item deep in the list shows it, highlighted; a bare id sho
   const want = ITEMS.filter((it) => it.id === repeated).sort(natural).map((it) => it.anchor);
   assert.deepEqual(bare.targets, want.slice(0, PAGE));
   assert.equal(bare.count, want.length);
+  // A link to an element of the page (the skip link) is not an item's anchor.
+  await open(page, hashOf({ s: "done" }));
+  await page.evaluate(() => document.querySelector("a.skip").click());
+  await page.waitForFunction(() => location.hash === "#main");
+  await settled(page);
+  assert.equal((await shown(page)).count, expected({ s: "done" }).length, "the view stays");
   // Unknown anchors say so.
   const none = await open(page, "INC-0000-0000/AI-NONE");
   assert.match(none.text, /No item has the anchor/);
