@@ -623,11 +623,12 @@ pub struct ActionsPage<'a> {
     pub list: &'static str,
     /// The three lists, this one `current`.
     pub lists: Vec<ListTab>,
-    /// Counts, statuses and the busiest owners: on `actions.html` only, so that the other
-    /// pages of the tracker change only when their own items do.
+    /// Counts, statuses and the busiest owners and teams: on `actions.html` only, so that the
+    /// other pages of the tracker change only when their own items do. The page with a summary
+    /// is the one the script tracker (`assets/actions.js`) runs on.
     pub summary: Option<ActionsSummary<'a>>,
     /// This page's items, by due date.
-    pub items: Vec<ItemRow<'a>>,
+    pub items: Vec<TrackerRow<'a>>,
     /// Where this page is in its list.
     pub pager: Pager,
 }
@@ -643,6 +644,18 @@ pub struct ListTab {
     pub current: bool,
 }
 
+/// An action item in the tracker's lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackerRow<'a> {
+    /// The item.
+    pub item: ItemRow<'a>,
+    /// Its anchor, the row's `id`: `<incident id>/<item id>` (`<incident id>/<n>`, its
+    /// position from 1, for an item without an id). `actions.html#<anchor>` shows it.
+    pub anchor: String,
+    /// Days from its due date to the build date, for an overdue item.
+    pub days_overdue: Option<i64>,
+}
+
 /// The tracker's summary, on `actions.html`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionsSummary<'a> {
@@ -650,10 +663,37 @@ pub struct ActionsSummary<'a> {
     pub counts: &'a ItemCounts,
     /// Statuses as written, most frequent first.
     pub statuses: &'a [StatusCount<'a>],
-    /// The 20 owners with most overdue and open items.
-    pub owners: &'a [OwnerRow<'a>],
+    /// The 10 owners with most overdue, then open items.
+    pub owners: Vec<GroupRow<'a>>,
     /// The number of owners.
     pub owners_total: usize,
+    /// The 10 teams with most overdue, then open items. An owner's team is the text in the
+    /// last parentheses when the owner is written `Name (Team)`, else the owner.
+    pub teams: Vec<GroupRow<'a>>,
+    /// The number of teams.
+    pub teams_total: usize,
+}
+
+/// An owner or a team in the tracker's summaries.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRow<'a> {
+    /// As written; empty for items without an owner.
+    pub name: &'a str,
+    /// The owner's page; `none` for a team.
+    pub path: Option<&'a str>,
+    /// The tracker's URL fragment for its items (`s=all&o=DB%20Team`): link to
+    /// `actions.html#{{ filter }}`.
+    pub filter: String,
+    /// All its items.
+    pub total: usize,
+    /// Not done and due before the build date.
+    pub overdue: usize,
+    /// Not done and not overdue.
+    pub open: usize,
+    /// Done.
+    pub done: usize,
+    /// `done` in percent of `total`, rounded; `none` without items.
+    pub completion: Option<u32>,
 }
 
 /// Action items by state.
@@ -833,6 +873,8 @@ pub struct JsonIncident<'a> {
     pub action_items: usize,
     /// The number of those done.
     pub action_items_done: usize,
+    /// The action items, in the record's order.
+    pub items: Vec<JsonItem<'a>>,
     /// The sign-off's approver, as written.
     pub approved_by: Option<&'a str>,
     /// The sign-off date, as the record gives it.
@@ -847,6 +889,23 @@ pub struct JsonIncident<'a> {
     pub legal_hold: bool,
     /// True once the record's content was purged.
     pub purged: bool,
+}
+
+/// An action item in `incidents.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonItem<'a> {
+    /// The item's id as written, maybe empty.
+    pub id: &'a str,
+    /// What is to be done, as written.
+    pub action: &'a str,
+    /// As written, trimmed; empty for an item without an owner.
+    pub owner: &'a str,
+    /// The due date, when given.
+    pub due: Option<NaiveDate>,
+    /// As written, without the emoji.
+    pub status: &'a str,
+    /// True when the record marks the item done.
+    pub done: bool,
 }
 
 /// `checkpoint.html`: the archive's checkpoint as `archive/checkpoint` holds it, and the key that

@@ -47,6 +47,11 @@ pub(super) enum Job {
     Owner(usize, usize),
     /// A list of the tracker (overdue, open, done) and its page.
     Actions(usize, usize),
+    /// `tracker/meta.js` and `tracker/t<state>.js`, the action-item tracker's index of its data
+    /// files.
+    TrackerMeta,
+    /// A data file of the tracker (`Tracker::files`).
+    TrackerData(usize),
     Retention,
     Checkpoint,
     /// `changes.html` and `changes.xml`.
@@ -164,8 +169,12 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         }
         jobs.extend((1..=pages(self.evidence.len())).map(Job::Ledger));
         for (list, range) in data.item_ranges.iter().enumerate() {
-            jobs.extend((1..=pages(range.len())).map(|p| Job::Actions(list, p)));
+            jobs.extend(
+                (1..=pages_of(range.len(), super::pages::TRACKER_PAGE)).map(|p| Job::Actions(list, p)),
+            );
         }
+        jobs.push(Job::TrackerMeta);
+        jobs.extend((0..self.shared.tracker.files.len()).map(Job::TrackerData));
         jobs.par_iter().with_min_len(8).try_for_each(|job| self.run(*job))
     }
 
@@ -265,7 +274,12 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
 
 /// Number of pages for `n` rows (at least one).
 pub(super) fn pages(n: usize) -> usize {
-    n.div_ceil(PAGE_SIZE).max(1)
+    pages_of(n, PAGE_SIZE)
+}
+
+/// Number of pages for `n` rows, `size` a page (at least one).
+pub(super) fn pages_of(n: usize, size: usize) -> usize {
+    n.div_ceil(size).max(1)
 }
 
 /// `incidents/2025.html`, page 3 → `incidents/2025.p3.html`.
@@ -284,13 +298,23 @@ pub(super) fn root_for(path: &str) -> String {
 
 /// The rows of page `p` (1-based).
 pub(super) fn window<T>(rows: &[T], p: usize) -> &[T] {
-    let start = ((p - 1) * PAGE_SIZE).min(rows.len());
-    &rows[start..(start + PAGE_SIZE).min(rows.len())]
+    window_of(rows, p, PAGE_SIZE)
+}
+
+/// The rows of page `p` (1-based), `size` a page.
+pub(super) fn window_of<T>(rows: &[T], p: usize, size: usize) -> &[T] {
+    let start = ((p - 1) * size).min(rows.len());
+    &rows[start..(start + size).min(rows.len())]
 }
 
 /// Page `page` of a list of `total` rows whose first page is `base`.
 pub(super) fn pager(base: &str, page: usize, total: usize) -> Pager {
-    let count = pages(total);
+    pager_of(base, page, total, PAGE_SIZE)
+}
+
+/// Page `page` of a list of `total` rows, `size` a page, whose first page is `base`.
+pub(super) fn pager_of(base: &str, page: usize, total: usize, size: usize) -> Pager {
+    let count = pages_of(total, size);
     let mut links = Vec::new();
     let mut last_shown = 0;
     for n in 1..=count {
@@ -307,8 +331,8 @@ pub(super) fn pager(base: &str, page: usize, total: usize) -> Pager {
     Pager {
         page,
         pages: count,
-        first: if total == 0 { 0 } else { (page - 1) * PAGE_SIZE + 1 },
-        last: (page * PAGE_SIZE).min(total),
+        first: if total == 0 { 0 } else { (page - 1) * size + 1 },
+        last: (page * size).min(total),
         prev: (page > 1).then(|| page_path(base, page - 1)),
         next: (page < count).then(|| page_path(base, page + 1)),
         links,

@@ -78,6 +78,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("ActionsPage", "### `actions.html`"),
     ("ListTab", "### `actions.html`"),
     ("ActionsSummary", "### `actions.html`"),
+    ("TrackerRow", "### `actions.html`"),
+    ("GroupRow", "### `actions.html`"),
     ("ItemCounts", "### `actions.html`"),
     ("StatusCount", "### `actions.html`"),
     ("RetentionPage", "### `retention.html`"),
@@ -96,6 +98,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("FeedEntry", "### `feed.xml`"),
     ("JsonExport", "## Files that are not templates"),
     ("JsonIncident", "## Files that are not templates"),
+    ("JsonItem", "## Files that are not templates"),
 ];
 
 const README: &str = include_str!("../../site-templates/README.md");

@@ -166,7 +166,7 @@ function activeContent(page, scope = "") {
       const name = e.localName;
       if (name === "script") {
         const src = e.getAttribute("src") || "";
-        if (!/^(\.\.\/)*assets\/(site|search|search-key)\.js$/.test(src) || e.textContent.trim()) bad.push(show(e));
+        if (!/^(\.\.\/)*(assets\/(site|search|search-key|actions)\.js|tracker\/[\w-]+\.js)$/.test(src) || e.textContent.trim()) bad.push(show(e));
       }
       if (["img", "iframe", "object", "embed", "base", "style", "math", "frame", "video", "audio", "link"].includes(name)) {
         if (!(name === "link" && e.closest("head") && /^(\.\.\/)*(assets\/site\.css|assets\/favicon\.svg|feed\.xml|build\.css|print\/[A-Za-z0-9._-]+\.css)$/.test(e.getAttribute("href") || ""))) bad.push(show(e));

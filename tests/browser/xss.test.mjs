@@ -99,7 +99,7 @@ function activeContent(page) {
     for (const e of document.querySelectorAll("*")) {
       const name = e.localName;
       if (name === "script") {
-        if (!/^(\.\.\/)*assets\/(site|search|search-key)\.js$/.test(e.getAttribute("src") || "") || e.textContent.trim()) bad.push(show(e));
+        if (!/^(\.\.\/)*(assets\/(site|search|search-key|actions)\.js|tracker\/[\w-]+\.js)$/.test(e.getAttribute("src") || "") || e.textContent.trim()) bad.push(show(e));
       }
       if (["iframe", "object", "embed", "base", "img", "style", "math", "video", "audio", "source", "frame", "textarea"].includes(name)) bad.push(show(e));
       if ((name === "link" || name === "meta") && !e.closest("head")) bad.push(show(e));

@@ -2,7 +2,7 @@
 //! template) and every record as JSON (`incidents.json`, serialized directly).
 
 use crate::site::SiteError;
-use crate::site::context::{FeedEntry, FeedPage, JsonExport, JsonIncident};
+use crate::site::context::{FeedEntry, FeedPage, JsonExport, JsonIncident, JsonItem};
 use crate::site::render::Renderer;
 
 /// Entries in the Atom feed.
@@ -95,6 +95,21 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                         action_items: inc.map_or(0, |i| i.action_items().len()),
                         action_items_done: inc
                             .map_or(0, |i| i.action_items().iter().filter(|a| a.done).count()),
+                        items: inc
+                            .map(|i| {
+                                i.action_items()
+                                    .iter()
+                                    .map(|a| JsonItem {
+                                        id: &a.id,
+                                        action: &a.action,
+                                        owner: a.owner.trim(),
+                                        due: a.due,
+                                        status: &a.status,
+                                        done: a.done,
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                         approved_by: inc.map(|i| i.sign_off().approved_by.as_str()),
                         signed_off: inc.and_then(|i| i.sign_off().date),
                         object: &r.object,

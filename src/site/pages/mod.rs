@@ -18,12 +18,14 @@ mod originals;
 mod people;
 mod print;
 mod retention;
+mod tracker;
 
 use super::SiteError;
 use super::context::{CustomerRow, IncidentRow, ItemCounts, ItemRow, OwnerRow, SearchPage, StatusCount};
 use super::data::{ItemRef, ItemState, SiteData};
 use super::render::{Job, Renderer};
 
+pub(super) use actions::TRACKER_PAGE;
 pub(super) use bundles::BundleSet;
 pub(super) use originals::Originals;
 pub use retention::EXPIRING_DAYS;
@@ -49,6 +51,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::OwnersIndex => self.render_owners_index(),
             Job::Owner(o, p) => self.render_owner(o, p),
             Job::Actions(list, p) => self.render_actions(list, p),
+            Job::TrackerMeta => self.render_tracker(None),
+            Job::TrackerData(i) => self.render_tracker(Some(i)),
             Job::Retention => self.render_retention(),
             Job::Checkpoint => self.render_checkpoint(),
             Job::Changes => self.render_changes(),
@@ -121,8 +125,8 @@ pub(super) struct Shared<'r> {
     owners: Vec<OwnerRow<'r>>,
     item_counts: ItemCounts,
     statuses: Vec<StatusCount<'r>>,
-    /// The owners with most overdue and open items first.
-    busiest_owners: Vec<OwnerRow<'r>>,
+    /// The tracker's data files.
+    pub(super) tracker: tracker::Tracker,
 }
 
 impl<'r> Shared<'r> {
@@ -142,9 +146,7 @@ impl<'r> Shared<'r> {
         let mut statuses: Vec<StatusCount> =
             statuses.into_iter().map(|(status, count)| StatusCount { status, count }).collect();
         statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(b.status)));
-        let mut busiest: Vec<&OwnerRow> = owners.iter().collect();
-        busiest.sort_by(|a, b| (b.overdue, b.open).cmp(&(a.overdue, a.open)).then(a.name.cmp(b.name)));
-        let busiest_owners = busiest.into_iter().take(20).cloned().collect();
-        Shared { customers, owners, item_counts, statuses, busiest_owners }
+        let tracker = tracker::Tracker::new(d);
+        Shared { customers, owners, item_counts, statuses, tracker }
     }
 }
