@@ -21,8 +21,14 @@ use super::templates::Templates;
 use super::write::{Sink, content_key};
 use super::{Evidence, SiteError, SiteOptions};
 
-/// Rows per page of a long list (incidents of a year, a customer's incidents, action items).
+/// Rows per page of a long list (the tracker's action items, the ledger).
 pub const PAGE_SIZE: usize = 500;
+
+/// Rows per page of the lists whose rows are heavier or that must stay small at 100,000 records
+/// (a year's incidents, the customers and owners indexes and their sorted views, a customer's
+/// incidents and items, an owner's items, a retention category): 200 rows keep each page well
+/// under 200 KB of HTML.
+pub const LIST_PAGE_SIZE: usize = 200;
 
 /// Counts of a render.
 #[derive(Debug, Default)]
@@ -41,13 +47,23 @@ pub(super) enum Job {
     Home,
     IncidentsIndex,
     Year(usize, usize),
-    CustomersIndex,
+    /// A sorted view of the customers index (`pages::CUSTOMER_SORTS`) and its page.
+    CustomersIndex(usize, usize),
     Customer(usize, usize),
-    OwnersIndex,
+    /// A page of every action item of a customer's incidents.
+    CustomerItems(usize, usize),
+    /// A sorted view of the owners index (`pages::OWNER_SORTS`) and its page.
+    OwnersIndex(usize, usize),
     Owner(usize, usize),
     /// A list of the tracker (overdue, open, done) and its page.
     Actions(usize, usize),
     Retention,
+    /// A retention category's page.
+    RetentionList(usize, usize),
+    /// A CSV export of `pages::EXPORTS`.
+    Export(usize),
+    /// A customer's incidents as CSV.
+    CustomerCsv(usize),
     Checkpoint,
     /// `changes.html` and `changes.xml`.
     Changes,
@@ -130,7 +146,18 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let data = self.data;
         let mut jobs: Vec<Job> = (0..self.templates.assets.len()).map(Job::Asset).collect();
         jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
-        jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
+        jobs.extend([Job::Home, Job::IncidentsIndex]);
+        jobs.extend((0..super::pages::EXPORTS.len()).map(Job::Export));
+        jobs.extend((0..data.customers.len()).map(Job::CustomerCsv));
+        for view in 0..super::pages::CUSTOMER_SORTS.len() {
+            jobs.extend((1..=list_pages(data.customers.len())).map(|p| Job::CustomersIndex(view, p)));
+        }
+        for view in 0..super::pages::OWNER_SORTS.len() {
+            jobs.extend((1..=list_pages(data.owners.len())).map(|p| Job::OwnersIndex(view, p)));
+        }
+        for (cat, total) in self.shared.retention_totals().into_iter().enumerate() {
+            jobs.extend((1..=list_pages(total)).map(|p| Job::RetentionList(cat, p)));
+        }
         jobs.extend([
             Job::Retention,
             Job::Checkpoint,
@@ -144,13 +171,14 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
         jobs.extend((0..self.bundles.as_ref().map_or(0, |b| b.jobs.len())).map(Job::Bundle));
         for (y, (_, recs)) in data.years.iter().enumerate() {
-            jobs.extend((1..=pages(recs.len())).map(|p| Job::Year(y, p)));
+            jobs.extend((1..=list_pages(recs.len())).map(|p| Job::Year(y, p)));
         }
         for (c, customer) in data.customers.iter().enumerate() {
-            jobs.extend((1..=pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
+            jobs.extend((1..=list_pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
+            jobs.extend((1..=list_pages(customer.items)).map(|p| Job::CustomerItems(c, p)));
         }
         for (o, owner) in data.owners.iter().enumerate() {
-            jobs.extend((1..=pages(owner.items.len())).map(|p| Job::Owner(o, p)));
+            jobs.extend((1..=list_pages(owner.items.len())).map(|p| Job::Owner(o, p)));
         }
         jobs.extend((1..=pages(self.evidence.len())).map(Job::Ledger));
         for (list, range) in data.item_ranges.iter().enumerate() {
@@ -258,6 +286,11 @@ pub(super) fn pages(n: usize) -> usize {
     n.div_ceil(PAGE_SIZE).max(1)
 }
 
+/// Number of pages for `n` rows of [`LIST_PAGE_SIZE`] (at least one).
+pub(super) fn list_pages(n: usize) -> usize {
+    n.div_ceil(LIST_PAGE_SIZE).max(1)
+}
+
 /// `incidents/2025.html`, page 3 → `incidents/2025.p3.html`.
 pub(super) fn page_path(base: &str, page: usize) -> String {
     if page <= 1 {
@@ -274,13 +307,23 @@ pub(super) fn root_for(path: &str) -> String {
 
 /// The rows of page `p` (1-based).
 pub(super) fn window<T>(rows: &[T], p: usize) -> &[T] {
-    let start = ((p - 1) * PAGE_SIZE).min(rows.len());
-    &rows[start..(start + PAGE_SIZE).min(rows.len())]
+    window_of(rows, p, PAGE_SIZE)
+}
+
+/// The rows of page `p` (1-based) of pages of `size` rows.
+pub(super) fn window_of<T>(rows: &[T], p: usize, size: usize) -> &[T] {
+    let start = ((p - 1) * size).min(rows.len());
+    &rows[start..(start + size).min(rows.len())]
 }
 
 /// Page `page` of a list of `total` rows whose first page is `base`.
 pub(super) fn pager(base: &str, page: usize, total: usize) -> Pager {
-    let count = pages(total);
+    pager_of(base, page, total, PAGE_SIZE)
+}
+
+/// [`pager`] for pages of `size` rows.
+pub(super) fn pager_of(base: &str, page: usize, total: usize, size: usize) -> Pager {
+    let count = total.div_ceil(size).max(1);
     let mut links = Vec::new();
     let mut last_shown = 0;
     for n in 1..=count {
@@ -297,8 +340,8 @@ pub(super) fn pager(base: &str, page: usize, total: usize) -> Pager {
     Pager {
         page,
         pages: count,
-        first: if total == 0 { 0 } else { (page - 1) * PAGE_SIZE + 1 },
-        last: (page * PAGE_SIZE).min(total),
+        first: if total == 0 { 0 } else { (page - 1) * size + 1 },
+        last: (page * size).min(total),
         prev: (page > 1).then(|| page_path(base, page - 1)),
         next: (page < count).then(|| page_path(base, page + 1)),
         links,

@@ -18,3 +18,4 @@ mod sidecar;
 mod signing;
 mod site;
 mod site_evidence;
+mod site_exports;
