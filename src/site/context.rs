@@ -533,6 +533,8 @@ pub struct CustomerPage<'a> {
     pub csv_path: String,
     /// Page 1 only: the customer's impact per month and per quarter.
     pub impact: Option<CustomerImpactSummary>,
+    /// Page 1 only: the SLA credits and complaints its records state.
+    pub credits: Option<CreditSummary<'a>>,
 }
 
 /// A customer's impact over time: per month and per quarter, newest first.
@@ -589,6 +591,29 @@ pub struct CustomerIncident<'a> {
     pub min_delay_seconds: Option<u64>,
     /// The customer's complaints.
     pub complaints: Option<u64>,
+    /// The SLA credits the record's Business Impact states, as written (`Minimal (~$150 in SLA
+    /// credits)`); they are the incident's, for all its customers.
+    pub sla_credits: Option<&'a str>,
+    /// Their amount in dollars when the text states it once and plainly (`$1,200 in SLA
+    /// credits`), else `none`.
+    pub sla_credit_usd: Option<u64>,
+}
+
+/// What a customer's records state about SLA credits and complaints (page 1 of its page).
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditSummary<'a> {
+    /// The customer's incidents whose Business Impact states SLA credits.
+    pub incidents: usize,
+    /// The sum of the amounts stated plainly (see `sla_credit_usd`).
+    pub amount_usd: u64,
+    /// Incidents that state SLA credits without one plain amount (shown as written).
+    pub unparsed: usize,
+    /// The customer's complaints over all its incidents.
+    pub complaints: u64,
+    /// The latest 20 incidents that state SLA credits or complaints for the customer.
+    pub rows: Vec<CustomerIncident<'a>>,
+    /// How many incidents state SLA credits or complaints for the customer.
+    pub total_rows: usize,
 }
 
 // ----- owners.html and owner.html -----

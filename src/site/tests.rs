@@ -72,6 +72,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("SortLink", "### `customers.html`"),
     ("CustomerImpactSummary", "### `customer.html`"),
     ("ImpactPeriod", "### `customer.html`"),
+    ("CreditSummary", "### `customer.html`"),
     ("CustomerItemsPage", "### `customer-items.html`"),
     ("RetentionListPage", "### `retention-list.html`"),
     ("OwnersPage", "### `owners.html`"),
@@ -341,6 +342,9 @@ fn fixture() -> Snapshot {
 |----------|---------------|-----------|------------|
 | Acme | 1,000 | 18-25s | 3 |
 | Others (8 accounts) | 200 | 10s | 0 |
+
+### Business Impact
+- **Revenue Impact**: Minimal (~$150 in SLA credits)
 
 ## Action Items
 | ID | Action | Owner | Due Date | Status |

@@ -152,6 +152,21 @@ fn csv_exports_neutralise_formulas_and_match_incidents_json() {
     let (_, impact_rows) = read_csv(&path);
     assert_neutralised(&path, &impact_rows);
     assert!(impact_rows.len() as u64 >= named.values().sum::<u64>());
+    // The SLA credits as the record states them, and their amount when plain.
+    let (header, impact_rows) = read_csv(&path);
+    let (cust, inc, sla, usd) = (
+        column(&header, "customer"),
+        column(&header, "incident_id"),
+        column(&header, "sla_credits"),
+        column(&header, "sla_credit_usd"),
+    );
+    let gb = impact_rows.iter().find(|r| r[cust] == "GlobalBank Corp" && r[inc] == "INC-2025-0023").unwrap();
+    assert_eq!((gb[sla].as_str(), gb[usd].as_str()), ("Minimal (~$150 in SLA credits)", "150"));
+    let page = std::fs::read_to_string(public.join("customers/globalbank-corp.html")).unwrap();
+    assert!(
+        page.contains("Minimal (~$150 in SLA credits)"),
+        "the customer page shows the credits as written"
+    );
 
     // Each customer's own CSV holds that customer's rows of customer-impact.csv.
     let acme = std::fs::read_dir(public.join("customers"))

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::people::csv_path;
+use super::people::{csv_path, sla_credits};
 use crate::site::SiteError;
 use crate::site::data::{ItemRef, ItemState};
 use crate::site::render::Renderer;
@@ -25,7 +25,7 @@ pub const EXPORTS: [&str; 4] =
     ["exports/actions.csv", "exports/incidents.csv", "exports/customers.csv", "exports/customer-impact.csv"];
 
 /// The columns of a customer-incident row (`exports/customer-impact.csv`, `customers/<slug>.csv`).
-const IMPACT_HEADER: [&str; 12] = [
+const IMPACT_HEADER: [&str; 14] = [
     "customer",
     "incident_id",
     "title",
@@ -37,6 +37,8 @@ const IMPACT_HEADER: [&str; 12] = [
     "min_delay_seconds",
     "max_delay_seconds",
     "complaints",
+    "sla_credits",
+    "sla_credit_usd",
     "incident_url",
 ];
 
@@ -244,6 +246,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             for &(rec, row) in &customer.rows {
                 let inc = d.summary(rec);
                 let imp = &inc.customers()[row];
+                let credits = sla_credits(inc);
                 sheet.row([
                     Cow::Borrowed(customer.name),
                     Cow::Borrowed(d.record(rec).id.as_str()),
@@ -256,6 +259,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                     opt(imp.min_delay_seconds),
                     opt(imp.max_delay_seconds),
                     opt(imp.complaints),
+                    Cow::Borrowed(credits.map_or("", |c| c.0)),
+                    opt(credits.and_then(|c| c.1)),
                     Cow::Owned(self.url(self.path_of(rec))),
                 ]);
             }

@@ -11,11 +11,12 @@
 use chrono::Datelike;
 use minijinja::Value;
 
+use crate::record::Summarized;
 use crate::site::SiteError;
 use crate::site::charts::{self, ChartSpec, SEVERITY_SERIES};
 use crate::site::context::{
-    CustomerImpactSummary, CustomerIncident, CustomerItemsPage, CustomerPage, CustomerRow, CustomersPage,
-    ImpactPeriod, OwnerHead, OwnerName, OwnerPage, OwnerRow, OwnersPage, SortLink,
+    CreditSummary, CustomerImpactSummary, CustomerIncident, CustomerItemsPage, CustomerPage, CustomerRow,
+    CustomersPage, ImpactPeriod, OwnerHead, OwnerName, OwnerPage, OwnerRow, OwnersPage, SortLink,
 };
 use crate::site::data::{Customer, ItemRef, ItemState, Owner, SiteData, downtime_seconds, item_state};
 use crate::site::render::{LIST_PAGE_SIZE, Renderer, page_path, pager_of, window_of};
@@ -227,20 +228,10 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
     fn customer_page(&self, c: usize, p: usize) -> CustomerPage<'r> {
         let d = self.data;
         let customer = &d.customers[c];
-        let rows = window_of(&customer.rows, p, LIST_PAGE_SIZE)
-            .iter()
-            .map(|&(rec, row)| {
-                let imp = &d.summary(rec).customers()[row];
-                CustomerIncident {
-                    incident: self.incident_row(rec),
-                    users_affected: imp.users_affected,
-                    max_delay_seconds: imp.max_delay_seconds,
-                    min_delay_seconds: imp.min_delay_seconds,
-                    complaints: imp.complaints,
-                }
-            })
-            .collect();
-        let (mut chart, mut open_items, mut open_total, mut impact) = (None, Vec::new(), 0, None);
+        let rows =
+            window_of(&customer.rows, p, LIST_PAGE_SIZE).iter().map(|&r| self.customer_incident(r)).collect();
+        let (mut chart, mut open_items, mut open_total, mut impact, mut credits) =
+            (None, Vec::new(), 0, None, None);
         if p == 1 {
             let buckets = charts::by_time_and_severity(
                 customer.recs.iter().filter_map(|&r| {
@@ -254,6 +245,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             open_total = open.len();
             open_items = open.iter().take(OPEN_ITEMS_SHOWN).map(|r| self.item_row(r)).collect();
             impact = Some(impact_summary(d, customer));
+            credits = Some(self.credit_summary(customer));
         }
         CustomerPage {
             nav: "customers",
@@ -266,8 +258,98 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             items_path: items_path(&customer.path),
             csv_path: csv_path(&customer.path),
             impact,
+            credits,
         }
     }
+
+    /// A customer's row of an incident's impact table, with the incident.
+    fn customer_incident(&self, (rec, row): (usize, usize)) -> CustomerIncident<'r> {
+        let inc = self.data.summary(rec);
+        let imp = &inc.customers()[row];
+        let credits = sla_credits(inc);
+        CustomerIncident {
+            incident: self.incident_row(rec),
+            users_affected: imp.users_affected,
+            max_delay_seconds: imp.max_delay_seconds,
+            min_delay_seconds: imp.min_delay_seconds,
+            complaints: imp.complaints,
+            sla_credits: credits.map(|c| c.0),
+            sla_credit_usd: credits.and_then(|c| c.1),
+        }
+    }
+
+    /// What a customer's records state about SLA credits and complaints.
+    fn credit_summary(&self, customer: &Customer<'_>) -> CreditSummary<'r> {
+        let d = self.data;
+        let mut s = CreditSummary {
+            incidents: 0,
+            amount_usd: 0,
+            unparsed: 0,
+            complaints: 0,
+            rows: Vec::new(),
+            total_rows: 0,
+        };
+        let mut last = None;
+        for &(rec, row) in &customer.rows {
+            let inc = d.summary(rec);
+            let complaints = inc.customers()[row].complaints.unwrap_or(0);
+            s.complaints += complaints;
+            let credits = sla_credits(inc);
+            // A record that names the customer on two rows states its credits once.
+            if last != Some(rec) {
+                match credits {
+                    Some((_, Some(usd))) => {
+                        s.incidents += 1;
+                        s.amount_usd += usd;
+                    }
+                    Some((_, None)) => {
+                        s.incidents += 1;
+                        s.unparsed += 1;
+                    }
+                    None => {}
+                }
+            }
+            last = Some(rec);
+            if credits.is_some() || complaints > 0 {
+                s.total_rows += 1;
+                if s.rows.len() < OPEN_ITEMS_SHOWN {
+                    s.rows.push(self.customer_incident((rec, row)));
+                }
+            }
+        }
+        s
+    }
+}
+
+/// The SLA credits a record's Business Impact states: the first bullet that mentions them, as
+/// written, and their amount in dollars when the bullet states it once and plainly (`$1,200 in
+/// SLA credits`, `~$150 in SLA credits`); `~$7,300 (ticket sales, SLA credits)` or two such
+/// amounts give the text alone.
+pub(crate) fn sla_credits(inc: &dyn Summarized) -> Option<(&str, Option<u64>)> {
+    let field = inc.business().iter().find(|f| {
+        let text = format!("{} {}", f.label, f.value).to_ascii_lowercase();
+        text.contains("sla") && text.contains("credit")
+    })?;
+    Some((field.value.as_str(), sla_amount(&field.value)))
+}
+
+/// The dollar amount directly before `in SLA credit(s)`, when the text has exactly one.
+fn sla_amount(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase();
+    let mut found = None;
+    for (at, _) in lower.match_indices("in sla credit") {
+        let before = text[..at].trim_end();
+        let digits_start = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == ',').len();
+        let digits = &before[digits_start..];
+        let plain = before[..digits_start].ends_with('$')
+            && digits.starts_with(|c: char| c.is_ascii_digit())
+            && !digits.ends_with(',');
+        if !plain || found.is_some() {
+            return None;
+        }
+        found = Some(digits.replace(',', "").parse().ok()?);
+    }
+    found
 }
 
 /// `customers/acme.html` → `customers/acme.items.html` (slugs hold no dot, so no customer's
@@ -397,6 +479,23 @@ mod tests {
             assert!(view.path.starts_with("customers/"), "{view:?}");
             assert!(view.key == "name" || view.descending, "{view:?}");
         }
+    }
+
+    #[test]
+    fn sla_amounts_are_read_only_when_plain() {
+        assert_eq!(sla_amount("Minimal (~$150 in SLA credits)"), Some(150));
+        assert_eq!(
+            sla_amount("~$48,200 in failed checkouts for merchants, $3,900 in SLA credits"),
+            Some(3900)
+        );
+        assert_eq!(sla_amount("~$21,000 in SLA credit"), Some(21000));
+        assert_eq!(
+            sla_amount("~$7,300 (CityTransit mobile ticket sales during morning peak, SLA credits)"),
+            None
+        );
+        assert_eq!(sla_amount("$100 in SLA credits, then $200 in SLA credits"), None, "two amounts");
+        assert_eq!(sla_amount("some in SLA credits"), None);
+        assert_eq!(sla_amount("None"), None);
     }
 
     #[test]
