@@ -540,7 +540,7 @@ pub struct CustomerPage<'a> {
 /// A customer's impact over time: per month and per quarter, newest first.
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerImpactSummary {
-    /// Per calendar month (`2025-01`) with an incident.
+    /// Per calendar month (`2025-01`) with an incident: the latest 36.
     pub months: Vec<ImpactPeriod>,
     /// Per quarter (`2025-Q1`) with an incident.
     pub quarters: Vec<ImpactPeriod>,

@@ -361,6 +361,19 @@ mod tests {
     }
 
     #[test]
+    fn lists_page_at_their_own_size() {
+        let rows: Vec<usize> = (0..LIST_PAGE_SIZE * 2 + 1).collect();
+        assert_eq!(list_pages(rows.len()), 3);
+        assert_eq!(list_pages(0), 1);
+        assert_eq!(window_of(&rows, 2, LIST_PAGE_SIZE), &rows[LIST_PAGE_SIZE..LIST_PAGE_SIZE * 2]);
+        assert_eq!(window_of(&rows, 3, LIST_PAGE_SIZE), &rows[LIST_PAGE_SIZE * 2..]);
+        let p = pager_of("customers/by-users.html", 3, rows.len(), LIST_PAGE_SIZE);
+        assert_eq!((p.pages, p.first, p.last), (3, LIST_PAGE_SIZE * 2 + 1, rows.len()));
+        assert_eq!(p.prev.as_deref(), Some("customers/by-users.p2.html"));
+        assert_eq!(p.next, None);
+    }
+
+    #[test]
     fn pager_shows_ends_and_neighbours() {
         let p = pager("actions.html", 10, PAGE_SIZE * 20);
         let numbers: Vec<Option<usize>> = p.links.iter().map(|l| l.number).collect();

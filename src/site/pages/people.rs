@@ -51,6 +51,10 @@ pub const OWNER_SORTS: [SortView; 5] = [
     SortView { key: "total", path: "owners/by-total.html", descending: true },
 ];
 
+/// Months of a customer's impact per month (the latest): the quarters cover every year, and
+/// the page stays small whatever the archive's span.
+const MONTHS_SHOWN: usize = 36;
+
 /// Open items shown on a customer's first page; all of them are on its items pages.
 const OPEN_ITEMS_SHOWN: usize = 20;
 
@@ -363,8 +367,8 @@ pub(crate) fn csv_path(customer_path: &str) -> String {
     format!("{}.csv", customer_path.strip_suffix(".html").unwrap_or(customer_path))
 }
 
-/// A customer's impact per month and per quarter, newest first, by when each incident started
-/// (incidents without a start time are left out of both).
+/// A customer's impact per quarter and per month (the latest 36 months with an incident),
+/// newest first, by when each incident started (incidents without a start time are left out).
 pub(crate) fn impact_summary(d: &SiteData<'_>, customer: &Customer<'_>) -> CustomerImpactSummary {
     let mut months: std::collections::BTreeMap<(i32, u32), ImpactPeriod> = Default::default();
     let mut quarters: std::collections::BTreeMap<(i32, u32), ImpactPeriod> = Default::default();
@@ -391,7 +395,7 @@ pub(crate) fn impact_summary(d: &SiteData<'_>, customer: &Customer<'_>) -> Custo
         }
     }
     CustomerImpactSummary {
-        months: months.into_values().rev().collect(),
+        months: months.into_values().rev().take(MONTHS_SHOWN).collect(),
         quarters: quarters.into_values().rev().collect(),
     }
 }
