@@ -64,6 +64,9 @@ pub struct Summary {
     pub impact_type: String,
     /// [`Impact::customers`].
     pub customers: Vec<CustomerImpact>,
+    /// [`Impact::business`]: the Business Impact bullets as written (the site shows the SLA
+    /// credits they state).
+    pub business: Vec<Field>,
     pub action_items: Vec<ActionItem>,
     pub sign_off: SignOff,
     pub classification: String,
@@ -91,6 +94,7 @@ impl From<&Incident> for Summary {
             customer_accounts: i.impact.customer_accounts,
             impact_type: i.impact.impact_type.clone(),
             customers: i.impact.customers.clone(),
+            business: i.impact.business.clone(),
             action_items: i.action_items.clone(),
             sign_off: i.sign_off.clone(),
             classification: i.classification.clone(),
@@ -120,6 +124,7 @@ impl From<Incident> for Summary {
             customer_accounts: i.impact.customer_accounts,
             impact_type: i.impact.impact_type,
             customers: i.impact.customers,
+            business: i.impact.business,
             action_items: i.action_items,
             sign_off: i.sign_off,
             classification: i.classification,
@@ -150,6 +155,7 @@ impl From<Summary> for Incident {
                 customer_accounts: s.customer_accounts,
                 impact_type: s.impact_type,
                 customers: s.customers,
+                business: s.business,
                 ..Impact::default()
             },
             action_items: s.action_items,
@@ -192,6 +198,8 @@ pub trait Summarized: Sync {
     fn impact_type(&self) -> &str;
     /// The customer impact rows.
     fn customers(&self) -> &[CustomerImpact];
+    /// The Business Impact bullets as written.
+    fn business(&self) -> &[Field];
     fn action_items(&self) -> &[ActionItem];
     fn sign_off(&self) -> &SignOff;
     fn classification(&self) -> &str;
@@ -247,6 +255,9 @@ impl Summarized for Incident {
     }
     fn customers(&self) -> &[CustomerImpact] {
         &self.impact.customers
+    }
+    fn business(&self) -> &[Field] {
+        &self.impact.business
     }
     fn action_items(&self) -> &[ActionItem] {
         &self.action_items
@@ -313,6 +324,9 @@ impl Summarized for Summary {
     }
     fn customers(&self) -> &[CustomerImpact] {
         &self.customers
+    }
+    fn business(&self) -> &[Field] {
+        &self.business
     }
     fn action_items(&self) -> &[ActionItem] {
         &self.action_items
@@ -425,7 +439,7 @@ fn as_incident<S: Serializer>(r: &dyn Summarized, s: S) -> Result<S::Ok, S::Erro
             impact_type: r.impact_type(),
             user_fields: &[],
             customers: r.customers(),
-            business: &[],
+            business: r.business(),
             text: "",
         },
         resolution: Resolution::default(),

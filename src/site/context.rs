@@ -479,13 +479,35 @@ pub struct YearPage<'a> {
 
 // ----- customers.html and customer.html -----
 
-/// `customers.html`, every customer.
+/// `customers.html`: one page of the customers in one order (a sorted view:
+/// `customers/index.html` by name, `customers/by-incidents.html`, …).
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomersPage<'a> {
     /// `customers`.
     pub nav: &'static str,
-    /// By name, ignoring case.
-    pub customers: &'a [CustomerRow<'a>],
+    /// Every customer, on all pages of the view.
+    pub total: usize,
+    /// The view's key: `name`, `incidents`, `users`, `downtime`, `delay` or `last`.
+    pub sort: &'static str,
+    /// Every view of the list, for the column headers (this one `current`).
+    pub sorts: Vec<SortLink>,
+    /// This page's customers, in the view's order.
+    pub customers: Vec<&'a CustomerRow<'a>>,
+    /// Where this page is in the view.
+    pub pager: Pager,
+}
+
+/// A pre-rendered sorted view of a list, linked from its column header.
+#[derive(Debug, Clone, Serialize)]
+pub struct SortLink {
+    /// The view's key (`name`, `incidents`, …).
+    pub key: &'static str,
+    /// The view's first page (`customers/by-users.html`).
+    pub path: &'static str,
+    /// `ascending` or `descending`: the order of the view (the value of `aria-sort`).
+    pub order: &'static str,
+    /// True for the view this page is of.
+    pub current: bool,
 }
 
 /// A customer: a name in an impact table (grouped rows excluded); names that differ in any
@@ -502,6 +524,11 @@ pub struct CustomerRow<'a> {
     pub users: u64,
     /// The longest delay over its rows.
     pub worst_delay_seconds: Option<u64>,
+    /// The sum of the delays its rows state (each row's upper bound, `Max Delay`).
+    pub delay_seconds: u64,
+    /// Downtime: the sum of the durations of its incidents (start to end, or the stated
+    /// duration), where the record gives one.
+    pub downtime_seconds: u64,
     /// The sum of complaints over its rows.
     pub complaints: u64,
     /// Action items not done of its incidents (overdue ones included).
@@ -529,10 +556,60 @@ pub struct CustomerPage<'a> {
     pub incidents: Vec<CustomerIncident<'a>>,
     /// Where this page is in the customer's incidents.
     pub pager: Pager,
-    /// Page 1 only: every open action item of these incidents, overdue first, at most 1,000.
+    /// Page 1 only: the first open action items of these incidents, overdue first (at most 20;
+    /// all of them are on `items_path`).
     pub open_items: Vec<ItemRow<'a>>,
     /// Page 1 only: how many there are (0 on other pages).
     pub open_total: usize,
+    /// Every action item of the customer's incidents, paged (`customers/<slug>.items.html`).
+    pub items_path: String,
+    /// The customer's incidents as CSV (`customers/<slug>.csv`).
+    pub csv_path: String,
+    /// Page 1 only: the customer's impact per month and per quarter.
+    pub impact: Option<CustomerImpactSummary>,
+    /// Page 1 only: the SLA credits and complaints its records state.
+    pub credits: Option<CreditSummary<'a>>,
+}
+
+/// A customer's impact over time: per month and per quarter, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerImpactSummary {
+    /// Per calendar month (`2025-01`) with an incident: the latest 36.
+    pub months: Vec<ImpactPeriod>,
+    /// Per quarter (`2025-Q1`) with an incident.
+    pub quarters: Vec<ImpactPeriod>,
+}
+
+/// A customer's impact in one month or quarter (by when each incident started).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImpactPeriod {
+    /// `2025-01` or `2025-Q1`.
+    pub label: String,
+    /// Incidents that name the customer.
+    pub incidents: usize,
+    /// The sum of its users affected.
+    pub users: u64,
+    /// The sum of its delays (each row's `Max Delay`).
+    pub delay_seconds: u64,
+    /// The sum of the durations of those incidents.
+    pub downtime_seconds: u64,
+    /// The sum of its complaints.
+    pub complaints: u64,
+}
+
+/// `customer-items.html`: one page of every action item of a customer's incidents.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerItemsPage<'a> {
+    /// `customers`.
+    pub nav: &'static str,
+    /// The customer's name.
+    pub name: &'a str,
+    /// The customer's first page.
+    pub path: &'a str,
+    /// Overdue, then open, then done, each by due date.
+    pub items: Vec<ItemRow<'a>>,
+    /// Where this page is in the items.
+    pub pager: Pager,
 }
 
 /// An incident on a customer's page, with that customer's row of its impact table.
@@ -548,17 +625,49 @@ pub struct CustomerIncident<'a> {
     pub min_delay_seconds: Option<u64>,
     /// The customer's complaints.
     pub complaints: Option<u64>,
+    /// The SLA credits the record's Business Impact states, as written (`Minimal (~$150 in SLA
+    /// credits)`); they are the incident's, for all its customers.
+    pub sla_credits: Option<&'a str>,
+    /// Their amount in dollars when the text states it once and plainly (`$1,200 in SLA
+    /// credits`), else `none`.
+    pub sla_credit_usd: Option<u64>,
+}
+
+/// What a customer's records state about SLA credits and complaints (page 1 of its page).
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditSummary<'a> {
+    /// The customer's incidents whose Business Impact states SLA credits.
+    pub incidents: usize,
+    /// The sum of the amounts stated plainly (see `sla_credit_usd`).
+    pub amount_usd: u64,
+    /// Incidents that state SLA credits without one plain amount (shown as written).
+    pub unparsed: usize,
+    /// The customer's complaints over all its incidents.
+    pub complaints: u64,
+    /// The latest 20 incidents that state SLA credits or complaints for the customer.
+    pub rows: Vec<CustomerIncident<'a>>,
+    /// How many incidents state SLA credits or complaints for the customer.
+    pub total_rows: usize,
 }
 
 // ----- owners.html and owner.html -----
 
-/// `owners.html`, every action-item owner.
+/// `owners.html`: one page of the action-item owners in one order (a sorted view:
+/// `owners/index.html` by name, `owners/by-overdue.html`, …).
 #[derive(Debug, Clone, Serialize)]
 pub struct OwnersPage<'a> {
     /// `actions`.
     pub nav: &'static str,
-    /// By name, ignoring case.
-    pub owners: &'a [OwnerRow<'a>],
+    /// Every owner, on all pages of the view.
+    pub total: usize,
+    /// The view's key: `name`, `overdue`, `open`, `done` or `total`.
+    pub sort: &'static str,
+    /// Every view of the list, for the column headers (this one `current`).
+    pub sorts: Vec<SortLink>,
+    /// This page's owners, in the view's order.
+    pub owners: Vec<&'a OwnerRow<'a>>,
+    /// Where this page is in the view.
+    pub pager: Pager,
 }
 
 /// An action-item owner and the state of their items.
@@ -744,8 +853,28 @@ pub struct RetentionPage<'a> {
 pub struct RetentionList<'a> {
     /// Records in the category.
     pub total: usize,
-    /// At most 1,000 of them.
+    /// The first 20 of them.
     pub rows: Vec<RetentionRow<'a>>,
+    /// The category's own paged list (`retention/expired.html`, …).
+    pub path: &'static str,
+}
+
+/// `retention-list.html`: one page of one retention category (`retention/expired.html`,
+/// `retention/expiring.html`, `retention/held.html`, `retention/purged.html`, + `.p2.html`, …).
+#[derive(Debug, Clone, Serialize)]
+pub struct RetentionListPage<'a> {
+    /// `retention`.
+    pub nav: &'static str,
+    /// `expired`, `expiring`, `held` or `purged`.
+    pub category: &'static str,
+    /// The window of `expiring` (90).
+    pub expiring_days: i64,
+    /// Records in the category, on all its pages.
+    pub total: usize,
+    /// This page's records, in the category's order.
+    pub rows: Vec<RetentionRow<'a>>,
+    /// Where this page is in the category.
+    pub pager: Pager,
 }
 
 /// A record on the retention page.

@@ -50,7 +50,13 @@ pub struct Customer<'a> {
     pub recs: Vec<usize>,
     pub users: u64,
     pub worst_delay: Option<u64>,
+    /// The sum of its rows' delays (upper bounds).
+    pub delay: u64,
+    /// The sum of the durations of its incidents (`recs`), where known.
+    pub downtime: u64,
     pub complaints: u64,
+    /// The action items of its incidents.
+    pub items: usize,
 }
 
 /// An action-item owner.
@@ -170,7 +176,8 @@ impl<'a> SiteData<'a> {
                 }
             }
         }
-        let customer_slugs = slug::allocate(by_customer.keys().copied(), slug::slugify, |s| s == "index");
+        // `index` and `by-…` are the sorted views of the customers index.
+        let customer_slugs = slug::allocate(by_customer.keys().copied(), slug::slugify, reserved_list_name);
         let mut customers: Vec<Customer<'a>> = by_customer
             .into_iter()
             .map(|(name, rows)| {
@@ -182,7 +189,10 @@ impl<'a> SiteData<'a> {
                     path: format!("customers/{}.html", customer_slugs[name]),
                     users: rows.iter().map(|r| impact(r).users_affected.unwrap_or(0)).sum(),
                     worst_delay: rows.iter().filter_map(|r| impact(r).max_delay_seconds).max(),
+                    delay: rows.iter().map(|r| impact(r).max_delay_seconds.unwrap_or(0)).sum(),
+                    downtime: recs.iter().map(|&r| downtime_seconds(summary(r).unwrap())).sum(),
                     complaints: rows.iter().map(|r| impact(r).complaints.unwrap_or(0)).sum(),
+                    items: recs.iter().map(|&r| summary(r).unwrap().action_items().len()).sum(),
                     rows,
                     recs,
                 }
@@ -203,7 +213,7 @@ impl<'a> SiteData<'a> {
         let owner_slugs = slug::allocate(
             by_owner.keys().copied(),
             |o| if o.is_empty() { "no-owner".into() } else { slug::slugify(o) },
-            |s| s == "index",
+            reserved_list_name,
         );
         let mut owners: Vec<Owner<'a>> = by_owner
             .into_iter()
@@ -250,6 +260,18 @@ impl<'a> SiteData<'a> {
     pub fn item(&self, r: &ItemRef) -> &'a ActionItem {
         &self.summary(r.rec).action_items()[r.item]
     }
+}
+
+/// True for the names of a list's own pages in `customers/` and `owners/` (`index`, the sorted
+/// views `by-…`), which no customer or owner page may take.
+pub fn reserved_list_name(slug: &str) -> bool {
+    slug == "index" || slug.starts_with("by-")
+}
+
+/// An incident's downtime as the customer pages count it: its duration (start to end, or the
+/// stated duration), never negative; 0 when the record gives none.
+pub fn downtime_seconds(inc: &dyn Summarized) -> u64 {
+    inc.duration_seconds().map_or(0, |s| s.max(0) as u64)
 }
 
 fn due_key(due: Option<NaiveDate>) -> (bool, Option<NaiveDate>) {

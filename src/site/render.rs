@@ -21,8 +21,14 @@ use super::templates::Templates;
 use super::write::{Sink, content_key};
 use super::{Evidence, SiteError, SiteOptions};
 
-/// Rows per page of a long list (incidents of a year, a customer's incidents, action items).
+/// Rows per page of a long list (the tracker's action items, the ledger).
 pub const PAGE_SIZE: usize = 500;
+
+/// Rows per page of the lists whose rows are heavier or that must stay small at 100,000 records
+/// (a year's incidents, the customers and owners indexes and their sorted views, a customer's
+/// incidents and items, an owner's items, a retention category): 200 rows keep each page well
+/// under 200 KB of HTML.
+pub const LIST_PAGE_SIZE: usize = 200;
 
 /// Counts of a render.
 #[derive(Debug, Default)]
@@ -41,9 +47,13 @@ pub(super) enum Job {
     Home,
     IncidentsIndex,
     Year(usize, usize),
-    CustomersIndex,
+    /// A sorted view of the customers index (`pages::CUSTOMER_SORTS`) and its page.
+    CustomersIndex(usize, usize),
     Customer(usize, usize),
-    OwnersIndex,
+    /// A page of every action item of a customer's incidents.
+    CustomerItems(usize, usize),
+    /// A sorted view of the owners index (`pages::OWNER_SORTS`) and its page.
+    OwnersIndex(usize, usize),
     Owner(usize, usize),
     /// A list of the tracker (overdue, open, done) and its page.
     Actions(usize, usize),
@@ -53,6 +63,12 @@ pub(super) enum Job {
     /// A data file of the tracker (`Tracker::files`).
     TrackerData(usize),
     Retention,
+    /// A retention category's page.
+    RetentionList(usize, usize),
+    /// A CSV export of `pages::EXPORTS`.
+    Export(usize),
+    /// A customer's incidents as CSV.
+    CustomerCsv(usize),
     Checkpoint,
     /// `changes.html` and `changes.xml`.
     Changes,
@@ -145,7 +161,18 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         let data = self.data;
         let mut jobs: Vec<Job> = (0..self.templates.assets.len()).map(Job::Asset).collect();
         jobs.extend((0..data.snapshot.records.len()).map(Job::Incident));
-        jobs.extend([Job::Home, Job::IncidentsIndex, Job::CustomersIndex, Job::OwnersIndex]);
+        jobs.extend([Job::Home, Job::IncidentsIndex]);
+        jobs.extend((0..super::pages::EXPORTS.len()).map(Job::Export));
+        jobs.extend((0..data.customers.len()).map(Job::CustomerCsv));
+        for view in 0..super::pages::CUSTOMER_SORTS.len() {
+            jobs.extend((1..=list_pages(data.customers.len())).map(|p| Job::CustomersIndex(view, p)));
+        }
+        for view in 0..super::pages::OWNER_SORTS.len() {
+            jobs.extend((1..=list_pages(data.owners.len())).map(|p| Job::OwnersIndex(view, p)));
+        }
+        for (cat, total) in self.shared.retention_totals().into_iter().enumerate() {
+            jobs.extend((1..=list_pages(total)).map(|p| Job::RetentionList(cat, p)));
+        }
         jobs.extend([
             Job::Retention,
             Job::Checkpoint,
@@ -159,13 +186,14 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
         jobs.extend((0..self.bundles.as_ref().map_or(0, |b| b.jobs.len())).map(Job::Bundle));
         for (y, (_, recs)) in data.years.iter().enumerate() {
-            jobs.extend((1..=pages(recs.len())).map(|p| Job::Year(y, p)));
+            jobs.extend((1..=list_pages(recs.len())).map(|p| Job::Year(y, p)));
         }
         for (c, customer) in data.customers.iter().enumerate() {
-            jobs.extend((1..=pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
+            jobs.extend((1..=list_pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
+            jobs.extend((1..=list_pages(customer.items)).map(|p| Job::CustomerItems(c, p)));
         }
         for (o, owner) in data.owners.iter().enumerate() {
-            jobs.extend((1..=pages(owner.items.len())).map(|p| Job::Owner(o, p)));
+            jobs.extend((1..=list_pages(owner.items.len())).map(|p| Job::Owner(o, p)));
         }
         jobs.extend((1..=pages(self.evidence.len())).map(Job::Ledger));
         for (list, range) in data.item_ranges.iter().enumerate() {
@@ -282,6 +310,11 @@ pub(super) fn pages_of(n: usize, size: usize) -> usize {
     n.div_ceil(size).max(1)
 }
 
+/// Number of pages for `n` rows of [`LIST_PAGE_SIZE`] (at least one).
+pub(super) fn list_pages(n: usize) -> usize {
+    n.div_ceil(LIST_PAGE_SIZE).max(1)
+}
+
 /// `incidents/2025.html`, page 3 → `incidents/2025.p3.html`.
 pub(super) fn page_path(base: &str, page: usize) -> String {
     if page <= 1 {
@@ -349,6 +382,19 @@ mod tests {
         assert_eq!(page_path("incidents/2025.html", 3), "incidents/2025.p3.html");
         assert_eq!(root_for("index.html"), "");
         assert_eq!(root_for("customers/acme.html"), "../");
+    }
+
+    #[test]
+    fn lists_page_at_their_own_size() {
+        let rows: Vec<usize> = (0..LIST_PAGE_SIZE * 2 + 1).collect();
+        assert_eq!(list_pages(rows.len()), 3);
+        assert_eq!(list_pages(0), 1);
+        assert_eq!(window_of(&rows, 2, LIST_PAGE_SIZE), &rows[LIST_PAGE_SIZE..LIST_PAGE_SIZE * 2]);
+        assert_eq!(window_of(&rows, 3, LIST_PAGE_SIZE), &rows[LIST_PAGE_SIZE * 2..]);
+        let p = pager_of("customers/by-users.html", 3, rows.len(), LIST_PAGE_SIZE);
+        assert_eq!((p.pages, p.first, p.last), (3, LIST_PAGE_SIZE * 2 + 1, rows.len()));
+        assert_eq!(p.prev.as_deref(), Some("customers/by-users.p2.html"));
+        assert_eq!(p.next, None);
     }
 
     #[test]

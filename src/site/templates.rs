@@ -24,10 +24,12 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "year.html",
     "customers.html",
     "customer.html",
+    "customer-items.html",
     "owners.html",
     "owner.html",
     "actions.html",
     "retention.html",
+    "retention-list.html",
     "checkpoint.html",
     "ledger.html",
     "changes.html",
@@ -237,7 +239,9 @@ fn add_filters(env: &mut Environment<'static>) {
     });
     env.add_filter("time", |v: Option<String>| format_datetime(v.as_deref().unwrap_or(""), Stamp::Time));
     env.add_filter("date", |v: Option<String>| format_datetime(v.as_deref().unwrap_or(""), Stamp::Date));
-    env.add_filter("duration", |secs: Option<i64>| secs.map(format_duration).unwrap_or_default());
+    env.add_filter("duration", |secs: Option<i64>| {
+        Value::from_safe_string(secs.map(duration_html).unwrap_or_default())
+    });
     env.add_filter("num", |n: Option<i64>| n.map(format_number).unwrap_or_default());
 }
 
@@ -279,15 +283,25 @@ pub fn format_datetime(v: &str, how: Stamp) -> String {
     v.to_string()
 }
 
-/// `2675` → `44 min 35 s`; `90061` → `1 d 1 h 1 min 1 s`.
+/// A duration for people, in its two largest units (the rest is cut, not rounded, so that a
+/// duration never reads longer than it was): `2675` → `44 min 35 s`, `12540` → `3 h 29 min`,
+/// `90061` → `1 d 1 h`, `45` → `45 s`.
 pub fn format_duration(secs: i64) -> String {
     if secs < 0 {
         return format!("−{}", format_duration(-secs));
     }
     let parts =
         [(secs / 86400, "d"), (secs % 86400 / 3600, "h"), (secs % 3600 / 60, "min"), (secs % 60, "s")];
-    let text: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, u)| format!("{n} {u}")).collect();
-    if text.is_empty() { "0 s".into() } else { text.join(" ") }
+    let Some(first) = parts.iter().position(|(n, _)| *n > 0) else { return "0 s".into() };
+    let text: Vec<String> =
+        parts[first..].iter().take(2).filter(|(n, _)| *n > 0).map(|(n, u)| format!("{n} {u}")).collect();
+    text.join(" ")
+}
+
+/// The `duration` filter's markup: the duration for people in a `<data>` element whose
+/// `value` is the exact number of seconds, also shown on hover (`title`).
+pub fn duration_html(secs: i64) -> String {
+    format!("<data value=\"{secs}\" title=\"{} s\">{}</data>", format_number(secs), format_duration(secs))
 }
 
 /// `1247` → `1,247`.
@@ -314,8 +328,13 @@ mod tests {
     fn formats() {
         assert_eq!(format_duration(2675), "44 min 35 s");
         assert_eq!(format_duration(3600), "1 h");
-        assert_eq!(format_duration(90061), "1 d 1 h 1 min 1 s");
+        assert_eq!(format_duration(90061), "1 d 1 h");
+        assert_eq!(format_duration(12540), "3 h 29 min");
+        assert_eq!(format_duration(12599), "3 h 29 min");
+        assert_eq!(format_duration(45), "45 s");
+        assert_eq!(format_duration(86400 + 59), "1 d");
         assert_eq!(format_duration(0), "0 s");
+        assert_eq!(duration_html(12540), "<data value=\"12540\" title=\"12,540 s\">3 h 29 min</data>");
         assert_eq!(format_number(1247), "1,247");
         assert_eq!(format_number(1_000_000), "1,000,000");
         assert_eq!(format_number(-12), "-12");

@@ -71,6 +71,12 @@ const SECTIONS: &[(&str, &str)] = &[
     ("CustomerRow", "### `customers.html`"),
     ("CustomerPage", "### `customer.html`"),
     ("CustomerIncident", "### `customer.html`"),
+    ("SortLink", "### `customers.html`"),
+    ("CustomerImpactSummary", "### `customer.html`"),
+    ("ImpactPeriod", "### `customer.html`"),
+    ("CreditSummary", "### `customer.html`"),
+    ("CustomerItemsPage", "### `customer-items.html`"),
+    ("RetentionListPage", "### `retention-list.html`"),
     ("OwnersPage", "### `owners.html`"),
     ("OwnerRow", "### `owners.html`"),
     ("OwnerPage", "### `owner.html`"),
@@ -290,6 +296,25 @@ fn fixture_shapes() -> Shapes {
 /// A record of every kind the site shows: a whole one with every field set and a sign-off
 /// attested by a sidecar (past its retention), one with more action items than a page holds
 /// (expiring), one on legal hold, a purged one and one whose bytes cannot be read.
+#[test]
+fn a_customers_impact_is_summed_per_month_and_quarter() {
+    let snapshot = fixture();
+    let d = super::data::SiteData::new(&snapshot, day("2026-01-31"));
+    let acme = d.customers.iter().find(|c| c.name == "Acme").unwrap();
+    let impact = super::pages::impact_summary(&d, acme);
+    let labels = |v: &[super::context::ImpactPeriod]| v.iter().map(|p| p.label.clone()).collect::<Vec<_>>();
+    assert_eq!(labels(&impact.quarters), ["2025-Q1", "2024-Q2"], "newest first");
+    assert_eq!(labels(&impact.months), ["2025-03", "2024-05"]);
+    // INC-2025-0001 and INC-2025-0003 started on 2025-03-10 and lasted 44 minutes each.
+    let q = &impact.quarters[0];
+    assert_eq!((q.incidents, q.users, q.delay_seconds, q.complaints), (2, 2000, 50, 6));
+    assert_eq!(q.downtime_seconds, 2 * 44 * 60);
+    assert_eq!(impact.months[0], super::context::ImpactPeriod { label: "2025-03".into(), ..q.clone() });
+    let total: u64 = impact.quarters.iter().map(|p| p.users).sum();
+    assert_eq!(total, acme.users, "the periods add up to the customer's total");
+    assert_eq!(impact.quarters.iter().map(|p| p.downtime_seconds).sum::<u64>(), acme.downtime);
+}
+
 fn fixture() -> Snapshot {
     let text = "# Incident Report: INC-2025-0001
 
@@ -322,6 +347,9 @@ fn fixture() -> Snapshot {
 |----------|---------------|-----------|------------|
 | Acme | 1,000 | 18-25s | 3 |
 | Others (8 accounts) | 200 | 10s | 0 |
+
+### Business Impact
+- **Revenue Impact**: Minimal (~$150 in SLA credits)
 
 ## Action Items
 | ID | Action | Owner | Due Date | Status |

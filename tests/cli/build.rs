@@ -282,11 +282,18 @@ fn an_added_record_rerenders_only_the_pages_it_touches() {
                     || name == "index.html"
                     || neighbours.iter().any(|n| n == name)
             }
+            // The index and its sorted views (`by-…`) show the counts the record changed.
             Some(("customers", name)) => {
-                name == "index.html" || customers.iter().any(|c| name == format!("{c}.html"))
+                name == "index.html"
+                    || name.starts_with("by-")
+                    || customers
+                        .iter()
+                        .any(|c| name == format!("{c}.html") || name == format!("{c}.items.html"))
             }
             Some(("owners", name)) => {
-                name == "index.html" || owners.iter().any(|o| name == format!("{o}.html"))
+                name == "index.html"
+                    || name.starts_with("by-")
+                    || owners.iter().any(|o| name == format!("{o}.html"))
             }
             Some(_) => false,
             None => true, // the home page and the site-wide lists (actions, retention, feed)

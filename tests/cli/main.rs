@@ -21,3 +21,4 @@ mod sidecar;
 mod signing;
 mod site;
 mod site_evidence;
+mod site_exports;

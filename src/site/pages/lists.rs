@@ -1,10 +1,10 @@
 //! The incident lists: the index of years (`incidents/index.html`) and each year's pages
-//! (`incidents/<year>.html`, `incidents/undated.html`, paged).
+//! (`incidents/<year>.html`, `incidents/undated.html`, paged at `LIST_PAGE_SIZE` rows).
 
 use crate::site::SiteError;
 use crate::site::charts::{self, SEVERITY_SERIES};
 use crate::site::context::{IncidentsPage, YearLink, YearPage, YearRow};
-use crate::site::render::{Renderer, page_path, pager, pages, window};
+use crate::site::render::{LIST_PAGE_SIZE, Renderer, list_pages, page_path, pager_of, window_of};
 
 impl<'r, 'a: 'r> Renderer<'r, 'a> {
     /// `incidents/index.html`.
@@ -47,7 +47,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
                     path: year_path(*year),
                     count: recs.len(),
                     severities,
-                    pages: pages(recs.len()),
+                    pages: list_pages(recs.len()),
                 }
             })
             .collect();
@@ -66,8 +66,8 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             nav: "incidents",
             label: year_label(*year),
             total: recs.len(),
-            rows: window(recs, p).iter().map(|&r| self.incident_row(r)).collect(),
-            pager: pager(&base, p, recs.len()),
+            rows: window_of(recs, p, LIST_PAGE_SIZE).iter().map(|&r| self.incident_row(r)).collect(),
+            pager: pager_of(&base, p, recs.len(), LIST_PAGE_SIZE),
             years: self.year_links(Some(y)),
         }
     }

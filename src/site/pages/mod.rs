@@ -9,6 +9,7 @@ mod bundles;
 mod changes;
 mod checkpoint;
 mod diff;
+mod exports;
 mod feed;
 mod home;
 mod incident;
@@ -27,11 +28,15 @@ use super::render::{Job, Renderer};
 
 pub(super) use actions::TRACKER_PAGE;
 pub(super) use bundles::BundleSet;
+pub use exports::EXPORTS;
 pub(super) use originals::Originals;
+#[cfg(test)]
+pub(super) use people::impact_summary;
+pub use people::{CUSTOMER_SORTS, OWNER_SORTS};
 pub use retention::EXPIRING_DAYS;
 
-/// The most rows of a secondary list shown on one page (a customer's open action items, each
-/// retention category); the page says how many more there are.
+/// The most rows of a secondary list on one page. The default pages page every long list
+/// instead (see `render::LIST_PAGE_SIZE`); kept for programs that use the library.
 pub const LIST_LIMIT: usize = 1000;
 
 impl<'r, 'a: 'r> Renderer<'r, 'a> {
@@ -46,14 +51,18 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Home => self.render_home(),
             Job::IncidentsIndex => self.render_incidents_index(),
             Job::Year(y, p) => self.render_year(y, p),
-            Job::CustomersIndex => self.render_customers_index(),
+            Job::CustomersIndex(view, p) => self.render_customers_index(view, p),
             Job::Customer(c, p) => self.render_customer(c, p),
-            Job::OwnersIndex => self.render_owners_index(),
+            Job::CustomerItems(c, p) => self.render_customer_items(c, p),
+            Job::OwnersIndex(view, p) => self.render_owners_index(view, p),
             Job::Owner(o, p) => self.render_owner(o, p),
             Job::Actions(list, p) => self.render_actions(list, p),
             Job::TrackerMeta => self.render_tracker(None),
             Job::TrackerData(i) => self.render_tracker(Some(i)),
             Job::Retention => self.render_retention(),
+            Job::RetentionList(cat, p) => self.render_retention_list(cat, p),
+            Job::Export(i) => self.render_export(i),
+            Job::CustomerCsv(c) => self.render_customer_csv(c),
             Job::Checkpoint => self.render_checkpoint(),
             Job::Changes => self.render_changes(),
             Job::BuildCss => self.render_build_css(),
@@ -127,11 +136,15 @@ pub(super) struct Shared<'r> {
     statuses: Vec<StatusCount<'r>>,
     /// The tracker's data files.
     pub(super) tracker: tracker::Tracker,
+    /// The sorted views of the customers and owners indexes.
+    orders: people::Orders,
+    /// The retention categories' records, in order.
+    retention: retention::RetentionLists,
 }
 
 impl<'r> Shared<'r> {
     pub(super) fn new(d: &'r SiteData<'_>) -> Shared<'r> {
-        let customers = d.customers.iter().map(|c| people::customer_row(d, c)).collect();
+        let customers: Vec<CustomerRow> = d.customers.iter().map(|c| people::customer_row(d, c)).collect();
         let owners: Vec<OwnerRow> = d.owners.iter().map(people::owner_row).collect();
         let mut item_counts = ItemCounts { total: d.items.len(), ..ItemCounts::default() };
         let mut statuses: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -147,6 +160,13 @@ impl<'r> Shared<'r> {
             statuses.into_iter().map(|(status, count)| StatusCount { status, count }).collect();
         statuses.sort_by(|a, b| b.count.cmp(&a.count).then(a.status.cmp(b.status)));
         let tracker = tracker::Tracker::new(d);
-        Shared { customers, owners, item_counts, statuses, tracker }
+        let orders = people::Orders::new(&customers, &owners);
+        let retention = retention::RetentionLists::new(d);
+        Shared { customers, owners, item_counts, statuses, tracker, orders, retention }
+    }
+
+    /// The number of records in each retention category (`RETENTION_CATEGORIES`).
+    pub(super) fn retention_totals(&self) -> [usize; 4] {
+        self.retention.lists.each_ref().map(Vec::len)
     }
 }
