@@ -550,11 +550,6 @@ fn every_internal_link_resolves() {
                     }
                 }
                 let resolved = parts.join("/");
-                // The tracker's "Download CSV" link: the file is the CSV export's, built on
-                // another branch; remove this exception when both are merged.
-                if resolved == "exports/actions.csv" {
-                    continue;
-                }
                 assert!(
                     paths.contains(resolved.as_str()),
                     "{}: broken link `{target}` → `{resolved}`",
