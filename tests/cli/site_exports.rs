@@ -113,6 +113,12 @@ fn csv_exports_neutralise_formulas_and_match_incidents_json() {
     }
     assert!(hostile.iter().any(|r| r[action].starts_with("'=HYPERLINK(")), "{hostile:?}");
     let first = hostile.iter().find(|r| r[owner] == "'=cmd Team").unwrap();
+    // The team is the tracker's: the owner itself unless written `Name (Team)`.
+    let team = column(&header, "team");
+    assert_eq!(first[team], "'=cmd Team");
+    for r in rows.iter().filter(|r| !r[owner].ends_with(')')) {
+        assert_eq!(r[team], r[owner], "{r:?}");
+    }
     assert_eq!(
         (first[state].as_str(), first[overdue].as_str()),
         ("overdue", "579"),
