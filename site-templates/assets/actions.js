@@ -420,6 +420,8 @@
     prev.disabled = page <= 1;
     next.disabled = page >= pages;
     section.removeAttribute("aria-busy");
+    // site.js marks tables wider than the screen on load and on resize: the rows came later.
+    window.dispatchEvent(new Event("resize"));
     if (targets.length) {
       targets[0].scrollIntoView({ block: "center" });
     }
@@ -447,7 +449,7 @@
   document.querySelectorAll("tr[data-filter]").forEach(function (tr) {
     var b = el("button", "Show items", "tr-show");
     b.type = "button";
-    b.setAttribute("aria-label", "Show the items of " + (tr.cells[0].textContent.trim() || "(no owner)"));
+    b.setAttribute("aria-label", "Show items of " + (tr.cells[0].textContent.trim() || "(no owner)"));
     b.addEventListener("click", function () {
       var v = {};
       KEYS.forEach(function (k) { v[k] = DEFAULTS[k]; });
