@@ -50,7 +50,8 @@
 //!   and the incident page's path in the site when it is not `incidents/<id>.html` (ids that
 //!   differ only in case, `index`, `2025`, `CON`…: the site names those pages otherwise). A
 //!   first query loads one such file per result shown: small files keep it light.
-//! - `x/<n>.js`: what a shown hit explains itself with, loaded for the results shown only:
+//! - `x/<n>.js`: what a shown hit explains itself with, loaded by the page for the results in
+//!   view only (the first screen's; one below it when it is scrolled to):
 //!   `[text, {field number: [value…]}]`, the stored `text` (the CLI cuts its snippets from
 //!   it, and so does the browser) and the values of each prose field but `text` (which field a
 //!   hit matched in), each value as `[start, end]` (UTF-16 offsets) where `text` holds it

@@ -2229,10 +2229,16 @@
     /** What a result of `search` shows of each of its hits: the snippet (as the CLI cuts it)
      *  and the fields it matched in; loads one `x/` file per hit. Returns
      *  [{snippet: {text, highlights}, fields}] in the order of `result.hits`. */
-    async explain(result) {
-      const weights = snippetWeights(result.plan);
-      const files = await Promise.all(result.hits.map((h) => this.shards.load("x/" + h.doc).then(inflate)));
-      return result.hits.map((hit, i) => ({ snippet: snippet(files[i][0], weights), fields: matchedFields(result.plan, this.schema, files[i], hit) }));
+    explain(result) {
+      return Promise.all(result.hits.map((_, i) => this.explainHit(result, i)));
+    }
+    /** The same for the `i`th hit of `result` alone (the page asks for a hit when it is
+     *  scrolled into view): loads its `x/` file. */
+    async explainHit(result, i) {
+      const hit = result.hits[i];
+      if (!result.weights) result.weights = snippetWeights(result.plan);
+      const x = await this.shards.load("x/" + hit.doc).then(inflate);
+      return { snippet: snippet(x[0], result.weights), fields: matchedFields(result.plan, this.schema, x, hit) };
     }
   }
 
@@ -2579,24 +2585,20 @@
       try {
         const [r, hints] = await Promise.all([engine.search(query, wanted, limit), engine.suggest(wanted)]);
         if (mine !== generation) return;
-        // Snippets and matched fields: one small file per hit shown.
-        const why = await engine.explain(r).catch(() => null);
-        if (mine !== generation) return;
         const terms = positiveTerms(r.plan, new Set(), false);
-        const items = r.hits.map((hit, i) => {
+        const items = r.hits.map((hit) => {
           const link = el("a", { href: root + hit.path }, hit.id);
           const facts = [hit.severity, hit.date, hit.status].filter(Boolean).join(" · ");
-          const x = why && why[i];
           return el(
             "li",
-            { class: "hit", "data-id": hit.id, "data-score": String(hit.score), "data-fields": x ? x.fields.join(" ") : "" },
+            { class: "hit", "data-id": hit.id, "data-score": String(hit.score) },
             el("h3", {}, link, " ", el("span", { class: "hit-title" }, hit.title)),
             el("p", { class: "hit-facts" }, facts),
-            x ? marked(x.snippet) : hit.summary ? highlighted(hit.summary, terms) : null,
-            x && x.fields.length ? el("p", { class: "hit-fields" }, "Matched in " + x.fields.map(fieldLabel).join(", ")) : null,
+            hit.summary ? highlighted(hit.summary, terms) : null,
           );
         });
         results.replaceChildren(...items);
+        explainInView(r, items, mine);
         showHints(hints);
         say(summary(r.hits.length, r.total, r.atLeast));
         status.dataset.parsed = r.parsed;
@@ -2619,6 +2621,40 @@
         body.searchState = "done";
         body.countState = "done";
       }
+    }
+
+    /** Snippets and matched fields, one small `x/` file per hit: for the hits on screen (or
+     *  scrolled into it) only; until then a hit shows its summary. A hit explained has
+     *  `data-fields` (empty when its file could not be read: it keeps its summary). */
+    let watching = null;
+    function explainInView(r, items, mine) {
+      if (watching) watching.disconnect();
+      const explain = (li) => {
+        const i = items.indexOf(li);
+        engine
+          .explainHit(r, i)
+          .catch(() => null)
+          .then((x) => {
+            if (mine !== generation) return;
+            if (x) {
+              const old = li.querySelector(".snippet");
+              if (old) old.replaceWith(marked(x.snippet));
+              else li.append(marked(x.snippet));
+              if (x.fields.length) li.append(el("p", { class: "hit-fields" }, "Matched in " + x.fields.map(fieldLabel).join(", ")));
+            }
+            li.dataset.fields = x ? x.fields.join(" ") : "";
+          });
+      };
+      if (typeof IntersectionObserver !== "function") return items.forEach(explain);
+      const io = new IntersectionObserver((seen) => {
+        for (const e of seen) {
+          if (!e.isIntersecting) continue;
+          io.unobserve(e.target);
+          explain(e.target);
+        }
+      });
+      items.forEach((li) => io.observe(li));
+      watching = io;
     }
 
     /** Runs the search from the first results again: at once, or after a pause in typing. */

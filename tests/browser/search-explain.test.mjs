@@ -159,6 +159,14 @@ const http = () => `http://127.0.0.1:${server.address().port}`;
 /** Waits for the search, and its count, to be done; returns what the page shows. */
 async function shown(page) {
   await page.waitForFunction(() => document.body.dataset.searchState === "done" && document.body.dataset.countState === "done", null, { timeout: 30000 });
+  // A hit is explained (snippet, fields) once it is on screen: show each in turn.
+  await page.evaluate(async () => {
+    for (const li of document.querySelectorAll("#results li.hit")) {
+      li.scrollIntoView();
+      await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+    }
+  });
+  await page.waitForFunction(() => !document.querySelector("#results li.hit:not([data-fields])"), null, { timeout: 30000 });
   return page.evaluate(() => ({
     hits: Array.from(document.querySelectorAll("#results li.hit"), (li) => li.dataset.id),
     fields: Array.from(document.querySelectorAll("#results li.hit"), (li) => li.dataset.fields),
@@ -199,6 +207,31 @@ test("the page shows the CLI's total, snippets with marked stems, and the fields
     for (const m of got.marks) assert.ok(stems.has(search.analyze("en", m)[0][1]), `${q}: ${m} is no word of the query`);
   }
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a hit's snippet file is loaded when the hit comes into view, not before", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const loaded = [];
+  page.on("request", (req) => /\/search\/x\/\d+\.js/.test(req.url()) && loaded.push(req.url()));
+  await open(page, http(), "database");
+  await page.waitForFunction(() => document.body.dataset.searchState === "done" && document.body.dataset.countState === "done", null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector("#results li.hit[data-fields]"));
+  await page.waitForTimeout(300);
+  const hits = await page.locator("#results li.hit").count();
+  const early = await page.$$eval("#results li.hit", (lis) => lis.map((li) => li.hasAttribute("data-fields")));
+  assert.equal(hits, 10);
+  // The first hit is on the first screen and explained; the last five (below 720 px whatever
+  // the snippets above them) still show their summary, and their files were not asked for.
+  assert.ok(early[0], JSON.stringify(early));
+  assert.deepEqual(early.slice(5), [false, false, false, false, false], JSON.stringify(early));
+  const before = loaded.length;
+  assert.ok(before >= early.filter(Boolean).length && before <= 5, loaded.join());
+  assert.equal(await page.locator("#results li.hit:not([data-fields]) .hit-fields").count(), 0);
+  await page.locator("#results li.hit").last().scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector("#results li.hit:last-child[data-fields]"), null, { timeout: 30000 });
+  assert.ok(loaded.length > before, `${loaded.length} x/ files after scrolling, ${before} before`);
+  assert.ok((await page.locator("#results li.hit:last-child .snippet mark").count()) > 0);
   await page.close();
 });
 
