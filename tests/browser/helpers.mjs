@@ -164,6 +164,26 @@ export function serve(root) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
+/** The flags every test starts Chromium with: headless, and none of its own network traffic
+ *  (this machine's closed network refuses it). */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Chromium as a browser whose contexts a test opens with its own options (colour scheme,
+ *  permissions, bypassing the CSP for axe-core). */
+export async function launch() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+}
+
 /** Debian's Chromium, headless, with a fresh profile (a browser context: `newPage`, `close`). */
 export async function chromium() {
   const { chromium } = await import("playwright-core");
@@ -171,16 +191,7 @@ export async function chromium() {
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
   return { browser, profile };
 }

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { repo, serve, site } from "./helpers.mjs";
+import { repo, serve, site, launch } from "./helpers.mjs";
 
 const binary = path.join(repo, "target/debug/incident-archive");
 
@@ -50,12 +50,7 @@ before(async () => {
   siteDir = site().site;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ia-reading-"));
   server = await serve(siteDir);
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
 });
 
 after(async () => {
