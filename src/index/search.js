@@ -1756,6 +1756,9 @@
       this.parts = new Map();
       this.loaded = new Set();
       this.posLoaded = new Set();
+      /** Every document of the list, once its `b` file is loaded (the count's). */
+      this.docs = null;
+      this.docsLoad = null;
       this.base = level.bases[Number(key.slice(0, key.indexOf(":")))];
       this.inline = entry.length === 2;
       this.add("i", parsePostings(entry[1], this.base));
@@ -1814,7 +1817,7 @@
     state(doc) {
       const p = this.map.get(doc);
       if (p) return p;
-      if (this.inline) return ABSENT;
+      if (this.inline || (this.docs && !this.docs.has(doc))) return ABSENT;
       if (this.headPending()) return UNKNOWN;
       const c = this.chunkOf(doc);
       if (!this.chunks.has(c) || this.loaded.has(c)) return ABSENT;
@@ -1855,6 +1858,24 @@
       for (const l of this.lists) best = Math.max(best, l.tail());
       return best;
     }
+  }
+
+  /** A list's documents file → its set of documents, kept as `l.docs` (see `loadDocs`). */
+  function documentsOf(l) {
+    return async (data) => {
+      const docs = new Set();
+      if (data[0] === "m") {
+        // A bitmap of the level, low bit first.
+        const map = await inflateBytes(data.slice(1));
+        for (let i = 0; i < map.length; i++) {
+          for (let b = map[i], j = 0; b; b >>= 1, j++) if (b & 1) docs.add(l.level.start + i * 8 + j);
+        }
+      } else {
+        let d = -1;
+        for (const gap of decode(await inflateText(data.slice(1)))) docs.add((d += gap + 1));
+      }
+      l.docs = docs;
+    };
   }
 
   // ---------------------------------------------------------------- the search
@@ -1927,6 +1948,15 @@
       if (list.loaded.has(part)) return;
       const docs = list.add(part, parsePostings(pick(data), list.base));
       if (this.positiveLists.has(list)) for (const d of docs) this.candidates.add(d);
+    }
+
+    /** Loads a list's documents file: from then on the list says present or absent for any
+     *  document (all the count asks of a word) without its postings; its documents become
+     *  candidates when `candidates` is set. */
+    async loadDocs(l, candidates) {
+      if (!l.docsLoad) l.docsLoad = this.e.shards.load(l.dir + "/b").then(documentsOf(l));
+      await l.docsLoad;
+      if (candidates && this.positiveLists.has(l)) for (const doc of l.docs) this.candidates.add(doc);
     }
 
     async loadPositions(list, part) {
@@ -2089,7 +2119,11 @@
         pending.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
         for (const [, , needs] of pending.slice(0, 32)) {
           for (const [l, part, positions] of needs) {
-            loads.push(positions ? this.loadPositions(l, part) : this.loadPart(l, part));
+            // A chunk of a long list is wanted for documents that may not hold its word at
+            // all: its documents file says which do, for fewer bytes than a few chunks (and
+            // the count loads it anyway); the chunks follow for those that do.
+            if (!positions && part !== "h" && l.dir && !l.docs) loads.push(this.loadDocs(l, false));
+            else loads.push(positions ? this.loadPositions(l, part) : this.loadPart(l, part));
           }
         }
         await Promise.all(loads);
@@ -2103,9 +2137,17 @@
   class Count extends Search {
     async run() {
       await this.prepare();
-      const lists = new Set();
-      for (const p of this.leaves) for (const t of p.k === "term" ? [p.list] : p.lists) if (t) for (const l of t.lists) lists.add(l);
-      await Promise.all(Array.from(lists).flatMap((l) => l.missing().map((part) => this.loadPart(l, part))));
+      // A word needs only to be known present: a long list's documents file (`b`) says that
+      // for the whole list; a phrase needs the postings and their positions.
+      const phraseLists = new Set();
+      const termLists = new Set();
+      for (const p of this.leaves) {
+        for (const t of p.k === "term" ? [p.list] : p.lists) if (t) for (const l of t.lists) (p.k === "term" ? termLists : phraseLists).add(l);
+      }
+      const byDocs = Array.from(termLists).filter((l) => !phraseLists.has(l) && !l.complete() && l.dir);
+      const loads = byDocs.map((l) => this.loadDocs(l, true));
+      for (const l of new Set([...termLists, ...phraseLists])) if (!byDocs.includes(l)) for (const part of l.missing()) loads.push(this.loadPart(l, part));
+      await Promise.all(loads);
       for (;;) {
         let n = 0;
         const loads = new Map();
@@ -2119,6 +2161,14 @@
         if (!loads.size) return n;
         await Promise.all(Array.from(loads.values(), ([l, part, positions]) => (positions ? this.loadPositions(l, part) : this.loadPart(l, part))));
       }
+    }
+
+    evaluate(p, d, needs) {
+      if (p.k === "term") {
+        const l = p.list && p.list.at(d);
+        if (l && l.docs) return l.docs.has(d) ? { m: YES, s: 0 } : NO_R;
+      }
+      return super.evaluate(p, d, needs);
     }
   }
 
@@ -2144,7 +2194,7 @@
       this.meta = meta;
       this.caches = new Map();
       this.schema = { fields: meta.fields, aliases: meta.aliases, default: meta.default };
-      if (meta.format !== 2) throw new Error("search index format " + meta.format + " is not supported");
+      if (meta.format !== 3) throw new Error("search index format " + meta.format + " is not supported");
       const hex = (n, count) => n.toString(16).padStart((count - 1).toString(16).length, "0");
       // Positions files hold those of POS_GROUP shards or packs each.
       const group = (n, count) => hex(Math.floor(n / POS_GROUP), Math.ceil(count / POS_GROUP));
@@ -2201,7 +2251,7 @@
       out.push({ filter: "customer", value: String(value), names: partial.slice(0, SUGGESTIONS_MAX) });
       return out;
     }
-    /** Runs a query: {plan, hits: [{score, doc, id, title, severity, status, date, summary, path}]};
+    /** Runs a query: {plan, hits: [{score, doc, id, title, severity, status, date, path}]};
      *  `path` is the incident page's, relative to the site's root: a row carries it when the
      *  site named the page otherwise than `incidents/<id>.html` (`INC-1` beside `inc-1`, `index`,
      *  `2025`, `CON`…). */
@@ -2220,8 +2270,8 @@
       const rows = await Promise.all(top.map(([, d]) => this.shards.load("d/" + Math.floor(d / this.meta.bucket))));
       const hits = top.map(([score, d], i) => {
         const row = rows[i].find((r) => r[0] === d);
-        const path = row[7] || "incidents/" + encodeURIComponent(row[1]) + ".html";
-        return { score, doc: d, id: row[1], title: row[2], severity: row[3], status: row[4], date: row[5], summary: row[6], path };
+        const path = row[6] || "incidents/" + encodeURIComponent(row[1]) + ".html";
+        return { score, doc: d, id: row[1], title: row[2], severity: row[3], status: row[4], date: row[5], path };
       });
       const atLeast = search ? search.matched : 0;
       return { plan: p, parsed: show(p, this.schema), hits, total, atLeast, count };
@@ -2252,10 +2302,22 @@
   const RUST_WS = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
   /** An `x/` file's data: raw deflate in base64 → the JSON it holds. */
-  async function inflate(b64) {
+  /** Raw-deflated base64 → the bytes it holds. */
+  function inflated(b64) {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    return JSON.parse(await new Response(stream).text());
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")));
+  }
+
+  async function inflateBytes(b64) {
+    return new Uint8Array(await inflated(b64).arrayBuffer());
+  }
+
+  async function inflateText(b64) {
+    return inflated(b64).text();
+  }
+
+  async function inflate(b64) {
+    return JSON.parse(await inflateText(b64));
   }
 
   /** The positive leaves of a plan (terms and phrases not under a `-`/`NOT`). */
@@ -2388,14 +2450,6 @@
   /** Most names a suggestion lists (SUGGESTIONS_MAX in src/index/mod.rs). */
   const SUGGESTIONS_MAX = 8;
 
-  /** Stems searched for (positive terms of any field), for highlighting. */
-  function positiveTerms(p, out, negated) {
-    if (p.k === "term" && !negated) out.add(p.t);
-    else if (p.k === "phrase" && !negated) p.terms.forEach(([, t]) => out.add(t));
-    else if (p.k === "bool") p.c.forEach(([o, c]) => positiveTerms(c, out, negated || o === "not"));
-    return out;
-  }
-
   // ---------------------------------------------------------------- the page
 
   function el(tag, attrs, ...children) {
@@ -2428,20 +2482,6 @@
       const cp = parseInt(hex, 16);
       return cp <= 0x10ffff && isHidden(cp) ? String.fromCodePoint(cp) : m;
     });
-
-  /** The summary with matched words in <mark>, built from text nodes only (the result of a
-   *  site whose export has no `x/` files). */
-  function highlighted(text, terms) {
-    const p = el("p", { class: "snippet" });
-    let at = 0;
-    for (const [, term, start, end] of analyzeEn(text)) {
-      if (!terms.has(term)) continue;
-      p.append(text.slice(at, start), el("mark", {}, text.slice(start, end)));
-      at = end;
-    }
-    p.append(text.slice(at));
-    return p;
-  }
 
   /** A snippet ({text, highlights: [[start, end]…] in code points}) as a paragraph with its
    *  matched words in <mark>: text nodes only, hidden characters as visible escapes. */
@@ -2585,7 +2625,6 @@
       try {
         const [r, hints] = await Promise.all([engine.search(query, wanted, limit), engine.suggest(wanted)]);
         if (mine !== generation) return;
-        const terms = positiveTerms(r.plan, new Set(), false);
         const items = r.hits.map((hit) => {
           const link = el("a", { href: root + hit.path }, hit.id);
           const facts = [hit.severity, hit.date, hit.status].filter(Boolean).join(" · ");
@@ -2594,7 +2633,9 @@
             { class: "hit", "data-id": hit.id, "data-score": String(hit.score) },
             el("h3", {}, link, " ", el("span", { class: "hit-title" }, hit.title)),
             el("p", { class: "hit-facts" }, facts),
-            hit.summary ? highlighted(hit.summary, terms) : null,
+            // Room for the snippet while its file loads: the hits below do not move into view
+            // (and load theirs) only to be pushed out again.
+            el("p", { class: "snippet" }),
           );
         });
         results.replaceChildren(...items);
@@ -2624,8 +2665,8 @@
     }
 
     /** Snippets and matched fields, one small `x/` file per hit: for the hits on screen (or
-     *  scrolled into it) only; until then a hit shows its summary. A hit explained has
-     *  `data-fields` (empty when its file could not be read: it keeps its summary). */
+     *  scrolled into it) only; until then a hit shows its title and facts. A hit explained has
+     *  `data-fields` (empty when its file could not be read). */
     let watching = null;
     function explainInView(r, items, mine) {
       if (watching) watching.disconnect();

@@ -72,6 +72,30 @@ test("totals equal the CLI's, alone and with filters", async () => {
   assert.ok(counted > 10, `the second pass counted ${counted} of the queries`);
 });
 
+test("the count reads a common word's documents file, not its postings", async () => {
+  let files = 0;
+  for (const q of ["connection pool", "memory leak", "database review", "timeout -database"]) {
+    const want = cli(archive, q, {});
+    const { engine, shards } = await diskEngine(siteDir);
+    const names = [];
+    const load = shards.load.bind(shards);
+    shards.load = (name) => {
+      names.push(name);
+      return load(name);
+    };
+    const r = await engine.search(q, {}, 10);
+    assert.equal(r.total, null, `${q}: the total is counted, not known at once`);
+    const ranked = new Set(names);
+    assert.equal(await r.count(), want.total, q);
+    const counted = names.filter((n) => !ranked.has(n));
+    // A long list's head file (`h`) and chunks (numbers) are its postings: the count does
+    // without them.
+    assert.deepEqual(counted.filter((n) => /\/l\/.*\/(h|\d+)$/.test(n)), [], `${q}: the count loaded postings`);
+    files += names.filter((n) => n.endsWith("/b")).length;
+  }
+  assert.ok(files >= 4, `${files} documents files read`);
+});
+
 test("snippets and matched fields equal the CLI's", async () => {
   let marks = 0;
   for (const [q, f] of withFilters(QUERIES, 1, 2)) {
