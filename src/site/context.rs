@@ -1145,8 +1145,16 @@ pub struct ChangesPage<'a> {
     pub feed_id: String,
     /// The time of the latest entry (RFC 3339); the build date without entries.
     pub updated: String,
-    /// Entries before the days shown (on the ledger pages).
+    /// The most entries listed (`CHANGES_LIMIT`, 250): the newest ones.
+    pub limit: usize,
+    /// Entries of the days before the days shown (on the ledger pages).
     pub earlier: usize,
+    /// The newest of the `earlier` entries (0 without any).
+    pub earlier_seq: u64,
+    /// The ledger page that holds it (1-based; 0 without any).
+    pub earlier_page: usize,
+    /// That page, relative to the site root (`ledger.p2.html`); empty without any.
+    pub earlier_path: String,
     /// The days, newest first.
     pub days: Vec<ChangeDay<'a>>,
 }
@@ -1162,10 +1170,21 @@ pub struct ChangeDay<'a> {
     pub url: String,
     /// The latest entry's time that day.
     pub updated: DateTime<Utc>,
-    /// How many of each kind of change: `label`, `count`.
+    /// How many of each kind of change the day had (every entry of the day, also those not
+    /// listed): `label`, `count`.
     pub counts: Vec<ChangeCount>,
-    /// The day's entries, newest first.
+    /// How many entries the day had (the sum of `counts`).
+    pub total: usize,
+    /// The day's listed entries, newest first: all of them unless the day is cut.
     pub entries: Vec<ChangeRow<'a>>,
+    /// How many of the day's entries are not listed (`total` − listed); 0 for a whole day.
+    pub hidden: usize,
+    /// For a cut day, the newest of its entries not listed (0 for a whole day).
+    pub more_seq: u64,
+    /// The ledger page that holds it (1-based; 0 for a whole day).
+    pub more_page: usize,
+    /// That page, relative to the site root (`ledger.p2.html`); empty for a whole day.
+    pub more_path: String,
 }
 
 /// How many changes of one kind a day had.

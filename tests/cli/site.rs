@@ -1258,5 +1258,7 @@ fn incident_pages_have_unique_ids_and_a_contents_that_reaches_them() {
     let again = site::render(&snap, &opts("2025-01-26")).unwrap();
     assert_eq!(page(&again, "incidents/INC-2025-0060.html"), page(&files, "incidents/INC-2025-0060.html"));
 }
+/// `changes.html` and `changes.xml` when a day holds more entries than they list.
+mod changes;
 /// The action-item tracker's pages and data files.
 mod tracker;
