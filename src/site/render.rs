@@ -50,8 +50,10 @@ pub(super) enum Job {
     /// A sorted view of the customers index (`pages::CUSTOMER_SORTS`) and its page.
     CustomersIndex(usize, usize),
     Customer(usize, usize),
-    /// A page of every action item of a customer's incidents.
-    CustomerItems(usize, usize),
+    /// Every page of the action items of a customer's incidents: the customer's items are
+    /// gathered and sorted once for all its pages (once a page, a large customer's pages cost
+    /// the square of its items).
+    CustomerItems(usize),
     /// A sorted view of the owners index (`pages::OWNER_SORTS`) and its page.
     OwnersIndex(usize, usize),
     Owner(usize, usize),
@@ -190,7 +192,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         }
         for (c, customer) in data.customers.iter().enumerate() {
             jobs.extend((1..=list_pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
-            jobs.extend((1..=list_pages(customer.items)).map(|p| Job::CustomerItems(c, p)));
+            jobs.push(Job::CustomerItems(c));
         }
         for (o, owner) in data.owners.iter().enumerate() {
             jobs.extend((1..=list_pages(owner.items.len())).map(|p| Job::Owner(o, p)));

@@ -16,11 +16,12 @@ use sha2::{Digest, Sha256};
 
 use crate::archive::ledger::Entry;
 use crate::archive::state::State;
-use crate::evidence::{EvidenceError, ExportOptions, Levels, Selection, Tree, entries_of, export_tree};
+use crate::evidence::{EvidenceError, ExportOptions, Levels, Selection, Tree, entries_of, export_tree_with};
 use crate::site::SiteError;
 use crate::site::data::SiteData;
 use crate::site::evidence::{Bundles, Evidence};
 use crate::site::render::Renderer;
+use crate::snapshot::Content;
 
 /// The bundles a build offers, and the ledger read once for all of them.
 pub(in crate::site) struct BundleSet<'r> {
@@ -134,7 +135,17 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             signer: set.bundles.signer.clone(),
             kept: set.bundles.kept.clone(),
         };
-        match export_tree(archive, &tree, *size, std::slice::from_ref(id), &opts).and_then(|b| b.tar_gz()) {
+        // The record's current version as this run parsed it (when the snapshot holds it whole):
+        // not parsed again for its bundle.
+        let record = self.data.record(*rec);
+        let whole = match &record.content {
+            Content::Whole(inc) => Some(inc.as_ref()),
+            _ => None,
+        };
+        let current = |object: &str| whole.filter(|_| object == record.object);
+        match export_tree_with(archive, &tree, *size, std::slice::from_ref(id), &opts, &current)
+            .and_then(|b| b.tar_gz())
+        {
             Ok(bytes) => self.put(path, bytes, key),
             Err(EvidenceError::NotExtending(why)) => Err(SiteError::Extra {
                 what: "signing an evidence bundle",

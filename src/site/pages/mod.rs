@@ -53,7 +53,7 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::Year(y, p) => self.render_year(y, p),
             Job::CustomersIndex(view, p) => self.render_customers_index(view, p),
             Job::Customer(c, p) => self.render_customer(c, p),
-            Job::CustomerItems(c, p) => self.render_customer_items(c, p),
+            Job::CustomerItems(c) => self.render_customer_items(c),
             Job::OwnersIndex(view, p) => self.render_owners_index(view, p),
             Job::Owner(o, p) => self.render_owner(o, p),
             Job::Actions(list, p) => self.render_actions(list, p),
