@@ -43,6 +43,7 @@ pub(crate) struct Counters {
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Job {
     Asset(usize),
+    /// A record's incident page, with its print stylesheet and its evidence bundle.
     Incident(usize),
     Home,
     IncidentsIndex,
@@ -82,8 +83,6 @@ pub(super) enum Job {
     Original(usize),
     /// A proof of `Originals::seqs`.
     Proof(usize),
-    /// A record's evidence bundle, of `BundleSet::jobs`.
-    Bundle(usize),
     Search,
     Feed,
     Json,
@@ -186,7 +185,6 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         ]);
         jobs.extend((0..self.originals.files.len()).map(Job::Original));
         jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
-        jobs.extend((0..self.bundles.as_ref().map_or(0, |b| b.jobs.len())).map(Job::Bundle));
         for (y, (_, recs)) in data.years.iter().enumerate() {
             jobs.extend((1..=list_pages(recs.len())).map(|p| Job::Year(y, p)));
         }

@@ -17,11 +17,11 @@ use sha2::{Digest, Sha256};
 use crate::archive::ledger::Entry;
 use crate::archive::state::State;
 use crate::evidence::{EvidenceError, ExportOptions, Levels, Selection, Tree, entries_of, export_tree_with};
+use crate::record::Incident;
 use crate::site::SiteError;
 use crate::site::data::SiteData;
 use crate::site::evidence::{Bundles, Evidence};
 use crate::site::render::Renderer;
-use crate::snapshot::Content;
 
 /// The bundles a build offers, and the ledger read once for all of them.
 pub(in crate::site) struct BundleSet<'r> {
@@ -30,7 +30,8 @@ pub(in crate::site) struct BundleSet<'r> {
     levels: Levels,
     entries: Vec<&'r Entry>,
     state: State,
-    /// `(record index, site path, tree size)`, in record order.
+    /// `(record index, site path, tree size)`, in record order (each made by its record's
+    /// incident page job).
     pub jobs: Vec<(usize, String, usize)>,
     /// Record index → its bundle's site path.
     pub paths: BTreeMap<usize, String>,
@@ -103,13 +104,20 @@ pub(super) fn bundle_path(page: &str) -> String {
 }
 
 impl<'r, 'a: 'r> Renderer<'r, 'a> {
-    /// The `i`-th bundle, made only when the last build did not already have it. An object
-    /// that no longer matches its hash leaves the bundle out, as it leaves its original out
-    /// (`verify` names it).
-    pub(super) fn render_bundle(&self, i: usize) -> Result<(), SiteError> {
+    /// The bundle of record `rec` (when the site offers one), made only when the last build did
+    /// not already have it. `full` gives the record's current version parsed whole, as its
+    /// incident page has it (made by the incident page's job, so that the record is parsed at
+    /// most once for both). An object that no longer matches its hash leaves the bundle out, as
+    /// it leaves its original out (`verify` names it).
+    pub(super) fn render_bundle<'p>(
+        &self,
+        rec: usize,
+        full: &dyn Fn() -> Option<&'p Incident>,
+    ) -> Result<(), SiteError> {
         let Some(set) = &self.bundles else { return Ok(()) };
-        let (rec, path, size) = &set.jobs[i];
-        let id = &self.data.record(*rec).id;
+        let Ok(i) = set.jobs.binary_search_by_key(&rec, |j| j.0) else { return Ok(()) };
+        let (_, path, size) = &set.jobs[i];
+        let id = &self.data.record(rec).id;
         let key = set.key(id, *size);
         if self.reuse(path, &key)? {
             return Ok(());
@@ -135,14 +143,9 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             signer: set.bundles.signer.clone(),
             kept: set.bundles.kept.clone(),
         };
-        // The record's current version as this run parsed it (when the snapshot holds it whole):
-        // not parsed again for its bundle.
-        let record = self.data.record(*rec);
-        let whole = match &record.content {
-            Content::Whole(inc) => Some(inc.as_ref()),
-            _ => None,
-        };
-        let current = |object: &str| whole.filter(|_| object == record.object);
+        // The record's current version as its page has it: not parsed again for its bundle.
+        let record = self.data.record(rec);
+        let current = |object: &str| if object == record.object { full() } else { None };
         match export_tree_with(archive, &tree, *size, std::slice::from_ref(id), &opts, &current)
             .and_then(|b| b.tar_gz())
         {

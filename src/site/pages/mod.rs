@@ -68,7 +68,6 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             Job::BuildCss => self.render_build_css(),
             Job::Ledger(p) => self.render_ledger(p),
             Job::Original(i) => self.render_original(i),
-            Job::Bundle(i) => self.render_bundle(i),
             Job::Proof(i) => self.render_proof(i),
             Job::Search => self.page("search.html".into(), "search.html", &SearchPage { nav: "search" }),
             Job::Feed => self.render_feed(),
