@@ -2,6 +2,7 @@
 //! ledger lines with an inclusion proof each, the checkpoint (signed when a key is given), the
 //! manifest, `SHA256SUMS`, `verify.py` and `VERIFY.md`, all as files in memory.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use base64::Engine as _;
@@ -17,6 +18,7 @@ use crate::archive::merkle::{self, Hash};
 use crate::archive::state::State;
 use crate::archive::{Archive, InclusionProof, is_safe_id, sha256_hex};
 use crate::note::{Checkpoint, SignedNote, SignerKey, VerifierKey};
+use crate::record::Incident;
 
 /// The checker shipped in every bundle.
 pub(crate) const VERIFY_PY: &str = include_str!("verify.py");
@@ -149,6 +151,22 @@ pub fn export_tree(
     ids: &[String],
     opts: &ExportOptions,
 ) -> Result<Bundle, EvidenceError> {
+    export_tree_with(archive, tree, size, ids, opts, &|_| None)
+}
+
+/// [`export_tree`] with the records some versions parse to already at hand: `parsed(object)`
+/// gives the record that the object of a version without a sign-off sidecar parses to, when
+/// the caller holds it (the site holds each record's current version, parsed by this run from
+/// those verified bytes), which spares parsing it again. The object's bytes are read and
+/// verified all the same, and the bundle is the same bytes either way.
+pub fn export_tree_with<'p>(
+    archive: &Archive,
+    tree: &Tree<'_>,
+    size: usize,
+    ids: &[String],
+    opts: &ExportOptions,
+    parsed: &dyn Fn(&str) -> Option<&'p Incident>,
+) -> Result<Bundle, EvidenceError> {
     let Tree { ledger, levels, entries, state } = *tree;
     let size = size.min(entries.len());
     let root = levels.root_of(size);
@@ -259,12 +277,18 @@ pub fn export_tree(
             let md = format!("{base}.md");
             let side = format!("{base}.signoff.yaml");
             let parsed_path = format!("{base}.json");
-            let parsed = crate::record::parse_with_sidecar(
-                Path::new(&md),
-                &bytes,
-                sidecar.as_deref().map(|b| (Path::new(&side), b)),
-            )
-            .incident;
+            // A sidecar's parse names the sidecar's path, which is the bundle's own here.
+            let known = if sidecar.is_none() { parsed(&v.object) } else { None };
+            let parsed = match known {
+                Some(inc) => Some(Cow::Borrowed(inc)),
+                None => crate::record::parse_with_sidecar(
+                    Path::new(&md),
+                    &bytes,
+                    sidecar.as_deref().map(|b| (Path::new(&side), b)),
+                )
+                .incident
+                .map(Cow::Owned),
+            };
             describe(
                 &md,
                 format!(

@@ -42,7 +42,9 @@ mod verify;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use build::{Bundle, ExportOptions, Levels, Tree, entries_of, export, export_tree, read_kept};
+pub use build::{
+    Bundle, ExportOptions, Levels, Tree, entries_of, export, export_tree, export_tree_with, read_kept,
+};
 pub use pack::{TAR_PREFIX, check_output, is_tarball, read};
 pub use select::Selection;
 pub use verify::{Failure, VerifyOptions, VerifyReport, verify};

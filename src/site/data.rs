@@ -55,8 +55,6 @@ pub struct Customer<'a> {
     /// The sum of the durations of its incidents (`recs`), where known.
     pub downtime: u64,
     pub complaints: u64,
-    /// The action items of its incidents.
-    pub items: usize,
 }
 
 /// An action-item owner.
@@ -192,7 +190,6 @@ impl<'a> SiteData<'a> {
                     delay: rows.iter().map(|r| impact(r).max_delay_seconds.unwrap_or(0)).sum(),
                     downtime: recs.iter().map(|&r| downtime_seconds(summary(r).unwrap())).sum(),
                     complaints: rows.iter().map(|r| impact(r).complaints.unwrap_or(0)).sum(),
-                    items: recs.iter().map(|&r| summary(r).unwrap().action_items().len()).sum(),
                     rows,
                     recs,
                 }

@@ -43,6 +43,7 @@ pub(crate) struct Counters {
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Job {
     Asset(usize),
+    /// A record's incident page, with its print stylesheet and its evidence bundle.
     Incident(usize),
     Home,
     IncidentsIndex,
@@ -50,8 +51,10 @@ pub(super) enum Job {
     /// A sorted view of the customers index (`pages::CUSTOMER_SORTS`) and its page.
     CustomersIndex(usize, usize),
     Customer(usize, usize),
-    /// A page of every action item of a customer's incidents.
-    CustomerItems(usize, usize),
+    /// Every page of the action items of a customer's incidents: the customer's items are
+    /// gathered and sorted once for all its pages (once a page, a large customer's pages cost
+    /// the square of its items).
+    CustomerItems(usize),
     /// A sorted view of the owners index (`pages::OWNER_SORTS`) and its page.
     OwnersIndex(usize, usize),
     Owner(usize, usize),
@@ -80,8 +83,6 @@ pub(super) enum Job {
     Original(usize),
     /// A proof of `Originals::seqs`.
     Proof(usize),
-    /// A record's evidence bundle, of `BundleSet::jobs`.
-    Bundle(usize),
     Search,
     Feed,
     Json,
@@ -184,13 +185,12 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         ]);
         jobs.extend((0..self.originals.files.len()).map(Job::Original));
         jobs.extend((0..self.originals.seqs.len()).map(Job::Proof));
-        jobs.extend((0..self.bundles.as_ref().map_or(0, |b| b.jobs.len())).map(Job::Bundle));
         for (y, (_, recs)) in data.years.iter().enumerate() {
             jobs.extend((1..=list_pages(recs.len())).map(|p| Job::Year(y, p)));
         }
         for (c, customer) in data.customers.iter().enumerate() {
             jobs.extend((1..=list_pages(customer.rows.len())).map(|p| Job::Customer(c, p)));
-            jobs.extend((1..=list_pages(customer.items)).map(|p| Job::CustomerItems(c, p)));
+            jobs.push(Job::CustomerItems(c));
         }
         for (o, owner) in data.owners.iter().enumerate() {
             jobs.extend((1..=list_pages(owner.items.len())).map(|p| Job::Owner(o, p)));

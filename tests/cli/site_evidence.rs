@@ -637,3 +637,45 @@ fn each_incident_page_offers_a_bundle_that_checks_and_stays_the_same() {
     assert!(!bundles.exists() || common::files(&bundles).is_empty(), "no bundle is left");
     assert!(p.incident_pages().iter().all(|page| links(page, "a[download$='.evidence.tar.gz']").is_empty()));
 }
+
+/// A bundle on the site holds each version's record as parsed (`records/<id>/v<n>.json`); the
+/// site takes a record's current version from the parse its incident page has (the build's own
+/// from ingest, or one made from the archived object when the snapshot holds summaries), and
+/// that file is byte for byte the one `export evidence` writes by parsing every version itself:
+/// for the first and the second version of a changed record as for the others. A `site` run
+/// from the summary cache makes the same bundles as the `build`.
+#[test]
+fn the_sites_bundles_hold_the_same_records_as_export_evidence() {
+    let p = Project::new(3);
+    p.build();
+    // A second version of one record.
+    let mut names: Vec<PathBuf> =
+        fs::read_dir(p.join("records")).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let mut text = fs::read_to_string(&names[0]).unwrap();
+    text.push_str("\nA line added after the sign-off, for a second version.\n");
+    fs::write(&names[0], text).unwrap();
+    p.build();
+    p.ok(&["export", "evidence", "--out", "all"]);
+    let bundles = common::files(&p.join("public/bundles"));
+    assert_eq!(bundles.len(), 3, "{bundles:?}");
+    let mut versions = 0;
+    for bundle in &bundles {
+        let path = bundle.to_string_lossy().into_owned();
+        let (code, out) = bash(&p.join("."), &format!("rm -rf x && mkdir x && tar xzf '{path}' -C x"));
+        assert_eq!(code, 0, "{out}");
+        for file in common::files(&p.join("x/evidence/records")) {
+            let rel = file.strip_prefix(p.join("x/evidence")).unwrap();
+            let exported =
+                fs::read(p.join("all").join(rel)).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
+            assert!(fs::read(&file).unwrap() == exported, "{} differs from the export's", rel.display());
+            versions += usize::from(rel.extension().is_some_and(|x| x == "json"));
+        }
+    }
+    assert_eq!(versions, 4, "three records, one of them in two versions");
+    p.ok(&["site", "--as-of", AS_OF, "--out", "again"]);
+    for bundle in &bundles {
+        let again = p.join("again/bundles").join(bundle.file_name().unwrap());
+        assert!(fs::read(bundle).unwrap() == fs::read(&again).unwrap(), "{} differs", again.display());
+    }
+}

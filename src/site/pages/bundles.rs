@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 
 use crate::archive::ledger::Entry;
 use crate::archive::state::State;
-use crate::evidence::{EvidenceError, ExportOptions, Levels, Selection, Tree, entries_of, export_tree};
+use crate::evidence::{EvidenceError, ExportOptions, Levels, Selection, Tree, entries_of, export_tree_with};
+use crate::record::Incident;
 use crate::site::SiteError;
 use crate::site::data::SiteData;
 use crate::site::evidence::{Bundles, Evidence};
@@ -29,7 +30,8 @@ pub(in crate::site) struct BundleSet<'r> {
     levels: Levels,
     entries: Vec<&'r Entry>,
     state: State,
-    /// `(record index, site path, tree size)`, in record order.
+    /// `(record index, site path, tree size)`, in record order (each made by its record's
+    /// incident page job).
     pub jobs: Vec<(usize, String, usize)>,
     /// Record index → its bundle's site path.
     pub paths: BTreeMap<usize, String>,
@@ -102,13 +104,20 @@ pub(super) fn bundle_path(page: &str) -> String {
 }
 
 impl<'r, 'a: 'r> Renderer<'r, 'a> {
-    /// The `i`-th bundle, made only when the last build did not already have it. An object
-    /// that no longer matches its hash leaves the bundle out, as it leaves its original out
-    /// (`verify` names it).
-    pub(super) fn render_bundle(&self, i: usize) -> Result<(), SiteError> {
+    /// The bundle of record `rec` (when the site offers one), made only when the last build did
+    /// not already have it. `full` gives the record's current version parsed whole, as its
+    /// incident page has it (made by the incident page's job, so that the record is parsed at
+    /// most once for both). An object that no longer matches its hash leaves the bundle out, as
+    /// it leaves its original out (`verify` names it).
+    pub(super) fn render_bundle<'p>(
+        &self,
+        rec: usize,
+        full: &dyn Fn() -> Option<&'p Incident>,
+    ) -> Result<(), SiteError> {
         let Some(set) = &self.bundles else { return Ok(()) };
-        let (rec, path, size) = &set.jobs[i];
-        let id = &self.data.record(*rec).id;
+        let Ok(i) = set.jobs.binary_search_by_key(&rec, |j| j.0) else { return Ok(()) };
+        let (_, path, size) = &set.jobs[i];
+        let id = &self.data.record(rec).id;
         let key = set.key(id, *size);
         if self.reuse(path, &key)? {
             return Ok(());
@@ -134,7 +143,12 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
             signer: set.bundles.signer.clone(),
             kept: set.bundles.kept.clone(),
         };
-        match export_tree(archive, &tree, *size, std::slice::from_ref(id), &opts).and_then(|b| b.tar_gz()) {
+        // The record's current version as its page has it: not parsed again for its bundle.
+        let record = self.data.record(rec);
+        let current = |object: &str| if object == record.object { full() } else { None };
+        match export_tree_with(archive, &tree, *size, std::slice::from_ref(id), &opts, &current)
+            .and_then(|b| b.tar_gz())
+        {
             Ok(bytes) => self.put(path, bytes, key),
             Err(EvidenceError::NotExtending(why)) => Err(SiteError::Extra {
                 what: "signing an evidence bundle",

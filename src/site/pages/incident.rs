@@ -41,23 +41,28 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         };
         // The whole record (parsed again when the snapshot kept only its summary; none when it
         // has no incident) and its sections' layout are needed only when the page is rendered;
-        // these values take precedence over the page data.
+        // these values take precedence over the page data. The record's evidence bundle, made
+        // in the same job, takes the same parse.
+        let parsed = std::sync::OnceLock::new();
+        let full =
+            || parsed.get_or_init(|| self.data.snapshot.full_incident(self.data.record(rec))).as_deref();
         let whole = || {
-            let full = self.data.snapshot.full_incident(self.data.record(rec));
-            let (blocks, toc) = full.as_deref().map(layout).unwrap_or_default();
+            let full = full();
+            let (blocks, toc) = full.map(layout).unwrap_or_default();
             let diffs = self.version_diffs(self.data.record(rec));
             self.observe(&blocks);
             self.observe(&toc);
             self.observe(&diffs);
             minijinja::context! {
-                incident => Value::from(Serde(full.as_deref())),
+                incident => Value::from(Serde(full)),
                 blocks => Value::from(Serde(blocks)),
                 toc => Value::from(Serde(toc)),
                 diffs => Value::from(Serde(diffs)),
             }
         };
         self.page_keyed(self.data.paths[rec].clone(), "incident.html", &page, &key, &whole)?;
-        self.render_print_css(rec)
+        self.render_print_css(rec)?;
+        self.render_bundle(rec, &full)
     }
 
     fn incident_page(&self, rec: usize) -> IncidentPage<'r> {

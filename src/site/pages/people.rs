@@ -19,7 +19,7 @@ use crate::site::context::{
     CustomersPage, ImpactPeriod, OwnerHead, OwnerName, OwnerPage, OwnerRow, OwnersPage, SortLink,
 };
 use crate::site::data::{Customer, ItemRef, ItemState, Owner, SiteData, downtime_seconds, item_state};
-use crate::site::render::{LIST_PAGE_SIZE, Renderer, page_path, pager_of, window_of};
+use crate::site::render::{LIST_PAGE_SIZE, Renderer, list_pages, page_path, pager_of, window_of};
 
 /// A sorted view of an index: its key, its first page and its order.
 #[derive(Debug, Clone, Copy)]
@@ -156,19 +156,22 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         self.page_keyed(path, "customer.html", &page, &page, &chart)
     }
 
-    /// Page `p` of every action item of customer `c`'s incidents.
-    pub(super) fn render_customer_items(&self, c: usize, p: usize) -> Result<(), SiteError> {
+    /// Every page of the action items of customer `c`'s incidents, from one sorted list.
+    pub(super) fn render_customer_items(&self, c: usize) -> Result<(), SiteError> {
         let customer = &self.data.customers[c];
         let items = self.customer_items(customer, false);
         let base = items_path(&customer.path);
-        let page = CustomerItemsPage {
-            nav: "customers",
-            name: customer.name,
-            path: &customer.path,
-            items: self.item_rows(window_of(&items, p, LIST_PAGE_SIZE)),
-            pager: pager_of(&base, p, items.len(), LIST_PAGE_SIZE),
-        };
-        self.page(page_path(&base, p), "customer-items.html", &page)
+        for p in 1..=list_pages(items.len()) {
+            let page = CustomerItemsPage {
+                nav: "customers",
+                name: customer.name,
+                path: &customer.path,
+                items: self.item_rows(window_of(&items, p, LIST_PAGE_SIZE)),
+                pager: pager_of(&base, p, items.len(), LIST_PAGE_SIZE),
+            };
+            self.page(page_path(&base, p), "customer-items.html", &page)?;
+        }
+        Ok(())
     }
 
     /// Page `p` of sorted view `view` of the owners index.
