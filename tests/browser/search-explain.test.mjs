@@ -246,7 +246,7 @@ test("a hit's snippet file is loaded when the hit comes into view, not before", 
   const early = await page.$$eval("#results li.hit", (lis) => lis.map((li) => li.hasAttribute("data-fields")));
   assert.equal(hits, 10);
   // The first hit is on the first screen and explained; the last five (below 720 px whatever
-  // the snippets above them) still show their summary, and their files were not asked for.
+  // the snippets above them) still wait for their snippets, and their files were not asked for.
   assert.ok(early[0], JSON.stringify(early));
   assert.deepEqual(early.slice(5), [false, false, false, false, false], JSON.stringify(early));
   const before = loaded.length;
