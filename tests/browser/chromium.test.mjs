@@ -170,7 +170,7 @@ function activeContent(page, scope = "") {
         if (!/^(\.\.\/)*(assets\/(site|search|search-key|actions)\.js|tracker\/[\w-]+\.js)$/.test(src) || e.textContent.trim()) bad.push(show(e));
       }
       if (["img", "iframe", "object", "embed", "base", "style", "math", "frame", "video", "audio", "link"].includes(name)) {
-        if (!(name === "link" && e.closest("head") && /^(\.\.\/)*(assets\/site\.css|assets\/favicon\.svg|feed\.xml|build\.css|print\/[A-Za-z0-9._-]+\.css)$/.test(e.getAttribute("href") || ""))) bad.push(show(e));
+        if (!(name === "link" && e.closest("head") && /^(\.\.\/)*(assets\/(site|pages)\.css|assets\/favicon\.svg|feed\.xml|build\.css|print\/[A-Za-z0-9._-]+\.css)$/.test(e.getAttribute("href") || ""))) bad.push(show(e));
       }
       if (name === "svg" && !(e.classList.contains("chart") && !e.parentElement.closest("svg"))) bad.push(show(e));
       if (name === "form" && !/^(\.\.\/)*search\.html$/.test(e.getAttribute("action") || "")) bad.push(show(e));
