@@ -1860,22 +1860,21 @@
     }
   }
 
-  /** A list's documents file → its set of documents, kept as `l.docs` (see `loadDocs`). */
-  function documentsOf(l) {
-    return async (data) => {
-      const docs = new Set();
-      if (data[0] === "m") {
-        // A bitmap of the level, low bit first.
-        const map = await inflateBytes(data.slice(1));
-        for (let i = 0; i < map.length; i++) {
-          for (let b = map[i], j = 0; b; b >>= 1, j++) if (b & 1) docs.add(l.level.start + i * 8 + j);
-        }
-      } else {
-        let d = -1;
-        for (const gap of decode(await inflateText(data.slice(1)))) docs.add((d += gap + 1));
+  /** A documents file (`m` and a bitmap of the level from `start`, or `g` and gap varints)
+   *  → the set of its documents. */
+  async function documentsOf(data, start) {
+    const docs = new Set();
+    if (data[0] === "m") {
+      // Low bit first.
+      const map = await inflateBytes(data.slice(1));
+      for (let i = 0; i < map.length; i++) {
+        for (let b = map[i], j = 0; b; b >>= 1, j++) if (b & 1) docs.add(start + i * 8 + j);
       }
-      l.docs = docs;
-    };
+    } else {
+      let d = -1;
+      for (const gap of decode(await inflateText(data.slice(1)))) docs.add((d += gap + 1));
+    }
+    return docs;
   }
 
   // ---------------------------------------------------------------- the search
@@ -1954,7 +1953,11 @@
      *  document (all the count asks of a word) without its postings; its documents become
      *  candidates when `candidates` is set. */
     async loadDocs(l, candidates) {
-      if (!l.docsLoad) l.docsLoad = this.e.shards.load(l.dir + "/b").then(documentsOf(l));
+      if (!l.docsLoad) {
+        l.docsLoad = this.e.shards.load(l.dir + "/b").then(async (data) => {
+          l.docs = await documentsOf(data, l.level.start);
+        });
+      }
       await l.docsLoad;
       if (candidates && this.positiveLists.has(l)) for (const doc of l.docs) this.candidates.add(doc);
     }
@@ -2144,9 +2147,9 @@
       for (const p of this.leaves) {
         for (const t of p.k === "term" ? [p.list] : p.lists) if (t) for (const l of t.lists) (p.k === "term" ? termLists : phraseLists).add(l);
       }
-      const byDocs = Array.from(termLists).filter((l) => !phraseLists.has(l) && !l.complete() && l.dir);
-      const loads = byDocs.map((l) => this.loadDocs(l, true));
-      for (const l of new Set([...termLists, ...phraseLists])) if (!byDocs.includes(l)) for (const part of l.missing()) loads.push(this.loadPart(l, part));
+      const byDocs = new Set(Array.from(termLists).filter((l) => !phraseLists.has(l) && !l.complete() && l.dir));
+      const loads = Array.from(byDocs, (l) => this.loadDocs(l, true));
+      for (const l of new Set([...termLists, ...phraseLists])) if (!byDocs.has(l)) for (const part of l.missing()) loads.push(this.loadPart(l, part));
       await Promise.all(loads);
       for (;;) {
         let n = 0;
@@ -2301,8 +2304,7 @@
   /** Rust's char::is_whitespace. */
   const RUST_WS = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
-  /** An `x/` file's data: raw deflate in base64 → the JSON it holds. */
-  /** Raw-deflated base64 → the bytes it holds. */
+  /** Raw-deflated base64 → a Response over the bytes it holds. */
   function inflated(b64) {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")));
@@ -2316,6 +2318,7 @@
     return inflated(b64).text();
   }
 
+  /** An `x/` file's data: raw deflate in base64 → the JSON it holds. */
   async function inflate(b64) {
     return JSON.parse(await inflateText(b64));
   }
