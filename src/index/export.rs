@@ -25,7 +25,8 @@
 //! - `<level>/t/<n>.js`: dictionary shard `n` = FNV-1a 32 of `"<field number>:<term>"` modulo
 //!   the level's shard count. An entry is `[df, postings]` for a list of at most
 //!   [`INLINE_MAX`] postings, and for every list of the recent level (small, and rewritten by
-//!   every run that adds records anyway), else `[df, top, rest, dir, head, shift, chunks]`:
+//!   every run that adds records anyway), else `[df, top, rest, dir, head, shift, chunks,
+//!   layers]`:
 //!   - `top`: the list's best postings (BM25 over the level's own statistics: this keeps the
 //!     base stable), inline: the whole head when it has at most [`HEAD_INLINE_MAX`] postings,
 //!     else the best [`TOP_POSTINGS`] of it;
@@ -34,12 +35,19 @@
 //!     the current average field length;
 //!   - `dir`: the folder of the list's own files, or `null`;
 //!   - `head`: `0` when `top` is the whole head, else the frontier of the postings not in the
-//!     head file `<dir>/h.js` (which holds the head, `top` included);
-//!   - `shift`, `chunks`: the tail (the postings after the head), by document range: chunk
-//!     `doc >> shift` is `<dir>/<c>.js` ([`CHUNK_POSTINGS`] postings or so), `chunks` lists
-//!     the chunks present; `shift` is `null` when the tail has at most [`PACK_MAX`] postings
-//!     and lives in the level's pack `<level>/s/<g>.js` under the entry's key, `g` = the same
-//!     FNV-1a 32 modulo the level's pack count.
+//!     head file `<dir>/h.js` (which holds the head, `top` included: [`head_size`] postings);
+//!   - `layers`: the frontier of the postings after each *layer*, the next best postings after
+//!     the head in files `<dir>/g1.js`, `<dir>/g2.js`… of [`LAYERS`] heads each, written while
+//!     the rest would be chunked; the browser reads them in order, each lowering the bound of
+//!     what is left, when a query's proof of its top needs it;
+//!   - `shift`, `chunks`: the tail (the postings after the head and the layers), by document
+//!     range: chunk `doc >> shift` is `<dir>/<c>.js` ([`CHUNK_POSTINGS`] postings or so),
+//!     `chunks` lists the chunks present; `shift` is `null` when the tail has at most
+//!     [`PACK_MAX`] postings and lives in the level's pack `<level>/s/<g>.js` under the
+//!     entry's key, `g` = the same FNV-1a 32 modulo the level's pack count.
+//!
+//!   A list's own postings files (head, layers, chunks) are deflated columns (see
+//!   `Gathered::pack`); the entries and the packs are varints.
 //!   - `<dir>/b.js`, for every list with a folder: the list's documents alone (no tf, no
 //!     fieldnorm), what the browser counts the hits of a query with once its results are
 //!     shown: `m` and a bitmap of the level, or `g` and gap varints, whichever is smaller,
@@ -49,8 +57,9 @@
 //!   Positions, for phrases only, are in files of their own, each for [`POS_GROUP`] shards,
 //!   packs or chunks: `<level>/tp/<n / 4>.js` maps the keys of shards `n` to the positions of
 //!   their inline postings (`[top, head file]` when there is a head file),
-//!   `<level>/sp/<g / 4>.js` the keys of packs to their tails' positions, and
-//!   `<dir>/p<c / 4>.js` chunk numbers to their positions.
+//!   `<level>/sp/<g / 4>.js` the keys of packs to their tails' positions,
+//!   `<dir>/p<c / 4>.js` chunk numbers to their positions, and `<dir>/pg<n>.js` holds those
+//!   of layer `n`.
 //! - `d/<b>.js`: documents `4b..4b+3`: number, id, title, severity, status, start date, and
 //!   the incident page's path in the site when it is not `incidents/<id>.html` (ids that
 //!   differ only in case, `index`, `2025`, `CON`…: the site names those pages otherwise). A
@@ -67,7 +76,8 @@
 //!   the customer names and their groups (loaded when a customer filter is used: there can be
 //!   thousands), `f/c/<group>.js` the documents of each customer of a group, by name.
 //!
-//! Postings are strings of base64url varints (5 bits a character, the sixth bit says "more"):
+//! Postings in entries and packs are strings of base64url varints (5 bits a character, the
+//! sixth bit says "more"):
 //! per posting `delta * 4 + min(tf - 1, 3)` (the first delta from -1: numbers are absolute),
 //! `tf - 4` when `tf >= 4`, and `(fieldnorm_id - base) mod 256`, `base` being the level's for
 //! the field (the start of the 32 ids most of its documents have: one character for most
@@ -94,7 +104,7 @@ use super::schema::{Analyzer, FIELD_ALIASES, Fields, SEARCH_FIELDS};
 use super::stats::LiveStats;
 
 /// Version of the format described above; `search.js` refuses others.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 /// Documents per `d/` file.
 pub const DOC_BUCKET: u32 = 4;
 /// Lists of at most this many postings (in a level) are written whole in their entry.
@@ -106,7 +116,7 @@ pub const TOP_POSTINGS: usize = 64;
 /// Tails (the postings after the head) of at most this many postings go to the level's packs.
 pub const PACK_MAX: usize = 1024;
 /// Aimed-at postings per chunk of a larger tail.
-pub const CHUNK_POSTINGS: usize = 4096;
+pub const CHUNK_POSTINGS: usize = 2048;
 /// Customers per `f/c/` file (about: their count is a power of two).
 pub const CUSTOMERS_PER_FILE: usize = 16;
 /// Aimed-at bytes per dictionary shard (a first query loads one per word and level).
@@ -363,8 +373,13 @@ pub fn levels(space: u32) -> Vec<(u32, u32)> {
 
 /// How many postings of a long list of `df` go in its head.
 pub fn head_size(df: usize) -> usize {
-    (df / 8).clamp(32, 4096).min(df - 1)
+    (df / 16).clamp(32, 2048).min(df - 1)
 }
+
+/// The layers after the head, in heads: while the rest of a list would be chunked, the next
+/// best postings go in layer files of these sizes (the head and its layers hold the best
+/// eighth of a list and the next eighth, read one by one as a query's proof needs them).
+pub const LAYERS: [usize; 3] = [1, 2, 4];
 
 /// Every value of a fast text column, by term ordinal: the dictionary is read block by block
 /// once, not decompressed again for each document.
@@ -534,6 +549,29 @@ impl Gathered {
             enc::push(&mut s, u64::from(self.norm[i as usize].wrapping_sub(base)));
         }
         s
+    }
+
+    /// The postings `idx` (in document order) as a file of their own (a head, a second layer,
+    /// a chunk): `n`, then `n` gaps (the document minus the one before minus one, the first
+    /// from -1), `n` values `tf - 1`, all LEB128, and `n` bytes `fieldnorm_id - base` (mod
+    /// 256), raw-deflated and in base64. Columns deflate well: the gaps of a common word are
+    /// small, most tfs are 1 and most fieldnorm ids sit within a few of the base (a posting
+    /// takes 1 to 2 characters, about half what varints take).
+    fn pack(&self, idx: impl IntoIterator<Item = u32>, base: u8) -> io::Result<String> {
+        let idx: Vec<u32> = idx.into_iter().collect();
+        let mut bytes = Vec::with_capacity(idx.len() * 4 + 4);
+        leb128(&mut bytes, idx.len() as u64);
+        let mut prev: i64 = -1;
+        for &i in &idx {
+            let d = i64::from(self.doc[i as usize]);
+            leb128(&mut bytes, (d - prev - 1) as u64);
+            prev = d;
+        }
+        for &i in &idx {
+            leb128(&mut bytes, u64::from(self.tf[i as usize] - 1));
+        }
+        bytes.extend(idx.iter().map(|&i| self.norm[i as usize].wrapping_sub(base)));
+        deflate64_with(&bytes, flate2::Compression::best())
     }
 
     /// Their positions: per posting the first absolute, the rest deltas.
@@ -890,22 +928,46 @@ fn list(
         .collect();
     let better = |a: &(f32, u32, u32), b: &(f32, u32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     let head = head_size(df);
+    // Layers after the head, each in a file of their own, while the rest would be chunked: a
+    // long tail's bound falls little with the head alone, and a query of two or three common
+    // words needs it lower to prove its top without reading chunks.
+    let mut layers = Vec::new();
+    let mut left = df - head;
+    for scale in LAYERS {
+        if left <= PACK_MAX {
+            break;
+        }
+        let size = (head * scale).min(left - 1);
+        layers.push(size);
+        left -= size;
+    }
     ranked.select_nth_unstable_by(head, better);
+    let mut from = head;
+    for &size in &layers {
+        ranked[from..].select_nth_unstable_by(size, better);
+        from += size;
+    }
     let top = if head <= HEAD_INLINE_MAX { head } else { TOP_POSTINGS };
     if top < head {
         ranked[..head].select_nth_unstable_by(top, better);
     }
-    // 2: in the top, 1: in the head, 0: in the tail.
-    let mut tier = vec![0u8; df];
-    for (k, r) in ranked[..head].iter().enumerate() {
-        tier[r.2 as usize] = if k < top { 2 } else { 1 };
+    // 0: in the top, 1: in the head, 1 + n: in layer n, TAIL: in the tail.
+    const TAIL: u8 = u8::MAX;
+    let mut tier = vec![TAIL; df];
+    let mut ends = vec![top, head];
+    for &size in &layers {
+        ends.push(ends[ends.len() - 1] + size);
     }
-    let in_tier = |t: u8| idx.iter().zip(&tier).filter(move |(_, x)| **x >= t).map(|(&i, _)| i);
-    let not_in = |t: u8| idx.iter().zip(&tier).filter(move |(_, x)| **x < t).map(|(&i, _)| i);
-    let rest = g.frontier(not_in(2));
-    let tail: Vec<u32> = not_in(1).collect();
+    for (k, r) in ranked[..from].iter().enumerate() {
+        tier[r.2 as usize] = ends.iter().position(|&end| k < end).expect("ranked within the layers") as u8;
+    }
+    let in_tier = |t: u8| idx.iter().zip(&tier).filter(move |(_, x)| **x == t).map(|(&i, _)| i);
+    let at_most = |t: u8| idx.iter().zip(&tier).filter(move |(_, x)| **x <= t).map(|(&i, _)| i);
+    let after = |t: u8| idx.iter().zip(&tier).filter(move |(_, x)| **x > t).map(|(&i, _)| i);
+    let rest = g.frontier(after(0));
+    let tail: Vec<u32> = in_tier(TAIL).collect();
 
-    let needs_dir = head > top || tail.len() > PACK_MAX;
+    let needs_dir = head > top || !layers.is_empty() || tail.len() > PACK_MAX;
     let dir = if needs_dir {
         let mut file_key = fnv64(&format!("{}/{dict_key}", level.name));
         let names = lo.dirs.entry(file_key).or_default();
@@ -922,12 +984,26 @@ fn list(
     let mut head_positions = None;
     let head_json = if head > top {
         let dir = dir.as_deref().expect("a head file has a folder");
-        out.emit_str(&format!("{dir}/h"), &g.encode(in_tier(1), base))?;
-        head_positions = pos(g.encode_positions(in_tier(1)));
-        format!("\"{}\"", g.frontier(tail.iter().copied()))
+        out.emit_str(&format!("{dir}/h"), &g.pack(at_most(1), base)?)?;
+        head_positions = pos(g.encode_positions(at_most(1)));
+        format!("\"{}\"", g.frontier(after(1)))
     } else {
         "0".to_string()
     };
+    let mut layers_json = String::from("[");
+    for n in 1..=layers.len() {
+        let dir = dir.as_deref().expect("a layer has a folder");
+        let t = 1 + n as u8;
+        out.emit_str(&format!("{dir}/g{n}"), &g.pack(in_tier(t), base)?)?;
+        if with_positions {
+            out.emit_str(&format!("{dir}/pg{n}"), &g.encode_positions(in_tier(t)))?;
+        }
+        if n > 1 {
+            layers_json.push(',');
+        }
+        layers_json.push_str(&format!("\"{}\"", g.frontier(after(t))));
+    }
+    layers_json.push(']');
     let (shift, chunks) = if tail.len() <= PACK_MAX {
         lo.packs.push((
             dict_key.to_string(),
@@ -946,7 +1022,7 @@ fn list(
         let mut group: Option<(u32, String)> = None;
         for part in tail.chunk_by(|&a, &b| g.doc[a as usize] >> shift == g.doc[b as usize] >> shift) {
             let c = g.doc[part[0] as usize] >> shift;
-            out.emit_str(&format!("{dir}/{c}"), &g.encode(part.iter().copied(), base))?;
+            out.emit_str(&format!("{dir}/{c}"), &g.pack(part.iter().copied(), base)?)?;
             if with_positions {
                 let k = c / POS_GROUP as u32;
                 if let Some((gk, obj)) = group.take_if(|(gk, _)| *gk != k) {
@@ -970,11 +1046,11 @@ fn list(
     }
     let dir_json = dir.map_or("null".to_string(), |d| format!("\"{d}\""));
     let entry = format!(
-        "[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\"]",
-        g.encode(in_tier(2), base)
+        "[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\",{layers_json}]",
+        g.encode(in_tier(0), base)
     );
     // The positions of the top, and of the head file when there is one.
-    let positions = pos(g.encode_positions(in_tier(2))).map(|top| match head_positions {
+    let positions = pos(g.encode_positions(in_tier(0))).map(|top| match head_positions {
         Some(head) => format!("[\"{top}\",\"{head}\"]"),
         None => top,
     });
@@ -1194,6 +1270,15 @@ fn texts(ctx: &Context, part: usize, out: &mut impl Emit) -> Result<(), Failure>
         }
     }
     Ok(())
+}
+
+/// Appends `v` as LEB128: seven bits a byte, low bits first, the high bit says "more".
+fn leb128(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 128 {
+        out.push(0x80 | (v & 127) as u8);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
 /// Raw deflate, in standard base64 (what the browser's `atob` reads).

@@ -102,6 +102,35 @@
     return { docs: Int32Array.from(docs), tfs: Int32Array.from(tfs), norms: Uint8Array.from(norms) };
   }
 
+  /** A list's own postings file (head, second layer or chunk) → {docs, tfs, norms}: raw
+   *  deflate in base64 of `n`, `n` gaps (document minus the one before minus one), `n` values
+   *  `tf - 1`, all LEB128, and `n` bytes `fieldnorm id - base` (mod 256). */
+  async function unpackPostings(b64, base) {
+    const bytes = await inflateBytes(b64);
+    let k = 0;
+    const leb = () => {
+      let v = 0;
+      let scale = 1;
+      for (;;) {
+        const b = bytes[k++];
+        if (b === undefined) throw new Error("corrupt search shard");
+        v += (b & 127) * scale;
+        if (b < 128) return v;
+        scale *= 128;
+      }
+    };
+    const n = leb();
+    const docs = new Int32Array(n);
+    const tfs = new Int32Array(n);
+    const norms = new Uint8Array(n);
+    let doc = -1;
+    for (let i = 0; i < n; i++) docs[i] = doc += leb() + 1;
+    for (let i = 0; i < n; i++) tfs[i] = leb() + 1;
+    if (bytes.length - k !== n) throw new Error("corrupt search shard");
+    for (let i = 0; i < n; i++) norms[i] = (bytes[k++] + base) & 255;
+    return { docs, tfs, norms };
+  }
+
   /** Positions string → one array per posting (first absolute, the rest deltas). */
   function parsePositions(s, tfs) {
     const v = decode(s);
@@ -1759,6 +1788,8 @@
       /** Every document of the list, once its `b` file is loaded (the count's). */
       this.docs = null;
       this.docsLoad = null;
+      /** Its documents are all candidates of the search. */
+      this.docsAdded = false;
       this.base = level.bases[Number(key.slice(0, key.indexOf(":")))];
       this.inline = entry.length === 2;
       this.add("i", parsePostings(entry[1], this.base));
@@ -1767,6 +1798,9 @@
       this.hasHead = entry[4] !== 0;
       this.restBound = frontierBound(cache, parseFrontier(entry[2]));
       this.tailBound = this.hasHead ? frontierBound(cache, parseFrontier(entry[4])) : this.restBound;
+      /** The layers after the head ("g1", "g2"…, next best first), each with the bound of the
+       *  postings after it. */
+      this.layers = entry[7].map((f, i) => ["g" + (i + 1), frontierBound(cache, parseFrontier(f))]);
       this.packed = entry[5] === null;
       this.shift = this.packed ? 30 : entry[5];
       this.chunks = new Set();
@@ -1788,37 +1822,52 @@
     headPending() {
       return this.hasHead && !this.loaded.has("h");
     }
-    /** Every part of the list not loaded yet: its head file and its chunks. */
+    /** The next part to load before any chunk: the head file, then the layers in order. */
+    layer() {
+      if (this.headPending()) return "h";
+      for (const [part] of this.layers) if (!this.loaded.has(part)) return part;
+      return null;
+    }
+    /** Every part of the list not loaded yet: its head file, layers and chunks. */
     missing() {
       if (this.inline) return [];
-      const parts = this.headPending() ? ["h"] : [];
+      const parts = [];
+      if (this.headPending()) parts.push("h");
+      for (const [part] of this.layers) if (!this.loaded.has(part)) parts.push(part);
       for (const c of this.chunks) if (!this.loaded.has(c)) parts.push(c);
       return parts;
     }
     complete() {
       if (this.inline) return true;
-      if (this.headPending()) return false;
+      if (this.layer()) return false;
       for (const c of this.chunks) if (!this.loaded.has(c)) return false;
       return true;
     }
     /** The best tf factor of a posting not loaded yet. */
     tail() {
       if (this.complete()) return 0;
-      return this.headPending() ? this.restBound : this.tailBound;
+      if (this.headPending()) return this.restBound;
+      // The bound after the last layer loaded (layers load in order).
+      let bound = this.tailBound;
+      for (const [part, after] of this.layers) {
+        if (!this.loaded.has(part)) break;
+        bound = after;
+      }
+      return bound;
     }
     chunkOf(doc) {
       return Math.floor(doc / Math.pow(2, this.shift));
     }
     /** The part to load to learn `doc`'s posting. */
     need(doc) {
-      return this.headPending() ? "h" : this.chunkOf(doc);
+      return this.layer() || this.chunkOf(doc);
     }
     /** The posting of `doc`, ABSENT when known absent, UNKNOWN when not loaded yet. */
     state(doc) {
       const p = this.map.get(doc);
       if (p) return p;
       if (this.inline || (this.docs && !this.docs.has(doc))) return ABSENT;
-      if (this.headPending()) return UNKNOWN;
+      if (this.layer()) return UNKNOWN;
       const c = this.chunkOf(doc);
       if (!this.chunks.has(c) || this.loaded.has(c)) return ABSENT;
       return UNKNOWN;
@@ -1832,6 +1881,7 @@
         const i = part === "i" ? 0 : 1;
         return [this.level.shardPositionsOf(this.key), (data) => (typeof data[this.key] === "string" ? data[this.key] : data[this.key][i])];
       }
+      if (typeof part === "string" && part[0] === "g") return [this.dir + (positions ? "/p" : "/") + part, own];
       if (part === "h") return [this.dir + "/h", own];
       if (this.packed) return [positions ? this.level.packPositionsOf(this.key) : this.level.packOf(this.key), keyed];
       if (positions) return [this.dir + "/p" + Math.floor(part / POS_GROUP), (data) => data[part]];
@@ -1858,6 +1908,16 @@
       for (const l of this.lists) best = Math.max(best, l.tail());
       return best;
     }
+    /** The best tf factor of a document that is no candidate yet: none once every list is
+     *  complete or has made all its documents candidates. */
+    unseenTail() {
+      let best = 0;
+      for (const l of this.lists) if (!l.docsAdded) best = Math.max(best, l.tail());
+      return best;
+    }
+    unseenNone() {
+      return this.lists.every((l) => l.complete() || l.docsAdded);
+    }
   }
 
   /** A documents file (`m` and a bitmap of the level from `start`, or `g` and gap varints)
@@ -1878,6 +1938,9 @@
   }
 
   // ---------------------------------------------------------------- the search
+
+  /** How many files a round of the search loads for its pending documents, at most. */
+  const PENDING_FILES = 6;
 
   /** Runs a plan: the best `k` live documents passing `accept`, as [score, doc], best first. */
   class Search {
@@ -1945,7 +2008,12 @@
       const [name, pick] = list.file(part, false);
       const data = await this.e.shards.load(name);
       if (list.loaded.has(part)) return;
-      const docs = list.add(part, parsePostings(pick(data), list.base));
+      // A list's own files (head, second layer, chunks) are deflated columns; the dictionary
+      // entry and the packs shared by short tails are varints.
+      const own = typeof part === "string" ? part !== "i" : !list.packed;
+      const postings = own ? await unpackPostings(pick(data), list.base) : parsePostings(pick(data), list.base);
+      if (list.loaded.has(part)) return;
+      const docs = list.add(part, postings);
       if (this.positiveLists.has(list)) for (const d of docs) this.candidates.add(d);
     }
 
@@ -1959,7 +2027,10 @@
         });
       }
       await l.docsLoad;
-      if (candidates && this.positiveLists.has(l)) for (const doc of l.docs) this.candidates.add(doc);
+      if (candidates && this.positiveLists.has(l) && !l.docsAdded) {
+        for (const doc of l.docs) this.candidates.add(doc);
+        l.docsAdded = true;
+      }
     }
 
     async loadPositions(list, part) {
@@ -2069,21 +2140,27 @@
     /** The best score a document in no loaded part of any positive list could have. */
     unseen(p) {
       if (p.k === "term") {
-        if (!p.list || p.list.complete()) return NO_R;
-        return { m: MAYBE, s: f32(p.w * p.list.tail()) };
+        if (!p.list || p.list.unseenNone()) return NO_R;
+        return { m: MAYBE, s: f32(p.w * p.list.unseenTail()) };
       }
       if (p.k === "phrase") {
-        if (p.lists.some((t) => !t || t.complete())) return NO_R;
-        return { m: MAYBE, s: f32(p.w * Math.min(...p.lists.map((t) => t.tail()))) };
+        if (p.lists.some((t) => !t || t.unseenNone())) return NO_R;
+        return { m: MAYBE, s: f32(p.w * Math.min(...p.lists.map((t) => t.unseenTail()))) };
       }
       if (p.k === "bool") return this.combine(p, (c) => this.unseen(c), false);
       return NO_R;
     }
 
-    /** What an unseen document could be in, for a list: its head file first, then the chunks
-     *  (below `below` only, when given). */
+    /** What to load to learn of documents that are no candidates yet, for a list: its head
+     *  file, and its documents file (`b`, which the count reads anyway) to make every document
+     *  of the list a candidate. For a tie (`below`: a document could only win with a smaller
+     *  number), the head, the layers, then the chunks below `below`. */
     unseenParts(l, below) {
-      if (l.headPending()) return [[l, "h"]];
+      if (l.docsAdded) return [];
+      const parts = l.headPending() ? [[l, "h"]] : [];
+      if (below === undefined && l.dir) return parts.concat([[l, "b"]]);
+      if (parts.length) return parts;
+      if (l.layer()) return [[l, l.layer()]];
       let chunks = Array.from(l.chunks);
       if (below !== undefined) chunks = chunks.filter((c) => c * Math.pow(2, l.shift) < below);
       return chunks.filter((c) => !l.loaded.has(c)).map((c) => [l, c]);
@@ -2118,17 +2195,26 @@
           return exact.slice(0, this.k);
         }
         const loads = [];
-        for (const [l, c] of unseenLoads) loads.push(this.loadPart(l, c));
+        for (const [l, c] of unseenLoads) loads.push(c === "b" ? this.loadDocs(l, true) : this.loadPart(l, c));
         pending.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-        for (const [, , needs] of pending.slice(0, 32)) {
+        // The files the best pending documents need, a few a round: the best are the likeliest
+        // to make the top, and once they are exact the k-th score rises and prunes the others,
+        // so that fewer files are read than if every pending document's were.
+        const files = new Map();
+        for (const [, , needs] of pending) {
+          const fresh = [];
           for (const [l, part, positions] of needs) {
             // A chunk of a long list is wanted for documents that may not hold its word at
             // all: its documents file says which do, for fewer bytes than a few chunks (and
             // the count loads it anyway); the chunks follow for those that do.
-            if (!positions && part !== "h" && l.dir && !l.docs) loads.push(this.loadDocs(l, false));
-            else loads.push(positions ? this.loadPositions(l, part) : this.loadPart(l, part));
+            const docs = !positions && part !== "h" && l.dir && !l.docs;
+            const key = l.key + "@" + l.level.name + "/" + (docs ? "b" : part + (positions ? "p" : ""));
+            if (!files.has(key)) fresh.push([key, docs ? () => this.loadDocs(l, false) : () => (positions ? this.loadPositions(l, part) : this.loadPart(l, part))]);
           }
+          if (files.size && files.size + fresh.length > PENDING_FILES) break;
+          for (const [key, load] of fresh) files.set(key, load);
         }
+        for (const load of files.values()) loads.push(load());
         await Promise.all(loads);
       }
     }
@@ -2197,7 +2283,7 @@
       this.meta = meta;
       this.caches = new Map();
       this.schema = { fields: meta.fields, aliases: meta.aliases, default: meta.default };
-      if (meta.format !== 3) throw new Error("search index format " + meta.format + " is not supported");
+      if (meta.format !== 4) throw new Error("search index format " + meta.format + " is not supported");
       const hex = (n, count) => n.toString(16).padStart((count - 1).toString(16).length, "0");
       // Positions files hold those of POS_GROUP shards or packs each.
       const group = (n, count) => hex(Math.floor(n / POS_GROUP), Math.ceil(count / POS_GROUP));
