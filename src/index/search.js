@@ -102,11 +102,11 @@
     return { docs: Int32Array.from(docs), tfs: Int32Array.from(tfs), norms: Uint8Array.from(norms) };
   }
 
-  /** A list's own postings file (head, second layer or chunk) → {docs, tfs, norms}: raw
-   *  deflate in base64 of `n`, `n` gaps (document minus the one before minus one), `n` values
+  /** A list's own postings file (head, layer or chunk) → {docs, tfs, norms}: raw deflate in
+   *  Z85 of `n`, `n` gaps (document minus the one before minus one), `n` values
    *  `tf - 1`, all LEB128, and `n` bytes `fieldnorm id - base` (mod 256). */
-  async function unpackPostings(b64, base) {
-    const bytes = await inflateBytes(b64);
+  async function unpackPostings(z85, base) {
+    const bytes = await inflateBytes(z85);
     let k = 0;
     const leb = () => {
       let v = 0;
@@ -1900,14 +1900,6 @@
       for (const l of this.lists) if (doc >= l.level.start && doc < l.level.end) return l;
       return null;
     }
-    complete() {
-      return this.lists.every((l) => l.complete());
-    }
-    tail() {
-      let best = 0;
-      for (const l of this.lists) best = Math.max(best, l.tail());
-      return best;
-    }
     /** The best tf factor of a document that is no candidate yet: none once every list is
      *  complete or has made all its documents candidates. */
     unseenTail() {
@@ -2390,23 +2382,43 @@
   /** Rust's char::is_whitespace. */
   const RUST_WS = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
-  /** Raw-deflated base64 → a Response over the bytes it holds. */
-  function inflated(b64) {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")));
+  const Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+  const Z85_DIGIT = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 85; i++) Z85_DIGIT[Z85.charCodeAt(i)] = i;
+
+  /** Z85 text → its bytes: four bytes (big-endian) per five digits; a last group of `r + 1`
+   *  digits holds `r` bytes and is padded with the largest digit (enc::z85 in export.rs). */
+  function unz85(s) {
+    const n = s.length;
+    const out = new Uint8Array(Math.floor(n / 5) * 4 + (n % 5 && (n % 5) - 1));
+    for (let i = 0, o = 0; i < n; i += 5) {
+      let v = 0;
+      for (let j = i; j < i + 5; j++) {
+        const d = j < n ? Z85_DIGIT[s.charCodeAt(j)] : 84;
+        if (d === undefined || d < 0) throw new Error("corrupt search shard");
+        v = v * 85 + d;
+      }
+      for (let k = 3; k >= 0 && o < out.length; k--, o++) out[o] = Math.floor(v / 2 ** (8 * k)) & 255;
+    }
+    return out;
   }
 
-  async function inflateBytes(b64) {
-    return new Uint8Array(await inflated(b64).arrayBuffer());
+  /** Raw-deflated Z85 → a Response over the bytes it holds. */
+  function inflated(z85) {
+    return new Response(new Blob([unz85(z85)]).stream().pipeThrough(new DecompressionStream("deflate-raw")));
   }
 
-  async function inflateText(b64) {
-    return inflated(b64).text();
+  async function inflateBytes(z85) {
+    return new Uint8Array(await inflated(z85).arrayBuffer());
   }
 
-  /** An `x/` file's data: raw deflate in base64 → the JSON it holds. */
-  async function inflate(b64) {
-    return JSON.parse(await inflateText(b64));
+  async function inflateText(z85) {
+    return inflated(z85).text();
+  }
+
+  /** An `x/` file's data: raw deflate in Z85 → the JSON it holds. */
+  async function inflate(z85) {
+    return JSON.parse(await inflateText(z85));
   }
 
   /** The positive leaves of a plan (terms and phrases not under a `-`/`NOT`). */
