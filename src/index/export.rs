@@ -24,9 +24,9 @@
 //!   (`bases`: per field, see below).
 //! - `<level>/t/<n>.js`: dictionary shard `n` = FNV-1a 32 of `"<field number>:<term>"` modulo
 //!   the level's shard count. An entry is `[df, postings]` for a list of at most
-//!   [`INLINE_MAX`] postings, and for every list of the recent level (small, and rewritten by
-//!   every run that adds records anyway), else `[df, top, rest, dir, head, shift, chunks,
-//!   layers]`:
+//!   [`INLINE_MAX`] postings, `[df, packed postings, 0]` for a longer one of the recent level
+//!   (whose lists are all written whole: small, and rewritten by every run that adds records
+//!   anyway), else `[df, top, rest, dir, head, shift, chunks, layers]`:
 //!   - `top`: the list's best postings (BM25 over the level's own statistics: this keeps the
 //!     base stable), inline: the whole head when it has at most [`HEAD_INLINE_MAX`] postings,
 //!     else the best [`TOP_POSTINGS`] of it;
@@ -60,10 +60,11 @@
 //!   `<level>/sp/<g / 4>.js` the keys of packs to their tails' positions,
 //!   `<dir>/p<c / 4>.js` chunk numbers to their positions, and `<dir>/pg<n>.js` holds those
 //!   of layer `n`.
-//! - `d/<b>.js`: documents `4b..4b+3`: number, id, title, severity, status, start date, and
-//!   the incident page's path in the site when it is not `incidents/<id>.html` (ids that
-//!   differ only in case, `index`, `2025`, `CON`…: the site names those pages otherwise). A
-//!   first query loads one such file per result shown: small files keep it light.
+//! - `d/<b>.js`: the rows of documents `b * bucket..(b + 1) * bucket` (`bucket` in `meta.js`,
+//!   [`DOC_BUCKET`]: one): number, id, title, severity, status, start date, and the incident
+//!   page's path in the site when it is not `incidents/<id>.html` (ids that differ only in
+//!   case, `index`, `2025`, `CON`…: the site names those pages otherwise). A first query loads
+//!   one such file per result shown: a file of one row is a third of one of four.
 //! - `x/<n>.js`: what a shown hit explains itself with, loaded by the page for the results in
 //!   view only (the first screen's; one below it when it is scrolled to):
 //!   `[text, {field number: [value…]}]`, the stored `text` (the CLI cuts its snippets from
@@ -106,7 +107,7 @@ use super::stats::LiveStats;
 /// Version of the format described above; `search.js` refuses others.
 pub const FORMAT: u32 = 4;
 /// Documents per `d/` file.
-pub const DOC_BUCKET: u32 = 4;
+pub const DOC_BUCKET: u32 = 1;
 /// Lists of at most this many postings (in a level) are written whole in their entry.
 pub const INLINE_MAX: usize = 64;
 /// Heads of at most this many postings are written whole in their entry.
@@ -955,7 +956,13 @@ fn list(
     let base = level.bases[fi];
     let pos = |s: String| with_positions.then_some(s);
     if df <= INLINE_MAX || level.inline_all {
-        let entry = format!("[{df},\"{}\"]", g.encode(idx.iter().copied(), base));
+        let entry = if df > INLINE_MAX {
+            // A long list of the recent level: deflated columns, as a list's own files are
+            // (`[df, packed, 0]`; a common word's entry is most of its shard).
+            format!("[{df},\"{}\",0]", g.pack(idx.iter().copied(), base)?)
+        } else {
+            format!("[{df},\"{}\"]", g.encode(idx.iter().copied(), base))
+        };
         lo.entries.push((dict_key.to_string(), entry, pos(g.encode_positions(idx.iter().copied()))));
         return Ok(());
     }

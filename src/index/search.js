@@ -1791,8 +1791,10 @@
       /** Its documents are all candidates of the search. */
       this.docsAdded = false;
       this.base = level.bases[Number(key.slice(0, key.indexOf(":")))];
-      this.inline = entry.length === 2;
-      this.add("i", parsePostings(entry[1], this.base));
+      this.inline = entry.length <= 3;
+      // A long list of the recent level is written whole in deflated columns ([df, packed, 0]).
+      if (entry.length === 3) this.ready = unpackPostings(entry[1], this.base).then((p) => this.add("i", p));
+      else this.add("i", parsePostings(entry[1], this.base));
       if (this.inline) return;
       this.dir = entry[3];
       this.hasHead = entry[4] !== 0;
@@ -1967,6 +1969,7 @@
         if (!found.has(key)) found.set(key, []);
         found.get(key).push(list);
       });
+      await Promise.all(Array.from(found.values(), (lists) => Promise.all(lists.map((l) => l.ready))));
       const terms = new Map();
       for (const [key, lists] of found) terms.set(key, new Term(lists));
       // Leaves get their terms, weights and fieldnorm caches.
