@@ -111,7 +111,7 @@ pub const DOC_BUCKET: u32 = 1;
 /// Lists of at most this many postings (in a level) are written whole in their entry.
 pub const INLINE_MAX: usize = 64;
 /// Heads of at most this many postings are written whole in their entry.
-pub const HEAD_INLINE_MAX: usize = 256;
+pub const HEAD_INLINE_MAX: usize = 128;
 /// Best postings of a larger head written in its entry (the first answer to a one-word query).
 pub const TOP_POSTINGS: usize = 64;
 /// Tails (the postings after the head) of at most this many postings go to the level's packs.

@@ -904,3 +904,169 @@ fn lucky_lessons_learnings_and_impact_prose_are_searchable_by_field() {
     assert_eq!(ids(&ask(&dir, "lessons:owners")), ["INC-2025-0031"]);
     assert_eq!(ids(&ask(&dir, "impact:partners")), ["INC-2025-0031"]);
 }
+
+/// A long list's parts as the browser reads them, decoded from the exported files: the
+/// dictionary entry's top, the head file, the layers, the tail (chunks or a pack).
+mod layered {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::io::Read as _;
+
+    type Posting = (u32, u32, u8);
+
+    fn data(files: &BTreeMap<String, Vec<u8>>, name: &str) -> serde_json::Value {
+        let path = format!("search/{name}.js");
+        let s = std::str::from_utf8(files.get(&path).unwrap_or_else(|| panic!("no {path}"))).unwrap();
+        let prefix = format!("IASearch({},", serde_json::Value::String(name.to_string()));
+        serde_json::from_str(&s[prefix.len()..s.len() - 3]).unwrap()
+    }
+
+    /// The varints of an entry or a pack: `delta * 4 + min(tf - 1, 3)`, `tf - 4`, the norm.
+    fn varints(s: &str, base: u8) -> Vec<Posting> {
+        let v = export::enc::decode(s);
+        let (mut out, mut doc, mut k) = (Vec::new(), -1i64, 0);
+        while k < v.len() {
+            doc += (v[k] / 4) as i64;
+            let mut tf = (v[k] % 4) as u32 + 1;
+            k += 1;
+            if tf == 4 {
+                tf += v[k] as u32;
+                k += 1;
+            }
+            out.push((doc as u32, tf, (v[k] as u8).wrapping_add(base)));
+            k += 1;
+        }
+        out
+    }
+
+    /// A list's own file: deflated columns in Z85.
+    fn packed(s: &str, base: u8) -> Vec<Posting> {
+        let mut raw = Vec::new();
+        flate2::read::DeflateDecoder::new(&export::enc::unz85(s)[..]).read_to_end(&mut raw).unwrap();
+        let mut at = 0;
+        let mut leb = || {
+            let (mut v, mut shift) = (0u64, 0);
+            loop {
+                let b = raw[at];
+                at += 1;
+                v |= u64::from(b & 127) << shift;
+                shift += 7;
+                if b < 128 {
+                    return v;
+                }
+            }
+        };
+        let n = leb() as usize;
+        let mut doc = -1i64;
+        let docs: Vec<u32> = (0..n)
+            .map(|_| {
+                doc += leb() as i64 + 1;
+                doc as u32
+            })
+            .collect();
+        let tfs: Vec<u32> = (0..n).map(|_| leb() as u32 + 1).collect();
+        assert_eq!(raw.len() - at, n, "one fieldnorm byte a posting");
+        (0..n).map(|i| (docs[i], tfs[i], raw[at + i].wrapping_add(base))).collect()
+    }
+
+    fn frontier(s: &str) -> Vec<(u32, u8)> {
+        export::enc::decode(s).into_iter().map(|v| ((v / 256 + 1) as u32, (v % 256) as u8)).collect()
+    }
+
+    /// Every posting of `rest` is bounded by a pair of the frontier (as large a tf, as small a
+    /// fieldnorm), and every pair is one of theirs: the bound is exact for any average length.
+    fn bounds(what: &str, f: &[(u32, u8)], rest: &[Posting]) {
+        for &(d, tf, norm) in rest {
+            assert!(
+                f.iter().any(|&(t, n)| t >= tf && n <= norm),
+                "{what}: document {d} ({tf}, {norm}) above {f:?}"
+            );
+        }
+        for &(t, n) in f {
+            assert!(
+                rest.iter().any(|&(_, tf, norm)| tf == t && norm == n),
+                "{what}: ({t}, {n}) is no posting's"
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_list_is_its_top_head_layers_and_tail_each_bounded_by_what_precedes_it() {
+        let corpus = incident_corpus::Corpus::new(3000, 11);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        rebuild(&dir, &snapshot(corpus_records(&corpus, 0..3000))).unwrap();
+        let files: BTreeMap<String, Vec<u8>> = browser_export(&dir).unwrap().into_iter().collect();
+        let meta = data(&files, "meta");
+        let level = &meta["levels"][0];
+        let (name, shards) = (level[0].as_str().unwrap(), level[3].as_u64().unwrap());
+        let base = level[5][0].as_u64().unwrap() as u8;
+        // The longest list of the first field with layers and chunks.
+        let mut lists = Vec::new();
+        for n in 0..shards {
+            let shard = data(&files, &format!("{name}/t/{}", export_hex(n, shards)));
+            for (key, entry) in shard.as_object().unwrap() {
+                let e = entry.as_array().unwrap();
+                if key.starts_with("0:")
+                    && e.len() == 8
+                    && !e[5].is_null()
+                    && e[7].as_array().unwrap().len() == 3
+                {
+                    lists.push((e[0].as_u64().unwrap(), key.clone(), e.clone()));
+                }
+            }
+        }
+        lists.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let (df, key, e) = lists.pop().expect("a common word has layers and chunks");
+        let df = df as usize;
+        let dir = e[3].as_str().unwrap();
+        let file = |n: &str| data(&files, &format!("{dir}/{n}")).as_str().unwrap().to_string();
+
+        let top = varints(e[1].as_str().unwrap(), base);
+        let head = packed(&file("h"), base);
+        let head_size = export::head_size(df);
+        assert_eq!(head.len(), head_size, "{key}");
+        assert!(top.iter().all(|p| head.contains(p)), "the top is in the head");
+        let layers: Vec<Vec<Posting>> = (1..=3).map(|n| packed(&file(&format!("g{n}")), base)).collect();
+        for (n, layer) in layers.iter().enumerate() {
+            assert_eq!(layer.len(), head_size * export::LAYERS[n], "layer {}", n + 1);
+        }
+        let shift = e[5].as_u64().unwrap();
+        let mut chunk = -1i64;
+        let mut tail = Vec::new();
+        for d in export::enc::decode(e[6].as_str().unwrap()) {
+            chunk += d as i64;
+            let part = packed(&file(&chunk.to_string()), base);
+            assert!(
+                part.iter().all(|p| u64::from(p.0) >> shift == chunk as u64),
+                "chunk {chunk} holds its range"
+            );
+            tail.extend(part);
+        }
+        // The parts split the list: no document twice, none missing.
+        let mut all: Vec<Posting> = head.clone();
+        layers.iter().for_each(|l| all.extend(l));
+        all.extend(&tail);
+        let docs: BTreeSet<u32> = all.iter().map(|p| p.0).collect();
+        assert_eq!((all.len(), docs.len()), (df, df), "{key}: {df} postings in all");
+        assert!(files.contains_key(&format!("search/{dir}/b.js")), "a documents file");
+
+        // Each bound covers exactly what comes after its part.
+        let after = |from: usize| -> Vec<Posting> {
+            let mut rest: Vec<Posting> = layers[from..].iter().flatten().copied().collect();
+            rest.extend(&tail);
+            rest
+        };
+        let not_top: Vec<Posting> = all.iter().filter(|p| !top.contains(p)).copied().collect();
+        bounds("after the top", &frontier(e[2].as_str().unwrap()), &not_top);
+        bounds("after the head", &frontier(e[4].as_str().unwrap()), &after(0));
+        for (n, f) in e[7].as_array().unwrap().iter().enumerate() {
+            bounds(&format!("after layer {}", n + 1), &frontier(f.as_str().unwrap()), &after(n + 1));
+        }
+    }
+
+    fn export_hex(n: u64, count: u64) -> String {
+        let width = format!("{:x}", count - 1).len();
+        format!("{n:0width$x}")
+    }
+}
