@@ -1330,6 +1330,33 @@ fn leb128(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// Reads a list's own postings file back ([`Gathered::pack`]): its gaps, its `tf - 1` values and
+/// its fieldnorm bytes, as written (for tests).
+#[cfg(test)]
+pub(crate) fn unpack_columns(file: &str) -> (Vec<u64>, Vec<u64>, Vec<u8>) {
+    use std::io::Read as _;
+    let mut raw = Vec::new();
+    flate2::read::DeflateDecoder::new(&enc::unz85(file)[..]).read_to_end(&mut raw).unwrap();
+    let mut at = 0;
+    let mut leb = || {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let b = raw[at];
+            at += 1;
+            v |= u64::from(b & 127) << shift;
+            shift += 7;
+            if b < 128 {
+                return v;
+            }
+        }
+    };
+    let n = leb() as usize;
+    let gaps: Vec<u64> = (0..n).map(|_| leb()).collect();
+    let tfs: Vec<u64> = (0..n).map(|_| leb()).collect();
+    assert_eq!(raw.len() - at, n, "one fieldnorm byte a posting");
+    (gaps, tfs, raw[at..].to_vec())
+}
+
 /// Raw deflate, in Z85 ([`enc::z85`]).
 fn deflated(bytes: &[u8]) -> io::Result<String> {
     // The fastest level: as small within 5 % as the best on record text, twice as fast.
@@ -1514,35 +1541,16 @@ mod tests {
 
     #[test]
     fn packed_postings_read_back_as_written() {
-        use std::io::Read as _;
         let g = Gathered {
             doc: vec![3, 4, 900, 70_000, 70_001],
             tf: vec![1, 7, 2, 300, 1],
             norm: vec![12, 10, 250, 9, 11],
             ..Gathered::default()
         };
-        let file = g.pack([0, 1, 2, 3, 4], 10).unwrap();
-        let mut raw = Vec::new();
-        flate2::read::DeflateDecoder::new(&enc::unz85(&file)[..]).read_to_end(&mut raw).unwrap();
-        let mut at = 0;
-        let mut leb = || {
-            let (mut v, mut shift) = (0u64, 0);
-            loop {
-                let b = raw[at];
-                at += 1;
-                v |= u64::from(b & 127) << shift;
-                shift += 7;
-                if b < 128 {
-                    return v;
-                }
-            }
-        };
-        assert_eq!(leb(), 5);
-        let gaps: Vec<u64> = (0..5).map(|_| leb()).collect();
+        let (gaps, tfs, norms) = unpack_columns(&g.pack([0, 1, 2, 3, 4], 10).unwrap());
         assert_eq!(gaps, [3, 0, 895, 69_099, 0]);
-        let tfs: Vec<u64> = (0..5).map(|_| leb()).collect();
         assert_eq!(tfs, [0, 6, 1, 299, 0]);
-        assert_eq!(&raw[raw.len() - 5..], [2, 0, 240, 255, 1]);
+        assert_eq!(norms, [2, 0, 240, 255, 1]);
     }
 
     /// The replicated pieces give tantivy's own scores, bit for bit.

@@ -910,7 +910,6 @@ fn lucky_lessons_learnings_and_impact_prose_are_searchable_by_field() {
 mod layered {
     use super::*;
     use std::collections::{BTreeMap, BTreeSet};
-    use std::io::Read as _;
 
     type Posting = (u32, u32, u8);
 
@@ -941,32 +940,14 @@ mod layered {
 
     /// A list's own file: deflated columns in Z85.
     fn packed(s: &str, base: u8) -> Vec<Posting> {
-        let mut raw = Vec::new();
-        flate2::read::DeflateDecoder::new(&export::enc::unz85(s)[..]).read_to_end(&mut raw).unwrap();
-        let mut at = 0;
-        let mut leb = || {
-            let (mut v, mut shift) = (0u64, 0);
-            loop {
-                let b = raw[at];
-                at += 1;
-                v |= u64::from(b & 127) << shift;
-                shift += 7;
-                if b < 128 {
-                    return v;
-                }
-            }
-        };
-        let n = leb() as usize;
+        let (gaps, tfs, norms) = export::unpack_columns(s);
         let mut doc = -1i64;
-        let docs: Vec<u32> = (0..n)
-            .map(|_| {
-                doc += leb() as i64 + 1;
-                doc as u32
+        (0..gaps.len())
+            .map(|i| {
+                doc += gaps[i] as i64 + 1;
+                (doc as u32, tfs[i] as u32 + 1, norms[i].wrapping_add(base))
             })
-            .collect();
-        let tfs: Vec<u32> = (0..n).map(|_| leb() as u32 + 1).collect();
-        assert_eq!(raw.len() - at, n, "one fieldnorm byte a posting");
-        (0..n).map(|i| (docs[i], tfs[i], raw[at + i].wrapping_add(base))).collect()
+            .collect()
     }
 
     fn frontier(s: &str) -> Vec<(u32, u8)> {
