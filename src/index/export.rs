@@ -594,7 +594,7 @@ impl Gathered {
         s
     }
 
-    /// The postings `idx` (in document order) as a file of their own (a head, a second layer,
+    /// The postings `idx` (in document order) as a file of their own (a head, a layer,
     /// a chunk): `n`, then `n` gaps (the document minus the one before minus one, the first
     /// from -1), `n` values `tf - 1`, all LEB128, and `n` bytes `fieldnorm_id - base` (mod
     /// 256), raw-deflated and in Z85. Columns deflate well: the gaps of a common word are

@@ -2003,7 +2003,7 @@
       const [name, pick] = list.file(part, false);
       const data = await this.e.shards.load(name);
       if (list.loaded.has(part)) return;
-      // A list's own files (head, second layer, chunks) are deflated columns; the dictionary
+      // A list's own files (head, layers, chunks) are deflated columns; the dictionary
       // entry and the packs shared by short tails are varints.
       const own = typeof part === "string" ? part !== "i" : !list.packed;
       const postings = own ? await unpackPostings(pick(data), list.base) : parsePostings(pick(data), list.base);
