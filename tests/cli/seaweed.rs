@@ -58,7 +58,27 @@ pub struct Seaweed {
 
 impl Seaweed {
     /// Starts a server and runs the Object Lock self-test on it (panics when it fails).
+    ///
+    /// The ports are chosen free, then let go for the server to take: in between, another
+    /// process (the tests run in parallel, and every outgoing connection takes a port of the
+    /// same range) can take one, and the server stops with "address already in use". It is
+    /// then started again on other ports, up to three times.
     pub fn start() -> Seaweed {
+        for attempt in 1.. {
+            let s = Seaweed::with_free_ports();
+            match s.try_spawn() {
+                Ok(()) => {
+                    s.self_test();
+                    return s;
+                }
+                Err(_) if attempt < 3 && s.full_log().contains("address already in use") => continue,
+                Err(log) => panic!("weed exited while starting:\n{log}"),
+            }
+        }
+        unreachable!()
+    }
+
+    fn with_free_ports() -> Seaweed {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("data")).unwrap();
         let identity = serde_json::json!({"identities": [{
@@ -81,13 +101,18 @@ impl Seaweed {
         let endpoint = format!("http://127.0.0.1:{}", ports[6]);
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let client = client(&rt, &endpoint);
-        let s = Seaweed { child: std::sync::Mutex::new(None), dir, ports, rt, client, endpoint };
-        s.spawn();
-        s.self_test();
-        s
+        Seaweed { child: std::sync::Mutex::new(None), dir, ports, rt, client, endpoint }
     }
 
     fn spawn(&self) {
+        if let Err(log) = self.try_spawn() {
+            panic!("weed exited while starting:\n{log}");
+        }
+    }
+
+    /// Starts the server on its ports and waits until it answers; `Err` with its log when it
+    /// exits first.
+    fn try_spawn(&self) -> Result<(), String> {
         let [master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc] = self.ports;
         let d = self.dir.path();
         let log = std::fs::OpenOptions::new().create(true).append(true).open(d.join("weed.log")).unwrap();
@@ -119,20 +144,24 @@ impl Seaweed {
         let started = Instant::now();
         loop {
             if self.rt.block_on(self.client.list_buckets().send()).is_ok() {
-                return;
+                return Ok(());
             }
             let exited = self.child.lock().unwrap().as_mut().and_then(|c| c.try_wait().unwrap());
             if let Some(status) = exited {
-                panic!("weed exited ({status}) while starting:\n{}", self.log());
+                return Err(format!("{status}\n{}", self.log()));
             }
             assert!(started.elapsed() < Duration::from_secs(90), "weed did not start:\n{}", self.log());
             std::thread::sleep(Duration::from_millis(200));
         }
     }
 
+    fn full_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("weed.log")).unwrap_or_default()
+    }
+
     /// The server's log (for failure messages).
     pub fn log(&self) -> String {
-        let text = std::fs::read_to_string(self.dir.path().join("weed.log")).unwrap_or_default();
+        let text = self.full_log();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
