@@ -45,14 +45,14 @@
 //!     `chunks` lists the chunks present; `shift` is `null` when the tail has at most
 //!     [`PACK_MAX`] postings and lives in the level's pack `<level>/s/<g>.js` under the
 //!     entry's key, `g` = the same FNV-1a 32 modulo the level's pack count.
-//!
-//!   A list's own postings files (head, layers, chunks) are deflated columns (see
-//!   `Gathered::pack`); the entries and the packs are varints.
 //!   - `<dir>/b.js`, for every list with a folder: the list's documents alone (no tf, no
 //!     fieldnorm), what the browser counts the hits of a query with once its results are
 //!     shown: `m` and a bitmap of the level, or `g` and gap varints, whichever is smaller,
-//!     raw-deflated and in Z85 (`enc::z85`) (a list holding two thirds of the 98,304 documents of a
-//!     level takes 15 KB this way, where its postings take 230 KB).
+//!     raw-deflated and in Z85 (`enc::z85`; a list holding two thirds of the 98,304 documents
+//!     of a level takes 15 KB this way, where its postings take 230 KB).
+//!
+//!   A list's own postings files (head, layers, chunks) are deflated columns (see
+//!   `Gathered::pack`); the entries and the packs are varints.
 //!
 //!   Positions, for phrases only, are in files of their own, each for [`POS_GROUP`] shards,
 //!   packs or chunks: `<level>/tp/<n / 4>.js` maps the keys of shards `n` to the positions of
@@ -420,8 +420,8 @@ pub fn head_size(df: usize) -> usize {
 }
 
 /// The layers after the head, in heads: while the rest of a list would be chunked, the next
-/// best postings go in layer files of these sizes (the head and its layers hold the best
-/// eighth of a list and the next eighth, read one by one as a query's proof needs them).
+/// best postings go in layer files of these sizes (with heads of a sixteenth, the head and its
+/// layers hold up to the best half of a list, read one by one as a query's proof needs them).
 pub const LAYERS: [usize; 3] = [1, 2, 4];
 
 /// Every value of a fast text column, by term ordinal: the dictionary is read block by block
@@ -1214,7 +1214,7 @@ fn write_objects(
 }
 
 /// `n` in hexadecimal, as wide as `count - 1` (so names sort like numbers).
-fn hex(n: usize, count: usize) -> String {
+pub(crate) fn hex(n: usize, count: usize) -> String {
     let width = format!("{:x}", count.max(1) - 1).len();
     format!("{n:0width$x}")
 }
@@ -1334,9 +1334,7 @@ fn leb128(out: &mut Vec<u8>, mut v: u64) {
 /// its fieldnorm bytes, as written (for tests).
 #[cfg(test)]
 pub(crate) fn unpack_columns(file: &str) -> (Vec<u64>, Vec<u64>, Vec<u8>) {
-    use std::io::Read as _;
-    let mut raw = Vec::new();
-    flate2::read::DeflateDecoder::new(&enc::unz85(file)[..]).read_to_end(&mut raw).unwrap();
+    let raw = inflated_z85(file);
     let mut at = 0;
     let mut leb = || {
         let (mut v, mut shift) = (0u64, 0);
@@ -1355,6 +1353,15 @@ pub(crate) fn unpack_columns(file: &str) -> (Vec<u64>, Vec<u64>, Vec<u8>) {
     let tfs: Vec<u64> = (0..n).map(|_| leb()).collect();
     assert_eq!(raw.len() - at, n, "one fieldnorm byte a posting");
     (gaps, tfs, raw[at..].to_vec())
+}
+
+/// The bytes of a raw deflate in Z85 ([`deflated`]; for tests).
+#[cfg(test)]
+fn inflated_z85(file: &str) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut raw = Vec::new();
+    flate2::read::DeflateDecoder::new(&enc::unz85(file)[..]).read_to_end(&mut raw).unwrap();
+    raw
 }
 
 /// Raw deflate, in Z85 ([`enc::z85`]).
@@ -1471,10 +1478,7 @@ mod tests {
 
     /// A documents file's two forms, read back as the browser reads them.
     fn read_documents(file: &str, start: u32) -> Vec<u32> {
-        use std::io::Read as _;
-        let bytes = enc::unz85(&file[1..]);
-        let mut raw = Vec::new();
-        flate2::read::DeflateDecoder::new(&bytes[..]).read_to_end(&mut raw).unwrap();
+        let raw = inflated_z85(&file[1..]);
         match &file[..1] {
             "m" => (0..raw.len() as u32 * 8)
                 .filter(|b| raw[(b / 8) as usize] >> (b % 8) & 1 == 1)

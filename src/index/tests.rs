@@ -503,12 +503,17 @@ fn export_is_deterministic_and_complete() {
     }
 }
 
+/// The data the script `search/<name>.js` registers (`IASearch("<name>", data);`).
+fn script_data(name: &str, bytes: &[u8]) -> serde_json::Value {
+    let s = std::str::from_utf8(bytes).unwrap();
+    let prefix = format!("IASearch({},", serde_json::Value::String(name.to_string()));
+    serde_json::from_str(&s[prefix.len()..s.len() - 3]).unwrap()
+}
+
 /// The live document count `meta.js` states.
 fn tmp_documents(files: &[(String, Vec<u8>)]) -> u64 {
     let meta = &files.iter().find(|(n, _)| n == "search/meta.js").unwrap().1;
-    let s = std::str::from_utf8(meta).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&s["IASearch(\"meta\",".len()..s.len() - 3]).unwrap();
-    json["docs"].as_u64().unwrap()
+    script_data("meta", meta)["docs"].as_u64().unwrap()
 }
 
 /// Records of the synthetic corpus, parsed as ingest would.
@@ -915,9 +920,7 @@ mod layered {
 
     fn data(files: &BTreeMap<String, Vec<u8>>, name: &str) -> serde_json::Value {
         let path = format!("search/{name}.js");
-        let s = std::str::from_utf8(files.get(&path).unwrap_or_else(|| panic!("no {path}"))).unwrap();
-        let prefix = format!("IASearch({},", serde_json::Value::String(name.to_string()));
-        serde_json::from_str(&s[prefix.len()..s.len() - 3]).unwrap()
+        script_data(name, files.get(&path).unwrap_or_else(|| panic!("no {path}")))
     }
 
     /// The varints of an entry or a pack: `delta * 4 + min(tf - 1, 3)`, `tf - 4`, the norm.
@@ -985,7 +988,7 @@ mod layered {
         // The longest list of the first field with layers and chunks.
         let mut lists = Vec::new();
         for n in 0..shards {
-            let shard = data(&files, &format!("{name}/t/{}", export_hex(n, shards)));
+            let shard = data(&files, &format!("{name}/t/{}", export::hex(n as usize, shards as usize)));
             for (key, entry) in shard.as_object().unwrap() {
                 let e = entry.as_array().unwrap();
                 if key.starts_with("0:")
@@ -1044,10 +1047,5 @@ mod layered {
         for (n, f) in e[7].as_array().unwrap().iter().enumerate() {
             bounds(&format!("after layer {}", n + 1), &frontier(f.as_str().unwrap()), &after(n + 1));
         }
-    }
-
-    fn export_hex(n: u64, count: u64) -> String {
-        let width = format!("{:x}", count - 1).len();
-        format!("{n:0width$x}")
     }
 }

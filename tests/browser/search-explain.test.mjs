@@ -88,9 +88,9 @@ test("the count reads a common word's documents file, not its postings", async (
     const ranked = new Set(names);
     assert.equal(await r.count(), want.total, q);
     const counted = names.filter((n) => !ranked.has(n));
-    // A long list's head file (`h`) and chunks (numbers) are its postings: the count does
-    // without them.
-    assert.deepEqual(counted.filter((n) => /\/l\/.*\/(h|\d+)$/.test(n)), [], `${q}: the count loaded postings`);
+    // A long list's head file (`h`), layers (`g1`…) and chunks (numbers) are its postings:
+    // the count does without them.
+    assert.deepEqual(counted.filter((n) => /\/l\/.*\/(h|g\d+|\d+)$/.test(n)), [], `${q}: the count loaded postings`);
     files += names.filter((n) => n.endsWith("/b")).length;
   }
   assert.ok(files >= 4, `${files} documents files read`);
