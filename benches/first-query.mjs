@@ -8,7 +8,8 @@
 //
 // usage: node benches/first-query.mjs --site DIR [--page search.html] QUERY...
 // prints one line per query: total bytes, the page's share, files, and bytes by kind of shard
-// (t: dictionary, h: heads, g: layers, chunk, b: documents files, d: rows, x: snippets).
+// (t: dictionary, h: heads, g: layers, chunk, b: documents files, f: frequencies files, d: rows,
+// x: snippets).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -41,7 +42,7 @@ const kind = (name) => {
   if (name.startsWith("d/")) return "d";
   if (!name.includes("/l/")) return /\/t\//.test(name) ? "t" : name;
   const last = name.slice(name.lastIndexOf("/") + 1);
-  return last === "b" || last === "h" ? last : /^g\d+$/.test(last) ? "g" : /^p/.test(last) ? "positions" : "chunk";
+  return last === "b" || last === "h" || last === "f" ? last : /^g\d+$/.test(last) ? "g" : /^p/.test(last) ? "positions" : "chunk";
 };
 
 for (const query of argv) {

@@ -26,7 +26,7 @@
 //!   the level's shard count. An entry is `[df, postings]` for a list of at most
 //!   [`INLINE_MAX`] postings, `[df, packed postings, 0]` for a longer one of the recent level
 //!   (whose lists are all written whole: small, and rewritten by every run that adds records
-//!   anyway), else `[df, top, rest, dir, head, shift, chunks, layers]`:
+//!   anyway), else `[df, top, rest, dir, head, shift, chunks, layers, sizes…]`:
 //!   - `top`: the list's best postings (BM25 over the level's own statistics: this keeps the
 //!     base stable), inline: the whole head when it has at most [`HEAD_INLINE_MAX`] postings,
 //!     else the best [`TOP_POSTINGS`] of it;
@@ -45,11 +45,19 @@
 //!     `chunks` lists the chunks present; `shift` is `null` when the tail has at most
 //!     [`PACK_MAX`] postings and lives in the level's pack `<level>/s/<g>.js` under the
 //!     entry's key, `g` = the same FNV-1a 32 modulo the level's pack count.
+//!   - `sizes…`, for a list with a folder: the characters of its frequencies file, of each
+//!     layer, then of a chunk on average (when it has chunks): what the browser weighs the
+//!     frequencies file against.
 //!   - `<dir>/b.js`, for every list with a folder: the list's documents alone (no tf, no
 //!     fieldnorm), what the browser counts the hits of a query with once its results are
 //!     shown: `m` and a bitmap of the level, or `g` and gap varints, whichever is smaller,
 //!     raw-deflated and in Z85 (`enc::z85`; a list holding two thirds of the 98,304 documents
 //!     of a level takes 15 KB this way, where its postings take 230 KB).
+//!   - `<dir>/f.js`, beside it: the tf of each of those documents, in their order (LEB128 of
+//!     `tf - 1`, raw-deflated, Z85). With a document's fieldnorm, which any loaded posting of
+//!     the same field holds, the browser has its exact score without the list's postings: a
+//!     query of a common word and a rarer one reads the common word's frequencies (0.06 to
+//!     0.6 bytes a document) instead of a chunk for each of the rarer word's documents.
 //!
 //!   A list's own postings files (head, layers, chunks) are deflated columns (see
 //!   `Gathered::pack`); the entries and the packs are varints.
@@ -105,7 +113,7 @@ use super::schema::{Analyzer, FIELD_ALIASES, Fields, SEARCH_FIELDS};
 use super::stats::LiveStats;
 
 /// Version of the format described above; `search.js` refuses others.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 /// Documents per `d/` file.
 pub const DOC_BUCKET: u32 = 1;
 /// Lists of at most this many postings (in a level) are written whole in their entry.
@@ -1040,10 +1048,15 @@ fn list(
         "0".to_string()
     };
     let mut layers_json = String::from("[");
+    // What the browser weighs a frequencies file against: the sizes of the layers, then of a
+    // chunk on average (characters, as in the files).
+    let mut sizes = Vec::new();
     for n in 1..=layers.len() {
         let dir = dir.as_deref().expect("a layer has a folder");
         let t = 1 + n as u8;
-        out.emit_str(&format!("{dir}/g{n}"), &g.pack(in_tier(t), base)?)?;
+        let packed = g.pack(in_tier(t), base)?;
+        sizes.push(packed.len());
+        out.emit_str(&format!("{dir}/g{n}"), &packed)?;
         if with_positions {
             out.emit_str(&format!("{dir}/pg{n}"), &g.encode_positions(in_tier(t)))?;
         }
@@ -1066,12 +1079,15 @@ fn list(
         let density = tail.len() as f64 / span;
         let shift = ((CHUNK_POSTINGS as f64 / density).log2().round() as u32).clamp(4, 30);
         let mut chunks = String::new();
+        let (mut count, mut bytes) = (0, 0);
         let mut prev: i64 = -1;
         // Positions of chunks c with the same c / POS_GROUP, in `<dir>/p<c / POS_GROUP>.js`.
         let mut group: Option<(u32, String)> = None;
         for part in tail.chunk_by(|&a, &b| g.doc[a as usize] >> shift == g.doc[b as usize] >> shift) {
             let c = g.doc[part[0] as usize] >> shift;
-            out.emit_str(&format!("{dir}/{c}"), &g.pack(part.iter().copied(), base)?)?;
+            let packed = g.pack(part.iter().copied(), base)?;
+            (count, bytes) = (count + 1, bytes + packed.len());
+            out.emit_str(&format!("{dir}/{c}"), &packed)?;
             if with_positions {
                 let k = c / POS_GROUP as u32;
                 if let Some((gk, obj)) = group.take_if(|(gk, _)| *gk != k) {
@@ -1087,15 +1103,23 @@ fn list(
         if let Some((gk, obj)) = group {
             out.emit(&format!("{dir}/p{gk}"), &format!("{obj}}}"))?;
         }
+        sizes.push(bytes / count.max(1));
         (shift.to_string(), chunks)
     };
+    let mut sizes_json = String::new();
     if let Some(dir) = &dir {
         let docs = idx.iter().map(|&i| g.doc[i as usize]);
         out.emit_str(&format!("{dir}/b"), &documents_of(docs, level.start, level.end)?)?;
+        let frequencies = frequencies_of(idx.iter().map(|&i| g.tf[i as usize]))?;
+        sizes_json = format!(",{}", frequencies.len());
+        for size in sizes {
+            sizes_json.push_str(&format!(",{size}"));
+        }
+        out.emit_str(&format!("{dir}/f"), &frequencies)?;
     }
     let dir_json = dir.map_or("null".to_string(), |d| format!("\"{d}\""));
     let entry = format!(
-        "[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\",{layers_json}]",
+        "[{df},\"{}\",\"{rest}\",{dir_json},{head_json},{shift},\"{chunks}\",{layers_json}{sizes_json}]",
         g.encode(in_tier(0), base)
     );
     // The positions of the top, and of the head file when there is one.
@@ -1128,6 +1152,17 @@ fn documents_of(docs: impl Iterator<Item = u32>, start: u32, end: u32) -> io::Re
     let gaps = deflated_with(gaps.as_bytes(), flate2::Compression::best())?;
     let map = deflated_with(&map, flate2::Compression::best())?;
     Ok(if map.len() < gaps.len() { format!("m{map}") } else { format!("g{gaps}") })
+}
+
+/// The tf of each document of a list's documents file, in its order (the documents'), as
+/// LEB128 of `tf - 1`, raw-deflated (the best level) and in Z85: with a document's fieldnorm,
+/// which any posting of the same field holds, its exact score without the list's postings.
+fn frequencies_of(tfs: impl Iterator<Item = u32>) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    for tf in tfs {
+        leb128(&mut bytes, u64::from(tf.saturating_sub(1)));
+    }
+    deflated_with(&bytes, flate2::Compression::best())
 }
 
 /// The start of the window of 32 fieldnorm ids that holds the most documents.
@@ -1357,7 +1392,7 @@ pub(crate) fn unpack_columns(file: &str) -> (Vec<u64>, Vec<u64>, Vec<u8>) {
 
 /// The bytes of a raw deflate in Z85 ([`deflated`]; for tests).
 #[cfg(test)]
-fn inflated_z85(file: &str) -> Vec<u8> {
+pub(crate) fn inflated_z85(file: &str) -> Vec<u8> {
     use std::io::Read as _;
     let mut raw = Vec::new();
     flate2::read::DeflateDecoder::new(&enc::unz85(file)[..]).read_to_end(&mut raw).unwrap();

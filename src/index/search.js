@@ -105,20 +105,26 @@
   /** A list's own postings file (head, layer or chunk) → {docs, tfs, norms}: raw deflate in
    *  Z85 of `n`, `n` gaps (document minus the one before minus one), `n` values
    *  `tf - 1`, all LEB128, and `n` bytes `fieldnorm id - base` (mod 256). */
+  /** A reader of LEB128 values from `bytes`: `leb()` the next, `at()` where it is. */
+  function lebReader(bytes) {
+    let k = 0;
+    return {
+      leb() {
+        let v = 0;
+        for (let scale = 1; ; scale *= 128) {
+          const b = bytes[k++];
+          if (b === undefined) throw new Error("corrupt search shard");
+          v += (b & 127) * scale;
+          if (b < 128) return v;
+        }
+      },
+      at: () => k,
+    };
+  }
+
   async function unpackPostings(z85, base) {
     const bytes = await inflateBytes(z85);
-    let k = 0;
-    const leb = () => {
-      let v = 0;
-      let scale = 1;
-      for (;;) {
-        const b = bytes[k++];
-        if (b === undefined) throw new Error("corrupt search shard");
-        v += (b & 127) * scale;
-        if (b < 128) return v;
-        scale *= 128;
-      }
-    };
+    const { leb, at } = lebReader(bytes);
     const n = leb();
     const docs = new Int32Array(n);
     const tfs = new Int32Array(n);
@@ -126,9 +132,20 @@
     let doc = -1;
     for (let i = 0; i < n; i++) docs[i] = doc += leb() + 1;
     for (let i = 0; i < n; i++) tfs[i] = leb() + 1;
+    let k = at();
     if (bytes.length - k !== n) throw new Error("corrupt search shard");
     for (let i = 0; i < n; i++) norms[i] = (bytes[k++] + base) & 255;
     return { docs, tfs, norms };
+  }
+
+  /** A frequencies file (LEB128 of tf - 1 per document of the list, deflated) → the tfs. */
+  async function frequenciesOf(z85, n) {
+    const bytes = await inflateBytes(z85);
+    const { leb, at } = lebReader(bytes);
+    const tfs = new Int32Array(n);
+    for (let i = 0; i < n; i++) tfs[i] = leb() + 1;
+    if (at() !== bytes.length) throw new Error("corrupt search shard");
+    return tfs;
   }
 
   /** Positions string → one array per posting (first absolute, the rest deltas). */
@@ -1765,10 +1782,12 @@
     return decode(s).map((v) => [Math.floor(v / 256) + 1, v % 256]);
   }
 
-  /** The best tf factor a posting bounded by `frontier` can have. */
-  function frontierBound(cache, frontier) {
+  /** The best tf factor a posting bounded by `frontier` can have, when its tf is `tf` and
+   *  its fieldnorm `norm` if those are given: the posting is beaten on both by a pair of the
+   *  frontier, whose tf is at least its own and whose fieldnorm at most its own. */
+  function frontierBound(cache, frontier, tf, norm) {
     let best = 0;
-    for (const [tf, norm] of frontier) best = Math.max(best, tfFactor(cache, tf, norm));
+    for (const [t, n] of frontier) if (!(t < tf) && !(n > norm)) best = Math.max(best, tfFactor(cache, tf || t, norm === undefined ? n : norm));
     return best;
   }
 
@@ -1776,8 +1795,12 @@
    *  long one whose best postings are in the entry and whose head file and chunks load on
    *  demand (src/index/export.rs describes the format). */
   class List {
-    constructor(level, key, entry, cache) {
+    constructor(level, key, entry, cache, norms) {
       this.level = level;
+      this.cache = cache;
+      /** The fieldnorms of the list's field known so far, by document (any list of the field
+       *  tells them): with a tf from the frequencies file, a score without the postings. */
+      this.norms = norms;
       this.key = key;
       this.shardName = level.shardOf(key);
       this.df = entry[0];
@@ -1790,6 +1813,9 @@
       this.docsLoad = null;
       /** Its documents are all candidates of the search. */
       this.docsAdded = false;
+      /** Every document's tf, once its frequencies file (`f`) is loaded. */
+      this.tfs = null;
+      this.tfsLoad = null;
       this.base = level.bases[Number(key.slice(0, key.indexOf(":")))];
       this.inline = entry.length <= 3;
       // A long list of the recent level is written whole in deflated columns ([df, packed, 0]).
@@ -1798,11 +1824,14 @@
       if (this.inline) return;
       this.dir = entry[3];
       this.hasHead = entry[4] !== 0;
-      this.restBound = frontierBound(cache, parseFrontier(entry[2]));
-      this.tailBound = this.hasHead ? frontierBound(cache, parseFrontier(entry[4])) : this.restBound;
-      /** The layers after the head ("g1", "g2"…, next best first), each with the bound of the
-       *  postings after it. */
-      this.layers = entry[7].map((f, i) => ["g" + (i + 1), frontierBound(cache, parseFrontier(f))]);
+      this.restFrontier = parseFrontier(entry[2]);
+      this.tailFrontier = this.hasHead ? parseFrontier(entry[4]) : this.restFrontier;
+      /** The layers after the head ("g1", "g2"…, next best first), each with the frontier of
+       *  the postings after it. */
+      this.layers = entry[7].map((f, i) => ["g" + (i + 1), parseFrontier(f)]);
+      // Sizes in characters: the frequencies file, each layer, a chunk on average.
+      this.frequenciesSize = entry[8];
+      this.sizes = entry.slice(9);
       this.packed = entry[5] === null;
       this.shift = this.packed ? 30 : entry[5];
       this.chunks = new Set();
@@ -1816,6 +1845,7 @@
     add(part, p) {
       for (let i = 0; i < p.docs.length; i++) {
         if (!this.map.has(p.docs[i])) this.map.set(p.docs[i], { tf: p.tfs[i], norm: p.norms[i], part, pos: null });
+        this.norms.set(p.docs[i], p.norms[i]);
       }
       this.parts.set(part, p);
       this.loaded.add(part);
@@ -1845,17 +1875,44 @@
       for (const c of this.chunks) if (!this.loaded.has(c)) return false;
       return true;
     }
-    /** The best tf factor of a posting not loaded yet. */
-    tail() {
+    /** The best tf factor of a posting not loaded yet (with its tf `tf` or its fieldnorm
+     *  `norm` when given). */
+    tail(tf, norm) {
       if (this.complete()) return 0;
-      if (this.headPending()) return this.restBound;
-      // The bound after the last layer loaded (layers load in order).
-      let bound = this.tailBound;
-      for (const [part, after] of this.layers) {
-        if (!this.loaded.has(part)) break;
-        bound = after;
+      let frontier = this.restFrontier;
+      if (!this.headPending()) {
+        frontier = this.tailFrontier;
+        // The frontier after the last layer loaded (layers load in order).
+        for (const [part, after] of this.layers) {
+          if (!this.loaded.has(part)) break;
+          frontier = after;
+        }
       }
-      return bound;
+      return frontierBound(this.cache, frontier, tf, norm);
+    }
+    /** What is known of `doc`'s tf factor without its posting: exact from its tf (the
+     *  frequencies file) and its fieldnorm (any list of the field), else the best a posting
+     *  not loaded yet can have with the one of them known, else with neither. */
+    known(doc) {
+      const tf = this.tfs ? this.tfs.get(doc) : undefined;
+      const norm = this.norms.get(doc);
+      if (tf !== undefined && norm !== undefined) return { exact: true, factor: tfFactor(this.cache, tf, norm) };
+      return { exact: false, factor: this.tail(tf, norm) };
+    }
+    /** Adds to `parts` (part → characters) what settles `doc`, whose fieldnorm is known,
+     *  when its bound in the search is `bound` and the k-th score `kth`: the layers left in
+     *  order until one without it would leave it under `kth`, else its chunk too. */
+    cost(doc, bound, kth, parts) {
+      const norm = this.norms.get(doc);
+      const now = this.known(doc).factor;
+      for (let i = 0; i < this.layers.length; i++) {
+        const [part, after] = this.layers[i];
+        if (this.loaded.has(part)) continue;
+        parts.set(part, this.sizes[i]);
+        if (kth && f32(bound - this.w * (now - frontierBound(this.cache, after, undefined, norm))) < kth[0]) return;
+      }
+      const c = this.chunkOf(doc);
+      if (!this.packed && this.chunks.has(c) && !this.loaded.has(c)) parts.set(c, this.sizes[this.layers.length]);
     }
     chunkOf(doc) {
       return Math.floor(doc / Math.pow(2, this.shift));
@@ -1965,7 +2022,8 @@
       wanted.forEach(([key, level], i) => {
         const entry = shards[i][key];
         if (!entry) return;
-        const list = new List(level, key, entry, this.e.cache(Number(key.slice(0, key.indexOf(":")))));
+        const field = Number(key.slice(0, key.indexOf(":")));
+        const list = new List(level, key, entry, this.e.cache(field), this.e.knownNorms(field));
         if (!found.has(key)) found.set(key, []);
         found.get(key).push(list);
       });
@@ -1979,6 +2037,7 @@
         if (p.k === "term") {
           p.list = terms.get(p.f + ":" + p.t);
           p.w = p.list ? f32(idf(p.list.df, meta.docs, meta.idf) * ONE_PLUS_K1) : 0;
+          if (p.list) for (const l of p.list.lists) l.w = Math.max(l.w || 0, p.w);
         } else {
           p.lists = p.terms.map(([, t]) => terms.get(p.f + ":" + t));
           p.offsets = p.terms.map(([o]) => o);
@@ -2028,6 +2087,20 @@
       }
     }
 
+    /** Loads a list's frequencies file (after its documents file, whose order it has). */
+    async loadFrequencies(l) {
+      if (!l.tfsLoad) {
+        l.tfsLoad = Promise.all([this.loadDocs(l, false), this.e.shards.load(l.dir + "/f")]).then(async ([, data]) => {
+          const tfs = await frequenciesOf(data, l.docs.size);
+          const map = new Map();
+          let i = 0;
+          for (const d of l.docs) map.set(d, tfs[i++]);
+          l.tfs = map;
+        });
+      }
+      await l.tfsLoad;
+    }
+
     async loadPositions(list, part) {
       if (list.posLoaded.has(part)) return;
       const [name, pick] = list.file(part, true);
@@ -2050,8 +2123,10 @@
         const st = l.state(d);
         if (st === ABSENT) return NO_R;
         if (st === UNKNOWN) {
+          const known = l.known(d);
+          if (known.exact) return { m: YES, s: f32(p.w * known.factor) };
           needs.push([l, l.need(d), false]);
-          return { m: MAYBE, s: f32(p.w * l.tail()) };
+          return { m: MAYBE, s: f32(p.w * known.factor) };
         }
         return { m: YES, s: f32(p.w * tfFactor(p.cache, st.tf, st.norm)) };
       }
@@ -2192,6 +2267,23 @@
         const loads = [];
         for (const [l, c] of unseenLoads) loads.push(c === "b" ? this.loadDocs(l, true) : this.loadPart(l, c));
         pending.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+        // A pending document whose fieldnorm is known needs only its tf: a list's frequencies
+        // file has every document's, and is read instead of the layers and chunks such
+        // documents would need when those weigh more.
+        const costs = new Map();
+        for (const [s, d, needs] of pending) {
+          for (const [l, part, positions] of needs) {
+            if (positions || part === "h" || !l.docs || l.tfs || !l.norms.has(d) || !l.w) continue;
+            if (!costs.has(l)) costs.set(l, new Map());
+            l.cost(d, s, kth, costs.get(l));
+          }
+        }
+        const byTfs = new Set();
+        for (const [l, parts] of costs) {
+          let sum = 0;
+          for (const size of parts.values()) sum += size;
+          if (sum >= 2 * l.frequenciesSize) byTfs.add(l);
+        }
         // The files the best pending documents need, a few a round: the best are the likeliest
         // to make the top, and once they are exact the k-th score rises and prunes the others,
         // so that fewer files are read than if every pending document's were.
@@ -2203,8 +2295,10 @@
             // all: its documents file says which do, for fewer bytes than a few chunks (and
             // the count loads it anyway); the chunks follow for those that do.
             const docs = !positions && part !== "h" && l.dir && !l.docs;
-            const key = l.key + "@" + l.level.name + "/" + (docs ? "b" : part + (positions ? "p" : ""));
-            if (!files.has(key)) fresh.push([key, docs ? () => this.loadDocs(l, false) : () => (positions ? this.loadPositions(l, part) : this.loadPart(l, part))]);
+            const tfs = !positions && part !== "h" && byTfs.has(l);
+            const key = l.key + "@" + l.level.name + "/" + (docs ? "b" : tfs ? "f" : part + (positions ? "p" : ""));
+            const load = docs ? () => this.loadDocs(l, false) : tfs ? () => this.loadFrequencies(l) : positions ? () => this.loadPositions(l, part) : () => this.loadPart(l, part);
+            if (!files.has(key)) fresh.push([key, load]);
           }
           if (files.size && files.size + fresh.length > PENDING_FILES) break;
           for (const [key, load] of fresh) files.set(key, load);
@@ -2277,8 +2371,9 @@
       this.shards = shards;
       this.meta = meta;
       this.caches = new Map();
+      this.norms = new Map();
       this.schema = { fields: meta.fields, aliases: meta.aliases, default: meta.default };
-      if (meta.format !== 4) throw new Error("search index format " + meta.format + " is not supported");
+      if (meta.format !== 5) throw new Error("search index format " + meta.format + " is not supported");
       const hex = (n, count) => n.toString(16).padStart((count - 1).toString(16).length, "0");
       // Positions files hold those of POS_GROUP shards or packs each.
       const group = (n, count) => hex(Math.floor(n / POS_GROUP), Math.ceil(count / POS_GROUP));
@@ -2296,6 +2391,11 @@
     cache(field) {
       if (!this.caches.has(field)) this.caches.set(field, tfCache(this.meta.fields[field][2], this.meta.docs));
       return this.caches.get(field);
+    }
+    /** The fieldnorms of a field's documents that loaded postings have told. */
+    knownNorms(field) {
+      if (!this.norms.has(field)) this.norms.set(field, new Map());
+      return this.norms.get(field);
     }
     /** The values a filter offers, as [value, key]; customers are in their own file. */
     async filterValues(kind) {

@@ -992,7 +992,7 @@ mod layered {
             for (key, entry) in shard.as_object().unwrap() {
                 let e = entry.as_array().unwrap();
                 if key.starts_with("0:")
-                    && e.len() == 8
+                    && e.len() > 8
                     && !e[5].is_null()
                     && e[7].as_array().unwrap().len() == 3
                 {
@@ -1034,6 +1034,44 @@ mod layered {
         let docs: BTreeSet<u32> = all.iter().map(|p| p.0).collect();
         assert_eq!((all.len(), docs.len()), (df, df), "{key}: {df} postings in all");
         assert!(files.contains_key(&format!("search/{dir}/b.js")), "a documents file");
+
+        // The frequencies file: every document's tf, in document order.
+        let frequencies = file("f");
+        let bytes = export::inflated_z85(&frequencies);
+        let mut tfs = Vec::new();
+        let mut k = 0;
+        while k < bytes.len() {
+            let (mut v, mut shift) = (0u32, 0);
+            loop {
+                let b = bytes[k];
+                k += 1;
+                v |= u32::from(b & 127) << shift;
+                shift += 7;
+                if b < 128 {
+                    break;
+                }
+            }
+            tfs.push(v + 1);
+        }
+        let mut by_doc = all.clone();
+        by_doc.sort();
+        assert_eq!(tfs, by_doc.iter().map(|p| p.1).collect::<Vec<_>>(), "{key}: the tfs in document order");
+        assert!(tfs.iter().any(|&tf| tf > 1), "{key}: tfs other than 1 are written");
+        // The sizes the browser weighs it against the layers and chunks with, in characters.
+        let size = |i: usize| e[i].as_u64().unwrap() as usize;
+        assert_eq!(size(8), frequencies.len(), "the frequencies file's size");
+        for n in 1..=3 {
+            assert_eq!(size(8 + n), file(&format!("g{n}")).len(), "layer {n}'s size");
+        }
+        let chunks: Vec<usize> = export::enc::decode(e[6].as_str().unwrap())
+            .iter()
+            .scan(-1i64, |c, &d| {
+                *c += d as i64;
+                Some(file(&c.to_string()).len())
+            })
+            .collect();
+        assert_eq!(size(12), chunks.iter().sum::<usize>() / chunks.len(), "a chunk's mean size");
+        assert_eq!(e.len(), 13, "{key}: nothing else in the entry");
 
         // Each bound covers exactly what comes after its part.
         let after = |from: usize| -> Vec<Posting> {

@@ -39,13 +39,13 @@ export async function build() {
   const out = await minify(code, {
     ecma: 2020,
     compress: { passes: 2 },
-    // The Snowball runtime's fields and the search's inner ones too (1.3 KB): no other object
+    // The Snowball runtime's fields and the search's inner ones too (2 KB): no other object
     // of the script, and no object it shares with the page, the tests or the shards' data, has
     // a property of these names.
     mangle: {
       properties: {
         regex:
-          /^(cursor|limit|limit_backward|bra|ket|current|headPending|restBound|tailBound|docsAdded|docsLoad|posLoaded|positiveLists|candidates|loadPart|loadDocs|loadPositions|unseenParts|unseenTail|unseenNone|shardPositionsOf|packPositionsOf|chunkOf|layers|layer)$/,
+          /^(cursor|limit|limit_backward|bra|ket|current|headPending|restBound|tailBound|docsAdded|docsLoad|posLoaded|positiveLists|candidates|loadPart|loadDocs|loadPositions|unseenParts|unseenTail|unseenNone|shardPositionsOf|packPositionsOf|chunkOf|layers|layer|tfs|tfsLoad|norms|knownNorms|frequenciesSize|sizes|restFrontier|tailFrontier|loadFrequencies|cost|known|exact|factor|lists|chunks|packed|inline|complete|loaded|hasHead|shardName|caches|combine|unseen|leaves|prepare)$/,
       },
     },
     format: { comments: false, ascii_only: true },

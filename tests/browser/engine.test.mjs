@@ -68,6 +68,19 @@ test("random queries rank like the CLI", async () => {
   for (let i = 0; i < queries.length; i++) await compare(engine, queries[i], FILTERS[i % FILTERS.length]);
 });
 
+test("a ranking that takes a common word's tf from its frequencies file ranks like the CLI", async () => {
+  // A common word with a rarer one: the rarer word's records know their fieldnorm from its
+  // postings and take the common word's tf from the common word's frequencies file (`f`).
+  let read = 0;
+  for (const q of ["database oom", "database certificate", "review vault", "memory leak deploy", "alert soak", "timeout retries"]) {
+    const { engine, shards } = await diskEngine(siteDir);
+    await compare(engine, q, {});
+    await compare(engine, q, {}, 40);
+    if (shards.names.some((n) => n.endsWith("/f"))) read++;
+  }
+  assert.ok(read >= 2, `${read} of the queries read a frequencies file`);
+});
+
 test("a first query loads only a little of the index", async () => {
   for (const q of ["database", "connection pool", "memory leak"]) {
     const { engine, shards } = await diskEngine(siteDir);

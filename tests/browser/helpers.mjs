@@ -130,6 +130,8 @@ export function diskEngine(siteDir) {
   const shards = {
     bytes: 0,
     files: 0,
+    /** The names of the shards loaded, in order. */
+    names: [],
     async load(name) {
       if (!cache.has(name)) {
         const text = fs.readFileSync(path.join(siteDir, "search", name + ".js"), "utf8");
@@ -140,6 +142,7 @@ export function diskEngine(siteDir) {
         if (data === undefined) throw new Error("shard " + name + " did not register");
         shards.bytes += Buffer.byteLength(text);
         shards.files++;
+        shards.names.push(name);
         cache.set(name, data);
       }
       return cache.get(name);
