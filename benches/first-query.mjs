@@ -7,9 +7,14 @@
 // engine asks for them.
 //
 // usage: node benches/first-query.mjs --site DIR [--page search.html] QUERY...
+//        node benches/first-query.mjs --site DIR --random N --records DIR [--seed S]
+// The second form draws N queries from the Markdown records of DIR (seeded, the same queries
+// for the same records): per query, a record, then two words of at least four letters of it
+// (three words for every fifth query); and ends with the median, the mean and the largest
+// total and how many are over 150,000 bytes.
 // prints one line per query: total bytes, the page's share, files, and bytes by kind of shard
-// (t: dictionary, h: heads, g: layers, chunk, b: documents files, f: frequencies files, d: rows,
-// x: snippets).
+// (t: dictionary, w: vocabulary, h: heads, g: layers, chunk, b: documents files, f: frequencies
+// files, d: rows, x: snippets, stem: the stemmer).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -25,8 +30,22 @@ const option = (name, fallback) => {
 };
 const site = option("--site");
 const pageName = option("--page", "search.html");
+const random = Number(option("--random", 0));
+const recordsDir = option("--records");
+let seed = Number(option("--seed", 7));
+if (random && recordsDir) {
+  const rnd = (k) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % k;
+  };
+  const files = fs.readdirSync(recordsDir).filter((f) => f.endsWith(".md")).sort();
+  for (let i = 0; i < random; i++) {
+    const words = fs.readFileSync(path.join(recordsDir, files[rnd(files.length)]), "utf8").match(/[A-Za-z]{4,}/g) || [];
+    argv.push(Array.from({ length: i % 5 === 4 ? 3 : 2 }, () => words[rnd(words.length)].toLowerCase()).join(" "));
+  }
+}
 if (!site || !argv.length) {
-  console.error("usage: node benches/first-query.mjs --site DIR [--page search.html] QUERY...");
+  console.error("usage: node benches/first-query.mjs --site DIR [--page search.html] QUERY...\n       node benches/first-query.mjs --site DIR --random N --records DIR [--seed S]");
   process.exit(2);
 }
 const search = createRequire(import.meta.url)(path.resolve(site, "assets/search.js"));
@@ -40,18 +59,20 @@ const pageBytes = [pageName, ...linked].reduce((sum, f) => sum + fs.statSync(pat
 const kind = (name) => {
   if (name.startsWith("x/")) return "x";
   if (name.startsWith("d/")) return "d";
+  if (name.startsWith("w/")) return "w";
   if (!name.includes("/l/")) return /\/t\//.test(name) ? "t" : name;
   const last = name.slice(name.lastIndexOf("/") + 1);
   return last === "b" || last === "h" || last === "f" ? last : /^g\d+$/.test(last) ? "g" : /^p/.test(last) ? "positions" : "chunk";
 };
 
+const totals = [];
 for (const query of argv) {
   const read = [];
   const cache = new Map();
   const shards = {
     async load(name) {
       if (!cache.has(name)) {
-        const text = fs.readFileSync(path.join(site, "search", name + ".js"), "utf8");
+        const text = fs.readFileSync(path.join(site, "search", search.shardFile ? search.shardFile(name) : name + ".js"), "utf8");
         let data;
         new Function("IASearch", text)((_, d) => {
           data = d;
@@ -69,8 +90,17 @@ for (const query of argv) {
   const byKind = {};
   for (const [name, bytes] of read) byKind[kind(name)] = (byKind[kind(name)] || 0) + bytes;
   const data = read.reduce((sum, [, bytes]) => sum + bytes, 0);
+  totals.push(pageBytes + data);
   console.log(
     `${JSON.stringify(query)}: ${(pageBytes + data).toLocaleString("en")} bytes (page ${pageBytes.toLocaleString("en")}, ` +
       `${read.length} shards ${data.toLocaleString("en")}), ${result.hits.length} hits of ${total}; ${JSON.stringify(byKind)}`,
   );
+}
+if (totals.length > 1) {
+  const sorted = [...totals].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const mean = Math.round(totals.reduce((a, b) => a + b, 0) / totals.length);
+  const over = totals.filter((t) => t > 150000).length;
+  console.log(`${totals.length} queries: median ${median.toLocaleString("en")}, mean ${mean.toLocaleString("en")}, largest ${sorted[sorted.length - 1].toLocaleString("en")} bytes; ${over} over 150,000`);
 }

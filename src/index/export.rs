@@ -81,6 +81,10 @@
 //!   verbatim, else as a string; that JSON raw-deflated and in Z85 (a record's text is
 //!   most of a first query's bytes: this takes 6.7 KB to about 4 KB on the generated corpus;
 //!   the browser inflates it with `DecompressionStream`).
+//! - `w/<n>.js`: the vocabulary, every word of the live records' prose as written (lowercased)
+//!   with its stem: the browser stems a query's words with it and loads the Snowball stemmer
+//!   (`assets/stem.js`) only for a word no record holds (see [`vocabulary`]); `words` in
+//!   `meta.js` is the shard count.
 //! - `f/<kind>/<key>.js`: the documents with one severity, status or year; `f/customer.js`:
 //!   the customer names and their groups (loaded when a customer filter is used: there can be
 //!   thousands), `f/c/<group>.js` the documents of each customer of a group, by name.
@@ -93,7 +97,9 @@
 //! postings); a frontier is a string of `(tf - 1) * 256 + fieldnorm_id`; positions are per
 //! posting `tf` values, the first absolute, the rest deltas.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rustc_hash::FxHashSet;
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -132,6 +138,8 @@ pub const CUSTOMERS_PER_FILE: usize = 16;
 pub const SHARD_BYTES: usize = 2 * 1024;
 /// Least aimed-at bytes per pack (packs average one to two of these).
 pub const PACK_BYTES: usize = 16 * 1024;
+/// Aimed-at bytes per vocabulary shard (`w/`: a first query loads one per word).
+pub const WORD_SHARD_BYTES: usize = 1024;
 /// Positions files each hold the positions of this many dictionary shards, packs or chunks
 /// (only phrases read them).
 pub const POS_GROUP: usize = 4;
@@ -774,12 +782,13 @@ fn export(
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<Option<FieldOut>>> = Mutex::new((0..SEARCH_FIELDS.len()).map(|_| None).collect());
+    let words: Mutex<Vec<FxHashSet<String>>> = Mutex::new(Vec::new());
     let (tx, rx) = mpsc::sync_channel::<(String, Vec<u8>)>(256);
     let results: Vec<Result<(), Failure>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let mut channel = Channel(tx.clone());
-                let (ctx, next, done) = (&ctx, &next, &done);
+                let (ctx, next, done, words) = (&ctx, &next, &done, &words);
                 scope.spawn(move || -> Result<(), Failure> {
                     loop {
                         let fi = next.fetch_add(1, Ordering::Relaxed);
@@ -788,7 +797,8 @@ fn export(
                         }
                         if fi >= SEARCH_FIELDS.len() {
                             // The `x/` files, a part of the documents at a time.
-                            texts(ctx, fi - SEARCH_FIELDS.len(), &mut channel)?;
+                            let part = texts(ctx, fi - SEARCH_FIELDS.len(), &mut channel)?;
+                            words.lock().expect("no poisoning").push(part);
                             continue;
                         }
                         let result = field(ctx, fi, &mut channel)?;
@@ -839,6 +849,9 @@ fn export(
         }
     }
 
+    let words: BTreeSet<String> = words.into_inner().expect("no poisoning").into_iter().flatten().collect();
+    let word_shards = vocabulary(words, out)?;
+
     let mut level_meta = Vec::new();
     for (level, lo) in levels.iter().zip(level_outs) {
         let (shards, packs) = write_level(&level.name, lo, out)?;
@@ -859,6 +872,7 @@ fn export(
         "idf": idf_fix,
         "filters": filter_meta,
         "levels": level_meta,
+        "words": word_shards,
     });
     out.shard("meta", &meta)?;
     Ok(())
@@ -1313,8 +1327,19 @@ fn documents(
 const TEXT_PARTS: usize = 4;
 
 /// `x/<n>.js` for the live documents of part `part` (`n % TEXT_PARTS`): its stored `text` and
-/// the values of its prose fields (see the module's doc).
-fn texts(ctx: &Context, part: usize, out: &mut impl Emit) -> Result<(), Failure> {
+/// the values of its prose fields (see the module's doc). Returns the words of those (each
+/// token of the `en` analyzer before it is stemmed), for [`vocabulary`].
+fn texts(ctx: &Context, part: usize, out: &mut impl Emit) -> Result<FxHashSet<String>, Failure> {
+    // Fx, not SipHash: every word of every record is looked up here.
+    let mut words = FxHashSet::default();
+    let mut surface = super::schema::en_surface_analyzer();
+    let mut add = |text: &str| {
+        surface.token_stream(text).process(&mut |t: &tantivy::tokenizer::Token| {
+            if !words.contains(&t.text) {
+                words.insert(t.text.clone());
+            }
+        })
+    };
     let (readers, segments, fields) = (ctx.readers, ctx.segments, ctx.fields);
     use tantivy::schema::Value as _;
     let prose: Vec<(usize, tantivy::schema::Field)> = SEARCH_FIELDS
@@ -1332,6 +1357,7 @@ fn texts(ctx: &Context, part: usize, out: &mut impl Emit) -> Result<(), Failure>
             }
             let stored: tantivy::TantivyDocument = store.get(doc)?;
             let text = stored.get_first(fields.text).and_then(|v| v.as_str()).unwrap_or_default();
+            add(text);
             let mut by_field = serde_json::Map::new();
             for (number, field) in &prose {
                 let values: Vec<Value> = stored
@@ -1342,7 +1368,10 @@ fn texts(ctx: &Context, part: usize, out: &mut impl Emit) -> Result<(), Failure>
                             let start = text[..at].encode_utf16().count();
                             json!([start, start + v.encode_utf16().count()])
                         }
-                        None => json!(v),
+                        None => {
+                            add(v);
+                            json!(v)
+                        }
                     })
                     .collect();
                 if !values.is_empty() {
@@ -1353,7 +1382,50 @@ fn texts(ctx: &Context, part: usize, out: &mut impl Emit) -> Result<(), Failure>
             out.emit_str(&format!("x/{n}"), &deflated(json.as_bytes())?)?;
         }
     }
-    Ok(())
+    Ok(words)
+}
+
+/// Writes `w/<n>.js`, the vocabulary: every word of the live records' prose as it is written
+/// (each token of the `en` analyzer before it is stemmed: lowercased), by FNV-1a 32 of the
+/// word modulo the shard count, with its stem and the other words of that stem: `word: stem`
+/// when no other word has its stem, else `word: [stem, other…]`. The browser finds a query's
+/// stems here rather than running the Snowball stemmer (which it loads only for a word no
+/// record holds: such a word may still share a stem with one that does), and tells which words
+/// of a hit's text are the query's stems by their families. Every shard is written, so that a
+/// word found nowhere finds an empty one. Returns the shard count.
+fn vocabulary(words: BTreeSet<String>, out: &mut Out) -> Result<usize, Failure> {
+    let mut stemmer = super::stem::english_stemmer();
+    let mut families: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut stems = Vec::with_capacity(words.len());
+    for word in &words {
+        let mut stem = word.clone();
+        stemmer.token_stream(word).process(&mut |t: &tantivy::tokenizer::Token| stem = t.text.clone());
+        families.entry(stem.clone()).or_default().push(word.clone());
+        stems.push(stem);
+    }
+    let count = {
+        let total: usize = words.iter().zip(&stems).map(|(w, s)| w.len() + s.len() + 8).sum();
+        (total / WORD_SHARD_BYTES).max(1).next_power_of_two()
+    };
+    let mut objects: Vec<String> = vec![String::new(); count];
+    for (word, stem) in words.iter().zip(&stems) {
+        let family = &families[stem];
+        let value = if family.len() == 1 {
+            Value::String(stem.clone())
+        } else {
+            let others = family.iter().filter(|w| *w != word).map(|w| Value::String(w.clone()));
+            Value::Array(std::iter::once(Value::String(stem.clone())).chain(others).collect())
+        };
+        let obj = &mut objects[(fnv32(word) as usize) & (count - 1)];
+        obj.push(if obj.is_empty() { '{' } else { ',' });
+        obj.push_str(&Value::String(word.clone()).to_string());
+        obj.push(':');
+        obj.push_str(&value.to_string());
+    }
+    for (n, obj) in objects.into_iter().enumerate() {
+        out.emit(&format!("w/{}", hex(n, count)), &format!("{}}}", if obj.is_empty() { "{" } else { &obj }))?;
+    }
+    Ok(count)
 }
 
 /// Appends `v` as LEB128: seven bits a byte, low bits first, the high bit says "more".
@@ -1365,24 +1437,28 @@ fn leb128(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// The LEB128 value of `raw` at `*at`, `*at` moved past it (for tests).
+#[cfg(test)]
+pub(crate) fn read_leb128(raw: &[u8], at: &mut usize) -> u64 {
+    let (mut v, mut shift) = (0u64, 0);
+    loop {
+        let b = raw[*at];
+        *at += 1;
+        v |= u64::from(b & 127) << shift;
+        shift += 7;
+        if b < 128 {
+            return v;
+        }
+    }
+}
+
 /// Reads a list's own postings file back ([`Gathered::pack`]): its gaps, its `tf - 1` values and
 /// its fieldnorm bytes, as written (for tests).
 #[cfg(test)]
 pub(crate) fn unpack_columns(file: &str) -> (Vec<u64>, Vec<u64>, Vec<u8>) {
     let raw = inflated_z85(file);
     let mut at = 0;
-    let mut leb = || {
-        let (mut v, mut shift) = (0u64, 0);
-        loop {
-            let b = raw[at];
-            at += 1;
-            v |= u64::from(b & 127) << shift;
-            shift += 7;
-            if b < 128 {
-                return v;
-            }
-        }
-    };
+    let mut leb = || read_leb128(&raw, &mut at);
     let n = leb() as usize;
     let gaps: Vec<u64> = (0..n).map(|_| leb()).collect();
     let tfs: Vec<u64> = (0..n).map(|_| leb()).collect();
@@ -1508,7 +1584,15 @@ mod tests {
             );
             checked.push(path);
         }
-        assert_eq!(checked, ["src/index/search.js", "site-templates/assets/search.js"]);
+        assert_eq!(
+            checked,
+            [
+                "src/index/search.js",
+                "site-templates/assets/search.js",
+                "src/index/stem.js",
+                "site-templates/assets/stem.js"
+            ]
+        );
     }
 
     /// A documents file's two forms, read back as the browser reads them.

@@ -234,6 +234,15 @@ pub fn en_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The prose analyzer without its stemmer: the words as records write them, lowercased (the
+/// browser's vocabulary, `w/` in the search export).
+pub fn en_surface_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .build()
+}
+
 /// The whole-value analyzer: one lowercased token.
 pub fn kw_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).build()

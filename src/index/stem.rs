@@ -35,12 +35,7 @@ struct Memo {
 
 impl Default for Memo {
     fn default() -> Self {
-        Memo {
-            stems: FxHashMap::default(),
-            stemmer: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(Language::English))
-                .build(),
-        }
+        Memo { stems: FxHashMap::default(), stemmer: english_stemmer() }
     }
 }
 
@@ -67,6 +62,12 @@ impl Memo {
         }
         self.stems.insert(std::mem::replace(word, stem.clone()), stem);
     }
+}
+
+/// tantivy's English stemmer on one word taken whole (a lowercased token of the prose analyzer):
+/// the stem [`CachedStemmer`] gives it.
+pub fn english_stemmer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::English)).build()
 }
 
 /// [`CachedStemmer`] applied to a tokenizer.

@@ -510,6 +510,60 @@ fn script_data(name: &str, bytes: &[u8]) -> serde_json::Value {
     serde_json::from_str(&s[prefix.len()..s.len() - 3]).unwrap()
 }
 
+/// The vocabulary (`w/`): every word of the live records' prose, lowercased as written, with
+/// its stem (tantivy's) and the other words of that stem, in the shard its FNV-1a 32 names.
+#[test]
+fn the_vocabulary_gives_every_word_of_the_records_its_stem_and_its_family() {
+    let mut inc = tls();
+    inc.lessons_learned.learnings =
+        vec!["Leaking LEAKS leaked; the constructor of Zanzibarian quotas".into()];
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    rebuild(&dir, &snapshot(vec![inc, pool()])).unwrap();
+    let files: std::collections::BTreeMap<String, Vec<u8>> =
+        browser_export(&dir).unwrap().into_iter().collect();
+    let count = script_data("meta", &files["search/meta.js"])["words"].as_u64().unwrap() as usize;
+    assert!(count.is_power_of_two(), "{count}");
+    let mut words = std::collections::BTreeMap::new();
+    for n in 0..count {
+        let name = format!("w/{}", export::hex(n, count));
+        let data = script_data(&name, &files[&format!("search/{name}.js")]);
+        for (word, value) in data.as_object().unwrap() {
+            assert_eq!(export::fnv32(word) as usize & (count - 1), n, "{word} in its shard");
+            let family: Vec<String> = match value {
+                serde_json::Value::String(stem) => vec![stem.clone()],
+                v => v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect(),
+            };
+            words.insert(word.clone(), family);
+        }
+    }
+    assert_eq!(files.keys().filter(|f| f.starts_with("search/w/")).count(), count);
+    let mut stemmer = super::stem::english_stemmer();
+    let mut stem = |w: &str| {
+        let mut out = String::new();
+        stemmer.token_stream(w).process(&mut |t: &tantivy::tokenizer::Token| out = t.text.clone());
+        out
+    };
+    for (word, family) in &words {
+        assert_eq!(family[0], stem(word), "{word}'s stem");
+        for other in &family[1..] {
+            assert_eq!(words[other][0], family[0], "{other} is of {word}'s family");
+            assert!(words[other].contains(word), "{other}'s family has {word}");
+        }
+        let all = words.iter().filter(|(_, f)| f[0] == family[0]).count();
+        assert_eq!(family.len(), all, "{word}: its family is every word of its stem");
+    }
+    assert_eq!(words["leaking"][0], "leak");
+    for w in ["leaks", "leaked"] {
+        assert!(words["leaking"].contains(&w.to_string()), "{:?}", words["leaking"]);
+    }
+    // Words as written, lowercased; words of both records; a name of JavaScript's objects.
+    for w in ["zanzibarian", "constructor", "quotas", "certificate", "pool", "connection"] {
+        assert!(words.contains_key(w), "{w}");
+    }
+    assert!(!words.keys().any(|w| w.chars().any(char::is_uppercase)));
+}
+
 /// The live document count `meta.js` states.
 fn tmp_documents(files: &[(String, Vec<u8>)]) -> u64 {
     let meta = &files.iter().find(|(n, _)| n == "search/meta.js").unwrap().1;
@@ -1041,17 +1095,7 @@ mod layered {
         let mut tfs = Vec::new();
         let mut k = 0;
         while k < bytes.len() {
-            let (mut v, mut shift) = (0u32, 0);
-            loop {
-                let b = bytes[k];
-                k += 1;
-                v |= u32::from(b & 127) << shift;
-                shift += 7;
-                if b < 128 {
-                    break;
-                }
-            }
-            tfs.push(v + 1);
+            tfs.push(export::read_leb128(&bytes, &mut k) as u32 + 1);
         }
         let mut by_doc = all.clone();
         by_doc.sort();

@@ -3,11 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { build, checksums, shipped, sums } from "./build-search.mjs";
+import { build, checksums, shipped, stemShipped, sums } from "./build-search.mjs";
 
-test("site-templates/assets/search.js is built from src/index/search.js", async () => {
+test("site-templates/assets/search.js and stem.js are built from src/index/search.js and stem.js", async () => {
   const built = await build();
-  assert.ok(fs.readFileSync(shipped, "utf8") === built, "stale: run `npm run build` in tests/browser");
+  assert.ok(fs.readFileSync(shipped, "utf8") === built[0], "search.js is stale: run `npm run build` in tests/browser");
+  assert.ok(fs.readFileSync(stemShipped, "utf8") === built[1], "stem.js is stale: run `npm run build` in tests/browser");
   assert.equal(fs.readFileSync(sums, "utf8"), checksums(built), "src/index/search.js.sha256 is stale: run `npm run build` in tests/browser");
-  assert.ok(Buffer.byteLength(built) < 47 * 1024, `${Buffer.byteLength(built)} bytes`);
+  // What every first query loads; the stemmer is not in it.
+  assert.ok(Buffer.byteLength(built[0]) < 36 * 1024, `${Buffer.byteLength(built[0])} bytes`);
 });

@@ -81,6 +81,39 @@ test("a ranking that takes a common word's tf from its frequencies file ranks li
   assert.ok(read >= 2, `${read} of the queries read a frequencies file`);
 });
 
+test("a query's words take their stems from the vocabulary; a word no record holds loads the stemmer", async () => {
+  // Each case: the query, whether the stemmer is loaded. `connectings` is in no record, and
+  // stems to `connect` like the records' `connection`, `connections`, `connected`…;
+  // `severity:P1` marks `P1` in the text (its own stem), `status:resolved` the words whose
+  // stem is `resolved` (the vocabulary cannot say which: the stemmer can).
+  for (const [q, stemmer] of [
+    ["connection pool", false],
+    ["leaking OR title:memory", false],
+    ['"connection pool" timeout', false],
+    ["connectings", true],
+    ["connectings pool", true],
+    ["severity:P1 AND cache", false],
+    ["status:resolved cache", true],
+  ]) {
+    const want = cli(archive, q, {});
+    const { engine, shards } = await diskEngine(siteDir);
+    const r = await engine.search(q, {}, 10);
+    assert.equal(shards.names.includes("stem"), stemmer, `${q}: ${shards.names.join(" ")}`);
+    // With the vocabulary a word outside the query's families has no stem; the stemmer stems
+    // any word.
+    assert.equal(r.stems("qxzwvy") !== null, stemmer, q);
+    assert.ok(shards.names.some((n) => n.startsWith("w/")), `${q}: the vocabulary is read`);
+    assert.equal(r.parsed, want.parsed, q);
+    assert.deepEqual(r.hits.map((h) => [h.id, h.score]), want.hits.map((h) => [h.id, Math.fround(h.score)]), q);
+    const why = await engine.explain(r);
+    why.forEach((x, i) => {
+      assert.deepEqual(x.snippet, want.hits[i].snippet, `${q}: the snippet of ${want.hits[i].id}`);
+      assert.deepEqual(x.fields, want.hits[i].fields, `${q}: the fields of ${want.hits[i].id}`);
+    });
+    assert.ok(why.some((x) => x.snippet.highlights.length > 0), `${q}: marked words`);
+  }
+});
+
 test("a first query loads only a little of the index", async () => {
   for (const q of ["database", "connection pool", "memory leak"]) {
     const { engine, shards } = await diskEngine(siteDir);

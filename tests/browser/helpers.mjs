@@ -15,6 +15,8 @@ export const repo = path.resolve(here, "../..");
 export const searchJs = path.join(repo, "site-templates/assets/search.js");
 const require = createRequire(import.meta.url);
 export const search = require(searchJs);
+/** The Snowball stemmer the site loads only for a word no record holds (`assets/stem.js`). */
+export const stemmer = require(path.join(repo, "site-templates/assets/stem.js"));
 
 const binary = path.join(repo, "target/debug/incident-archive");
 /** The corpus generator of the workspace (tools/corpus), built beside the product's binary. */
@@ -134,7 +136,7 @@ export function diskEngine(siteDir) {
     names: [],
     async load(name) {
       if (!cache.has(name)) {
-        const text = fs.readFileSync(path.join(siteDir, "search", name + ".js"), "utf8");
+        const text = fs.readFileSync(path.join(siteDir, "search", search.shardFile(name)), "utf8");
         let data;
         new Function("IASearch", text)((n, d) => {
           if (n === name) data = d;
