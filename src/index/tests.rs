@@ -626,11 +626,30 @@ fn adding_records_rewrites_only_the_recent_level() {
                 || p.starts_with("search/f/")
                 || rows.contains(p)
                 || **p == "search/x/300.js"
-                || **p == "search/x/301.js",
+                || **p == "search/x/301.js"
+                || p.starts_with("search/w/"),
             "{p} changed"
         );
     }
     assert!(changed.len() * 4 < after.len(), "{} of {} files changed", changed.len(), after.len());
+    // The vocabulary changes where the new records bring a word: each changed shard gains one
+    // (or a word of its families), and keeps every word it had.
+    let words = |m: &std::collections::BTreeMap<String, Vec<u8>>, p: &str| {
+        let name = &p["search/".len()..p.len() - ".js".len()];
+        script_data(name, &m[p]).as_object().unwrap().clone()
+    };
+    let vocabulary: Vec<&&String> = changed.iter().filter(|p| p.starts_with("search/w/")).collect();
+    assert!(!vocabulary.is_empty(), "two records bring no new word?");
+    assert_eq!(
+        before.keys().filter(|p| p.starts_with("search/w/")).count(),
+        after.keys().filter(|p| p.starts_with("search/w/")).count(),
+        "as many vocabulary shards"
+    );
+    for p in vocabulary {
+        let (old, new) = (words(&before, p), words(&after, p));
+        assert!(old.keys().all(|w| new.contains_key(w)), "{p} lost a word");
+        assert!(new.len() > old.len() || old.iter().any(|(w, v)| new[w] != *v), "{p} changed for nothing");
+    }
 
     let full = tmp.path().join("full");
     rebuild(&full, &second).unwrap();
