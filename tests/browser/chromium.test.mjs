@@ -44,7 +44,9 @@ async function results(page, base, query, filters = {}) {
 }
 
 /** A few queries of each kind (helpers.mjs has them all, run in node): long lists, stemming,
- *  a phrase, operators, fields, a frequent customer, a rare owner, a year, nothing. */
+ *  a phrase, operators, fields, a frequent customer, a rare owner, a year, nothing; and words
+ *  that no record holds, which load the stemmer (`assets/stem.js`): `connectings` finds the
+ *  records' `connection`, `zebra` nothing. */
 const QUERIES = [
   "database",
   "leaking",
@@ -56,6 +58,7 @@ const QUERIES = [
   "customer:globalbank",
   'owner:"ledger ops"',
   "year:2019 AND dns",
+  "connectings pool",
   "zebra",
 ];
 
@@ -64,8 +67,10 @@ for (const kind of ["file", "http"]) {
     const base = origins().find(([k]) => k === kind)[1];
     const page = await browser.newPage();
     const errors = [];
+    const scripts = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && errors.push(`${r.status()} ${r.url()}`));
+    page.on("requestfinished", (r) => scripts.push(r.url()));
     for (const [q, f] of withFilters(QUERIES, 1, kind === "http" ? 3 : 0)) {
       const want = cli(archive, q, f);
       const got = await results(page, base, q, f);
@@ -73,6 +78,7 @@ for (const kind of ["file", "http"]) {
       if (want.hits.length) assert.equal(got.parsed, want.parsed);
       else assert.match(got.status, /No record matches/);
     }
+    assert.ok(scripts.some((u) => u.endsWith("/assets/stem.js")), "the stemmer loaded for a word no record holds");
     assert.deepEqual(errors, []);
     await page.close();
   });
