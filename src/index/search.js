@@ -103,9 +103,6 @@
     return { docs: Int32Array.from(docs), tfs: Int32Array.from(tfs), norms: Uint8Array.from(norms) };
   }
 
-  /** A list's own postings file (head, layer or chunk) → {docs, tfs, norms}: raw deflate in
-   *  Z85 of `n`, `n` gaps (document minus the one before minus one), `n` values
-   *  `tf - 1`, all LEB128, and `n` bytes `fieldnorm id - base` (mod 256). */
   /** A reader of LEB128 values from `bytes`: `leb()` the next, `at()` where it is. */
   function lebReader(bytes) {
     let k = 0;
@@ -123,6 +120,9 @@
     };
   }
 
+  /** A list's own postings file (head, layer or chunk) → {docs, tfs, norms}: raw deflate in
+   *  Z85 of `n`, `n` gaps (document minus the one before minus one), `n` values
+   *  `tf - 1`, all LEB128, and `n` bytes `fieldnorm id - base` (mod 256). */
   async function unpackPostings(z85, base) {
     const bytes = await inflateBytes(z85);
     const { leb, at } = lebReader(bytes);
@@ -1400,6 +1400,8 @@
       this.meta = meta;
       this.caches = new Map();
       this.norms = new Map();
+      /** The stemmer (`assets/stem.js`), once a query has needed it. */
+      this.stemmer = null;
       this.schema = { fields: meta.fields, aliases: meta.aliases, default: meta.default };
       if (meta.format !== 5) throw new Error("search index format " + meta.format + " is not supported");
       // Positions files hold those of POS_GROUP shards or packs each.
@@ -1462,10 +1464,6 @@
       out.push({ filter: "customer", value: String(value), names: partial.slice(0, SUGGESTIONS_MAX) });
       return out;
     }
-    /** Runs a query: {plan, hits: [{score, doc, id, title, severity, status, date, path}]};
-     *  `path` is the incident page's, relative to the site's root: a row carries it when the
-     *  site named the page otherwise than `incidents/<id>.html` (`INC-1` beside `inc-1`, `index`,
-     *  `2025`, `CON`…). */
     /** The stems of `query`'s words as a word → stem function for analyzeEn, found in the
      *  vocabulary (`w/`: every word of the records, with its stem and the other words of that
      *  stem) so that the stemmer is not loaded; it is loaded for a word that no record holds
@@ -1494,6 +1492,10 @@
       if (unknown && !this.stemmer) this.stemmer = await this.shards.load("stem");
       return unknown ? this.stemmer : (w) => (known.has(w) ? known.get(w) : null);
     }
+    /** Runs a query: {plan, hits: [{score, doc, id, title, severity, status, date, path}]};
+     *  `path` is the incident page's, relative to the site's root: a row carries it when the
+     *  site named the page otherwise than `incidents/<id>.html` (`INC-1` beside `inc-1`, `index`,
+     *  `2025`, `CON`…). */
     async search(query, filters, k) {
       const stems = await this.stems(query);
       const p = withStems(stems, () => plan(query, this.schema));
