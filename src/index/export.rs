@@ -60,7 +60,9 @@
 //!     0.6 bytes a document) instead of a chunk for each of the rarer word's documents.
 //!
 //!   A list's own postings files (head, layers, chunks) are deflated columns (see
-//!   `Gathered::pack`); the entries and the packs are varints.
+//!   `Gathered::pack`); the entries and the packs are varints. Those files, the documents and
+//!   the frequencies files are deflated by Huffman codes alone when that is smaller than with
+//!   LZ77 (`deflated_smallest`: columns of small numbers often are).
 //!
 //!   Positions, for phrases only, are in files of their own, each for [`POS_GROUP`] shards,
 //!   packs or chunks: `<level>/tp/<n / 4>.js` maps the keys of shards `n` to the positions of
@@ -630,7 +632,7 @@ impl Gathered {
             leb128(&mut bytes, u64::from(self.tf[i as usize] - 1));
         }
         bytes.extend(idx.iter().map(|&i| self.norm[i as usize].wrapping_sub(base)));
-        deflated_with(&bytes, flate2::Compression::best())
+        deflated_smallest(&bytes)
     }
 
     /// Their positions: per posting the first absolute, the rest deltas.
@@ -1146,8 +1148,8 @@ fn list(
 }
 
 /// The documents of a list alone, for the browser's count (which needs neither tf nor
-/// fieldnorm), the smaller of two forms, both raw-deflated (the best level: these files are
-/// few and a first query may load several) and in Z85:
+/// fieldnorm), the smaller of two forms, both raw-deflated as small as can be
+/// ([`deflated_smallest`]: these files are few and a first query may load several) and in Z85:
 /// - `g…`: per document the gap to the one before minus one (the first from -1), as varints
 ///   (sparse lists);
 /// - `m…`: a bitmap of the level's documents, bit `d - start` (low bit first) set when
@@ -1163,20 +1165,20 @@ fn documents_of(docs: impl Iterator<Item = u32>, start: u32, end: u32) -> io::Re
         let bit = d - start;
         map[(bit / 8) as usize] |= 1 << (bit % 8);
     }
-    let gaps = deflated_with(gaps.as_bytes(), flate2::Compression::best())?;
-    let map = deflated_with(&map, flate2::Compression::best())?;
+    let gaps = deflated_smallest(gaps.as_bytes())?;
+    let map = deflated_smallest(&map)?;
     Ok(if map.len() < gaps.len() { format!("m{map}") } else { format!("g{gaps}") })
 }
 
 /// The tf of each document of a list's documents file, in its order (the documents'), as
-/// LEB128 of `tf - 1`, raw-deflated (the best level) and in Z85: with a document's fieldnorm,
+/// LEB128 of `tf - 1`, raw-deflated ([`deflated_smallest`]) and in Z85: with a document's fieldnorm,
 /// which any posting of the same field holds, its exact score without the list's postings.
 fn frequencies_of(tfs: impl Iterator<Item = u32>) -> io::Result<String> {
     let mut bytes = Vec::new();
     for tf in tfs {
         leb128(&mut bytes, u64::from(tf.saturating_sub(1)));
     }
-    deflated_with(&bytes, flate2::Compression::best())
+    deflated_smallest(&bytes)
 }
 
 /// The start of the window of 32 fieldnorm ids that holds the most documents.
@@ -1482,10 +1484,48 @@ fn deflated(bytes: &[u8]) -> io::Result<String> {
 }
 
 fn deflated_with(bytes: &[u8], level: flate2::Compression) -> io::Result<String> {
+    Ok(enc::z85(&deflate(bytes, level)?))
+}
+
+fn deflate(bytes: &[u8], level: flate2::Compression) -> io::Result<Vec<u8>> {
     use std::io::Write as _;
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), level);
     z.write_all(bytes)?;
-    Ok(enc::z85(&z.finish()?))
+    z.finish()
+}
+
+/// Raw deflate at the best level or by Huffman codes alone, whichever is smaller, in Z85 (any
+/// inflater reads both). Columns of small numbers with few repeats (the tfs of a common word,
+/// the gaps and norms of a long layer) code 15 to 20 % smaller without LZ77 matches: the
+/// matcher finds short ones in such data that cost more than the literals they replace.
+fn deflated_smallest(bytes: &[u8]) -> io::Result<String> {
+    let lz = deflate(bytes, flate2::Compression::best())?;
+    if bytes.len() < HUFFMAN_ONLY_FROM {
+        return Ok(enc::z85(&lz));
+    }
+    let huffman = huffman_only(bytes)?;
+    Ok(enc::z85(if huffman.len() < lz.len() { &huffman } else { &lz }))
+}
+
+/// Below this many bytes the two codings differ by a few bytes at most, and most lists are
+/// that short: trying both would only cost time.
+const HUFFMAN_ONLY_FROM: usize = 1024;
+
+fn huffman_only(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let config = zlib_rs::DeflateConfig {
+        level: 9,
+        window_bits: -15,
+        strategy: zlib_rs::Strategy::HuffmanOnly,
+        ..zlib_rs::DeflateConfig::default()
+    };
+    let mut out = vec![0; zlib_rs::compress_bound(bytes.len())];
+    let (written, code) = zlib_rs::compress_slice(&mut out, bytes, config);
+    if code != zlib_rs::ReturnCode::Ok {
+        return Err(io::Error::other(format!("deflate: {code:?}")));
+    }
+    let n = written.len();
+    out.truncate(n);
+    Ok(out)
 }
 
 /// `f/<kind>/<key>.js` for every filter value, `f/customer.js`; returns the small lists for
@@ -1631,6 +1671,35 @@ mod tests {
         let file = documents_of(sparse.iter().copied(), 4096, 20480).unwrap();
         assert!(file.starts_with('g'));
         assert_eq!(read_documents(&file, 4096), sparse);
+    }
+
+    #[test]
+    fn columns_of_small_numbers_take_huffman_codes_alone_and_inflate_back() {
+        // The tfs of a common word: mostly 0 to 3, in no order LZ77 can use (xorshift64
+        // draws from a skewed distribution).
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let tfs: Vec<u8> = (0..40_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                [0u8, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 5, 6, 9][(state >> 60) as usize]
+            })
+            .collect();
+        let lz = enc::z85(&deflate(&tfs, flate2::Compression::best()).unwrap());
+        let chosen = deflated_smallest(&tfs).unwrap();
+        assert!(chosen.len() * 100 < lz.len() * 95, "{} against LZ77's {}", chosen.len(), lz.len());
+        assert_eq!(inflated_z85(&chosen), tfs);
+        // Text repeats itself: LZ77 stays.
+        let text = "the connection pool of the checkout service ran out of connections; ".repeat(200);
+        let chosen = deflated_smallest(text.as_bytes()).unwrap();
+        assert_eq!(chosen, enc::z85(&deflate(text.as_bytes(), flate2::Compression::best()).unwrap()));
+        assert_eq!(inflated_z85(&chosen), text.as_bytes());
+        // Short input: LZ77 alone, even where Huffman codes would do as well.
+        assert_eq!(
+            deflated_smallest(&tfs[..500]).unwrap(),
+            enc::z85(&deflate(&tfs[..500], flate2::Compression::best()).unwrap())
+        );
     }
 
     #[test]
