@@ -434,15 +434,36 @@ pub fn levels(space: u32) -> Vec<(u32, u32)> {
     [(0, base), (base, space)].into_iter().filter(|(a, z)| a < z).collect()
 }
 
-/// How many postings of a long list of `df` go in its head.
+/// How many postings of a long list of `df` go in its head: a sixteenth, at most 1,024 (a
+/// query that the heads settle reads no more; one that needs more reads the layers).
 pub fn head_size(df: usize) -> usize {
-    (df / 16).clamp(32, 2048).min(df - 1)
+    (df / 16).clamp(32, 1024).min(df - 1)
 }
 
-/// The layers after the head, in heads: while the rest of a list would be chunked, the next
-/// best postings go in layer files of these sizes (with heads of a sixteenth, the head and its
-/// layers hold up to the best half of a list, read one by one as a query's proof needs them).
-pub const LAYERS: [usize; 3] = [1, 2, 4];
+/// The layers after the head, in heads: while the rest of a list would be chunked, and while
+/// the head and its layers hold at most half of it, the next best postings go in layer files
+/// of these sizes, read one by one as a query's proof needs them. With heads of a sixteenth
+/// that is three layers; a list of more than 32,768 postings, whose head is capped, has a
+/// fourth. (The tail stays in chunks by document range, which a rare word's few documents
+/// read cheaply.)
+pub const LAYERS: [usize; 4] = [1, 2, 4, 8];
+
+/// The sizes of the layers of a list of `df` postings whose head holds `head` ([`LAYERS`]):
+/// a long tail's bound falls little with the head alone, and a query of two or three common
+/// words needs it lower to prove its top without reading chunks.
+pub fn layer_sizes(df: usize, head: usize) -> Vec<usize> {
+    let mut layers = Vec::new();
+    let mut left = df - head;
+    for scale in LAYERS {
+        let size = (head * scale).min(left - 1);
+        if left <= PACK_MAX || df - left + size > df / 2 {
+            break;
+        }
+        layers.push(size);
+        left -= size;
+    }
+    layers
+}
 
 /// Every value of a fast text column, by term ordinal: the dictionary is read block by block
 /// once, not decompressed again for each document.
@@ -1003,19 +1024,7 @@ fn list(
         .collect();
     let better = |a: &(f32, u32, u32), b: &(f32, u32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     let head = head_size(df);
-    // Layers after the head, each in a file of their own, while the rest would be chunked: a
-    // long tail's bound falls little with the head alone, and a query of two or three common
-    // words needs it lower to prove its top without reading chunks.
-    let mut layers = Vec::new();
-    let mut left = df - head;
-    for scale in LAYERS {
-        if left <= PACK_MAX {
-            break;
-        }
-        let size = (head * scale).min(left - 1);
-        layers.push(size);
-        left -= size;
-    }
+    let layers = layer_sizes(df, head);
     ranked.select_nth_unstable_by(head, better);
     let mut from = head;
     for &size in &layers {
@@ -1673,6 +1682,30 @@ mod tests {
         let file = documents_of(sparse.iter().copied(), 4096, 20480).unwrap();
         assert!(file.starts_with('g'));
         assert_eq!(read_documents(&file, 4096), sparse);
+    }
+
+    #[test]
+    fn long_lists_have_heads_of_a_sixteenth_up_to_1024_and_layers_up_to_half() {
+        let plan = |df: usize| {
+            let head = head_size(df);
+            (head, layer_sizes(df, head))
+        };
+        // Short: no layer (the rest fits in the level's pack).
+        assert_eq!(plan(1000), (62, vec![]));
+        assert_eq!(plan(2000), (125, vec![125, 250, 500]));
+        // A sixteenth and three layers: half of the list.
+        assert_eq!(plan(8000), (500, vec![500, 1000, 2000]));
+        assert_eq!(plan(16_384), (1024, vec![1024, 2048, 4096]));
+        // Capped heads: a fourth layer once it keeps to half of the list.
+        assert_eq!(plan(20_000), (1024, vec![1024, 2048, 4096]));
+        assert_eq!(plan(32_768), (1024, vec![1024, 2048, 4096, 8192]));
+        assert_eq!(plan(100_000), (1024, vec![1024, 2048, 4096, 8192]));
+        for df in [1100, 3000, 9999, 16_385, 32_767, 40_000, 98_304] {
+            let (head, layers) = plan(df);
+            let held = head + layers.iter().sum::<usize>();
+            assert!(held <= df / 2, "{df}: {held}");
+            assert!(held < df, "{df}: a tail");
+        }
     }
 
     #[test]
