@@ -1491,13 +1491,10 @@ pub(crate) fn inflated_z85(file: &str) -> Vec<u8> {
 /// Raw deflate, in Z85 ([`enc::z85`]).
 fn deflated(bytes: &[u8]) -> io::Result<String> {
     // The fastest level: as small within 5 % as the best on record text, twice as fast.
-    deflated_with(bytes, flate2::Compression::fast())
+    Ok(enc::z85(&deflate(bytes, flate2::Compression::fast())?))
 }
 
-fn deflated_with(bytes: &[u8], level: flate2::Compression) -> io::Result<String> {
-    Ok(enc::z85(&deflate(bytes, level)?))
-}
-
+/// Raw deflate at `level`.
 fn deflate(bytes: &[u8], level: flate2::Compression) -> io::Result<Vec<u8>> {
     use std::io::Write as _;
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), level);
