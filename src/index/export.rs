@@ -1609,6 +1609,17 @@ mod tests {
     use super::*;
     use tantivy::query::Bm25Weight;
 
+    /// `tests/browser/fixtures/fieldnorms.json` is tantivy's field length of each fieldnorm id,
+    /// the ids the exported postings hold; `search.js` computes its table of them, and a node
+    /// test checks that table against the same file.
+    #[test]
+    fn the_browser_fieldnorm_fixture_is_tantivys_table() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/fixtures/fieldnorms.json");
+        let lengths: Vec<u32> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let tantivy: Vec<u32> = (0..=255u8).map(FieldNormReader::id_to_fieldnorm).collect();
+        assert_eq!(lengths, tantivy);
+    }
+
     /// The site ships `site-templates/assets/search.js`, the minified build of `search.js` here
     /// (tests/browser/build-search.mjs), whose banner names the SHA-256 of the source it was built
     /// from: an edit of the source that was not rebuilt fails here, not only in the node tests.

@@ -25,6 +25,13 @@ test("leaking stems to leak", () => {
   assert.equal(search.stem("connections"), "connect");
 });
 
+test("field lengths of fieldnorm ids are tantivy's", () => {
+  // The fixture is tantivy's table; a Rust test of src/index/export.rs checks it.
+  const lengths = JSON.parse(fs.readFileSync(path.join(here, "fixtures/fieldnorms.json"), "utf8"));
+  assert.equal(lengths.length, 256);
+  assert.deepEqual(search.FIELD_NORMS, lengths);
+});
+
 test("varints decode like the export encodes", () => {
   // 0, 1, 31, 32, 1023, 1024 as written by src/index/export.rs.
   assert.deepEqual(search.decode("ABfgB_fggB"), [0, 1, 31, 32, 1023, 1024]);
