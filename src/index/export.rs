@@ -1639,7 +1639,7 @@ mod tests {
             assert_eq!(
                 hex::encode(Sha256::digest(&bytes)),
                 sum,
-                "{path} changed since site-templates/assets/search.js was built from src/index/search.js: run `npm run build` in tests/browser"
+                "{path} changed since site-templates/assets/ was built from src/index/: run `npm run build` in tests/browser"
             );
             checked.push(path);
         }
@@ -1648,6 +1648,8 @@ mod tests {
             [
                 "src/index/search.js",
                 "site-templates/assets/search.js",
+                "src/index/parse.js",
+                "site-templates/assets/parse.js",
                 "src/index/stem.js",
                 "site-templates/assets/stem.js"
             ]

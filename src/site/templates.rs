@@ -63,7 +63,10 @@ impl Templates {
         let mut sources: BTreeMap<String, String> = BTreeMap::new();
         let mut assets: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         for (name, bytes) in embedded::EMBEDDED {
-            add(&mut sources, &mut assets, name, bytes.to_vec(), Path::new("site-templates").join(name))?;
+            // The default stylesheets ship minified (a browser test compares their rules with
+            // the sources'); a folder's own are copied as they are.
+            let bytes = if name.ends_with(".css") { minified_css(bytes.to_vec()) } else { bytes.to_vec() };
+            add(&mut sources, &mut assets, name, bytes, Path::new("site-templates").join(name))?;
         }
         if let Some(dir) = dir {
             if !dir.is_dir() {
@@ -164,6 +167,16 @@ fn add(
     })?;
     sources.insert(name.to_string(), source);
     Ok(())
+}
+
+/// A default stylesheet without its comments and needless spaces (`minifier`): every page
+/// loads `site.css`, and the search page's stylesheets count in a first query's bytes (about
+/// 2.2 KB less). One that is not UTF-8 or that the minifier cannot read is shipped as it is.
+fn minified_css(bytes: Vec<u8>) -> Vec<u8> {
+    match std::str::from_utf8(&bytes).ok().and_then(|css| minifier::css::minify(css).ok()) {
+        Some(min) => min.to_string().into_bytes(),
+        None => bytes,
+    }
 }
 
 /// Every file below `dir` as `(relative path with '/', path)`, skipping dotfiles and README.md.
@@ -356,6 +369,26 @@ mod tests {
         assert!(t.uses("index.html").build_date, "the home page shows the build date");
         assert!(!t.uses("incident.html").build_date, "incident pages must not change every day");
         assert!(!t.uses("incident.html").archive_root, "incident pages must not change on every ingest");
+    }
+
+    /// The browser tests check that the minified stylesheets style every page type as their
+    /// sources do; here, that they are minified, and that a stylesheet the minifier cannot read
+    /// ships unchanged.
+    #[test]
+    fn stylesheets_ship_minified() {
+        let t = Templates::load(None).unwrap();
+        for (name, source) in embedded::EMBEDDED.iter().filter(|(n, _)| n.ends_with(".css")) {
+            let shipped = &t.assets.iter().find(|(p, _)| p == name).unwrap().1;
+            let text = std::str::from_utf8(shipped).unwrap();
+            assert!(
+                shipped.len() * 10 < source.len() * 9,
+                "{name}: {} of {} bytes",
+                shipped.len(),
+                source.len()
+            );
+            assert!(!text.contains("/*") && !text.contains("\n  "), "{name}: {text}");
+        }
+        assert_eq!(minified_css(b"a { color: \xff }".to_vec()), b"a { color: \xff }");
     }
 
     #[test]

@@ -1,18 +1,19 @@
-// Builds the site's search scripts: src/index/search.js (the readable source, next to the
-// exporter whose format it reads) minified into site-templates/assets/search.js, the file the
-// site ships, and src/index/stem.js (the Snowball stemmer, loaded only for a query word that no
-// record holds) into site-templates/assets/stem.js. The first query loads search.js with the
-// page, and it counts in that query's budget (the target: under 150 KB on a 100,000-record
-// site).
+// Builds the site's search scripts from their readable sources next to the exporter whose
+// format they read: src/index/search.js minified into site-templates/assets/search.js, the file
+// the site ships; src/index/parse.js (the query grammar, loaded for the first query that is more
+// than words) into site-templates/assets/parse.js; and src/index/stem.js (the Snowball stemmer,
+// loaded only for a query word that no record holds) into site-templates/assets/stem.js. The
+// first query loads search.js with the page, and it counts in that query's budget (the target:
+// under 150 KB on a 100,000-record site).
 //
 // Beside the source it writes src/index/search.js.sha256, the SHA-256 of the sources and of the
 // shipped files in `sha256sum` form, so that `cargo test` (a unit test of src/index/export.rs)
-// fails without node when the shipped file is not the build of the source: after an edit of
-// the source without a rebuild, or an edit of the shipped file by hand. (`sha256sum -c
+// fails without node when a shipped file is not the build of its source: after an edit of a
+// source without a rebuild, or an edit of a shipped file by hand. (`sha256sum -c
 // src/index/search.js.sha256` from the repository's root checks the same.)
 //
-// usage: node build-search.mjs           rewrites site-templates/assets/search.js
-//        node build-search.mjs --check   exits 1 when that file is not the build of the source
+// usage: node build-search.mjs           rewrites the shipped scripts
+//        node build-search.mjs --check   exits 1 when they are not the builds of their sources
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -24,6 +25,12 @@ export const source = path.join(repo, "src/index/search.js");
 export const shipped = path.join(repo, "site-templates/assets/search.js");
 export const stemSource = path.join(repo, "src/index/stem.js");
 export const stemShipped = path.join(repo, "site-templates/assets/stem.js");
+/** Each script's source and its build, in the order of `build()`'s result. */
+export const SCRIPTS = [
+  [source, shipped],
+  [path.join(repo, "src/index/parse.js"), path.join(repo, "site-templates/assets/parse.js")],
+  [stemSource, stemShipped],
+];
 
 export const sums = path.join(repo, "src/index/search.js.sha256");
 
@@ -32,21 +39,18 @@ const banner = (file) =>
 
 const sha256 = (data) => createHash("sha256").update(data).digest("hex");
 
-/** The `sha256sum` lines of the sources and their builds ([search.js, stem.js]). */
-export function checksums([built, builtStem]) {
-  return [
-    `${sha256(fs.readFileSync(source))}  src/index/search.js`,
-    `${sha256(built)}  site-templates/assets/search.js`,
-    `${sha256(fs.readFileSync(stemSource))}  src/index/stem.js`,
-    `${sha256(builtStem)}  site-templates/assets/stem.js`,
-    "",
-  ].join("\n");
+/** The `sha256sum` lines of the sources and their builds (`built`: `build()`'s result). */
+export function checksums(built) {
+  const rel = (f) => path.relative(repo, f);
+  return SCRIPTS.flatMap(([from, to], i) => [`${sha256(fs.readFileSync(from))}  ${rel(from)}`, `${sha256(built[i])}  ${rel(to)}`])
+    .concat([""])
+    .join("\n");
 }
 
-/** The shipped scripts for the current sources, [search.js, stem.js] (deterministic: same
- *  sources, same bytes). */
+/** The shipped scripts for the current sources, in the order of `SCRIPTS` (deterministic:
+ *  same sources, same bytes). */
 export async function build() {
-  return [await minified(source), await minified(stemSource)];
+  return Promise.all(SCRIPTS.map(([from]) => minified(from)));
 }
 
 async function minified(file) {
@@ -72,16 +76,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const built = await build();
   const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
   if (process.argv.includes("--check")) {
-    if (read(shipped) !== built[0] || read(stemShipped) !== built[1] || read(sums) !== checksums(built)) {
-      console.error(`site-templates/assets/search.js and stem.js are not the builds of src/index/search.js and stem.js: run \`npm run build\` in tests/browser`);
+    if (SCRIPTS.some(([, to], i) => read(to) !== built[i]) || read(sums) !== checksums(built)) {
+      console.error(`site-templates/assets/{search,parse,stem}.js are not the builds of src/index/{search,parse,stem}.js: run \`npm run build\` in tests/browser`);
       process.exit(1);
     }
   } else {
-    fs.writeFileSync(shipped, built[0]);
-    fs.writeFileSync(stemShipped, built[1]);
+    SCRIPTS.forEach(([from, to], i) => {
+      fs.writeFileSync(to, built[i]);
+      console.log(`${path.relative(repo, to)}: ${Buffer.byteLength(built[i])} bytes from ${fs.statSync(from).size}`);
+    });
     fs.writeFileSync(sums, checksums(built));
-    for (const [to, from, b] of [[shipped, source, built[0]], [stemShipped, stemSource, built[1]]]) {
-      console.log(`${path.relative(repo, to)}: ${Buffer.byteLength(b)} bytes from ${fs.statSync(from).size}`);
-    }
   }
 }

@@ -44,9 +44,10 @@ async function results(page, base, query, filters = {}) {
 }
 
 /** A few queries of each kind (helpers.mjs has them all, run in node): long lists, stemming,
- *  a phrase, operators, fields, a frequent customer, a rare owner, a year, nothing; and words
- *  that no record holds, which load the stemmer (`assets/stem.js`): `connectings` finds the
- *  records' `connection`, `zebra` nothing. */
+ *  a phrase, operators, fields, a frequent customer, a rare owner, a year, nothing (all but the
+ *  words alone load the grammar, `assets/parse.js`); and words that no record holds, which load
+ *  the stemmer (`assets/stem.js`): `connectings` finds the records' `connection`, `zebra`
+ *  nothing. */
 const QUERIES = [
   "database",
   "leaking",
@@ -79,6 +80,7 @@ for (const kind of ["file", "http"]) {
       else assert.match(got.status, /No record matches/);
     }
     assert.ok(scripts.some((u) => u.endsWith("/assets/stem.js")), "the stemmer loaded for a word no record holds");
+    assert.ok(scripts.some((u) => u.endsWith("/assets/parse.js")), "the grammar loaded for a query of operators");
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -353,7 +355,11 @@ test("a first query over HTTP loads only its shards, and under 150 KB with the p
       shardBytes += fs.statSync(file).size;
     }
   });
+  const scripts = [];
+  page.on("requestfinished", (r) => scripts.push(new URL(r.url()).pathname));
   await results(page, `http://127.0.0.1:${server.address().port}`, "connection pool");
+  // Words alone: search.js reads them without the grammar, and they hold no unknown word.
+  assert.ok(!scripts.includes("/assets/parse.js") && !scripts.includes("/assets/stem.js"), scripts.join(" "));
   const shards = fs.readdirSync(siteDir + "/search", { recursive: true }).map((f) => siteDir + "/search/" + f);
   const total = shards.reduce((n, f) => n + (fs.statSync(f).isFile() ? fs.statSync(f).size : 0), 0);
   assert.ok(shardBytes < total / 20, `${shardBytes} of ${total} bytes of shards`);
