@@ -1393,7 +1393,7 @@ fn texts(ctx: &Context, part: usize, out: &mut impl Emit) -> Result<FxHashSet<St
                 }
             }
             let json = serde_json::to_string(&(text, by_field)).expect("json to memory");
-            out.emit_str(&format!("x/{n}"), &deflated(json.as_bytes())?)?;
+            out.emit_str(&format!("x/{n}"), &deflated_at(json.as_bytes(), TEXT_LEVEL)?)?;
         }
     }
     Ok(words)
@@ -1480,19 +1480,13 @@ pub(crate) fn unpack_columns(file: &str) -> (Vec<u64>, Vec<u64>, Vec<u8>) {
     (gaps, tfs, raw[at..].to_vec())
 }
 
-/// The bytes of a raw deflate in Z85 ([`deflated`]; for tests).
+/// The bytes of a raw deflate in Z85 ([`deflated_at`]; for tests).
 #[cfg(test)]
 pub(crate) fn inflated_z85(file: &str) -> Vec<u8> {
     use std::io::Read as _;
     let mut raw = Vec::new();
     flate2::read::DeflateDecoder::new(&enc::unz85(file)[..]).read_to_end(&mut raw).unwrap();
     raw
-}
-
-/// Raw deflate, in Z85 ([`enc::z85`]), of record text (the `x/` files), at
-/// [`TEXT_LEVEL`].
-fn deflated(bytes: &[u8]) -> io::Result<String> {
-    Ok(enc::z85(&deflate(bytes, TEXT_LEVEL)?))
 }
 
 /// libdeflate's level for record text: 12 to 13 % smaller than miniz_oxide's fastest level
@@ -1756,7 +1750,7 @@ mod tests {
         // The reference record's text, as an `x/` file holds it.
         let text =
             std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("records/INC-2025-0023.md")).unwrap();
-        let file = deflated(&text).unwrap();
+        let file = deflated_at(&text, TEXT_LEVEL).unwrap();
         assert_eq!(inflated_z85(&file), text);
         let before = miniz(&text, flate2::Compression::fast()).len();
         let now = enc::unz85(&file).len();

@@ -371,9 +371,9 @@ mod tests {
         assert!(!t.uses("incident.html").archive_root, "incident pages must not change on every ingest");
     }
 
-    /// The browser tests check that the minified stylesheets style every page type as their
-    /// sources do; here, that they are minified, and that a stylesheet the minifier cannot read
-    /// ships unchanged.
+    /// A browser test checks that Chromium reads the same rules from each minified stylesheet as
+    /// from its source; here, that they are minified, and that a stylesheet the minifier cannot
+    /// read ships unchanged.
     #[test]
     fn stylesheets_ship_minified() {
         let t = Templates::load(None).unwrap();

@@ -21,16 +21,11 @@ import { fileURLToPath } from "node:url";
 import { minify } from "terser";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const source = path.join(repo, "src/index/search.js");
-export const shipped = path.join(repo, "site-templates/assets/search.js");
-export const stemSource = path.join(repo, "src/index/stem.js");
-export const stemShipped = path.join(repo, "site-templates/assets/stem.js");
 /** Each script's source and its build, in the order of `build()`'s result. */
-export const SCRIPTS = [
-  [source, shipped],
-  [path.join(repo, "src/index/parse.js"), path.join(repo, "site-templates/assets/parse.js")],
-  [stemSource, stemShipped],
-];
+export const SCRIPTS = ["search", "parse", "stem"].map((name) => [
+  path.join(repo, `src/index/${name}.js`),
+  path.join(repo, `site-templates/assets/${name}.js`),
+]);
 
 export const sums = path.join(repo, "src/index/search.js.sha256");
 

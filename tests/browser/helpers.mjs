@@ -20,8 +20,7 @@ export const stemmer = require(path.join(repo, "site-templates/assets/stem.js"))
 /** The query grammar the site loads for the first query that is more than words
  *  (`assets/parse.js`); installed here for the tests that call `search.plan` directly. An
  *  Engine in node then finds it installed and does not load it. */
-export const grammar = require(path.join(repo, "site-templates/assets/parse.js"));
-search.useParser(grammar);
+search.useParser(require(path.join(repo, "site-templates/assets/parse.js")));
 
 const binary = path.join(repo, "target/debug/incident-archive");
 /** The corpus generator of the workspace (tools/corpus), built beside the product's binary. */
