@@ -17,9 +17,10 @@
 //!   one bucket.
 //!
 //! Chunks are cut where the hash of an item's incident id and position says so (content-defined,
-//! between [`CHUNK_MIN`] and [`CHUNK_MAX`] items): an item added, or moved from open to overdue
-//! as the build date passes its due date, changes its own chunk and not the ones after it, whose
-//! bytes the render engine then keeps. Owners, customers and statuses are numbered in the order
+//! 96 to 512 items, the first chunks of a state's list 64 to 160: see [`CHUNK`] and
+//! [`FIRST_CHUNK`]): an item added, or moved from open to overdue as the build date passes its
+//! due date, changes its own chunk and, until the next cut made by a hash, the few after it; the
+//! render engine keeps the bytes of the others. Owners, customers and statuses are numbered in the order
 //! the archive's records first name them, so a new record's new name does not renumber the
 //! others.
 //!
@@ -36,12 +37,28 @@ use crate::site::SiteError;
 use crate::site::data::{ItemRef, ItemState, SiteData};
 use crate::site::render::Renderer;
 
-/// The fewest items of a chunk (unless its list ends).
-pub const CHUNK_MIN: usize = 96;
-/// The most items of a chunk.
-pub const CHUNK_MAX: usize = 512;
-/// One in this many items ends a chunk once it holds [`CHUNK_MIN`] items.
-const CHUNK_CUT: u32 = 192;
+/// How chunks are cut: the fewest items of a chunk (unless its list ends), the most, and one in
+/// how many items ends a chunk once it holds the fewest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cut {
+    min: usize,
+    max: usize,
+    one_in: u32,
+}
+
+/// Most chunks: 96 to 512 items, about 260 on average. A view that reads a whole list (any
+/// sort or filter but the plain list by due date) loads every chunk of it, and fewer files load
+/// faster: at 100,000 records the 412,199 done items take 1,557 files this way, where chunks of
+/// the first pages' size would take 3,671 and show such a view 50 % later.
+const CHUNK: Cut = Cut { min: 96, max: 512, one_in: 192 };
+/// The first chunks of a state's list, the pages a plain view shows first (the default view
+/// among them): 64 to 160 items, about 115 on average. At least a page of the tracker
+/// (`PAGE` in `actions.js`, 50 rows), so the first page is in the first chunk and every page in
+/// one or two; at about 160 bytes an item, at most about 25 KB, where a first chunk of the
+/// other size weighs from 16 to 85 KB depending on where the hashes cut it.
+const FIRST_CHUNK: Cut = Cut { min: 64, max: 160, one_in: 64 };
+/// How many chunks of a state's list are cut as [`FIRST_CHUNK`] (about 900 items: 18 pages).
+const FIRST_CHUNKS: usize = 8;
 /// About this many items per id bucket.
 const BUCKET_ITEMS: usize = 512;
 /// About this many items per part of a bucket.
@@ -74,15 +91,22 @@ fn day(d: NaiveDate) -> i64 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")).num_days()
 }
 
-/// Cuts `items` into chunks: after an item whose incident and position hash to a cut, once the
-/// chunk holds [`CHUNK_MIN`] items, and at [`CHUNK_MAX`] items.
-fn chunks(d: &SiteData<'_>, items: &[ItemRef]) -> Vec<Vec<ItemRef>> {
-    let mut out: Vec<Vec<ItemRef>> = Vec::new();
+/// Cuts `items` into chunks: after an item whose incident and position hash to a cut, and at
+/// the most items; the first `first` chunks as [`FIRST_CHUNK`], the others as [`CHUNK`].
+fn chunks(d: &SiteData<'_>, items: &[ItemRef], first: usize) -> Vec<Vec<ItemRef>> {
+    cut(items, first, |r| fnv1a(&d.record(r.rec).id) ^ (r.item as u32).wrapping_mul(0x9e37_79b9))
+}
+
+/// Cuts `items` after each one whose `hash` is a multiple of the cut's `one_in` once the chunk
+/// holds its `min` items, and at its `max` items; the first `first` chunks as [`FIRST_CHUNK`].
+/// An item added changes its own chunk and, until the next cut made by a hash, the few after it.
+fn cut<T: Copy>(items: &[T], first: usize, hash: impl Fn(&T) -> u32) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = Vec::new();
     let mut cur = Vec::new();
     for r in items {
         cur.push(*r);
-        let h = fnv1a(&d.record(r.rec).id) ^ (r.item as u32).wrapping_mul(0x9e37_79b9);
-        if cur.len() >= CHUNK_MAX || (cur.len() >= CHUNK_MIN && h.is_multiple_of(CHUNK_CUT)) {
+        let c = if out.len() < first { FIRST_CHUNK } else { CHUNK };
+        if cur.len() >= c.max || (cur.len() >= c.min && hash(r).is_multiple_of(c.one_in)) {
             out.push(std::mem::take(&mut cur));
         }
     }
@@ -211,7 +235,7 @@ impl Tracker {
         let mut n = [0; 3];
         for (state, range) in d.item_ranges.iter().enumerate() {
             n[state] = range.len();
-            for (i, chunk) in chunks(d, &d.items[range.clone()]).into_iter().enumerate() {
+            for (i, chunk) in chunks(d, &d.items[range.clone()], FIRST_CHUNKS).into_iter().enumerate() {
                 let due = |r: &ItemRef| d.item(r).due.map(day);
                 s[state].push((chunk.len(), due(&chunk[0]), due(&chunk[chunk.len() - 1])));
                 files.push(TrackerFile { name: format!("s{state}-{i}"), items: chunk });
@@ -224,7 +248,8 @@ impl Tracker {
             for (state, parts) in op[code].iter_mut().enumerate() {
                 let mine: Vec<ItemRef> =
                     items.iter().filter(|r| r.state as usize == state).copied().collect();
-                let cut = chunks(d, &mine);
+                // An owner's view loads all of its files: no small first chunks.
+                let cut = chunks(d, &mine, 0);
                 *parts = (mine.len(), cut.len());
                 for (i, chunk) in cut.into_iter().enumerate() {
                     files.push(TrackerFile { name: format!("o{code}-{state}-{i}"), items: chunk });
@@ -399,6 +424,56 @@ mod tests {
         assert_eq!(team_of("Ana ()"), "Ana ()");
         assert_eq!(team_of("Ana (SRE"), "Ana (SRE");
         assert_eq!(team_of(""), "");
+    }
+
+    #[test]
+    fn chunks_are_bounded_cut_by_content_and_the_first_hold_a_page() {
+        // The first page of a list is in its first chunk, and a page in at most two.
+        let script = include_str!("../../../site-templates/assets/actions.js");
+        let page: usize = script
+            .split_once("var PAGE = ")
+            .and_then(|(_, rest)| rest.split_once(';'))
+            .map(|(n, _)| n.parse().expect("PAGE is a number"))
+            .expect("actions.js has `var PAGE = N;`");
+        for k in [FIRST_CHUNK, CHUNK] {
+            assert!(k.min >= page, "{k:?} holds less than a page of {page}");
+        }
+        // 100,000 items of pseudo-random hashes.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let items: Vec<u32> = (0..100_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u32
+            })
+            .collect();
+        let chunks = cut(&items, FIRST_CHUNKS, |h| *h);
+        assert_eq!(chunks.concat(), items);
+        let (last, full) = chunks.split_last().expect("chunks");
+        let within = |c: &Vec<u32>, k: Cut| (k.min..=k.max).contains(&c.len());
+        assert!(full[..FIRST_CHUNKS].iter().all(|c| within(c, FIRST_CHUNK)));
+        assert!(full[FIRST_CHUNKS..].iter().all(|c| within(c, CHUNK)));
+        assert!(last.len() <= CHUNK.max);
+        let first = FIRST_CHUNKS * 100_000 / chunks[..FIRST_CHUNKS].concat().len();
+        let rest = (chunks.len() - FIRST_CHUNKS) * 100_000 / chunks[FIRST_CHUNKS..].concat().len();
+        assert!((700..1100).contains(&first), "{first} first chunks per 100,000 items");
+        assert!((300..450).contains(&rest), "{rest} other chunks per 100,000 items");
+        // Without first chunks, every chunk is cut as most are.
+        assert!(cut(&items, 0, |h| *h).split_last().expect("chunks").1.iter().all(|c| within(c, CHUNK)));
+        // Content-defined: an item added changes its chunk and, until the next cut made by a
+        // hash, the few after it; every other chunk stays as it was.
+        for at in [300, 50_000] {
+            let mut more = items.clone();
+            more.insert(at, 7);
+            let again = cut(&more, FIRST_CHUNKS, |h| *h);
+            let before = chunks.iter().zip(&again).take_while(|(a, b)| a == b).count();
+            let after = chunks.iter().rev().zip(again.iter().rev()).take_while(|(a, b)| a == b).count();
+            assert!(before >= at / CHUNK.max, "{before} chunks kept before item {at}");
+            assert!(again.len() - before - after <= 3, "{} chunks changed", again.len() - before - after);
+        }
+        // A list shorter than a chunk is one chunk.
+        assert_eq!(cut(&items[..40], FIRST_CHUNKS, |h| *h).len(), 1);
     }
 
     #[test]
