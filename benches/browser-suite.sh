@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser tests (tests/browser: Chromium from file:// and HTTP, a click-through of the
 # site, search results against the CLI's, hostile records, the first query's bytes) against a
-# large site instead of the 3,000-record fixture of `scripts/test.sh`. Not run in CI.
+# large site instead of the 5,000-record fixture of `scripts/test.sh`. Not run in CI.
 #
 # usage: benches/browser-suite.sh [COUNT]      (default 100000; seed 7 and the hostile records,
 #                                               built as tests/browser/helpers.mjs builds its fixture)

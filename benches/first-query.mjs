@@ -7,7 +7,10 @@
 // engine asks for them.
 //
 // usage: node benches/first-query.mjs --site DIR [--page search.html] QUERY...
+//        node benches/first-query.mjs --site DIR --queries FILE
 //        node benches/first-query.mjs --site DIR --random N --records DIR [--seed S]
+// FILE has a query a line (`#` starts a comment line): benches/first-queries.txt holds what
+// engineers, auditors and customer managers type.
 // The second form draws N queries from the Markdown records of DIR (seeded, the same queries
 // for the same records): per query, a record, then two words of at least four letters of it
 // (three words for every fifth query); and ends with the median, the mean and the largest
@@ -33,6 +36,12 @@ const pageName = option("--page", "search.html");
 const random = Number(option("--random", 0));
 const recordsDir = option("--records");
 let seed = Number(option("--seed", 7));
+const queriesFile = option("--queries");
+if (queriesFile) {
+  for (const line of fs.readFileSync(queriesFile, "utf8").split("\n")) {
+    if (line.trim() && !line.startsWith("#")) argv.push(line.trim());
+  }
+}
 if (random && recordsDir) {
   const rnd = (k) => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -45,7 +54,7 @@ if (random && recordsDir) {
   }
 }
 if (!site || !argv.length) {
-  console.error("usage: node benches/first-query.mjs --site DIR [--page search.html] QUERY...\n       node benches/first-query.mjs --site DIR --random N --records DIR [--seed S]");
+  console.error("usage: node benches/first-query.mjs --site DIR [--page search.html] QUERY...\n       node benches/first-query.mjs --site DIR --queries FILE\n       node benches/first-query.mjs --site DIR --random N --records DIR [--seed S]");
   process.exit(2);
 }
 const search = createRequire(import.meta.url)(path.resolve(site, "assets/search.js"));

@@ -34,9 +34,11 @@ export const HOSTILE = fs
   .filter((f) => f.endsWith(".md"))
   .map((f) => f.slice(0, -3))
   .sort();
-/** The generated corpus: `incident-corpus --count COUNT --seed SEED`. */
-const COUNT = 5000;
-const SEED = 7;
+/** The generated corpus: `incident-corpus --count COUNT --seed SEED`. The suite is written
+ *  against no particular records: `IA_BROWSER_SEED` and `IA_BROWSER_COUNT` (with a fixture
+ *  folder of their own, `IA_BROWSER_FIXTURE`) run it on another corpus. */
+const COUNT = Number(process.env.IA_BROWSER_COUNT || 5000);
+const SEED = Number(process.env.IA_BROWSER_SEED || 7);
 /** The build date and the ledger's clock, fixed so that every run builds the same site (the debug
  *  binary takes the clock from `INCIDENT_ARCHIVE_NOW`; a release binary would ignore it). */
 export const AS_OF = "2026-01-31";
