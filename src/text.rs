@@ -89,9 +89,42 @@ pub fn json(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// serde_json's compact output with [`json`]'s escapes, for JSON written as it is serialized
+/// (`serde_json::Serializer::with_formatter(writer, JsonEscapes)`): the same bytes as [`json`] of
+/// `serde_json::to_string`, without the whole text in memory.
+pub struct JsonEscapes;
+
+impl serde_json::ser::Formatter for JsonEscapes {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        writer.write_all(json(fragment).as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_written_as_serialized_is_the_escaped_text() {
+        let value = serde_json::json!({
+            "plain": "a \"quoted\" é",
+            "hidden\u{202e}key": ["\u{1b}[2J", "\u{85}", "\u{7f}", "line\u{2028}sep", "\u{fffe}", "\n\t"],
+            "n": 12,
+        });
+        let whole = serde_json::to_string(&value).unwrap();
+        let mut streamed = Vec::new();
+        serde::Serialize::serialize(
+            &value,
+            &mut serde_json::Serializer::with_formatter(&mut streamed, JsonEscapes),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), json(&whole));
+        assert!(json(&whole).contains("\\u202e") && json(&whole).contains("\\u2028"));
+    }
 
     #[test]
     fn hidden_characters() {

@@ -222,6 +222,19 @@ impl<'r, 'a: 'r> Renderer<'r, 'a> {
         self.put(path, bytes, key)
     }
 
+    /// A static file written as it is made (`fill` writes its bytes): kept when they are the
+    /// last build's.
+    pub(super) fn stream(
+        &self,
+        path: &str,
+        mut fill: impl FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), SiteError> {
+        let counter =
+            if self.sink.stream(path, &mut fill)? { &self.counters.reused } else { &self.counters.rendered };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// True (and counted) when the last build's file at `path` was made from `key` and is
     /// carried over.
     pub(super) fn reuse(&self, path: &str, key: &str) -> Result<bool, SiteError> {

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Write as _;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,6 +72,47 @@ pub(crate) trait Sink: Sync {
     fn reuse(&self, path: &str, key: &str) -> Result<bool, SiteError>;
     /// Stores a rendered file.
     fn put(&self, path: &str, bytes: Vec<u8>, key: String) -> Result<(), SiteError>;
+    /// Stores a file known only by its bytes, which `fill` writes as they are made (a file of
+    /// tens of megabytes, such as a CSV export of every action item, never sits in memory);
+    /// true when they are the last build's, whose file is then carried over.
+    fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<bool, SiteError>;
+}
+
+/// A writer that hashes what it passes on as [`content_key`] does, and counts it.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    size: u64,
+}
+
+impl<W: Write> Hashing<W> {
+    fn new(inner: W) -> Self {
+        let mut hash = Sha256::new();
+        hash.update(b"content\0");
+        Hashing { inner, hash, size: 0 }
+    }
+
+    /// The writer, the [`content_key`] of what went through and its size.
+    fn finish(self) -> (W, String, u64) {
+        (self.inner, hex::encode(self.hash.finalize()), self.size)
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Collects files in memory.
@@ -87,6 +128,17 @@ impl Sink for Memory {
         check_path(path)?;
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push(OutputFile { path: path.to_string(), bytes });
         Ok(())
+    }
+
+    fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<bool, SiteError> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes).map_err(|source| SiteError::Io { path: PathBuf::from(path), source })?;
+        self.put(path, bytes, String::new())?;
+        Ok(false)
     }
 }
 
@@ -225,14 +277,21 @@ impl Staging {
             site_key: self.site_key.clone(),
             files: entries,
         };
-        let mut bytes = serde_json::to_vec(&manifest).map_err(|e| SiteError::Invalid(e.to_string()))?;
-        bytes.push(b'\n');
+        // Written as it is serialized: at 100,000 records it lists 735,000 files, some 100 MB of
+        // JSON.
         let dest = self.staging().join(MANIFEST);
+        let io = |source| SiteError::Io { path: dest.clone(), source };
+        let mut w = BufWriter::with_capacity(1 << 16, File::create(&dest).map_err(io)?);
+        serde_json::to_writer(&mut w, &manifest).map_err(|e| io(e.into()))?;
+        w.write_all(b"\n").map_err(io)?;
+        let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+        #[cfg(not(target_os = "linux"))]
+        file.sync_all().map_err(io)?;
+        drop(file);
         let old_manifest = self.out_dir.join(MANIFEST);
-        if std::fs::read(&old_manifest).is_ok_and(|b| b == bytes) {
+        if same_bytes(&old_manifest, &dest) {
+            std::fs::remove_file(&dest).map_err(io)?;
             link_or_copy(&old_manifest, &dest)?;
-        } else {
-            write_file(&dest, &bytes)?;
         }
 
         let staging = self.dir.take().expect("staging folder present until finish");
@@ -310,6 +369,37 @@ impl Sink for Staging {
         Ok(true)
     }
 
+    fn stream(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<bool, SiteError> {
+        let dest = self.prepare(path)?;
+        let io = |source| SiteError::Io { path: dest.clone(), source };
+        let mut w = Hashing::new(BufWriter::with_capacity(1 << 16, File::create(&dest).map_err(io)?));
+        fill(&mut w).map_err(io)?;
+        let (w, key, size) = w.finish();
+        let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+        #[cfg(not(target_os = "linux"))]
+        file.sync_all().map_err(io)?;
+        drop(file);
+        // The last build's file, when it has these bytes, takes the place of the new one (same
+        // inode, same mtime), as for a file whose bytes are given.
+        let old =
+            self.old.as_ref().and_then(|m| m.files.get(path)).filter(|e| e.key == key && e.size == size);
+        let src = self.out_dir.join(path);
+        if old.is_some() && std::fs::symlink_metadata(&src).is_ok_and(|m| m.is_file() && m.len() == size) {
+            std::fs::remove_file(&dest).map_err(io)?;
+            link_or_copy(&src, &dest)?;
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            self.record(path, Entry { key, size })?;
+            return Ok(true);
+        }
+        self.written.fetch_add(1, Ordering::Relaxed);
+        self.record(path, Entry { key, size })?;
+        Ok(false)
+    }
+
     fn put(&self, path: &str, bytes: Vec<u8>, key: String) -> Result<(), SiteError> {
         let dest = self.prepare(path)?;
         let src = self.out_dir.join(path);
@@ -360,6 +450,29 @@ pub fn write_output(out_dir: &Path, files: Vec<OutputFile>) -> Result<WriteRepor
         }
     }
     staging.finish()
+}
+
+/// True when the files `a` and `b` both exist and hold the same bytes (read a block at a time).
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(fa), Ok(fb)) = (File::open(a), File::open(b)) else { return false };
+    if !fa.metadata().is_ok_and(|ma| fb.metadata().is_ok_and(|mb| ma.len() == mb.len())) {
+        return false;
+    }
+    let (mut ra, mut rb) = (io::BufReader::new(fa), io::BufReader::new(fb));
+    let (mut ba, mut bb) = (vec![0; 1 << 16], vec![0; 1 << 16]);
+    loop {
+        let n = match ra.read(&mut ba) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return true;
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
 }
 
 /// The manifest key of a file known only by its bytes.
@@ -732,6 +845,50 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into())
             .collect();
         assert!(names.iter().all(|n| n == "public" || n == ".public.lock"), "{names:?}");
+    }
+
+    #[test]
+    fn streamed_files_are_hashed_as_written_and_kept_when_unchanged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let build = |text: &'static str| {
+            let staging = Staging::begin(&out).unwrap();
+            let kept = staging.stream("e/x.csv", &mut |w| w.write_all(text.as_bytes())).unwrap();
+            staging.put("p.html", b"P".to_vec(), "page key".into()).unwrap();
+            (kept, staging.finish().unwrap())
+        };
+        let ino = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+        let (kept, r) = build("a,b\r\n");
+        assert!(!kept);
+        assert_eq!((r.written, r.unchanged), (2, 0));
+        let manifest: Manifest = serde_json::from_slice(&std::fs::read(out.join(MANIFEST)).unwrap()).unwrap();
+        assert_eq!(manifest.files["e/x.csv"], Entry { key: content_key(b"a,b\r\n"), size: 5 });
+        let (csv, listed) = (ino("e/x.csv"), ino(MANIFEST));
+
+        // The same bytes again: the old file (and the old manifest, unchanged) carried over.
+        let (kept, r) = build("a,b\r\n");
+        assert!(kept);
+        assert_eq!((r.written, r.unchanged), (0, 2));
+        assert_eq!((ino("e/x.csv"), ino(MANIFEST)), (csv, listed));
+
+        // Other bytes: written, and listed with their own key.
+        let (kept, r) = build("a,c\r\n");
+        assert!(!kept);
+        assert_eq!((r.written, r.unchanged), (1, 1));
+        assert_eq!(std::fs::read_to_string(out.join("e/x.csv")).unwrap(), "a,c\r\n");
+        assert_ne!(ino(MANIFEST), listed);
+        let manifest: Manifest = serde_json::from_slice(&std::fs::read(out.join(MANIFEST)).unwrap()).unwrap();
+        assert_eq!(manifest.files["e/x.csv"].key, content_key(b"a,c\r\n"));
+
+        // A writer that fails fails the build, naming the file; the site is left as it was.
+        let staging = Staging::begin(&out).unwrap();
+        let err = staging.stream("e/x.csv", &mut |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert!(matches!(err, Err(SiteError::Io { ref path, .. }) if path.ends_with("e/x.csv")), "{err:?}");
+        drop(staging);
+        assert_eq!(std::fs::read_to_string(out.join("e/x.csv")).unwrap(), "a,c\r\n");
     }
 
     /// Every entry under `dir` (the folder itself as ""): its kind, mode and content.
