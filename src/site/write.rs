@@ -374,27 +374,27 @@ impl Sink for Staging {
         path: &str,
         fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<bool, SiteError> {
-        let dest = self.prepare(path)?;
-        let io = |source| SiteError::Io { path: dest.clone(), source };
-        let mut w = Hashing::new(BufWriter::with_capacity(1 << 16, File::create(&dest).map_err(io)?));
-        fill(&mut w).map_err(io)?;
+        check_path(path)?;
+        // Written beside the tree first, under a name no file of the site has (the hash of its
+        // path); then, once its key is known, carried over or moved into place as any file.
+        let part = self.staging().join(format!(".streaming-{}", content_key(path.as_bytes())));
+        let io = |source| SiteError::Io { path: self.staging().join(path), source };
+        let mut w = Hashing::new(BufWriter::with_capacity(1 << 16, File::create(&part).map_err(io)?));
+        if let Err(e) = fill(&mut w) {
+            let _ = std::fs::remove_file(&part);
+            return Err(io(e));
+        }
         let (w, key, size) = w.finish();
         let file = w.into_inner().map_err(|e| io(e.into_error()))?;
         #[cfg(not(target_os = "linux"))]
         file.sync_all().map_err(io)?;
         drop(file);
-        // The last build's file, when it has these bytes, takes the place of the new one (same
-        // inode, same mtime), as for a file whose bytes are given.
-        let old =
-            self.old.as_ref().and_then(|m| m.files.get(path)).filter(|e| e.key == key && e.size == size);
-        let src = self.out_dir.join(path);
-        if old.is_some() && std::fs::symlink_metadata(&src).is_ok_and(|m| m.is_file() && m.len() == size) {
-            std::fs::remove_file(&dest).map_err(io)?;
-            link_or_copy(&src, &dest)?;
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-            self.record(path, Entry { key, size })?;
+        if self.reuse(path, &key)? {
+            std::fs::remove_file(&part).map_err(io)?;
             return Ok(true);
         }
+        let dest = self.prepare(path)?;
+        std::fs::rename(&part, &dest).map_err(io)?;
         self.written.fetch_add(1, Ordering::Relaxed);
         self.record(path, Entry { key, size })?;
         Ok(false)
