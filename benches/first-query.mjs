@@ -22,21 +22,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { option } from "./options.mjs";
 
 const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = argv[i + 1];
-  argv.splice(i, 2);
-  return value;
-};
-const site = option("--site");
-const pageName = option("--page", "search.html");
-const random = Number(option("--random", 0));
-const recordsDir = option("--records");
-let seed = Number(option("--seed", 7));
-const queriesFile = option("--queries");
+const site = option(argv, "--site");
+const pageName = option(argv, "--page", "search.html");
+const random = Number(option(argv, "--random", 0));
+const recordsDir = option(argv, "--records");
+let seed = Number(option(argv, "--seed", 7));
+const queriesFile = option(argv, "--queries");
 if (queriesFile) {
   for (const line of fs.readFileSync(queriesFile, "utf8").split("\n")) {
     if (line.trim() && !line.startsWith("#")) argv.push(line.trim());

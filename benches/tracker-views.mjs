@@ -11,17 +11,11 @@
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS } from "../tests/browser/chromium-args.mjs";
+import { option } from "./options.mjs";
 
 const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = argv[i + 1];
-  argv.splice(i, 2);
-  return value;
-};
-const site = option("--site");
-const runs = Number(option("--runs", 1));
+const site = option(argv, "--site");
+const runs = Number(option(argv, "--runs", 1));
 if (!site || !argv.length) {
   console.error("usage: node benches/tracker-views.mjs --site DIR [--runs N] VIEW...");
   process.exit(2);
