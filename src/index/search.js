@@ -455,7 +455,8 @@
     return n.toString(16).padStart((count - 1).toString(16).length, "0");
   }
 
-  /** The file of a shard, from the search folder: the stemmer is an asset of the site. */
+  /** The file of a shard, from the search folder: the stemmer and the grammar are assets of
+   *  the site. */
   function shardFile(name) {
     return name === "stem" || name === "parse" ? "../assets/" + name + ".js" : name + ".js";
   }
